@@ -1,0 +1,90 @@
+/*
+ * Scalar kernels: the reference operation sequence that every other backend (AVX2, AVX-512,
+ * Java scalar, Java Vector API) repeats step for step, so that all of them give the same
+ * doubles and therefore the same floats.
+ *
+ * Built for baseline x86-64. fma() is exactly specified by IEEE 754, so glibc's fma (an
+ * FMA3 instruction where the CPU has one) gives the same bits as the vector FMAs.
+ */
+#include <math.h>
+
+#include "gelu_coeffs.h"
+#include "gelu_internal.h"
+
+/* exp(t) for t in [-150, 0]: t = k ln2 + r, |r| <= ln2/2, exp(r) by polynomial, times 2^k. */
+static inline double exp_neg(double t)
+{
+    double z = fma(t, GELU_LOG2E, GELU_EXP_SHIFT);
+    double k = z - GELU_EXP_SHIFT;
+    double r = fma(-k, GELU_LN2_HI, t);
+    r = fma(-k, GELU_LN2_LO, r);
+    double p = gelu_exp_coef[GELU_EXP_DEGREE];
+    for (int j = GELU_EXP_DEGREE - 1; j >= 0; j--)
+        p = fma(p, r, gelu_exp_coef[j]);
+    /* the low bits of z hold k; k + 1023 > 0 for every t here, so 2^k is a normal double */
+    double scale = gelu_from_bits64((gelu_bits64(z) + 1023) << 52);
+    return p * scale;
+}
+
+/* Phi(-a) for a = |x| clamped to [0, ERF_AMAX]: exp(-a^2/2) * G(a), a^2 exact in double. */
+static inline double erf_q(double a)
+{
+    int i = (int)a;
+    if (i > GELU_G_PIECES - 1)
+        i = GELU_G_PIECES - 1;
+    double s = (a - (double)i) - 0.5;
+    double g = gelu_g_coef[GELU_G_DEGREE][i];
+    for (int j = GELU_G_DEGREE - 1; j >= 0; j--)
+        g = fma(g, s, gelu_g_coef[j][i]);
+    return exp_neg((a * a) * -0.5) * g;
+}
+
+/* sigma(-v) = e/(1+e), e = exp(-v), v = 2 sqrt(2/pi) (w + 0.044715 w^3) for w = |x| clamped. */
+static inline double tanh_q(double w)
+{
+    double v = w * fma(GELU_TANH_C3, w * w, GELU_TANH_C1);
+    double e = exp_neg(-v);
+    return e / (1.0 + e);
+}
+
+/*
+ * y = x * (x < 0 ? Q : 1 - Q) with Q = Phi(-|x|) or sigma(-v), then the rounding test.
+ * Clamping x at -amax turns -inf into -0 like every other x < -amax; Q_MAX keeps tiny |x|
+ * from rounding as an exact tie x/2 (the exact value is x/2 + 0.4 x^2, slightly above).
+ */
+static inline float finish(enum gelu_form form, float x, double q, double amax)
+{
+    double xd = x;
+    q = q < GELU_Q_MAX ? q : GELU_Q_MAX;
+    double p = xd < 0.0 ? q : 1.0 - q;
+    double xc = xd < -amax ? -amax : xd;
+    double y = xc * p;
+    float f = (float)y;
+    float lo = (float)(y * GELU_FLAG_LO);
+    float hi = (float)(y * GELU_FLAG_HI);
+    if (gelu_bits32(lo) != gelu_bits32(hi))
+        f = gelu_exception_f32(form, x, f);
+    return f;
+}
+
+static inline double clamp_abs(float x, double amax)
+{
+    double a = fabs((double)x);
+    return a < amax ? a : amax; /* NaN -> amax; the NaN still reaches y through x */
+}
+
+void gelu_erf_f32_scalar(const float *x, float *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        float xi = x[i];
+        y[i] = finish(GELU_FORM_ERF, xi, erf_q(clamp_abs(xi, GELU_ERF_AMAX)), GELU_ERF_AMAX);
+    }
+}
+
+void gelu_tanh_f32_scalar(const float *x, float *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        float xi = x[i];
+        y[i] = finish(GELU_FORM_TANH, xi, tanh_q(clamp_abs(xi, GELU_TANH_WMAX)), GELU_TANH_WMAX);
+    }
+}

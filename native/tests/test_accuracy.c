@@ -1,0 +1,80 @@
+/*
+ * Every ISA that runs here against the MPFR oracle on a few million inputs from every region,
+ * and every ISA against every other bit for bit (NaN payloads included).
+ *
+ * Usage: test_accuracy [max-mismatches]. A mismatch is a result that is not the correctly
+ * rounded one; any result more than 1 ulp away, or any disagreement between ISAs, fails.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gelu.h"
+#include "gelu_oracle.h"
+#include "inputs.h"
+
+static uint32_t bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+
+/* distance in representable floats; both finite or both infinite of one sign */
+static int64_t ulps_apart(float a, float b)
+{
+    int64_t ia = bits(a) & 0x80000000u ? -(int64_t)(bits(a) & 0x7fffffffu) : (int64_t)bits(a);
+    int64_t ib = bits(b) & 0x80000000u ? -(int64_t)(bits(b) & 0x7fffffffu) : (int64_t)bits(b);
+    return ia > ib ? ia - ib : ib - ia;
+}
+
+int main(int argc, char **argv)
+{
+    long allowed = argc > 1 ? atol(argv[1]) : 0;
+    float *x;
+    size_t n = gelu_test_inputs(&x);
+    float *want = malloc(n * 4), *got = malloc(n * 4), *first = malloc(n * 4);
+    const char *forms[] = {"erf", "tanh"};
+    const char *isas[] = {"scalar", "avx2", "avx512"};
+    int failed = 0;
+    printf("%zu inputs, active ISA %s\n", n, gelu_isa());
+    for (int form = 0; form < 2; form++) {
+        for (size_t i = 0; i < n; i++)
+            want[i] = form ? gelu_oracle_tanh(x[i]) : gelu_oracle_erf(x[i]);
+        int have_first = 0;
+        for (int isa = 0; isa < 3; isa++) {
+            if (!gelu_isa_supported(isa))
+                continue;
+            int rc = form ? gelu_tanh_f32_isa(isa, x, got, n) : gelu_erf_f32_isa(isa, x, got, n);
+            if (rc != GELU_OK) {
+                printf("FAIL %s/%s returned %d\n", forms[form], isas[isa], rc);
+                failed = 1;
+                continue;
+            }
+            long mismatches = 0, far = 0, differ = 0;
+            for (size_t i = 0; i < n; i++) {
+                if (isnan(want[i]) != isnan(got[i])) {
+                    far++;
+                } else if (!isnan(want[i]) && bits(want[i]) != bits(got[i])) {
+                    /* -0 versus +0 counts as a mismatch and as far: the sign must be right */
+                    if (ulps_apart(want[i], got[i]) > 1 || (want[i] == 0 && got[i] == 0))
+                        far++;
+                    if (mismatches++ < 5)
+                        printf("  %s/%s x=%a (0x%08x): got %a want %a\n", forms[form], isas[isa], x[i],
+                               bits(x[i]), got[i], want[i]);
+                }
+                if (have_first && bits(first[i]) != bits(got[i]) && differ++ < 5)
+                    printf("  %s/%s differs from %s at x=%a: %a vs %a\n", forms[form], isas[isa],
+                           isas[0], x[i], got[i], first[i]);
+            }
+            printf("%-4s %-6s: %ld not correctly rounded, %ld off by more than 1 ulp, "
+                   "%ld differ from the first ISA\n", forms[form], isas[isa], mismatches, far, differ);
+            if (mismatches > allowed || far || differ)
+                failed = 1;
+            if (!have_first) {
+                memcpy(first, got, n * 4);
+                have_first = 1;
+            }
+        }
+    }
+    free(x); free(want); free(got); free(first);
+    printf(failed ? "FAILED\n" : "OK\n");
+    return failed;
+}

@@ -1,0 +1,116 @@
+/*
+ * The C API's contract: argument errors, in place, overlap, every length and alignment of the
+ * tails, the ISA choice and GELU_MAX_ISA. Usage: test_api [expected-isa]; with an argument,
+ * the active ISA must be that one (ctest runs it once per cap with GELU_MAX_ISA set).
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gelu.h"
+#include "gelu_oracle.h"
+
+static int failures;
+#define CHECK(cond, ...)                                                  \
+    do {                                                                  \
+        if (!(cond)) {                                                    \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);                   \
+            printf(__VA_ARGS__);                                          \
+            printf("\n");                                                 \
+            failures++;                                                   \
+        }                                                                 \
+    } while (0)
+
+typedef int (*isa_fn)(int, const float *, float *, size_t);
+
+/* What this CPU supports, found without the library's own detection. */
+static int cpu_best(void)
+{
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw"))
+        return GELU_ISA_AVX512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return GELU_ISA_AVX2;
+    return GELU_ISA_SCALAR;
+}
+
+int main(int argc, char **argv)
+{
+    const char *names[] = {"scalar", "avx2", "avx512"};
+    float in[400], out[400], ref[400];
+
+    /* argument errors leave the output untouched */
+    for (int i = 0; i < 400; i++) {
+        in[i] = (float)(i - 200) * 0.05f;
+        out[i] = 42.0f;
+    }
+    CHECK(gelu_erf_f32(NULL, out, 3) == GELU_ERR_NULL, "NULL x");
+    CHECK(gelu_tanh_f32(in, NULL, 3) == GELU_ERR_NULL, "NULL y");
+    CHECK(gelu_erf_f32(NULL, NULL, 0) == GELU_OK, "NULL with n = 0 is fine");
+    CHECK(gelu_erf_f32(in, in + 1, 10) == GELU_ERR_OVERLAP, "partial overlap, y after x");
+    CHECK(gelu_erf_f32(in + 1, in, 10) == GELU_ERR_OVERLAP, "partial overlap, x after y");
+    CHECK(gelu_erf_f32(in, in + 10, 10) == GELU_OK, "adjacent arrays do not overlap");
+    for (int i = 0; i < 20; i++)
+        in[i] = (float)(i - 200) * 0.05f;
+    CHECK(gelu_erf_f32_isa(7, in, out, 3) == GELU_ERR_ISA, "unknown ISA");
+    CHECK(gelu_erf_f32_isa(-1, in, out, 3) == GELU_ERR_ISA, "negative ISA");
+    CHECK(out[0] == 42.0f && out[2] == 42.0f, "rejected calls wrote nothing");
+
+    /* the active ISA is the best this CPU has, capped by GELU_MAX_ISA */
+    int best = cpu_best();
+    const char *cap = getenv("GELU_MAX_ISA");
+    int want = best;
+    for (int i = 0; cap && i < 3; i++)
+        if (!strcmp(cap, names[i]) && i < want)
+            want = i;
+    CHECK(!strcmp(gelu_isa(), names[want]), "active ISA %s, expected %s", gelu_isa(), names[want]);
+    if (argc > 1)
+        CHECK(!strcmp(gelu_isa(), argv[1]), "active ISA %s, the test asked for %s", gelu_isa(), argv[1]);
+    for (int i = 0; i < 3; i++)
+        CHECK(gelu_isa_supported(i) == (i <= want), "gelu_isa_supported(%s)", names[i]);
+    CHECK(gelu_erf_f32_isa(want + 1, in, out, 3) == (want == 2 ? GELU_ERR_ISA : GELU_ERR_ISA),
+          "an ISA above the cap is refused");
+    CHECK(gelu_version_number() == GELU_VERSION_NUMBER, "runtime and header versions differ");
+
+    /* every length 0..300 at every alignment 0..15 floats, out of place and in place */
+    for (int form = 0; form < 2; form++) {
+        isa_fn fn = form ? gelu_tanh_f32_isa : gelu_erf_f32_isa;
+        float (*oracle)(float) = form ? gelu_oracle_tanh : gelu_oracle_erf;
+        for (int i = 0; i < 400; i++) {
+            in[i] = (float)sin(i * 0.7) * 7.0f;
+            ref[i] = oracle(in[i]);
+        }
+        for (int isa = 0; isa <= want; isa++) {
+            for (int off = 0; off < 16; off++) {
+                for (int len = 0; len <= 300; len++) {
+                    for (int i = 0; i < 400; i++)
+                        out[i] = -99.0f;
+                    CHECK(fn(isa, in + off, out + off, (size_t)len) == GELU_OK, "rc");
+                    for (int i = 0; i < 400; i++) {
+                        int inside = i >= off && i < off + len;
+                        float expect = inside ? ref[i] : -99.0f;
+                        if (memcmp(&out[i], &expect, 4) != 0 && fabsf(out[i] - expect) > 1e-6f * fabsf(expect)) {
+                            CHECK(0, "%s isa=%s off=%d len=%d i=%d: %a vs %a", form ? "tanh" : "erf",
+                                  names[isa], off, len, i, out[i], expect);
+                            goto next_isa;
+                        }
+                    }
+                }
+            }
+            /* in place */
+            memcpy(out, in, sizeof in);
+            CHECK(fn(isa, out + 3, out + 3, 333) == GELU_OK, "in place rc");
+            for (int i = 3; i < 336; i++)
+                if (fabsf(out[i] - ref[i]) > 1e-6f * fabsf(ref[i])) {
+                    CHECK(0, "in place %s i=%d", names[isa], i);
+                    break;
+                }
+        next_isa:;
+        }
+    }
+    printf(failures ? "FAILED (%d)\n" : "OK\n", failures);
+    return failures != 0;
+}

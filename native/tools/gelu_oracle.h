@@ -1,0 +1,6 @@
+/* MPFR oracle: the correctly rounded float value of each GELU form (Ziv's strategy). */
+#ifndef GELU_ORACLE_H
+#define GELU_ORACLE_H
+float gelu_oracle_erf(float x);
+float gelu_oracle_tanh(float x);
+#endif
