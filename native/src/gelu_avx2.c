@@ -65,7 +65,7 @@ static inline void block4(enum gelu_form form, const float *x, float *out)
         _mm_storeu_ps(fs, f);
         for (int j = 0; j < 4; j++)
             if (flag & (1 << j))
-                fs[j] = gelu_exception_f32(form, xs[j], fs[j]);
+                fs[j] = gelu_hard_case_f32(form, xs[j], fs[j]);
         f = _mm_loadu_ps(fs);
     }
     _mm_storeu_ps(out, f);

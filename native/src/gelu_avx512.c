@@ -69,7 +69,7 @@ static inline void block8(enum gelu_form form, const float *x, float *out, __mma
         _mm256_storeu_ps(fs, f);
         for (int j = 0; j < 8; j++)
             if (flag & (1u << j))
-                fs[j] = gelu_exception_f32(form, xs[j], fs[j]);
+                fs[j] = gelu_hard_case_f32(form, xs[j], fs[j]);
         f = _mm256_loadu_ps(fs);
     }
     _mm256_mask_storeu_ps(out, m, f);

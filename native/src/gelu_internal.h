@@ -27,7 +27,7 @@ void gelu_tanh_f32_avx512(const float *x, float *y, size_t n);
  * Those lanes come here; inputs that the exhaustive checker found misrounded are in a sorted
  * table with their correctly rounded result, every other flagged input keeps `fast`.
  */
-float gelu_exception_f32(enum gelu_form form, float x, float fast);
+float gelu_hard_case_f32(enum gelu_form form, float x, float fast);
 
 static inline uint64_t gelu_bits64(double d) { uint64_t u; memcpy(&u, &d, 8); return u; }
 static inline double gelu_from_bits64(uint64_t u) { double d; memcpy(&d, &u, 8); return d; }

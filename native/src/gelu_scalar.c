@@ -63,7 +63,7 @@ static inline float finish(enum gelu_form form, float x, double q, double amax)
     float lo = (float)(y * GELU_FLAG_LO);
     float hi = (float)(y * GELU_FLAG_HI);
     if (gelu_bits32(lo) != gelu_bits32(hi))
-        f = gelu_exception_f32(form, x, f);
+        f = gelu_hard_case_f32(form, x, f);
     return f;
 }
 

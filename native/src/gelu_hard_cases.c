@@ -1,6 +1,6 @@
 /* The slow path of the rounding test: a binary search in the table of known hard cases. */
 #include "gelu_internal.h"
-#include "gelu_exceptions_table.h"
+#include "gelu_hard_cases_table.h"
 
 static float lookup(const uint32_t (*table)[2], size_t count, float x, float fast)
 {
@@ -16,9 +16,9 @@ static float lookup(const uint32_t (*table)[2], size_t count, float x, float fas
     return lo < count && table[lo][0] == key ? gelu_from_bits32(table[lo][1]) : fast;
 }
 
-float gelu_exception_f32(enum gelu_form form, float x, float fast)
+float gelu_hard_case_f32(enum gelu_form form, float x, float fast)
 {
     if (form == GELU_FORM_ERF)
-        return lookup(gelu_erf_exceptions, GELU_ERF_EXCEPTIONS, x, fast);
-    return lookup(gelu_tanh_exceptions, GELU_TANH_EXCEPTIONS, x, fast);
+        return lookup(gelu_erf_hard_cases, GELU_ERF_HARD_CASES, x, fast);
+    return lookup(gelu_tanh_hard_cases, GELU_TANH_HARD_CASES, x, fast);
 }

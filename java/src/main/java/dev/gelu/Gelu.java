@@ -1,0 +1,119 @@
+package dev.gelu;
+
+import dev.gelu.internal.Backends;
+import dev.gelu.internal.Checks;
+import dev.gelu.internal.GeluMath;
+import dev.gelu.internal.Version;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * GELU activations for float32 data: {@code GELU(x) = x·Φ(x)} and its tanh approximation.
+ *
+ * <h2>Accuracy</h2>
+ * Every method returns, for every float input, the float nearest to the exact mathematical
+ * value (round to nearest, ties to even): {@link Form#ERF} is {@code x/2·erfc(−x/√2)},
+ * {@link Form#TANH} is {@code x/2·(1 + tanh(√(2/π)·(x + 0.044715·x³)))} with both constants
+ * taken as exact real numbers. Special values: NaN → NaN, +∞ → +∞, −∞ → −0, ±0 → ±0; the
+ * negative tail is exact down to the subnormal range. Because every backend is correctly
+ * rounded, the native (AVX-512, AVX2, scalar C), Vector API and scalar Java backends return
+ * the same bits, so results never depend on the machine or on which backend ran.
+ *
+ * <h2>Backends</h2>
+ * Chosen once, at first use: native through the Foreign Function &amp; Memory API when the
+ * bundled library loads, else the Vector API when {@code jdk.incubator.vector} is readable,
+ * else plain Java. {@code -Dgelu.backend=native|vector|scalar} forces one and fails loudly if
+ * it cannot be used. Off-heap segments go to the native kernel without a copy; heap arrays go
+ * through {@code Linker.Option.critical(true)} downcalls, also without a copy.
+ *
+ * <h2>Arguments and threads</h2>
+ * All methods are thread-safe and keep no state. {@code src} and {@code dst} must have the
+ * same length; {@code dst} may be {@code src} itself (in place) but must not partially overlap
+ * it. Arguments are checked before anything is written: a rejected call leaves {@code dst}
+ * untouched. Segments hold float32 in native byte order; any segment works: off-heap from any
+ * arena, mapped files, heap segments.
+ */
+public final class Gelu {
+    private Gelu() {}
+
+    /** The two GELU definitions in use. */
+    public enum Form {
+        /** {@code x·Φ(x) = x/2·erfc(−x/√2)}: PyTorch's default, {@code approximate='none'}. */
+        ERF,
+        /** {@code x/2·(1 + tanh(√(2/π)(x + 0.044715x³)))}: GPT-2, {@code approximate='tanh'}. */
+        TANH
+    }
+
+    /**
+     * Applies GELU to every float of {@code src} and writes the results to {@code dst}.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if a size is not a multiple of 4 bytes, the sizes differ,
+     *     {@code dst} is read-only, or the segments partially overlap
+     * @throws IllegalStateException if a segment's arena is closed
+     * @throws WrongThreadException if a segment is confined to another thread
+     */
+    public static void apply(Form form, MemorySegment src, MemorySegment dst) {
+        Objects.requireNonNull(form, "form");
+        long count = Checks.segments(src, dst);
+        if (count > 0) {
+            Backends.get().apply(form, src, dst, count);
+        }
+    }
+
+    /**
+     * Applies GELU to every element of {@code src} and writes the results to {@code dst}.
+     *
+     * @throws IllegalArgumentException if the lengths differ
+     */
+    public static void apply(Form form, float[] src, float[] dst) {
+        Objects.requireNonNull(src, "src");
+        Objects.requireNonNull(dst, "dst");
+        if (src.length != dst.length) {
+            throw new IllegalArgumentException(
+                    "size mismatch: src has " + src.length + " floats, dst has " + dst.length);
+        }
+        apply(form, src, 0, dst, 0, src.length);
+    }
+
+    /**
+     * Applies GELU to {@code src[srcOffset .. srcOffset+length)}, writing
+     * {@code dst[dstOffset .. dstOffset+length)}. The ranges may be identical (in place) but
+     * must not partially overlap.
+     *
+     * @throws IndexOutOfBoundsException if a range is outside its array
+     * @throws IllegalArgumentException if the ranges partially overlap
+     */
+    public static void apply(Form form, float[] src, int srcOffset, float[] dst, int dstOffset, int length) {
+        Objects.requireNonNull(form, "form");
+        Checks.arrays(src, srcOffset, dst, dstOffset, length);
+        if (length > 0) {
+            Backends.get().apply(form, src, srcOffset, dst, dstOffset, length);
+        }
+    }
+
+    /** GELU of one value; the same bits as the array methods. */
+    public static float apply(Form form, float x) {
+        Objects.requireNonNull(form, "form");
+        return form == Form.ERF ? GeluMath.erf(x) : GeluMath.tanh(x);
+    }
+
+    /** The backend in use: {@code "native"}, {@code "vector"} or {@code "scalar"}. */
+    public static String backend() {
+        return Backends.get().name();
+    }
+
+    /**
+     * The instruction set the backend runs: for native {@code "avx512"}, {@code "avx2"} or
+     * {@code "scalar"}; for the Vector API its vector width, such as {@code "512-bit"}; for
+     * scalar {@code "java"}.
+     */
+    public static String isa() {
+        return Backends.get().isa();
+    }
+
+    /** The library version, {@code MAJOR.MINOR.PATCH}. */
+    public static String version() {
+        return Version.STRING;
+    }
+}

@@ -1,0 +1,131 @@
+package dev.gelu.cli;
+
+import dev.gelu.Gelu.Form;
+import dev.gelu.internal.Backends;
+import dev.gelu.internal.GeluKernels;
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * {@code gelu bench}: every backend and native ISA on the same off-heap input, checked bit for
+ * bit against each other, with throughput as the median of timed rounds. A quick look, not a
+ * rigorous benchmark: JMH and the C bench in bench/ are that.
+ */
+final class BenchCommand {
+    private BenchCommand() {}
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        long n = 1L << 24;
+        double minSeconds = 0.25;
+        List<Form> forms = List.of(Form.ERF, Form.TANH);
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String v = i + 1 < args.length ? args[i + 1] : null;
+            try {
+                switch (a) {
+                    case "--n" -> n = Long.parseLong(require(a, v));
+                    case "--min-seconds" -> minSeconds = Double.parseDouble(require(a, v));
+                    case "--form" -> forms = switch (require(a, v)) {
+                        case "erf" -> List.of(Form.ERF);
+                        case "tanh" -> List.of(Form.TANH);
+                        case "both" -> List.of(Form.ERF, Form.TANH);
+                        default -> throw new IllegalArgumentException("--form must be erf, tanh or both");
+                    };
+                    default -> throw new IllegalArgumentException("unknown option " + a);
+                }
+            } catch (IllegalArgumentException e) {
+                err.println("gelu bench: " + e.getMessage());
+                err.println(Main.USAGE);
+                return 2;
+            }
+            i++;
+        }
+        if (n < 1) {
+            err.println("gelu bench: --n must be at least 1");
+            return 2;
+        }
+        List<GeluKernels> backends = Backends.available();
+        out.printf("gelu bench: n=%d floats (%d MiB in, %d MiB out), off-heap, 1 thread, uniform in [-8, 8] with specials%n",
+                n, n * 4 >> 20, n * 4 >> 20);
+        out.printf("%-5s %-8s %-8s %10s %10s  %s%n", "form", "backend", "isa", "Gelem/s", "ns/elem", "bits");
+        boolean allSame = true;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment x = arena.allocate(4 * n, 64);
+            fill(x, n);
+            MemorySegment first = arena.allocate(4 * n, 64);
+            MemorySegment y = arena.allocate(4 * n, 64);
+            int step = 0, steps = forms.size() * backends.size();
+            for (Form form : forms) {
+                boolean haveFirst = false;
+                for (GeluKernels k : backends) {
+                    err.printf("\r[%d/%d] %s %s/%s ...          ", ++step, steps, form.name().toLowerCase(), k.name(), k.isa());
+                    double seconds = time(k, form, x, y, n, minSeconds);
+                    String same;
+                    if (!haveFirst) {
+                        MemorySegment.copy(y, 0, first, 0, 4 * n);
+                        haveFirst = true;
+                        same = "reference";
+                    } else {
+                        long at = first.mismatch(y);
+                        same = at < 0 ? "identical" : "DIFFER at element " + at / 4;
+                        allSame &= at < 0;
+                    }
+                    err.print("\r                                                  \r");
+                    out.printf("%-5s %-8s %-8s %10.3f %10.3f  %s%n", form.name().toLowerCase(), k.name(), k.isa(),
+                            n / seconds / 1e9, seconds / n * 1e9, same);
+                }
+            }
+        }
+        out.println(allSame ? "all backends agree bit for bit" : "BACKENDS DISAGREE");
+        return allSame ? 0 : 1;
+    }
+
+    private static String require(String opt, String v) {
+        if (v == null) {
+            throw new IllegalArgumentException(opt + " needs a value");
+        }
+        return v;
+    }
+
+    /** Median seconds per full pass over n elements, after a warm-up that lets the JIT finish. */
+    private static double time(GeluKernels k, Form form, MemorySegment x, MemorySegment y, long n, double minSeconds) {
+        long warm = Math.min(n, 1 << 14);
+        long until = System.nanoTime() + 200_000_000L;
+        while (System.nanoTime() < until) {
+            k.apply(form, x.asSlice(0, 4 * warm), y.asSlice(0, 4 * warm), warm);
+        }
+        k.apply(form, x, y, n);
+        double[] rounds = new double[5];
+        for (int r = 0; r < rounds.length; r++) {
+            long reps = 0;
+            long t0 = System.nanoTime();
+            long t;
+            do {
+                k.apply(form, x, y, n);
+                reps++;
+                t = System.nanoTime();
+            } while (t - t0 < minSeconds * 1e9 / rounds.length);
+            rounds[r] = (t - t0) / 1e9 / reps;
+        }
+        Arrays.sort(rounds);
+        return rounds[rounds.length / 2];
+    }
+
+    private static void fill(MemorySegment x, long n) {
+        SplittableRandom rnd = new SplittableRandom(42);
+        float[] specials = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE,
+            -Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE};
+        for (long i = 0; i < n; i++) {
+            float v = (float) (rnd.nextDouble() * 16 - 8);
+            x.setAtIndex(ValueLayout.JAVA_FLOAT, i, v);
+        }
+        for (int i = 0; i < specials.length && i < n; i++) {
+            x.setAtIndex(ValueLayout.JAVA_FLOAT, (i * 7919L) % n, specials[i]);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.gelu.cli;
+
+import dev.gelu.Gelu;
+import dev.gelu.internal.Backends;
+import dev.gelu.internal.nativelib.NativeLibrary;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** {@code gelu info}: version, backend, ISA, library path and the CPU features that matter. */
+final class InfoCommand {
+    private InfoCommand() {}
+
+    private static final List<String> FEATURES =
+            List.of("sse4_2", "avx", "fma", "avx2", "avx512f", "avx512dq", "avx512vl", "avx512bw");
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length != 0) {
+            err.println("gelu info: takes no arguments");
+            return 2;
+        }
+        String nativeWhy = Backends.nativeUnavailableReason();
+        String vectorWhy = Backends.vectorUnavailableReason();
+        out.println("gelu-ffm " + Gelu.version());
+        out.println("java      " + Runtime.version() + " (" + System.getProperty("java.home") + ")");
+        out.println("backend   " + Gelu.backend() + " (" + Gelu.isa() + ")");
+        out.println("native    " + (nativeWhy == null ? "loaded from " + NativeLibrary.origin() : "unavailable: " + nativeWhy));
+        out.println("vector    " + (vectorWhy == null ? "available" : "unavailable: " + vectorWhy));
+        out.println("backends  " + Backends.available().stream().map(k -> k.name() + "/" + k.isa())
+                .collect(Collectors.joining(" ")));
+        out.println("cpu       " + cpuModel() + "; " + String.join(" ", cpuFeatures()));
+        String cap = System.getenv("GELU_MAX_ISA");
+        if (cap != null) {
+            out.println("GELU_MAX_ISA=" + cap);
+        }
+        return 0;
+    }
+
+    private static String cpuModel() {
+        return cpuinfo("model name").orElse(System.getProperty("os.arch"));
+    }
+
+    private static List<String> cpuFeatures() {
+        Set<String> flags = cpuinfo("flags").map(s -> Set.of(s.split("\\s+"))).orElse(Set.of());
+        return FEATURES.stream().filter(flags::contains).toList();
+    }
+
+    private static java.util.Optional<String> cpuinfo(String key) {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith(key))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst();
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.gelu.internal.nativelib;
+
+import dev.gelu.Gelu.Form;
+import dev.gelu.internal.GeluKernels;
+import dev.gelu.internal.ffm.GeluNative;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The native kernels of one instruction set, through FFM.
+ *
+ * <p>Off-heap segments go to the kernel as they are. Small calls use a {@code critical}
+ * downcall (no thread-state transition, about 3 ns); large ones a plain downcall, so a long
+ * kernel never delays a safepoint. Heap memory goes through {@code critical(true)} downcalls,
+ * which pass the array itself, in chunks so that GC is never held off for long.
+ */
+public final class NativeKernels implements GeluKernels {
+    /** Below this many elements the call is shorter than a safepoint delay worth avoiding. */
+    private static final long CRITICAL_MAX = 1 << 14;
+    /** Heap calls are cut into chunks of this many elements (about 0.1 ms each). */
+    private static final long HEAP_CHUNK = 1 << 16;
+
+    private static final String[] NAMES = {"scalar", "avx2", "avx512"};
+
+    private final int isa;
+
+    private NativeKernels(int isa) {
+        this.isa = isa;
+    }
+
+    /** The kernels of the ISA libgelu chose (best supported, capped by GELU_MAX_ISA). */
+    public static NativeKernels active() {
+        String name = GeluNative.gelu_isa().getString(0);
+        for (int i = 0; i < NAMES.length; i++) {
+            if (NAMES[i].equals(name)) {
+                return new NativeKernels(i);
+            }
+        }
+        throw new IllegalStateException("libgelu reports an unknown ISA " + name);
+    }
+
+    /** One instance per ISA that can run here, lowest first. */
+    public static List<NativeKernels> supported() {
+        List<NativeKernels> list = new ArrayList<>();
+        for (int i = 0; i < NAMES.length; i++) {
+            if (GeluNative.gelu_isa_supported(i) != 0) {
+                list.add(new NativeKernels(i));
+            }
+        }
+        return list;
+    }
+
+    @Override
+    public String name() {
+        return "native";
+    }
+
+    @Override
+    public String isa() {
+        return NAMES[isa];
+    }
+
+    @Override
+    public void apply(Form form, MemorySegment src, MemorySegment dst, long count) {
+        boolean tanh = form == Form.TANH;
+        if (src.isNative() && dst.isNative()) {
+            call(count <= CRITICAL_MAX ? Handles.critical(tanh) : Handles.plain(tanh), src, dst, count);
+            return;
+        }
+        MethodHandle heap = Handles.heap(tanh);
+        for (long off = 0; off < count; off += HEAP_CHUNK) {
+            long n = Math.min(HEAP_CHUNK, count - off);
+            call(heap, src.asSlice(4 * off, 4 * n), dst.asSlice(4 * off, 4 * n), n);
+        }
+    }
+
+    private void call(MethodHandle h, MemorySegment src, MemorySegment dst, long n) {
+        int rc;
+        try {
+            rc = (int) h.invokeExact(isa, src, dst, n);
+        } catch (Throwable t) {
+            throw new IllegalStateException("native GELU call failed", t);
+        }
+        if (rc != 0) {
+            throw new IllegalStateException("libgelu returned error " + rc + " for " + n + " elements on " + isa());
+        }
+    }
+
+    /**
+     * Downcall handles with linker options jextract cannot emit, built from its generated
+     * address and descriptor accessors (the generated code stays untouched).
+     */
+    private static final class Handles {
+        private static final MethodHandle ERF_PLAIN = GeluNative.gelu_erf_f32_isa$handle();
+        private static final MethodHandle TANH_PLAIN = GeluNative.gelu_tanh_f32_isa$handle();
+        private static final MethodHandle ERF_CRITICAL = make(false, false);
+        private static final MethodHandle TANH_CRITICAL = make(true, false);
+        private static final MethodHandle ERF_HEAP = make(false, true);
+        private static final MethodHandle TANH_HEAP = make(true, true);
+
+        static MethodHandle plain(boolean tanh) {
+            return tanh ? TANH_PLAIN : ERF_PLAIN;
+        }
+
+        static MethodHandle critical(boolean tanh) {
+            return tanh ? TANH_CRITICAL : ERF_CRITICAL;
+        }
+
+        static MethodHandle heap(boolean tanh) {
+            return tanh ? TANH_HEAP : ERF_HEAP;
+        }
+
+        private static MethodHandle make(boolean tanh, boolean allowHeap) {
+            return Linker.nativeLinker().downcallHandle(
+                    tanh ? GeluNative.gelu_tanh_f32_isa$address() : GeluNative.gelu_erf_f32_isa$address(),
+                    tanh ? GeluNative.gelu_tanh_f32_isa$descriptor() : GeluNative.gelu_erf_f32_isa$descriptor(),
+                    Linker.Option.critical(allowHeap));
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package dev.gelu.internal.vector;
+
+import static dev.gelu.internal.Coefficients.*;
+import static jdk.incubator.vector.VectorOperators.D2F;
+import static jdk.incubator.vector.VectorOperators.D2L;
+import static jdk.incubator.vector.VectorOperators.F2D;
+import static jdk.incubator.vector.VectorOperators.GE;
+import static jdk.incubator.vector.VectorOperators.L2D;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LT;
+import static jdk.incubator.vector.VectorOperators.NE;
+
+import dev.gelu.Gelu.Form;
+import dev.gelu.internal.GeluKernels;
+import dev.gelu.internal.HardCases;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API backend: the lanes of native/src/gelu_scalar.c's operation sequence, step for
+ * step, so it returns the same bits as every other backend. Floats are widened to doubles of
+ * the preferred width (or {@code -Dgelu.vector.bits}); G's 16-entry coefficient rows are looked
+ * up with two-vector selects instead of gathers.
+ *
+ * <p>Loaded by name only after the backend chooser has checked that {@code jdk.incubator.vector}
+ * is readable, so no class of the fallback path refers to Vector API types.
+ */
+public final class VectorKernels implements GeluKernels {
+    private static final VectorSpecies<Double> DS = species();
+    private static final VectorSpecies<Float> FS =
+            VectorSpecies.of(float.class, VectorShape.forBitSize(DS.vectorBitSize() / 2));
+    private static final int VL = DS.length();
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    /** G_TABLE[k][j]: coefficient k of pieces j*VL .. j*VL+VL-1. */
+    private static final DoubleVector[][] G_TABLE = table();
+
+    /** Fails with the reason when this JVM's vectors are too narrow to be worth it. */
+    public VectorKernels() {
+        if (VL < 4) {
+            throw new UnsupportedOperationException("the preferred vector width is " + DS.vectorBitSize()
+                    + " bits; the Vector API backend needs at least 256");
+        }
+    }
+
+    private static VectorSpecies<Double> species() {
+        String bits = System.getProperty("gelu.vector.bits");
+        return bits == null ? DoubleVector.SPECIES_PREFERRED
+                : VectorSpecies.of(double.class, VectorShape.forBitSize(Integer.parseInt(bits.trim())));
+    }
+
+    private static DoubleVector[][] table() {
+        int parts = Math.max(1, TABLE_WIDTH / Math.max(VL, 1));
+        DoubleVector[][] t = new DoubleVector[G_DEGREE + 1][parts];
+        if (VL >= 4) {
+            for (int k = 0; k <= G_DEGREE; k++) {
+                for (int j = 0; j < parts; j++) {
+                    t[k][j] = DoubleVector.fromArray(DS, G, k * TABLE_WIDTH + j * VL);
+                }
+            }
+        }
+        return t;
+    }
+
+    @Override
+    public String name() {
+        return "vector";
+    }
+
+    @Override
+    public String isa() {
+        return DS.vectorBitSize() + "-bit";
+    }
+
+    @Override
+    public void apply(Form form, MemorySegment src, MemorySegment dst, long count) {
+        boolean tanh = form == Form.TANH;
+        long i = 0;
+        long bound = count - count % VL;
+        for (; i < bound; i += VL) {
+            FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
+            compute(tanh, x).intoMemorySegment(dst, 4 * i, ORDER);
+        }
+        if (i < count) {
+            VectorMask<Float> m = FS.indexInRange(i, count);
+            FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER, m);
+            compute(tanh, x).intoMemorySegment(dst, 4 * i, ORDER, m);
+        }
+    }
+
+    private static FloatVector compute(boolean tanh, FloatVector x) {
+        DoubleVector xd = (DoubleVector) x.convertShape(F2D, DS, 0);
+        double amax = tanh ? TANH_WMAX : ERF_AMAX;
+        DoubleVector a = atMost(xd.abs(), amax);
+        DoubleVector q = atMost(tanh ? tanhQ(a) : erfQ(a), Q_MAX);
+        DoubleVector p = DoubleVector.broadcast(DS, 1.0).sub(q).blend(q, xd.compare(LT, 0.0));
+        DoubleVector y = xd.blend(-amax, xd.compare(LT, -amax)).mul(p);
+        FloatVector f = (FloatVector) y.convertShape(D2F, FS, 0);
+        FloatVector lo = (FloatVector) y.mul(FLAG_LO).convertShape(D2F, FS, 0);
+        FloatVector hi = (FloatVector) y.mul(FLAG_HI).convertShape(D2F, FS, 0);
+        VectorMask<Integer> flag = lo.reinterpretAsInts().compare(NE, hi.reinterpretAsInts());
+        return flag.anyTrue() ? hardCases(tanh, x, f, flag) : f;
+    }
+
+    /** v < max ? v : max, lane-wise, like the C code (NaN becomes max). */
+    private static DoubleVector atMost(DoubleVector v, double max) {
+        return v.blend(max, v.compare(LT, max).not());
+    }
+
+    private static FloatVector hardCases(boolean tanh, FloatVector x, FloatVector f, VectorMask<Integer> flag) {
+        float[] xs = x.toArray();
+        float[] fs = f.toArray();
+        for (int j = 0; j < fs.length; j++) {
+            if (flag.laneIsSet(j)) {
+                fs[j] = HardCases.lookup(tanh, xs[j], fs[j]);
+            }
+        }
+        return FloatVector.fromArray(FS, fs, 0);
+    }
+
+    private static DoubleVector expNeg(DoubleVector t) {
+        DoubleVector z = t.fma(LOG2E, EXP_SHIFT);
+        DoubleVector k = z.sub(EXP_SHIFT);
+        DoubleVector r = k.neg().fma(DoubleVector.broadcast(DS, LN2_HI), t);
+        r = k.neg().fma(DoubleVector.broadcast(DS, LN2_LO), r);
+        DoubleVector p = DoubleVector.broadcast(DS, EXP[EXP_DEGREE]);
+        for (int j = EXP_DEGREE - 1; j >= 0; j--) {
+            p = p.fma(r, DoubleVector.broadcast(DS, EXP[j]));
+        }
+        LongVector e = (LongVector) z.reinterpretAsLongs().add(1023L).lanewise(LSHL, 52);
+        return p.mul(e.reinterpretAsDoubles());
+    }
+
+    private static DoubleVector erfQ(DoubleVector a) {
+        LongVector i = ((LongVector) a.convert(D2L, 0)).min(G_PIECES - 1);
+        DoubleVector idx = (DoubleVector) i.convert(L2D, 0);
+        DoubleVector s = a.sub(idx).sub(0.5);
+        VectorMask<Double> upper = VL == 4 ? idx.compare(GE, 8.0) : null;
+        DoubleVector g = coefficient(G_DEGREE, idx, upper);
+        for (int j = G_DEGREE - 1; j >= 0; j--) {
+            g = g.fma(s, coefficient(j, idx, upper));
+        }
+        return expNeg(a.mul(a).mul(-0.5)).mul(g);
+    }
+
+    /** Row k of G at each lane's piece: one two-vector select for 8 lanes, two for 4. */
+    private static DoubleVector coefficient(int k, DoubleVector idx, VectorMask<Double> upper) {
+        DoubleVector[] t = G_TABLE[k];
+        DoubleVector v = idx.selectFrom(t[0], t[1]);
+        return upper == null ? v : v.blend(idx.selectFrom(t[2], t[3]), upper);
+    }
+
+    private static DoubleVector tanhQ(DoubleVector w) {
+        DoubleVector v = w.mul(w.mul(w).fma(TANH_C3, TANH_C1));
+        DoubleVector e = expNeg(v.neg());
+        return e.div(e.add(1.0));
+    }
+}

@@ -1,0 +1,62 @@
+package dev.gelu;
+
+import dev.gelu.Gelu.Form;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/** Inputs and the MPFR golden values shared by the tests. */
+final class TestData {
+    private TestData() {}
+
+    /** One golden row: x and its correctly rounded GELU in both forms. */
+    record Golden(float x, float erf, float tanh) {
+        float of(Form form) {
+            return form == Form.ERF ? erf : tanh;
+        }
+    }
+
+    static List<Golden> golden() {
+        List<Golden> rows = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(
+                TestData.class.getResourceAsStream("golden.tsv"), StandardCharsets.US_ASCII))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                if (line.startsWith("#")) {
+                    continue;
+                }
+                String[] f = line.split(" ");
+                rows.add(new Golden(bits(f[0]), bits(f[1]), bits(f[2])));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return rows;
+    }
+
+    private static float bits(String hex) {
+        return Float.intBitsToFloat(Integer.parseUnsignedInt(hex, 16));
+    }
+
+    /** Random floats, mostly in [-16, 16], with specials, subnormals and NaN payloads mixed in. */
+    static float[] inputs(int n, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        float[] specials = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE,
+            -Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_NORMAL, 1e-40f, -3e-39f,
+            Float.intBitsToFloat(0x7f800001), Float.intBitsToFloat(0xffc12345), -15f, 15f, -12f, 12f};
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            int kind = rnd.nextInt(10);
+            x[i] = switch (kind) {
+                case 0 -> specials[rnd.nextInt(specials.length)];
+                case 1 -> Float.intBitsToFloat(rnd.nextInt());
+                default -> (float) (rnd.nextDouble() * 32 - 16);
+            };
+        }
+        return x;
+    }
+}
