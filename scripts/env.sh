@@ -24,6 +24,10 @@ gelu_find_jdk() {
   fi
   export JAVA_HOME="$best"
   GELU_JAVA="$best/bin/java"
+  # Maven 3.8's Guava warns about sun.misc.Unsafe on JDK 24+ at every run; the warning is not ours.
+  if [ "$bestv" -ge 24 ] && [[ "${MAVEN_OPTS:-}" != *sun-misc-unsafe* ]]; then
+    export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+  fi
 }
 
 # Debian packages the build needs; installed only when missing and when we are root.

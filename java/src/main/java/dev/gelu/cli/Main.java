@@ -9,7 +9,8 @@ public final class Main {
     static final String USAGE = """
             usage: gelu bench [--n N] [--form erf|tanh|both] [--min-seconds S]
                    gelu apply [--form erf|tanh] [--backend native|vector|scalar] IN.npy OUT.npy
-                   gelu info""";
+                   gelu info
+                   gelu verify [--stride K] [--threads N] [--form erf|tanh|both]""";
 
     public static void main(String[] args) {
         String cmd = args.length == 0 ? "" : args[0];
@@ -18,6 +19,7 @@ public final class Main {
             case "bench" -> BenchCommand.run(rest, System.out, System.err);
             case "apply" -> ApplyCommand.run(rest, System.out, System.err);
             case "info" -> InfoCommand.run(rest, System.out, System.err);
+            case "verify" -> VerifyCommand.run(rest, System.out, System.err);
             case "-h", "--help", "help" -> {
                 System.out.println(USAGE);
                 yield 0;

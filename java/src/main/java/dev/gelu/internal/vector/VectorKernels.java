@@ -37,8 +37,6 @@ public final class VectorKernels implements GeluKernels {
             VectorSpecies.of(float.class, VectorShape.forBitSize(DS.vectorBitSize() / 2));
     private static final int VL = DS.length();
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
-    /** G_TABLE[k][j]: coefficient k of pieces j*VL .. j*VL+VL-1. */
-    private static final DoubleVector[][] G_TABLE = table();
 
     /** Fails with the reason when this JVM's vectors are too narrow to be worth it. */
     public VectorKernels() {
@@ -52,19 +50,6 @@ public final class VectorKernels implements GeluKernels {
         String bits = System.getProperty("gelu.vector.bits");
         return bits == null ? DoubleVector.SPECIES_PREFERRED
                 : VectorSpecies.of(double.class, VectorShape.forBitSize(Integer.parseInt(bits.trim())));
-    }
-
-    private static DoubleVector[][] table() {
-        int parts = Math.max(1, TABLE_WIDTH / Math.max(VL, 1));
-        DoubleVector[][] t = new DoubleVector[G_DEGREE + 1][parts];
-        if (VL >= 4) {
-            for (int k = 0; k <= G_DEGREE; k++) {
-                for (int j = 0; j < parts; j++) {
-                    t[k][j] = DoubleVector.fromArray(DS, G, k * TABLE_WIDTH + j * VL);
-                }
-            }
-        }
-        return t;
     }
 
     @Override
@@ -148,11 +133,16 @@ public final class VectorKernels implements GeluKernels {
         return expNeg(a.mul(a).mul(-0.5)).mul(g);
     }
 
-    /** Row k of G at each lane's piece: one two-vector select for 8 lanes, two for 4. */
+    /**
+     * Row k of G at each lane's piece: one two-vector select for 8 lanes, two for 4. The rows
+     * are loaded from the double[] each time (L1 hits): vectors kept in an Object array would
+     * lose their exact type and with it the intrinsics.
+     */
     private static DoubleVector coefficient(int k, DoubleVector idx, VectorMask<Double> upper) {
-        DoubleVector[] t = G_TABLE[k];
-        DoubleVector v = idx.selectFrom(t[0], t[1]);
-        return upper == null ? v : v.blend(idx.selectFrom(t[2], t[3]), upper);
+        int row = k * TABLE_WIDTH;
+        DoubleVector v = idx.selectFrom(DoubleVector.fromArray(DS, G, row), DoubleVector.fromArray(DS, G, row + VL));
+        return upper == null ? v : v.blend(idx.selectFrom(DoubleVector.fromArray(DS, G, row + 2 * VL),
+                DoubleVector.fromArray(DS, G, row + 3 * VL)), upper);
     }
 
     private static DoubleVector tanhQ(DoubleVector w) {

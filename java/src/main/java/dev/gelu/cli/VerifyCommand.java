@@ -1,0 +1,120 @@
+package dev.gelu.cli;
+
+import dev.gelu.Gelu.Form;
+import dev.gelu.internal.Backends;
+import dev.gelu.internal.GeluKernels;
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code gelu verify}: every float bit pattern (or every K-th) through every backend, compared
+ * bit for bit with the native kernel of the best ISA. The native kernels themselves are proven
+ * correctly rounded by native/tools/gelu_exhaustive; this extends the proof to the Java
+ * backends, NaN payloads included.
+ */
+final class VerifyCommand {
+    private VerifyCommand() {}
+
+    private static final int CHUNK = 1 << 20;
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        long stride = 1;
+        int threads = Runtime.getRuntime().availableProcessors();
+        List<Form> forms = List.of(Form.ERF, Form.TANH);
+        try {
+            for (int i = 0; i < args.length; i += 2) {
+                String v = i + 1 < args.length ? args[i + 1] : null;
+                if (v == null) {
+                    throw new IllegalArgumentException(args[i] + " needs a value");
+                }
+                switch (args[i]) {
+                    case "--stride" -> stride = Long.parseLong(v);
+                    case "--threads" -> threads = Integer.parseInt(v);
+                    case "--form" -> forms = v.equals("both") ? forms : List.of(Form.valueOf(v.toUpperCase()));
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+            }
+            if (stride < 1 || threads < 1) {
+                throw new IllegalArgumentException("--stride and --threads must be at least 1");
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("gelu verify: " + e.getMessage());
+            err.println("usage: gelu verify [--stride K] [--threads N] [--form erf|tanh|both]");
+            return 2;
+        }
+        List<GeluKernels> all = Backends.available();
+        GeluKernels reference = all.stream().filter(k -> k.name().equals("native")).reduce((a, b) -> b).orElse(null);
+        if (reference == null) {
+            err.println("gelu verify: the native library is needed as the reference: " + Backends.nativeUnavailableReason());
+            return 1;
+        }
+        List<GeluKernels> checked = all.stream().filter(k -> !k.name().equals("native")).toList();
+        long total = (0x1_0000_0000L + stride - 1) / stride;
+        out.printf("gelu verify: %d inputs per form (stride %d), %d threads, reference native/%s%n",
+                total, stride, threads, reference.isa());
+        boolean ok = true;
+        for (Form form : forms) {
+            for (GeluKernels k : checked) {
+                long t0 = System.nanoTime();
+                long bad = verify(form, reference, k, stride, total, threads, err);
+                out.printf("%-4s %s/%s: %d inputs, %d differ from native/%s (%.0f s)%n", form.name().toLowerCase(),
+                        k.name(), k.isa(), total, bad, reference.isa(), (System.nanoTime() - t0) / 1e9);
+                ok &= bad == 0;
+            }
+        }
+        out.println(ok ? "OK: every Java backend returns the native bits" : "FAILED");
+        return ok ? 0 : 1;
+    }
+
+    private static long verify(Form form, GeluKernels ref, GeluKernels k, long stride, long total, int threads,
+            PrintStream err) {
+        AtomicLong next = new AtomicLong();
+        AtomicLong bad = new AtomicLong();
+        long chunks = (total + CHUNK - 1) / CHUNK;
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+            List<Future<?>> jobs = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                jobs.add(pool.submit(() -> {
+                    try (Arena arena = Arena.ofConfined()) {
+                        MemorySegment x = arena.allocate(4L * CHUNK, 64);
+                        MemorySegment want = arena.allocate(4L * CHUNK, 64);
+                        MemorySegment got = arena.allocate(4L * CHUNK, 64);
+                        for (long c; (c = next.getAndIncrement()) < chunks; ) {
+                            long first = c * CHUNK;
+                            int n = (int) Math.min(CHUNK, total - first);
+                            for (int i = 0; i < n; i++) {
+                                x.setAtIndex(ValueLayout.JAVA_INT, i, (int) ((first + i) * stride));
+                            }
+                            MemorySegment xs = x.asSlice(0, 4L * n);
+                            ref.apply(form, xs, want.asSlice(0, 4L * n), n);
+                            k.apply(form, xs, got.asSlice(0, 4L * n), n);
+                            for (int i = 0; i < n; i++) {
+                                int w = want.getAtIndex(ValueLayout.JAVA_INT, i);
+                                int g = got.getAtIndex(ValueLayout.JAVA_INT, i);
+                                if (w != g && bad.getAndIncrement() < 5) {
+                                    err.printf("  %s %s/%s x=%08x: %08x, native %08x%n", form, k.name(), k.isa(),
+                                            x.getAtIndex(ValueLayout.JAVA_INT, i), g, w);
+                                }
+                            }
+                        }
+                    }
+                }));
+            }
+            for (Future<?> f : jobs) {
+                f.get();
+            }
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("verification failed to run", e);
+        }
+        return bad.get();
+    }
+}

@@ -1,0 +1,53 @@
+/*
+ * The fast trustworthy reference of the exhaustive checks: long double, escalated to MPFR.
+ *
+ * The value is evaluated in x87 long double (64-bit significand) with glibc's erfcl and expl.
+ * Its rounding to float is trusted only when r*(1 - 2^-44) and r*(1 + 2^-44) round to the same
+ * float, that is when the long double value would have to be wrong by more than 2^-44 relative
+ * (about 2^20 of its ulps) to change the answer; every other input (a few thousand per form)
+ * is decided by the MPFR oracle, which proves its own rounding (gelu_oracle.c).
+ */
+#include "gelu_reference.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "gelu_oracle.h"
+
+static uint32_t bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+
+static long double ref_erf(float x)
+{
+    return (long double)x * erfcl(-(long double)x / sqrtl(2.0L)) / 2.0L;
+}
+
+static long double ref_tanh(float x)
+{
+    const long double c = 0.797884560802865355879892119868763737L; /* sqrt(2/pi) */
+    long double xl = x, u = c * (xl + 0.044715L * xl * xl * xl);
+    return xl / (1.0L + expl(-2.0L * u));
+}
+
+/* The correctly rounded result; *used_oracle says whether MPFR had to decide. */
+float gelu_reference(int form, float x, int *used_oracle)
+{
+    *used_oracle = 0;
+    if (isnan(x))
+        return x;
+    if (isinf(x)) /* the limits: x*Phi(x) -> x at +inf, and -> -0 at -inf */
+        return x > 0 ? x : -0.0f;
+    if (x != 0 && fabsf(x) < 0x1p-60f) {
+        /* Both forms are x/2 + x^2/sqrt(2 pi) + O(x^4): the float rounding of x/2 plus any
+           positive amount far below half an ulp, which the nudge below reproduces. */
+        long double h = (long double)x / 2;
+        return (float)(h + fabsl(h) * 0x1p-40L);
+    }
+    long double r = form ? ref_tanh(x) : ref_erf(x);
+    float lo = (float)(r * (1.0L - 0x1p-44L)), hi = (float)(r * (1.0L + 0x1p-44L));
+    if (bits(lo) == bits(hi) && !(x == 0))
+        return (float)r;
+    *used_oracle = 1;
+    return form ? gelu_oracle_tanh(x) : gelu_oracle_erf(x);
+}
+

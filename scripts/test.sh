@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite: the C tests (ctest: MPFR oracle, every ISA, the API contract) and the
+# Java tests (Maven: every backend and native ISA, golden MPFR values, argument checks, .npy).
+# Installs missing Debian packages when run as root and finds a JDK >= 22 by itself.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=env.sh
+source "$root/scripts/env.sh"
+gelu_find_jdk
+echo "== JDK: $JAVA_HOME" >&2
+gelu_ensure_packages cmake gcc make libmpfr-dev maven
+
+echo "== C library and tests (ctest)"
+cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$root/build" -j "$(nproc)" >/dev/null
+(cd "$root/build" && ctest --output-on-failure)
+
+echo "== Java tests (Maven: one leg per backend and native ISA)"
+(cd "$root" && mvn -B -q test)
+echo "== all tests passed"
