@@ -5,8 +5,19 @@ package dev.gelu.internal;
 final class HardCaseTable {
     private HardCaseTable() {}
 
-    static final int[] ERF_X = {};
-    static final int[] ERF_Y = {};
-    static final int[] TANH_X = {};
-    static final int[] TANH_Y = {};
+    static final int[] ERF_X = {
+        0x37b0a46f, 0xb7b0a46f,
+    };
+
+    static final int[] ERF_Y = {
+        0x3730a531, 0xb730a3ad,
+    };
+
+    static final int[] TANH_X = {
+        0x37b0a46f,
+    };
+
+    static final int[] TANH_Y = {
+        0x3730a531,
+    };
 }

@@ -17,6 +17,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
@@ -35,6 +36,12 @@ public final class VectorKernels implements GeluKernels {
     private static final VectorSpecies<Double> DS = species();
     private static final VectorSpecies<Float> FS =
             VectorSpecies.of(float.class, VectorShape.forBitSize(DS.vectorBitSize() / 2));
+    /* Same-width integral species, named constants so every conversion below has a constant
+       target: species derived on the fly (withLanes, asIntegral) defeat the intrinsics. */
+    private static final VectorSpecies<Long> LS =
+            VectorSpecies.of(long.class, VectorShape.forBitSize(DS.vectorBitSize()));
+    private static final VectorSpecies<Integer> IS =
+            VectorSpecies.of(int.class, VectorShape.forBitSize(FS.vectorBitSize()));
     private static final int VL = DS.length();
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
@@ -88,7 +95,7 @@ public final class VectorKernels implements GeluKernels {
         FloatVector f = (FloatVector) y.convertShape(D2F, FS, 0);
         FloatVector lo = (FloatVector) y.mul(FLAG_LO).convertShape(D2F, FS, 0);
         FloatVector hi = (FloatVector) y.mul(FLAG_HI).convertShape(D2F, FS, 0);
-        VectorMask<Integer> flag = lo.reinterpretAsInts().compare(NE, hi.reinterpretAsInts());
+        VectorMask<Integer> flag = ((IntVector) lo.reinterpretShape(IS, 0)).compare(NE, hi.reinterpretShape(IS, 0));
         return flag.anyTrue() ? hardCases(tanh, x, f, flag) : f;
     }
 
@@ -117,13 +124,13 @@ public final class VectorKernels implements GeluKernels {
         for (int j = EXP_DEGREE - 1; j >= 0; j--) {
             p = p.fma(r, DoubleVector.broadcast(DS, EXP[j]));
         }
-        LongVector e = (LongVector) z.reinterpretAsLongs().add(1023L).lanewise(LSHL, 52);
-        return p.mul(e.reinterpretAsDoubles());
+        LongVector e = ((LongVector) z.reinterpretShape(LS, 0)).add(1023L).lanewise(LSHL, 52);
+        return p.mul(e.reinterpretShape(DS, 0));
     }
 
     private static DoubleVector erfQ(DoubleVector a) {
-        LongVector i = ((LongVector) a.convert(D2L, 0)).min(G_PIECES - 1);
-        DoubleVector idx = (DoubleVector) i.convert(L2D, 0);
+        LongVector i = ((LongVector) a.convertShape(D2L, LS, 0)).min(G_PIECES - 1);
+        DoubleVector idx = (DoubleVector) i.convertShape(L2D, DS, 0);
         DoubleVector s = a.sub(idx).sub(0.5);
         VectorMask<Double> upper = VL == 4 ? idx.compare(GE, 8.0) : null;
         DoubleVector g = coefficient(G_DEGREE, idx, upper);

@@ -1,0 +1,26 @@
+package dev.gelu.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gelu.internal.Backends;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/** A sampled {@code gelu verify}: every 4099th bit pattern through every Java backend. */
+class VerifySampledTest {
+    @Test
+    void javaBackendsReturnTheNativeBits() {
+        Assumptions.assumeTrue(Backends.nativeUnavailableReason() == null, "needs the native library as reference");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = VerifyCommand.run(new String[] {"--stride", "4099"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, text);
+        assertTrue(text.contains("1047809 inputs, 0 differ"), text);
+    }
+}
