@@ -13,8 +13,10 @@ gelu_ensure_packages cmake gcc make libmpfr-dev maven
 echo "== C library and tests (ctest)"
 cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$root/build" -j "$(nproc)" >/dev/null
-(cd "$root/build" && ctest --output-on-failure)
+(cd "$root/build" && ctest --output-on-failure --output-junit ctest-results.xml)
 
 echo "== Java tests (Maven: one leg per backend and native ISA)"
+rm -rf "$root/target/surefire-reports"
 (cd "$root" && mvn -B -q test)
 echo "== all tests passed"
+python3 "$root/scripts/count-tests.py" "$root/build/ctest-results.xml" "$root/target/surefire-reports"

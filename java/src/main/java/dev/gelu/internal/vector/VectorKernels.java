@@ -12,8 +12,9 @@ import static jdk.incubator.vector.VectorOperators.NE;
 
 import dev.gelu.Gelu.Form;
 import dev.gelu.internal.GeluKernels;
-import dev.gelu.internal.HardCases;
+import dev.gelu.internal.GeluMath;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -27,7 +28,12 @@ import jdk.incubator.vector.VectorSpecies;
  * The Vector API backend: the lanes of native/src/gelu_scalar.c's operation sequence, step for
  * step, so it returns the same bits as every other backend. Floats are widened to doubles of
  * the preferred width (or {@code -Dgelu.vector.bits}); G's 16-entry coefficient rows are looked
- * up with two-vector selects instead of gathers.
+ * up with two-vector selects instead of gathers. A block with a lane flagged by the rounding
+ * test is redone by {@link GeluMath}, which has the same bits and consults the hard-case table.
+ *
+ * <p>C2 compiles this well only while no vector is boxed: vectors never cross a call that is
+ * not inlined, never merge at a branch, and each form has its own loop so that neither pushes
+ * the other past the inlining budget.
  *
  * <p>Loaded by name only after the backend chooser has checked that {@code jdk.incubator.vector}
  * is readable, so no class of the fallback path refers to Vector API types.
@@ -44,6 +50,7 @@ public final class VectorKernels implements GeluKernels {
             VectorSpecies.of(int.class, VectorShape.forBitSize(FS.vectorBitSize()));
     private static final int VL = DS.length();
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     /** Fails with the reason when this JVM's vectors are too narrow to be worth it. */
     public VectorKernels() {
@@ -83,60 +90,75 @@ public final class VectorKernels implements GeluKernels {
     private static void erfLoop(MemorySegment src, MemorySegment dst, long count) {
         long bound = count - count % VL;
         for (long i = 0; i < bound; i += VL) {
-            erf(FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER)).intoMemorySegment(dst, 4 * i, ORDER);
+            FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
+            store(false, erf(x), src, dst, i, VL, null);
         }
         if (bound < count) {
             VectorMask<Float> m = FS.indexInRange(bound, count);
-            erf(FloatVector.fromMemorySegment(FS, src, 4 * bound, ORDER, m)).intoMemorySegment(dst, 4 * bound, ORDER, m);
+            FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * bound, ORDER, m);
+            store(false, erf(x), src, dst, bound, (int) (count - bound), m);
         }
     }
 
     private static void tanhLoop(MemorySegment src, MemorySegment dst, long count) {
         long bound = count - count % VL;
         for (long i = 0; i < bound; i += VL) {
-            tanh(FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER)).intoMemorySegment(dst, 4 * i, ORDER);
+            FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
+            store(true, tanh(x), src, dst, i, VL, null);
         }
         if (bound < count) {
             VectorMask<Float> m = FS.indexInRange(bound, count);
-            tanh(FloatVector.fromMemorySegment(FS, src, 4 * bound, ORDER, m)).intoMemorySegment(dst, 4 * bound, ORDER, m);
+            FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * bound, ORDER, m);
+            store(true, tanh(x), src, dst, bound, (int) (count - bound), m);
         }
     }
 
-    private static FloatVector erf(FloatVector x) {
+    private static DoubleVector erf(FloatVector x) {
         DoubleVector xd = (DoubleVector) x.convertShape(F2D, DS, 0);
-        return finish(false, x, xd, erfQ(atMost(xd.abs(), ERF_AMAX)), ERF_AMAX);
+        return product(xd, erfQ(atMost(xd.abs(), ERF_AMAX)), ERF_AMAX);
     }
 
-    private static FloatVector tanh(FloatVector x) {
+    private static DoubleVector tanh(FloatVector x) {
         DoubleVector xd = (DoubleVector) x.convertShape(F2D, DS, 0);
-        return finish(true, x, xd, tanhQ(atMost(xd.abs(), TANH_WMAX)), TANH_WMAX);
+        return product(xd, tanhQ(atMost(xd.abs(), TANH_WMAX)), TANH_WMAX);
     }
 
-    private static FloatVector finish(boolean tanh, FloatVector x, DoubleVector xd, DoubleVector q, double amax) {
+    /** y = x * (x < 0 ? Q : 1 - Q), with x clamped at -amax, as in the C kernels. */
+    private static DoubleVector product(DoubleVector xd, DoubleVector q, double amax) {
         q = atMost(q, Q_MAX);
         DoubleVector p = DoubleVector.broadcast(DS, 1.0).sub(q).blend(q, xd.compare(LT, 0.0));
-        DoubleVector y = xd.blend(-amax, xd.compare(LT, -amax)).mul(p);
-        FloatVector f = (FloatVector) y.convertShape(D2F, FS, 0);
+        return xd.blend(-amax, xd.compare(LT, -amax)).mul(p);
+    }
+
+    /**
+     * Rounds y to float and stores it, unless the rounding test flags a lane: then the block is
+     * redone by the scalar code, which has the same bits and consults the hard-case table. No
+     * vector crosses a call or merges with another, so none is ever boxed.
+     */
+    private static void store(boolean tanh, DoubleVector y, MemorySegment src, MemorySegment dst, long at, int n,
+            VectorMask<Float> m) {
         FloatVector lo = (FloatVector) y.mul(FLAG_LO).convertShape(D2F, FS, 0);
         FloatVector hi = (FloatVector) y.mul(FLAG_HI).convertShape(D2F, FS, 0);
         VectorMask<Integer> flag = ((IntVector) lo.reinterpretShape(IS, 0)).compare(NE, hi.reinterpretShape(IS, 0));
-        return flag.anyTrue() ? hardCases(tanh, x, f, flag) : f;
+        if (flag.anyTrue()) {
+            scalarBlock(tanh, src, dst, at, n);
+        } else if (m == null) {
+            ((FloatVector) y.convertShape(D2F, FS, 0)).intoMemorySegment(dst, 4 * at, ORDER);
+        } else {
+            ((FloatVector) y.convertShape(D2F, FS, 0)).intoMemorySegment(dst, 4 * at, ORDER, m);
+        }
+    }
+
+    private static void scalarBlock(boolean tanh, MemorySegment src, MemorySegment dst, long at, int n) {
+        for (long i = at; i < at + n; i++) {
+            float x = src.getAtIndex(F32, i);
+            dst.setAtIndex(F32, i, tanh ? GeluMath.tanh(x) : GeluMath.erf(x));
+        }
     }
 
     /** v < max ? v : max, lane-wise, like the C code (NaN becomes max). */
     private static DoubleVector atMost(DoubleVector v, double max) {
         return v.blend(max, v.compare(LT, max).not());
-    }
-
-    private static FloatVector hardCases(boolean tanh, FloatVector x, FloatVector f, VectorMask<Integer> flag) {
-        float[] xs = x.toArray();
-        float[] fs = f.toArray();
-        for (int j = 0; j < fs.length; j++) {
-            if (flag.laneIsSet(j)) {
-                fs[j] = HardCases.lookup(tanh, xs[j], fs[j]);
-            }
-        }
-        return FloatVector.fromArray(FS, fs, 0);
     }
 
     private static DoubleVector expNeg(DoubleVector t) {
