@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: the C tests (ctest: MPFR oracle, every ISA, the API contract) and the
-# Java tests (Maven: every backend and native ISA, golden MPFR values, argument checks, .npy).
+# The whole test suite: the C tests (ctest: MPFR oracle, every ISA, the API contract, guard
+# pages, valgrind), the same under ASan+UBSan plus a libFuzzer run, and the Java tests (Maven:
+# every backend and native ISA, golden MPFR values, argument checks, fuzzing, .npy).
 # Installs missing Debian packages when run as root and finds a JDK >= 22 by itself.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -14,6 +15,9 @@ echo "== C library and tests (ctest)"
 cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$root/build" -j "$(nproc)" >/dev/null
 (cd "$root/build" && ctest --output-on-failure --output-junit ctest-results.xml)
+
+echo "== C hardening: ASan+UBSan ctest, valgrind, libFuzzer (60 s)"
+bash "$root/scripts/test-native-hardening.sh" 60
 
 echo "== Java tests (Maven: one leg per backend and native ISA)"
 rm -rf "$root/target/surefire-reports"

@@ -75,6 +75,18 @@ int main(int argc, char **argv)
           "an ISA above the cap is refused");
     CHECK(gelu_version_number() == GELU_VERSION_NUMBER, "runtime and header versions differ");
 
+    /* every entry point refuses NULL with n > 0, whichever array it is, however large n is */
+    for (int form = 0; form < 2; form++) {
+        isa_fn fn = form ? gelu_tanh_f32_isa : gelu_erf_f32_isa;
+        for (int isa = 0; isa <= want; isa++)
+            CHECK(fn(isa, NULL, out, 1) == GELU_ERR_NULL && fn(isa, in, NULL, 1) == GELU_ERR_NULL &&
+                  fn(isa, NULL, NULL, SIZE_MAX) == GELU_ERR_NULL && fn(isa, NULL, NULL, 0) == GELU_OK,
+                  "%s %s: NULL arguments", form ? "tanh" : "erf", names[isa]);
+    }
+    CHECK(gelu_tanh_f32(NULL, NULL, 1) == GELU_ERR_NULL && gelu_erf_f32(in, NULL, SIZE_MAX) == GELU_ERR_NULL,
+          "dispatching entry points: NULL arguments");
+    CHECK(out[0] == 42.0f, "refused NULL calls wrote nothing");
+
     /* every length 0..300 at every alignment 0..15 floats, out of place and in place */
     for (int form = 0; form < 2; form++) {
         isa_fn fn = form ? gelu_tanh_f32_isa : gelu_erf_f32_isa;

@@ -1,0 +1,175 @@
+/*
+ * libFuzzer target for the C API; scripts/fuzz.sh builds it with ASan and UBSan and runs it.
+ *
+ * Input layout (little endian):
+ *   byte 0     bit 0: form (erf, tanh); bits 1-2: the entry point of the argument checks
+ *              (an ISA, 3: the dispatching one; an ISA that cannot run here means scalar)
+ *   byte 1     4-byte offsets of x (low nibble) and y (high nibble) within a 64-byte line
+ *   byte 2     the shift between x and y in the overlap checks
+ *   byte 3     any ISA number (signed), valid or not
+ *   bytes 4-5  the length, reduced modulo (number of floats that follow + 1)
+ *   the rest   the floats
+ * Every ISA that runs here must give the scalar kernel's bits, out of place and in place, as
+ * must the dispatching entry point; argument errors must return their code and write nothing.
+ * Each array is a heap block of exactly its size, so ASan sees any access outside it.
+ */
+#define _POSIX_C_SOURCE 200112L /* posix_memalign */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gelu.h"
+
+#define HEADER 6
+#define LINE 64
+#define CANARY 0xA5
+#define DISPATCH (-1) /* the entry points that choose the ISA themselves */
+
+#define REQUIRE(cond)                                                           \
+    do {                                                                        \
+        if (!(cond)) {                                                          \
+            fprintf(stderr, "fuzz_gelu: %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+            abort();                                                            \
+        }                                                                       \
+    } while (0)
+
+struct input {
+    int form, entry, isa_number;
+    size_t x_off, y_off, shift, n;
+    const float *src; /* the n floats, copied out of the (unaligned) fuzzer data */
+};
+
+static int call_isa(int isa, int form, const float *x, float *y, size_t n)
+{
+    return form ? gelu_tanh_f32_isa(isa, x, y, n) : gelu_erf_f32_isa(isa, x, y, n);
+}
+
+/* entry: an ISA or DISPATCH */
+static int call(int entry, int form, const float *x, float *y, size_t n)
+{
+    if (entry == DISPATCH)
+        return form ? gelu_tanh_f32(x, y, n) : gelu_erf_f32(x, y, n);
+    return call_isa(entry, form, x, y, n);
+}
+
+/* `floats` floats that end where the block does, `off` floats into a line-aligned block. */
+static float *block(size_t off, size_t floats, void **base)
+{
+    size_t bytes = (off + floats) * sizeof(float);
+    /* never 0 bytes: that may give NULL, and NULL + off is undefined */
+    REQUIRE(posix_memalign(base, LINE, bytes ? bytes : 1) == 0);
+    return (float *)*base + off;
+}
+
+static int same(const float *a, const float *b, size_t floats)
+{
+    return memcmp(a, b, floats * sizeof(float)) == 0;
+}
+
+static int untouched(const float *p, size_t floats)
+{
+    const unsigned char *b = (const unsigned char *)p;
+    for (size_t i = 0; i < floats * sizeof(float); i++)
+        if (b[i] != CANARY)
+            return 0;
+    return 1;
+}
+
+static struct input parse(const uint8_t *data, size_t size, float *src)
+{
+    struct input in;
+    size_t avail = (size - HEADER) / sizeof(float);
+    in.form = data[0] & 1;
+    in.entry = (data[0] >> 1) & 3;
+    if (in.entry == 3)
+        in.entry = DISPATCH;
+    else if (!gelu_isa_supported(in.entry))
+        in.entry = GELU_ISA_SCALAR;
+    in.x_off = data[1] & 15;
+    in.y_off = data[1] >> 4;
+    in.shift = data[2];
+    in.isa_number = (int8_t)data[3];
+    in.n = (size_t)(data[4] | data[5] << 8) % (avail + 1);
+    memcpy(src, data + HEADER, in.n * sizeof(float));
+    in.src = src;
+    return in;
+}
+
+/* Every ISA that runs, out of place and in place, and the dispatching entry point. */
+static void check_results(const struct input *in, const float *x, float *y, const float *want)
+{
+    for (int isa = GELU_ISA_SCALAR; isa <= GELU_ISA_AVX512; isa++) {
+        if (!gelu_isa_supported(isa))
+            continue;
+        memset(y, CANARY, in->n * sizeof(float));
+        REQUIRE(call(isa, in->form, x, y, in->n) == GELU_OK);
+        REQUIRE(same(y, want, in->n));
+        REQUIRE(same(x, in->src, in->n));
+        memcpy(y, x, in->n * sizeof(float));
+        REQUIRE(call(isa, in->form, y, y, in->n) == GELU_OK);
+        REQUIRE(same(y, want, in->n));
+    }
+    REQUIRE(call(DISPATCH, in->form, x, y, in->n) == GELU_OK);
+    REQUIRE(same(y, want, in->n));
+    int valid = gelu_isa_supported(in->isa_number);
+    REQUIRE(call_isa(in->isa_number, in->form, x, y, in->n) == (valid ? GELU_OK : GELU_ERR_ISA));
+    REQUIRE(!valid || same(y, want, in->n));
+}
+
+static void check_null(const struct input *in, const float *x, float *y)
+{
+    int want = in->n ? GELU_ERR_NULL : GELU_OK;
+    memset(y, CANARY, in->n * sizeof(float));
+    REQUIRE(call(in->entry, in->form, NULL, y, in->n) == want);
+    REQUIRE(call(in->entry, in->form, x, NULL, in->n) == want);
+    REQUIRE(call(in->entry, in->form, NULL, NULL, in->n) == want);
+    REQUIRE(untouched(y, in->n));
+}
+
+/*
+ * x and y s floats apart in one array z of n floats, each m = n - s long: they overlap when
+ * s < m, which must be refused with z untouched; otherwise the call must work.
+ */
+static void check_overlap(const struct input *in, float *z, const float *want)
+{
+    size_t n = in->n;
+    if (n < 2)
+        return;
+    size_t s = 1 + in->shift % (n - 1), m = n - s;
+    int rc_want = s < m ? GELU_ERR_OVERLAP : GELU_OK;
+
+    memcpy(z, in->src, n * sizeof(float));
+    REQUIRE(call(in->entry, in->form, z, z + s, m) == rc_want);
+    REQUIRE(same(z, in->src, s));
+    REQUIRE(same(z + s, rc_want ? in->src + s : want, m));
+
+    memcpy(z, in->src, n * sizeof(float));
+    REQUIRE(call(in->entry, in->form, z + s, z, m) == rc_want);
+    REQUIRE(same(z, rc_want ? in->src : want + s, m));
+    REQUIRE(same(z + m, in->src + m, s));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < HEADER)
+        return 0;
+    void *sb, *xb, *yb, *wb, *zb;
+    float *src = block(0, (size - HEADER) / sizeof(float), &sb);
+    struct input in = parse(data, size, src);
+    float *x = block(in.x_off, in.n, &xb), *y = block(in.y_off, in.n, &yb);
+    float *want = block(0, in.n, &wb), *z = block(0, in.n, &zb);
+    memcpy(x, in.src, in.n * sizeof(float));
+    REQUIRE(call(GELU_ISA_SCALAR, in.form, x, want, in.n) == GELU_OK);
+
+    check_results(&in, x, y, want);
+    check_null(&in, x, y);
+    check_overlap(&in, z, want);
+
+    free(sb);
+    free(xb);
+    free(yb);
+    free(wb);
+    free(zb);
+    return 0;
+}
