@@ -3,9 +3,11 @@ package dev.gelu;
 import dev.gelu.internal.Backends;
 import dev.gelu.internal.Checks;
 import dev.gelu.internal.GeluMath;
+import dev.gelu.internal.Parallel;
 import dev.gelu.internal.Version;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 
 /**
  * GELU activations for float32 data: {@code GELU(x) = x·Φ(x)} and its tanh approximation.
@@ -89,6 +91,37 @@ public final class Gelu {
         Checks.arrays(src, srcOffset, dst, dstOffset, length);
         if (length > 0) {
             Backends.get().apply(form, src, srcOffset, dst, dstOffset, length);
+        }
+    }
+
+    /**
+     * Like {@link #apply(Form, MemorySegment, MemorySegment)}, with up to {@code parallelism}
+     * threads: the calling thread and tasks submitted to {@code executor}, each on a contiguous
+     * piece of at least 32768 floats that starts on a 64-byte boundary. The call returns when
+     * every piece is done. The results are the same bits as a single-threaded call. Nothing is
+     * parallel unless asked for: the other methods never start or use another thread.
+     *
+     * <p>The executor's threads must be able to access both segments: heap segments and
+     * segments of shared, global or automatic arenas work; a confined segment is rejected up
+     * front with a {@link WrongThreadException}.
+     *
+     * @param parallelism the most pieces to run at once, at least 1; use the number of cores
+     *     the call may take, e.g. {@code Runtime.getRuntime().availableProcessors()}
+     * @throws IllegalArgumentException if {@code parallelism < 1}, or as the one-thread method
+     */
+    public static void apply(Form form, MemorySegment src, MemorySegment dst, Executor executor, int parallelism) {
+        Objects.requireNonNull(form, "form");
+        Objects.requireNonNull(executor, "executor");
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1, not " + parallelism);
+        }
+        long count = Checks.segments(src, dst);
+        if (parallelism > 1) {
+            Parallel.checkShareable(src, "src");
+            Parallel.checkShareable(dst, "dst");
+        }
+        if (count > 0) {
+            Parallel.apply(Backends.get(), form, src, dst, count, executor, parallelism);
         }
     }
 
