@@ -81,6 +81,8 @@ public final class NativeKernels implements GeluKernels {
         int rc;
         try {
             rc = (int) h.invokeExact(isa, src, dst, n);
+        } catch (RuntimeException | Error e) {
+            throw e; // e.g. IllegalStateException("Already closed") from an arena closed meanwhile
         } catch (Throwable t) {
             throw new IllegalStateException("native GELU call failed", t);
         }

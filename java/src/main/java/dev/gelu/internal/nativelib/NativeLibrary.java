@@ -72,10 +72,26 @@ public final class NativeLibrary {
             if (version != Version.NUMBER) {
                 return "libgelu " + origin + " has version number " + version + ", this jar needs " + Version.NUMBER;
             }
+            // every function the backends call, looked up now: a missing one is a reason to fall
+            // back, not an ExceptionInInitializerError at the first call
+            GeluNative.gelu_isa$address();
+            GeluNative.gelu_isa_supported$address();
+            GeluNative.gelu_erf_f32_isa$address();
+            GeluNative.gelu_tanh_f32_isa$address();
+            GeluNative.gelu_version$address();
         } catch (RuntimeException | LinkageError e) {
-            return "libgelu " + origin + " lacks the expected functions: " + e;
+            return "libgelu " + origin + " lacks the expected functions: " + rootMessage(e);
         }
         return null;
+    }
+
+    /** The innermost cause's message ("Symbol not found: gelu_isa"), not its initializer-error wrapper. */
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage() : root.toString();
     }
 
     private static String extractAndLoad(String resource) {
@@ -93,6 +109,9 @@ public final class NativeLibrary {
             try {
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
                 System.load(tmp.toString());
+            } catch (UnsatisfiedLinkError e) {
+                // name the jar's copy: the temporary file in the message is gone by the time it is read
+                return "cannot load libgelu bundled as " + resource + ": " + e.getMessage();
             } finally {
                 // the mapping stays valid after the file is gone, and nothing is left in /tmp
                 Files.deleteIfExists(tmp);
