@@ -59,10 +59,12 @@ gelu_build_jar() {
 gelu_build_if_needed() {
   gelu_find_jdk
   local lib="$gelu_root/build/native-resources/natives/linux-x86_64/libgelu.so"
+  local stamp="$gelu_root/build/.native-built" # the library is only relinked when it changes
   local jar="$gelu_root/target/gelu-ffm.jar"
-  if [ ! -f "$lib" ] || [ -n "$(find "$gelu_root/native" "$gelu_root/CMakeLists.txt" -newer "$lib" -type f 2>/dev/null | head -1)" ]; then
+  if [ ! -f "$lib" ] || [ ! -f "$stamp" ] || [ -n "$(find "$gelu_root/native" "$gelu_root/CMakeLists.txt" -newer "$stamp" -type f 2>/dev/null | head -1)" ]; then
     echo "gelu: building the native library" >&2
     gelu_build_native
+    touch "$stamp"
   fi
   if [ ! -f "$jar" ] || [ "$lib" -nt "$jar" ] || [ -n "$(find "$gelu_root/java/src/main" "$gelu_root/pom.xml" -newer "$jar" -type f 2>/dev/null | head -1)" ]; then
     echo "gelu: building the jar" >&2

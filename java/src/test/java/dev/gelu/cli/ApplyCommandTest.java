@@ -263,6 +263,16 @@ class ApplyCommandTest {
         }
     }
 
+    @Test
+    void rejectsADirectoryNoOneCanWriteIn() throws Exception {
+        // sysfs refuses new files even to root, so this runs where the permission test cannot
+        Path sys = Path.of("/sys");
+        assumeFalse(!Files.isDirectory(sys), "no sysfs here");
+        Path in = writeNpy(inDir.resolve("x.npy"), new float[] {1}, 1);
+        Path result = sys.resolve("gelu-test-y.npy");
+        assertFails(result, in, result, "permission denied");
+    }
+
     /** Runs with IN and OUT; expects exit 1, the one line {@code gelu apply: PATH: PROBLEM}, and no file left behind. */
     private void assertFails(Path named, Path in, Path result, String problem) throws IOException {
         List<String> outBefore = list(outDir);
