@@ -1,13 +1,395 @@
 /*
- * Times the native kernels without a JVM: every ISA this CPU runs, both forms, one thread.
- * Usage: gelu_cbench [n] [repeats]   (defaults 65536 and enough repeats for ~0.3 s)
- * Prints one line per (form, isa): Gelem/s and ns/element, the median of 5 timed rounds.
+ * Times the native kernels without a JVM, next to other GELU implementations ("anchors") and
+ * a copy floor, all in the same run so that the noise of a shared machine cancels out in
+ * their ratios.
+ *
+ *   gelu_cbench [--sizes 1,16,...] [--threads 1,2] [--rounds 5] [--min-ms 20]
+ *
+ * Out of place, f32, x uniform in [-6, 6] from a fixed seed. For each (threads, n), every
+ * implementation is warmed up and calibrated to a round of >= min-ms, then the rounds run
+ * round-robin across implementations (so drift hits all alike) and each reports its median.
+ * With 2 threads the array is split into two contiguous halves, one per thread, and every
+ * call ends with a barrier: that is one parallel call of n elements.
+ *
+ * Prints '# key=value' lines (settings, versions) and then CSV:
+ *   impl,form,isa,threads,n,gelem_per_s,ns_per_elem
+ * The anchors are compiled in only when CMake found their libraries (GELU_HAVE_*).
  */
+#define _GNU_SOURCE /* clock_gettime, sched_yield and aligned_alloc under -std=c11 */
+#include <gnu/libc-version.h>
+#include <immintrin.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "gelu.h"
+
+#ifdef GELU_HAVE_DNNL
+#include <dnnl.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#endif
+#ifdef GELU_HAVE_SLEEF
+#include <sleef.h>
+#endif
+
+#define MAX_SIZES 32
+#define MAX_ROUNDS 64
+
+/* The constants as float code rounds them: (float)M_SQRT1_2 and PyTorch's sqrt(2/pi). */
+static const float SQRT1_2 = 0.707106781186547524f;
+static const float SQRT_2_PI = 0.7978845608f;
+
+struct impl {
+    const char *name, *form, *isa;
+    int arg; /* ours: GELU_ISA_*; oneDNN: its algorithm */
+    int (*usable)(const struct impl *im);
+    /* Per thread and size, on the thread that runs it; NULL when there is no state. */
+    void *(*setup)(const struct impl *im, const float *x, float *y, size_t n);
+    void (*teardown)(void *state);
+    void (*run)(const struct impl *im, void *state, const float *x, float *y, size_t n);
+};
+
+/* ---- ours ---- */
+
+static int ours_usable(const struct impl *im) { return gelu_isa_supported(im->arg); }
+
+static void ours_erf(const struct impl *im, void *st, const float *x, float *y, size_t n)
+{
+    (void)st;
+    gelu_erf_f32_isa(im->arg, x, y, n);
+}
+
+static void ours_tanh(const struct impl *im, void *st, const float *x, float *y, size_t n)
+{
+    (void)st;
+    gelu_tanh_f32_isa(im->arg, x, y, n);
+}
+
+/* ---- scalar glibc loops: PyTorch's scalar fallback formulas in float ---- */
+
+static void glibc_erff(const struct impl *im, void *st, const float *x, float *y, size_t n)
+{
+    (void)im, (void)st;
+    for (size_t k = 0; k < n; k++)
+        y[k] = 0.5f * x[k] * (1.0f + erff(x[k] * SQRT1_2));
+}
+
+static void glibc_tanhf(const struct impl *im, void *st, const float *x, float *y, size_t n)
+{
+    (void)im, (void)st;
+    for (size_t k = 0; k < n; k++)
+        y[k] = 0.5f * x[k] * (1.0f + tanhf(SQRT_2_PI * (x[k] + 0.044715f * x[k] * x[k] * x[k])));
+}
+
+static void copy_memcpy(const struct impl *im, void *st, const float *x, float *y, size_t n)
+{
+    (void)im, (void)st;
+    memcpy(y, x, n * sizeof *x);
+}
+
+/* ---- vector loops: only these regions may use AVX-512 or AVX2, the rest runs anywhere ---- */
+
+static int has_avx512f(const struct impl *im) { return (void)im, __builtin_cpu_supports("avx512f"); }
+
+#pragma GCC push_options
+#pragma GCC target("avx512f")
+
+/* Streams past the caches: for n beyond the caches, the floor for a kernel that reads x once
+   and writes y once. The stores need 64-byte alignment, so the head up to the first cache line
+   goes through memcpy. */
+static void copy_stream(const struct impl *im, void *st, const float *x, float *y, size_t n)
+{
+    (void)im, (void)st;
+    size_t head = (-(uintptr_t)y & 63) / sizeof *y;
+    head = head < n ? head : n;
+    memcpy(y, x, head * sizeof *x);
+    size_t k = head;
+    for (; k + 16 <= n; k += 16)
+        _mm512_stream_ps(y + k, _mm512_loadu_ps(x + k));
+    memcpy(y + k, x + k, (n - k) * sizeof *x);
+    _mm_sfence();
+}
+
+/* x/2 * f(x * c) on 16 floats at a time, the tail under a mask: the GELU loop that a user of a
+   vector math library writes. Inlined with f known, so f costs no indirect call. */
+static inline void vector_loop(__m512 (*f)(__m512), float c, const float *x, float *y, size_t n)
+{
+    const __m512 half = _mm512_set1_ps(0.5f), cv = _mm512_set1_ps(c);
+    for (size_t k = 0; k < n; k += 16) {
+        __mmask16 m = n - k >= 16 ? 0xffff : (__mmask16)((1u << (n - k)) - 1);
+        __m512 v = _mm512_maskz_loadu_ps(m, x + k);
+        __m512 r = _mm512_mul_ps(_mm512_mul_ps(half, v), f(_mm512_mul_ps(v, cv)));
+        _mm512_mask_storeu_ps(y + k, m, r);
+    }
+}
+
+#ifdef GELU_HAVE_LIBMVEC_ERFC
+/* glibc ships no header for its vector variants; this is the x86-64 vector ABI name of erfcf
+   on 16 floats in a zmm register. The erfc form needs no 1 + erf. */
+__m512 _ZGVeN16v_erfcf(__m512 x);
+
+static void libmvec_erfcf(const struct impl *im, void *st, const float *x, float *y, size_t n)
+{
+    (void)im, (void)st;
+    vector_loop(_ZGVeN16v_erfcf, -SQRT1_2, x, y, n);
+}
+#endif
+
+#ifdef GELU_HAVE_SLEEF
+/* sleef.h declares its __m512 functions only under -mavx512f, which this file does not use. */
+__m512 Sleef_erff16_u10avx512f(__m512 x);
+
+static inline __m512 sleef_one_plus_erf16(__m512 v)
+{
+    return _mm512_add_ps(_mm512_set1_ps(1.0f), Sleef_erff16_u10avx512f(v));
+}
+
+static void sleef_erff16(const struct impl *im, void *st, const float *x, float *y, size_t n)
+{
+    (void)im, (void)st;
+    vector_loop(sleef_one_plus_erf16, SQRT1_2, x, y, n);
+}
+#endif
+
+#pragma GCC pop_options
+
+#ifdef GELU_HAVE_SLEEF
+/* Without AVX-512 the widest SLEEF erff is the 8-wide AVX2 one. */
+static int has_avx2_only(const struct impl *im)
+{
+    (void)im;
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+           !__builtin_cpu_supports("avx512f");
+}
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+
+__m256 Sleef_erff8_u10avx2(__m256 x);
+
+static void sleef_erff8(const struct impl *im, void *st, const float *x, float *y, size_t n)
+{
+    (void)im, (void)st;
+    const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f), c = _mm256_set1_ps(SQRT1_2);
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        __m256 v = _mm256_loadu_ps(x + k);
+        __m256 e = Sleef_erff8_u10avx2(_mm256_mul_ps(v, c));
+        _mm256_storeu_ps(y + k, _mm256_mul_ps(_mm256_mul_ps(half, v), _mm256_add_ps(one, e)));
+    }
+    for (; k < n; k++) /* the tail with SLEEF's scalar erff of the same 1-ulp bound */
+        y[k] = 0.5f * x[k] * (1.0f + Sleef_erff_u10(x[k] * SQRT1_2));
+}
+
+#pragma GCC pop_options
+#endif
+
+/* ---- oneDNN: one primitive per thread and size on the caller's own buffers, no copies ---- */
+
+#ifdef GELU_HAVE_DNNL
+struct dnnl_state {
+    dnnl_engine_t engine;
+    dnnl_stream_t stream;
+    dnnl_primitive_t prim;
+    dnnl_memory_t src, dst;
+};
+
+static void check(dnnl_status_t s)
+{
+    if (s != dnnl_success) {
+        fprintf(stderr, "gelu_cbench: oneDNN call failed (%d)\n", (int)s);
+        exit(1);
+    }
+}
+
+static void *dnnl_setup(const struct impl *im, const float *x, float *y, size_t n)
+{
+#ifdef _OPENMP
+    /* Debian's oneDNN runs on OpenMP: one OpenMP thread under each of our threads, so that it
+       splits the work the way everything else here does. This sets the calling thread's team
+       size, which oneDNN reads. */
+    omp_set_num_threads(1);
+#endif
+    struct dnnl_state *s = calloc(1, sizeof *s);
+    if (!s)
+        abort();
+    dnnl_dims_t dims = {(dnnl_dim_t)n};
+    dnnl_memory_desc_t md;
+    dnnl_primitive_desc_t pd;
+    check(dnnl_engine_create(&s->engine, dnnl_cpu, 0));
+    check(dnnl_stream_create(&s->stream, s->engine, dnnl_stream_default_flags));
+    /* 1-D f32 on x and y themselves; oneDNN 2.x and 3.x name these calls apart. */
+#if DNNL_VERSION_MAJOR >= 3
+    check(dnnl_memory_desc_create_with_tag(&md, 1, dims, dnnl_f32, dnnl_a));
+    check(dnnl_eltwise_forward_primitive_desc_create(&pd, s->engine, dnnl_forward_inference,
+                                                     im->arg, md, md, 0.0f, 0.0f, NULL));
+    check(dnnl_memory_create(&s->src, md, s->engine, (void *)x));
+    check(dnnl_memory_create(&s->dst, md, s->engine, y));
+    check(dnnl_memory_desc_destroy(md));
+#else
+    dnnl_eltwise_desc_t ed;
+    check(dnnl_memory_desc_init_by_tag(&md, 1, dims, dnnl_f32, dnnl_a));
+    check(dnnl_eltwise_forward_desc_init(&ed, dnnl_forward_inference, im->arg, &md, 0.0f, 0.0f));
+    check(dnnl_primitive_desc_create(&pd, &ed, NULL, s->engine, NULL));
+    check(dnnl_memory_create(&s->src, &md, s->engine, (void *)x));
+    check(dnnl_memory_create(&s->dst, &md, s->engine, y));
+#endif
+    check(dnnl_primitive_create(&s->prim, pd));
+    check(dnnl_primitive_desc_destroy(pd));
+    return s;
+}
+
+static void dnnl_teardown(void *state)
+{
+    struct dnnl_state *s = state;
+    dnnl_memory_destroy(s->src);
+    dnnl_memory_destroy(s->dst);
+    dnnl_primitive_destroy(s->prim);
+    dnnl_stream_destroy(s->stream);
+    dnnl_engine_destroy(s->engine);
+    free(s);
+}
+
+static void dnnl_run(const struct impl *im, void *state, const float *x, float *y, size_t n)
+{
+    (void)im, (void)x, (void)y, (void)n;
+    struct dnnl_state *s = state;
+    dnnl_exec_arg_t args[] = {{DNNL_ARG_SRC, s->src}, {DNNL_ARG_DST, s->dst}};
+    check(dnnl_primitive_execute(s->prim, s->stream, 2, args));
+    check(dnnl_stream_wait(s->stream));
+}
+#endif
+
+static const struct impl all_impls[] = {
+    {"gelu-ffm", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_erf},
+    {"gelu-ffm", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_erf},
+    {"gelu-ffm", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf},
+    {"gelu-ffm", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh},
+    {"gelu-ffm", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh},
+    {"gelu-ffm", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh},
+#ifdef GELU_HAVE_DNNL
+    {"onednn", "erf", "jit", dnnl_eltwise_gelu_erf, NULL, dnnl_setup, dnnl_teardown, dnnl_run},
+    {"onednn", "tanh", "jit", dnnl_eltwise_gelu_tanh, NULL, dnnl_setup, dnnl_teardown, dnnl_run},
+#endif
+#ifdef GELU_HAVE_SLEEF
+    {"sleef-erff-u10", "erf", "avx512", 0, has_avx512f, NULL, NULL, sleef_erff16},
+    {"sleef-erff-u10", "erf", "avx2", 0, has_avx2_only, NULL, NULL, sleef_erff8},
+#endif
+#ifdef GELU_HAVE_LIBMVEC_ERFC
+    {"libmvec-erfcf", "erf", "avx512", 0, has_avx512f, NULL, NULL, libmvec_erfcf},
+#endif
+    {"glibc-erff", "erf", "scalar", 0, NULL, NULL, NULL, glibc_erff},
+    {"glibc-tanhf", "tanh", "scalar", 0, NULL, NULL, NULL, glibc_tanhf},
+    {"memcpy", "copy", "libc", 0, NULL, NULL, NULL, copy_memcpy},
+    {"stream-copy", "copy", "avx512", 0, has_avx512f, NULL, NULL, copy_stream},
+};
+
+#define MAX_IMPLS ((int)(sizeof all_impls / sizeof all_impls[0]))
+
+/* ---- the team: the main thread plus, for 2 threads, one worker created once ---- */
+
+/* A spinning barrier: pthread_barrier_wait sleeps in the kernel and its wake-up would add
+   microseconds to every call, which thread pools (OpenMP, ATen) avoid by spinning too. It
+   yields after a while so that an oversubscribed shared machine still makes progress. */
+struct barrier {
+    atomic_int count, sense;
+    int n;
+};
+
+static void barrier_wait(struct barrier *b, int *sense)
+{
+    *sense = !*sense;
+    if (atomic_fetch_add(&b->count, 1) == b->n - 1) {
+        atomic_store(&b->count, 0);
+        atomic_store(&b->sense, *sense);
+        return;
+    }
+    for (int spins = 0; atomic_load(&b->sense) != *sense;) {
+        if (spins < 2000) {
+            spins++;
+            _mm_pause();
+        } else {
+            sched_yield();
+        }
+    }
+}
+
+enum op { OP_SETUP, OP_RUN, OP_TEARDOWN, OP_EXIT };
+
+struct slice {
+    const float *x;
+    float *y;
+    size_t n;
+    int sense;
+    void *state[MAX_IMPLS];
+};
+
+static struct {
+    struct barrier bar;
+    int nthreads;
+    enum op op;
+    int impl;
+    long reps;
+    struct slice slice[2];
+} team;
+
+static const struct impl *impls[MAX_IMPLS];
+static int n_impls;
+
+/* What one thread does for one job; with 2 threads every call and every job ends at the
+   barrier, so the main thread's clock stops when both halves are done. The job is read before
+   the first barrier: past the last one, the main thread may already be posting the next. */
+static void do_job(struct slice *s)
+{
+    const enum op op = team.op;
+    const int sync = team.nthreads > 1;
+    const long reps = team.reps;
+    const struct impl *im = impls[team.impl];
+    void *st = s->state[team.impl];
+    switch (op) {
+    case OP_SETUP:
+    case OP_TEARDOWN:
+        for (int i = 0; i < n_impls; i++) {
+            if (!impls[i]->setup || s->n == 0)
+                continue;
+            if (op == OP_SETUP)
+                s->state[i] = impls[i]->setup(impls[i], s->x, s->y, s->n);
+            else
+                impls[i]->teardown(s->state[i]);
+        }
+        if (sync)
+            barrier_wait(&team.bar, &s->sense);
+        break;
+    case OP_RUN:
+        for (long k = 0; k < reps; k++) {
+            if (s->n)
+                im->run(im, st, s->x, s->y, s->n);
+            if (sync)
+                barrier_wait(&team.bar, &s->sense);
+        }
+        break;
+    case OP_EXIT:
+        break;
+    }
+}
+
+static void *worker(void *arg)
+{
+    struct slice *s = arg;
+    for (;;) {
+        barrier_wait(&team.bar, &s->sense); /* the main thread has posted a job */
+        if (team.op == OP_EXIT)
+            return NULL;
+        do_job(s);
+    }
+}
 
 static double now(void)
 {
@@ -16,47 +398,173 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* Runs a job on the whole team; returns its wall time as the main thread sees it. */
+static double job(enum op op, int impl, long reps)
+{
+    team.op = op;
+    team.impl = impl;
+    team.reps = reps;
+    if (team.nthreads > 1)
+        barrier_wait(&team.bar, &team.slice[0].sense);
+    double t0 = now();
+    do_job(&team.slice[0]);
+    return now() - t0;
+}
+
+/* Splits [0, n) at a multiple of 16 floats, so that the halves share no cache line of y. */
+static void split(float *x, float *y, size_t n)
+{
+    size_t mid = team.nthreads == 1 ? n : (n / 2 + 15) / 16 * 16;
+    mid = mid < n ? mid : n;
+    team.slice[0].x = x, team.slice[0].y = y, team.slice[0].n = mid;
+    team.slice[1].x = x + mid, team.slice[1].y = y + mid, team.slice[1].n = n - mid;
+}
+
 static int cmp(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
+/* A broken loop would time fast: check a sample of y against ours (or x for a copy). */
+static void check_output(const struct impl *im, const float *x, const float *y, size_t n)
+{
+    for (size_t k = 0; k < n; k += n / 61 + 1) {
+        float want = x[k];
+        if (strcmp(im->form, "erf") == 0)
+            gelu_erf_f32(&x[k], &want, 1);
+        else if (strcmp(im->form, "tanh") == 0)
+            gelu_tanh_f32(&x[k], &want, 1);
+        if (!(fabsf(y[k] - want) <= 1e-5f + 1e-3f * fabsf(want))) {
+            fprintf(stderr, "gelu_cbench: %s %s %s: y[%zu] = %g, want %g\n", im->name, im->form,
+                    im->isa, k, y[k], want);
+            exit(1);
+        }
+    }
+}
+
+static void bench_size(float *x, float *y, size_t n, int rounds, double min_s)
+{
+    static long reps[MAX_IMPLS];
+    static double t[MAX_IMPLS][MAX_ROUNDS];
+    split(x, y, n);
+    job(OP_SETUP, 0, 0);
+    /* Warm-up and calibration: double the calls per round until a round lasts min_s. */
+    for (int i = 0; i < n_impls; i++) {
+        memset(y, 0, n * sizeof *y);
+        for (reps[i] = 1; job(OP_RUN, i, reps[i]) < min_s; reps[i] *= 2)
+            ;
+        check_output(impls[i], x, y, n);
+    }
+    for (int r = 0; r < rounds; r++)
+        for (int i = 0; i < n_impls; i++)
+            t[i][r] = job(OP_RUN, i, reps[i]) / reps[i];
+    job(OP_TEARDOWN, 0, 0);
+    for (int i = 0; i < n_impls; i++) {
+        qsort(t[i], rounds, sizeof t[i][0], cmp);
+        double med = rounds % 2 ? t[i][rounds / 2] : (t[i][rounds / 2 - 1] + t[i][rounds / 2]) / 2;
+        printf("%s,%s,%s,%d,%zu,%.6g,%.6g\n", impls[i]->name, impls[i]->form, impls[i]->isa,
+               team.nthreads, n, n / med * 1e-9, med / n * 1e9);
+    }
+    fflush(stdout);
+}
+
+/* "1,16,256" -> values; returns the count. */
+static int parse_list(const char *s, size_t *out, int max)
+{
+    int k = 0;
+    for (char *end; *s && k < max; s = *end ? end + 1 : end) {
+        out[k++] = strtoull(s, &end, 10);
+        if (end == s)
+            return 0;
+    }
+    return k;
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: gelu_cbench [--sizes N,...] [--threads 1,2] [--rounds R] [--min-ms MS]\n");
+    exit(2);
+}
+
+static void print_meta(int rounds, double min_ms)
+{
+    printf("# rounds=%d\n# min-ms=%g\n", rounds, min_ms);
+    char date[32];
+    time_t t = time(NULL);
+    strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", gmtime(&t));
+    printf("# date=%s\n", date);
+    printf("# compiler=gcc %s\n", __VERSION__);
+    printf("# glibc=%s\n", gnu_get_libc_version());
+    printf("# gelu-ffm=%s (dispatch %s)\n", gelu_version(), gelu_isa());
+#ifdef GELU_HAVE_DNNL
+    const dnnl_version_t *v = dnnl_version();
+    printf("# onednn=%d.%d.%d\n", v->major, v->minor, v->patch);
+#endif
+#ifdef GELU_HAVE_SLEEF
+    printf("# sleef=%d.%d.%d\n", SLEEF_VERSION_MAJOR, SLEEF_VERSION_MINOR, SLEEF_VERSION_PATCHLEVEL);
+#endif
+}
+
 int main(int argc, char **argv)
 {
-    size_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 65536;
-    float *x = aligned_alloc(64, (n * 4 + 63) / 64 * 64), *y = aligned_alloc(64, (n * 4 + 63) / 64 * 64);
+    size_t sizes[MAX_SIZES] = {1, 16, 256, 4096, 65536, 1u << 20, 1u << 24}, threads[2] = {1, 2};
+    int n_sizes = 7, n_threads = 2, rounds = 5;
+    double min_ms = 20;
+    for (int a = 1; a < argc; a++) {
+        if (a + 1 == argc)
+            usage();
+        if (strcmp(argv[a], "--sizes") == 0)
+            n_sizes = parse_list(argv[++a], sizes, MAX_SIZES);
+        else if (strcmp(argv[a], "--threads") == 0)
+            n_threads = parse_list(argv[++a], threads, 2);
+        else if (strcmp(argv[a], "--rounds") == 0)
+            rounds = atoi(argv[++a]);
+        else if (strcmp(argv[a], "--min-ms") == 0)
+            min_ms = atof(argv[++a]);
+        else
+            usage();
+    }
+    if (n_sizes == 0 || n_threads == 0 || rounds < 1 || rounds > MAX_ROUNDS || !(min_ms > 0))
+        usage();
+    for (int t = 0; t < n_threads; t++)
+        if (threads[t] != 1 && threads[t] != 2)
+            usage();
+    for (int i = 0; i < n_sizes; i++)
+        if (sizes[i] == 0)
+            usage();
+
+    size_t max_n = 0;
+    for (int i = 0; i < n_sizes; i++)
+        max_n = sizes[i] > max_n ? sizes[i] : max_n;
+    size_t bytes = (max_n * sizeof(float) + 63) / 64 * 64;
+    float *x = aligned_alloc(64, bytes), *y = aligned_alloc(64, bytes);
     if (!x || !y)
         return 1;
     unsigned s = 12345;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < max_n; i++) {
         s = s * 1664525u + 1013904223u;
         x[i] = ((s >> 8) * (1.0f / 16777216.0f) - 0.5f) * 12.0f; /* uniform in [-6, 6] */
     }
-    const char *names[] = {"scalar", "avx2", "avx512"};
-    printf("n=%zu active=%s version=%s\n", n, gelu_isa(), gelu_version());
-    printf("%-5s %-7s %10s %10s\n", "form", "isa", "Gelem/s", "ns/elem");
-    for (int form = 0; form < 2; form++) {
-        for (int isa = 0; isa < 3; isa++) {
-            if (!gelu_isa_supported(isa))
-                continue;
-            int (*fn)(int, const float *, float *, size_t) = form ? gelu_tanh_f32_isa : gelu_erf_f32_isa;
-            double t0 = now();
-            long reps = 0;
-            do {
-                fn(isa, x, y, n);
-                reps++;
-            } while (now() - t0 < 0.05);
-            double rounds[5];
-            for (int r = 0; r < 5; r++) {
-                t0 = now();
-                for (long k = 0; k < reps; k++)
-                    fn(isa, x, y, n);
-                rounds[r] = (now() - t0) / ((double)reps * n);
-            }
-            qsort(rounds, 5, sizeof rounds[0], cmp);
-            printf("%-5s %-7s %10.3f %10.3f\n", form ? "tanh" : "erf", names[isa], 1e-9 / rounds[2],
-                   rounds[2] * 1e9);
+    for (int i = 0; i < MAX_IMPLS; i++)
+        if (!all_impls[i].usable || all_impls[i].usable(&all_impls[i]))
+            impls[n_impls++] = &all_impls[i];
+
+    print_meta(rounds, min_ms);
+    printf("impl,form,isa,threads,n,gelem_per_s,ns_per_elem\n");
+    for (int t = 0; t < n_threads; t++) {
+        /* The worker lives for one threads setting only: while idle it would spin on a core
+           that the single-thread runs need. */
+        team.nthreads = (int)threads[t];
+        team.bar.n = team.nthreads;
+        pthread_t tid;
+        if (team.nthreads > 1 && pthread_create(&tid, NULL, worker, &team.slice[1]) != 0)
+            return 1;
+        for (int i = 0; i < n_sizes; i++)
+            bench_size(x, y, sizes[i], rounds, min_ms * 1e-3);
+        if (team.nthreads > 1) {
+            job(OP_EXIT, 0, 0);
+            pthread_join(tid, NULL);
         }
     }
     free(x);

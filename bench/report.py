@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""Merges the benchmark CSVs into bench/results/: results.csv, RESULTS.md and gelu-bench.svg.
+
+    python3 bench/report.py OUTDIR CSV...
+
+Each input is what bench/gelu_cbench or bench/torch_gelu.py prints: '# key=value' lines
+(versions), then CSV rows impl,form,isa,threads,n,gelem_per_s,ns_per_elem. Standard library only.
+"""
+import csv
+import math
+import os
+import platform
+import sys
+from collections import defaultdict
+
+FIELDS = ["impl", "form", "isa", "threads", "n", "gelem_per_s", "ns_per_elem"]
+OURS = "gelu-ffm"
+
+
+def read(paths):
+    meta, rows = {}, []
+    for path in paths:
+        with open(path) as f:
+            lines = f.read().splitlines()
+        for line in lines:
+            if line.startswith("#") and "=" in line:
+                key, value = line[1:].strip().split("=", 1)
+                meta[key] = value
+        body = [line for line in lines if line and not line.startswith("#")]
+        for r in csv.DictReader(body):
+            r["threads"], r["n"] = int(r["threads"]), int(r["n"])
+            r["gelem_per_s"] = float(r["gelem_per_s"])
+            rows.append(r)
+    return meta, rows
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def label(r):
+    return f"{r['impl']} {r['isa']}"
+
+
+def size_label(n):
+    return f"2^{n.bit_length() - 1}" if n >= 1024 and n & (n - 1) == 0 else str(n)
+
+
+def ours_best(cols):
+    """Our fastest ISA present (AVX-512 on the machines that have it): the one users get."""
+    return next((c for c in cols if c.startswith(OURS)), None)
+
+
+def columns(rows, form):
+    """Ours first (fastest ISA first), then the anchors, then the copy floors."""
+    isa_rank = {"avx512": 0, "avx2": 1, "scalar": 2}
+
+    def key(r):
+        group = 0 if r["impl"] == OURS else 2 if r["form"] == "copy" else 1
+        return group, isa_rank.get(r["isa"], 0) if group == 0 else 0, r["impl"]
+
+    keys = {label(r): key(r) for r in rows if r["form"] in (form, "copy")}
+    return sorted(keys, key=keys.get)
+
+
+def table(rows, form):
+    cols = columns(rows, form)
+    value = {(label(r), r["n"], r["threads"]): r["gelem_per_s"] for r in rows if r["form"] in (form, "copy")}
+    ours = ours_best(cols)
+    onednn = next((c for c in cols if c.startswith("onednn")), None)
+    ratio = ours and onednn
+    head = ["n", "threads"] + cols + ([f"{ours} / onednn"] if ratio else [])
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for n, threads in sorted({(r["n"], r["threads"]) for r in rows if r["form"] == form}, key=lambda k: (k[1], k[0])):
+        cells = [size_label(n), str(threads)]
+        cells += [f"{value[(c, n, threads)]:.3g}" if (c, n, threads) in value else "" for c in cols]
+        if ratio:
+            a, b = value.get((ours, n, threads)), value.get((onednn, n, threads))
+            cells.append(f"**{a / b:.2f}**" if a and b else "")
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def markdown(meta, rows):
+    versions = [f"gelu-ffm {meta.get('gelu-ffm', '?')}", f"glibc {meta.get('glibc', '?')}"]
+    versions += [f"{k} {meta[k]}" for k in ("onednn", "sleef", "torch") if k in meta]
+    parts = [
+        "# GELU benchmark",
+        "",
+        f"- CPU: {cpu_model()}, {os.cpu_count()} logical CPUs",
+        f"- Compiler: {meta.get('compiler', '?')}",
+        f"- Libraries: {', '.join(versions)}",
+        f"- Date: {meta.get('date', '?')}",
+        "",
+        "Gelem/s (10^9 elements per second, higher is better), f32 out of place, x uniform in "
+        f"[-6, 6]; the median of {meta.get('rounds', '?')} rounds of at least {meta.get('min-ms', '?')} ms, "
+        "the implementations taking turns round by round within each size. With 2 threads the C "
+        "implementations split the array into two halves, one per thread, with a barrier after "
+        "every call, and oneDNN runs one OpenMP thread under each; PyTorch uses its own pool "
+        "(`torch.set_num_threads`) and runs in its own process, after the C benchmark. The last "
+        "column is the ratio of ours to oneDNN from the same run: it is what to compare across "
+        "machines and runs, as the noise of a shared machine cancels out in it. The copy floors "
+        "(memcpy; stream-copy, non-temporal stores) bound any kernel that reads x and writes y.",
+        "",
+    ]
+    for form, title in (("erf", "erf form, x·Φ(x)"), ("tanh", "tanh form")):
+        if any(r["form"] == form for r in rows):
+            parts += [f"## {title}", "", table(rows, form), ""]
+    parts += ["![Gelem/s against n, erf form, 1 thread](gelu-bench.svg)", ""]
+    return "\n".join(parts)
+
+
+PALETTE = ["#d62728", "#ff7f0e", "#e377c2", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b",
+           "#17becf", "#bcbd22", "#7f7f7f"]
+
+
+def svg(rows):
+    """A line chart of Gelem/s (log scale) against log2 n, erf form, 1 thread."""
+    pts = defaultdict(list)
+    for r in rows:
+        if r["form"] in ("erf", "copy") and r["threads"] == 1 and r["gelem_per_s"] > 0:
+            pts[label(r)].append((math.log2(r["n"]), r["gelem_per_s"]))
+    W, H, left, right, top, bottom = 900, 500, 70, 230, 50, 50
+    xs = [x for p in pts.values() for x, _ in p]
+    ys = [y for p in pts.values() for _, y in p]
+    x0, x1 = min(xs), max(max(xs), min(xs) + 1)
+    # The throughputs span decades (a call on 1 element vs a streaming copy): a log axis keeps
+    # every line readable.
+    d0, d1 = math.floor(math.log10(min(ys))), math.ceil(math.log10(max(ys)))
+    px = lambda x: left + (x - x0) / (x1 - x0) * (W - left - right)
+    py = lambda y: top + (d1 - math.log10(y)) / (d1 - d0) * (H - top - bottom)
+    o = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
+         'font-family="sans-serif" font-size="13">',
+         f'<rect width="{W}" height="{H}" fill="white"/>',
+         f'<text x="{W / 2}" y="28" text-anchor="middle" font-size="16">GELU, erf form, 1 thread: '
+         'throughput against array size</text>']
+    for d in range(d0, d1 + 1):
+        y = py(10 ** d)
+        o.append(f'<line x1="{left}" y1="{y:.1f}" x2="{W - right}" y2="{y:.1f}" stroke="#ddd"/>')
+        o.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end">{10.0 ** d:g}</text>')
+    for k in range(math.ceil(x0), math.floor(x1) + 1, 2):
+        x = px(k)
+        o.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{H - bottom}" stroke="#eee"/>')
+        o.append(f'<text x="{x:.1f}" y="{H - bottom + 18}" text-anchor="middle">2<tspan dy="-6" font-size="10">{k}</tspan></text>')
+    o.append(f'<text x="{(left + W - right) / 2}" y="{H - 10}" text-anchor="middle">n (elements)</text>')
+    o.append(f'<text transform="translate(18 {(top + H - bottom) / 2}) rotate(-90)" '
+             'text-anchor="middle">Gelem/s (log scale)</text>')
+    o.append(f'<rect x="{left}" y="{top}" width="{W - left - right}" height="{H - top - bottom}" '
+             'fill="none" stroke="#333"/>')
+    for i, name in enumerate(columns(rows, "erf")):
+        if name not in pts:
+            continue
+        p = sorted(pts[name])
+        dash = {"memcpy": "6 4", "stream-copy": "2 3"}.get(name.split()[0])
+        color = "#555" if dash else PALETTE[i % len(PALETTE)]
+        style = f' stroke-dasharray="{dash}"' if dash else ""
+        width = 3 if name.startswith(OURS) else 1.8
+        path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in p)
+        o.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="{width}"{style}/>')
+        ly = top + 10 + 20 * i
+        o.append(f'<line x1="{W - right + 15}" y1="{ly}" x2="{W - right + 45}" y2="{ly}" stroke="{color}" '
+                 f'stroke-width="{width}"{style}/>')
+        o.append(f'<text x="{W - right + 52}" y="{ly + 4}">{name}</text>')
+    o.append("</svg>")
+    return "\n".join(o) + "\n"
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit("usage: report.py OUTDIR CSV...")
+    out, paths = sys.argv[1], sys.argv[2:]
+    meta, rows = read(paths)
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "results.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, FIELDS)
+        w.writeheader()
+        w.writerows(rows)
+    with open(os.path.join(out, "RESULTS.md"), "w") as f:
+        f.write(markdown(meta, rows))
+    with open(os.path.join(out, "gelu-bench.svg"), "w") as f:
+        f.write(svg(rows))
+
+
+if __name__ == "__main__":
+    main()

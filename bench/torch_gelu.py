@@ -1,0 +1,80 @@
+#!/usr/bin/python3
+"""Times PyTorch's GELU on CPU, the way bench/gelu_cbench times the native kernels.
+
+    /usr/bin/python3 bench/torch_gelu.py [--sizes 1,16,...] [--threads 1,2] [--rounds 5] [--min-ms 20]
+
+Out of place into a preallocated tensor (torch._C._nn.gelu(x, out=y) where it exists, else
+F.gelu), f32, x uniform in [-6, 6] from a fixed seed. For each (threads, n) both forms are
+calibrated to a round of >= min-ms, then the rounds alternate between them and each reports
+its median. Threads are PyTorch's own intra-op pool (torch.set_num_threads). Prints
+'# key=value' lines, then CSV rows: impl,form,isa,threads,n,gelem_per_s,ns_per_elem.
+"""
+import argparse
+import re
+import statistics
+import time
+
+import torch
+import torch.nn.functional as F
+
+SIZES = [1, 16, 256, 4096, 65536, 1 << 20, 1 << 24]
+FORMS = {"erf": "none", "tanh": "tanh"}
+
+
+def gelu_fn(approximate):
+    """y = GELU(x) without allocating: that is what the C kernels are timed doing."""
+    try:
+        probe = torch.zeros(1)
+        torch._C._nn.gelu(probe, approximate=approximate, out=probe)
+        return lambda x, y: torch._C._nn.gelu(x, approximate=approximate, out=y)
+    except (AttributeError, TypeError, RuntimeError):
+        return lambda x, y: F.gelu(x, approximate=approximate)
+
+
+def round_time(fn, x, y, reps):
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        fn(x, y)
+    return time.perf_counter() - t0
+
+
+def cpu_capability():
+    """The kernel set ATen dispatches to ("AVX2", "AVX512", ...), as torch reports it."""
+    m = re.search(r"CPU capability usage: (\w+)", torch.__config__.show())
+    return m.group(1).lower() if m else "auto"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ints = lambda s: [int(v) for v in s.split(",")]
+    ap.add_argument("--sizes", type=ints, default=SIZES)
+    ap.add_argument("--threads", type=ints, default=[1, 2])
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--min-ms", type=float, default=20)
+    a = ap.parse_args()
+
+    isa = cpu_capability()
+    print(f"# torch={torch.__version__} ({isa})")
+    print("impl,form,isa,threads,n,gelem_per_s,ns_per_elem")
+    fns = {form: gelu_fn(approx) for form, approx in FORMS.items()}
+    gen = torch.Generator().manual_seed(12345)
+    for threads in a.threads:
+        torch.set_num_threads(threads)
+        for n in a.sizes:
+            x = torch.rand(n, generator=gen) * 12 - 6
+            y = torch.empty(n)
+            reps, times = {}, {form: [] for form in fns}
+            for form, fn in fns.items():  # warm-up and calibration
+                reps[form] = 1
+                while round_time(fn, x, y, reps[form]) < a.min_ms * 1e-3:
+                    reps[form] *= 2
+            for _ in range(a.rounds):
+                for form, fn in fns.items():
+                    times[form].append(round_time(fn, x, y, reps[form]) / reps[form])
+            for form in fns:
+                t = statistics.median(times[form])
+                print(f"pytorch,{form},{isa},{threads},{n},{n / t * 1e-9:.6g},{t / n * 1e9:.6g}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole speed comparison, written to bench/results/ (results.csv, RESULTS.md and
+# gelu-bench.svg): the native kernels (every ISA, both forms, 1 and 2 threads) against oneDNN,
+# SLEEF, libmvec and glibc GELU loops and a copy floor in the same run, then PyTorch.
+#   scripts/bench.sh           n from 1 to 2^24, rounds of >= 20 ms: a few minutes
+#   scripts/bench.sh --quick   fewer sizes, shorter and fewer rounds: to check the pipeline
+# Installs the missing packages when run as root; an anchor whose library is missing is left out.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=env.sh
+source "$root/scripts/env.sh"
+
+args=()
+case "${1:-}" in
+  "") ;;
+  --quick) args=(--sizes 1,16,256,4096,65536,1048576 --rounds 3 --min-ms 5) ;;
+  *) echo "usage: scripts/bench.sh [--quick]" >&2; exit 2 ;;
+esac
+
+gelu_ensure_packages cmake gcc make libmpfr-dev
+gelu_ensure_packages libdnnl-dev libsleef-dev || echo "gelu: benchmarking without oneDNN and SLEEF" >&2
+# python3-torch is large (about 1 GB with its dependencies); the rest runs without it.
+gelu_ensure_packages python3-torch || echo "gelu: python3-torch is missing; benchmarking without PyTorch" >&2
+
+cmake -S "$root" -B "$root/build" >/dev/null
+cmake --build "$root/build" -j "$(nproc)" --target gelu_cbench >/dev/null
+
+raw="$root/build/bench"
+csvs=("$raw/cbench.csv")
+echo "gelu: timing the native kernels and the anchors" >&2
+"$raw/gelu_cbench" "${args[@]}" >"$raw/cbench.csv"
+if /usr/bin/python3 -c "import torch" 2>/dev/null; then
+  echo "gelu: timing PyTorch" >&2
+  /usr/bin/python3 "$root/bench/torch_gelu.py" "${args[@]}" >"$raw/torch.csv"
+  csvs+=("$raw/torch.csv")
+else
+  echo "gelu: /usr/bin/python3 cannot import torch; PyTorch left out" >&2
+fi
+/usr/bin/python3 "$root/bench/report.py" "$root/bench/results" "${csvs[@]}"
+echo "gelu: wrote bench/results/results.csv, RESULTS.md and gelu-bench.svg" >&2
