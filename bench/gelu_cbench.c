@@ -35,7 +35,7 @@
 #include <omp.h>
 #endif
 #endif
-#ifdef GELU_HAVE_SLEEF
+#ifdef GELU_HAVE_SLEEF_VECTOR
 #include <sleef.h>
 #endif
 
@@ -142,7 +142,7 @@ static void libmvec_erfcf(const struct impl *im, void *st, const float *x, float
 }
 #endif
 
-#ifdef GELU_HAVE_SLEEF
+#ifdef GELU_HAVE_SLEEF_VECTOR
 /* sleef.h declares its __m512 functions only under -mavx512f, which this file does not use. */
 __m512 Sleef_erff16_u10avx512f(__m512 x);
 
@@ -160,7 +160,7 @@ static void sleef_erff16(const struct impl *im, void *st, const float *x, float 
 
 #pragma GCC pop_options
 
-#ifdef GELU_HAVE_SLEEF
+#ifdef GELU_HAVE_SLEEF_VECTOR
 /* Without AVX-512 the widest SLEEF erff is the 8-wide AVX2 one. */
 static int has_avx2_only(const struct impl *im)
 {
@@ -278,7 +278,7 @@ static const struct impl all_impls[] = {
     {"onednn", "erf", "jit", dnnl_eltwise_gelu_erf, NULL, dnnl_setup, dnnl_teardown, dnnl_run},
     {"onednn", "tanh", "jit", dnnl_eltwise_gelu_tanh, NULL, dnnl_setup, dnnl_teardown, dnnl_run},
 #endif
-#ifdef GELU_HAVE_SLEEF
+#ifdef GELU_HAVE_SLEEF_VECTOR
     {"sleef-erff-u10", "erf", "avx512", 0, has_avx512f, NULL, NULL, sleef_erff16},
     {"sleef-erff-u10", "erf", "avx2", 0, has_avx2_only, NULL, NULL, sleef_erff8},
 #endif
@@ -501,7 +501,7 @@ static void print_meta(int rounds, double min_ms)
     const dnnl_version_t *v = dnnl_version();
     printf("# onednn=%d.%d.%d\n", v->major, v->minor, v->patch);
 #endif
-#ifdef GELU_HAVE_SLEEF
+#ifdef GELU_HAVE_SLEEF_VECTOR
     printf("# sleef=%d.%d.%d\n", SLEEF_VERSION_MAJOR, SLEEF_VERSION_MINOR, SLEEF_VERSION_PATCHLEVEL);
 #endif
 }
