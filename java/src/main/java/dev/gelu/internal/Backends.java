@@ -66,27 +66,24 @@ public final class Backends {
 
     /** Why the Vector API backend cannot run, or null when it can. */
     public static String vectorUnavailableReason() {
+        return vectorOrReason() instanceof String why ? why : null;
+    }
+
+    private static Optional<GeluKernels> vector() {
+        return vectorOrReason() instanceof GeluKernels k ? Optional.of(k) : Optional.empty();
+    }
+
+    /** The Vector API kernels, loaded by name, or the reason they cannot be. */
+    private static Object vectorOrReason() {
         Optional<Module> m = ModuleLayer.boot().findModule(VECTOR_MODULE);
         if (m.isEmpty() || !Backends.class.getModule().canRead(m.get())) {
             return "module " + VECTOR_MODULE + " is not readable; add --add-modules " + VECTOR_MODULE;
         }
         try {
-            Class.forName(VECTOR_CLASS).getConstructor().newInstance();
-            return null;
+            return Class.forName(VECTOR_CLASS).getConstructor().newInstance();
         } catch (ReflectiveOperationException | LinkageError e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             return cause.getMessage() != null ? cause.getMessage() : cause.toString();
-        }
-    }
-
-    private static Optional<GeluKernels> vector() {
-        if (vectorUnavailableReason() != null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of((GeluKernels) Class.forName(VECTOR_CLASS).getConstructor().newInstance());
-        } catch (ReflectiveOperationException e) {
-            return Optional.empty();
         }
     }
 
@@ -102,13 +99,12 @@ public final class Backends {
             return k;
         }
         LOG.log(Level.WARNING, "GELU native backend unavailable: {0}", nativeWhy);
-        String vectorWhy = vectorUnavailableReason();
-        if (vectorWhy == null) {
-            GeluKernels k = vector().orElseThrow();
+        Object vector = vectorOrReason();
+        if (vector instanceof GeluKernels k) {
             LOG.log(Level.INFO, "GELU backend: vector ({0})", k.isa());
             return k;
         }
-        LOG.log(Level.WARNING, "GELU Vector API backend unavailable: {0}; using scalar Java", vectorWhy);
+        LOG.log(Level.WARNING, "GELU Vector API backend unavailable: {0}; using scalar Java", vector);
         return new ScalarKernels();
     }
 
@@ -122,11 +118,11 @@ public final class Backends {
                 return NativeKernels.active();
             }
             case "vector" -> {
-                String why = vectorUnavailableReason();
-                if (why != null) {
-                    throw new IllegalStateException("-D" + PROPERTY + "=vector, but " + why);
+                Object vector = vectorOrReason();
+                if (vector instanceof GeluKernels k) {
+                    return k;
                 }
-                return vector().orElseThrow();
+                throw new IllegalStateException("-D" + PROPERTY + "=vector, but " + vector);
             }
             case "scalar" -> {
                 return new ScalarKernels();
