@@ -25,6 +25,13 @@ G_DEGREE = 14
 EXP_DEGREE = 11      # exp(r) on |r| <= ln2/2
 TABLE_WIDTH = 16     # one AVX-512 two-register permute covers 16 entries
 ERF_AMAX = 15.0      # Q(15)*15 < 2^-150: every x <= -15 gives -0, every x >= 15 gives x
+# The fast tier of the AVX-512 kernels: accurate to about 2^-36 and checked by a wider
+# rounding test, so that the rare lanes it cannot decide take the path above.
+#   erf:  Q(a) = u * exp(-a^2/2 + P(u)), u = 0.5/(1 + FAST_P a): no table, one division
+#   both: exp(t) = 2^(k/16) * e^r, |r| <= ln2/32, 2^(j/16) from a 16-entry table
+FAST_P = 0.28125
+FAST_ERF_DEGREE = 14
+FAST_EXP_DEGREE = 5
 TANH_WMAX = 12.0     # v(12) = 142: exp(-142)*12 < 2^-150, and 1 - exp(-142) == 1 in double
 
 
@@ -32,8 +39,9 @@ def G(a):
     return mp.erfc(a / mp.sqrt(2)) / 2 * mp.exp(a * a / 2)
 
 
-def cheb_monomial(f, lo, hi, deg):
-    """Chebyshev interpolant of f on [lo, hi] as monomial coefficients in s = x - centre."""
+def cheb_monomial(f, lo, hi, deg, centred=True):
+    """Chebyshev interpolant of f on [lo, hi] as monomial coefficients in s = x - centre
+    (or in x itself when centred is False)."""
     lo, hi = mp.mpf(lo), mp.mpf(hi)
     c, h, n = (lo + hi) / 2, (hi - lo) / 2, deg + 1
     nodes = [mp.cos(mp.pi * (k + mp.mpf(1) / 2) / n) for k in range(n)]
@@ -50,7 +58,11 @@ def cheb_monomial(f, lo, hi, deg):
     for j in range(n):
         for i, t in enumerate(T[j]):
             mono[i] += cc[j] * t
-    return [float(mono[i] / h ** i) for i in range(n)]
+    mono = [mono[i] / h ** i for i in range(n)]
+    if not centred:  # expand sum m_i (x - c)^i into powers of x before rounding
+        mono = [mp.fsum(mono[i] * mp.binomial(i, j) * (-c) ** (i - j) for i in range(j, n))
+                for j in range(n)]
+    return [float(m) for m in mono]
 
 
 def worst_rel_err(f, coefs, lo, hi, centre, samples=400):
@@ -79,6 +91,23 @@ def main():
           file=sys.stderr)
 
     ln2 = mp.log(2)
+    fp = mp.mpf(FAST_P)
+
+    def fast_f(u):  # log(Q(a)/u) + a^2/2 where u = 0.5/(1 + p a)
+        a = (1 / (2 * u) - 1) / fp
+        return mp.log(mp.erfc(a / mp.sqrt(2)) / 2 / u) + a * a / 2
+    u_lo = mp.mpf(0.5) / (1 + ERF_AMAX * fp)
+    fast_erf = cheb_monomial(fast_f, u_lo, 0.5, FAST_ERF_DEGREE, centred=False)
+    worst = mp.mpf(0)
+    for i in range(401):
+        u = u_lo + (mp.mpf(0.5) - u_lo) * i / 400
+        worst = max(worst, abs(mp.polyval([mp.mpf(c) for c in reversed(fast_erf)], u) - fast_f(u)))
+    print(f"fast erf P(u): worst absolute error 2^{float(mp.log(worst, 2)):.1f}", file=sys.stderr)
+    r16 = ln2 / 32
+    fast_exp = cheb_monomial(mp.exp, -r16, r16, FAST_EXP_DEGREE)
+    print(f"fast exp: worst relative error 2^{worst_rel_err(mp.exp, fast_exp, -r16, r16, 0):.1f}",
+          file=sys.stderr)
+    exp2_16 = [d(mp.mpf(2) ** (mp.mpf(j) / 16)) for j in range(16)]
     ln2_hi = d(ln2)
     consts = [
         ("EXP_SHIFT", 6755399441055744.0, "0x1.8p52: adding it rounds to an integer in the low bits"),
@@ -92,6 +121,13 @@ def main():
         ("Q_MAX", 0.5 - 2.0 ** -50, "caps Q below 1/2 so tiny |x| round as x/2 + (positive nudge)"),
         ("FLAG_LO", 1 - 2.0 ** -40, "rounding test: y*(1 -+ 2^-40) must round to the same float"),
         ("FLAG_HI", 1 + 2.0 ** -40, ""),
+        ("FAST_P", FAST_P, "fast erf tier: u = 0.5/(1 + FAST_P a)"),
+        ("FAST_EXP_SCALE", d(16 / ln2), "16/ln 2: k = round(t * 16/ln2)"),
+        ("FAST_LN2_16", d(ln2 / 16), "ln 2 / 16 rounded to double; k*error < 2^-46 for |t| < 150"),
+        ("FAST_FLAG_ERF_LO", 1 - 2.0 ** -34, "fast-tier rounding tests: wider than the fast tier's error"),
+        ("FAST_FLAG_ERF_HI", 1 + 2.0 ** -34, ""),
+        ("FAST_FLAG_TANH_LO", 1 - 2.0 ** -38, ""),
+        ("FAST_FLAG_TANH_HI", 1 + 2.0 ** -38, ""),
     ]
 
     hexs = lambda v: float(v).hex()
@@ -108,6 +144,21 @@ def main():
     out.append("/* exp(r) ~ sum EXP[k] r^k on |r| <= ln2/2 */")
     out.append(f"static const double gelu_exp_coef[GELU_EXP_DEGREE + 1] = {{")
     out += [f"    {hexs(c)}," for c in ex]
+    out.append("};")
+    out.append("")
+    out.append(f"#define GELU_FAST_ERF_DEGREE {FAST_ERF_DEGREE}")
+    out.append(f"#define GELU_FAST_EXP_DEGREE {FAST_EXP_DEGREE}")
+    out.append("/* fast erf tier: log(Q(a)/u) + a^2/2 ~ sum FAST_ERF[k] u^k, u = 0.5/(1 + FAST_P a) */")
+    out.append("static const double gelu_fast_erf_coef[GELU_FAST_ERF_DEGREE + 1] = {")
+    out += [f"    {hexs(c)}," for c in fast_erf]
+    out.append("};")
+    out.append("/* e^r ~ sum FAST_EXP[k] r^k on |r| <= ln2/32 */")
+    out.append("static const double gelu_fast_exp_coef[GELU_FAST_EXP_DEGREE + 1] = {")
+    out += [f"    {hexs(c)}," for c in fast_exp]
+    out.append("};")
+    out.append("/* 2^(j/16) */")
+    out.append("static const double gelu_exp2_16[16] __attribute__((aligned(64))) = {")
+    out += [f"    {hexs(c)}," for c in exp2_16]
     out.append("};")
     out.append("")
     out.append("/* G(a) on piece i = [i, i+1): sum G[k][i] s^k with s = (a - i) - 0.5.")
@@ -139,6 +190,21 @@ def main():
     j.append("    /** exp(r) ~ sum EXP[k] r^k on |r| <= ln2/2. */")
     j.append("    public static final double[] EXP = {")
     j += [f"        {hexs(c)}," for c in ex]
+    j.append("    };")
+    j.append("")
+    j.append(f"    public static final int FAST_ERF_DEGREE = {FAST_ERF_DEGREE};")
+    j.append(f"    public static final int FAST_EXP_DEGREE = {FAST_EXP_DEGREE};")
+    j.append("    /** Fast erf tier: log(Q(a)/u) + a^2/2 ~ sum FAST_ERF[k] u^k, u = 0.5/(1 + FAST_P a). */")
+    j.append("    public static final double[] FAST_ERF = {")
+    j += [f"        {hexs(c)}," for c in fast_erf]
+    j.append("    };")
+    j.append("    /** e^r ~ sum FAST_EXP[k] r^k on |r| <= ln2/32. */")
+    j.append("    public static final double[] FAST_EXP = {")
+    j += [f"        {hexs(c)}," for c in fast_exp]
+    j.append("    };")
+    j.append("    /** 2^(j/16). */")
+    j.append("    public static final double[] EXP2_16 = {")
+    j += [f"        {hexs(c)}," for c in exp2_16]
     j.append("    };")
     j.append("")
     j.append("    /** G on piece i: sum G[k*TABLE_WIDTH + i] s^k, s = (a - i) - 0.5; coefficient-major. */")

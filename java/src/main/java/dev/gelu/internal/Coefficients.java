@@ -31,6 +31,17 @@ public final class Coefficients {
     /** rounding test: y*(1 -+ 2^-40) must round to the same float */
     public static final double FLAG_LO = 0x1.fffffffffe000p-1;
     public static final double FLAG_HI = 0x1.0000000001000p+0;
+    /** fast erf tier: u = 0.5/(1 + FAST_P a) */
+    public static final double FAST_P = 0x1.2000000000000p-2;
+    /** 16/ln 2: k = round(t * 16/ln2) */
+    public static final double FAST_EXP_SCALE = 0x1.71547652b82fep+4;
+    /** ln 2 / 16 rounded to double; k*error < 2^-46 for |t| < 150 */
+    public static final double FAST_LN2_16 = 0x1.62e42fefa39efp-5;
+    /** fast-tier rounding tests: wider than the fast tier's error */
+    public static final double FAST_FLAG_ERF_LO = 0x1.ffffffff80000p-1;
+    public static final double FAST_FLAG_ERF_HI = 0x1.0000000040000p+0;
+    public static final double FAST_FLAG_TANH_LO = 0x1.fffffffff8000p-1;
+    public static final double FAST_FLAG_TANH_HI = 0x1.0000000004000p+0;
 
     /** exp(r) ~ sum EXP[k] r^k on |r| <= ln2/2. */
     public static final double[] EXP = {
@@ -46,6 +57,55 @@ public final class Coefficients {
         0x1.71ddf5749d126p-19,
         0x1.28b4057f44145p-22,
         0x1.af631d0059becp-26,
+    };
+
+    public static final int FAST_ERF_DEGREE = 14;
+    public static final int FAST_EXP_DEGREE = 5;
+    /** Fast erf tier: log(Q(a)/u) + a^2/2 ~ sum FAST_ERF[k] u^k, u = 0.5/(1 + FAST_P a). */
+    public static final double[] FAST_ERF = {
+        -0x1.7e8aa52d4e45ep+0,
+        0x1.000057a4a99d1p+1,
+        0x1.af0f502561c2ap+0,
+        0x1.627794e69c0bcp+0,
+        0x1.aaff2d21b8cf1p-1,
+        -0x1.bafd3740dd828p+2,
+        0x1.5519fb96d1e95p+5,
+        -0x1.3c260709b32dfp+8,
+        0x1.697e9b5e96ce9p+10,
+        -0x1.31356370d1f66p+12,
+        0x1.72a73cdcab85dp+13,
+        -0x1.2d425c0b8b6c2p+14,
+        0x1.33f90926271e5p+14,
+        -0x1.66a712da3536dp+13,
+        0x1.6c56d372eb6c4p+11,
+    };
+    /** e^r ~ sum FAST_EXP[k] r^k on |r| <= ln2/32. */
+    public static final double[] FAST_EXP = {
+        0x1.0000000000014p+0,
+        0x1.0000000000003p+0,
+        0x1.fffffffd0b972p-2,
+        0x1.555555547d378p-3,
+        0x1.5557621effdfcp-5,
+        0x1.11123cf1dba3ap-7,
+    };
+    /** 2^(j/16). */
+    public static final double[] EXP2_16 = {
+        0x1.0000000000000p+0,
+        0x1.0b5586cf9890fp+0,
+        0x1.172b83c7d517bp+0,
+        0x1.2387a6e756238p+0,
+        0x1.306fe0a31b715p+0,
+        0x1.3dea64c123422p+0,
+        0x1.4bfdad5362a27p+0,
+        0x1.5ab07dd485429p+0,
+        0x1.6a09e667f3bcdp+0,
+        0x1.7a11473eb0187p+0,
+        0x1.8ace5422aa0dbp+0,
+        0x1.9c49182a3f090p+0,
+        0x1.ae89f995ad3adp+0,
+        0x1.c199bdd85529cp+0,
+        0x1.d5818dcfba487p+0,
+        0x1.ea4afa2a490dap+0,
     };
 
     /** G on piece i: sum G[k*TABLE_WIDTH + i] s^k, s = (a - i) - 0.5; coefficient-major. */
