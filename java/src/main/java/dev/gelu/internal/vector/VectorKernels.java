@@ -25,11 +25,15 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API backend: the lanes of native/src/gelu_scalar.c's operation sequence, step for
- * step, so it returns the same bits as every other backend. Floats are widened to doubles of
- * the preferred width (or {@code -Dgelu.vector.bits}); G's 16-entry coefficient rows are looked
- * up with two-vector selects instead of gathers. A block with a lane flagged by the rounding
- * test is redone by {@link GeluMath}, which has the same bits and consults the hard-case table.
+ * The Vector API backend. For the erf form it has the two tiers of the AVX-512 kernel
+ * (native/src/gelu_avx512.c): the first evaluates Q to about 2^-36 and vouches for a lane only
+ * when y*(1 -+ 2^-34) round to the same float; a block it cannot vouch for is redone by the
+ * second tier, the lanes of native/src/gelu_scalar.c's operation sequence, step for step, which
+ * is all the tanh form runs. Floats are widened to doubles of the preferred width (or {@code -Dgelu.vector.bits});
+ * 16-entry tables are looked up with two-vector selects instead of gathers. A block with a lane
+ * flagged by the second tier's rounding test is redone by {@link GeluMath}, which has the same
+ * bits and consults the hard-case table. {@code ./gelu verify} checks all 2^32 inputs of both
+ * forms against the native library.
  *
  * <p>C2 compiles this well only while no vector is boxed: vectors never cross a call that is
  * not inlined, never merge at a branch, and each form has its own loop so that neither pushes
@@ -90,16 +94,21 @@ public final class VectorKernels implements GeluKernels {
     private static void erfLoop(MemorySegment src, MemorySegment dst, long count) {
         long bound = count - count % VL;
         for (long i = 0; i < bound; i += VL) {
-            FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
-            store(false, erf(x), src, dst, i, VL, null);
+            DoubleVector xd = (DoubleVector) FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER)
+                    .convertShape(F2D, DS, 0);
+            DoubleVector y = productFast(xd, erfQFast(atMost(xd.abs(), ERF_AMAX)), ERF_AMAX);
+            if (vouched(y, FAST_FLAG_ERF_LO, FAST_FLAG_ERF_HI)) {
+                ((FloatVector) y.convertShape(D2F, FS, 0)).intoMemorySegment(dst, 4 * i, ORDER);
+            } else {
+                secondTier(false, src, dst, i, VL);
+            }
         }
         if (bound < count) {
-            VectorMask<Float> m = FS.indexInRange(bound, count);
-            FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * bound, ORDER, m);
-            store(false, erf(x), src, dst, bound, (int) (count - bound), m);
+            secondTier(false, src, dst, bound, (int) (count - bound));
         }
     }
 
+    // tanh has no table to drop: its reference path is already what a first tier would be
     private static void tanhLoop(MemorySegment src, MemorySegment dst, long count) {
         long bound = count - count % VL;
         for (long i = 0; i < bound; i += VL) {
@@ -107,11 +116,52 @@ public final class VectorKernels implements GeluKernels {
             store(true, tanh(x), src, dst, i, VL, null);
         }
         if (bound < count) {
-            VectorMask<Float> m = FS.indexInRange(bound, count);
-            FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * bound, ORDER, m);
-            store(true, tanh(x), src, dst, bound, (int) (count - bound), m);
+            secondTier(true, src, dst, bound, (int) (count - bound));
         }
     }
+
+    /**
+     * One block (n <= VL lanes at {@code at}) through the second tier. It reloads x, so no
+     * vector crosses this call, and it is its own compilation unit, out of the loops' budget.
+     */
+    private static void secondTier(boolean tanh, MemorySegment src, MemorySegment dst, long at, int n) {
+        VectorMask<Float> m = n == VL ? null : FS.indexInRange(0, n);
+        FloatVector x = m == null ? FloatVector.fromMemorySegment(FS, src, 4 * at, ORDER)
+                : FloatVector.fromMemorySegment(FS, src, 4 * at, ORDER, m);
+        store(tanh, tanh ? tanh(x) : erf(x), src, dst, at, n, m);
+    }
+
+    // ---- first tier
+
+    /** y = x * (x < 0 ? Q : 1 - Q), x clamped at -amax; no cap on Q, unlike the second tier. */
+    private static DoubleVector productFast(DoubleVector xd, DoubleVector q, double amax) {
+        DoubleVector p = DoubleVector.broadcast(DS, 1.0).sub(q).blend(q, xd.compare(LT, 0.0));
+        return xd.blend(-amax, xd.compare(LT, -amax)).mul(p);
+    }
+
+    /** Whether y*lo and y*hi round to the same float in every lane. */
+    private static boolean vouched(DoubleVector y, double lo, double hi) {
+        FloatVector l = (FloatVector) y.mul(lo).convertShape(D2F, FS, 0);
+        FloatVector h = (FloatVector) y.mul(hi).convertShape(D2F, FS, 0);
+        return !((IntVector) l.reinterpretShape(IS, 0)).compare(NE, h.reinterpretShape(IS, 0)).anyTrue();
+    }
+
+    /**
+     * Q(a) = u exp(-a^2/2 + P(u)), u = 0.5/(1 + FAST_P a), as in the AVX-512 kernel but with P
+     * by Horner's rule and the second tier's exp (no table): the C kernel's Estrin tree and
+     * table lookup push this loop past C2's node budget, and then every vector is boxed. The
+     * doubles differ from the C kernel's in the last bits; the floats it vouches for do not.
+     */
+    private static DoubleVector erfQFast(DoubleVector a) {
+        DoubleVector u = DoubleVector.broadcast(DS, 0.5).div(a.fma(FAST_P, 1.0));
+        DoubleVector p = DoubleVector.broadcast(DS, FAST_ERF[FAST_ERF_DEGREE]);
+        for (int j = FAST_ERF_DEGREE - 1; j >= 0; j--) {
+            p = p.fma(u, DoubleVector.broadcast(DS, FAST_ERF[j]));
+        }
+        return u.mul(expNeg(a.mul(a).fma(DoubleVector.broadcast(DS, -0.5), p)));
+    }
+
+    // ---- second tier
 
     private static DoubleVector erf(FloatVector x) {
         DoubleVector xd = (DoubleVector) x.convertShape(F2D, DS, 0);
@@ -192,10 +242,15 @@ public final class VectorKernels implements GeluKernels {
      * lose their exact type and with it the intrinsics.
      */
     private static DoubleVector coefficient(int k, DoubleVector idx, VectorMask<Double> upper) {
-        int row = k * TABLE_WIDTH;
-        DoubleVector v = idx.selectFrom(DoubleVector.fromArray(DS, G, row), DoubleVector.fromArray(DS, G, row + VL));
-        return upper == null ? v : v.blend(idx.selectFrom(DoubleVector.fromArray(DS, G, row + 2 * VL),
-                DoubleVector.fromArray(DS, G, row + 3 * VL)), upper);
+        return select16(G, k * TABLE_WIDTH, idx, upper);
+    }
+
+    /** table[row + idx] for a 16-entry row; upper (idx >= 8) is needed only for 4 lanes. */
+    private static DoubleVector select16(double[] table, int row, DoubleVector idx, VectorMask<Double> upper) {
+        DoubleVector v = idx.selectFrom(DoubleVector.fromArray(DS, table, row),
+                DoubleVector.fromArray(DS, table, row + VL));
+        return upper == null ? v : v.blend(idx.selectFrom(DoubleVector.fromArray(DS, table, row + 2 * VL),
+                DoubleVector.fromArray(DS, table, row + 3 * VL)), upper);
     }
 
     private static DoubleVector tanhQ(DoubleVector w) {
