@@ -1,6 +1,8 @@
 /*
- * AVX2 + FMA kernels: four lanes of the scalar operation sequence in gelu_scalar.c, step for
- * step, so the results are the same bits. G's coefficients are gathered; a tail shorter than
+ * AVX2 + FMA kernels in the two tiers of gelu_avx512.c (read its comment first): the first
+ * tier, operation for operation the same as there, vouches for most lanes; a block of four it
+ * cannot vouch for is redone by the second tier, four lanes of the scalar operation sequence
+ * in gelu_scalar.c step for step, whose coefficients of G are gathered. A tail shorter than
  * four goes through a small local buffer so no load or store leaves the arrays.
  */
 #include <immintrin.h>
@@ -42,7 +44,7 @@ static inline __m256d tanh_q4(__m256d w)
     return _mm256_div_pd(e, _mm256_add_pd(SET1(1.0), e));
 }
 
-static inline void block4(enum gelu_form form, const float *x, float *out)
+static void block4(enum gelu_form form, const float *x, float *out)
 {
     const double amax = form == GELU_FORM_ERF ? GELU_ERF_AMAX : GELU_TANH_WMAX;
     __m128 xf = _mm_loadu_ps(x);
@@ -71,12 +73,110 @@ static inline void block4(enum gelu_form form, const float *x, float *out)
     _mm_storeu_ps(out, f);
 }
 
-static inline void run(enum gelu_form form, const float *x, float *y, size_t n)
+/* ---- first tier ---- */
+
+#define NB 4
+#define EACH _Pragma("GCC unroll 4") for (int b = 0; b < NB; b++)
+#define ALWAYS inline __attribute__((always_inline))
+
+/* exp(t) for t in [-150, 0] as exp_fast in gelu_avx512.c; 2^floor(k/16) built in the exponent
+   bits (the same value vscalefpd multiplies by there) */
+static ALWAYS void exp_fast(const __m256d *t, __m256d *out)
+{
+    const double *c = gelu_fast_exp_coef;
+    EACH {
+        __m256d z = _mm256_fmadd_pd(t[b], SET1(GELU_FAST_EXP_SCALE), SET1(GELU_EXP_SHIFT));
+        __m256d k = _mm256_sub_pd(z, SET1(GELU_EXP_SHIFT));
+        __m256d r = _mm256_fnmadd_pd(k, SET1(GELU_FAST_LN2_16), t[b]);
+        __m256d r2 = _mm256_mul_pd(r, r);
+        __m256d h0 = _mm256_fmadd_pd(SET1(c[1]), r, SET1(c[0]));
+        __m256d h1 = _mm256_fmadd_pd(SET1(c[3]), r, SET1(c[2]));
+        __m256d h2 = _mm256_fmadd_pd(SET1(c[5]), r, SET1(c[4]));
+        __m256d e = _mm256_fmadd_pd(_mm256_fmadd_pd(h2, r2, h1), r2, h0);
+        __m256i zb = _mm256_castpd_si256(z);
+        __m256i j = _mm256_and_si256(zb, _mm256_set1_epi64x(15));
+        e = _mm256_mul_pd(e, _mm256_i64gather_pd(gelu_exp2_16, j, 8));
+        /* floor(k/16) + 1023 = (bits(z) - bits(SHIFT) + 1023*16) >> 4: non-negative for every k
+           here, so the logical shift does (AVX2 has no 64-bit arithmetic shift) */
+        __m256i kb = _mm256_sub_epi64(zb, _mm256_set1_epi64x((long long)0x4338000000000000 - (1023 << 4)));
+        __m256i scale = _mm256_slli_epi64(_mm256_srli_epi64(kb, 4), 52);
+        out[b] = _mm256_mul_pd(e, _mm256_castsi256_pd(scale));
+    }
+}
+
+static ALWAYS void erf_q_fast(const __m256d *a, __m256d *q)
+{
+    const double *c = gelu_fast_erf_coef;
+    __m256d u[NB], t[NB];
+    EACH {
+        u[b] = _mm256_div_pd(SET1(0.5), _mm256_fmadd_pd(a[b], SET1(GELU_FAST_P), SET1(1.0)));
+        __m256d u2 = _mm256_mul_pd(u[b], u[b]), u4 = _mm256_mul_pd(u2, u2);
+        __m256d e[7];
+        _Pragma("GCC unroll 7") for (int j = 0; j < 7; j++)
+            e[j] = _mm256_fmadd_pd(SET1(c[2 * j + 1]), u[b], SET1(c[2 * j]));
+        __m256d f0 = _mm256_fmadd_pd(e[1], u2, e[0]), f1 = _mm256_fmadd_pd(e[3], u2, e[2]);
+        __m256d f2 = _mm256_fmadd_pd(e[5], u2, e[4]), f3 = _mm256_fmadd_pd(SET1(c[14]), u2, e[6]);
+        __m256d g0 = _mm256_fmadd_pd(f1, u4, f0), g1 = _mm256_fmadd_pd(f3, u4, f2);
+        __m256d p = _mm256_fmadd_pd(g1, _mm256_mul_pd(u4, u4), g0);
+        t[b] = _mm256_fmadd_pd(_mm256_mul_pd(a[b], a[b]), SET1(-0.5), p);
+    }
+    exp_fast(t, q);
+    EACH q[b] = _mm256_mul_pd(u[b], q[b]);
+}
+
+static ALWAYS void tanh_q_fast(const __m256d *w, __m256d *q)
+{
+    __m256d t[NB];
+    EACH {
+        __m256d v = _mm256_mul_pd(w[b], _mm256_fmadd_pd(SET1(GELU_TANH_C3), _mm256_mul_pd(w[b], w[b]),
+                                                        SET1(GELU_TANH_C1)));
+        t[b] = _mm256_xor_pd(v, SET1(-0.0));
+    }
+    exp_fast(t, q);
+    EACH q[b] = _mm256_div_pd(q[b], _mm256_add_pd(SET1(1.0), q[b]));
+}
+
+/* NB blocks of four from x to out; a block with a lane the first tier cannot vouch for is
+   redone by block4. Every block is read before any is written, so x == out is fine. */
+static ALWAYS void tiered(enum gelu_form form, const float *x, float *out)
+{
+    const double amax = form == GELU_FORM_ERF ? GELU_ERF_AMAX : GELU_TANH_WMAX;
+    const double lo = form == GELU_FORM_ERF ? GELU_FAST_FLAG_ERF_LO : GELU_FAST_FLAG_TANH_LO;
+    const double hi = form == GELU_FORM_ERF ? GELU_FAST_FLAG_ERF_HI : GELU_FAST_FLAG_TANH_HI;
+    __m256d xd[NB], a[NB], q[NB];
+    __m128 f[NB];
+    int unsure[NB];
+    EACH {
+        xd[b] = _mm256_cvtps_pd(_mm_loadu_ps(x + 4 * b));
+        a[b] = _mm256_min_pd(_mm256_andnot_pd(SET1(-0.0), xd[b]), SET1(amax));
+    }
+    if (form == GELU_FORM_ERF)
+        erf_q_fast(a, q);
+    else
+        tanh_q_fast(a, q);
+    EACH {
+        __m256d neg = _mm256_cmp_pd(xd[b], _mm256_setzero_pd(), _CMP_LT_OQ);
+        __m256d p = _mm256_blendv_pd(_mm256_sub_pd(SET1(1.0), q[b]), q[b], neg);
+        __m256d y = _mm256_mul_pd(_mm256_max_pd(SET1(-amax), xd[b]), p);
+        f[b] = _mm256_cvtpd_ps(y);
+        __m128i l = _mm_castps_si128(_mm256_cvtpd_ps(_mm256_mul_pd(y, SET1(lo))));
+        __m128i h = _mm_castps_si128(_mm256_cvtpd_ps(_mm256_mul_pd(y, SET1(hi))));
+        unsure[b] = _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(l, h))) != 0xF;
+    }
+    EACH {
+        if (__builtin_expect(unsure[b], 0))
+            block4(form, x + 4 * b, out + 4 * b);
+        else
+            _mm_storeu_ps(out + 4 * b, f[b]);
+    }
+}
+
+static ALWAYS void run(enum gelu_form form, const float *x, float *y, size_t n)
 {
     size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        block4(form, x + i, y + i);
-        block4(form, x + i + 4, y + i + 4);
+    for (; i + 4 * NB <= n; i += 4 * NB) {
+        _mm_prefetch((const char *)(x + i + 512), _MM_HINT_T0);
+        tiered(form, x + i, y + i);
     }
     for (; i + 4 <= n; i += 4)
         block4(form, x + i, y + i);
