@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# JMH benchmarks of the Java API (bench/jmh/), written to bench/results/jmh.csv and JMH.md.
+# JMH benchmarks of the Java API (bench/jmh/), and of ONNX Runtime's Gelu from Java as the
+# anchor, written to bench/results/jmh.csv and JMH.md.
 #   scripts/jmh.sh                 every benchmark and parameter (the scalar backends up to
 #                                  n = 2^20), 3x1 s warmup, 5x1 s measured, one fork each:
 #                                  about half an hour

@@ -7,7 +7,10 @@ JMH.md lists every (benchmark, parameters) with ns/op and Gelem/s (n elements pe
 for GeluSingleBench.value), and checks the issue's targets:
   - Java API through FFM, n >= 4096: at least 0.95x the throughput of the C bench's run of the
     same kernel (OUTDIR/results.csv from scripts/bench.sh: impl gelu-ffm, one thread);
-  - n = 1: at most 10 ns per call on heap arrays and on global and auto arena segments.
+  - n = 1: at most 10 ns per call on heap arrays and on global and auto arena segments;
+  - the Vector API backend (GeluBackendBench backend=vector): at least 0.5x the native AVX-512
+    kernel (backend=native-avx512) and at least 2x ONNX Runtime's Gelu (OnnxGeluBench), same
+    form and n, n >= 4096, from this JMH run.
 The API's benchmarks run the backend the library picks; --info is the output of `./gelu info`,
 whose "backend native (ISA)" line names it (native avx512 without it). GeluBackendBench names
 its own.
@@ -23,6 +26,8 @@ PARAM_ORDER = ["backend", "arena", "form", "n"]
 C_TARGET = 0.95  # the API's share of the C bench's throughput, n >= 4096
 C_MIN_N = 4096
 CALL_TARGET_NS = 10.0  # one-element call on heap arrays and global/auto segments
+VECTOR_VS_NATIVE = 0.5  # the Vector API backend's share of the native AVX-512 kernel
+VECTOR_VS_ONNX = 2.0  # the Vector API backend over ONNX Runtime's Gelu
 SHORT = "dev.gelu.bench."
 
 
@@ -150,6 +155,36 @@ def targets(rows, c, isa):
             out.append(f"| {r['bench']} {label(r, ['arena', 'form'])} | {r['score']:.1f} | {ok} |")
     else:
         out.append("n = 1: no heap-array or global/auto segment row (the full run has them).")
+    return out + [""] + vector_targets(rows)
+
+
+def vector_targets(rows):
+    """The Vector API backend against native AVX-512 and ONNX Runtime, same form and n."""
+    def by(bench, backend=None):
+        return {(r["params"]["form"], int(r["params"]["n"])): r["score"] for r in rows
+                if r["bench"] == bench and (backend is None or r["params"].get("backend") == backend)
+                and int(r["params"].get("n", 0)) >= C_MIN_N}
+    vec = by("GeluBackendBench.apply", "vector")
+    nat = by("GeluBackendBench.apply", "native-avx512")
+    ort = by("OnnxGeluBench.apply")
+    if not vec or not (nat or ort):
+        return ["Vector API backend: no GeluBackendBench vector row with native-avx512 or "
+                "OnnxGeluBench rows at the same n >= 4096 (the full run has them).", ""]
+    out = [f"Vector API backend, n >= {C_MIN_N}: throughput over native AVX-512 (target >= "
+           f"{VECTOR_VS_NATIVE}) and over ONNX Runtime's Gelu (target >= {VECTOR_VS_ONNX}); "
+           "native AVX-512 over ONNX Runtime for reference. Speed ratios: a score is ns per call.", "",
+           "| form | n | vector / native | target | vector / ONNX Runtime | target | native / ONNX Runtime |",
+           "|---|---|---|---|---|---|---|"]
+    for key in sorted(vec):
+        cells = []
+        for other, goal in ((nat, VECTOR_VS_NATIVE), (ort, VECTOR_VS_ONNX)):
+            if key in other:
+                v = other[key] / vec[key]
+                cells += [f"{v:.2f}", "met" if v >= goal else "**missed**"]
+            else:
+                cells += ["", ""]
+        cells.append(f"{ort[key] / nat[key]:.2f}" if key in ort and key in nat else "")
+        out.append(f"| {key[0]} | {key[1]} | " + " | ".join(cells) + " |")
     return out + [""]
 
 
