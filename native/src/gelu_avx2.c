@@ -84,6 +84,7 @@ static void block4(enum gelu_form form, const float *x, float *out)
 static ALWAYS void exp_fast(const __m256d *t, __m256d *out)
 {
     const double *c = gelu_fast_exp_coef;
+    _Static_assert(GELU_FAST_EXP_DEGREE == 5, "the Estrin tree below is written for degree 5");
     EACH {
         __m256d z = _mm256_fmadd_pd(t[b], SET1(GELU_FAST_EXP_SCALE), SET1(GELU_EXP_SHIFT));
         __m256d k = _mm256_sub_pd(z, SET1(GELU_EXP_SHIFT));

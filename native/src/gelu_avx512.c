@@ -1,13 +1,14 @@
 /*
  * AVX-512 kernels (F, DQ, VL, BW), in two tiers.
  *
- * The fast tier evaluates Q to about 2^-36 with half the operations of the reference
+ * The first tier evaluates Q to about 2^-36 with half the operations of the reference
  * sequence (no G table: one division and a polynomial folded into the exponent; exp from a
  * 16-entry table and a degree-5 polynomial) and accepts a lane only when y*(1 -+ 2^-34) round
- * to the same float, so an accepted float is the correctly rounded one. A block of eight
- * with a lane it cannot decide (about 2% of blocks) is recomputed by the second tier, eight
- * lanes of the scalar operation sequence in gelu_scalar.c step for step, which ends in the
- * same hard-case table as every other backend. Both tiers are proven on all 2^32 inputs by
+ * to the same float (tanh: 2^-38), so an accepted float is the correctly rounded one. A block
+ * of eight with a lane it cannot decide (on x uniform in [-6, 6], 1.3% of the blocks for erf,
+ * 0.06% for tanh) is recomputed by the second tier, eight lanes of the scalar operation
+ * sequence in gelu_scalar.c step for step, which ends in the same hard-case table as every
+ * other backend. Both tiers are proven on all 2^32 inputs by
  * native/tools/gelu_exhaustive.
  *
  * Tails use masked loads and stores, which never touch memory outside the array.
@@ -101,6 +102,7 @@ static void block8(enum gelu_form form, const float *x, float *out, __mmask8 m)
 static ALWAYS void exp_fast(int nb, const __m512d *t, __m512d *out)
 {
     const double *c = gelu_fast_exp_coef;
+    _Static_assert(GELU_FAST_EXP_DEGREE == 5, "the Estrin tree below is written for degree 5");
     const __m512d tab0 = _mm512_load_pd(gelu_exp2_16), tab1 = _mm512_load_pd(gelu_exp2_16 + 8);
     EACH(nb) {
         __m512d z = _mm512_fmadd_pd(t[b], SET1(GELU_FAST_EXP_SCALE), SET1(GELU_EXP_SHIFT));
