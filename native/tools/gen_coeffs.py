@@ -141,25 +141,18 @@ def main():
             out.append(f"/* {why} */")
         out.append(f"#define GELU_{name} {hexs(v)}")
     out.append("")
-    out.append("/* exp(r) ~ sum EXP[k] r^k on |r| <= ln2/2 */")
-    out.append(f"static const double gelu_exp_coef[GELU_EXP_DEGREE + 1] = {{")
-    out += [f"    {hexs(c)}," for c in ex]
-    out.append("};")
+    def c_array(doc, decl, values):
+        return [f"/* {doc} */", f"static const double {decl} = {{"] + [f"    {hexs(c)}," for c in values] + ["};"]
+
+    out += c_array("exp(r) ~ sum EXP[k] r^k on |r| <= ln2/2", "gelu_exp_coef[GELU_EXP_DEGREE + 1]", ex)
     out.append("")
     out.append(f"#define GELU_FAST_ERF_DEGREE {FAST_ERF_DEGREE}")
     out.append(f"#define GELU_FAST_EXP_DEGREE {FAST_EXP_DEGREE}")
-    out.append("/* fast erf tier: log(Q(a)/u) + a^2/2 ~ sum FAST_ERF[k] u^k, u = 0.5/(1 + FAST_P a) */")
-    out.append("static const double gelu_fast_erf_coef[GELU_FAST_ERF_DEGREE + 1] = {")
-    out += [f"    {hexs(c)}," for c in fast_erf]
-    out.append("};")
-    out.append("/* e^r ~ sum FAST_EXP[k] r^k on |r| <= ln2/32 */")
-    out.append("static const double gelu_fast_exp_coef[GELU_FAST_EXP_DEGREE + 1] = {")
-    out += [f"    {hexs(c)}," for c in fast_exp]
-    out.append("};")
-    out.append("/* 2^(j/16) */")
-    out.append("static const double gelu_exp2_16[16] __attribute__((aligned(64))) = {")
-    out += [f"    {hexs(c)}," for c in exp2_16]
-    out.append("};")
+    out += c_array("fast erf tier: log(Q(a)/u) + a^2/2 ~ sum FAST_ERF[k] u^k, u = 0.5/(1 + FAST_P a)",
+                   "gelu_fast_erf_coef[GELU_FAST_ERF_DEGREE + 1]", fast_erf)
+    out += c_array("e^r ~ sum FAST_EXP[k] r^k on |r| <= ln2/32",
+                   "gelu_fast_exp_coef[GELU_FAST_EXP_DEGREE + 1]", fast_exp)
+    out += c_array("2^(j/16)", "gelu_exp2_16[16] __attribute__((aligned(64)))", exp2_16)
     out.append("")
     out.append("/* G(a) on piece i = [i, i+1): sum G[k][i] s^k with s = (a - i) - 0.5.")
     out.append("   Coefficient-major and padded to 16 entries, so one row is one 16-entry table. */")
@@ -187,25 +180,18 @@ def main():
             j.append(f"    /** {why} */")
         j.append(f"    public static final double {name} = {hexs(v)};")
     j.append("")
-    j.append("    /** exp(r) ~ sum EXP[k] r^k on |r| <= ln2/2. */")
-    j.append("    public static final double[] EXP = {")
-    j += [f"        {hexs(c)}," for c in ex]
-    j.append("    };")
+    def java_array(doc, name, values):
+        return ([f"    /** {doc} */", f"    public static final double[] {name} = {{"]
+                + [f"        {hexs(c)}," for c in values] + ["    };"])
+
+    j += java_array("exp(r) ~ sum EXP[k] r^k on |r| <= ln2/2.", "EXP", ex)
     j.append("")
     j.append(f"    public static final int FAST_ERF_DEGREE = {FAST_ERF_DEGREE};")
     j.append(f"    public static final int FAST_EXP_DEGREE = {FAST_EXP_DEGREE};")
-    j.append("    /** Fast erf tier: log(Q(a)/u) + a^2/2 ~ sum FAST_ERF[k] u^k, u = 0.5/(1 + FAST_P a). */")
-    j.append("    public static final double[] FAST_ERF = {")
-    j += [f"        {hexs(c)}," for c in fast_erf]
-    j.append("    };")
-    j.append("    /** e^r ~ sum FAST_EXP[k] r^k on |r| <= ln2/32. */")
-    j.append("    public static final double[] FAST_EXP = {")
-    j += [f"        {hexs(c)}," for c in fast_exp]
-    j.append("    };")
-    j.append("    /** 2^(j/16). */")
-    j.append("    public static final double[] EXP2_16 = {")
-    j += [f"        {hexs(c)}," for c in exp2_16]
-    j.append("    };")
+    j += java_array("Fast erf tier: log(Q(a)/u) + a^2/2 ~ sum FAST_ERF[k] u^k, u = 0.5/(1 + FAST_P a).",
+                    "FAST_ERF", fast_erf)
+    j += java_array("e^r ~ sum FAST_EXP[k] r^k on |r| <= ln2/32.", "FAST_EXP", fast_exp)
+    j += java_array("2^(j/16).", "EXP2_16", exp2_16)
     j.append("")
     j.append("    /** G on piece i: sum G[k*TABLE_WIDTH + i] s^k, s = (a - i) - 0.5; coefficient-major. */")
     j.append("    public static final double[] G = {")
