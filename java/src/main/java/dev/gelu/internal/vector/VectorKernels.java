@@ -29,11 +29,11 @@ import jdk.incubator.vector.VectorSpecies;
  * (native/src/gelu_avx512.c): the first evaluates Q to about 2^-36 and vouches for a lane only
  * when y*(1 -+ 2^-34) round to the same float; a block it cannot vouch for is redone by the
  * second tier, the lanes of native/src/gelu_scalar.c's operation sequence, step for step, which
- * is all the tanh form runs. Floats are widened to doubles of the preferred width (or {@code -Dgelu.vector.bits});
- * 16-entry tables are looked up with two-vector selects instead of gathers. A block with a lane
- * flagged by the second tier's rounding test is redone by {@link GeluMath}, which has the same
- * bits and consults the hard-case table. {@code ./gelu verify} checks all 2^32 inputs of both
- * forms against the native library.
+ * is all the tanh form runs. Floats are widened to doubles of the preferred width (or
+ * {@code -Dgelu.vector.bits}); G's 16-entry coefficient rows are looked up with two-vector
+ * selects instead of gathers. A block with a lane flagged by the second tier's rounding test is
+ * redone by {@link GeluMath}, which has the same bits and consults the hard-case table.
+ * {@code ./gelu verify} checks all 2^32 inputs of both forms against the native library.
  *
  * <p>C2 compiles this well only while no vector is boxed: vectors never cross a call that is
  * not inlined, never merge at a branch, and each form has its own loop so that neither pushes
@@ -242,15 +242,10 @@ public final class VectorKernels implements GeluKernels {
      * lose their exact type and with it the intrinsics.
      */
     private static DoubleVector coefficient(int k, DoubleVector idx, VectorMask<Double> upper) {
-        return select16(G, k * TABLE_WIDTH, idx, upper);
-    }
-
-    /** table[row + idx] for a 16-entry row; upper (idx >= 8) is needed only for 4 lanes. */
-    private static DoubleVector select16(double[] table, int row, DoubleVector idx, VectorMask<Double> upper) {
-        DoubleVector v = idx.selectFrom(DoubleVector.fromArray(DS, table, row),
-                DoubleVector.fromArray(DS, table, row + VL));
-        return upper == null ? v : v.blend(idx.selectFrom(DoubleVector.fromArray(DS, table, row + 2 * VL),
-                DoubleVector.fromArray(DS, table, row + 3 * VL)), upper);
+        int row = k * TABLE_WIDTH;
+        DoubleVector v = idx.selectFrom(DoubleVector.fromArray(DS, G, row), DoubleVector.fromArray(DS, G, row + VL));
+        return upper == null ? v : v.blend(idx.selectFrom(DoubleVector.fromArray(DS, G, row + 2 * VL),
+                DoubleVector.fromArray(DS, G, row + 3 * VL)), upper);
     }
 
     private static DoubleVector tanhQ(DoubleVector w) {
