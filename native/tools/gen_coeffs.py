@@ -186,12 +186,10 @@ def main():
 
     j += java_array("exp(r) ~ sum EXP[k] r^k on |r| <= ln2/2.", "EXP", ex)
     j.append("")
+    # the Java first tier uses the reference exp (see VectorKernels), so no FAST_EXP or EXP2_16
     j.append(f"    public static final int FAST_ERF_DEGREE = {FAST_ERF_DEGREE};")
-    j.append(f"    public static final int FAST_EXP_DEGREE = {FAST_EXP_DEGREE};")
     j += java_array("Fast erf tier: log(Q(a)/u) + a^2/2 ~ sum FAST_ERF[k] u^k, u = 0.5/(1 + FAST_P a).",
                     "FAST_ERF", fast_erf)
-    j += java_array("e^r ~ sum FAST_EXP[k] r^k on |r| <= ln2/32.", "FAST_EXP", fast_exp)
-    j += java_array("2^(j/16).", "EXP2_16", exp2_16)
     j.append("")
     j.append("    /** G on piece i: sum G[k*TABLE_WIDTH + i] s^k, s = (a - i) - 0.5; coefficient-major. */")
     j.append("    public static final double[] G = {")

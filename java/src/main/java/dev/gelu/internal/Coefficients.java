@@ -60,7 +60,6 @@ public final class Coefficients {
     };
 
     public static final int FAST_ERF_DEGREE = 14;
-    public static final int FAST_EXP_DEGREE = 5;
     /** Fast erf tier: log(Q(a)/u) + a^2/2 ~ sum FAST_ERF[k] u^k, u = 0.5/(1 + FAST_P a). */
     public static final double[] FAST_ERF = {
         -0x1.7e8aa52d4e45ep+0,
@@ -78,34 +77,6 @@ public final class Coefficients {
         0x1.33f90926271e5p+14,
         -0x1.66a712da3536dp+13,
         0x1.6c56d372eb6c4p+11,
-    };
-    /** e^r ~ sum FAST_EXP[k] r^k on |r| <= ln2/32. */
-    public static final double[] FAST_EXP = {
-        0x1.0000000000014p+0,
-        0x1.0000000000003p+0,
-        0x1.fffffffd0b972p-2,
-        0x1.555555547d378p-3,
-        0x1.5557621effdfcp-5,
-        0x1.11123cf1dba3ap-7,
-    };
-    /** 2^(j/16). */
-    public static final double[] EXP2_16 = {
-        0x1.0000000000000p+0,
-        0x1.0b5586cf9890fp+0,
-        0x1.172b83c7d517bp+0,
-        0x1.2387a6e756238p+0,
-        0x1.306fe0a31b715p+0,
-        0x1.3dea64c123422p+0,
-        0x1.4bfdad5362a27p+0,
-        0x1.5ab07dd485429p+0,
-        0x1.6a09e667f3bcdp+0,
-        0x1.7a11473eb0187p+0,
-        0x1.8ace5422aa0dbp+0,
-        0x1.9c49182a3f090p+0,
-        0x1.ae89f995ad3adp+0,
-        0x1.c199bdd85529cp+0,
-        0x1.d5818dcfba487p+0,
-        0x1.ea4afa2a490dap+0,
     };
 
     /** G on piece i: sum G[k*TABLE_WIDTH + i] s^k, s = (a - i) - 0.5; coefficient-major. */
