@@ -4,8 +4,12 @@
  * their ratios.
  *
  *   gelu_cbench [--sizes 1,16,...] [--threads 1,2] [--rounds 5] [--min-ms 20]
+ *               [--dist normal|uniform8|student3] [--only NAME,...]
  *
- * Out of place, f32, x uniform in [-6, 6] from a fixed seed. For each (threads, n), every
+ * Out of place, f32, x from a fixed seed: N(0, 1) by default (what pre-activations look
+ * like), uniform on [-8, 8] (the adversarial case: a lane in the deep tail in almost every
+ * vector) or Student's t with 3 degrees of freedom (heavy tails). --only keeps the named
+ * implementations (and the copy floors). For each (threads, n), every
  * implementation is warmed up and calibrated to a round of >= min-ms, then the rounds run
  * round-robin across implementations (so drift hits all alike) and each reports its median.
  * With 2 threads the array is split into two contiguous halves, one per thread, and every
@@ -70,6 +74,18 @@ static void ours_tanh(const struct impl *im, void *st, const float *x, float *y,
 {
     (void)st;
     gelu_tanh_f32_isa(im->arg, x, y, n);
+}
+
+static void ours_erf_faithful(const struct impl *im, void *st, const float *x, float *y, size_t n)
+{
+    (void)st;
+    gelu_erf_f32_faithful_isa(im->arg, x, y, n);
+}
+
+static void ours_tanh_faithful(const struct impl *im, void *st, const float *x, float *y, size_t n)
+{
+    (void)st;
+    gelu_tanh_f32_faithful_isa(im->arg, x, y, n);
 }
 
 /* ---- scalar glibc loops: PyTorch's scalar fallback formulas in float ---- */
@@ -274,6 +290,12 @@ static const struct impl all_impls[] = {
     {"gelu-ffm", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh},
     {"gelu-ffm", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh},
     {"gelu-ffm", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh},
+    {"gelu-ffm-faithful", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_erf_faithful},
+    {"gelu-ffm-faithful", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_erf_faithful},
+    {"gelu-ffm-faithful", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf_faithful},
+    {"gelu-ffm-faithful", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh_faithful},
+    {"gelu-ffm-faithful", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh_faithful},
+    {"gelu-ffm-faithful", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh_faithful},
 #ifdef GELU_HAVE_DNNL
     {"onednn", "erf", "jit", dnnl_eltwise_gelu_erf, NULL, dnnl_setup, dnnl_teardown, dnnl_run},
     {"onednn", "tanh", "jit", dnnl_eltwise_gelu_tanh, NULL, dnnl_setup, dnnl_teardown, dnnl_run},
@@ -483,13 +505,38 @@ static int parse_list(const char *s, size_t *out, int max)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: gelu_cbench [--sizes N,...] [--threads 1,2] [--rounds R] [--min-ms MS]\n");
+    fprintf(stderr, "usage: gelu_cbench [--sizes N,...] [--threads 1,2] [--rounds R] [--min-ms MS] "
+                    "[--dist normal|uniform8|student3] [--only NAME,...]\n");
     exit(2);
 }
 
-static void print_meta(int rounds, double min_ms)
+/* A uniform draw in (0, 1) from a fixed-seed LCG: the same inputs on every run. */
+static double uniform01(unsigned *s)
 {
-    printf("# rounds=%d\n# min-ms=%g\n", rounds, min_ms);
+    *s = *s * 1664525u + 1013904223u;
+    return ((*s >> 8) + 0.5) * (1.0 / 16777216.0);
+}
+
+/* One input of the named distribution (Box-Muller for the normal ones). */
+static float draw(const char *dist, unsigned *s)
+{
+    if (strcmp(dist, "uniform8") == 0)
+        return (float)((uniform01(s) - 0.5) * 16.0);
+    double z = sqrt(-2.0 * log(uniform01(s))) * cos(6.283185307179586 * uniform01(s));
+    if (strcmp(dist, "student3") == 0) { /* z / sqrt(chi2_3 / 3) */
+        double c = 0;
+        for (int k = 0; k < 3; k++) {
+            double g = sqrt(-2.0 * log(uniform01(s))) * cos(6.283185307179586 * uniform01(s));
+            c += g * g;
+        }
+        return (float)(z / sqrt(c / 3.0));
+    }
+    return (float)z;
+}
+
+static void print_meta(int rounds, double min_ms, const char *dist)
+{
+    printf("# rounds=%d\n# min-ms=%g\n# dist=%s\n", rounds, min_ms, dist);
     char date[32];
     time_t t = time(NULL);
     strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", gmtime(&t));
@@ -506,11 +553,23 @@ static void print_meta(int rounds, double min_ms)
 #endif
 }
 
+/* --only: a comma-separated list of implementation names; the copy floors always run. */
+static int selected(const struct impl *im, const char *only)
+{
+    if (!only || strcmp(im->form, "copy") == 0)
+        return 1;
+    for (const char *p = only; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ','))
+        if (strlen(im->name) == strcspn(p, ",") && strncmp(im->name, p, strlen(im->name)) == 0)
+            return 1;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     size_t sizes[MAX_SIZES] = {1, 16, 256, 4096, 65536, 1u << 20, 1u << 24}, threads[2] = {1, 2};
     int n_sizes = 7, n_threads = 2, rounds = 5;
     double min_ms = 20;
+    const char *dist = "normal", *only = NULL;
     for (int a = 1; a < argc; a++) {
         if (a + 1 == argc)
             usage();
@@ -522,10 +581,16 @@ int main(int argc, char **argv)
             rounds = atoi(argv[++a]);
         else if (strcmp(argv[a], "--min-ms") == 0)
             min_ms = atof(argv[++a]);
+        else if (strcmp(argv[a], "--dist") == 0)
+            dist = argv[++a];
+        else if (strcmp(argv[a], "--only") == 0)
+            only = argv[++a];
         else
             usage();
     }
     if (n_sizes == 0 || n_threads == 0 || rounds < 1 || rounds > MAX_ROUNDS || !(min_ms > 0))
+        usage();
+    if (strcmp(dist, "normal") && strcmp(dist, "uniform8") && strcmp(dist, "student3"))
         usage();
     for (int t = 0; t < n_threads; t++)
         if (threads[t] != 1 && threads[t] != 2)
@@ -542,15 +607,13 @@ int main(int argc, char **argv)
     if (!x || !y)
         return 1;
     unsigned s = 12345;
-    for (size_t i = 0; i < max_n; i++) {
-        s = s * 1664525u + 1013904223u;
-        x[i] = ((s >> 8) * (1.0f / 16777216.0f) - 0.5f) * 12.0f; /* uniform in [-6, 6] */
-    }
+    for (size_t i = 0; i < max_n; i++)
+        x[i] = draw(dist, &s);
     for (int i = 0; i < MAX_IMPLS; i++)
-        if (!all_impls[i].usable || all_impls[i].usable(&all_impls[i]))
+        if ((!all_impls[i].usable || all_impls[i].usable(&all_impls[i])) && selected(&all_impls[i], only))
             impls[n_impls++] = &all_impls[i];
 
-    print_meta(rounds, min_ms);
+    print_meta(rounds, min_ms, dist);
     printf("impl,form,isa,threads,n,gelem_per_s,ns_per_elem\n");
     for (int t = 0; t < n_threads; t++) {
         /* The worker lives for one threads setting only: while idle it would spin on a core

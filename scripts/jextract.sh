@@ -12,7 +12,8 @@ out=java/src/main/java
 pkg=dev.gelu.internal.ffm
 rm -rf "$out/${pkg//.//}"
 args=(--output "$out" --target-package "$pkg" --header-class-name GeluNative)
-for f in gelu_erf_f32 gelu_tanh_f32 gelu_erf_f32_isa gelu_tanh_f32_isa gelu_isa \
+for f in gelu_erf_f32 gelu_tanh_f32 gelu_erf_f32_isa gelu_tanh_f32_isa \
+         gelu_erf_f32_faithful gelu_tanh_f32_faithful gelu_erf_f32_faithful_isa gelu_tanh_f32_faithful_isa gelu_isa \
          gelu_isa_supported gelu_version gelu_version_number; do
   args+=(--include-function "$f")
 done

@@ -8,6 +8,7 @@
 #include <immintrin.h>
 
 #include "gelu_coeffs.h"
+#include "gelu_faithful_coeffs.h"
 #include "gelu_internal.h"
 
 #define SET1 _mm256_set1_pd
@@ -191,3 +192,72 @@ static ALWAYS void run(enum gelu_form form, const float *x, float *y, size_t n)
 
 void gelu_erf_f32_avx2(const float *x, float *y, size_t n) { run(GELU_FORM_ERF, x, y, n); }
 void gelu_tanh_f32_avx2(const float *x, float *y, size_t n) { run(GELU_FORM_TANH, x, y, n); }
+
+/* ---- faithful kernels: gelu_scalar.c's faithful_central, four lanes at a time, coefficients gathered ---- */
+
+#define FNB 4
+
+static ALWAYS __m256d faithful_quarter(const double (*c)[16], __m256d xd)
+{
+    __m256d a = _mm256_andnot_pd(SET1(-0.0), xd);
+    __m256d r = _mm256_fmadd_pd(a, SET1(GELU_FAITHFUL_A), SET1(GELU_FAITHFUL_B));
+    __m256d z = _mm256_add_pd(r, SET1(GELU_EXP_SHIFT));
+    __m256d t = _mm256_sub_pd(r, _mm256_sub_pd(z, SET1(GELU_EXP_SHIFT)));
+    __m256i k = _mm256_and_si256(_mm256_castpd_si256(z), _mm256_set1_epi64x(15));
+    __m256d q = _mm256_i64gather_pd(c[GELU_FAITHFUL_DEGREE], k, 8);
+    for (int j = GELU_FAITHFUL_DEGREE - 1; j >= 0; j--)
+        q = _mm256_fmadd_pd(q, t, _mm256_i64gather_pd(c[j], k, 8));
+    /* max(+0, x) returns x when both are zeros, so -0 stays -0 as in the scalar x >= 0 ? x : 0 */
+    __m256d y = _mm256_fmadd_pd(_mm256_xor_pd(a, SET1(-0.0)), q, _mm256_max_pd(_mm256_setzero_pd(), xd));
+    return _mm256_blendv_pd(y, xd, _mm256_cmp_pd(xd, SET1(GELU_FAITHFUL_HI), _CMP_GE_OQ));
+}
+
+/* FNB blocks of eight floats; a block with a lane below LO or NaN takes the CR kernel there. */
+static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, float *out)
+{
+    const double(*c)[16] = form == GELU_FORM_ERF ? gelu_faithful_erf_coef : gelu_faithful_tanh_coef;
+    __m256 xf[FNB], f[FNB];
+    int slow[FNB];
+    for (int b = 0; b < nb; b++) {
+        xf[b] = _mm256_loadu_ps(x + 8 * b);
+        __m256 ok = _mm256_cmp_ps(xf[b], _mm256_set1_ps((float)GELU_FAITHFUL_LO), _CMP_GE_OQ);
+        slow[b] = _mm256_movemask_ps(ok) != 0xFF;
+        __m128 lo = _mm256_cvtpd_ps(faithful_quarter(c, _mm256_cvtps_pd(_mm_loadu_ps(x + 8 * b))));
+        __m128 hi = _mm256_cvtpd_ps(faithful_quarter(c, _mm256_cvtps_pd(_mm_loadu_ps(x + 8 * b + 4))));
+        f[b] = _mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1);
+    }
+    for (int b = 0; b < nb; b++) {
+        if (__builtin_expect(slow[b], 0)) {
+            float cr[8], fs[8], xs[8];
+            _mm256_storeu_ps(xs, xf[b]);
+            _mm256_storeu_ps(fs, f[b]);
+            (form == GELU_FORM_ERF ? gelu_erf_f32_avx2 : gelu_tanh_f32_avx2)(xs, cr, 8);
+            for (int j = 0; j < 8; j++)
+                if (!(xs[j] >= (float)GELU_FAITHFUL_LO))
+                    fs[j] = cr[j];
+            f[b] = _mm256_loadu_ps(fs);
+        }
+    }
+    for (int b = 0; b < nb; b++)
+        _mm256_storeu_ps(out + 8 * b, f[b]);
+}
+
+static void run_faithful(enum gelu_form form, const float *x, float *y, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 * FNB <= n; i += 8 * FNB) {
+        _mm_prefetch((const char *)(x + i + 512), _MM_HINT_T0);
+        faithful_blocks(form, FNB, x + i, y + i);
+    }
+    for (; i + 8 <= n; i += 8)
+        faithful_blocks(form, 1, x + i, y + i);
+    if (i < n) {
+        float xs[8] = {0, 0, 0, 0, 0, 0, 0, 0}, ys[8];
+        memcpy(xs, x + i, (n - i) * sizeof(float));
+        faithful_blocks(form, 1, xs, ys);
+        memcpy(y + i, ys, (n - i) * sizeof(float));
+    }
+}
+
+void gelu_erf_f32_faithful_avx2(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_ERF, x, y, n); }
+void gelu_tanh_f32_faithful_avx2(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_TANH, x, y, n); }

@@ -16,6 +16,7 @@
 #include <immintrin.h>
 
 #include "gelu_coeffs.h"
+#include "gelu_faithful_coeffs.h"
 #include "gelu_internal.h"
 
 #define SET1 _mm512_set1_pd
@@ -221,3 +222,127 @@ static ALWAYS void run(enum gelu_form form, const float *x, float *y, size_t n)
 
 void gelu_erf_f32_avx512(const float *x, float *y, size_t n) { run(GELU_FORM_ERF, x, y, n); }
 void gelu_tanh_f32_avx512(const float *x, float *y, size_t n) { run(GELU_FORM_TANH, x, y, n); }
+
+/* ---- faithful kernels ---- */
+
+/*
+ * gelu_scalar.c's faithful_central, eight lanes at a time: no exp, no division, one
+ * two-register permute per coefficient. The permutes and the float/double conversions share
+ * the shuffle pipes, which bound this loop, so each half of sixteen floats is loaded,
+ * converted and stored on its own (no extract or insert). FNB blocks of sixteen are
+ * interleaved so that the Horner chains overlap.
+ */
+#define FNB 3
+
+/* nh halves of eight: y[h] from xd[h]; step j of every half before step j + 1 of any. */
+static ALWAYS void faithful_halves(const double (*c)[16], int nh, const __m512d *xd, __m512d *y)
+{
+    __m512d t[2 * FNB], q[2 * FNB];
+    __m512i k[2 * FNB];
+    EACH(nh) {
+        __m512d r = _mm512_fmadd_pd(_mm512_abs_pd(xd[b]), SET1(GELU_FAITHFUL_A), SET1(GELU_FAITHFUL_B));
+        __m512d z = _mm512_add_pd(r, SET1(GELU_EXP_SHIFT));
+        t[b] = _mm512_sub_pd(r, _mm512_sub_pd(z, SET1(GELU_EXP_SHIFT)));
+        k[b] = _mm512_castpd_si512(z); /* the low four bits of z are k, all a permute reads */
+    }
+    __m512d lo = _mm512_load_pd(c[GELU_FAITHFUL_DEGREE]), hi = _mm512_load_pd(c[GELU_FAITHFUL_DEGREE] + 8);
+    EACH(nh) q[b] = _mm512_permutex2var_pd(lo, k[b], hi);
+    _Pragma("GCC unroll 8") for (int j = GELU_FAITHFUL_DEGREE - 1; j >= 0; j--) {
+        lo = _mm512_load_pd(c[j]);
+        hi = _mm512_load_pd(c[j] + 8);
+        EACH(nh) q[b] = _mm512_fmadd_pd(q[b], t[b], _mm512_permutex2var_pd(lo, k[b], hi));
+    }
+    EACH(nh) {
+        /* max(+0, x) returns x when both are zeros, so -0 stays -0 as in the scalar x >= 0 ? x : 0 */
+        __m512d minus_a = _mm512_or_pd(xd[b], SET1(-0.0));
+        __m512d v = _mm512_fmadd_pd(minus_a, q[b], _mm512_max_pd(_mm512_setzero_pd(), xd[b]));
+        __mmask8 big = _mm512_cmp_pd_mask(xd[b], SET1(GELU_FAITHFUL_HI), _CMP_GE_OQ);
+        y[b] = _mm512_mask_blend_pd(big, v, xd[b]);
+    }
+}
+
+/*
+ * nb blocks of sixteen from x (lanes under m[b]) into f[b] (two halves of eight). A lane below
+ * LO, or NaN, gets the correctly rounded kernel's float (rare for the inputs of a network:
+ * x < -3.4375 is 2.9e-4 of N(0, 1)), so a result is a function of its input alone, as on
+ * every other backend.
+ */
+static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, const __mmask16 *m, __m256 (*f)[2])
+{
+    const double(*c)[16] = form == GELU_FORM_ERF ? gelu_faithful_erf_coef : gelu_faithful_tanh_coef;
+    __mmask16 slow[FNB];
+    __m512d xd[2 * FNB], yd[2 * FNB];
+    EACH(nb) {
+        __m512 xf = _mm512_maskz_loadu_ps(m[b], x + 16 * b);
+        slow[b] = _mm512_mask_cmp_ps_mask(m[b], xf, _mm512_set1_ps((float)GELU_FAITHFUL_LO), _CMP_NGE_UQ);
+        xd[2 * b] = _mm512_cvtps_pd(_mm256_maskz_loadu_ps((__mmask8)m[b], x + 16 * b));
+        xd[2 * b + 1] = _mm512_cvtps_pd(_mm256_maskz_loadu_ps((__mmask8)(m[b] >> 8), x + 16 * b + 8));
+    }
+    faithful_halves(c, 2 * nb, xd, yd);
+    EACH(nb) {
+        f[b][0] = _mm512_cvtpd_ps(yd[2 * b]);
+        f[b][1] = _mm512_cvtpd_ps(yd[2 * b + 1]);
+    }
+    EACH(nb) {
+        if (__builtin_expect(slow[b] != 0, 0)) {
+            float cr[16];
+            size_t len = 16 - (size_t)__builtin_clz((unsigned)m[b] << 16);
+            (form == GELU_FORM_ERF ? gelu_erf_f32_avx512 : gelu_tanh_f32_avx512)(x + 16 * b, cr, len);
+            f[b][0] = _mm256_mask_blend_ps((__mmask8)slow[b], f[b][0], _mm256_maskz_loadu_ps((__mmask8)m[b], cr));
+            f[b][1] = _mm256_mask_blend_ps((__mmask8)(slow[b] >> 8), f[b][1],
+                                           _mm256_maskz_loadu_ps((__mmask8)(m[b] >> 8), cr + 8));
+        }
+    }
+}
+
+/*
+ * Above NT_FLOATS the output is streamed past the caches (non-temporal stores): a tensor that
+ * large does not fit in L2 anyway, and the stores no longer read the line before writing it.
+ */
+#define NT_FLOATS (1u << 18)
+
+static ALWAYS void store16(float *y, __mmask16 m, const __m256 *f)
+{
+    _mm256_mask_storeu_ps(y, (__mmask8)m, f[0]);
+    _mm256_mask_storeu_ps(y + 8, (__mmask8)(m >> 8), f[1]);
+}
+
+static ALWAYS void run_faithful(enum gelu_form form, const float *x, float *y, size_t n)
+{
+    static const __mmask16 all[FNB] = {0xFFFF, 0xFFFF, 0xFFFF};
+    __m256 f[FNB][2];
+    size_t i = 0;
+    int stream = n >= NT_FLOATS && ((uintptr_t)y & 3) == 0;
+    if (stream) { /* a head up to the first 64-byte boundary of y */
+        size_t head = ((64 - ((uintptr_t)y & 63)) & 63) / 4;
+        __mmask16 m = (__mmask16)((1u << head) - 1);
+        faithful_blocks(form, 1, x, &m, f);
+        store16(y, m, f[0]);
+        i = head;
+    }
+    for (; i + 16 * FNB <= n; i += 16 * FNB) {
+        for (int l = 0; l < 16 * FNB; l += 16)
+            _mm_prefetch((const char *)(x + i + l + PREFETCH_FLOATS), _MM_HINT_T0);
+        faithful_blocks(form, FNB, x + i, all, f);
+        EACH(FNB) {
+            if (stream) {
+                _mm256_stream_ps(y + i + 16 * b, f[b][0]);
+                _mm256_stream_ps(y + i + 16 * b + 8, f[b][1]);
+            } else {
+                _mm256_storeu_ps(y + i + 16 * b, f[b][0]);
+                _mm256_storeu_ps(y + i + 16 * b + 8, f[b][1]);
+            }
+        }
+    }
+    if (stream)
+        _mm_sfence();
+    for (; i < n; i += 16) {
+        size_t left = n - i;
+        __mmask16 m = left >= 16 ? 0xFFFF : (__mmask16)((1u << left) - 1);
+        faithful_blocks(form, 1, x + i, &m, f);
+        store16(y + i, m, f[0]);
+    }
+}
+
+void gelu_erf_f32_faithful_avx512(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_ERF, x, y, n); }
+void gelu_tanh_f32_faithful_avx512(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_TANH, x, y, n); }

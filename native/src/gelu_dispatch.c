@@ -18,14 +18,16 @@
 struct impl {
     int isa;
     const char *name;
-    gelu_kernel_fn erf;
-    gelu_kernel_fn tanh;
+    gelu_kernel_fn kernel[GELU_N_KERNELS];
 };
 
+#define GELU_ROW_SCALAR(name) gelu_##name##_scalar,
+#define GELU_ROW_AVX2(name) gelu_##name##_avx2,
+#define GELU_ROW_AVX512(name) gelu_##name##_avx512,
 static const struct impl impls[] = {
-    {GELU_ISA_SCALAR, "scalar", gelu_erf_f32_scalar, gelu_tanh_f32_scalar},
-    {GELU_ISA_AVX2, "avx2", gelu_erf_f32_avx2, gelu_tanh_f32_avx2},
-    {GELU_ISA_AVX512, "avx512", gelu_erf_f32_avx512, gelu_tanh_f32_avx512},
+    {GELU_ISA_SCALAR, "scalar", {GELU_KERNELS(GELU_ROW_SCALAR)}},
+    {GELU_ISA_AVX2, "avx2", {GELU_KERNELS(GELU_ROW_AVX2)}},
+    {GELU_ISA_AVX512, "avx512", {GELU_KERNELS(GELU_ROW_AVX512)}},
 };
 #define N_IMPLS ((int)(sizeof impls / sizeof impls[0]))
 
@@ -95,21 +97,22 @@ static int check(const float *x, const float *y, size_t n)
     return GELU_OK;
 }
 
-static int run(int isa, int tanh_form, const float *x, float *y, size_t n)
+static int run(int isa, enum gelu_kernel_id k, const float *x, float *y, size_t n)
 {
     if (isa < 0 || isa >= N_IMPLS || isa > best_isa())
         return GELU_ERR_ISA;
     int rc = check(x, y, n);
     if (rc != GELU_OK || n == 0)
         return rc;
-    (tanh_form ? impls[isa].tanh : impls[isa].erf)(x, y, n);
+    impls[isa].kernel[k](x, y, n);
     return GELU_OK;
 }
 
-int gelu_erf_f32(const float *x, float *y, size_t n) { return run(best_isa(), 0, x, y, n); }
-int gelu_tanh_f32(const float *x, float *y, size_t n) { return run(best_isa(), 1, x, y, n); }
-int gelu_erf_f32_isa(int isa, const float *x, float *y, size_t n) { return run(isa, 0, x, y, n); }
-int gelu_tanh_f32_isa(int isa, const float *x, float *y, size_t n) { return run(isa, 1, x, y, n); }
+/* The public entry points, two per row of the kernel table. */
+#define GELU_ENTRY(name)                                                                       \
+    int gelu_##name(const float *x, float *y, size_t n) { return run(best_isa(), GELU_K_##name, x, y, n); } \
+    int gelu_##name##_isa(int isa, const float *x, float *y, size_t n) { return run(isa, GELU_K_##name, x, y, n); }
+GELU_KERNELS(GELU_ENTRY)
 
 const char *gelu_isa(void) { return impls[best_isa()].name; }
 

@@ -13,12 +13,27 @@ typedef void (*gelu_kernel_fn)(const float *x, float *y, size_t n);
 
 enum gelu_form { GELU_FORM_ERF = 0, GELU_FORM_TANH = 1 };
 
-void gelu_erf_f32_scalar(const float *x, float *y, size_t n);
-void gelu_tanh_f32_scalar(const float *x, float *y, size_t n);
-void gelu_erf_f32_avx2(const float *x, float *y, size_t n);
-void gelu_tanh_f32_avx2(const float *x, float *y, size_t n);
-void gelu_erf_f32_avx512(const float *x, float *y, size_t n);
-void gelu_tanh_f32_avx512(const float *x, float *y, size_t n);
+/*
+ * The kernel table: one row per public entry point gelu_<name>, each implemented once per ISA
+ * as gelu_<name>_<isa>. The dispatcher and the public entry points are generated from it, so a
+ * new point of the space (form, type, accuracy) is one row here and one declaration in gelu.h.
+ */
+#define GELU_KERNELS(X)     \
+    X(erf_f32)              \
+    X(tanh_f32)             \
+    X(erf_f32_faithful)     \
+    X(tanh_f32_faithful)
+
+#define GELU_DECLARE(name)                                            \
+    void gelu_##name##_scalar(const float *x, float *y, size_t n);     \
+    void gelu_##name##_avx2(const float *x, float *y, size_t n);       \
+    void gelu_##name##_avx512(const float *x, float *y, size_t n);
+GELU_KERNELS(GELU_DECLARE)
+#undef GELU_DECLARE
+
+#define GELU_ENUM(name) GELU_K_##name,
+enum gelu_kernel_id { GELU_KERNELS(GELU_ENUM) GELU_N_KERNELS };
+#undef GELU_ENUM
 
 /*
  * The slow path of the rounding test. Every kernel evaluates y in double with the same

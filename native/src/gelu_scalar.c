@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "gelu_coeffs.h"
+#include "gelu_faithful_coeffs.h"
 #include "gelu_internal.h"
 
 /* exp(t) for t in [-150, 0]: t = k ln2 + r, |r| <= ln2/2, exp(r) by polynomial, times 2^k. */
@@ -88,3 +89,44 @@ void gelu_tanh_f32_scalar(const float *x, float *y, size_t n)
         y[i] = finish(GELU_FORM_TANH, xi, tanh_q(clamp_abs(xi, GELU_TANH_WMAX)), GELU_TANH_WMAX);
     }
 }
+
+/*
+ * The faithful operation sequence, which every backend repeats step for step. On [LO, HI),
+ * with a = |x|: r = fma(a, A, B), k = round(r) (adding 1.5 * 2^52 rounds to an integer in the
+ * low bits), t = r - k exactly, Q = P_k(t), y = fma(-a, Q, max(0, x)) in double (x Q for
+ * x < 0, x - x Q for x >= 0, -0 kept), rounded once to float. The error of Q moves y by less
+ * than 2^-26.8 relative, so the float is one of the two around the exact value. At or above HI
+ * the result is x (x Q(x) is below half an ulp of x there); below LO, -inf and NaN take the
+ * correctly rounded sequence, faithful too.
+ */
+static inline float faithful_central(const double (*c)[16], float x)
+{
+    double xd = x, a = fabs(xd);
+    double r = fma(a, GELU_FAITHFUL_A, GELU_FAITHFUL_B);
+    double z = r + GELU_EXP_SHIFT;
+    double t = r - (z - GELU_EXP_SHIFT);
+    unsigned k = (unsigned)(gelu_bits64(z) & 15);
+    double q = c[GELU_FAITHFUL_DEGREE][k];
+    for (int j = GELU_FAITHFUL_DEGREE - 1; j >= 0; j--)
+        q = fma(q, t, c[j][k]);
+    return (float)fma(-a, q, xd >= 0.0 ? xd : 0.0);
+}
+
+static inline void run_faithful(enum gelu_form form, const float *x, float *y, size_t n)
+{
+    const double(*c)[16] = form == GELU_FORM_ERF ? gelu_faithful_erf_coef : gelu_faithful_tanh_coef;
+    for (size_t i = 0; i < n; i++) {
+        float xi = x[i];
+        if (xi >= (float)GELU_FAITHFUL_HI)
+            y[i] = xi;
+        else if (xi >= (float)GELU_FAITHFUL_LO)
+            y[i] = faithful_central(c, xi);
+        else if (form == GELU_FORM_ERF) /* below LO, -inf or NaN */
+            gelu_erf_f32_scalar(x + i, y + i, 1);
+        else
+            gelu_tanh_f32_scalar(x + i, y + i, 1);
+    }
+}
+
+void gelu_erf_f32_faithful_scalar(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_ERF, x, y, n); }
+void gelu_tanh_f32_faithful_scalar(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_TANH, x, y, n); }

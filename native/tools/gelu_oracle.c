@@ -80,3 +80,21 @@ static float oracle(eval_fn eval, float x)
 
 float gelu_oracle_erf(float x) { return oracle(eval_erf, x); }
 float gelu_oracle_tanh(float x) { return oracle(eval_tanh, x); }
+
+/* The sign of (GELU(x) - y) for a float y, 0 only if undecided at 4096 bits (never seen). */
+int gelu_oracle_side(int form, float x, float y)
+{
+    eval_fn eval = form ? eval_tanh : eval_erf;
+    for (mpfr_prec_t p = 128; p <= 4096; p *= 2) {
+        mpfr_t v, d, e;
+        mpfr_inits2(p, v, d, e, (mpfr_ptr)0);
+        eval(v, x, p);
+        mpfr_sub_d(d, v, (double)y, MPFR_RNDN);
+        mpfr_div_2ui(e, v, (unsigned long)(p - 24), MPFR_RNDN); /* the error allowance of oracle() */
+        int side = mpfr_cmpabs(d, e) > 0 ? mpfr_sgn(d) : 0;
+        mpfr_clears(v, d, e, (mpfr_ptr)0);
+        if (side)
+            return side > 0 ? 1 : -1;
+    }
+    return 0;
+}

@@ -51,3 +51,34 @@ float gelu_reference(int form, float x, int *used_oracle)
     return form ? gelu_oracle_tanh(x) : gelu_oracle_erf(x);
 }
 
+
+/*
+ * 1 when got is one of the two floats around GELU(x) (the faithful promise), given the
+ * correctly rounded want: got is want, or want's neighbour on the side where the exact value
+ * lies. The side comes from long double when the exact value is clearly apart from want,
+ * else from MPFR. A zero must keep the sign of x; special values must be exact.
+ */
+int gelu_reference_faithful(int form, float x, float want, float got)
+{
+    if (isnan(want) || isnan(got))
+        return isnan(want) && isnan(got);
+    if (bits(got) == bits(want))
+        return 1;
+    if (isinf(x) || x == 0 || isinf(want) || isinf(got))
+        return 0;
+    if (got == 0 && signbit(got) != signbit(x))
+        return 0;
+    if (bits(nextafterf(want, got)) != bits(got))
+        return 0;
+    int got_side = got > want ? 1 : -1, side;
+    if (fabsf(x) >= 20.0f) {
+        side = -1; /* x minus a deficit far below an ulp, or a negative magnitude below 2^-280 */
+    } else if (fabsf(x) < 0x1p-60f) {
+        long double h = (long double)x / 2; /* the exact value is h plus x^2/sqrt(2 pi) > 0 */
+        side = h < (long double)want ? -1 : 1;
+    } else {
+        long double r = form ? ref_tanh(x) : ref_erf(x), d = r - (long double)want;
+        side = fabsl(d) > fabsl(r) * 0x1p-50L ? (d > 0 ? 1 : -1) : gelu_oracle_side(form, x, want);
+    }
+    return side == got_side;
+}

@@ -1,9 +1,10 @@
 package dev.gelu;
 
+import dev.gelu.Accuracy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gelu.Gelu.Form;
+import dev.gelu.Form;
 import dev.gelu.internal.Backends;
 import dev.gelu.internal.GeluKernels;
 import dev.gelu.internal.ScalarKernels;
@@ -14,11 +15,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every backend and native ISA returns the same bits as every other, on every length that
- * exercises the tails, on unaligned slices, in place, on heap and off-heap memory.
+ * Every backend and native ISA returns the same bits as every other, in both accuracies, on
+ * every length that exercises the tails, on unaligned slices, in place, on heap and off-heap
+ * memory.
  */
 class BackendAgreementTest {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
@@ -29,9 +33,13 @@ class BackendAgreementTest {
         return l;
     }
 
+    static Stream<Arguments> points() {
+        return Stream.of(Form.values()).flatMap(f -> Stream.of(Accuracy.values()).map(a -> Arguments.of(f, a)));
+    }
+
     @ParameterizedTest
-    @EnumSource(Form.class)
-    void allBackendsAgreeBitForBit(Form form) {
+    @MethodSource("points")
+    void allBackendsAgreeBitForBit(Form form, Accuracy accuracy) {
         List<GeluKernels> backends = Backends.available();
         assertTrue(backends.size() >= 2, "expected several backends, got " + backends.size());
         GeluKernels reference = new ScalarKernels();
@@ -39,16 +47,16 @@ class BackendAgreementTest {
         for (int len : lengths()) {
             for (int offset : new int[] {0, 1, 3}) {
                 float[] want = new float[len];
-                reference.apply(form, x, offset, want, 0, len);
+                reference.forward(form, accuracy, x, offset, want, 0, len);
                 for (GeluKernels k : backends) {
-                    String what = k.name() + "/" + k.isa() + " " + form + " len=" + len + " offset=" + offset;
+                    String what = k.name() + "/" + k.isa() + " " + form + " " + accuracy + " len=" + len + " offset=" + offset;
                     // heap, out of place
                     float[] y = new float[len + 2];
-                    k.apply(form, x, offset, y, 1, len);
+                    k.forward(form, accuracy, x, offset, y, 1, len);
                     assertSame(want, y, 1, what + " heap");
                     // heap, in place
                     float[] z = x.clone();
-                    k.apply(form, z, offset, z, offset, len);
+                    k.forward(form, accuracy, z, offset, z, offset, len);
                     assertSame(want, z, offset, what + " heap in place");
                     // off-heap, unaligned slices, out of place and in place
                     try (Arena arena = Arena.ofConfined()) {
@@ -56,9 +64,9 @@ class BackendAgreementTest {
                         MemorySegment src = base.asSlice(4L * offset, 4L * len);
                         MemorySegment.copy(x, offset, src, F, 0, len);
                         MemorySegment dst = arena.allocate(4L * (len + 8), 64).asSlice(4, 4L * len);
-                        k.apply(form, src, dst, len);
+                        k.forward(form, accuracy, src, dst, len);
                         assertSame(want, dst.toArray(F), 0, what + " off-heap");
-                        k.apply(form, src, src, len);
+                        k.forward(form, accuracy, src, src, len);
                         assertSame(want, src.toArray(F), 0, what + " off-heap in place");
                     }
                 }

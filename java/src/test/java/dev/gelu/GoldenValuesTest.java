@@ -1,9 +1,10 @@
 package dev.gelu;
 
+import dev.gelu.Accuracy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.gelu.Gelu.Form;
+import dev.gelu.Form;
 import dev.gelu.internal.Backends;
 import dev.gelu.internal.GeluKernels;
 import java.lang.foreign.Arena;
@@ -31,12 +32,12 @@ class GoldenValuesTest {
         }
         for (GeluKernels k : Backends.available()) {
             float[] heap = new float[x.length];
-            k.apply(form, x, 0, heap, 0, x.length);
+            k.forward(form, Accuracy.CORRECTLY_ROUNDED, x, 0, heap, 0, x.length);
             check(form, k.name() + "/" + k.isa() + " heap", x, heap);
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment src = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_FLOAT, x);
                 MemorySegment dst = arena.allocate(src.byteSize());
-                k.apply(form, src, dst, x.length);
+                k.forward(form, Accuracy.CORRECTLY_ROUNDED, src, dst, x.length);
                 check(form, k.name() + "/" + k.isa() + " off-heap", x,
                         dst.toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT));
             }

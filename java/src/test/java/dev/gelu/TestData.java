@@ -1,6 +1,6 @@
 package dev.gelu;
 
-import dev.gelu.Gelu.Form;
+import dev.gelu.Form;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,5 +1,6 @@
 package dev.gelu.cli;
 
+import dev.gelu.Form;
 import dev.gelu.Gelu;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -64,7 +65,7 @@ public final class ApplyCommand {
         if (options.backend() != null) {
             System.setProperty("gelu.backend", options.backend());
         }
-        Gelu.Form form = Gelu.Form.valueOf(options.form().toUpperCase(Locale.ROOT));
+        Form form = Form.valueOf(options.form().toUpperCase(Locale.ROOT));
         try {
             apply(form, options.in(), options.out());
             return 0;
@@ -74,7 +75,7 @@ public final class ApplyCommand {
         }
     }
 
-    private static void apply(Gelu.Form form, Path in, Path out) throws Failure {
+    private static void apply(Form form, Path in, Path out) throws Failure {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             // The kernels read floats in native order; .npy float32 data is little-endian.
             throw new Failure("big-endian platforms are not supported");
@@ -105,7 +106,7 @@ public final class ApplyCommand {
     }
 
     /** Fills {@code tmp} with the header and GELU of the data, mapping to mapping, and syncs it. */
-    private static void write(Gelu.Form form, Path in, FileChannel src, Npy.Header header, Path out, Path tmp)
+    private static void write(Form form, Path in, FileChannel src, Npy.Header header, Path out, Path tmp)
             throws Failure {
         byte[] outHeader = Npy.header(header.shape());
         try (FileChannel dst = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE);

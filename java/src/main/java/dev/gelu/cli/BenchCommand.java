@@ -1,6 +1,7 @@
 package dev.gelu.cli;
 
-import dev.gelu.Gelu.Form;
+import dev.gelu.Accuracy;
+import dev.gelu.Form;
 import dev.gelu.internal.Backends;
 import dev.gelu.internal.GeluKernels;
 import java.io.PrintStream;
@@ -98,16 +99,16 @@ final class BenchCommand {
         // the Vector API loops take C2 most of a second to settle on a busy 2-core machine
         long until = System.nanoTime() + 1_000_000_000L;
         while (System.nanoTime() < until) {
-            k.apply(form, x.asSlice(0, 4 * warm), y.asSlice(0, 4 * warm), warm);
+            k.forward(form, Accuracy.CORRECTLY_ROUNDED, x.asSlice(0, 4 * warm), y.asSlice(0, 4 * warm), warm);
         }
-        k.apply(form, x, y, n);
+        k.forward(form, Accuracy.CORRECTLY_ROUNDED, x, y, n);
         double[] rounds = new double[5];
         for (int r = 0; r < rounds.length; r++) {
             long reps = 0;
             long t0 = System.nanoTime();
             long t;
             do {
-                k.apply(form, x, y, n);
+                k.forward(form, Accuracy.CORRECTLY_ROUNDED, x, y, n);
                 reps++;
                 t = System.nanoTime();
             } while (t - t0 < minSeconds * 1e9 / rounds.length);

@@ -1,6 +1,7 @@
 package dev.gelu.cli;
 
-import dev.gelu.Gelu.Form;
+import dev.gelu.Accuracy;
+import dev.gelu.Form;
 import dev.gelu.internal.Backends;
 import dev.gelu.internal.GeluKernels;
 import java.io.PrintStream;
@@ -95,8 +96,8 @@ final class VerifyCommand {
                                 x.setAtIndex(ValueLayout.JAVA_INT, i, (int) ((first + i) * stride));
                             }
                             MemorySegment xs = x.asSlice(0, 4L * n);
-                            ref.apply(form, xs, want.asSlice(0, 4L * n), n);
-                            k.apply(form, xs, got.asSlice(0, 4L * n), n);
+                            ref.forward(form, Accuracy.CORRECTLY_ROUNDED, xs, want.asSlice(0, 4L * n), n);
+                            k.forward(form, Accuracy.CORRECTLY_ROUNDED, xs, got.asSlice(0, 4L * n), n);
                             for (int i = 0; i < n; i++) {
                                 int w = want.getAtIndex(ValueLayout.JAVA_INT, i);
                                 int g = got.getAtIndex(ValueLayout.JAVA_INT, i);

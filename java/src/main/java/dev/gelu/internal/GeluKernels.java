@@ -1,10 +1,13 @@
 package dev.gelu.internal;
 
-import dev.gelu.Gelu.Form;
+import dev.gelu.Accuracy;
+import dev.gelu.Form;
 import java.lang.foreign.MemorySegment;
 
 /**
- * One backend's kernels. Arguments are already checked by {@link Checks}: sizes agree and are
+ * One backend's operations. Each method is one operation of the library's space; the form
+ * and the accuracy are parameters, so a backend implements the operations, not their
+ * combinations. Arguments are already checked by {@link Checks}: sizes agree and are
  * positive, {@code dst} is writable and either is {@code src} or does not overlap it.
  * Implementations are stateless and thread-safe, and all of them return the same bits.
  */
@@ -16,11 +19,12 @@ public interface GeluKernels {
     String isa();
 
     /** {@code dst[i] = GELU(src[i])} for the first {@code count} floats of the segments. */
-    void apply(Form form, MemorySegment src, MemorySegment dst, long count);
+    void forward(Form form, Accuracy accuracy, MemorySegment src, MemorySegment dst, long count);
 
     /** Arrays: by default through heap segments, which the segment path handles. */
-    default void apply(Form form, float[] src, int srcOffset, float[] dst, int dstOffset, int length) {
-        apply(form, MemorySegment.ofArray(src).asSlice(4L * srcOffset, 4L * length),
+    default void forward(Form form, Accuracy accuracy, float[] src, int srcOffset, float[] dst, int dstOffset,
+            int length) {
+        forward(form, accuracy, MemorySegment.ofArray(src).asSlice(4L * srcOffset, 4L * length),
                 MemorySegment.ofArray(dst).asSlice(4L * dstOffset, 4L * length), length);
     }
 }

@@ -1,5 +1,7 @@
 package dev.gelu.internal;
 
+import dev.gelu.Accuracy;
+import dev.gelu.Form;
 import static dev.gelu.internal.Coefficients.*;
 
 /**
@@ -9,6 +11,15 @@ import static dev.gelu.internal.Coefficients.*;
  */
 public final class GeluMath {
     private GeluMath() {}
+
+    /** GELU(x) of the given form and accuracy. */
+    public static float forward(Form form, Accuracy accuracy, float x) {
+        boolean erf = form == Form.ERF;
+        if (accuracy == Accuracy.FAITHFUL) {
+            return erf ? FaithfulMath.erf(x) : FaithfulMath.tanh(x);
+        }
+        return erf ? erf(x) : tanh(x);
+    }
 
     /** GELU(x), erf form, correctly rounded. */
     public static float erf(float x) {

@@ -1,6 +1,5 @@
 package dev.gelu.internal;
 
-import dev.gelu.Gelu.Form;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +26,13 @@ public final class Parallel {
         }
     }
 
-    public static void apply(GeluKernels k, Form form, MemorySegment src, MemorySegment dst, long count,
+    /** One piece of the work: the operation on a slice of the source and the destination. */
+    @FunctionalInterface
+    public interface Piece {
+        void run(MemorySegment src, MemorySegment dst, long count);
+    }
+
+    public static void apply(Piece k, MemorySegment src, MemorySegment dst, long count,
             Executor executor, int parallelism) {
         long pieces = Math.max(1, Math.min(parallelism, count / MIN_PIECE));
         long step = (count / pieces + ALIGN - 1) / ALIGN * ALIGN;
@@ -36,12 +41,12 @@ public final class Parallel {
             long start = from;
             long n = Math.min(step, count - start);
             others.add(CompletableFuture.runAsync(
-                    () -> k.apply(form, src.asSlice(4 * start, 4 * n), dst.asSlice(4 * start, 4 * n), n), executor));
+                    () -> k.run(src.asSlice(4 * start, 4 * n), dst.asSlice(4 * start, 4 * n), n), executor));
         }
         long first = Math.min(step, count);
         RuntimeException failure = null;
         try {
-            k.apply(form, src.asSlice(0, 4 * first), dst.asSlice(0, 4 * first), first);
+            k.run(src.asSlice(0, 4 * first), dst.asSlice(0, 4 * first), first);
         } catch (RuntimeException e) {
             failure = e;
         }

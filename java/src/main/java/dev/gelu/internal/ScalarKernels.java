@@ -1,6 +1,7 @@
 package dev.gelu.internal;
 
-import dev.gelu.Gelu.Form;
+import dev.gelu.Accuracy;
+import dev.gelu.Form;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -19,23 +20,17 @@ public final class ScalarKernels implements GeluKernels {
     }
 
     @Override
-    public void apply(Form form, MemorySegment src, MemorySegment dst, long count) {
-        if (form == Form.ERF) {
-            for (long i = 0; i < count; i++) {
-                dst.setAtIndex(F32, i, GeluMath.erf(src.getAtIndex(F32, i)));
-            }
-        } else {
-            for (long i = 0; i < count; i++) {
-                dst.setAtIndex(F32, i, GeluMath.tanh(src.getAtIndex(F32, i)));
-            }
+    public void forward(Form form, Accuracy accuracy, MemorySegment src, MemorySegment dst, long count) {
+        for (long i = 0; i < count; i++) {
+            dst.setAtIndex(F32, i, GeluMath.forward(form, accuracy, src.getAtIndex(F32, i)));
         }
     }
 
     @Override
-    public void apply(Form form, float[] src, int srcOffset, float[] dst, int dstOffset, int length) {
+    public void forward(Form form, Accuracy accuracy, float[] src, int srcOffset, float[] dst, int dstOffset,
+            int length) {
         for (int i = 0; i < length; i++) {
-            float x = src[srcOffset + i];
-            dst[dstOffset + i] = form == Form.ERF ? GeluMath.erf(x) : GeluMath.tanh(x);
+            dst[dstOffset + i] = GeluMath.forward(form, accuracy, src[srcOffset + i]);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.gelu.cli;
 
+import dev.gelu.Form;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -58,7 +59,7 @@ class ApplyCommandTest {
         assertEquals(0, run("--form", form, in.toString(), result.toString()), err.toString());
         assertEquals("", out.toString() + err);
 
-        Gelu.Form f = form.equals("erf") ? Gelu.Form.ERF : Gelu.Form.TANH;
+        Form f = form.equals("erf") ? Form.ERF : Form.TANH;
         float[] y = readNpy(result, 3, 5, 7);
         for (int i = 0; i < x.length; i++) {
             assertEquals(Gelu.apply(f, x[i]), y[i], "GELU(" + x[i] + ")");
@@ -75,7 +76,7 @@ class ApplyCommandTest {
         assertEquals(0, run(in.toString(), result.toString()), err.toString());
         float[] y = readNpy(result, 5);
         for (int i = 0; i < x.length; i++) {
-            assertEquals(Gelu.apply(Gelu.Form.ERF, x[i]), y[i], "GELU(" + x[i] + ")");
+            assertEquals(Gelu.apply(Form.ERF, x[i]), y[i], "GELU(" + x[i] + ")");
         }
     }
 
@@ -95,7 +96,7 @@ class ApplyCommandTest {
                 System.setProperty("gelu.backend", before);
             }
         }
-        assertArrayEquals(new float[] {Gelu.apply(Gelu.Form.TANH, 1f), Gelu.apply(Gelu.Form.TANH, 2f)}, readNpy(result, 2));
+        assertArrayEquals(new float[] {Gelu.apply(Form.TANH, 1f), Gelu.apply(Form.TANH, 2f)}, readNpy(result, 2));
     }
 
     static Stream<long[]> smallShapes() {
@@ -111,7 +112,7 @@ class ApplyCommandTest {
         assertEquals(0, run(in.toString(), result.toString()), err.toString());
         float[] y = readNpy(result, shape);
         for (int i = 0; i < x.length; i++) {
-            assertEquals(Gelu.apply(Gelu.Form.ERF, x[i]), y[i]);
+            assertEquals(Gelu.apply(Form.ERF, x[i]), y[i]);
         }
         assertEquals(Npy.header(shape).length + 4L * x.length, Files.size(result));
     }
@@ -123,7 +124,7 @@ class ApplyCommandTest {
         assertEquals(0, run(file.toString(), file.toString()), err.toString());
         float[] y = readNpy(file, 5, 7);
         for (int i = 0; i < x.length; i++) {
-            assertEquals(Gelu.apply(Gelu.Form.ERF, x[i]), y[i]);
+            assertEquals(Gelu.apply(Form.ERF, x[i]), y[i]);
         }
         assertEquals(List.of("x.npy"), list(inDir));
     }

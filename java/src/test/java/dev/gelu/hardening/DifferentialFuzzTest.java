@@ -1,9 +1,10 @@
 package dev.gelu.hardening;
 
+import dev.gelu.Accuracy;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gelu.Gelu;
-import dev.gelu.Gelu.Form;
+import dev.gelu.Form;
 import dev.gelu.internal.Backends;
 import dev.gelu.internal.GeluKernels;
 import dev.gelu.internal.ScalarKernels;
@@ -205,9 +206,9 @@ class DifferentialFuzzTest {
         String d = String.format("%s len=%d %s src=%s@%d%s dst=%s@%d", form, len, layout, srcStorage, srcByte,
                 readOnlySrc ? " (read-only)" : "", dstStorage, dstByte);
         switch (kind) {
-            case KERNEL_SEGMENT -> target.kernels().apply(form, readOnlySrc ? src.asReadOnly() : src, dst, len);
+            case KERNEL_SEGMENT -> target.kernels().forward(form, Accuracy.CORRECTLY_ROUNDED, readOnlySrc ? src.asReadOnly() : src, dst, len);
             case PUBLIC_SEGMENT -> Gelu.apply(form, readOnlySrc ? src.asReadOnly() : src, dst);
-            case KERNEL_ARRAY -> target.kernels().apply(form, floats[srcBuf], (int) (srcByte / 4), floats[dstBuf],
+            case KERNEL_ARRAY -> target.kernels().forward(form, Accuracy.CORRECTLY_ROUNDED, floats[srcBuf], (int) (srcByte / 4), floats[dstBuf],
                     (int) (dstByte / 4), len);
             case PUBLIC_ARRAY_RANGE -> Gelu.apply(form, floats[srcBuf], (int) (srcByte / 4), floats[dstBuf],
                     (int) (dstByte / 4), len);
@@ -313,8 +314,8 @@ class DifferentialFuzzTest {
         poolRef = new float[2][POOL];
         specialRef = new float[2][specials.length];
         for (Form form : Form.values()) {
-            reference.apply(form, pool, 0, poolRef[form.ordinal()], 0, POOL);
-            reference.apply(form, specials, 0, specialRef[form.ordinal()], 0, specials.length);
+            reference.forward(form, Accuracy.CORRECTLY_ROUNDED, pool, 0, poolRef[form.ordinal()], 0, POOL);
+            reference.forward(form, Accuracy.CORRECTLY_ROUNDED, specials, 0, specialRef[form.ordinal()], 0, specials.length);
         }
     }
 

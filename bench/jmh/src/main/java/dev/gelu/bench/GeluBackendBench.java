@@ -1,6 +1,7 @@
 package dev.gelu.bench;
 
-import dev.gelu.Gelu.Form;
+import dev.gelu.Accuracy;
+import dev.gelu.Form;
 import dev.gelu.internal.Backends;
 import dev.gelu.internal.GeluKernels;
 import java.lang.foreign.Arena;
@@ -63,6 +64,6 @@ public class GeluBackendBench extends Defaults {
 
     @Benchmark
     public void apply() {
-        kernels.apply(form, src, dst, n);
+        kernels.forward(form, Accuracy.CORRECTLY_ROUNDED, src, dst, n);
     }
 }

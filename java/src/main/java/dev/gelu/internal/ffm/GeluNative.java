@@ -184,6 +184,130 @@ public class GeluNative extends GeluNative$shared {
         }
     }
 
+    private static class gelu_erf_f32_faithful {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_erf_f32_faithful");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_erf_f32_faithful(const float *x, float *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_erf_f32_faithful$descriptor() {
+        return gelu_erf_f32_faithful.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_erf_f32_faithful(const float *x, float *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_erf_f32_faithful$handle() {
+        return gelu_erf_f32_faithful.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_erf_f32_faithful(const float *x, float *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_erf_f32_faithful$address() {
+        return gelu_erf_f32_faithful.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_erf_f32_faithful(const float *x, float *y, size_t n)
+     * }
+     */
+    public static int gelu_erf_f32_faithful(MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_erf_f32_faithful.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_erf_f32_faithful", x, y, n);
+            }
+            return (int)mh$.invokeExact(x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_tanh_f32_faithful {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_tanh_f32_faithful");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_tanh_f32_faithful(const float *x, float *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_tanh_f32_faithful$descriptor() {
+        return gelu_tanh_f32_faithful.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_tanh_f32_faithful(const float *x, float *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_tanh_f32_faithful$handle() {
+        return gelu_tanh_f32_faithful.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_tanh_f32_faithful(const float *x, float *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_tanh_f32_faithful$address() {
+        return gelu_tanh_f32_faithful.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_tanh_f32_faithful(const float *x, float *y, size_t n)
+     * }
+     */
+    public static int gelu_tanh_f32_faithful(MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_tanh_f32_faithful.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_tanh_f32_faithful", x, y, n);
+            }
+            return (int)mh$.invokeExact(x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class gelu_erf_f32_isa {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             GeluNative.C_INT,
@@ -301,6 +425,132 @@ public class GeluNative extends GeluNative$shared {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("gelu_tanh_f32_isa", isa, x, y, n);
+            }
+            return (int)mh$.invokeExact(isa, x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_erf_f32_faithful_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_erf_f32_faithful_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_erf_f32_faithful_isa(int isa, const float *x, float *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_erf_f32_faithful_isa$descriptor() {
+        return gelu_erf_f32_faithful_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_erf_f32_faithful_isa(int isa, const float *x, float *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_erf_f32_faithful_isa$handle() {
+        return gelu_erf_f32_faithful_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_erf_f32_faithful_isa(int isa, const float *x, float *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_erf_f32_faithful_isa$address() {
+        return gelu_erf_f32_faithful_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_erf_f32_faithful_isa(int isa, const float *x, float *y, size_t n)
+     * }
+     */
+    public static int gelu_erf_f32_faithful_isa(int isa, MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_erf_f32_faithful_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_erf_f32_faithful_isa", isa, x, y, n);
+            }
+            return (int)mh$.invokeExact(isa, x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_tanh_f32_faithful_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_tanh_f32_faithful_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_tanh_f32_faithful_isa(int isa, const float *x, float *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_tanh_f32_faithful_isa$descriptor() {
+        return gelu_tanh_f32_faithful_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_tanh_f32_faithful_isa(int isa, const float *x, float *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_tanh_f32_faithful_isa$handle() {
+        return gelu_tanh_f32_faithful_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_tanh_f32_faithful_isa(int isa, const float *x, float *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_tanh_f32_faithful_isa$address() {
+        return gelu_tanh_f32_faithful_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_tanh_f32_faithful_isa(int isa, const float *x, float *y, size_t n)
+     * }
+     */
+    public static int gelu_tanh_f32_faithful_isa(int isa, MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_tanh_f32_faithful_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_tanh_f32_faithful_isa", isa, x, y, n);
             }
             return (int)mh$.invokeExact(isa, x, y, n);
         } catch (Error | RuntimeException ex) {

@@ -1,8 +1,10 @@
 package dev.gelu.internal.nativelib;
 
-import dev.gelu.Gelu.Form;
+import dev.gelu.Accuracy;
+import dev.gelu.Form;
 import dev.gelu.internal.GeluKernels;
 import dev.gelu.internal.ffm.GeluNative;
+import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -64,16 +66,30 @@ public final class NativeKernels implements GeluKernels {
     }
 
     @Override
-    public void apply(Form form, MemorySegment src, MemorySegment dst, long count) {
-        boolean tanh = form == Form.TANH;
+    public void forward(Form form, Accuracy accuracy, MemorySegment src, MemorySegment dst, long count) {
+        // one call site per kernel, so that each sees its handles as constants
+        boolean faithful = accuracy == Accuracy.FAITHFUL;
+        if (form == Form.ERF) {
+            if (faithful) {
+                run(Kernel.ERF_FAITHFUL, src, dst, count);
+            } else {
+                run(Kernel.ERF, src, dst, count);
+            }
+        } else if (faithful) {
+            run(Kernel.TANH_FAITHFUL, src, dst, count);
+        } else {
+            run(Kernel.TANH, src, dst, count);
+        }
+    }
+
+    private void run(Kernel k, MemorySegment src, MemorySegment dst, long count) {
         if (src.isNative() && dst.isNative()) {
-            call(count <= CRITICAL_MAX ? Handles.critical(tanh) : Handles.plain(tanh), src, dst, count);
+            call(count <= CRITICAL_MAX ? k.critical() : k.plain(), src, dst, count);
             return;
         }
-        MethodHandle heap = Handles.heap(tanh);
         for (long off = 0; off < count; off += HEAP_CHUNK) {
             long n = Math.min(HEAP_CHUNK, count - off);
-            call(heap, src.asSlice(4 * off, 4 * n), dst.asSlice(4 * off, 4 * n), n);
+            call(k.heap(), src.asSlice(4 * off, 4 * n), dst.asSlice(4 * off, 4 * n), n);
         }
     }
 
@@ -92,34 +108,22 @@ public final class NativeKernels implements GeluKernels {
     }
 
     /**
-     * Downcall handles with linker options jextract cannot emit, built from its generated
-     * address and descriptor accessors (the generated code stays untouched).
+     * The downcall handles of one {@code _isa} entry point, with the linker options jextract
+     * cannot emit, built from its generated address and descriptor accessors (the generated
+     * code stays untouched). A record, so that C2 trusts its fields as constants.
      */
-    private static final class Handles {
-        private static final MethodHandle ERF_PLAIN = GeluNative.gelu_erf_f32_isa$handle();
-        private static final MethodHandle TANH_PLAIN = GeluNative.gelu_tanh_f32_isa$handle();
-        private static final MethodHandle ERF_CRITICAL = make(false, false);
-        private static final MethodHandle TANH_CRITICAL = make(true, false);
-        private static final MethodHandle ERF_HEAP = make(false, true);
-        private static final MethodHandle TANH_HEAP = make(true, true);
+    private record Kernel(MethodHandle plain, MethodHandle critical, MethodHandle heap) {
+        static final Kernel ERF = of(GeluNative.gelu_erf_f32_isa$address());
+        static final Kernel ERF_FAITHFUL = of(GeluNative.gelu_erf_f32_faithful_isa$address());
+        static final Kernel TANH = of(GeluNative.gelu_tanh_f32_isa$address());
+        static final Kernel TANH_FAITHFUL = of(GeluNative.gelu_tanh_f32_faithful_isa$address());
 
-        static MethodHandle plain(boolean tanh) {
-            return tanh ? TANH_PLAIN : ERF_PLAIN;
-        }
-
-        static MethodHandle critical(boolean tanh) {
-            return tanh ? TANH_CRITICAL : ERF_CRITICAL;
-        }
-
-        static MethodHandle heap(boolean tanh) {
-            return tanh ? TANH_HEAP : ERF_HEAP;
-        }
-
-        private static MethodHandle make(boolean tanh, boolean allowHeap) {
-            return Linker.nativeLinker().downcallHandle(
-                    tanh ? GeluNative.gelu_tanh_f32_isa$address() : GeluNative.gelu_erf_f32_isa$address(),
-                    tanh ? GeluNative.gelu_tanh_f32_isa$descriptor() : GeluNative.gelu_erf_f32_isa$descriptor(),
-                    Linker.Option.critical(allowHeap));
+        private static Kernel of(MemorySegment address) {
+            // every kernel entry point has the signature of gelu_erf_f32_isa
+            FunctionDescriptor d = GeluNative.gelu_erf_f32_isa$descriptor();
+            Linker linker = Linker.nativeLinker();
+            return new Kernel(linker.downcallHandle(address, d), linker.downcallHandle(address, d,
+                    Linker.Option.critical(false)), linker.downcallHandle(address, d, Linker.Option.critical(true)));
         }
     }
 }

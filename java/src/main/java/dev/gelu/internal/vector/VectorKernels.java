@@ -10,7 +10,10 @@ import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.NE;
 
-import dev.gelu.Gelu.Form;
+import dev.gelu.Accuracy;
+import dev.gelu.Form;
+import dev.gelu.internal.FaithfulCoefficients;
+import dev.gelu.internal.FaithfulMath;
 import dev.gelu.internal.GeluKernels;
 import dev.gelu.internal.GeluMath;
 import java.lang.foreign.MemorySegment;
@@ -81,13 +84,60 @@ public final class VectorKernels implements GeluKernels {
     }
 
     @Override
-    public void apply(Form form, MemorySegment src, MemorySegment dst, long count) {
-        // One loop per form: C2 compiles each on its own, so neither form's inlined vector code
-        // pushes the other past the inlining budget (where vectors get boxed and 10x slower).
-        if (form == Form.ERF) {
+    public void forward(Form form, Accuracy accuracy, MemorySegment src, MemorySegment dst, long count) {
+        // One loop per form and accuracy: C2 compiles each on its own, so no loop's inlined
+        // vector code pushes another past the inlining budget (where vectors get boxed and 10x
+        // slower). The faithful loop is shared, its table an argument.
+        if (accuracy == Accuracy.FAITHFUL) {
+            faithfulLoop(form == Form.TANH, src, dst, count);
+        } else if (form == Form.ERF) {
             erfLoop(src, dst, count);
         } else {
             tanhLoop(src, dst, count);
+        }
+    }
+
+    // ---- faithful
+
+    /**
+     * native/src/gelu_scalar.c's faithful_central lane by lane: Q from the 16-piece table by
+     * two-vector selects, y = fma(-a, Q, x >= 0 ? x : 0), x itself at or above HIGHEST. A block
+     * with a lane below LOWEST (or NaN) is done by {@link FaithfulMath}, which gives such a lane
+     * the correctly rounded value, as every backend does.
+     */
+    private static void faithfulLoop(boolean tanh, MemorySegment src, MemorySegment dst, long count) {
+        double[] c = tanh ? FaithfulCoefficients.TANH : FaithfulCoefficients.ERF;
+        long bound = count - count % VL;
+        for (long i = 0; i < bound; i += VL) {
+            FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
+            if (x.compare(GE, FaithfulMath.LOWEST).allTrue()) {
+                ((FloatVector) faithful(c, x).convertShape(D2F, FS, 0)).intoMemorySegment(dst, 4 * i, ORDER);
+            } else {
+                faithfulScalar(tanh, src, dst, i, VL);
+            }
+        }
+        faithfulScalar(tanh, src, dst, bound, (int) (count - bound));
+    }
+
+    private static DoubleVector faithful(double[] c, FloatVector x) {
+        DoubleVector xd = (DoubleVector) x.convertShape(F2D, DS, 0);
+        DoubleVector a = xd.abs();
+        DoubleVector r = a.fma(FaithfulCoefficients.A, FaithfulCoefficients.B);
+        DoubleVector k = r.add(EXP_SHIFT).sub(EXP_SHIFT);
+        DoubleVector t = r.sub(k);
+        VectorMask<Double> upper = VL == 4 ? k.compare(GE, 8.0) : null;
+        DoubleVector q = coefficient(c, FaithfulCoefficients.DEGREE, k, upper);
+        for (int j = FaithfulCoefficients.DEGREE - 1; j >= 0; j--) {
+            q = q.fma(t, coefficient(c, j, k, upper));
+        }
+        DoubleVector y = a.neg().fma(q, xd.blend(0.0, xd.compare(LT, 0.0)));
+        return y.blend(xd, xd.compare(GE, (double) FaithfulMath.HIGHEST));
+    }
+
+    private static void faithfulScalar(boolean tanh, MemorySegment src, MemorySegment dst, long at, int n) {
+        for (long i = at; i < at + n; i++) {
+            float x = src.getAtIndex(F32, i);
+            dst.setAtIndex(F32, i, tanh ? FaithfulMath.tanh(x) : FaithfulMath.erf(x));
         }
     }
 
@@ -229,23 +279,24 @@ public final class VectorKernels implements GeluKernels {
         DoubleVector idx = (DoubleVector) i.convertShape(L2D, DS, 0);
         DoubleVector s = a.sub(idx).sub(0.5);
         VectorMask<Double> upper = VL == 4 ? idx.compare(GE, 8.0) : null;
-        DoubleVector g = coefficient(G_DEGREE, idx, upper);
+        DoubleVector g = coefficient(G, G_DEGREE, idx, upper);
         for (int j = G_DEGREE - 1; j >= 0; j--) {
-            g = g.fma(s, coefficient(j, idx, upper));
+            g = g.fma(s, coefficient(G, j, idx, upper));
         }
         return expNeg(a.mul(a).mul(-0.5)).mul(g);
     }
 
     /**
-     * Row k of G at each lane's piece: one two-vector select for 8 lanes, two for 4. The rows
-     * are loaded from the double[] each time (L1 hits): vectors kept in an Object array would
-     * lose their exact type and with it the intrinsics.
+     * Row k of a coefficient-major 16-entry table at each lane's piece: one two-vector select
+     * for 8 lanes, two for 4. The rows are loaded from the double[] each time (L1 hits):
+     * vectors kept in an Object array would lose their exact type and with it the intrinsics.
      */
-    private static DoubleVector coefficient(int k, DoubleVector idx, VectorMask<Double> upper) {
+    private static DoubleVector coefficient(double[] table, int k, DoubleVector idx, VectorMask<Double> upper) {
         int row = k * TABLE_WIDTH;
-        DoubleVector v = idx.selectFrom(DoubleVector.fromArray(DS, G, row), DoubleVector.fromArray(DS, G, row + VL));
-        return upper == null ? v : v.blend(idx.selectFrom(DoubleVector.fromArray(DS, G, row + 2 * VL),
-                DoubleVector.fromArray(DS, G, row + 3 * VL)), upper);
+        DoubleVector v = idx.selectFrom(DoubleVector.fromArray(DS, table, row),
+                DoubleVector.fromArray(DS, table, row + VL));
+        return upper == null ? v : v.blend(idx.selectFrom(DoubleVector.fromArray(DS, table, row + 2 * VL),
+                DoubleVector.fromArray(DS, table, row + 3 * VL)), upper);
     }
 
     private static DoubleVector tanhQ(DoubleVector w) {

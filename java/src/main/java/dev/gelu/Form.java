@@ -1,0 +1,13 @@
+package dev.gelu;
+
+/**
+ * The GELU definitions, each with its constants taken as exact real numbers.
+ *
+ * @see Gelu#of(Form, Accuracy)
+ */
+public enum Form {
+    /** {@code x·Φ(x) = x/2·erfc(−x/√2)}: PyTorch's default, {@code approximate='none'}. */
+    ERF,
+    /** {@code x/2·(1 + tanh(√(2/π)(x + 0.044715x³)))}: GPT-2, {@code approximate='tanh'}. */
+    TANH
+}
