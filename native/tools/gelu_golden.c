@@ -1,6 +1,9 @@
 /*
- * Writes golden values for the Java tests: "x erf tanh" per line as float bit patterns in hex,
- * each result the correctly rounded value from the MPFR oracle.
+ * Writes golden values for the Java tests: "x erf tanh erf_side tanh_side" per line, the first
+ * three as float bit patterns in hex, each result the correctly rounded value from the MPFR
+ * oracle, and each side the sign of (exact - correctly rounded) as + or - (0 where the exact
+ * value is the float itself: zeros, infinities). The side tells which neighbour a faithful
+ * result may be.
  * Usage: gelu_golden > java/src/test/resources/dev/gelu/golden.tsv   (scripts/make-golden.sh)
  */
 #include <float.h>
@@ -14,15 +17,25 @@
 static uint32_t bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
 static float from_bits(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
 
+static char side(int form, float x, float y)
+{
+    if (x == 0 || isinf(x))
+        return '0';
+    if (fabsf(x) >= 20.0f) /* x minus a deficit below 2^-280 relative, or a magnitude below 2^-280 */
+        return '-';
+    return gelu_oracle_side(form, x, y) > 0 ? '+' : '-';
+}
+
 static void emit(float x)
 {
-    printf("%08x %08x %08x\n", bits(x), bits(gelu_oracle_erf(x)), bits(gelu_oracle_tanh(x)));
+    float e = gelu_oracle_erf(x), t = gelu_oracle_tanh(x);
+    printf("%08x %08x %08x %c %c\n", bits(x), bits(e), bits(t), side(0, x, e), side(1, x, t));
 }
 
 int main(void)
 {
-    printf("# x erf tanh: IEEE binary32 bits in hex; results correctly rounded (MPFR). "
-           "Made by native/tools/gelu_golden.c\n");
+    printf("# x erf tanh erf_side tanh_side: IEEE binary32 bits in hex; results correctly rounded (MPFR); "
+           "side = sign of exact - result. Made by native/tools/gelu_golden.c\n");
     const float specials[] = {0.0f, -0.0f, INFINITY, -INFINITY, FLT_MAX, -FLT_MAX, FLT_MIN, -FLT_MIN,
                               FLT_TRUE_MIN, -FLT_TRUE_MIN, 1.0f, -1.0f, 0.5f, -0.5f, 15.0f, -15.0f,
                               12.0f, -12.0f, 20.0f, -20.0f, -10.0f, -14.0f, 1e-30f, -1e-30f};

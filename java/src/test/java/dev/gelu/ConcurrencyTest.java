@@ -2,7 +2,6 @@ package dev.gelu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-import dev.gelu.Form;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

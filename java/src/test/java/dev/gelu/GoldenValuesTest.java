@@ -1,10 +1,9 @@
 package dev.gelu;
 
-import dev.gelu.Accuracy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.gelu.Form;
 import dev.gelu.internal.Backends;
 import dev.gelu.internal.GeluKernels;
 import java.lang.foreign.Arena;
@@ -14,7 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Every backend, and the facade, against correctly rounded values from the MPFR oracle. */
+/**
+ * Every backend, and the facade, against the MPFR oracle: bit for bit the correctly rounded
+ * value, and for the faithful mode one of the two floats around the exact value.
+ */
 class GoldenValuesTest {
     private static final List<TestData.Golden> GOLDEN = TestData.golden();
 
@@ -57,6 +59,52 @@ class GoldenValuesTest {
         Gelu.apply(form, x, y);
         check(form, "Gelu.apply(float[])", x, y);
         check(form, "Gelu.apply(float)", x, single);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void everyBackendIsFaithful(Form form) {
+        float[] x = new float[GOLDEN.size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = GOLDEN.get(i).x();
+        }
+        for (GeluKernels k : Backends.available()) {
+            float[] heap = new float[x.length];
+            k.forward(form, Accuracy.FAITHFUL, x, 0, heap, 0, x.length);
+            checkFaithful(form, k.name() + "/" + k.isa() + " heap", x, heap);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment src = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_FLOAT, x);
+                MemorySegment dst = arena.allocate(src.byteSize());
+                k.forward(form, Accuracy.FAITHFUL, src, dst, x.length);
+                checkFaithful(form, k.name() + "/" + k.isa() + " off-heap", x,
+                        dst.toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT));
+            }
+        }
+        float[] facade = new float[x.length];
+        Gelu.of(form, Accuracy.FAITHFUL).apply(x, facade);
+        checkFaithful(form, "Gelu.of(form, FAITHFUL).apply(float[])", x, facade);
+        for (int i = 0; i < x.length; i++) {
+            facade[i] = Gelu.of(form, Accuracy.FAITHFUL).apply(x[i]);
+        }
+        checkFaithful(form, "Gelu.of(form, FAITHFUL).apply(float)", x, facade);
+    }
+
+    /** Faithful everywhere, and really the faithful kernel: some results are the other neighbour. */
+    private static void checkFaithful(Form form, String what, float[] x, float[] y) {
+        int bad = 0, notCr = 0;
+        StringBuilder first = new StringBuilder();
+        for (int i = 0; i < x.length; i++) {
+            TestData.Golden g = GOLDEN.get(i);
+            notCr += Float.floatToRawIntBits(g.of(form)) != Float.floatToRawIntBits(y[i]) ? 1 : 0;
+            if (!g.faithful(form, y[i]) && bad++ < 5) {
+                first.append(String.format("%n  x=%s (%08x): got %s, correctly rounded %s", x[i],
+                        Float.floatToRawIntBits(x[i]), y[i], g.of(form)));
+            }
+        }
+        if (bad > 0) {
+            fail(form + " " + what + ": " + bad + " of " + x.length + " not faithful" + first);
+        }
+        assertTrue(notCr > 0, form + " " + what + ": every result correctly rounded; is the faithful kernel running?");
     }
 
     private static void check(Form form, String what, float[] x, float[] y) {

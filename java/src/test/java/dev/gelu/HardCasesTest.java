@@ -1,9 +1,7 @@
 package dev.gelu;
 
-import dev.gelu.Accuracy;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gelu.Form;
 import dev.gelu.internal.Backends;
 import dev.gelu.internal.GeluKernels;
 import java.io.IOException;

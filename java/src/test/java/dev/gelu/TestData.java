@@ -1,6 +1,5 @@
 package dev.gelu;
 
-import dev.gelu.Form;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,10 +13,26 @@ import java.util.SplittableRandom;
 final class TestData {
     private TestData() {}
 
-    /** One golden row: x and its correctly rounded GELU in both forms. */
-    record Golden(float x, float erf, float tanh) {
+    /**
+     * One golden row: x, its correctly rounded GELU in both forms, and per form the side of the
+     * exact value relative to that float (+1 above, -1 below, 0 the float itself).
+     */
+    record Golden(float x, float erf, float tanh, int erfSide, int tanhSide) {
         float of(Form form) {
             return form == Form.ERF ? erf : tanh;
+        }
+
+        /** Whether y is one of the two floats around the exact value, a zero with x's sign. */
+        boolean faithful(Form form, float y) {
+            float want = of(form);
+            int side = form == Form.ERF ? erfSide : tanhSide;
+            if (Float.floatToRawIntBits(y) == Float.floatToRawIntBits(want) || (Float.isNaN(want) && Float.isNaN(y))) {
+                return true;
+            }
+            if (side == 0 || Float.isNaN(y) || (y == 0 && Math.copySign(1f, y) != Math.copySign(1f, x))) {
+                return false;
+            }
+            return Float.floatToRawIntBits(y) == Float.floatToRawIntBits(side > 0 ? Math.nextUp(want) : Math.nextDown(want));
         }
     }
 
@@ -30,12 +45,16 @@ final class TestData {
                     continue;
                 }
                 String[] f = line.split(" ");
-                rows.add(new Golden(bits(f[0]), bits(f[1]), bits(f[2])));
+                rows.add(new Golden(bits(f[0]), bits(f[1]), bits(f[2]), side(f[3]), side(f[4])));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return rows;
+    }
+
+    private static int side(String s) {
+        return s.equals("+") ? 1 : s.equals("-") ? -1 : 0;
     }
 
     private static float bits(String hex) {

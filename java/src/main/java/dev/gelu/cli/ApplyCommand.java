@@ -1,5 +1,6 @@
 package dev.gelu.cli;
 
+import dev.gelu.Accuracy;
 import dev.gelu.Form;
 import dev.gelu.Gelu;
 import java.io.IOException;
@@ -9,8 +10,8 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.channels.FileChannel.MapMode;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -25,9 +26,9 @@ import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * {@code gelu apply [--form erf|tanh] [--backend native|vector|scalar] IN.npy OUT.npy}: applies
- * GELU to every element of a float32 {@code .npy} file and writes the result, same shape, to
- * another.
+ * {@code gelu apply [--form erf|tanh] [--accuracy correct|faithful] [--backend native|vector|scalar]
+ * IN.npy OUT.npy}: applies GELU (correctly rounded unless {@code --accuracy faithful}) to every
+ * element of a float32 {@code .npy} file and writes the result, same shape, to another.
  *
  * <p>Both files are memory-mapped and the kernel reads the input mapping and writes the output
  * mapping directly, so no element is copied through the Java heap. The output is built in a
@@ -35,9 +36,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * neither a partial {@code OUT} nor a temporary file, and {@code OUT} may be {@code IN}.
  */
 public final class ApplyCommand {
-    static final String USAGE = "usage: gelu apply [--form erf|tanh] [--backend native|vector|scalar] IN.npy OUT.npy";
+    static final String USAGE =
+            "usage: gelu apply [--form erf|tanh] [--accuracy correct|faithful] [--backend native|vector|scalar] IN.npy OUT.npy";
 
     private static final List<String> FORMS = List.of("erf", "tanh");
+    private static final List<String> ACCURACIES = List.of("correct", "faithful");
     private static final List<String> BACKENDS = List.of("native", "vector", "scalar");
 
     private ApplyCommand() {}
@@ -66,8 +69,9 @@ public final class ApplyCommand {
             System.setProperty("gelu.backend", options.backend());
         }
         Form form = Form.valueOf(options.form().toUpperCase(Locale.ROOT));
+        Accuracy accuracy = options.accuracy().equals("faithful") ? Accuracy.FAITHFUL : Accuracy.CORRECTLY_ROUNDED;
         try {
-            apply(form, options.in(), options.out());
+            apply(Gelu.of(form, accuracy), options.in(), options.out());
             return 0;
         } catch (Failure e) {
             err.println("gelu apply: " + e.getMessage());
@@ -75,7 +79,7 @@ public final class ApplyCommand {
         }
     }
 
-    private static void apply(Form form, Path in, Path out) throws Failure {
+    private static void apply(Gelu gelu, Path in, Path out) throws Failure {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             // The kernels read floats in native order; .npy float32 data is little-endian.
             throw new Failure("big-endian platforms are not supported");
@@ -88,7 +92,7 @@ public final class ApplyCommand {
             try (FileChannel src = openInput(in)) {
                 Npy.Header header = readHeader(in, src);
                 tmp = createTemporary(dir, out);
-                write(form, in, src, header, out, tmp);
+                write(gelu, in, src, header, out, tmp);
             } catch (IOException e) {
                 throw new Failure(in, e);
             }
@@ -106,7 +110,7 @@ public final class ApplyCommand {
     }
 
     /** Fills {@code tmp} with the header and GELU of the data, mapping to mapping, and syncs it. */
-    private static void write(Form form, Path in, FileChannel src, Npy.Header header, Path out, Path tmp)
+    private static void write(Gelu gelu, Path in, FileChannel src, Npy.Header header, Path out, Path tmp)
             throws Failure {
         byte[] outHeader = Npy.header(header.shape());
         try (FileChannel dst = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -117,7 +121,7 @@ public final class ApplyCommand {
             MemorySegment output = dst.map(MapMode.READ_WRITE, 0, outHeader.length + header.dataBytes(), arena);
             MemorySegment.copy(MemorySegment.ofArray(outHeader), 0, output, 0, outHeader.length);
             try {
-                Gelu.apply(form, input, output.asSlice(outHeader.length));
+                gelu.apply(input, output.asSlice(outHeader.length));
             } catch (RuntimeException e) {
                 throw new Failure(e.getMessage() != null ? e.getMessage() : e.toString());
             }
@@ -206,26 +210,29 @@ public final class ApplyCommand {
         }
     }
 
-    /** The parsed command line; {@code form} is already validated, {@code backend} may be null. */
-    private record Options(String form, String backend, Path in, Path out, boolean help) {
+    /** The parsed command line; {@code form} and {@code accuracy} are validated, {@code backend} may be null. */
+    private record Options(String form, String accuracy, String backend, Path in, Path out, boolean help) {
         static Options parse(String[] args) throws UsageException {
             String form = "erf";
+            String accuracy = "correct";
             String backend = null;
             List<String> files = new ArrayList<>();
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
                 if (arg.equals("-h") || arg.equals("--help")) {
-                    return new Options(form, null, null, null, true);
-                } else if (arg.equals("--form") || arg.equals("--backend")) {
+                    return new Options(form, accuracy, null, null, null, true);
+                } else if (arg.equals("--form") || arg.equals("--backend") || arg.equals("--accuracy")) {
                     if (i + 1 == args.length) {
                         throw new UsageException("missing value for " + arg);
                     }
                     String value = args[++i];
-                    if (arg.equals("--form")) {
-                        form = choose(arg, value, FORMS);
-                    } else {
-                        backend = choose(arg, value, BACKENDS);
+                    switch (arg) {
+                        case "--form" -> form = choose(arg, value, FORMS);
+                        case "--accuracy" -> accuracy = choose(arg, value, ACCURACIES);
+                        default -> backend = choose(arg, value, BACKENDS);
                     }
+                } else if (arg.startsWith("--accuracy=")) {
+                    accuracy = choose("--accuracy", arg.substring("--accuracy=".length()), ACCURACIES);
                 } else if (arg.startsWith("--form=")) {
                     form = choose("--form", arg.substring("--form=".length()), FORMS);
                 } else if (arg.startsWith("--backend=")) {
@@ -240,7 +247,7 @@ public final class ApplyCommand {
                 throw new UsageException("expected IN.npy and OUT.npy, got " + files.size() + " file argument"
                         + (files.size() == 1 ? "" : "s"));
             }
-            return new Options(form, backend, path(files.get(0)), path(files.get(1)), false);
+            return new Options(form, accuracy, backend, path(files.get(0)), path(files.get(1)), false);
         }
 
         private static String choose(String option, String value, List<String> allowed) throws UsageException {

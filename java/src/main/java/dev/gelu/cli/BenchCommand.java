@@ -13,9 +13,12 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * {@code gelu bench}: every backend and native ISA on the same off-heap input, checked bit for
- * bit against each other, with throughput as the median of timed rounds. A quick look, not a
- * rigorous benchmark: JMH and the C bench in bench/ are that.
+ * {@code gelu bench}: every backend and native ISA on the same off-heap input, in both
+ * accuracies, checked bit for bit against each other, with throughput as the median of timed
+ * rounds. The input is N(0, 1) by default (what pre-activations look like), or uniform on
+ * [-8, 8] (the adversarial case: a lane in the deep tail in almost every vector), or Student's
+ * t with 3 degrees of freedom (heavy tails); a few special values are mixed in. A quick look,
+ * not a rigorous benchmark: JMH and the C bench in bench/ are that.
  */
 final class BenchCommand {
     private BenchCommand() {}
@@ -24,6 +27,8 @@ final class BenchCommand {
         long n = 1L << 24;
         double minSeconds = 0.25;
         List<Form> forms = List.of(Form.ERF, Form.TANH);
+        List<Accuracy> accuracies = List.of(Accuracy.values());
+        String dist = "normal";
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -36,6 +41,16 @@ final class BenchCommand {
                         case "tanh" -> List.of(Form.TANH);
                         case "both" -> List.of(Form.ERF, Form.TANH);
                         default -> throw new IllegalArgumentException("--form must be erf, tanh or both");
+                    };
+                    case "--accuracy" -> accuracies = switch (require(a, v)) {
+                        case "correct" -> List.of(Accuracy.CORRECTLY_ROUNDED);
+                        case "faithful" -> List.of(Accuracy.FAITHFUL);
+                        case "both" -> List.of(Accuracy.values());
+                        default -> throw new IllegalArgumentException("--accuracy must be correct, faithful or both");
+                    };
+                    case "--dist" -> dist = switch (require(a, v)) {
+                        case "normal", "uniform8", "student3" -> v;
+                        default -> throw new IllegalArgumentException("--dist must be normal, uniform8 or student3");
                     };
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
@@ -51,21 +66,28 @@ final class BenchCommand {
             return 2;
         }
         List<GeluKernels> backends = Backends.available();
-        out.printf("gelu bench: n=%d floats (%d MiB in, %d MiB out), off-heap, 1 thread, uniform in [-8, 8] with specials%n",
-                n, n * 4 >> 20, n * 4 >> 20);
-        out.printf("%-5s %-8s %-8s %10s %10s  %s%n", "form", "backend", "isa", "Gelem/s", "ns/elem", "bits");
+        out.printf("gelu bench: n=%d floats (%d MiB in, %d MiB out), off-heap, 1 thread, x ~ %s with specials%n",
+                n, n * 4 >> 20, n * 4 >> 20, switch (dist) {
+                    case "uniform8" -> "uniform on [-8, 8]";
+                    case "student3" -> "Student's t, 3 degrees of freedom";
+                    default -> "N(0, 1) (--dist uniform8|student3 for others)";
+                });
+        out.printf("%-5s %-8s %-8s %-8s %10s %10s  %s%n", "form", "accuracy", "backend", "isa", "Gelem/s", "ns/elem", "bits");
         boolean allSame = true;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment x = arena.allocate(4 * n, 64);
-            fill(x, n);
+            fill(x, n, dist);
             MemorySegment first = arena.allocate(4 * n, 64);
             MemorySegment y = arena.allocate(4 * n, 64);
-            int step = 0, steps = forms.size() * backends.size();
+            int step = 0, steps = forms.size() * accuracies.size() * backends.size();
             for (Form form : forms) {
+              for (Accuracy accuracy : accuracies) {
+                String acc = accuracy == Accuracy.FAITHFUL ? "faithful" : "correct";
                 boolean haveFirst = false;
                 for (GeluKernels k : backends) {
-                    err.printf("\r[%d/%d] %s %s/%s ...          ", ++step, steps, form.name().toLowerCase(), k.name(), k.isa());
-                    double seconds = time(k, form, x, y, n, minSeconds);
+                    err.printf("\r[%d/%d] %s %s %s/%s ...          ", ++step, steps, form.name().toLowerCase(), acc,
+                            k.name(), k.isa());
+                    double seconds = time(k, form, accuracy, x, y, n, minSeconds);
                     String same;
                     if (!haveFirst) {
                         MemorySegment.copy(y, 0, first, 0, 4 * n);
@@ -77,13 +99,22 @@ final class BenchCommand {
                         allSame &= at < 0;
                     }
                     err.print("\r                                                  \r");
-                    out.printf("%-5s %-8s %-8s %10.3f %10.3f  %s%n", form.name().toLowerCase(), k.name(), k.isa(),
-                            n / seconds / 1e9, seconds / n * 1e9, same);
+                    out.printf("%-5s %-8s %-8s %-8s %10.3f %10.3f  %s%n", form.name().toLowerCase(), acc, k.name(),
+                            k.isa(), n / seconds / 1e9, seconds / n * 1e9, same);
                 }
+              }
             }
         }
         out.println(allSame ? "all backends agree bit for bit" : "BACKENDS DISAGREE");
         return allSame ? 0 : 1;
+    }
+
+    private static double normal(SplittableRandom rnd) {
+        return Math.sqrt(-2 * Math.log(1 - rnd.nextDouble())) * Math.cos(2 * Math.PI * rnd.nextDouble());
+    }
+
+    private static double sq(double v) {
+        return v * v;
     }
 
     private static String require(String opt, String v) {
@@ -94,21 +125,22 @@ final class BenchCommand {
     }
 
     /** Median seconds per full pass over n elements, after a warm-up that lets the JIT finish. */
-    private static double time(GeluKernels k, Form form, MemorySegment x, MemorySegment y, long n, double minSeconds) {
+    private static double time(GeluKernels k, Form form, Accuracy accuracy, MemorySegment x, MemorySegment y, long n,
+            double minSeconds) {
         long warm = Math.min(n, 1 << 14);
         // the Vector API loops take C2 most of a second to settle on a busy 2-core machine
         long until = System.nanoTime() + 1_000_000_000L;
         while (System.nanoTime() < until) {
-            k.forward(form, Accuracy.CORRECTLY_ROUNDED, x.asSlice(0, 4 * warm), y.asSlice(0, 4 * warm), warm);
+            k.forward(form, accuracy, x.asSlice(0, 4 * warm), y.asSlice(0, 4 * warm), warm);
         }
-        k.forward(form, Accuracy.CORRECTLY_ROUNDED, x, y, n);
+        k.forward(form, accuracy, x, y, n);
         double[] rounds = new double[5];
         for (int r = 0; r < rounds.length; r++) {
             long reps = 0;
             long t0 = System.nanoTime();
             long t;
             do {
-                k.forward(form, Accuracy.CORRECTLY_ROUNDED, x, y, n);
+                k.forward(form, accuracy, x, y, n);
                 reps++;
                 t = System.nanoTime();
             } while (t - t0 < minSeconds * 1e9 / rounds.length);
@@ -118,13 +150,17 @@ final class BenchCommand {
         return rounds[rounds.length / 2];
     }
 
-    private static void fill(MemorySegment x, long n) {
+    private static void fill(MemorySegment x, long n, String dist) {
         SplittableRandom rnd = new SplittableRandom(42);
         float[] specials = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE,
             -Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE};
         for (long i = 0; i < n; i++) {
-            float v = (float) (rnd.nextDouble() * 16 - 8);
-            x.setAtIndex(ValueLayout.JAVA_FLOAT, i, v);
+            double v = switch (dist) {
+                case "uniform8" -> rnd.nextDouble() * 16 - 8;
+                case "student3" -> normal(rnd) / Math.sqrt((sq(normal(rnd)) + sq(normal(rnd)) + sq(normal(rnd))) / 3);
+                default -> normal(rnd);
+            };
+            x.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) v);
         }
         for (int i = 0; i < specials.length && i < n; i++) {
             x.setAtIndex(ValueLayout.JAVA_FLOAT, (i * 7919L) % n, specials[i]);

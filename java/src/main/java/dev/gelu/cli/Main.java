@@ -7,10 +7,12 @@ public final class Main {
     private Main() {}
 
     static final String USAGE = """
-            usage: gelu bench [--n N] [--form erf|tanh|both] [--min-seconds S]
-                   gelu apply [--form erf|tanh] [--backend native|vector|scalar] IN.npy OUT.npy
+            usage: gelu bench [--n N] [--form erf|tanh|both] [--accuracy correct|faithful|both]
+                              [--dist normal|uniform8|student3] [--min-seconds S]
+                   gelu apply [--form erf|tanh] [--accuracy correct|faithful] [--backend native|vector|scalar]
+                              IN.npy OUT.npy
                    gelu info
-                   gelu verify [--stride K] [--threads N] [--form erf|tanh|both]""";
+                   gelu verify [--stride K] [--threads N] [--form erf|tanh|both] [--accuracy correct|faithful|both]""";
 
     public static void main(String[] args) {
         String cmd = args.length == 0 ? "" : args[0];

@@ -17,10 +17,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code gelu verify}: every float bit pattern (or every K-th) through every backend, compared
- * bit for bit with the native kernel of the best ISA. The native kernels themselves are proven
- * correctly rounded by native/tools/gelu_exhaustive; this extends the proof to the Java
- * backends, NaN payloads included.
+ * {@code gelu verify}: every float bit pattern (or every K-th) through every backend, in both
+ * accuracies, compared bit for bit with the native kernel of the best ISA. The native kernels
+ * themselves are proven correctly rounded, or faithful, by native/tools/gelu_exhaustive; this
+ * extends the proof to the Java backends, NaN payloads included.
  */
 final class VerifyCommand {
     private VerifyCommand() {}
@@ -31,6 +31,7 @@ final class VerifyCommand {
         long stride = 1;
         int threads = Runtime.getRuntime().availableProcessors();
         List<Form> forms = List.of(Form.ERF, Form.TANH);
+        List<Accuracy> accuracies = List.of(Accuracy.values());
         try {
             for (int i = 0; i < args.length; i += 2) {
                 String v = i + 1 < args.length ? args[i + 1] : null;
@@ -41,6 +42,12 @@ final class VerifyCommand {
                     case "--stride" -> stride = Long.parseLong(v);
                     case "--threads" -> threads = Integer.parseInt(v);
                     case "--form" -> forms = v.equals("both") ? forms : List.of(Form.valueOf(v.toUpperCase()));
+                    case "--accuracy" -> accuracies = switch (v) {
+                        case "correct" -> List.of(Accuracy.CORRECTLY_ROUNDED);
+                        case "faithful" -> List.of(Accuracy.FAITHFUL);
+                        case "both" -> accuracies;
+                        default -> throw new IllegalArgumentException("--accuracy must be correct, faithful or both");
+                    };
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
@@ -49,7 +56,7 @@ final class VerifyCommand {
             }
         } catch (IllegalArgumentException e) {
             err.println("gelu verify: " + e.getMessage());
-            err.println("usage: gelu verify [--stride K] [--threads N] [--form erf|tanh|both]");
+            err.println("usage: gelu verify [--stride K] [--threads N] [--form erf|tanh|both] [--accuracy correct|faithful|both]");
             return 2;
         }
         List<GeluKernels> all = Backends.available();
@@ -63,21 +70,24 @@ final class VerifyCommand {
         out.printf("gelu verify: %d inputs per form (stride %d), %d threads, reference native/%s%n",
                 total, stride, threads, reference.isa());
         boolean ok = true;
-        for (Form form : forms) {
-            for (GeluKernels k : checked) {
-                long t0 = System.nanoTime();
-                long bad = verify(form, reference, k, stride, total, threads, err);
-                out.printf("%-4s %s/%s: %d inputs, %d differ from native/%s (%.0f s)%n", form.name().toLowerCase(),
-                        k.name(), k.isa(), total, bad, reference.isa(), (System.nanoTime() - t0) / 1e9);
-                ok &= bad == 0;
+        for (Accuracy accuracy : accuracies) {
+            for (Form form : forms) {
+                for (GeluKernels k : checked) {
+                    long t0 = System.nanoTime();
+                    long bad = verify(form, accuracy, reference, k, stride, total, threads, err);
+                    out.printf("%-4s %-8s %s/%s: %d inputs, %d differ from native/%s (%.0f s)%n",
+                            form.name().toLowerCase(), accuracy == Accuracy.FAITHFUL ? "faithful" : "correct",
+                            k.name(), k.isa(), total, bad, reference.isa(), (System.nanoTime() - t0) / 1e9);
+                    ok &= bad == 0;
+                }
             }
         }
         out.println(ok ? "OK: every Java backend returns the native bits" : "FAILED");
         return ok ? 0 : 1;
     }
 
-    private static long verify(Form form, GeluKernels ref, GeluKernels k, long stride, long total, int threads,
-            PrintStream err) {
+    private static long verify(Form form, Accuracy accuracy, GeluKernels ref, GeluKernels k, long stride, long total,
+            int threads, PrintStream err) {
         AtomicLong next = new AtomicLong();
         AtomicLong bad = new AtomicLong();
         long chunks = (total + CHUNK - 1) / CHUNK;
@@ -96,13 +106,13 @@ final class VerifyCommand {
                                 x.setAtIndex(ValueLayout.JAVA_INT, i, (int) ((first + i) * stride));
                             }
                             MemorySegment xs = x.asSlice(0, 4L * n);
-                            ref.forward(form, Accuracy.CORRECTLY_ROUNDED, xs, want.asSlice(0, 4L * n), n);
-                            k.forward(form, Accuracy.CORRECTLY_ROUNDED, xs, got.asSlice(0, 4L * n), n);
+                            ref.forward(form, accuracy, xs, want.asSlice(0, 4L * n), n);
+                            k.forward(form, accuracy, xs, got.asSlice(0, 4L * n), n);
                             for (int i = 0; i < n; i++) {
                                 int w = want.getAtIndex(ValueLayout.JAVA_INT, i);
                                 int g = got.getAtIndex(ValueLayout.JAVA_INT, i);
                                 if (w != g && bad.getAndIncrement() < 5) {
-                                    err.printf("  %s %s/%s x=%08x: %08x, native %08x%n", form, k.name(), k.isa(),
+                                    err.printf("  %s %s %s/%s x=%08x: %08x, native %08x%n", form, accuracy, k.name(), k.isa(),
                                             x.getAtIndex(ValueLayout.JAVA_INT, i), g, w);
                                 }
                             }

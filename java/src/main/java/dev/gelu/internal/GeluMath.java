@@ -1,8 +1,9 @@
 package dev.gelu.internal;
 
+import static dev.gelu.internal.Coefficients.*;
+
 import dev.gelu.Accuracy;
 import dev.gelu.Form;
-import static dev.gelu.internal.Coefficients.*;
 
 /**
  * The scalar algorithm in Java: the same operation sequence as native/src/gelu_scalar.c, step

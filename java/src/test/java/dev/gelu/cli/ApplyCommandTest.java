@@ -1,21 +1,23 @@
 package dev.gelu.cli;
 
-import dev.gelu.Form;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import dev.gelu.Accuracy;
+import dev.gelu.Form;
 import dev.gelu.Gelu;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -66,6 +68,29 @@ class ApplyCommandTest {
         }
         assertEquals(List.of("y.npy"), list(outDir));
         assertArrayEquals(x, readNpy(in, 3, 5, 7), "the input is left alone");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"erf", "tanh"})
+    void faithfulOnRequest(String form) throws Exception {
+        Form f = form.equals("erf") ? Form.ERF : Form.TANH;
+        // a grid where about 0.4 % of faithful results are the other neighbour of the exact value
+        float[] x = new float[20_000];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = -4 + i * 0.00047f;
+        }
+        Path in = writeNpy(inDir.resolve("x.npy"), x, x.length);
+        Path result = outDir.resolve("y.npy");
+        assertEquals(0, run("--form", form, "--accuracy", "faithful", in.toString(), result.toString()), err.toString());
+        float[] y = readNpy(result, x.length);
+        int notCorrectlyRounded = 0;
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(Gelu.of(f, Accuracy.FAITHFUL).apply(x[i]), y[i], "GELU(" + x[i] + ")");
+            notCorrectlyRounded += y[i] != Gelu.apply(f, x[i]) ? 1 : 0;
+        }
+        assertTrue(notCorrectlyRounded > 0, "--accuracy faithful gave the correctly rounded results");
+        assertEquals(2, run("--accuracy", "fast", in.toString(), result.toString()));
+        assertTrue(err.toString().contains("invalid value 'fast' for --accuracy"), err.toString());
     }
 
     @Test

@@ -1,10 +1,10 @@
 package dev.gelu.hardening;
 
-import dev.gelu.Accuracy;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gelu.Gelu;
+import dev.gelu.Accuracy;
 import dev.gelu.Form;
+import dev.gelu.Gelu;
 import dev.gelu.internal.Backends;
 import dev.gelu.internal.GeluKernels;
 import dev.gelu.internal.ScalarKernels;

@@ -1,7 +1,7 @@
 package dev.gelu.hardening;
 
-import dev.gelu.Gelu;
 import dev.gelu.Form;
+import dev.gelu.Gelu;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

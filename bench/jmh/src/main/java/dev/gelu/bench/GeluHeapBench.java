@@ -1,7 +1,7 @@
 package dev.gelu.bench;
 
-import dev.gelu.Gelu;
 import dev.gelu.Form;
+import dev.gelu.Gelu;
 import java.lang.foreign.MemorySegment;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
