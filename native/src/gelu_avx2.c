@@ -5,6 +5,7 @@
  * in gelu_scalar.c step for step, whose coefficients of G are gathered. A tail shorter than
  * four goes through a small local buffer so no load or store leaves the arrays.
  */
+#include <float.h>
 #include <immintrin.h>
 
 #include "gelu_coeffs.h"
@@ -199,8 +200,9 @@ void gelu_tanh_f32_avx2(const float *x, float *y, size_t n) { run(GELU_FORM_TANH
 
 static ALWAYS __m256d faithful_quarter(const double (*c)[16], __m256d xd)
 {
-    __m256d a = _mm256_andnot_pd(SET1(-0.0), xd);
-    __m256d r = _mm256_fmadd_pd(a, SET1(GELU_FAITHFUL_A), SET1(GELU_FAITHFUL_B));
+    __m256d na = _mm256_or_pd(xd, SET1(-0.0));
+    __m256d ac = _mm256_max_pd(na, SET1(-GELU_FAITHFUL_HI));
+    __m256d r = _mm256_fmadd_pd(ac, SET1(-GELU_FAITHFUL_A), SET1(GELU_FAITHFUL_B));
     __m256d z = _mm256_add_pd(r, SET1(GELU_EXP_SHIFT));
     __m256d t = _mm256_sub_pd(r, _mm256_sub_pd(z, SET1(GELU_EXP_SHIFT)));
     __m256i k = _mm256_and_si256(_mm256_castpd_si256(z), _mm256_set1_epi64x(15));
@@ -208,11 +210,10 @@ static ALWAYS __m256d faithful_quarter(const double (*c)[16], __m256d xd)
     for (int j = GELU_FAITHFUL_DEGREE - 1; j >= 0; j--)
         q = _mm256_fmadd_pd(q, t, _mm256_i64gather_pd(c[j], k, 8));
     /* max(+0, x) returns x when both are zeros, so -0 stays -0 as in the scalar x >= 0 ? x : 0 */
-    __m256d y = _mm256_fmadd_pd(_mm256_xor_pd(a, SET1(-0.0)), q, _mm256_max_pd(_mm256_setzero_pd(), xd));
-    return _mm256_blendv_pd(y, xd, _mm256_cmp_pd(xd, SET1(GELU_FAITHFUL_HI), _CMP_GE_OQ));
+    return _mm256_fmadd_pd(na, q, _mm256_max_pd(_mm256_setzero_pd(), xd));
 }
 
-/* FNB blocks of eight floats; a block with a lane below LO or NaN takes the CR kernel there. */
+/* FNB blocks of eight floats; a block with a lane below LO, +inf or NaN takes the CR kernel there. */
 static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, float *out)
 {
     const double(*c)[16] = form == GELU_FORM_ERF ? gelu_faithful_erf_coef : gelu_faithful_tanh_coef;
@@ -220,7 +221,8 @@ static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, 
     int slow[FNB];
     for (int b = 0; b < nb; b++) {
         xf[b] = _mm256_loadu_ps(x + 8 * b);
-        __m256 ok = _mm256_cmp_ps(xf[b], _mm256_set1_ps((float)GELU_FAITHFUL_LO), _CMP_GE_OQ);
+        __m256 ok = _mm256_and_ps(_mm256_cmp_ps(xf[b], _mm256_set1_ps((float)GELU_FAITHFUL_LO), _CMP_GE_OQ),
+                                  _mm256_cmp_ps(xf[b], _mm256_set1_ps(FLT_MAX), _CMP_LE_OQ));
         slow[b] = _mm256_movemask_ps(ok) != 0xFF;
         __m128 lo = _mm256_cvtpd_ps(faithful_quarter(c, _mm256_cvtps_pd(_mm_loadu_ps(x + 8 * b))));
         __m128 hi = _mm256_cvtpd_ps(faithful_quarter(c, _mm256_cvtps_pd(_mm_loadu_ps(x + 8 * b + 4))));
@@ -233,7 +235,7 @@ static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, 
             _mm256_storeu_ps(fs, f[b]);
             (form == GELU_FORM_ERF ? gelu_erf_f32_avx2 : gelu_tanh_f32_avx2)(xs, cr, 8);
             for (int j = 0; j < 8; j++)
-                if (!(xs[j] >= (float)GELU_FAITHFUL_LO))
+                if (!(xs[j] >= (float)GELU_FAITHFUL_LO && xs[j] <= FLT_MAX))
                     fs[j] = cr[j];
             f[b] = _mm256_loadu_ps(fs);
         }

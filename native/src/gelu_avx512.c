@@ -13,6 +13,7 @@
  *
  * Tails use masked loads and stores, which never touch memory outside the array.
  */
+#include <float.h>
 #include <immintrin.h>
 
 #include "gelu_coeffs.h"
@@ -234,13 +235,19 @@ void gelu_tanh_f32_avx512(const float *x, float *y, size_t n) { run(GELU_FORM_TA
  */
 #define FNB 3
 
-/* nh halves of eight: y[h] from xd[h]; step j of every half before step j + 1 of any. */
+/*
+ * nh halves of eight: y[h] from xd[h], step j of every half before step j + 1 of any. The
+ * sequence starts from -|x| (one OR), which serves both the index (fma(max(-|x|, -HI), -A, B)
+ * equals fma(min(|x|, HI), A, B) exactly) and the product.
+ */
 static ALWAYS void faithful_halves(const double (*c)[16], int nh, const __m512d *xd, __m512d *y)
 {
-    __m512d t[2 * FNB], q[2 * FNB];
+    __m512d t[2 * FNB], q[2 * FNB], na[2 * FNB];
     __m512i k[2 * FNB];
     EACH(nh) {
-        __m512d r = _mm512_fmadd_pd(_mm512_abs_pd(xd[b]), SET1(GELU_FAITHFUL_A), SET1(GELU_FAITHFUL_B));
+        na[b] = _mm512_or_pd(xd[b], SET1(-0.0));
+        __m512d ac = _mm512_max_pd(na[b], SET1(-GELU_FAITHFUL_HI));
+        __m512d r = _mm512_fmadd_pd(ac, SET1(-GELU_FAITHFUL_A), SET1(GELU_FAITHFUL_B));
         __m512d z = _mm512_add_pd(r, SET1(GELU_EXP_SHIFT));
         t[b] = _mm512_sub_pd(r, _mm512_sub_pd(z, SET1(GELU_EXP_SHIFT)));
         k[b] = _mm512_castpd_si512(z); /* the low four bits of z are k, all a permute reads */
@@ -252,18 +259,13 @@ static ALWAYS void faithful_halves(const double (*c)[16], int nh, const __m512d 
         hi = _mm512_load_pd(c[j] + 8);
         EACH(nh) q[b] = _mm512_fmadd_pd(q[b], t[b], _mm512_permutex2var_pd(lo, k[b], hi));
     }
-    EACH(nh) {
-        /* max(+0, x) returns x when both are zeros, so -0 stays -0 as in the scalar x >= 0 ? x : 0 */
-        __m512d minus_a = _mm512_or_pd(xd[b], SET1(-0.0));
-        __m512d v = _mm512_fmadd_pd(minus_a, q[b], _mm512_max_pd(_mm512_setzero_pd(), xd[b]));
-        __mmask8 big = _mm512_cmp_pd_mask(xd[b], SET1(GELU_FAITHFUL_HI), _CMP_GE_OQ);
-        y[b] = _mm512_mask_blend_pd(big, v, xd[b]);
-    }
+    /* max(+0, x) returns x when both are zeros, so -0 stays -0 as in the scalar x >= 0 ? x : 0 */
+    EACH(nh) y[b] = _mm512_fmadd_pd(na[b], q[b], _mm512_max_pd(_mm512_setzero_pd(), xd[b]));
 }
 
 /*
  * nb blocks of sixteen from x (lanes under m[b]) into f[b] (two halves of eight). A lane below
- * LO, or NaN, gets the correctly rounded kernel's float (rare for the inputs of a network:
+ * LO, +inf or NaN gets the correctly rounded kernel's float (rare for the inputs of a network:
  * x < -3.4375 is 2.9e-4 of N(0, 1)), so a result is a function of its input alone, as on
  * every other backend.
  */
@@ -274,7 +276,9 @@ static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, 
     __m512d xd[2 * FNB], yd[2 * FNB];
     EACH(nb) {
         __m512 xf = _mm512_maskz_loadu_ps(m[b], x + 16 * b);
-        slow[b] = _mm512_mask_cmp_ps_mask(m[b], xf, _mm512_set1_ps((float)GELU_FAITHFUL_LO), _CMP_NGE_UQ);
+        __mmask16 ok = _mm512_cmp_ps_mask(xf, _mm512_set1_ps((float)GELU_FAITHFUL_LO), _CMP_GE_OQ);
+        ok = _mm512_mask_cmp_ps_mask(ok, xf, _mm512_set1_ps(FLT_MAX), _CMP_LE_OQ);
+        slow[b] = m[b] & ~ok;
         xd[2 * b] = _mm512_cvtps_pd(_mm256_maskz_loadu_ps((__mmask8)m[b], x + 16 * b));
         xd[2 * b + 1] = _mm512_cvtps_pd(_mm256_maskz_loadu_ps((__mmask8)(m[b] >> 8), x + 16 * b + 8));
     }

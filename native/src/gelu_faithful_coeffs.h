@@ -9,7 +9,7 @@
 #define GELU_FAITHFUL_B -0x1.fffe000000000p-2
 /* lanes below LO (and NaN) take the correctly rounded kernel */
 #define GELU_FAITHFUL_LO -0x1.b800000000000p+1
-/* lanes at or above HI give x */
+/* |x| is held at HI for the table: Q(HI) < 2^-25 */
 #define GELU_FAITHFUL_HI 0x1.6000000000000p+2
 
 /* Q(a) = Phi(-a) on piece k: sum [p][k] t^p. Coefficient-major: a row is one table. */

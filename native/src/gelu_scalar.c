@@ -6,6 +6,7 @@
  * Built for baseline x86-64. fma() is exactly specified by IEEE 754, so glibc's fma (an
  * FMA3 instruction where the CPU has one) gives the same bits as the vector FMAs.
  */
+#include <float.h>
 #include <math.h>
 
 #include "gelu_coeffs.h"
@@ -91,25 +92,26 @@ void gelu_tanh_f32_scalar(const float *x, float *y, size_t n)
 }
 
 /*
- * The faithful operation sequence, which every backend repeats step for step. On [LO, HI),
- * with a = |x|: r = fma(a, A, B), k = round(r) (adding 1.5 * 2^52 rounds to an integer in the
- * low bits), t = r - k exactly, Q = P_k(t), y = fma(-a, Q, max(0, x)) in double (x Q for
- * x < 0, x - x Q for x >= 0, -0 kept), rounded once to float. The error of Q moves y by less
- * than 2^-26.8 relative, so the float is one of the two around the exact value. At or above HI
- * the result is x (x Q(x) is below half an ulp of x there); below LO, -inf and NaN take the
- * correctly rounded sequence, faithful too.
+ * The faithful operation sequence, which every backend repeats step for step. For x in
+ * [LO, FLT_MAX], with a = min(|x|, HI): r = fma(a, A, B), k = round(r) (adding 1.5 * 2^52 rounds
+ * to an integer in the low bits), t = r - k exactly, Q = P_k(t), y = fma(-|x|, Q, max(0, x)) in
+ * double (x Q for x < 0, x - |x| Q for x >= 0, -0 kept), rounded once to float. The error of Q
+ * moves y by less than 2^-26.8 relative, so the float is one of the two around the exact value;
+ * above HI, where Q is held at Q(HI) < 2^-25, y is x or the float below it, both faithful. The
+ * vector kernels form a as -max(-|x|, -HI), the same double. Below LO, +inf, -inf and NaN take
+ * the correctly rounded sequence, faithful too.
  */
 static inline float faithful_central(const double (*c)[16], float x)
 {
-    double xd = x, a = fabs(xd);
-    double r = fma(a, GELU_FAITHFUL_A, GELU_FAITHFUL_B);
+    double xd = x, na = -fabs(xd), ac = na > -GELU_FAITHFUL_HI ? na : -GELU_FAITHFUL_HI;
+    double r = fma(ac, -GELU_FAITHFUL_A, GELU_FAITHFUL_B);
     double z = r + GELU_EXP_SHIFT;
     double t = r - (z - GELU_EXP_SHIFT);
     unsigned k = (unsigned)(gelu_bits64(z) & 15);
     double q = c[GELU_FAITHFUL_DEGREE][k];
     for (int j = GELU_FAITHFUL_DEGREE - 1; j >= 0; j--)
         q = fma(q, t, c[j][k]);
-    return (float)fma(-a, q, xd >= 0.0 ? xd : 0.0);
+    return (float)fma(na, q, xd >= 0.0 ? xd : 0.0);
 }
 
 static inline void run_faithful(enum gelu_form form, const float *x, float *y, size_t n)
@@ -117,11 +119,9 @@ static inline void run_faithful(enum gelu_form form, const float *x, float *y, s
     const double(*c)[16] = form == GELU_FORM_ERF ? gelu_faithful_erf_coef : gelu_faithful_tanh_coef;
     for (size_t i = 0; i < n; i++) {
         float xi = x[i];
-        if (xi >= (float)GELU_FAITHFUL_HI)
-            y[i] = xi;
-        else if (xi >= (float)GELU_FAITHFUL_LO)
+        if (xi >= (float)GELU_FAITHFUL_LO && xi <= FLT_MAX)
             y[i] = faithful_central(c, xi);
-        else if (form == GELU_FORM_ERF) /* below LO, -inf or NaN */
+        else if (form == GELU_FORM_ERF) /* below LO, +-inf or NaN */
             gelu_erf_f32_scalar(x + i, y + i, 1);
         else
             gelu_tanh_f32_scalar(x + i, y + i, 1);

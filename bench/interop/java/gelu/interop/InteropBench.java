@@ -23,14 +23,16 @@ import java.util.Arrays;
  *
  * <pre>
  *   java --enable-native-access=ALL-UNNAMED -cp gelu-ffm.jar:classes gelu.interop.InteropBench \
- *       LIBGELU LIBGELU_JNI LIBINTEROP_C [--rounds R] [--min-us U] [--sizes 1,16,256,4096]
+ *       LIBGELU LIBGELU_JNI LIBINTEROP_C [--rounds R] [--min-us U] [--sizes 1,16,256,4096] [--warmup-s S]
+ *       [--paths p,q]
  * </pre>
  *
  * Prints CSV on stdout, path,n,ns_per_call, one line per round and cell. Every path has its own
  * loop method, so that each call site is monomorphic and sees its method handle as a constant;
- * each cell is warmed up (C2-compiled) and calibrated to rounds of about min-us microseconds, then
- * rounds go round-robin over all the cells so that a noisy moment spreads over all of them. One
- * thread, no parallelism.
+ * each cell is warmed up and calibrated to rounds of about min-us microseconds, then all the cells
+ * run round-robin, unrecorded, for warmup-s seconds (default 4) so that JIT compilation settles,
+ * then the recorded rounds go round-robin over all the cells so that a noisy moment spreads over
+ * all of them. One thread, no parallelism.
  */
 public final class InteropBench {
     private static final FunctionDescriptor KERNEL = FunctionDescriptor.of(
@@ -72,21 +74,26 @@ public final class InteropBench {
     private static float[][] xa, ya;
     private static MemorySegment[] xs, ys, xg, yg;
     private static ByteBuffer[] xb, yb;
+    private static final long[][] spacers = new long[16][];
     private static int[] sizes = {1, 16, 256, 4096};
 
     public static void main(String[] args) throws Throwable {
         if (args.length < 3) {
             System.err.println("usage: InteropBench LIBGELU LIBGELU_JNI LIBINTEROP_C [--rounds R] [--min-us U] "
-                    + "[--sizes a,b,c]");
+                    + "[--sizes a,b,c] [--warmup-s S] [--paths p,q]");
             System.exit(2);
         }
+        java.util.List<String> only = null; // --paths a,b: time only these (c_loop_in_jvm always)
         int rounds = 101;
+        double warmupS = 4;
         double minUs = 200;
         for (int i = 3; i < args.length; i++) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--min-us" -> minUs = Double.parseDouble(args[++i]);
                 case "--sizes" -> sizes = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--warmup-s" -> warmupS = Double.parseDouble(args[++i]);
+                case "--paths" -> only = Arrays.asList(args[++i].split(","));
                 default -> throw new IllegalArgumentException(args[i]);
             }
         }
@@ -118,6 +125,11 @@ public final class InteropBench {
         for (int j = 0; j < ns; j++) {
             int n = sizes[j];
             xa[j] = new float[n];
+            // a spacer between x and y: two back-to-back float[1] put y 24 bytes after x, and the
+            // kernel's masked store to y then stalls the next call's masked load of x (store
+            // forwarding, +30 ns at n = 1: the c_heap_layout row); which layout a run got would
+            // depend on GC timing
+            spacers[j] = new long[8];
             ya[j] = new float[n];
             for (int i = 0; i < n; i++) {
                 seed = seed * 6364136223846793005L + 1442695040888963407L;
@@ -136,14 +148,18 @@ public final class InteropBench {
         check();
 
         int np = PATHS.length;
+        boolean[] on = new boolean[np];
+        for (int p = 0; p < np; p++) {
+            on[p] = p == 0 || only == null || only.contains(PATHS[p]);
+        }
         long[][] reps = new long[np][ns];
         // warm-up and calibration, cell by cell: several passes so that each loop method is
         // entered compiled (not only through OSR), then reps for rounds of about minUs
         for (int p = 0; p < np; p++) {
-            for (int j = 0; j < ns; j++) {
+            for (int j = 0; j < ns && on[p]; j++) {
                 long r = 16;
                 double t = 0;
-                for (int pass = 0; pass < 40 || t < 40e6; pass++) { // >= 40 passes and >= 40 ms
+                for (int pass = 0; pass < 40 || t < 50e6; pass++) { // >= 40 passes and >= 50 ms
                     double dt = timeCell(p, j, r) * r;
                     t += dt;
                     if (dt < minUs * 1e3 / 8 && r < (1L << 30)) {
@@ -157,10 +173,23 @@ public final class InteropBench {
                 reps[p][j] = Math.max(1, (long) (minUs * 1e3 / per));
             }
         }
+        // then unrecorded rounds over all the cells for warmupS seconds: pinned to one CPU, C2
+        // compiles on the CPU being measured, and the library's code shared by several cells
+        // (heap and segment, n <= 2 and more) is recompiled as its profile widens; a cell timed
+        // before that settles reads several times its steady cost (api_heap, n = 16: 260 ns
+        // against 50 with a warm-up of 40 ms per cell only)
+        long warmEnd = System.nanoTime() + (long) (warmupS * 1e9);
+        for (int round = 0; round < 10 || System.nanoTime() < warmEnd; round++) {
+            for (int p = 0; p < np; p++) {
+                for (int j = 0; j < ns && on[p]; j++) {
+                    timeCell(p, j, reps[p][j]);
+                }
+            }
+        }
         StringBuilder out = new StringBuilder("path,n,ns_per_call\n");
         for (int round = 0; round < rounds; round++) {
             for (int p = 0; p < np; p++) {
-                for (int j = 0; j < ns; j++) {
+                for (int j = 0; j < ns && on[p]; j++) {
                     double per = timeCell(p, j, reps[p][j]);
                     out.append(PATHS[p]).append(',').append(sizes[j]).append(',')
                             .append(String.format("%.3f", per)).append('\n');

@@ -11,7 +11,7 @@ public final class FaithfulCoefficients {
     public static final double B = -0x1.fffe000000000p-2;
     /** lanes below LO (and NaN) take the correctly rounded kernel */
     public static final double LO = -0x1.b800000000000p+1;
-    /** lanes at or above HI give x */
+    /** |x| is held at HI for the table: Q(HI) < 2^-25 */
     public static final double HI = 0x1.6000000000000p+2;
 
     /** Q(a) = Phi(-a) on piece k: sum [16p + k] t^p. */

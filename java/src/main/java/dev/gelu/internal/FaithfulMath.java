@@ -14,26 +14,30 @@ import static dev.gelu.internal.FaithfulCoefficients.LO;
 public final class FaithfulMath {
     private FaithfulMath() {}
 
-    /** Lanes below this (and NaN) take the correctly rounded sequence. */
+    /** Inputs below this (and NaN, and infinities) take the correctly rounded sequence. */
     public static final float LOWEST = (float) LO;
-    /** At or above this the result is x. */
-    public static final float HIGHEST = (float) HI;
+
+    /** Whether x takes the table path: x in [LOWEST, Float.MAX_VALUE]. */
+    public static boolean central(float x) {
+        return x >= LOWEST && x <= Float.MAX_VALUE;
+    }
 
     /** GELU(x), erf form, faithful. */
     public static float erf(float x) {
-        return x >= HIGHEST ? x : x >= LOWEST ? central(FaithfulCoefficients.ERF, x) : GeluMath.erf(x);
+        return central(x) ? central(FaithfulCoefficients.ERF, x) : GeluMath.erf(x);
     }
 
     /** GELU(x), tanh form, faithful. */
     public static float tanh(float x) {
-        return x >= HIGHEST ? x : x >= LOWEST ? central(FaithfulCoefficients.TANH, x) : GeluMath.tanh(x);
+        return central(x) ? central(FaithfulCoefficients.TANH, x) : GeluMath.tanh(x);
     }
 
-    /** y = fma(-a, Q_k(t), max(0, x)) for x in [LOWEST, HIGHEST), Q's table c coefficient-major. */
+    /** y = fma(-|x|, Q_k(t), max(0, x)) with Q at min(|x|, HI); Q's table c coefficient-major. */
     static float central(double[] c, float x) {
         double xd = x;
-        double a = Math.abs(xd);
-        double r = Math.fma(a, A, B);
+        double na = -Math.abs(xd);
+        double ac = na > -HI ? na : -HI;
+        double r = Math.fma(ac, -A, B);
         double z = r + EXP_SHIFT;
         double t = r - (z - EXP_SHIFT);
         int k = (int) (Double.doubleToRawLongBits(z) & 15);
@@ -41,6 +45,6 @@ public final class FaithfulMath {
         for (int j = DEGREE - 1; j >= 0; j--) {
             q = Math.fma(q, t, c[j * 16 + k]);
         }
-        return (float) Math.fma(-a, q, xd >= 0.0 ? xd : 0.0);
+        return (float) Math.fma(na, q, xd >= 0.0 ? xd : 0.0);
     }
 }

@@ -5,6 +5,8 @@ import static jdk.incubator.vector.VectorOperators.D2F;
 import static jdk.incubator.vector.VectorOperators.D2L;
 import static jdk.incubator.vector.VectorOperators.F2D;
 import static jdk.incubator.vector.VectorOperators.GE;
+import static jdk.incubator.vector.VectorOperators.GT;
+import static jdk.incubator.vector.VectorOperators.LE;
 import static jdk.incubator.vector.VectorOperators.L2D;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LT;
@@ -101,8 +103,8 @@ public final class VectorKernels implements GeluKernels {
 
     /**
      * native/src/gelu_scalar.c's faithful_central lane by lane: Q from the 16-piece table by
-     * two-vector selects, y = fma(-a, Q, x >= 0 ? x : 0), x itself at or above HIGHEST. A block
-     * with a lane below LOWEST (or NaN) is done by {@link FaithfulMath}, which gives such a lane
+     * two-vector selects at min(|x|, HI), y = fma(-|x|, Q, x >= 0 ? x : 0). A block with a lane
+     * below LOWEST, an infinity or NaN is done by {@link FaithfulMath}, which gives such a lane
      * the correctly rounded value, as every backend does.
      */
     private static void faithfulLoop(boolean tanh, MemorySegment src, MemorySegment dst, long count) {
@@ -110,7 +112,7 @@ public final class VectorKernels implements GeluKernels {
         long bound = count - count % VL;
         for (long i = 0; i < bound; i += VL) {
             FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
-            if (x.compare(GE, FaithfulMath.LOWEST).allTrue()) {
+            if (x.compare(GE, FaithfulMath.LOWEST).and(x.compare(LE, Float.MAX_VALUE)).allTrue()) {
                 ((FloatVector) faithful(c, x).convertShape(D2F, FS, 0)).intoMemorySegment(dst, 4 * i, ORDER);
             } else {
                 faithfulScalar(tanh, src, dst, i, VL);
@@ -121,8 +123,9 @@ public final class VectorKernels implements GeluKernels {
 
     private static DoubleVector faithful(double[] c, FloatVector x) {
         DoubleVector xd = (DoubleVector) x.convertShape(F2D, DS, 0);
-        DoubleVector a = xd.abs();
-        DoubleVector r = a.fma(FaithfulCoefficients.A, FaithfulCoefficients.B);
+        DoubleVector na = xd.abs().neg();
+        DoubleVector ac = na.blend(-FaithfulCoefficients.HI, na.compare(GT, -FaithfulCoefficients.HI).not());
+        DoubleVector r = ac.fma(-FaithfulCoefficients.A, FaithfulCoefficients.B);
         DoubleVector k = r.add(EXP_SHIFT).sub(EXP_SHIFT);
         DoubleVector t = r.sub(k);
         VectorMask<Double> upper = VL == 4 ? k.compare(GE, 8.0) : null;
@@ -130,8 +133,7 @@ public final class VectorKernels implements GeluKernels {
         for (int j = FaithfulCoefficients.DEGREE - 1; j >= 0; j--) {
             q = q.fma(t, coefficient(c, j, k, upper));
         }
-        DoubleVector y = a.neg().fma(q, xd.blend(0.0, xd.compare(LT, 0.0)));
-        return y.blend(xd, xd.compare(GE, (double) FaithfulMath.HIGHEST));
+        return na.fma(q, xd.blend(0.0, xd.compare(LT, 0.0)));
     }
 
     private static void faithfulScalar(boolean tanh, MemorySegment src, MemorySegment dst, long at, int n) {
