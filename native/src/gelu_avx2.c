@@ -213,7 +213,55 @@ static ALWAYS __m256d faithful_quarter(const double (*c)[16], __m256d xd)
     return _mm256_fmadd_pd(na, q, _mm256_max_pd(_mm256_setzero_pd(), xd));
 }
 
-/* FNB blocks of eight floats; a block with a lane below LO, +inf or NaN takes the CR kernel there. */
+static ALWAYS __m256d faithful_exp(__m256d v)
+{
+    __m256d z = _mm256_fmadd_pd(v, SET1(GELU_LOG2E), SET1(GELU_EXP_SHIFT));
+    __m256d k = _mm256_sub_pd(z, SET1(GELU_EXP_SHIFT));
+    __m256d r = _mm256_fnmadd_pd(k, SET1(GELU_LN2_HI), v);
+    r = _mm256_fnmadd_pd(k, SET1(GELU_LN2_LO), r);
+    __m256d p = SET1(gelu_faithful_exp_coef[GELU_FAITHFUL_EXP_DEGREE]);
+    for (int j = GELU_FAITHFUL_EXP_DEGREE - 1; j >= 0; j--)
+        p = _mm256_fmadd_pd(p, r, SET1(gelu_faithful_exp_coef[j]));
+    __m256i e = _mm256_add_epi64(_mm256_castpd_si256(z), _mm256_set1_epi64x(1023));
+    return _mm256_mul_pd(p, _mm256_castsi256_pd(_mm256_slli_epi64(e, 52)));
+}
+
+/* gelu_scalar.c's faithful_tail for four lanes: the negative tail, x < LO. */
+static ALWAYS __m256d faithful_tail_quarter(enum gelu_form form, __m256d xd)
+{
+    const double amax = form == GELU_FORM_ERF ? GELU_ERF_AMAX : GELU_TANH_WMAX;
+    __m256d xc = _mm256_max_pd(xd, SET1(-amax));
+    __m256d a = _mm256_xor_pd(xc, SET1(-0.0)), aa = _mm256_mul_pd(a, a), q;
+    if (form == GELU_FORM_ERF) {
+        __m256d r = _mm256_fmadd_pd(a, SET1(GELU_FAITHFUL_TAIL_A), SET1(GELU_FAITHFUL_TAIL_B));
+        __m256d z = _mm256_add_pd(r, SET1(GELU_EXP_SHIFT));
+        __m256d t = _mm256_sub_pd(r, _mm256_sub_pd(z, SET1(GELU_EXP_SHIFT)));
+        __m256i k = _mm256_and_si256(_mm256_castpd_si256(z), _mm256_set1_epi64x(15));
+        const double(*c)[16] = gelu_faithful_tail_coef;
+        __m256d h = _mm256_i64gather_pd(c[GELU_FAITHFUL_TAIL_DEGREE], k, 8);
+        for (int j = GELU_FAITHFUL_TAIL_DEGREE - 1; j >= 0; j--)
+            h = _mm256_fmadd_pd(h, t, _mm256_i64gather_pd(c[j], k, 8));
+        q = faithful_exp(_mm256_fmadd_pd(aa, SET1(-0.5), h));
+    } else {
+        __m256d u = _mm256_mul_pd(a, _mm256_fmadd_pd(SET1(GELU_TANH_C3), aa, SET1(GELU_TANH_C1)));
+        __m256d e = faithful_exp(_mm256_xor_pd(u, SET1(-0.0)));
+        q = _mm256_fmadd_pd(e, _mm256_fmsub_pd(e, e, e), e);
+    }
+    return _mm256_mul_pd(xc, q);
+}
+
+/* Four floats from x: the central path, and the tail blended in where a lane is below LO. */
+static ALWAYS __m128 faithful_quarter_with_tail(enum gelu_form form, const double (*c)[16], const float *x)
+{
+    __m256d xd = _mm256_cvtps_pd(_mm_loadu_ps(x));
+    __m256d y = faithful_quarter(c, xd);
+    __m256d tail = _mm256_cmp_pd(xd, SET1(GELU_FAITHFUL_LO), _CMP_LT_OQ);
+    if (__builtin_expect(_mm256_movemask_pd(tail) != 0, 0))
+        y = _mm256_blendv_pd(y, faithful_tail_quarter(form, xd), tail);
+    return _mm256_cvtpd_ps(y);
+}
+
+/* FNB blocks of eight floats; a block with a lane that is +inf or NaN takes the CR kernel there. */
 static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, float *out)
 {
     const double(*c)[16] = form == GELU_FORM_ERF ? gelu_faithful_erf_coef : gelu_faithful_tanh_coef;
@@ -221,11 +269,12 @@ static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, 
     int slow[FNB];
     for (int b = 0; b < nb; b++) {
         xf[b] = _mm256_loadu_ps(x + 8 * b);
-        __m256 ok = _mm256_and_ps(_mm256_cmp_ps(xf[b], _mm256_set1_ps((float)GELU_FAITHFUL_LO), _CMP_GE_OQ),
-                                  _mm256_cmp_ps(xf[b], _mm256_set1_ps(FLT_MAX), _CMP_LE_OQ));
+        /* NaN and +inf: neither in [LO, FLT_MAX] nor below LO */
+        __m256 ok = _mm256_or_ps(_mm256_cmp_ps(xf[b], _mm256_set1_ps(FLT_MAX), _CMP_LE_OQ),
+                                 _mm256_cmp_ps(xf[b], _mm256_set1_ps((float)GELU_FAITHFUL_LO), _CMP_LT_OQ));
         slow[b] = _mm256_movemask_ps(ok) != 0xFF;
-        __m128 lo = _mm256_cvtpd_ps(faithful_quarter(c, _mm256_cvtps_pd(_mm_loadu_ps(x + 8 * b))));
-        __m128 hi = _mm256_cvtpd_ps(faithful_quarter(c, _mm256_cvtps_pd(_mm_loadu_ps(x + 8 * b + 4))));
+        __m128 lo = faithful_quarter_with_tail(form, c, x + 8 * b);
+        __m128 hi = faithful_quarter_with_tail(form, c, x + 8 * b + 4);
         f[b] = _mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1);
     }
     for (int b = 0; b < nb; b++) {
@@ -235,7 +284,7 @@ static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, 
             _mm256_storeu_ps(fs, f[b]);
             (form == GELU_FORM_ERF ? gelu_erf_f32_avx2 : gelu_tanh_f32_avx2)(xs, cr, 8);
             for (int j = 0; j < 8; j++)
-                if (!(xs[j] >= (float)GELU_FAITHFUL_LO && xs[j] <= FLT_MAX))
+                if (!(xs[j] <= FLT_MAX)) /* +inf or NaN */
                     fs[j] = cr[j];
             f[b] = _mm256_loadu_ps(fs);
         }

@@ -188,7 +188,8 @@ static ALWAYS void fast_blocks(enum gelu_form form, int nb, const float *x, cons
 }
 
 /* nb blocks from x to out; a block with an unsure lane is redone by the second tier. */
-static ALWAYS void tiered(enum gelu_form form, int nb, const float *x, float *out, const __mmask8 *m)
+/* stream: full blocks to a 32-byte aligned out, written past the caches (see NT_FLOATS) */
+static ALWAYS void tiered(enum gelu_form form, int nb, const float *x, float *out, const __mmask8 *m, int stream)
 {
     __m256 f[NB];
     __mmask8 unsure[NB];
@@ -197,6 +198,8 @@ static ALWAYS void tiered(enum gelu_form form, int nb, const float *x, float *ou
     EACH(nb) {
         if (__builtin_expect(unsure[b] != 0, 0))
             block8(form, x + 8 * b, out + 8 * b, m[b]);
+        else if (stream)
+            _mm256_stream_ps(out + 8 * b, f[b]);
         else
             _mm256_mask_storeu_ps(out + 8 * b, m[b], f[b]);
     }
@@ -205,19 +208,43 @@ static ALWAYS void tiered(enum gelu_form form, int nb, const float *x, float *ou
 /* Ahead of a compute-bound loop the hardware prefetcher falls behind on this VM (see the bench). */
 #define PREFETCH_FLOATS 512
 
+/*
+ * From NT_FLOATS on, the output is streamed past the caches (non-temporal stores): a tensor that
+ * large does not stay in L2 anyway, and a streamed store does not read its line first. Measured
+ * with the C bench: the gain is nil in cache and grows with n (bench/results/RESULTS.md).
+ */
+#define NT_FLOATS (1u << 18)
+
+/* The elements before y's first 64-byte boundary, or 0 when the output is not to be streamed. */
+static inline size_t stream_head(const float *y, size_t n)
+{
+    if (n < NT_FLOATS || ((uintptr_t)y & 3) != 0)
+        return 0;
+    size_t head = ((64 - ((uintptr_t)y & 63)) & 63) / 4;
+    return head == 0 ? 16 : head; /* 16: aligned already, and nonzero means "stream" */
+}
+
 static ALWAYS void run(enum gelu_form form, const float *x, float *y, size_t n)
 {
     static const __mmask8 all[NB] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
-    size_t i = 0;
+    size_t i = 0, head = stream_head(y, n);
+    int stream = head != 0;
+    for (head %= 16; i < head; i += 8) {
+        __mmask8 m = head - i >= 8 ? 0xFF : (__mmask8)((1u << (head - i)) - 1);
+        tiered(form, 1, x + i, y + i, &m, 0);
+        i -= 8 - (head - i >= 8 ? 8 : head - i);
+    }
     for (; i + 8 * NB <= n; i += 8 * NB) {
         for (int l = 0; l < 8 * NB; l += 16)
             _mm_prefetch((const char *)(x + i + l + PREFETCH_FLOATS), _MM_HINT_T0);
-        tiered(form, NB, x + i, y + i, all);
+        tiered(form, NB, x + i, y + i, all, stream);
     }
+    if (stream)
+        _mm_sfence();
     for (; i < n; i += 8) {
         size_t left = n - i;
         __mmask8 m = left >= 8 ? 0xFF : (__mmask8)((1u << left) - 1);
-        tiered(form, 1, x + i, y + i, &m);
+        tiered(form, 1, x + i, y + i, &m, 0);
     }
 }
 
@@ -263,26 +290,74 @@ static ALWAYS void faithful_halves(const double (*c)[16], int nh, const __m512d 
     EACH(nh) y[b] = _mm512_fmadd_pd(na[b], q[b], _mm512_max_pd(_mm512_setzero_pd(), xd[b]));
 }
 
+static ALWAYS __m512d faithful_exp(__m512d v)
+{
+    __m512d z = _mm512_fmadd_pd(v, SET1(GELU_LOG2E), SET1(GELU_EXP_SHIFT));
+    __m512d k = _mm512_sub_pd(z, SET1(GELU_EXP_SHIFT));
+    __m512d r = _mm512_fnmadd_pd(k, SET1(GELU_LN2_HI), v);
+    r = _mm512_fnmadd_pd(k, SET1(GELU_LN2_LO), r);
+    __m512d p = SET1(gelu_faithful_exp_coef[GELU_FAITHFUL_EXP_DEGREE]);
+    for (int j = GELU_FAITHFUL_EXP_DEGREE - 1; j >= 0; j--)
+        p = _mm512_fmadd_pd(p, r, SET1(gelu_faithful_exp_coef[j]));
+    __m512i e = _mm512_add_epi64(_mm512_castpd_si512(z), _mm512_set1_epi64(1023));
+    return _mm512_mul_pd(p, _mm512_castsi512_pd(_mm512_slli_epi64(e, 52)));
+}
+
+/* gelu_scalar.c's faithful_tail for eight lanes: the negative tail, x < LO. */
+static ALWAYS __m512d faithful_tail_half(enum gelu_form form, __m512d xd)
+{
+    const double amax = form == GELU_FORM_ERF ? GELU_ERF_AMAX : GELU_TANH_WMAX;
+    __m512d xc = _mm512_max_pd(xd, SET1(-amax));
+    __m512d a = _mm512_xor_pd(xc, SET1(-0.0)), aa = _mm512_mul_pd(a, a), q;
+    if (form == GELU_FORM_ERF) {
+        __m512d r = _mm512_fmadd_pd(a, SET1(GELU_FAITHFUL_TAIL_A), SET1(GELU_FAITHFUL_TAIL_B));
+        __m512d z = _mm512_add_pd(r, SET1(GELU_EXP_SHIFT));
+        __m512d t = _mm512_sub_pd(r, _mm512_sub_pd(z, SET1(GELU_EXP_SHIFT)));
+        __m512i k = _mm512_castpd_si512(z);
+        const double(*c)[16] = gelu_faithful_tail_coef;
+        __m512d h = _mm512_permutex2var_pd(_mm512_load_pd(c[GELU_FAITHFUL_TAIL_DEGREE]), k,
+                                           _mm512_load_pd(c[GELU_FAITHFUL_TAIL_DEGREE] + 8));
+        for (int j = GELU_FAITHFUL_TAIL_DEGREE - 1; j >= 0; j--)
+            h = _mm512_fmadd_pd(h, t, _mm512_permutex2var_pd(_mm512_load_pd(c[j]), k, _mm512_load_pd(c[j] + 8)));
+        q = faithful_exp(_mm512_fmadd_pd(aa, SET1(-0.5), h));
+    } else {
+        __m512d u = _mm512_mul_pd(a, _mm512_fmadd_pd(SET1(GELU_TANH_C3), aa, SET1(GELU_TANH_C1)));
+        __m512d e = faithful_exp(_mm512_xor_pd(u, SET1(-0.0)));
+        q = _mm512_fmadd_pd(e, _mm512_fmsub_pd(e, e, e), e);
+    }
+    return _mm512_mul_pd(xc, q);
+}
+
 /*
- * nb blocks of sixteen from x (lanes under m[b]) into f[b] (two halves of eight). A lane below
- * LO, +inf or NaN gets the correctly rounded kernel's float (rare for the inputs of a network:
- * x < -3.4375 is 2.9e-4 of N(0, 1)), so a result is a function of its input alone, as on
- * every other backend.
+ * nb blocks of sixteen from x (lanes under m[b]) into f[b] (two halves of eight). A half with
+ * a lane below LO (2.9e-4 of N(0, 1)) also runs the tail and blends it in; a lane that is +inf
+ * or NaN gets the correctly rounded kernel's float. So a result is a function of its input
+ * alone, as on every other backend.
  */
 static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, const __mmask16 *m, __m256 (*f)[2])
 {
     const double(*c)[16] = form == GELU_FORM_ERF ? gelu_faithful_erf_coef : gelu_faithful_tanh_coef;
-    __mmask16 slow[FNB];
+    __mmask16 slow[FNB], tail[FNB];
     __m512d xd[2 * FNB], yd[2 * FNB];
     EACH(nb) {
         __m512 xf = _mm512_maskz_loadu_ps(m[b], x + 16 * b);
         __mmask16 ok = _mm512_cmp_ps_mask(xf, _mm512_set1_ps((float)GELU_FAITHFUL_LO), _CMP_GE_OQ);
         ok = _mm512_mask_cmp_ps_mask(ok, xf, _mm512_set1_ps(FLT_MAX), _CMP_LE_OQ);
-        slow[b] = m[b] & ~ok;
+        tail[b] = _mm512_mask_cmp_ps_mask(m[b], xf, _mm512_set1_ps((float)GELU_FAITHFUL_LO), _CMP_LT_OQ);
+        slow[b] = m[b] & ~ok & ~tail[b];
         xd[2 * b] = _mm512_cvtps_pd(_mm256_maskz_loadu_ps((__mmask8)m[b], x + 16 * b));
         xd[2 * b + 1] = _mm512_cvtps_pd(_mm256_maskz_loadu_ps((__mmask8)(m[b] >> 8), x + 16 * b + 8));
     }
     faithful_halves(c, 2 * nb, xd, yd);
+    EACH(nb) {
+        if (__builtin_expect(tail[b] != 0, 0)) {
+            for (int h = 0; h < 2; h++) {
+                __mmask8 th = (__mmask8)(tail[b] >> (8 * h));
+                if (th)
+                    yd[2 * b + h] = _mm512_mask_blend_pd(th, yd[2 * b + h], faithful_tail_half(form, xd[2 * b + h]));
+            }
+        }
+    }
     EACH(nb) {
         f[b][0] = _mm512_cvtpd_ps(yd[2 * b]);
         f[b][1] = _mm512_cvtpd_ps(yd[2 * b + 1]);
@@ -299,12 +374,6 @@ static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, 
     }
 }
 
-/*
- * Above NT_FLOATS the output is streamed past the caches (non-temporal stores): a tensor that
- * large does not fit in L2 anyway, and the stores no longer read the line before writing it.
- */
-#define NT_FLOATS (1u << 18)
-
 static ALWAYS void store16(float *y, __mmask16 m, const __m256 *f)
 {
     _mm256_mask_storeu_ps(y, (__mmask8)m, f[0]);
@@ -315,10 +384,9 @@ static ALWAYS void run_faithful(enum gelu_form form, const float *x, float *y, s
 {
     static const __mmask16 all[FNB] = {0xFFFF, 0xFFFF, 0xFFFF};
     __m256 f[FNB][2];
-    size_t i = 0;
-    int stream = n >= NT_FLOATS && ((uintptr_t)y & 3) == 0;
-    if (stream) { /* a head up to the first 64-byte boundary of y */
-        size_t head = ((64 - ((uintptr_t)y & 63)) & 63) / 4;
+    size_t i = 0, head = stream_head(y, n) % 16;
+    int stream = stream_head(y, n) != 0;
+    if (head) { /* up to the first 64-byte boundary of y */
         __mmask16 m = (__mmask16)((1u << head) - 1);
         faithful_blocks(form, 1, x, &m, f);
         store16(y, m, f[0]);

@@ -98,8 +98,8 @@ void gelu_tanh_f32_scalar(const float *x, float *y, size_t n)
  * double (x Q for x < 0, x - |x| Q for x >= 0, -0 kept), rounded once to float. The error of Q
  * moves y by less than 2^-26.8 relative, so the float is one of the two around the exact value;
  * above HI, where Q is held at Q(HI) < 2^-25, y is x or the float below it, both faithful. The
- * vector kernels form a as -max(-|x|, -HI), the same double. Below LO, +inf, -inf and NaN take
- * the correctly rounded sequence, faithful too.
+ * vector kernels form a as -max(-|x|, -HI), the same double. Below LO the tail below takes
+ * over; +inf and NaN take the correctly rounded sequence (+inf, a quiet NaN).
  */
 static inline float faithful_central(const double (*c)[16], float x)
 {
@@ -114,6 +114,48 @@ static inline float faithful_central(const double (*c)[16], float x)
     return (float)fma(na, q, xd >= 0.0 ? xd : 0.0);
 }
 
+/* exp(v) for v in [-150, -5], to 2^-34: v = k ln2 + r, exp(r) by polynomial, times 2^k. */
+static inline double faithful_exp(double v)
+{
+    double z = fma(v, GELU_LOG2E, GELU_EXP_SHIFT);
+    double k = z - GELU_EXP_SHIFT;
+    double r = fma(-k, GELU_LN2_HI, v);
+    r = fma(-k, GELU_LN2_LO, r);
+    double p = gelu_faithful_exp_coef[GELU_FAITHFUL_EXP_DEGREE];
+    for (int j = GELU_FAITHFUL_EXP_DEGREE - 1; j >= 0; j--)
+        p = fma(p, r, gelu_faithful_exp_coef[j]);
+    return p * gelu_from_bits64((gelu_bits64(z) + 1023) << 52);
+}
+
+/*
+ * The faithful negative tail, x < LO (-inf included): x held at -AMAX (the correctly rounded
+ * kernels' clamp, where every result rounds to -0), a = -x, and y = x Q(a) in double with
+ * erf:  Q = exp(fma(a a, -1/2, H_k(t))), H = ln(Phi(-a)) + a^2/2 from its 16-piece table
+ *       (a a is exact: a is a float);
+ * tanh: Q = e (1 - e + e^2) = fma(e, fma(e, e, -e), e), e = exp(-(a fma(C3, a a, C1))), which
+ *       is sigma(-2u) = e/(1 + e) to e^3 < 2^-32 relative.
+ * Q is within 2^-30 of the exact value, y rounded once to float.
+ */
+static inline float faithful_tail(enum gelu_form form, float x)
+{
+    double amax = form == GELU_FORM_ERF ? GELU_ERF_AMAX : GELU_TANH_WMAX;
+    double xc = (double)x > -amax ? (double)x : -amax, a = -xc, aa = a * a, q;
+    if (form == GELU_FORM_ERF) {
+        double r = fma(a, GELU_FAITHFUL_TAIL_A, GELU_FAITHFUL_TAIL_B);
+        double z = r + GELU_EXP_SHIFT;
+        double t = r - (z - GELU_EXP_SHIFT);
+        unsigned k = (unsigned)(gelu_bits64(z) & 15);
+        double h = gelu_faithful_tail_coef[GELU_FAITHFUL_TAIL_DEGREE][k];
+        for (int j = GELU_FAITHFUL_TAIL_DEGREE - 1; j >= 0; j--)
+            h = fma(h, t, gelu_faithful_tail_coef[j][k]);
+        q = faithful_exp(fma(aa, -0.5, h));
+    } else {
+        double e = faithful_exp(-(a * fma(GELU_TANH_C3, aa, GELU_TANH_C1)));
+        q = fma(e, fma(e, e, -e), e);
+    }
+    return (float)(xc * q);
+}
+
 static inline void run_faithful(enum gelu_form form, const float *x, float *y, size_t n)
 {
     const double(*c)[16] = form == GELU_FORM_ERF ? gelu_faithful_erf_coef : gelu_faithful_tanh_coef;
@@ -121,7 +163,9 @@ static inline void run_faithful(enum gelu_form form, const float *x, float *y, s
         float xi = x[i];
         if (xi >= (float)GELU_FAITHFUL_LO && xi <= FLT_MAX)
             y[i] = faithful_central(c, xi);
-        else if (form == GELU_FORM_ERF) /* below LO, +-inf or NaN */
+        else if (xi < (float)GELU_FAITHFUL_LO)
+            y[i] = faithful_tail(form, xi);
+        else if (form == GELU_FORM_ERF) /* +inf or NaN */
             gelu_erf_f32_scalar(x + i, y + i, 1);
         else
             gelu_tanh_f32_scalar(x + i, y + i, 1);

@@ -6,6 +6,8 @@ public final class FaithfulCoefficients {
     private FaithfulCoefficients() {}
 
     public static final int DEGREE = 6;
+    public static final int TAIL_DEGREE = 5;
+    public static final int EXP_DEGREE = 7;
     /** r = fma(|x|, A, B); piece k = round(r), t = r - k */
     public static final double A = 0x1.745d000000000p+1;
     public static final double B = -0x1.fffe000000000p-2;
@@ -13,6 +15,9 @@ public final class FaithfulCoefficients {
     public static final double LO = -0x1.b800000000000p+1;
     /** |x| is held at HI for the table: Q(HI) < 2^-25 */
     public static final double HI = 0x1.6000000000000p+2;
+    /** erf tail, a = |x| in (-LO, ERF_AMAX]: r = fma(a, TAIL_A, TAIL_B) */
+    public static final double TAIL_A = 0x1.623f914c1bad0p+0;
+    public static final double TAIL_B = -0x1.506e80dd67c8bp+2;
 
     /** Q(a) = Phi(-a) on piece k: sum [16p + k] t^p. */
     public static final double[] ERF = {
@@ -34,5 +39,27 @@ public final class FaithfulCoefficients {
         -0x1.f49be14303215p-14, -0x1.3155284cf2055p-12, -0x1.47723800f952ap-12, -0x1.ae5eb4892d7c7p-13, -0x1.033c4c0ad9f8ep-14, 0x1.565ec7ac0c868p-15, 0x1.546eb06c6a1b4p-14, 0x1.4182e663138eep-14, 0x1.beea78f798218p-15, 0x1.ee58989395307p-16, 0x1.b9504c799ffa3p-17, 0x1.3c128eea98ff8p-18, 0x1.66b2023684f06p-20, 0x1.3de198c1b2db6p-22, 0x1.b17982f4c37d8p-25, 0x1.bff6705f16d8cp-28,
         -0x1.79e4a3863a626p-15, -0x1.54f2f640f704dp-16, 0x1.6d66100f545a2p-17, 0x1.d8747963785acp-16, 0x1.b718d3d53c97dp-16, 0x1.daed92e21bad8p-17, 0x1.7158a4d4bd87bp-19, -0x1.d9e9122814565p-19, -0x1.57cd825fb52b5p-18, -0x1.142f2f70693cbp-18, -0x1.43aaf5a180d8ep-19, -0x1.225c9f0e0e449p-20, -0x1.91228a38f4badp-22, -0x1.a83b928db1407p-24, -0x1.5426f2447290fp-26, -0x1.98d81e92394c6p-29,
         0x1.3e24ee86a0bcap-19, 0x1.65b84b38218e4p-18, 0x1.2b9c684407eb9p-18, 0x1.35e8175c0cdfap-20, -0x1.98a94a757686cp-20, -0x1.241052660d7cdp-19, -0x1.9582d268a7602p-20, -0x1.4506d19bb0834p-21, 0x1.d611755464ef7p-27, 0x1.213eb8956bd99p-22, 0x1.21cb4935cb52dp-22, 0x1.68bd2626f449dp-23, 0x1.3f1f89c407397p-24, 0x1.9d73312eab1cep-26, 0x1.8a6ca4d32b086p-28, 0x1.1429db01cb08cp-30,
+    };
+
+    /** erf tail: H(a) = ln(Phi(-a)) + a^2/2 on piece k: sum [16p + k] t^p. */
+    public static final double[] TAIL = {
+        -0x1.2828cceffa43cp+1, -0x1.3c63edabe5b0ap+1, -0x1.4e06c87c9db6bp+1, -0x1.5da190a4f95f2p+1, -0x1.6b9baafd1e2e0p+1, -0x1.78414ec9ef619p+1, -0x1.83cc0c1f6fc2dp+1, -0x1.8e684ba92b02bp+1, -0x1.9838f5231200fp+1, -0x1.a159ec14edeb2p+1, -0x1.a9e1cc17712dfp+1, -0x1.b1e32586c09eep+1, -0x1.b96d63ae22337p+1, -0x1.c08d77051f005p+1, -0x1.c74e551c6cc98p+1, -0x1.cdb95a243c2d1p+1,
+        -0x1.5c59933cf53bep-3, -0x1.2d2a18d132d79p-3, -0x1.08ac09d24769fp-3, -0x1.d77a65b68fa24p-4, -0x1.a89e46a19f7eep-4, -0x1.81fad3e28ac93p-4, -0x1.619f74badf5ddp-4, -0x1.46294b0642475p-4, -0x1.2e94e8bf5f211p-4, -0x1.1a20c101aa9e9p-4, -0x1.0839c8be3e9d6p-4, -0x1.f0dceba7a9ef1p-5, -0x1.d4cba6540c9eap-5, -0x1.bbb28463667ffp-5, -0x1.a5200f1bc74f0p-5, -0x1.90b822c66c215p-5,
+        0x1.afcd4f3a9ca30p-7, 0x1.4994c90614813p-7, 0x1.0261e4043acebp-7, 0x1.9e77b27f0e330p-8, 0x1.52f0c3929d117p-8, 0x1.19d2daa8ed624p-8, 0x1.db6c6d8406ed7p-9, 0x1.9604dc6f0f188p-9, 0x1.5e86787b53ce1p-9, 0x1.3183300f47660p-9, 0x1.0c88431b01701p-9, 0x1.db9b5716e5663p-10, 0x1.a8039a5bf7f49p-10, 0x1.7c4d7f3b15eb8p-10, 0x1.56f59b39b5c25p-10, 0x1.36d07d9c2659dp-10,
+        -0x1.4828519b1d678p-10, -0x1.c214b6b175538p-11, -0x1.3ed87a95e2995p-11, -0x1.d106040c4045ep-12, -0x1.5bdc53a1b4415p-12, -0x1.0a1808bb3b781p-12, -0x1.9f24e9e60c236p-13, -0x1.49773c2b784eep-13, -0x1.0979422159cf6p-13, -0x1.b19ff2a8eb8f3p-14, -0x1.666adc1f02d4bp-14, -0x1.2b73fdb959ab6p-14, -0x1.f93bc06e051eap-15, -0x1.adf1a4741838fp-15, -0x1.70c716b9fa7dbp-15, -0x1.3e98f37679297p-15,
+        0x1.03d08d5b8be72p-13, 0x1.4560ff2581f2bp-14, 0x1.a5830e8d32f16p-15, 0x1.19f126b399f5cp-15, 0x1.8472946cd049fp-16, 0x1.12cac4bbb294dp-16, 0x1.8e2052f381df0p-17, 0x1.269686f964446p-17, 0x1.bc4929cfd9a6fp-18, 0x1.54c0948640bf8p-18, 0x1.0959acf9ec852p-18, 0x1.a2f6f5f2337a3p-19, 0x1.4edf44c1859bap-19, 0x1.0eada8943d16ep-19, 0x1.ba12375a93cb3p-20, 0x1.6c602d7bbdeb0p-20,
+        -0x1.92d1a981a5da8p-17, -0x1.d524fa7f8d8fbp-18, -0x1.1981614778b91p-18, -0x1.5ccb1ff0a839fp-19, -0x1.bdd2ac722f4a9p-20, -0x1.25571470ece89p-20, -0x1.8c7980c7aedf5p-21, -0x1.1285f6f69f672p-21, -0x1.849ea80530747p-22, -0x1.18983e8aebc62p-22, -0x1.9c8e460f09571p-23, -0x1.34476ee938053p-23, -0x1.d39a012fabc6fp-24, -0x1.6774ad2927e19p-24, -0x1.17c0cff3198d8p-24, -0x1.b865c123b7121p-25,
+    };
+
+    /** exp(r) ~ sum [p] r^p on |r| <= ln2/2. */
+    public static final double[] EXP = {
+        0x1.ffffffffa7135p-1,
+        0x1.fffffffff61fdp-1,
+        0x1.0000005c89e4ep-1,
+        0x1.5555557e7125ep-3,
+        0x1.555464a0f079ep-5,
+        0x1.1110a6222ea35p-7,
+        0x1.6da753185ad01p-10,
+        0x1.a17df2ec2bc60p-13,
     };
 }

@@ -1,11 +1,23 @@
 package dev.gelu.internal;
 
+import static dev.gelu.internal.Coefficients.ERF_AMAX;
 import static dev.gelu.internal.Coefficients.EXP_SHIFT;
+import static dev.gelu.internal.Coefficients.LN2_HI;
+import static dev.gelu.internal.Coefficients.LN2_LO;
+import static dev.gelu.internal.Coefficients.LOG2E;
+import static dev.gelu.internal.Coefficients.TANH_C1;
+import static dev.gelu.internal.Coefficients.TANH_C3;
+import static dev.gelu.internal.Coefficients.TANH_WMAX;
 import static dev.gelu.internal.FaithfulCoefficients.A;
 import static dev.gelu.internal.FaithfulCoefficients.B;
 import static dev.gelu.internal.FaithfulCoefficients.DEGREE;
+import static dev.gelu.internal.FaithfulCoefficients.EXP_DEGREE;
 import static dev.gelu.internal.FaithfulCoefficients.HI;
 import static dev.gelu.internal.FaithfulCoefficients.LO;
+import static dev.gelu.internal.FaithfulCoefficients.TAIL;
+import static dev.gelu.internal.FaithfulCoefficients.TAIL_A;
+import static dev.gelu.internal.FaithfulCoefficients.TAIL_B;
+import static dev.gelu.internal.FaithfulCoefficients.TAIL_DEGREE;
 
 /**
  * The faithful operation sequence in Java, step for step that of native/src/gelu_scalar.c
@@ -14,7 +26,7 @@ import static dev.gelu.internal.FaithfulCoefficients.LO;
 public final class FaithfulMath {
     private FaithfulMath() {}
 
-    /** Inputs below this (and NaN, and infinities) take the correctly rounded sequence. */
+    /** Inputs below this take the tail path; NaN and +inf the correctly rounded sequence. */
     public static final float LOWEST = (float) LO;
 
     /** Whether x takes the table path: x in [LOWEST, Float.MAX_VALUE]. */
@@ -24,12 +36,49 @@ public final class FaithfulMath {
 
     /** GELU(x), erf form, faithful. */
     public static float erf(float x) {
-        return central(x) ? central(FaithfulCoefficients.ERF, x) : GeluMath.erf(x);
+        return central(x) ? central(FaithfulCoefficients.ERF, x) : x < LOWEST ? tail(false, x) : GeluMath.erf(x);
     }
 
     /** GELU(x), tanh form, faithful. */
     public static float tanh(float x) {
-        return central(x) ? central(FaithfulCoefficients.TANH, x) : GeluMath.tanh(x);
+        return central(x) ? central(FaithfulCoefficients.TANH, x) : x < LOWEST ? tail(true, x) : GeluMath.tanh(x);
+    }
+
+    /** The negative tail, x below LOWEST (-inf included), as faithful_tail in gelu_scalar.c. */
+    static float tail(boolean tanh, float x) {
+        double amax = tanh ? TANH_WMAX : ERF_AMAX;
+        double xc = x > -amax ? x : -amax;
+        double a = -xc;
+        double aa = a * a;
+        double q;
+        if (!tanh) {
+            double r = Math.fma(a, TAIL_A, TAIL_B);
+            double z = r + EXP_SHIFT;
+            double t = r - (z - EXP_SHIFT);
+            int k = (int) (Double.doubleToRawLongBits(z) & 15);
+            double h = TAIL[TAIL_DEGREE * 16 + k];
+            for (int j = TAIL_DEGREE - 1; j >= 0; j--) {
+                h = Math.fma(h, t, TAIL[j * 16 + k]);
+            }
+            q = exp(Math.fma(aa, -0.5, h));
+        } else {
+            double e = exp(-(a * Math.fma(TANH_C3, aa, TANH_C1)));
+            q = Math.fma(e, Math.fma(e, e, -e), e);
+        }
+        return (float) (xc * q);
+    }
+
+    /** exp(v) for v in [-150, -5], to 2^-34. */
+    static double exp(double v) {
+        double z = Math.fma(v, LOG2E, EXP_SHIFT);
+        double k = z - EXP_SHIFT;
+        double r = Math.fma(-k, LN2_HI, v);
+        r = Math.fma(-k, LN2_LO, r);
+        double p = FaithfulCoefficients.EXP[EXP_DEGREE];
+        for (int j = EXP_DEGREE - 1; j >= 0; j--) {
+            p = Math.fma(p, r, FaithfulCoefficients.EXP[j]);
+        }
+        return p * Double.longBitsToDouble((Double.doubleToRawLongBits(z) + 1023) << 52);
     }
 
     /** y = fma(-|x|, Q_k(t), max(0, x)) with Q at min(|x|, HI); Q's table c coefficient-major. */

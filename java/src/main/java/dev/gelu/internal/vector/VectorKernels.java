@@ -104,8 +104,8 @@ public final class VectorKernels implements GeluKernels {
     /**
      * native/src/gelu_scalar.c's faithful_central lane by lane: Q from the 16-piece table by
      * two-vector selects at min(|x|, HI), y = fma(-|x|, Q, x >= 0 ? x : 0). A block with a lane
-     * below LOWEST, an infinity or NaN is done by {@link FaithfulMath}, which gives such a lane
-     * the correctly rounded value, as every backend does.
+     * below LOWEST (the exp-based tail), an infinity or NaN is done lane by lane by
+     * {@link FaithfulMath}: rare for the inputs of a network, and the same bits.
      */
     private static void faithfulLoop(boolean tanh, MemorySegment src, MemorySegment dst, long count) {
         double[] c = tanh ? FaithfulCoefficients.TANH : FaithfulCoefficients.ERF;
