@@ -290,48 +290,64 @@ static ALWAYS void faithful_halves(const double (*c)[16], int nh, const __m512d 
     EACH(nh) y[b] = _mm512_fmadd_pd(na[b], q[b], _mm512_max_pd(_mm512_setzero_pd(), xd[b]));
 }
 
-static ALWAYS __m512d faithful_exp(__m512d v)
+/* exp(v[h]) for nh halves, step by step across the halves (gelu_scalar.c's faithful_exp). */
+static ALWAYS void faithful_exp(int nh, const __m512d *v, __m512d *out)
 {
-    __m512d z = _mm512_fmadd_pd(v, SET1(GELU_LOG2E), SET1(GELU_EXP_SHIFT));
-    __m512d k = _mm512_sub_pd(z, SET1(GELU_EXP_SHIFT));
-    __m512d r = _mm512_fnmadd_pd(k, SET1(GELU_LN2_HI), v);
-    r = _mm512_fnmadd_pd(k, SET1(GELU_LN2_LO), r);
-    __m512d p = SET1(gelu_faithful_exp_coef[GELU_FAITHFUL_EXP_DEGREE]);
-    for (int j = GELU_FAITHFUL_EXP_DEGREE - 1; j >= 0; j--)
-        p = _mm512_fmadd_pd(p, r, SET1(gelu_faithful_exp_coef[j]));
-    __m512i e = _mm512_add_epi64(_mm512_castpd_si512(z), _mm512_set1_epi64(1023));
-    return _mm512_mul_pd(p, _mm512_castsi512_pd(_mm512_slli_epi64(e, 52)));
+    __m512d z[2 * FNB], r[2 * FNB], p[2 * FNB];
+    EACH(nh) {
+        z[b] = _mm512_fmadd_pd(v[b], SET1(GELU_LOG2E), SET1(GELU_EXP_SHIFT));
+        __m512d k = _mm512_sub_pd(z[b], SET1(GELU_EXP_SHIFT));
+        r[b] = _mm512_fnmadd_pd(k, SET1(GELU_LN2_LO), _mm512_fnmadd_pd(k, SET1(GELU_LN2_HI), v[b]));
+        p[b] = SET1(gelu_faithful_exp_coef[GELU_FAITHFUL_EXP_DEGREE]);
+    }
+    _Pragma("GCC unroll 8") for (int j = GELU_FAITHFUL_EXP_DEGREE - 1; j >= 0; j--)
+        EACH(nh) p[b] = _mm512_fmadd_pd(p[b], r[b], SET1(gelu_faithful_exp_coef[j]));
+    EACH(nh) {
+        __m512i e = _mm512_add_epi64(_mm512_castpd_si512(z[b]), _mm512_set1_epi64(1023));
+        out[b] = _mm512_mul_pd(p[b], _mm512_castsi512_pd(_mm512_slli_epi64(e, 52)));
+    }
 }
 
-/* gelu_scalar.c's faithful_tail for eight lanes: the negative tail, x < LO. */
-static ALWAYS __m512d faithful_tail_half(enum gelu_form form, __m512d xd)
+/* gelu_scalar.c's faithful_tail for nh halves of eight lanes, all below LO. */
+static ALWAYS void faithful_tail_halves(enum gelu_form form, int nh, const __m512d *xd, __m512d *y)
 {
     const double amax = form == GELU_FORM_ERF ? GELU_ERF_AMAX : GELU_TANH_WMAX;
-    __m512d xc = _mm512_max_pd(xd, SET1(-amax));
-    __m512d a = _mm512_xor_pd(xc, SET1(-0.0)), aa = _mm512_mul_pd(a, a), q;
-    if (form == GELU_FORM_ERF) {
-        __m512d r = _mm512_fmadd_pd(a, SET1(GELU_FAITHFUL_TAIL_A), SET1(GELU_FAITHFUL_TAIL_B));
-        __m512d z = _mm512_add_pd(r, SET1(GELU_EXP_SHIFT));
-        __m512d t = _mm512_sub_pd(r, _mm512_sub_pd(z, SET1(GELU_EXP_SHIFT)));
-        __m512i k = _mm512_castpd_si512(z);
-        const double(*c)[16] = gelu_faithful_tail_coef;
-        __m512d h = _mm512_permutex2var_pd(_mm512_load_pd(c[GELU_FAITHFUL_TAIL_DEGREE]), k,
-                                           _mm512_load_pd(c[GELU_FAITHFUL_TAIL_DEGREE] + 8));
-        for (int j = GELU_FAITHFUL_TAIL_DEGREE - 1; j >= 0; j--)
-            h = _mm512_fmadd_pd(h, t, _mm512_permutex2var_pd(_mm512_load_pd(c[j]), k, _mm512_load_pd(c[j] + 8)));
-        q = faithful_exp(_mm512_fmadd_pd(aa, SET1(-0.5), h));
-    } else {
-        __m512d u = _mm512_mul_pd(a, _mm512_fmadd_pd(SET1(GELU_TANH_C3), aa, SET1(GELU_TANH_C1)));
-        __m512d e = faithful_exp(_mm512_xor_pd(u, SET1(-0.0)));
-        q = _mm512_fmadd_pd(e, _mm512_fmsub_pd(e, e, e), e);
+    __m512d xc[2 * FNB], a[2 * FNB], aa[2 * FNB], v[2 * FNB], e[2 * FNB];
+    EACH(nh) {
+        xc[b] = _mm512_max_pd(xd[b], SET1(-amax));
+        a[b] = _mm512_xor_pd(xc[b], SET1(-0.0));
+        aa[b] = _mm512_mul_pd(a[b], a[b]);
     }
-    return _mm512_mul_pd(xc, q);
+    if (form == GELU_FORM_ERF) {
+        const double(*c)[16] = gelu_faithful_tail_coef;
+        __m512d t[2 * FNB], h[2 * FNB];
+        __m512i k[2 * FNB];
+        EACH(nh) {
+            __m512d r = _mm512_fmadd_pd(a[b], SET1(GELU_FAITHFUL_TAIL_A), SET1(GELU_FAITHFUL_TAIL_B));
+            __m512d z = _mm512_add_pd(r, SET1(GELU_EXP_SHIFT));
+            t[b] = _mm512_sub_pd(r, _mm512_sub_pd(z, SET1(GELU_EXP_SHIFT)));
+            k[b] = _mm512_castpd_si512(z);
+            h[b] = _mm512_permutex2var_pd(_mm512_load_pd(c[GELU_FAITHFUL_TAIL_DEGREE]), k[b],
+                                          _mm512_load_pd(c[GELU_FAITHFUL_TAIL_DEGREE] + 8));
+        }
+        _Pragma("GCC unroll 8") for (int j = GELU_FAITHFUL_TAIL_DEGREE - 1; j >= 0; j--)
+            EACH(nh) h[b] = _mm512_fmadd_pd(h[b], t[b],
+                                            _mm512_permutex2var_pd(_mm512_load_pd(c[j]), k[b], _mm512_load_pd(c[j] + 8)));
+        EACH(nh) v[b] = _mm512_fmadd_pd(aa[b], SET1(-0.5), h[b]);
+        faithful_exp(nh, v, e);
+        EACH(nh) y[b] = _mm512_mul_pd(xc[b], e[b]);
+    } else {
+        EACH(nh) v[b] = _mm512_xor_pd(_mm512_mul_pd(a[b], _mm512_fmadd_pd(SET1(GELU_TANH_C3), aa[b], SET1(GELU_TANH_C1))),
+                                      SET1(-0.0));
+        faithful_exp(nh, v, e);
+        EACH(nh) y[b] = _mm512_mul_pd(xc[b], _mm512_fmadd_pd(e[b], _mm512_fmsub_pd(e[b], e[b], e[b]), e[b]));
+    }
 }
 
 /*
- * nb blocks of sixteen from x (lanes under m[b]) into f[b] (two halves of eight). A half with
- * a lane below LO (2.9e-4 of N(0, 1)) also runs the tail and blends it in; a lane that is +inf
- * or NaN gets the correctly rounded kernel's float. So a result is a function of its input
+ * nb blocks of sixteen from x (lanes under m[b]) into f[b] (two halves of eight). When a lane
+ * is below LO (2.9e-4 of N(0, 1)), the tail runs on all the halves and is blended in; a lane
+ * that is +inf or NaN gets the correctly rounded kernel's float. So a result is a function of its input
  * alone, as on every other backend.
  */
 static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, const __mmask16 *m, __m256 (*f)[2])
@@ -349,13 +365,17 @@ static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, 
         xd[2 * b + 1] = _mm512_cvtps_pd(_mm256_maskz_loadu_ps((__mmask8)(m[b] >> 8), x + 16 * b + 8));
     }
     faithful_halves(c, 2 * nb, xd, yd);
-    EACH(nb) {
-        if (__builtin_expect(tail[b] != 0, 0)) {
-            for (int h = 0; h < 2; h++) {
-                __mmask8 th = (__mmask8)(tail[b] >> (8 * h));
-                if (th)
-                    yd[2 * b + h] = _mm512_mask_blend_pd(th, yd[2 * b + h], faithful_tail_half(form, xd[2 * b + h]));
-            }
+    __mmask16 any_tail = 0;
+    EACH(nb) any_tail |= tail[b];
+    if (__builtin_expect(any_tail != 0, 0)) {
+        /* three halves at a time: one half's exp chain alone leaves the pipes idle, six spill
+           (x uniform in [-8, 8], n = 65536: 0.33 Gelem/s one by one, 0.43 six, 0.50 three) */
+        __m512d ty[2 * FNB];
+        for (int g = 0; g < 2 * nb; g += 3)
+            faithful_tail_halves(form, 2 * nb - g < 3 ? 2 * nb - g : 3, xd + g, ty + g);
+        EACH(nb) {
+            yd[2 * b] = _mm512_mask_blend_pd((__mmask8)tail[b], yd[2 * b], ty[2 * b]);
+            yd[2 * b + 1] = _mm512_mask_blend_pd((__mmask8)(tail[b] >> 8), yd[2 * b + 1], ty[2 * b + 1]);
         }
     }
     EACH(nb) {
