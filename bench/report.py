@@ -4,7 +4,8 @@
     python3 bench/report.py OUTDIR CSV...
 
 Each input is what bench/gelu_cbench or bench/torch_gelu.py prints: '# key=value' lines
-(versions), then CSV rows impl,form,isa,threads,n,gelem_per_s,ns_per_elem. Standard library only.
+(versions, and dist=: the input distribution of that file), then CSV rows
+impl,form,isa,threads,n,gelem_per_s,ns_per_elem. Standard library only.
 """
 import csv
 import math
@@ -13,8 +14,10 @@ import platform
 import sys
 from collections import defaultdict
 
-FIELDS = ["impl", "form", "isa", "threads", "n", "gelem_per_s", "ns_per_elem"]
+FIELDS = ["dist", "impl", "form", "isa", "threads", "n", "gelem_per_s", "ns_per_elem"]
 OURS = "gelu-ffm"
+FAITHFUL = "gelu-ffm-faithful"
+DISTS = {"normal": "x ~ N(0, 1)", "uniform8": "x uniform in [-8, 8]", "student3": "x ~ Student's t(3)"}
 
 
 def read(paths):
@@ -27,7 +30,9 @@ def read(paths):
                 key, value = line[1:].strip().split("=", 1)
                 meta[key] = value
         body = [line for line in lines if line and not line.startswith("#")]
+        dist = next((l.split("=", 1)[1] for l in lines if l.startswith("# dist=")), "normal")
         for r in csv.DictReader(body):
+            r["dist"] = dist
             r["threads"], r["n"] = int(r["threads"]), int(r["n"])
             r["gelem_per_s"] = float(r["gelem_per_s"])
             rows.append(r)
@@ -53,9 +58,9 @@ def size_label(n):
     return f"2^{n.bit_length() - 1}" if n >= 1024 and n & (n - 1) == 0 else str(n)
 
 
-def ours_best(cols):
+def ours_best(cols, impl=OURS):
     """Our fastest ISA present (AVX-512 on the machines that have it): the one users get."""
-    return next((c for c in cols if c.startswith(OURS)), None)
+    return next((c for c in cols if c.split()[0] == impl), None)
 
 
 def columns(rows, form):
@@ -63,8 +68,8 @@ def columns(rows, form):
     isa_rank = {"avx512": 0, "avx2": 1, "scalar": 2}
 
     def key(r):
-        group = 0 if r["impl"] == OURS else 2 if r["form"] == "copy" else 1
-        return group, isa_rank.get(r["isa"], 0) if group == 0 else 0, r["impl"]
+        group = 0 if r["impl"] == OURS else 1 if r["impl"] == FAITHFUL else 3 if r["form"] == "copy" else 2
+        return group, isa_rank.get(r["isa"], 0) if group < 2 else 0, r["impl"]
 
     keys = {label(r): key(r) for r in rows if r["form"] in (form, "copy")}
     return sorted(keys, key=keys.get)
@@ -73,19 +78,45 @@ def columns(rows, form):
 def table(rows, form):
     cols = columns(rows, form)
     value = {(label(r), r["n"], r["threads"]): r["gelem_per_s"] for r in rows if r["form"] in (form, "copy")}
-    ours = ours_best(cols)
     onednn = next((c for c in cols if c.startswith("onednn")), None)
-    ratio = ours and onednn
-    head = ["n", "threads"] + cols + ([f"{ours} / onednn"] if ratio else [])
+    ratios = [c for c in (ours_best(cols), ours_best(cols, FAITHFUL)) if c and onednn]
+    head = ["n", "threads"] + cols + [f"{c} / onednn" for c in ratios]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for n, threads in sorted({(r["n"], r["threads"]) for r in rows if r["form"] == form}, key=lambda k: (k[1], k[0])):
         cells = [size_label(n), str(threads)]
         cells += [f"{value[(c, n, threads)]:.3g}" if (c, n, threads) in value else "" for c in cols]
-        if ratio:
-            a, b = value.get((ours, n, threads)), value.get((onednn, n, threads))
+        for c in ratios:
+            a, b = value.get((c, n, threads)), value.get((onednn, n, threads))
             cells.append(f"**{a / b:.2f}**" if a and b else "")
         out.append("| " + " | ".join(cells) + " |")
     return "\n".join(out)
+
+
+# The targets of the speed issue: (kernel, form, dist, n, the ratio to reach), 1 thread.
+TARGETS = [(FAITHFUL, "erf", "normal", 65536, 1.0), (FAITHFUL, "erf", "uniform8", 65536, 0.7),
+           (FAITHFUL, "erf", "normal", 1 << 24, 2.0), (FAITHFUL, "tanh", "normal", 65536, 1.0),
+           (FAITHFUL, "tanh", "uniform8", 65536, 0.7), (FAITHFUL, "tanh", "normal", 1 << 24, 2.0),
+           (OURS, "erf", "normal", 65536, 0.5), (OURS, "erf", "uniform8", 65536, 0.4),
+           (OURS, "erf", "normal", 1 << 24, 1.0), (OURS, "tanh", "normal", 65536, 0.8),
+           (OURS, "tanh", "uniform8", 65536, 0.7), (OURS, "tanh", "normal", 1 << 24, 1.5)]
+
+
+def targets(rows):
+    """The ratio of our best ISA to oneDNN's same form, same run, for each target."""
+    def best(impl, form, dist, n):
+        v = [r["gelem_per_s"] for r in rows if r["impl"] == impl and r["form"] == form and r["dist"] == dist
+             and r["n"] == n and r["threads"] == 1]
+        return max(v) if v else None
+    out = ["| kernel | form | input | n | Gelem/s | oneDNN Gelem/s | ratio | target |", "|---|---|---|---|---|---|---|---|"]
+    for impl, form, dist, n, goal in TARGETS:
+        a, b = best(impl, form, dist, n), best("onednn", form, dist, n)
+        if a is None or b is None:
+            continue
+        name = "faithful" if impl == FAITHFUL else "correctly rounded"
+        mark = "met" if a / b >= goal else "missed"
+        out.append(f"| {name} | {form} | {DISTS.get(dist, dist)} | {size_label(n)} | {a:.3g} | {b:.3g} | "
+                   f"**{a / b:.2f}** | >= {goal} ({mark}) |")
+    return "\n".join(out) if len(out) > 2 else ""
 
 
 def markdown(meta, rows):
@@ -98,22 +129,30 @@ def markdown(meta, rows):
         f"- Compiler: {meta.get('compiler', '?')}",
         f"- Libraries: {', '.join(versions)}",
         f"- Date: {meta.get('date', '?')}",
+        "- Command: `scripts/bench.sh`",
         "",
-        "Gelem/s (10^9 elements per second, higher is better), f32 out of place, x uniform in "
-        f"[-6, 6]; the median of {meta.get('rounds', '?')} rounds of at least {meta.get('min-ms', '?')} ms, "
-        "the implementations taking turns round by round within each size. With 2 threads the C "
-        "implementations split the array into two halves, one per thread, with a barrier after "
-        "every call, and oneDNN runs one OpenMP thread under each; PyTorch uses its own pool "
-        "(`torch.set_num_threads`) and runs in its own process, after the C benchmark. The last "
-        "column is the ratio of ours to oneDNN from the same run: it is what to compare across "
-        "machines and runs, as the noise of a shared machine cancels out in it. The copy floors "
-        "(memcpy; stream-copy, non-temporal stores) bound any kernel that reads x and writes y.",
+        "Gelem/s (10^9 elements per second, higher is better), f32 out of place; the median of "
+        f"{meta.get('rounds', '?')} rounds of at least {meta.get('min-ms', '?')} ms, "
+        "the implementations taking turns round by round within each size. `gelu-ffm` is the "
+        "correctly rounded kernel, `gelu-ffm-faithful` the faithful one (`*_faithful`). With 2 "
+        "threads the C implementations split the array into two halves, one per thread, with a "
+        "barrier after every call, and oneDNN runs one OpenMP thread under each; PyTorch uses its "
+        "own pool (`torch.set_num_threads`) and runs in its own process, after the C benchmark. "
+        "The ratio columns compare ours to oneDNN from the same run: they are what to compare "
+        "across machines and runs, as the noise of a shared machine cancels out in them. The copy "
+        "floors (memcpy; stream-copy, non-temporal stores) bound any kernel that reads x and "
+        "writes y.",
         "",
     ]
-    for form, title in (("erf", "erf form, x·Φ(x)"), ("tanh", "tanh form")):
-        if any(r["form"] == form for r in rows):
-            parts += [f"## {title}", "", table(rows, form), ""]
-    parts += ["![Gelem/s against n, erf form, 1 thread](gelu-bench.svg)", ""]
+    t = targets(rows)
+    if t:
+        parts += ["## Against the targets (1 thread, best ISA, ratio to oneDNN's same form)", "", t, ""]
+    for dist in [d for d in DISTS if any(r["dist"] == d for r in rows)]:
+        sub = [r for r in rows if r["dist"] == dist]
+        for form, title in (("erf", "erf form, x·Φ(x)"), ("tanh", "tanh form")):
+            if any(r["form"] == form for r in sub):
+                parts += [f"## {title}, {DISTS[dist]}", "", table(sub, form), ""]
+    parts += ["![Gelem/s against n, erf form, 1 thread, x ~ N(0, 1)](gelu-bench.svg)", ""]
     return "\n".join(parts)
 
 
@@ -124,6 +163,7 @@ PALETTE = ["#d62728", "#ff7f0e", "#e377c2", "#1f77b4", "#2ca02c", "#9467bd", "#8
 def svg(rows):
     """A line chart of Gelem/s (log scale) against log2 n, erf form, 1 thread."""
     pts = defaultdict(list)
+    rows = [r for r in rows if r["dist"] == "normal"]
     for r in rows:
         if r["form"] in ("erf", "copy") and r["threads"] == 1 and r["gelem_per_s"] > 0:
             pts[label(r)].append((math.log2(r["n"]), r["gelem_per_s"]))
@@ -139,8 +179,8 @@ def svg(rows):
     o = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
          'font-family="sans-serif" font-size="13">',
          f'<rect width="{W}" height="{H}" fill="white"/>',
-         f'<text x="{W / 2}" y="28" text-anchor="middle" font-size="16">GELU, erf form, 1 thread: '
-         'throughput against array size</text>']
+         f'<text x="{W / 2}" y="28" text-anchor="middle" font-size="16">GELU, erf form, 1 thread, '
+         'x ~ N(0, 1): throughput against array size</text>']
     for d in range(d0, d1 + 1):
         y = py(10 ** d)
         o.append(f'<line x1="{left}" y1="{y:.1f}" x2="{W - right}" y2="{y:.1f}" stroke="#ddd"/>')

@@ -4,7 +4,7 @@
     /usr/bin/python3 bench/torch_gelu.py [--sizes 1,16,...] [--threads 1,2] [--rounds 5] [--min-ms 20]
 
 Out of place into a preallocated tensor (torch._C._nn.gelu(x, out=y) where it exists, else
-F.gelu), f32, x uniform in [-6, 6] from a fixed seed. For each (threads, n) both forms are
+F.gelu), f32, x ~ N(0, 1) (or --dist uniform8: uniform in [-8, 8]) from a fixed seed. For each (threads, n) both forms are
 calibrated to a round of >= min-ms, then the rounds alternate between them and each reports
 its median. Threads are PyTorch's own intra-op pool (torch.set_num_threads). Prints
 '# key=value' lines, then CSV rows: impl,form,isa,threads,n,gelem_per_s,ns_per_elem.
@@ -51,17 +51,24 @@ def main():
     ap.add_argument("--threads", type=ints, default=[1, 2])
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--min-ms", type=float, default=20)
+    ap.add_argument("--dist", choices=["normal", "uniform8", "student3"], default="normal")
     a = ap.parse_args()
 
     isa = cpu_capability()
     print(f"# torch={torch.__version__} ({isa})")
+    print(f"# dist={a.dist}")
     print("impl,form,isa,threads,n,gelem_per_s,ns_per_elem")
     fns = {form: gelu_fn(approx) for form, approx in FORMS.items()}
     gen = torch.Generator().manual_seed(12345)
     for threads in a.threads:
         torch.set_num_threads(threads)
         for n in a.sizes:
-            x = torch.rand(n, generator=gen) * 12 - 6
+            if a.dist == "uniform8":
+                x = torch.rand(n, generator=gen) * 16 - 8
+            elif a.dist == "student3":
+                x = torch.randn(n, generator=gen) / (torch.randn(3, n, generator=gen).pow(2).mean(0)).sqrt()
+            else:
+                x = torch.randn(n, generator=gen)
             y = torch.empty(n)
             reps, times = {}, {form: [] for form in fns}
             for form, fn in fns.items():  # warm-up and calibration

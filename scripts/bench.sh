@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole speed comparison, written to bench/results/ (results.csv, RESULTS.md and
-# gelu-bench.svg): the native kernels (every ISA, both forms, 1 and 2 threads) against oneDNN,
-# SLEEF, libmvec and glibc GELU loops and a copy floor in the same run, then PyTorch.
+# gelu-bench.svg): the native kernels (every ISA, both forms, both accuracies, 1 and 2 threads)
+# against oneDNN, SLEEF, libmvec and glibc GELU loops and a copy floor in the same run, then
+# PyTorch; on x ~ N(0, 1) (the headline: what pre-activations look like), then on x uniform in
+# [-8, 8] (the adversarial case) at the sizes of the targets.
 #   scripts/bench.sh           n from 1 to 2^24, rounds of >= 20 ms: a few minutes
 #   scripts/bench.sh --quick   fewer sizes, shorter and fewer rounds: to check the pipeline
 # Installs the missing packages when run as root; an anchor whose library is missing is left out.
@@ -11,9 +13,11 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/scripts/env.sh"
 
 args=()
+wide=(--sizes 65536,16777216 --threads 1)
 case "${1:-}" in
   "") ;;
-  --quick) args=(--sizes 1,16,256,4096,65536,1048576 --rounds 3 --min-ms 5) ;;
+  --quick) args=(--sizes 1,16,256,4096,65536,1048576 --rounds 3 --min-ms 5)
+           wide=(--sizes 65536 --threads 1 --rounds 3 --min-ms 5) ;;
   *) echo "usage: scripts/bench.sh [--quick]" >&2; exit 2 ;;
 esac
 
@@ -26,12 +30,15 @@ cmake -S "$root" -B "$root/build" >/dev/null
 cmake --build "$root/build" -j "$(nproc)" --target gelu_cbench >/dev/null
 
 raw="$root/build/bench"
-csvs=("$raw/cbench.csv")
-echo "gelu: timing the native kernels and the anchors" >&2
-"$raw/gelu_cbench" "${args[@]}" >"$raw/cbench.csv"
+csvs=("$raw/cbench.csv" "$raw/cbench-uniform8.csv")
+echo "gelu: timing the native kernels and the anchors, x ~ N(0, 1)" >&2
+"$raw/gelu_cbench" "${args[@]}" --dist normal >"$raw/cbench.csv"
+echo "gelu: the same on x uniform in [-8, 8]" >&2
+"$raw/gelu_cbench" "${wide[@]}" --dist uniform8 \
+  --only gelu-ffm,gelu-ffm-faithful,onednn,sleef-erff-u10 >"$raw/cbench-uniform8.csv"
 if /usr/bin/python3 -c "import torch" 2>/dev/null; then
   echo "gelu: timing PyTorch" >&2
-  /usr/bin/python3 "$root/bench/torch_gelu.py" "${args[@]}" >"$raw/torch.csv"
+  /usr/bin/python3 "$root/bench/torch_gelu.py" "${args[@]}" --dist normal >"$raw/torch.csv"
   csvs+=("$raw/torch.csv")
 else
   echo "gelu: /usr/bin/python3 cannot import torch; PyTorch left out" >&2

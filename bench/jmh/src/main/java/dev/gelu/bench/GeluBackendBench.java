@@ -33,6 +33,9 @@ public class GeluBackendBench extends Defaults {
     @Param({"ERF", "TANH"})
     public Form form;
 
+    @Param({"CORRECTLY_ROUNDED", "FAITHFUL"})
+    public Accuracy accuracy;
+
     private GeluKernels kernels;
     private Arena arena;
     private MemorySegment src;
@@ -64,6 +67,6 @@ public class GeluBackendBench extends Defaults {
 
     @Benchmark
     public void apply() {
-        kernels.forward(form, Accuracy.CORRECTLY_ROUNDED, src, dst, n);
+        kernels.forward(form, accuracy, src, dst, n);
     }
 }
