@@ -123,6 +123,55 @@ int main(int argc, char **argv)
         next_isa:;
         }
     }
+    /*
+     * Every kernel (both accuracies) on every ISA against the scalar ISA, bit for bit: short
+     * lengths at every alignment for the faithful kernels' tails, and arrays past the size
+     * where the AVX-512 kernels stream their stores (non-temporal), at unaligned offsets, out of
+     * place and in place, with the floats around the output untouched.
+     */
+    {
+        static const isa_fn kernels[] = {gelu_erf_f32_isa, gelu_tanh_f32_isa, gelu_erf_f32_faithful_isa,
+                                         gelu_tanh_f32_faithful_isa};
+        static const char *kernel_names[] = {"erf", "tanh", "erf faithful", "tanh faithful"};
+        const size_t big = (1u << 18) + 77, pad = 32;
+        float *x = malloc((big + 2 * pad) * sizeof *x), *ref_out = malloc((big + 2 * pad) * sizeof *x),
+              *got = malloc((big + 2 * pad) * sizeof *x);
+        for (size_t i = 0; i < big + 2 * pad; i++)
+            x[i] = (float)sin((double)i * 0.37) * (i % 7 == 0 ? 12.0f : 4.0f);
+        for (int k = 0; k < 4; k++) {
+            for (int off = 0; off < 16; off += 5) {
+                for (int mode = 0; mode < 2; mode++) { /* 0: out of place, 1: in place */
+                    size_t n = mode ? big - 11 : big;
+                    for (size_t i = 0; i < big + 2 * pad; i++)
+                        ref_out[i] = mode ? x[i] : -99.0f;
+                    CHECK(kernels[k](GELU_ISA_SCALAR, mode ? ref_out + pad + off : x + pad + off, ref_out + pad + off, n) == GELU_OK,
+                          "scalar rc");
+                    for (int isa = 1; isa <= want; isa++) {
+                        for (size_t i = 0; i < big + 2 * pad; i++)
+                            got[i] = mode ? x[i] : -99.0f;
+                        CHECK(kernels[k](isa, mode ? got + pad + off : x + pad + off, got + pad + off, n) == GELU_OK, "rc");
+                        CHECK(memcmp(got, ref_out, (big + 2 * pad) * sizeof *got) == 0, "%s %s n=%zu off=%d %s: differs from scalar",
+                              kernel_names[k], names[isa], n, off, mode ? "in place" : "out of place");
+                    }
+                }
+            }
+        }
+        for (int k = 2; k < 4; k++) /* the faithful kernels' tails: every length to 80 at every alignment */
+            for (int off = 0; off < 16; off++)
+                for (size_t n = 0; n <= 80; n++) {
+                    for (size_t i = 0; i < 128; i++)
+                        ref_out[i] = got[i] = -99.0f;
+                    kernels[k](GELU_ISA_SCALAR, x + off, ref_out + off, n);
+                    for (int isa = 1; isa <= want; isa++) {
+                        kernels[k](isa, x + off, got + off, n);
+                        CHECK(memcmp(got, ref_out, 128 * sizeof *got) == 0, "%s %s n=%zu off=%d", kernel_names[k],
+                              names[isa], n, off);
+                    }
+                }
+        free(x);
+        free(ref_out);
+        free(got);
+    }
     printf(failures ? "FAILED (%d)\n" : "OK\n", failures);
     return failures != 0;
 }
