@@ -188,6 +188,76 @@ static ALWAYS void fast_blocks(enum gelu_form form, int nb, const float *x, cons
 }
 
 /* nb blocks from x to out; a block with an unsure lane is redone by the second tier. */
+/*
+ * nh halves of eight: y[h] from xd[h] by a table of Q with `degree`, step j of every half
+ * before step j + 1 of any. The sequence starts from -|x| (one OR), which serves both the
+ * index (fma(max(-|x|, -HI), -A, B) equals fma(min(|x|, HI), A, B) exactly) and the product.
+ */
+static ALWAYS void central_halves(const double (*c)[16], int degree, int nh, const __m512d *xd, __m512d *y)
+{
+    __m512d t[8], q[8], na[8];
+    __m512i k[8];
+    EACH(nh) {
+        na[b] = _mm512_or_pd(xd[b], SET1(-0.0));
+        __m512d ac = _mm512_max_pd(na[b], SET1(-GELU_FAITHFUL_HI));
+        __m512d r = _mm512_fmadd_pd(ac, SET1(-GELU_FAITHFUL_A), SET1(GELU_FAITHFUL_B));
+        __m512d z = _mm512_add_pd(r, SET1(GELU_EXP_SHIFT));
+        t[b] = _mm512_sub_pd(r, _mm512_sub_pd(z, SET1(GELU_EXP_SHIFT)));
+        k[b] = _mm512_castpd_si512(z); /* the low four bits of z are k, all a permute reads */
+    }
+    __m512d lo = _mm512_load_pd(c[degree]), hi = _mm512_load_pd(c[degree] + 8);
+    EACH(nh) q[b] = _mm512_permutex2var_pd(lo, k[b], hi);
+    _Pragma("GCC unroll 16") for (int j = degree - 1; j >= 0; j--) {
+        lo = _mm512_load_pd(c[j]);
+        hi = _mm512_load_pd(c[j] + 8);
+        EACH(nh) q[b] = _mm512_fmadd_pd(q[b], t[b], _mm512_permutex2var_pd(lo, k[b], hi));
+    }
+    /* max(+0, x) returns x when both are zeros, so -0 stays -0 as in the scalar x >= 0 ? x : 0 */
+    EACH(nh) y[b] = _mm512_fmadd_pd(na[b], q[b], _mm512_max_pd(_mm512_setzero_pd(), xd[b]));
+}
+
+/*
+ * The first tier on the central range: when all 64 floats at x are in [LO, FLT_MAX], Q from the
+ * faithful kernels' pieces at degree 9 (within 2^-42.9 of the exact value; tanh 2^-43.8), no exp
+ * and no division; the floats are kept only if y (1 -+ 2^-40) round alike in every lane, which
+ * makes them the correctly rounded ones. Returns 0, having written nothing, when a lane is
+ * outside that range or unsure: the group then takes the tiers below (a correctly rounded
+ * result does not depend on the path that found it).
+ */
+static ALWAYS int central_group(enum gelu_form form, const float *x, float *out, int stream)
+{
+    const double(*c)[16] = form == GELU_FORM_ERF ? gelu_cr_central_erf_coef : gelu_cr_central_tanh_coef;
+    __mmask16 ok = 0xFFFF;
+    for (int b = 0; b < 4; b++) {
+        __m512 xf = _mm512_loadu_ps(x + 16 * b);
+        ok = _mm512_mask_cmp_ps_mask(ok, xf, _mm512_set1_ps((float)GELU_FAITHFUL_LO), _CMP_GE_OQ);
+        ok = _mm512_mask_cmp_ps_mask(ok, xf, _mm512_set1_ps(FLT_MAX), _CMP_LE_OQ);
+    }
+    if (ok != 0xFFFF)
+        return 0;
+    __m512d xd[8], yd[8];
+    __m256 f[8];
+    EACH(8) xd[b] = _mm512_cvtps_pd(_mm256_loadu_ps(x + 8 * b));
+    central_halves(c, GELU_CR_CENTRAL_DEGREE, 4, xd, yd);
+    central_halves(c, GELU_CR_CENTRAL_DEGREE, 4, xd + 4, yd + 4);
+    __mmask8 unsure = 0;
+    EACH(8) {
+        f[b] = _mm512_cvtpd_ps(yd[b]);
+        __m256i l = _mm256_castps_si256(_mm512_cvtpd_ps(_mm512_mul_pd(yd[b], SET1(GELU_FLAG_LO))));
+        __m256i h = _mm256_castps_si256(_mm512_cvtpd_ps(_mm512_mul_pd(yd[b], SET1(GELU_FLAG_HI))));
+        unsure |= _mm256_cmpneq_epi32_mask(l, h);
+    }
+    if (unsure)
+        return 0;
+    EACH(8) {
+        if (stream)
+            _mm256_stream_ps(out + 8 * b, f[b]);
+        else
+            _mm256_storeu_ps(out + 8 * b, f[b]);
+    }
+    return 1;
+}
+
 /* stream: full blocks to a 32-byte aligned out, written past the caches (see NT_FLOATS) */
 static ALWAYS void tiered(enum gelu_form form, int nb, const float *x, float *out, const __mmask8 *m, int stream)
 {
@@ -237,7 +307,8 @@ static ALWAYS void run(enum gelu_form form, const float *x, float *y, size_t n)
     for (; i + 8 * NB <= n; i += 8 * NB) {
         for (int l = 0; l < 8 * NB; l += 16)
             _mm_prefetch((const char *)(x + i + l + PREFETCH_FLOATS), _MM_HINT_T0);
-        tiered(form, NB, x + i, y + i, all, stream);
+        if (!central_group(form, x + i, y + i, stream))
+            tiered(form, NB, x + i, y + i, all, stream);
     }
     if (stream)
         _mm_sfence();
@@ -261,34 +332,6 @@ void gelu_tanh_f32_avx512(const float *x, float *y, size_t n) { run(GELU_FORM_TA
  * interleaved so that the Horner chains overlap.
  */
 #define FNB 3
-
-/*
- * nh halves of eight: y[h] from xd[h], step j of every half before step j + 1 of any. The
- * sequence starts from -|x| (one OR), which serves both the index (fma(max(-|x|, -HI), -A, B)
- * equals fma(min(|x|, HI), A, B) exactly) and the product.
- */
-static ALWAYS void faithful_halves(const double (*c)[16], int nh, const __m512d *xd, __m512d *y)
-{
-    __m512d t[2 * FNB], q[2 * FNB], na[2 * FNB];
-    __m512i k[2 * FNB];
-    EACH(nh) {
-        na[b] = _mm512_or_pd(xd[b], SET1(-0.0));
-        __m512d ac = _mm512_max_pd(na[b], SET1(-GELU_FAITHFUL_HI));
-        __m512d r = _mm512_fmadd_pd(ac, SET1(-GELU_FAITHFUL_A), SET1(GELU_FAITHFUL_B));
-        __m512d z = _mm512_add_pd(r, SET1(GELU_EXP_SHIFT));
-        t[b] = _mm512_sub_pd(r, _mm512_sub_pd(z, SET1(GELU_EXP_SHIFT)));
-        k[b] = _mm512_castpd_si512(z); /* the low four bits of z are k, all a permute reads */
-    }
-    __m512d lo = _mm512_load_pd(c[GELU_FAITHFUL_DEGREE]), hi = _mm512_load_pd(c[GELU_FAITHFUL_DEGREE] + 8);
-    EACH(nh) q[b] = _mm512_permutex2var_pd(lo, k[b], hi);
-    _Pragma("GCC unroll 8") for (int j = GELU_FAITHFUL_DEGREE - 1; j >= 0; j--) {
-        lo = _mm512_load_pd(c[j]);
-        hi = _mm512_load_pd(c[j] + 8);
-        EACH(nh) q[b] = _mm512_fmadd_pd(q[b], t[b], _mm512_permutex2var_pd(lo, k[b], hi));
-    }
-    /* max(+0, x) returns x when both are zeros, so -0 stays -0 as in the scalar x >= 0 ? x : 0 */
-    EACH(nh) y[b] = _mm512_fmadd_pd(na[b], q[b], _mm512_max_pd(_mm512_setzero_pd(), xd[b]));
-}
 
 /* exp(v[h]) for nh halves, step by step across the halves (gelu_scalar.c's faithful_exp). */
 static ALWAYS void faithful_exp(int nh, const __m512d *v, __m512d *out)
@@ -364,7 +407,7 @@ static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, 
         xd[2 * b] = _mm512_cvtps_pd(_mm256_maskz_loadu_ps((__mmask8)m[b], x + 16 * b));
         xd[2 * b + 1] = _mm512_cvtps_pd(_mm256_maskz_loadu_ps((__mmask8)(m[b] >> 8), x + 16 * b + 8));
     }
-    faithful_halves(c, 2 * nb, xd, yd);
+    central_halves(c, GELU_FAITHFUL_DEGREE, 2 * nb, xd, yd);
     __mmask16 any_tail = 0;
     EACH(nb) any_tail |= tail[b];
     if (__builtin_expect(any_tail != 0, 0)) {
