@@ -254,14 +254,19 @@ static ALWAYS __m256d faithful_tail_quarter(enum gelu_form form, __m256d xd)
 static ALWAYS __m128 faithful_quarter_with_tail(enum gelu_form form, const double (*c)[16], const float *x)
 {
     __m256d xd = _mm256_cvtps_pd(_mm_loadu_ps(x));
+    /* NaN and the infinities become 0 (the caller redoes them): no lane may raise a flag */
+    __m256d finite = _mm256_and_pd(_mm256_cmp_pd(xd, SET1(FLT_MAX), _CMP_LE_OQ),
+                                   _mm256_cmp_pd(xd, SET1(-FLT_MAX), _CMP_GE_OQ));
+    xd = _mm256_and_pd(xd, finite);
     __m256d y = faithful_quarter(c, xd);
     __m256d tail = _mm256_cmp_pd(xd, SET1(GELU_FAITHFUL_LO), _CMP_LT_OQ);
     if (__builtin_expect(_mm256_movemask_pd(tail) != 0, 0))
-        y = _mm256_blendv_pd(y, faithful_tail_quarter(form, xd), tail);
+        y = _mm256_blendv_pd(y, faithful_tail_quarter(form, _mm256_blendv_pd(SET1(GELU_FAITHFUL_LO - 1), xd, tail)),
+                             tail);
     return _mm256_cvtpd_ps(y);
 }
 
-/* FNB blocks of eight floats; a block with a lane that is +inf or NaN takes the CR kernel there. */
+/* FNB blocks of eight floats; a block with a lane that is NaN or infinite takes the CR kernel there. */
 static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, float *out)
 {
     const double(*c)[16] = form == GELU_FORM_ERF ? gelu_faithful_erf_coef : gelu_faithful_tanh_coef;
@@ -269,9 +274,9 @@ static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, 
     int slow[FNB];
     for (int b = 0; b < nb; b++) {
         xf[b] = _mm256_loadu_ps(x + 8 * b);
-        /* NaN and +inf: neither in [LO, FLT_MAX] nor below LO */
-        __m256 ok = _mm256_or_ps(_mm256_cmp_ps(xf[b], _mm256_set1_ps(FLT_MAX), _CMP_LE_OQ),
-                                 _mm256_cmp_ps(xf[b], _mm256_set1_ps((float)GELU_FAITHFUL_LO), _CMP_LT_OQ));
+        /* NaN and the infinities take the correctly rounded kernel */
+        __m256 ok = _mm256_and_ps(_mm256_cmp_ps(xf[b], _mm256_set1_ps(FLT_MAX), _CMP_LE_OQ),
+                                  _mm256_cmp_ps(xf[b], _mm256_set1_ps(-FLT_MAX), _CMP_GE_OQ));
         slow[b] = _mm256_movemask_ps(ok) != 0xFF;
         __m128 lo = faithful_quarter_with_tail(form, c, x + 8 * b);
         __m128 hi = faithful_quarter_with_tail(form, c, x + 8 * b + 4);
@@ -284,7 +289,7 @@ static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, 
             _mm256_storeu_ps(fs, f[b]);
             (form == GELU_FORM_ERF ? gelu_erf_f32_avx2 : gelu_tanh_f32_avx2)(xs, cr, 8);
             for (int j = 0; j < 8; j++)
-                if (!(xs[j] <= FLT_MAX)) /* +inf or NaN */
+                if (!(xs[j] <= FLT_MAX && xs[j] >= -FLT_MAX)) /* NaN or infinite */
                     fs[j] = cr[j];
             f[b] = _mm256_loadu_ps(fs);
         }

@@ -390,7 +390,7 @@ static ALWAYS void faithful_tail_halves(enum gelu_form form, int nh, const __m51
 /*
  * nb blocks of sixteen from x (lanes under m[b]) into f[b] (two halves of eight). When a lane
  * is below LO (2.9e-4 of N(0, 1)), the tail runs on all the halves and is blended in; a lane
- * that is +inf or NaN gets the correctly rounded kernel's float. So a result is a function of its input
+ * that is NaN or infinite gets the correctly rounded kernel's float. So a result is a function of its input
  * alone, as on every other backend.
  */
 static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, const __mmask16 *m, __m256 (*f)[2])
@@ -403,9 +403,12 @@ static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, 
         __mmask16 ok = _mm512_cmp_ps_mask(xf, _mm512_set1_ps((float)GELU_FAITHFUL_LO), _CMP_GE_OQ);
         ok = _mm512_mask_cmp_ps_mask(ok, xf, _mm512_set1_ps(FLT_MAX), _CMP_LE_OQ);
         tail[b] = _mm512_mask_cmp_ps_mask(m[b], xf, _mm512_set1_ps((float)GELU_FAITHFUL_LO), _CMP_LT_OQ);
+        tail[b] = _mm512_mask_cmp_ps_mask(tail[b], xf, _mm512_set1_ps(-FLT_MAX), _CMP_GE_OQ);
         slow[b] = m[b] & ~ok & ~tail[b];
-        xd[2 * b] = _mm512_cvtps_pd(_mm256_maskz_loadu_ps((__mmask8)m[b], x + 16 * b));
-        xd[2 * b + 1] = _mm512_cvtps_pd(_mm256_maskz_loadu_ps((__mmask8)(m[b] >> 8), x + 16 * b + 8));
+        /* NaN and the infinities are loaded as 0: no lane may raise a floating-point flag */
+        __mmask16 load = m[b] & ~slow[b];
+        xd[2 * b] = _mm512_cvtps_pd(_mm256_maskz_loadu_ps((__mmask8)load, x + 16 * b));
+        xd[2 * b + 1] = _mm512_cvtps_pd(_mm256_maskz_loadu_ps((__mmask8)(load >> 8), x + 16 * b + 8));
     }
     central_halves(c, GELU_FAITHFUL_DEGREE, 2 * nb, xd, yd);
     __mmask16 any_tail = 0;
@@ -413,9 +416,13 @@ static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, 
     if (__builtin_expect(any_tail != 0, 0)) {
         /* three halves at a time: one half's exp chain alone leaves the pipes idle, six spill
            (x uniform in [-8, 8], n = 65536: 0.33 Gelem/s one by one, 0.43 six, 0.50 three) */
-        __m512d ty[2 * FNB];
+        __m512d xt[2 * FNB], ty[2 * FNB];
+        EACH(nb) { /* the other lanes become a tail value, so that they raise no flag there */
+            xt[2 * b] = _mm512_mask_blend_pd((__mmask8)tail[b], SET1(GELU_FAITHFUL_LO - 1), xd[2 * b]);
+            xt[2 * b + 1] = _mm512_mask_blend_pd((__mmask8)(tail[b] >> 8), SET1(GELU_FAITHFUL_LO - 1), xd[2 * b + 1]);
+        }
         for (int g = 0; g < 2 * nb; g += 3)
-            faithful_tail_halves(form, 2 * nb - g < 3 ? 2 * nb - g : 3, xd + g, ty + g);
+            faithful_tail_halves(form, 2 * nb - g < 3 ? 2 * nb - g : 3, xt + g, ty + g);
         EACH(nb) {
             yd[2 * b] = _mm512_mask_blend_pd((__mmask8)tail[b], yd[2 * b], ty[2 * b]);
             yd[2 * b + 1] = _mm512_mask_blend_pd((__mmask8)(tail[b] >> 8), yd[2 * b + 1], ty[2 * b + 1]);

@@ -99,7 +99,7 @@ void gelu_tanh_f32_scalar(const float *x, float *y, size_t n)
  * moves y by less than 2^-26.8 relative, so the float is one of the two around the exact value;
  * above HI, where Q is held at Q(HI) < 2^-25, y is x or the float below it, both faithful. The
  * vector kernels form a as -max(-|x|, -HI), the same double. Below LO the tail below takes
- * over; +inf and NaN take the correctly rounded sequence (+inf, a quiet NaN).
+ * over; NaN and the infinities take the correctly rounded sequence (a quiet NaN, +inf, -0).
  */
 static inline float faithful_central(const double (*c)[16], float x)
 {
@@ -128,7 +128,7 @@ static inline double faithful_exp(double v)
 }
 
 /*
- * The faithful negative tail, x < LO (-inf included): x held at -AMAX (the correctly rounded
+ * The faithful negative tail, finite x < LO: x held at -AMAX (the correctly rounded
  * kernels' clamp, where every result rounds to -0), a = -x, and y = x Q(a) in double with
  * erf:  Q = exp(fma(a a, -1/2, H_k(t))), H = ln(Phi(-a)) + a^2/2 from its 16-piece table
  *       (a a is exact: a is a float);
@@ -163,9 +163,9 @@ static inline void run_faithful(enum gelu_form form, const float *x, float *y, s
         float xi = x[i];
         if (xi >= (float)GELU_FAITHFUL_LO && xi <= FLT_MAX)
             y[i] = faithful_central(c, xi);
-        else if (xi < (float)GELU_FAITHFUL_LO)
+        else if (xi < (float)GELU_FAITHFUL_LO && xi >= -FLT_MAX)
             y[i] = faithful_tail(form, xi);
-        else if (form == GELU_FORM_ERF) /* +inf or NaN */
+        else if (form == GELU_FORM_ERF) /* NaN or infinite */
             gelu_erf_f32_scalar(x + i, y + i, 1);
         else
             gelu_tanh_f32_scalar(x + i, y + i, 1);

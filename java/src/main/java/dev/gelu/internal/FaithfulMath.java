@@ -26,7 +26,7 @@ import static dev.gelu.internal.FaithfulCoefficients.TAIL_DEGREE;
 public final class FaithfulMath {
     private FaithfulMath() {}
 
-    /** Inputs below this take the tail path; NaN and +inf the correctly rounded sequence. */
+    /** Finite inputs below this take the tail path; NaN and the infinities the correctly rounded sequence. */
     public static final float LOWEST = (float) LO;
 
     /** Whether x takes the table path: x in [LOWEST, Float.MAX_VALUE]. */
@@ -36,15 +36,20 @@ public final class FaithfulMath {
 
     /** GELU(x), erf form, faithful. */
     public static float erf(float x) {
-        return central(x) ? central(FaithfulCoefficients.ERF, x) : x < LOWEST ? tail(false, x) : GeluMath.erf(x);
+        return central(x) ? central(FaithfulCoefficients.ERF, x) : tail(x) ? tail(false, x) : GeluMath.erf(x);
     }
 
     /** GELU(x), tanh form, faithful. */
     public static float tanh(float x) {
-        return central(x) ? central(FaithfulCoefficients.TANH, x) : x < LOWEST ? tail(true, x) : GeluMath.tanh(x);
+        return central(x) ? central(FaithfulCoefficients.TANH, x) : tail(x) ? tail(true, x) : GeluMath.tanh(x);
     }
 
-    /** The negative tail, x below LOWEST (-inf included), as faithful_tail in gelu_scalar.c. */
+    /** Whether x takes the tail path: finite and below LOWEST. */
+    private static boolean tail(float x) {
+        return x < LOWEST && x >= -Float.MAX_VALUE;
+    }
+
+    /** The negative tail, finite x below LOWEST, as faithful_tail in gelu_scalar.c. */
     static float tail(boolean tanh, float x) {
         double amax = tanh ? TANH_WMAX : ERF_AMAX;
         double xc = x > -amax ? x : -amax;
