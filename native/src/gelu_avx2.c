@@ -6,6 +6,7 @@
  * four goes through a small local buffer so no load or store leaves the arrays.
  */
 #include <immintrin.h>
+#include <math.h>
 
 #include "gelu_coeffs.h"
 #include "gelu_internal.h"
@@ -44,19 +45,34 @@ static inline __m256d tanh_q4(__m256d w)
     return _mm256_div_pd(e, _mm256_add_pd(SET1(1.0), e));
 }
 
+/*
+ * min(|x|, amax) with NaN -> amax, as vminpd gives, but with a quiet compare: vminpd raises
+ * invalid on a quiet NaN.
+ */
+static inline __m256d clamp_abs4(__m256d xd, double amax)
+{
+    __m256d a = _mm256_andnot_pd(SET1(-0.0), xd);
+    return _mm256_blendv_pd(SET1(amax), a, _mm256_cmp_pd(a, SET1(amax), _CMP_LT_OQ));
+}
+
+/* y, with -0 in the lanes where x = -inf: -amax*Q would raise a spurious underflow there. */
+static inline __m256d not_neg_inf(__m256d xd, __m256d y)
+{
+    return _mm256_blendv_pd(y, SET1(-0.0), _mm256_cmp_pd(xd, SET1(-INFINITY), _CMP_EQ_OQ));
+}
+
 static void block4(enum gelu_form form, const float *x, float *out)
 {
     const double amax = form == GELU_FORM_ERF ? GELU_ERF_AMAX : GELU_TANH_WMAX;
     __m128 xf = _mm_loadu_ps(x);
     __m256d xd = _mm256_cvtps_pd(xf);
-    __m256d a = _mm256_andnot_pd(SET1(-0.0), xd);
-    a = _mm256_min_pd(a, SET1(amax));
+    __m256d a = clamp_abs4(xd, amax);
     __m256d q = form == GELU_FORM_ERF ? erf_q4(a) : tanh_q4(a);
     q = _mm256_min_pd(q, SET1(GELU_Q_MAX));
     __m256d neg = _mm256_cmp_pd(xd, _mm256_setzero_pd(), _CMP_LT_OQ);
     __m256d p = _mm256_blendv_pd(_mm256_sub_pd(SET1(1.0), q), q, neg);
     __m256d low = _mm256_cmp_pd(xd, SET1(-amax), _CMP_LT_OQ);
-    __m256d y = _mm256_mul_pd(_mm256_blendv_pd(xd, SET1(-amax), low), p);
+    __m256d y = not_neg_inf(xd, _mm256_mul_pd(_mm256_blendv_pd(xd, SET1(-amax), low), p));
     __m128 f = _mm256_cvtpd_ps(y);
     __m128i lo = _mm_castps_si128(_mm256_cvtpd_ps(_mm256_mul_pd(y, SET1(GELU_FLAG_LO))));
     __m128i hi = _mm_castps_si128(_mm256_cvtpd_ps(_mm256_mul_pd(y, SET1(GELU_FLAG_HI))));
@@ -149,7 +165,7 @@ static ALWAYS void tiered(enum gelu_form form, const float *x, float *out)
     int unsure[NB];
     EACH {
         xd[b] = _mm256_cvtps_pd(_mm_loadu_ps(x + 4 * b));
-        a[b] = _mm256_min_pd(_mm256_andnot_pd(SET1(-0.0), xd[b]), SET1(amax));
+        a[b] = clamp_abs4(xd[b], amax);
     }
     if (form == GELU_FORM_ERF)
         erf_q_fast(a, q);
@@ -158,7 +174,9 @@ static ALWAYS void tiered(enum gelu_form form, const float *x, float *out)
     EACH {
         __m256d neg = _mm256_cmp_pd(xd[b], _mm256_setzero_pd(), _CMP_LT_OQ);
         __m256d p = _mm256_blendv_pd(_mm256_sub_pd(SET1(1.0), q[b]), q[b], neg);
-        __m256d y = _mm256_mul_pd(_mm256_max_pd(SET1(-amax), xd[b]), p);
+        /* max(-amax, x), NaN kept, with a quiet compare (vmaxpd raises invalid on a quiet NaN) */
+        __m256d low = _mm256_cmp_pd(xd[b], SET1(-amax), _CMP_LT_OQ);
+        __m256d y = not_neg_inf(xd[b], _mm256_mul_pd(_mm256_blendv_pd(xd[b], SET1(-amax), low), p));
         f[b] = _mm256_cvtpd_ps(y);
         __m128i l = _mm_castps_si128(_mm256_cvtpd_ps(_mm256_mul_pd(y, SET1(lo))));
         __m128i h = _mm_castps_si128(_mm256_cvtpd_ps(_mm256_mul_pd(y, SET1(hi))));

@@ -49,16 +49,18 @@ static inline double tanh_q(double w)
 
 /*
  * y = x * (x < 0 ? Q : 1 - Q) with Q = Phi(-|x|) or sigma(-v), then the rounding test.
- * Clamping x at -amax turns -inf into -0 like every other x < -amax; Q_MAX keeps tiny |x|
- * from rounding as an exact tie x/2 (the exact value is x/2 + 0.4 x^2, slightly above).
+ * Clamping x at -amax turns every x < -amax into -0; -inf gets its exact -0 directly, since
+ * -amax*Q would raise a spurious underflow. Q_MAX keeps tiny |x| from rounding as an exact tie
+ * x/2 (the exact value is x/2 + 0.4 x^2, slightly above). The comparisons are the quiet ones
+ * (isless): a quiet NaN x raises no invalid exception.
  */
 static inline float finish(enum gelu_form form, float x, double q, double amax)
 {
     double xd = x;
     q = q < GELU_Q_MAX ? q : GELU_Q_MAX;
-    double p = xd < 0.0 ? q : 1.0 - q;
-    double xc = xd < -amax ? -amax : xd;
-    double y = xc * p;
+    double p = __builtin_isless(xd, 0.0) ? q : 1.0 - q;
+    double xc = __builtin_isless(xd, -amax) ? -amax : xd;
+    double y = xd == -(double)INFINITY ? -0.0 : xc * p;
     float f = (float)y;
     float lo = (float)(y * GELU_FLAG_LO);
     float hi = (float)(y * GELU_FLAG_HI);
@@ -70,7 +72,7 @@ static inline float finish(enum gelu_form form, float x, double q, double amax)
 static inline double clamp_abs(float x, double amax)
 {
     double a = fabs((double)x);
-    return a < amax ? a : amax; /* NaN -> amax; the NaN still reaches y through x */
+    return __builtin_isless(a, amax) ? a : amax; /* NaN -> amax, quietly; the NaN still reaches y through x */
 }
 
 void gelu_erf_f32_scalar(const float *x, float *y, size_t n)
