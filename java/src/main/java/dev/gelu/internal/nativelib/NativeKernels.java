@@ -2,9 +2,10 @@ package dev.gelu.internal.nativelib;
 
 import dev.gelu.Gelu.Form;
 import dev.gelu.internal.GeluKernels;
-import dev.gelu.internal.ffm.GeluNative;
+import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +34,7 @@ public final class NativeKernels implements GeluKernels {
 
     /** The kernels of the ISA libgelu chose (best supported, capped by GELU_MAX_ISA). */
     public static NativeKernels active() {
-        String name = GeluNative.gelu_isa().getString(0);
+        String name = NativeLibrary.string("gelu_isa");
         for (int i = 0; i < NAMES.length; i++) {
             if (NAMES[i].equals(name)) {
                 return new NativeKernels(i);
@@ -46,7 +47,7 @@ public final class NativeKernels implements GeluKernels {
     public static List<NativeKernels> supported() {
         List<NativeKernels> list = new ArrayList<>();
         for (int i = 0; i < NAMES.length; i++) {
-            if (GeluNative.gelu_isa_supported(i) != 0) {
+            if (NativeLibrary.integer("gelu_isa_supported", i) != 0) {
                 list.add(new NativeKernels(i));
             }
         }
@@ -91,17 +92,17 @@ public final class NativeKernels implements GeluKernels {
         }
     }
 
-    /**
-     * Downcall handles with linker options jextract cannot emit, built from its generated
-     * address and descriptor accessors (the generated code stays untouched).
-     */
+    /** Downcall handles, found by name in the library NativeLibrary opened. */
     private static final class Handles {
-        private static final MethodHandle ERF_PLAIN = GeluNative.gelu_erf_f32_isa$handle();
-        private static final MethodHandle TANH_PLAIN = GeluNative.gelu_tanh_f32_isa$handle();
-        private static final MethodHandle ERF_CRITICAL = make(false, false);
-        private static final MethodHandle TANH_CRITICAL = make(true, false);
-        private static final MethodHandle ERF_HEAP = make(false, true);
-        private static final MethodHandle TANH_HEAP = make(true, true);
+        /** int gelu_{erf,tanh}_f32_isa(int isa, const float *x, float *y, size_t n) */
+        private static final FunctionDescriptor KERNEL = FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG);
+        private static final MethodHandle ERF_PLAIN = make(false);
+        private static final MethodHandle TANH_PLAIN = make(true);
+        private static final MethodHandle ERF_CRITICAL = make(false, Linker.Option.critical(false));
+        private static final MethodHandle TANH_CRITICAL = make(true, Linker.Option.critical(false));
+        private static final MethodHandle ERF_HEAP = make(false, Linker.Option.critical(true));
+        private static final MethodHandle TANH_HEAP = make(true, Linker.Option.critical(true));
 
         static MethodHandle plain(boolean tanh) {
             return tanh ? TANH_PLAIN : ERF_PLAIN;
@@ -115,11 +116,8 @@ public final class NativeKernels implements GeluKernels {
             return tanh ? TANH_HEAP : ERF_HEAP;
         }
 
-        private static MethodHandle make(boolean tanh, boolean allowHeap) {
-            return Linker.nativeLinker().downcallHandle(
-                    tanh ? GeluNative.gelu_tanh_f32_isa$address() : GeluNative.gelu_erf_f32_isa$address(),
-                    tanh ? GeluNative.gelu_tanh_f32_isa$descriptor() : GeluNative.gelu_erf_f32_isa$descriptor(),
-                    Linker.Option.critical(allowHeap));
+        private static MethodHandle make(boolean tanh, Linker.Option... options) {
+            return NativeLibrary.downcall(tanh ? "gelu_tanh_f32_isa" : "gelu_erf_f32_isa", KERNEL, options);
         }
     }
 }
