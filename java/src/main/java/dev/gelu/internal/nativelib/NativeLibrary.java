@@ -270,7 +270,7 @@ public final class NativeLibrary {
                 // name the jar's copy: the temporary file in the message is gone by the time it is read
                 String err = open(tmp);
                 if (err != null) {
-                    return "cannot load libgelu bundled as " + resource + ": " + err;
+                    return "cannot load libgelu bundled as " + resource + ": " + err + noexecHint(err, tmp);
                 }
             } finally {
                 // the mapping stays valid after the file is gone, and nothing is left in /tmp
@@ -280,6 +280,19 @@ public final class NativeLibrary {
         } catch (IOException e) {
             return "cannot extract " + resource + ": " + e.getMessage();
         }
+    }
+
+    /**
+     * The hint for a temporary directory that refuses to map code (mounted noexec), as the
+     * unwritable one gets: the dynamic loader only says "failed to map segment".
+     */
+    private static String noexecHint(String err, Path tmp) {
+        String e = err.toLowerCase(Locale.ROOT);
+        if (!e.contains("failed to map segment") && !e.contains("operation not permitted")) {
+            return "";
+        }
+        return " (" + tmp.getParent() + " may be mounted noexec; set -Djava.io.tmpdir to a directory that allows "
+                + "executables, or -D" + PATH_PROPERTY + ")";
     }
 
     static String platform() {
