@@ -153,10 +153,36 @@ static ALWAYS void tanh_q_fast(const __m256d *w, __m256d *q)
     EACH q[b] = _mm256_div_pd(q[b], _mm256_add_pd(SET1(1.0), q[b]));
 }
 
+/*
+ * 1 when one of the 16 floats at x is a NaN or -inf: !(x >= -FLT_MAX), a quiet compare. The
+ * first tier's vminpd/vmaxpd raise invalid on a quiet NaN and its -amax*Q raises underflow for
+ * -inf, so such a group goes to block4, which handles both quietly; the first tier's
+ * operations stay as they are for every other group.
+ */
+static ALWAYS int any_nan_or_neg_inf16(const float *x)
+{
+    const __m256 lowest = _mm256_set1_ps(-0x1.fffffep127f);
+    __m256 a = _mm256_cmp_ps(_mm256_loadu_ps(x), lowest, _CMP_NGE_UQ);
+    __m256 b = _mm256_cmp_ps(_mm256_loadu_ps(x + 8), lowest, _CMP_NGE_UQ);
+    return _mm256_movemask_ps(_mm256_or_ps(a, b)) != 0;
+}
+
+/* The NB blocks of a group with a NaN or -inf, by block4, in order: each block is read before
+   it is written, so in place is fine. Out of line, to keep the hot loop as it was. */
+static __attribute__((noinline, cold)) void special16(enum gelu_form form, const float *x, float *out)
+{
+    for (int b = 0; b < NB; b++)
+        block4(form, x + 4 * b, out + 4 * b);
+}
+
 /* NB blocks of four from x to out; a block with a lane the first tier cannot vouch for is
    redone by block4. Every block is read before any is written, so x == out is fine. */
 static ALWAYS void tiered(enum gelu_form form, const float *x, float *out)
 {
+    if (__builtin_expect(any_nan_or_neg_inf16(x), 0)) {
+        special16(form, x, out);
+        return;
+    }
     const double amax = form == GELU_FORM_ERF ? GELU_ERF_AMAX : GELU_TANH_WMAX;
     const double lo = form == GELU_FORM_ERF ? GELU_FAST_FLAG_ERF_LO : GELU_FAST_FLAG_TANH_LO;
     const double hi = form == GELU_FORM_ERF ? GELU_FAST_FLAG_ERF_HI : GELU_FAST_FLAG_TANH_HI;
@@ -165,7 +191,7 @@ static ALWAYS void tiered(enum gelu_form form, const float *x, float *out)
     int unsure[NB];
     EACH {
         xd[b] = _mm256_cvtps_pd(_mm_loadu_ps(x + 4 * b));
-        a[b] = clamp_abs4(xd[b], amax);
+        a[b] = _mm256_min_pd(_mm256_andnot_pd(SET1(-0.0), xd[b]), SET1(amax));
     }
     if (form == GELU_FORM_ERF)
         erf_q_fast(a, q);
@@ -174,9 +200,7 @@ static ALWAYS void tiered(enum gelu_form form, const float *x, float *out)
     EACH {
         __m256d neg = _mm256_cmp_pd(xd[b], _mm256_setzero_pd(), _CMP_LT_OQ);
         __m256d p = _mm256_blendv_pd(_mm256_sub_pd(SET1(1.0), q[b]), q[b], neg);
-        /* max(-amax, x), NaN kept, with a quiet compare (vmaxpd raises invalid on a quiet NaN) */
-        __m256d low = _mm256_cmp_pd(xd[b], SET1(-amax), _CMP_LT_OQ);
-        __m256d y = not_neg_inf(xd[b], _mm256_mul_pd(_mm256_blendv_pd(xd[b], SET1(-amax), low), p));
+        __m256d y = _mm256_mul_pd(_mm256_max_pd(SET1(-amax), xd[b]), p);
         f[b] = _mm256_cvtpd_ps(y);
         __m128i l = _mm_castps_si128(_mm256_cvtpd_ps(_mm256_mul_pd(y, SET1(lo))));
         __m128i h = _mm_castps_si128(_mm256_cvtpd_ps(_mm256_mul_pd(y, SET1(hi))));
