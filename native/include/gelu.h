@@ -23,9 +23,10 @@
  * so a host built with -Ofast (FTZ+DAZ) or running under fesetround gets the same bits. The
  * caller's exception flags are kept and the call adds only what IEEE 754 asks of GELU:
  * invalid for a signalling NaN input, underflow for an input whose exact result is tiny and
- * inexact (subnormal inputs, x below about -10 for erf); never divide-by-zero or overflow,
- * nothing for quiet NaN, +-inf or +-0. Inexact is not tracked. No trap is taken inside the
- * library, even with exceptions unmasked (feenableexcept). The x87 state is not used.
+ * inexact (subnormal and tiny inputs; x below about -13 for erf, -10 for tanh); never
+ * divide-by-zero or overflow, nothing for quiet NaN, +-inf or +-0. Inexact is not tracked.
+ * No trap is taken inside the library, even with exceptions unmasked (feenableexcept). The
+ * x87 state is not used.
  *
  * Buffers: y may equal x (in place). Partially overlapping x and y are rejected, and so is an
  * n whose byte size n * sizeof(float) exceeds PTRDIFF_MAX (no array is that large).
