@@ -20,9 +20,23 @@
  *
  * Threading: all functions are thread-safe and reentrant. The instruction set is chosen once,
  * on first use (CPUID + XGETBV), and can be capped with the environment variable
- * GELU_MAX_ISA=scalar|avx2|avx512 read at that moment. The library never prints or aborts.
+ * GELU_MAX_ISA=scalar|avx2|avx512 (case and surrounding white space ignored) read at that
+ * moment; an unknown value caps nothing and is reported by gelu_max_isa_status(). The library
+ * never prints or aborts.
  *
- * Buffers: y may equal x (in place). Partially overlapping x and y are rejected.
+ * Floating-point environment: the results do not depend on the caller's mode. Every entry
+ * point computes in the mode its results are proven in (round to nearest, no flush-to-zero,
+ * no denormals-are-zero, all exceptions masked) and gives the caller's MXCSR back on return,
+ * so a host built with -Ofast (FTZ+DAZ) or running under fesetround gets the same bits. The
+ * caller's exception flags are kept and the call adds only what IEEE 754 asks of GELU:
+ * invalid for a signalling NaN input, underflow for an input whose exact result is tiny and
+ * inexact (subnormal and tiny inputs; x below about -13 for erf, -10 for tanh); never
+ * divide-by-zero or overflow, nothing for quiet NaN, +-inf or +-0. Inexact is not tracked.
+ * No trap is taken inside the library, even with exceptions unmasked (feenableexcept). The
+ * x87 state is not used.
+ *
+ * Buffers: y may equal x (in place). Partially overlapping x and y are rejected, and so is an
+ * n whose byte size n * sizeof(float) exceeds PTRDIFF_MAX (no array is that large).
  */
 #ifndef GELU_H
 #define GELU_H
@@ -50,6 +64,7 @@ extern "C" {
 #define GELU_ERR_NULL (-1)    /* x or y is NULL while n > 0 */
 #define GELU_ERR_OVERLAP (-2) /* x and y overlap but are not the same array */
 #define GELU_ERR_ISA (-3)     /* the requested instruction set is unknown, absent or capped */
+#define GELU_ERR_SIZE (-4)    /* n * sizeof(float) exceeds PTRDIFF_MAX */
 
 /* Instruction sets, in increasing order. */
 #define GELU_ISA_SCALAR 0
@@ -77,6 +92,16 @@ GELU_API const char *gelu_isa(void);
 
 /* 1 when the instruction set can run here (present, enabled by the OS, not capped), else 0. */
 GELU_API int gelu_isa_supported(int isa);
+
+/* What became of GELU_MAX_ISA at the first use: GELU_MAX_ISA_UNSET (not set, or blank),
+   GELU_MAX_ISA_APPLIED (an ISA name: the cap in force) or GELU_MAX_ISA_UNKNOWN (anything else:
+   ignored, nothing capped). gelu_max_isa_value() is the value as read (its first 63 bytes),
+   "" when unset. */
+#define GELU_MAX_ISA_UNSET 0
+#define GELU_MAX_ISA_APPLIED 1
+#define GELU_MAX_ISA_UNKNOWN (-1)
+GELU_API int gelu_max_isa_status(void);
+GELU_API const char *gelu_max_isa_value(void);
 
 /* Runtime version: "MAJOR.MINOR.PATCH" and GELU_VERSION_NUMBER of the loaded library. */
 GELU_API const char *gelu_version(void);

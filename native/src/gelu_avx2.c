@@ -7,6 +7,7 @@
  */
 #include <float.h>
 #include <immintrin.h>
+#include <math.h>
 
 #include "gelu_coeffs.h"
 #include "gelu_faithful_coeffs.h"
@@ -46,19 +47,34 @@ static inline __m256d tanh_q4(__m256d w)
     return _mm256_div_pd(e, _mm256_add_pd(SET1(1.0), e));
 }
 
+/*
+ * min(|x|, amax) with NaN -> amax, as vminpd gives, but with a quiet compare: vminpd raises
+ * invalid on a quiet NaN.
+ */
+static inline __m256d clamp_abs4(__m256d xd, double amax)
+{
+    __m256d a = _mm256_andnot_pd(SET1(-0.0), xd);
+    return _mm256_blendv_pd(SET1(amax), a, _mm256_cmp_pd(a, SET1(amax), _CMP_LT_OQ));
+}
+
+/* y, with -0 in the lanes where x = -inf: -amax*Q would raise a spurious underflow there. */
+static inline __m256d not_neg_inf(__m256d xd, __m256d y)
+{
+    return _mm256_blendv_pd(y, SET1(-0.0), _mm256_cmp_pd(xd, SET1(-INFINITY), _CMP_EQ_OQ));
+}
+
 static void block4(enum gelu_form form, const float *x, float *out)
 {
     const double amax = form == GELU_FORM_ERF ? GELU_ERF_AMAX : GELU_TANH_WMAX;
     __m128 xf = _mm_loadu_ps(x);
     __m256d xd = _mm256_cvtps_pd(xf);
-    __m256d a = _mm256_andnot_pd(SET1(-0.0), xd);
-    a = _mm256_min_pd(a, SET1(amax));
+    __m256d a = clamp_abs4(xd, amax);
     __m256d q = form == GELU_FORM_ERF ? erf_q4(a) : tanh_q4(a);
     q = _mm256_min_pd(q, SET1(GELU_Q_MAX));
     __m256d neg = _mm256_cmp_pd(xd, _mm256_setzero_pd(), _CMP_LT_OQ);
     __m256d p = _mm256_blendv_pd(_mm256_sub_pd(SET1(1.0), q), q, neg);
     __m256d low = _mm256_cmp_pd(xd, SET1(-amax), _CMP_LT_OQ);
-    __m256d y = _mm256_mul_pd(_mm256_blendv_pd(xd, SET1(-amax), low), p);
+    __m256d y = not_neg_inf(xd, _mm256_mul_pd(_mm256_blendv_pd(xd, SET1(-amax), low), p));
     __m128 f = _mm256_cvtpd_ps(y);
     __m128i lo = _mm_castps_si128(_mm256_cvtpd_ps(_mm256_mul_pd(y, SET1(GELU_FLAG_LO))));
     __m128i hi = _mm_castps_si128(_mm256_cvtpd_ps(_mm256_mul_pd(y, SET1(GELU_FLAG_HI))));
@@ -139,10 +155,36 @@ static ALWAYS void tanh_q_fast(const __m256d *w, __m256d *q)
     EACH q[b] = _mm256_div_pd(q[b], _mm256_add_pd(SET1(1.0), q[b]));
 }
 
+/*
+ * 1 when one of the 16 floats at x is a NaN or -inf: !(x >= -FLT_MAX), a quiet compare. The
+ * first tier's vminpd/vmaxpd raise invalid on a quiet NaN and its -amax*Q raises underflow for
+ * -inf, so such a group goes to block4, which handles both quietly; the first tier's
+ * operations stay as they are for every other group.
+ */
+static ALWAYS int any_nan_or_neg_inf16(const float *x)
+{
+    const __m256 lowest = _mm256_set1_ps(-0x1.fffffep127f);
+    __m256 a = _mm256_cmp_ps(_mm256_loadu_ps(x), lowest, _CMP_NGE_UQ);
+    __m256 b = _mm256_cmp_ps(_mm256_loadu_ps(x + 8), lowest, _CMP_NGE_UQ);
+    return _mm256_movemask_ps(_mm256_or_ps(a, b)) != 0;
+}
+
+/* The NB blocks of a group with a NaN or -inf, by block4, in order: each block is read before
+   it is written, so in place is fine. Out of line, to keep the hot loop as it was. */
+static __attribute__((noinline, cold)) void special16(enum gelu_form form, const float *x, float *out)
+{
+    for (int b = 0; b < NB; b++)
+        block4(form, x + 4 * b, out + 4 * b);
+}
+
 /* NB blocks of four from x to out; a block with a lane the first tier cannot vouch for is
    redone by block4. Every block is read before any is written, so x == out is fine. */
 static ALWAYS void tiered(enum gelu_form form, const float *x, float *out)
 {
+    if (__builtin_expect(any_nan_or_neg_inf16(x), 0)) {
+        special16(form, x, out);
+        return;
+    }
     const double amax = form == GELU_FORM_ERF ? GELU_ERF_AMAX : GELU_TANH_WMAX;
     const double lo = form == GELU_FORM_ERF ? GELU_FAST_FLAG_ERF_LO : GELU_FAST_FLAG_TANH_LO;
     const double hi = form == GELU_FORM_ERF ? GELU_FAST_FLAG_ERF_HI : GELU_FAST_FLAG_TANH_HI;
@@ -270,28 +312,25 @@ static ALWAYS __m128 faithful_quarter_with_tail(enum gelu_form form, const doubl
 static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, float *out)
 {
     const double(*c)[16] = form == GELU_FORM_ERF ? gelu_faithful_erf_coef : gelu_faithful_tanh_coef;
-    __m256 xf[FNB], f[FNB];
+    __m256 xf[FNB], f[FNB], finite[FNB];
     int slow[FNB];
     for (int b = 0; b < nb; b++) {
         xf[b] = _mm256_loadu_ps(x + 8 * b);
         /* NaN and the infinities take the correctly rounded kernel */
-        __m256 ok = _mm256_and_ps(_mm256_cmp_ps(xf[b], _mm256_set1_ps(FLT_MAX), _CMP_LE_OQ),
+        finite[b] = _mm256_and_ps(_mm256_cmp_ps(xf[b], _mm256_set1_ps(FLT_MAX), _CMP_LE_OQ),
                                   _mm256_cmp_ps(xf[b], _mm256_set1_ps(-FLT_MAX), _CMP_GE_OQ));
-        slow[b] = _mm256_movemask_ps(ok) != 0xFF;
+        slow[b] = _mm256_movemask_ps(finite[b]) != 0xFF;
         __m128 lo = faithful_quarter_with_tail(form, c, x + 8 * b);
         __m128 hi = faithful_quarter_with_tail(form, c, x + 8 * b + 4);
         f[b] = _mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1);
     }
     for (int b = 0; b < nb; b++) {
         if (__builtin_expect(slow[b], 0)) {
-            float cr[8], fs[8], xs[8];
+            float cr[8], xs[8];
             _mm256_storeu_ps(xs, xf[b]);
-            _mm256_storeu_ps(fs, f[b]);
             (form == GELU_FORM_ERF ? gelu_erf_f32_avx2 : gelu_tanh_f32_avx2)(xs, cr, 8);
-            for (int j = 0; j < 8; j++)
-                if (!(xs[j] <= FLT_MAX && xs[j] >= -FLT_MAX)) /* NaN or infinite */
-                    fs[j] = cr[j];
-            f[b] = _mm256_loadu_ps(fs);
+            /* a blend, not a C comparison: a NaN must not raise invalid */
+            f[b] = _mm256_blendv_ps(_mm256_loadu_ps(cr), f[b], finite[b]);
         }
     }
     for (int b = 0; b < nb; b++)

@@ -15,6 +15,7 @@
  */
 #include <float.h>
 #include <immintrin.h>
+#include <math.h>
 
 #include "gelu_coeffs.h"
 #include "gelu_faithful_coeffs.h"
@@ -65,13 +66,15 @@ static void block8(enum gelu_form form, const float *x, float *out, __mmask8 m)
     const double amax = form == GELU_FORM_ERF ? GELU_ERF_AMAX : GELU_TANH_WMAX;
     __m256 xf = _mm256_maskz_loadu_ps(m, x);
     __m512d xd = _mm512_cvtps_pd(xf);
-    __m512d a = _mm512_min_pd(_mm512_abs_pd(xd), SET1(amax));
+    __m512d a = _mm512_min_round_pd(_mm512_abs_pd(xd), SET1(amax), _MM_FROUND_NO_EXC);
     __m512d q = form == GELU_FORM_ERF ? erf_q8(a) : tanh_q8(a);
     q = _mm512_min_pd(q, SET1(GELU_Q_MAX));
     __mmask8 neg = _mm512_cmp_pd_mask(xd, _mm512_setzero_pd(), _CMP_LT_OQ);
     __m512d p = _mm512_mask_blend_pd(neg, _mm512_sub_pd(SET1(1.0), q), q);
     __mmask8 low = _mm512_cmp_pd_mask(xd, SET1(-amax), _CMP_LT_OQ);
-    __m512d y = _mm512_mul_pd(_mm512_mask_blend_pd(low, xd, SET1(-amax)), p);
+    /* -inf: -0 itself, not -amax*Q, whose rounding to float would raise a spurious underflow */
+    __mmask8 finite_or_nan = _mm512_cmp_pd_mask(xd, SET1(-INFINITY), _CMP_NEQ_UQ);
+    __m512d y = _mm512_mask_mul_pd(SET1(-0.0), finite_or_nan, _mm512_mask_blend_pd(low, xd, SET1(-amax)), p);
     __m256 f = _mm512_cvtpd_ps(y);
     __m256i lo = _mm256_castps_si256(_mm512_cvtpd_ps(_mm512_mul_pd(y, SET1(GELU_FLAG_LO))));
     __m256i hi = _mm256_castps_si256(_mm512_cvtpd_ps(_mm512_mul_pd(y, SET1(GELU_FLAG_HI))));
@@ -169,7 +172,8 @@ static ALWAYS void fast_blocks(enum gelu_form form, int nb, const float *x, cons
     __m512d xd[NB], a[NB], q[NB];
     EACH(nb) {
         xd[b] = _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m[b], x + 8 * b));
-        a[b] = _mm512_min_pd(_mm512_abs_pd(xd[b]), SET1(amax)); /* NaN -> amax */
+        /* NaN -> amax; {sae}: min raises invalid on a quiet NaN otherwise */
+        a[b] = _mm512_min_round_pd(_mm512_abs_pd(xd[b]), SET1(amax), _MM_FROUND_NO_EXC);
     }
     if (form == GELU_FORM_ERF)
         erf_q_fast(nb, a, q);
@@ -178,8 +182,11 @@ static ALWAYS void fast_blocks(enum gelu_form form, int nb, const float *x, cons
     EACH(nb) {
         __mmask8 neg = _mm512_cmp_pd_mask(xd[b], _mm512_setzero_pd(), _CMP_LT_OQ);
         __m512d p = _mm512_mask_blend_pd(neg, _mm512_sub_pd(SET1(1.0), q[b]), q[b]);
-        /* max(-amax, x) keeps a NaN x: max returns its second operand when one is NaN */
-        __m512d y = _mm512_mul_pd(_mm512_max_pd(SET1(-amax), xd[b]), p);
+        /* max(-amax, x) keeps a NaN x: max returns its second operand when one is NaN ({sae}:
+           quietly); -inf gets -0 itself, as -amax*Q would raise a spurious underflow */
+        __mmask8 finite_or_nan = _mm512_cmp_pd_mask(xd[b], SET1(-INFINITY), _CMP_NEQ_UQ);
+        __m512d y = _mm512_mask_mul_pd(SET1(-0.0), finite_or_nan,
+                                       _mm512_max_round_pd(SET1(-amax), xd[b], _MM_FROUND_NO_EXC), p);
         f[b] = _mm512_cvtpd_ps(y);
         __m256i l = _mm256_castps_si256(_mm512_cvtpd_ps(_mm512_mul_pd(y, SET1(lo))));
         __m256i h = _mm256_castps_si256(_mm512_cvtpd_ps(_mm512_mul_pd(y, SET1(hi))));

@@ -9,10 +9,14 @@
 #endif
 
 #include <cpuid.h>
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "gelu_fpenv.h"
 #include "gelu_internal.h"
 
 struct impl {
@@ -60,27 +64,56 @@ static int detect_cpu(void)
     return GELU_ISA_AVX2;
 }
 
-/* GELU_MAX_ISA caps the choice; an unknown value caps nothing (the library never fails here). */
+/*
+ * GELU_MAX_ISA caps the choice: an ISA name, case and surrounding white space ignored. An
+ * unknown value caps nothing (the library never fails or prints here) but is remembered, so
+ * that gelu_max_isa_status() can report it.
+ */
+static int cap_status = GELU_MAX_ISA_UNSET;
+static char cap_value[64];
+
+static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+
 static int max_isa(void)
 {
     const char *cap = getenv("GELU_MAX_ISA");
-    if (cap)
-        for (int i = 0; i < N_IMPLS; i++)
-            if (strcmp(cap, impls[i].name) == 0)
-                return impls[i].isa;
+    if (!cap)
+        return GELU_ISA_AVX512;
+    size_t len = strlen(cap);
+    size_t keep = len < sizeof cap_value - 1 ? len : sizeof cap_value - 1;
+    memcpy(cap_value, cap, keep);
+    cap_value[keep] = 0;
+    while (is_blank(*cap))
+        cap++, len--;
+    while (len > 0 && is_blank(cap[len - 1]))
+        len--;
+    if (len == 0)
+        return GELU_ISA_AVX512; /* set but blank: as if unset */
+    for (int i = 0; i < N_IMPLS; i++)
+        if (strlen(impls[i].name) == len && strncasecmp(cap, impls[i].name, len) == 0) {
+            cap_status = GELU_MAX_ISA_APPLIED;
+            return impls[i].isa;
+        }
+    cap_status = GELU_MAX_ISA_UNKNOWN;
     return GELU_ISA_AVX512;
 }
 
-/* -1 until computed; every thread computes the same value, so a race only repeats the work. */
+/* Computed once, on first use, by whichever thread gets there first. */
 static _Atomic int usable_isa = -1;
+static pthread_once_t choose_once = PTHREAD_ONCE_INIT;
+
+static void choose(void)
+{
+    int cpu = detect_cpu(), cap = max_isa();
+    atomic_store_explicit(&usable_isa, cpu < cap ? cpu : cap, memory_order_release);
+}
 
 static int best_isa(void)
 {
     int isa = atomic_load_explicit(&usable_isa, memory_order_acquire);
     if (isa < 0) {
-        int cpu = detect_cpu(), cap = max_isa();
-        isa = cpu < cap ? cpu : cap;
-        atomic_store_explicit(&usable_isa, isa, memory_order_release);
+        pthread_once(&choose_once, choose);
+        isa = atomic_load_explicit(&usable_isa, memory_order_acquire);
     }
     return isa;
 }
@@ -91,8 +124,10 @@ static int check(const float *x, const float *y, size_t n)
         return GELU_OK;
     if (!x || !y)
         return GELU_ERR_NULL;
+    if (n > PTRDIFF_MAX / sizeof(float)) /* no array is that large; n * 4 could wrap */
+        return GELU_ERR_SIZE;
     uintptr_t xs = (uintptr_t)x, ys = (uintptr_t)y, bytes = n * sizeof(float);
-    if (xs != ys && xs < ys + bytes && ys < xs + bytes)
+    if (xs != ys && (xs < ys ? ys - xs : xs - ys) < bytes)
         return GELU_ERR_OVERLAP;
     return GELU_OK;
 }
@@ -104,7 +139,10 @@ static int run(int isa, enum gelu_kernel_id k, const float *x, float *y, size_t 
     int rc = check(x, y, n);
     if (rc != GELU_OK || n == 0)
         return rc;
+    /* in the floating-point mode the kernels are proven in, the caller's restored after */
+    unsigned caller_mode = gelu_fpenv_enter();
     impls[isa].kernel[k](x, y, n);
+    gelu_fpenv_leave(caller_mode);
     return GELU_OK;
 }
 
@@ -117,6 +155,18 @@ GELU_KERNELS(GELU_ENTRY)
 const char *gelu_isa(void) { return impls[best_isa()].name; }
 
 int gelu_isa_supported(int isa) { return isa >= 0 && isa < N_IMPLS && isa <= best_isa(); }
+
+int gelu_max_isa_status(void)
+{
+    best_isa();
+    return cap_status;
+}
+
+const char *gelu_max_isa_value(void)
+{
+    best_isa();
+    return cap_value;
+}
 
 #define GELU_STR2(x) #x
 #define GELU_STR(x) GELU_STR2(x)

@@ -51,16 +51,18 @@ static inline double tanh_q(double w)
 
 /*
  * y = x * (x < 0 ? Q : 1 - Q) with Q = Phi(-|x|) or sigma(-v), then the rounding test.
- * Clamping x at -amax turns -inf into -0 like every other x < -amax; Q_MAX keeps tiny |x|
- * from rounding as an exact tie x/2 (the exact value is x/2 + 0.4 x^2, slightly above).
+ * Clamping x at -amax turns every x < -amax into -0; -inf gets its exact -0 directly, since
+ * -amax*Q would raise a spurious underflow. Q_MAX keeps tiny |x| from rounding as an exact tie
+ * x/2 (the exact value is x/2 + 0.4 x^2, slightly above). The comparisons are the quiet ones
+ * (isless): a quiet NaN x raises no invalid exception.
  */
 static inline float finish(enum gelu_form form, float x, double q, double amax)
 {
     double xd = x;
     q = q < GELU_Q_MAX ? q : GELU_Q_MAX;
-    double p = xd < 0.0 ? q : 1.0 - q;
-    double xc = xd < -amax ? -amax : xd;
-    double y = xc * p;
+    double p = __builtin_isless(xd, 0.0) ? q : 1.0 - q;
+    double xc = __builtin_isless(xd, -amax) ? -amax : xd;
+    double y = xd == -(double)INFINITY ? -0.0 : xc * p;
     float f = (float)y;
     float lo = (float)(y * GELU_FLAG_LO);
     float hi = (float)(y * GELU_FLAG_HI);
@@ -72,7 +74,7 @@ static inline float finish(enum gelu_form form, float x, double q, double amax)
 static inline double clamp_abs(float x, double amax)
 {
     double a = fabs((double)x);
-    return a < amax ? a : amax; /* NaN -> amax; the NaN still reaches y through x */
+    return __builtin_isless(a, amax) ? a : amax; /* NaN -> amax, quietly; the NaN still reaches y through x */
 }
 
 void gelu_erf_f32_scalar(const float *x, float *y, size_t n)
@@ -161,9 +163,10 @@ static inline void run_faithful(enum gelu_form form, const float *x, float *y, s
     const double(*c)[16] = form == GELU_FORM_ERF ? gelu_faithful_erf_coef : gelu_faithful_tanh_coef;
     for (size_t i = 0; i < n; i++) {
         float xi = x[i];
-        if (xi >= (float)GELU_FAITHFUL_LO && xi <= FLT_MAX)
+        /* quiet comparisons: a NaN input must not raise invalid */
+        if (isgreaterequal(xi, (float)GELU_FAITHFUL_LO) && islessequal(xi, FLT_MAX))
             y[i] = faithful_central(c, xi);
-        else if (xi < (float)GELU_FAITHFUL_LO && xi >= -FLT_MAX)
+        else if (isless(xi, (float)GELU_FAITHFUL_LO) && isgreaterequal(xi, -FLT_MAX))
             y[i] = faithful_tail(form, xi);
         else if (form == GELU_FORM_ERF) /* NaN or infinite */
             gelu_erf_f32_scalar(x + i, y + i, 1);

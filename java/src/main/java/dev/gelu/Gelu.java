@@ -175,8 +175,10 @@ public final class Gelu {
     /**
      * Like {@link #apply(MemorySegment, MemorySegment)}, with up to {@code parallelism}
      * threads: the calling thread and tasks submitted to {@code executor}, each on a contiguous
-     * piece of at least 32768 floats that starts on a 64-byte boundary. The call returns when
-     * every piece is done. The results are the same bits as a single-threaded call. Nothing is
+     * piece of at least 32768 floats that starts on a 64-byte boundary. The call returns (or
+     * throws the first failure) only when every piece has stopped, and does not depend on the
+     * executor: a piece it rejects, discards or has not started yet is run by the calling
+     * thread. The results are the same bits as a single-threaded call. Nothing is
      * parallel unless asked for: the other methods never start or use another thread.
      *
      * <p>The executor's threads must be able to access both segments: heap segments and

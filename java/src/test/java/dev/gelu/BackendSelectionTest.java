@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.gelu.internal.Backends;
 import dev.gelu.internal.Version;
-import dev.gelu.internal.ffm.GeluNative;
+import dev.gelu.internal.nativelib.NativeLibrary;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -32,8 +32,8 @@ class BackendSelectionTest {
     void nativeLibraryMatchesTheJarVersion() {
         Assumptions.assumeTrue("native".equals(System.getProperty("gelu.test.expectBackend")));
         assertNull(Backends.nativeUnavailableReason());
-        assertEquals(Version.NUMBER, GeluNative.gelu_version_number());
-        assertEquals(Version.STRING, GeluNative.gelu_version().getString(0));
+        assertEquals(Version.NUMBER, NativeLibrary.versionNumber());
+        assertEquals(Version.STRING, NativeLibrary.version());
         assertEquals(Version.STRING, Gelu.version());
     }
 }

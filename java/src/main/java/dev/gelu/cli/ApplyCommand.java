@@ -9,31 +9,46 @@ import java.io.Serial;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel.MapMode;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * {@code gelu apply [--form erf|tanh] [--accuracy correct|faithful] [--backend native|vector|scalar]
- * IN.npy OUT.npy}: applies GELU (correctly rounded unless {@code --accuracy faithful}) to every
- * element of a float32 {@code .npy} file and writes the result, same shape, to another.
+ * IN.npy OUT.npy} (correctly rounded unless {@code --accuracy faithful}): applies
+ * GELU to every element of a float32 {@code .npy} file and writes the result, same shape, to
+ * another.
  *
- * <p>Both files are memory-mapped and the kernel reads the input mapping and writes the output
- * mapping directly, so no element is copied through the Java heap. The output is built in a
- * temporary file beside {@code OUT} and renamed onto it only when complete, so a failure leaves
- * neither a partial {@code OUT} nor a temporary file, and {@code OUT} may be {@code IN}.
+ * <p>The data goes through one off-heap buffer in chunks: read from {@code IN} with
+ * {@code FileChannel.read}, GELU in place, written with {@code FileChannel.write}. Neither file
+ * is memory-mapped, so no kernel ever touches file-backed memory: a full disk, a file-size
+ * limit or an input that shrinks while it is read is an I/O error and the one-line message,
+ * never a SIGBUS that kills the JVM. The output is built in a temporary file beside the file
+ * it will become and renamed onto it only when complete and synced, so a failure, Ctrl-C or
+ * SIGTERM (a shutdown hook removes it) leaves neither a partial {@code OUT} nor a temporary
+ * file, and {@code OUT} may be {@code IN}.
+ *
+ * <p>Replacing an existing {@code OUT}: the new file gets the old one's permission bits (and
+ * its owner and group where allowed); a symbolic link is written through (its target is
+ * replaced, the link stays); a file with other hard links is refused, since the rename would
+ * leave the other names on the old contents.
  */
 public final class ApplyCommand {
     static final String USAGE =
@@ -79,25 +94,29 @@ public final class ApplyCommand {
         }
     }
 
+    /** Bytes read, computed and written at a time: large enough for full-speed I/O, small enough for L2/L3. */
+    private static final int CHUNK_BYTES = 4 << 20;
+
     private static void apply(Gelu gelu, Path in, Path out) throws Failure {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             // The kernels read floats in native order; .npy float32 data is little-endian.
             throw new Failure("big-endian platforms are not supported");
         }
         requireRegularFile(in);
-        Path dir = outputDirectory(out);
+        Path target = outputTarget(out);
         Path tmp = null;
+        Thread cleanup = null;
         try {
-            // Closed, and unmapped, before the rename: some systems refuse to replace an open file.
             try (FileChannel src = openInput(in)) {
                 Npy.Header header = readHeader(in, src);
-                tmp = createTemporary(dir, out);
+                tmp = createTemporary(target, out);
+                cleanup = removeOnExit(tmp, out);
                 write(gelu, in, src, header, out, tmp);
             } catch (IOException e) {
                 throw new Failure(in, e);
             }
             try {
-                Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
                 throw new Failure(out, e);
             }
@@ -106,43 +125,91 @@ public final class ApplyCommand {
             if (tmp != null) {
                 deleteQuietly(tmp);
             }
+            if (cleanup != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs, or has run: it deletes what is left
+                }
+            }
         }
     }
 
-    /** Fills {@code tmp} with the header and GELU of the data, mapping to mapping, and syncs it. */
+    /** A shutdown hook (Ctrl-C, SIGTERM, System.exit) that removes the temporary file. */
+    private static Thread removeOnExit(Path tmp, Path out) {
+        Thread hook = new Thread(() -> {
+            try {
+                if (Files.deleteIfExists(tmp)) {
+                    System.err.println("gelu apply: " + out + ": interrupted, nothing written");
+                }
+            } catch (IOException ignored) {
+                // nothing better to do while the JVM goes down
+            }
+        }, "gelu-apply-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
+    }
+
+    /**
+     * Fills {@code tmp} with the header and GELU of the data, chunk by chunk through one off-heap
+     * buffer, and syncs it. An input that ends early (it shrank since its header was read) and
+     * every write error (no space, file too large) is a {@link Failure}.
+     */
     private static void write(Gelu gelu, Path in, FileChannel src, Npy.Header header, Path out, Path tmp)
             throws Failure {
         byte[] outHeader = Npy.header(header.shape());
-        try (FileChannel dst = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                Arena arena = Arena.ofConfined()) {
-            // The header takes at least 64 bytes, so neither mapping is ever empty, even for shape (0,).
-            MemorySegment input = mapInput(in, src, arena).asSlice(header.dataOffset(), header.dataBytes());
-            // Mapping past the end of the file extends it to the full size.
-            MemorySegment output = dst.map(MapMode.READ_WRITE, 0, outHeader.length + header.dataBytes(), arena);
-            MemorySegment.copy(MemorySegment.ofArray(outHeader), 0, output, 0, outHeader.length);
-            try {
-                gelu.apply(input, output.asSlice(outHeader.length));
-            } catch (RuntimeException e) {
-                throw new Failure(e.getMessage() != null ? e.getMessage() : e.toString());
+        long bytes = header.dataBytes();
+        try (FileChannel dst = FileChannel.open(tmp, StandardOpenOption.WRITE); Arena arena = Arena.ofConfined()) {
+            writeFully(dst, ByteBuffer.wrap(outHeader), 0);
+            MemorySegment buffer = arena.allocate(Math.max(4, Math.min(bytes, CHUNK_BYTES)), 64);
+            ByteBuffer io = buffer.asByteBuffer();
+            for (long done = 0; done < bytes; ) {
+                int n = (int) Math.min(CHUNK_BYTES, bytes - done);
+                io.clear().limit(n);
+                readFully(in, src, io, header.dataOffset() + done, header.dataOffset() + bytes);
+                MemorySegment chunk = buffer.asSlice(0, n);
+                try {
+                    gelu.apply(chunk, chunk);
+                } catch (RuntimeException e) {
+                    throw new Failure(e.getMessage() != null ? e.getMessage() : e.toString());
+                }
+                io.flip();
+                writeFully(dst, io, outHeader.length + done);
+                done += n;
             }
             // On disk before the rename, so that a crash cannot leave OUT naming a partial file.
-            output.force();
+            dst.force(true);
         } catch (IOException | UncheckedIOException e) {
             throw new Failure(out, e);
+        }
+    }
+
+    /** Reads {@code buffer} full from {@code position}; an early end of file is a Failure naming IN. */
+    private static void readFully(Path in, FileChannel src, ByteBuffer buffer, long position, long expectedEnd)
+            throws Failure {
+        long start = position - buffer.position();
+        try {
+            while (buffer.hasRemaining()) {
+                if (src.read(buffer, start + buffer.position()) < 0) {
+                    throw new Failure(in, "shrank while being read: it ends at byte " + (start + buffer.position())
+                            + ", its header says " + expectedEnd);
+                }
+            }
+        } catch (IOException e) {
+            throw new Failure(in, e);
+        }
+    }
+
+    private static void writeFully(FileChannel dst, ByteBuffer buffer, long position) throws IOException {
+        long start = position - buffer.position();
+        while (buffer.hasRemaining()) {
+            dst.write(buffer, start + buffer.position());
         }
     }
 
     private static FileChannel openInput(Path in) throws Failure {
         try {
             return FileChannel.open(in, StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw new Failure(in, e);
-        }
-    }
-
-    private static MemorySegment mapInput(Path in, FileChannel src, Arena arena) throws Failure {
-        try {
-            return src.map(MapMode.READ_ONLY, 0, src.size(), arena);
         } catch (IOException e) {
             throw new Failure(in, e);
         }
@@ -160,23 +227,50 @@ public final class ApplyCommand {
         }
     }
 
-    /** Checks {@code out} before any work is done, and returns the directory that will hold it. */
-    private static Path outputDirectory(Path out) throws Failure {
-        if (Files.isDirectory(out)) {
+    /**
+     * Checks {@code out} before any work is done and returns the file to replace: {@code out}
+     * itself, or the file a symbolic link {@code out} points to (written through).
+     */
+    private static Path outputTarget(Path out) throws Failure {
+        Path target = out.toAbsolutePath();
+        if (Files.isSymbolicLink(target)) {
+            try {
+                target = target.toRealPath();
+            } catch (IOException e) {
+                throw new Failure(out, "is a symbolic link to a missing file; give its target instead");
+            }
+        }
+        if (Files.isDirectory(target)) {
             throw new Failure(out, "is a directory");
         }
         // The rename would replace a device such as /dev/null with a plain file.
-        if (Files.exists(out) && !Files.isRegularFile(out)) {
+        if (Files.exists(target) && !Files.isRegularFile(target)) {
             throw new Failure(out, "not a regular file");
         }
-        Path dir = out.toAbsolutePath().getParent();
+        if (Files.exists(target)) {
+            int links = hardLinks(target);
+            if (links > 1) {
+                // the rename would give OUT new contents and leave the other names on the old ones
+                throw new Failure(out, "has " + links + " hard links; replacing it would detach them "
+                        + "(write to a new name, or remove the other links first)");
+            }
+        }
+        Path dir = target.getParent();
         if (!Files.exists(dir)) {
             throw new Failure(out, "directory " + dir + " does not exist");
         }
         if (!Files.isDirectory(dir)) {
             throw new Failure(out, dir + " is not a directory");
         }
-        return dir;
+        return target;
+    }
+
+    private static int hardLinks(Path file) {
+        try {
+            return (Integer) Files.getAttribute(file, "unix:nlink");
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return 1; // no such attribute here: nothing to protect
+        }
     }
 
     private static Npy.Header readHeader(Path in, FileChannel src) throws Failure {
@@ -189,17 +283,82 @@ public final class ApplyCommand {
         }
     }
 
-    /** Creates an empty, hidden file beside {@code out} that no other run can have chosen. */
-    private static Path createTemporary(Path dir, Path out) throws Failure {
-        String suffix = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
-        Path tmp = dir.resolve("." + out.getFileName() + ".tmp-" + suffix);
+    /**
+     * Creates an empty, hidden file beside {@code target} that no other run can have chosen, with
+     * the permission bits (and, where allowed, the owner and group) of the file it will replace.
+     */
+    private static Path createTemporary(Path target, Path out) throws Failure {
+        Path tmp = target.resolveSibling(temporaryName(target.getFileName().toString()));
         try {
-            // Not Files.createTempFile: it would give OUT mode 0600 instead of the usual umask mode.
-            Files.createFile(tmp);
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                // created with the old file's bits (less the umask), so the data is never more
+                // readable than the file it replaces, then given exactly those bits
+                Set<PosixFilePermission> perms = Files.getPosixFilePermissions(target);
+                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(perms));
+                Files.setPosixFilePermissions(tmp, perms);
+                copyOwnership(target, tmp);
+            } else {
+                // Not Files.createTempFile: it would give OUT mode 0600 instead of the usual umask mode.
+                Files.createFile(tmp);
+            }
             return tmp;
-        } catch (IOException e) {
-            throw new Failure(out, e);
+        } catch (IOException | UnsupportedOperationException e) {
+            if (Files.exists(tmp, LinkOption.NOFOLLOW_LINKS)) {
+                deleteQuietly(tmp);
+            }
+            throw new Failure(out, e instanceof IOException io ? io : new IOException(e.getMessage(), e));
         }
+    }
+
+    private static void copyOwnership(Path from, Path to) {
+        try {
+            var owner = Files.getOwner(from);
+            if (!owner.equals(Files.getOwner(to))) {
+                Files.setOwner(to, owner);
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // only root may give a file away; the new file stays the caller's, as any editor's would
+        }
+        try {
+            Object group = Files.getAttribute(from, "posix:group");
+            if (!group.equals(Files.getAttribute(to, "posix:group"))) {
+                Files.setAttribute(to, "posix:group", group);
+            }
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            // not a member of that group: keep the caller's
+        }
+    }
+
+    /**
+     * {@code .NAME.tmp-XXXXXXXXXXXXX} (13 random base-36 digits). A name too long for that is cut
+     * so that the temporary name is no longer than NAME itself: whatever length OUT's file
+     * system takes for NAME, it takes the temporary name too.
+     */
+    static String temporaryName(String name) {
+        String random = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
+        String suffix = ".tmp-" + "0".repeat(13 - random.length()) + random;
+        int nameBytes = name.getBytes(StandardCharsets.UTF_8).length;
+        int extra = 1 + suffix.length();
+        if (nameBytes + extra <= 64) {
+            return "." + name + suffix;
+        }
+        return "." + utf8Prefix(name, Math.max(1, nameBytes - extra)) + suffix;
+    }
+
+    /** The longest prefix of s whose UTF-8 encoding takes at most maxBytes, cut between characters. */
+    private static String utf8Prefix(String s, int maxBytes) {
+        int bytes = 0;
+        int i = 0;
+        while (i < s.length()) {
+            int cp = s.codePointAt(i);
+            int len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (bytes + len > maxBytes) {
+                break;
+            }
+            bytes += len;
+            i += Character.charCount(cp);
+        }
+        return s.substring(0, i);
     }
 
     private static void deleteQuietly(Path tmp) {

@@ -33,9 +33,9 @@ final class InfoCommand {
         out.println("backends  " + Backends.available().stream().map(k -> k.name() + "/" + k.isa())
                 .collect(Collectors.joining(" ")));
         out.println("cpu       " + cpuModel() + "; " + String.join(" ", cpuFeatures()));
-        String cap = System.getenv("GELU_MAX_ISA");
+        String cap = NativeLibrary.maxIsaReport();
         if (cap != null) {
-            out.println("GELU_MAX_ISA=" + cap);
+            out.println("cap       " + cap);
         }
         return 0;
     }

@@ -163,6 +163,114 @@ class ApplyCommandTest {
         assertEquals(List.of("y.npy"), list(outDir));
     }
 
+    /** The erf form's MPFR golden values of the tests, as (x, GELU(x)) pairs. */
+    private static float[][] golden(int n) throws IOException {
+        float[][] rows = new float[2][n];
+        try (InputStream in = ApplyCommandTest.class.getResourceAsStream("/dev/gelu/golden.tsv")) {
+            List<String> lines = new String(in.readAllBytes(), StandardCharsets.US_ASCII).lines()
+                    .filter(l -> !l.startsWith("#")).toList();
+            for (int i = 0; i < n; i++) {
+                String[] f = lines.get(i * 97 % lines.size()).split(" ");
+                rows[0][i] = Float.intBitsToFloat(Integer.parseUnsignedInt(f[0], 16));
+                rows[1][i] = Float.intBitsToFloat(Integer.parseUnsignedInt(f[1], 16));
+            }
+        }
+        return rows;
+    }
+
+    /** Applies the erf form from a golden input file to result and checks every value against MPFR's. */
+    private void appliesGolden(Path result) throws Exception {
+        float[][] g = golden(40);
+        Path in = writeNpy(inDir.resolve("golden-" + System.nanoTime() + ".npy"), g[0], 40);
+        assertEquals(0, run(in.toString(), result.toString()), err.toString());
+        float[] y = readNpy(result, 40);
+        for (int i = 0; i < 40; i++) {
+            assertEquals(Float.floatToIntBits(g[1][i]), Float.floatToIntBits(y[i]), "GELU(" + g[0][i] + ")");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rw-------", "rw-r-----", "rwxr-x---", "r--r--r--"})
+    void replacingAFileKeepsItsPermissions(String mode) throws Exception {
+        Path result = Files.writeString(outDir.resolve("y.npy"), "old");
+        Files.setPosixFilePermissions(result, PosixFilePermissions.fromString(mode));
+        appliesGolden(result);
+        assertEquals(mode, PosixFilePermissions.toString(Files.getPosixFilePermissions(result)));
+        assertEquals(List.of("y.npy"), list(outDir));
+    }
+
+    @Test
+    void aNewOutputGetsTheUsualMode() throws Exception {
+        Path result = outDir.resolve("y.npy");
+        appliesGolden(result);
+        Path probe = Files.createFile(outDir.resolve("probe")); // what the umask gives a new file
+        assertEquals(Files.getPosixFilePermissions(probe), Files.getPosixFilePermissions(result));
+    }
+
+    @Test
+    void aSymbolicLinkIsWrittenThrough() throws Exception {
+        Path real = Files.writeString(inDir.resolve("real.npy"), "old");
+        Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rw-------"));
+        Path link = Files.createSymbolicLink(outDir.resolve("y.npy"), real);
+        appliesGolden(link);
+        assertTrue(Files.isSymbolicLink(link), "the link was replaced by a regular file");
+        assertEquals(real, Files.readSymbolicLink(link));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(real)));
+        assertEquals(List.of("y.npy"), list(outDir));
+        assertFalse(list(inDir).stream().anyMatch(f -> f.contains(".tmp-")), "a temporary file was left");
+    }
+
+    @Test
+    void aDanglingSymbolicLinkIsRefused() throws Exception {
+        Path in = writeNpy(inDir.resolve("x.npy"), new float[] {1}, 1);
+        Path link = Files.createSymbolicLink(outDir.resolve("y.npy"), dir.resolve("nowhere.npy"));
+        out.reset();
+        err.reset();
+        assertEquals(1, run(in.toString(), link.toString()));
+        assertEquals("gelu apply: " + link + ": is a symbolic link to a missing file; give its target instead"
+                + System.lineSeparator(), err.toString());
+        assertTrue(Files.isSymbolicLink(link));
+        assertFalse(Files.exists(dir.resolve("nowhere.npy")));
+    }
+
+    @Test
+    void aFileWithOtherHardLinksIsRefused() throws Exception {
+        Path in = writeNpy(inDir.resolve("x.npy"), new float[] {1, 2}, 2);
+        Path result = Files.writeString(outDir.resolve("y.npy"), "old");
+        Path other = Files.createLink(outDir.resolve("other-name.npy"), result);
+        assertFails(result, in, result, "has 2 hard links; replacing it would detach them "
+                + "(write to a new name, or remove the other links first)", true);
+        assertEquals("old", Files.readString(result));
+        assertEquals("old", Files.readString(other));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {200, 236, 237, 240, 254, 255})
+    void longOutputNamesWorkUpToTheFileSystemLimit(int length) throws Exception {
+        String name = "y".repeat(length - 4) + ".npy";
+        appliesGolden(outDir.resolve(name));
+        assertEquals(List.of(name), list(outDir));
+    }
+
+    @Test
+    void longMultiByteOutputNamesWork() throws Exception {
+        String name = "\u00e9".repeat(125) + "y.npy"; // 250 + 5 = 255 bytes of UTF-8
+        assertEquals(255, name.getBytes(StandardCharsets.UTF_8).length);
+        appliesGolden(outDir.resolve(name));
+        assertEquals(List.of(name), list(outDir));
+    }
+
+    @Test
+    void temporaryNamesAreNoLongerThanLongNames() {
+        for (String name : new String[] {"y".repeat(255), "\u00e9".repeat(127) + "y", "\ud83d\ude00".repeat(63) + "abc"}) {
+            String tmp = ApplyCommand.temporaryName(name);
+            assertTrue(tmp.startsWith(".") && tmp.contains(".tmp-"), tmp);
+            assertTrue(tmp.getBytes(StandardCharsets.UTF_8).length <= name.getBytes(StandardCharsets.UTF_8).length, tmp);
+            assertFalse(tmp.contains("\ufffd"), "cut inside a character: " + tmp);
+        }
+        assertTrue(ApplyCommand.temporaryName("y.npy").startsWith(".y.npy.tmp-"));
+    }
+
     @Test
     void printsUsageOnRequest() {
         assertEquals(0, run("--help"));
@@ -301,6 +409,10 @@ class ApplyCommandTest {
 
     /** Runs with IN and OUT; expects exit 1, the one line {@code gelu apply: PATH: PROBLEM}, and no file left behind. */
     private void assertFails(Path named, Path in, Path result, String problem) throws IOException {
+        assertFails(named, in, result, problem, false);
+    }
+
+    private void assertFails(Path named, Path in, Path result, String problem, boolean resultExists) throws IOException {
         List<String> outBefore = list(outDir);
         List<String> inBefore = list(inDir);
         out.reset();
@@ -310,7 +422,7 @@ class ApplyCommandTest {
         assertEquals("", out.toString());
         assertEquals(outBefore, list(outDir), "nothing may be left in the output directory");
         assertEquals(inBefore, list(inDir));
-        assertFalse(Files.isRegularFile(result));
+        assertEquals(resultExists, Files.isRegularFile(result));
     }
 
     private int run(String... args) {

@@ -77,6 +77,37 @@ class NativeLoadFailureTest {
     }
 
     @Test
+    void noexecTemporaryDirectory() throws Exception {
+        Assumptions.assumeTrue(NativeLoadFailureTest.class.getResource(BUNDLED) != null,
+                "no bundled library on the class path to extract");
+        Assumptions.assumeTrue("0".equals(exec("id", "-u").trim()), "mounting a noexec tmpfs needs root; skipped");
+        Path noexec = Files.createDirectory(dir.resolve("noexec"));
+        try {
+            exec("mount", "-t", "tmpfs", "-o", "size=4m,noexec", "tmpfs", noexec.toString());
+        } catch (IOException e) {
+            Assumptions.abort("cannot mount a tmpfs here: " + e.getMessage());
+        }
+        try {
+            List<String> flags = List.of("-Djava.io.tmpdir=" + noexec);
+            // the same hint as an unwritable temporary directory gets
+            fallsBack(flags, "cannot load libgelu bundled as " + BUNDLED, noexec + " may be mounted noexec",
+                    "-Djava.io.tmpdir", "-Dgelu.library.path");
+            nativeForcedFails(flags, "may be mounted noexec", "-Djava.io.tmpdir");
+        } finally {
+            exec("umount", noexec.toString());
+        }
+    }
+
+    private static String exec(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException(String.join(" ", cmd) + " failed: " + out);
+        }
+        return out;
+    }
+
+    @Test
     void libraryOfAnotherVersion() throws Exception {
         Path c = Files.writeString(dir.resolve("wrong_version.c"), "int gelu_version_number(void) { return 999; }\n");
         Path so = dir.resolve("libgelu-wrong-version.so");

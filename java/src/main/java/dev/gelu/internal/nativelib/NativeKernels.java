@@ -3,13 +3,14 @@ package dev.gelu.internal.nativelib;
 import dev.gelu.Accuracy;
 import dev.gelu.Form;
 import dev.gelu.internal.GeluKernels;
-import dev.gelu.internal.ffm.GeluNative;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The native kernels of one instruction set, through FFM.
@@ -35,7 +36,7 @@ public final class NativeKernels implements GeluKernels {
 
     /** The kernels of the ISA libgelu chose (best supported, capped by GELU_MAX_ISA). */
     public static NativeKernels active() {
-        String name = GeluNative.gelu_isa().getString(0);
+        String name = NativeLibrary.string("gelu_isa");
         for (int i = 0; i < NAMES.length; i++) {
             if (NAMES[i].equals(name)) {
                 return new NativeKernels(i);
@@ -48,7 +49,7 @@ public final class NativeKernels implements GeluKernels {
     public static List<NativeKernels> supported() {
         List<NativeKernels> list = new ArrayList<>();
         for (int i = 0; i < NAMES.length; i++) {
-            if (GeluNative.gelu_isa_supported(i) != 0) {
+            if (NativeLibrary.integer("gelu_isa_supported", i) != 0) {
                 list.add(new NativeKernels(i));
             }
         }
@@ -108,22 +109,25 @@ public final class NativeKernels implements GeluKernels {
     }
 
     /**
-     * The downcall handles of one {@code _isa} entry point, with the linker options jextract
-     * cannot emit, built from its generated address and descriptor accessors (the generated
-     * code stays untouched). A record, so that C2 trusts its fields as constants.
+     * The downcall handles of one {@code _isa} entry point, found by its name (the C name
+     * scheme: gelu_FORM_f32[_faithful]_isa) in the library NativeLibrary opened, with the
+     * linker options of each kind of call. A record, so that C2 trusts its fields as constants.
      */
     private record Kernel(MethodHandle plain, MethodHandle critical, MethodHandle heap) {
-        static final Kernel ERF = of(GeluNative.gelu_erf_f32_isa$address());
-        static final Kernel ERF_FAITHFUL = of(GeluNative.gelu_erf_f32_faithful_isa$address());
-        static final Kernel TANH = of(GeluNative.gelu_tanh_f32_isa$address());
-        static final Kernel TANH_FAITHFUL = of(GeluNative.gelu_tanh_f32_faithful_isa$address());
+        /** int gelu_..._isa(int isa, const float *x, float *y, size_t n) */
+        private static final FunctionDescriptor SIGNATURE = FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG);
+        static final Kernel ERF = of(Form.ERF, Accuracy.CORRECTLY_ROUNDED);
+        static final Kernel ERF_FAITHFUL = of(Form.ERF, Accuracy.FAITHFUL);
+        static final Kernel TANH = of(Form.TANH, Accuracy.CORRECTLY_ROUNDED);
+        static final Kernel TANH_FAITHFUL = of(Form.TANH, Accuracy.FAITHFUL);
 
-        private static Kernel of(MemorySegment address) {
-            // every kernel entry point has the signature of gelu_erf_f32_isa
-            FunctionDescriptor d = GeluNative.gelu_erf_f32_isa$descriptor();
-            Linker linker = Linker.nativeLinker();
-            return new Kernel(linker.downcallHandle(address, d), linker.downcallHandle(address, d,
-                    Linker.Option.critical(false)), linker.downcallHandle(address, d, Linker.Option.critical(true)));
+        private static Kernel of(Form form, Accuracy accuracy) {
+            String name = "gelu_" + form.name().toLowerCase(Locale.ROOT) + "_f32"
+                    + (accuracy == Accuracy.FAITHFUL ? "_faithful" : "") + "_isa";
+            return new Kernel(NativeLibrary.downcall(name, SIGNATURE),
+                    NativeLibrary.downcall(name, SIGNATURE, Linker.Option.critical(false)),
+                    NativeLibrary.downcall(name, SIGNATURE, Linker.Option.critical(true)));
         }
     }
 }
