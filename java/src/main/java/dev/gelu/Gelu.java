@@ -52,6 +52,9 @@ public final class Gelu {
     /**
      * Applies GELU to every float of {@code src} and writes the results to {@code dst}.
      *
+     * @param form the GELU definition
+     * @param src the input floats
+     * @param dst where the results go; may be {@code src}
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if a size is not a multiple of 4 bytes, the sizes differ,
      *     {@code dst} is read-only, or the segments partially overlap
@@ -73,6 +76,9 @@ public final class Gelu {
     /**
      * Applies GELU to every element of {@code src} and writes the results to {@code dst}.
      *
+     * @param form the GELU definition
+     * @param src the input floats
+     * @param dst where the results go; may be {@code src}
      * @throws IllegalArgumentException if the lengths differ
      */
     public static void apply(Form form, float[] src, float[] dst) {
@@ -90,6 +96,12 @@ public final class Gelu {
      * {@code dst[dstOffset .. dstOffset+length)}. The ranges may be identical (in place) but
      * must not partially overlap.
      *
+     * @param form the GELU definition
+     * @param src the input array
+     * @param srcOffset the index of the first input
+     * @param dst the output array; may be {@code src}
+     * @param dstOffset the index of the first output
+     * @param length the number of floats
      * @throws IndexOutOfBoundsException if a range is outside its array
      * @throws IllegalArgumentException if the ranges partially overlap
      */
@@ -124,6 +136,10 @@ public final class Gelu {
      * segments of shared, global or automatic arenas work; a confined segment is rejected up
      * front with a {@link WrongThreadException}.
      *
+     * @param form the GELU definition
+     * @param src the input floats
+     * @param dst where the results go; may be {@code src}
+     * @param executor runs the pieces other than the caller's
      * @param parallelism the most pieces to run at once, at least 1; use the number of cores
      *     the call may take, e.g. {@code Runtime.getRuntime().availableProcessors()}
      * @throws IllegalArgumentException if {@code parallelism < 1}, or as the one-thread method
@@ -144,13 +160,23 @@ public final class Gelu {
         }
     }
 
-    /** GELU of one value; the same bits as the array methods. */
+    /**
+     * GELU of one value; the same bits as the array methods.
+     *
+     * @param form the GELU definition
+     * @param x the input
+     * @return GELU(x), correctly rounded
+     */
     public static float apply(Form form, float x) {
         Objects.requireNonNull(form, "form");
         return form == Form.ERF ? GeluMath.erf(x) : GeluMath.tanh(x);
     }
 
-    /** The backend in use: {@code "native"}, {@code "vector"} or {@code "scalar"}. */
+    /**
+     * The backend in use.
+     *
+     * @return {@code "native"}, {@code "vector"} or {@code "scalar"}
+     */
     public static String backend() {
         return Backends.get().name();
     }
@@ -159,12 +185,18 @@ public final class Gelu {
      * The instruction set the backend runs: for native {@code "avx512"}, {@code "avx2"} or
      * {@code "scalar"}; for the Vector API its vector width, such as {@code "512-bit"}; for
      * scalar {@code "java"}.
+     *
+     * @return the instruction set, as above
      */
     public static String isa() {
         return Backends.get().isa();
     }
 
-    /** The library version, {@code MAJOR.MINOR.PATCH}. */
+    /**
+     * The library version.
+     *
+     * @return {@code MAJOR.MINOR.PATCH}
+     */
     public static String version() {
         return Version.STRING;
     }
