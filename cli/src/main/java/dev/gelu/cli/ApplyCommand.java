@@ -45,6 +45,9 @@ public final class ApplyCommand {
      * Runs the command with the arguments that follow {@code apply}. On failure prints one line,
      * {@code gelu apply: PATH: PROBLEM}, to {@code err}; for bad arguments also the usage line.
      *
+     * @param args the arguments after {@code apply}
+     * @param out where {@code --help} and {@code --version} print
+     * @param err where problems are reported
      * @return 0 on success, 1 if a file cannot be read or written, 2 for bad arguments
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
@@ -58,6 +61,10 @@ public final class ApplyCommand {
         }
         if (options.help()) {
             out.println(USAGE);
+            return 0;
+        }
+        if (options.version()) {
+            out.println(Args.version());
             return 0;
         }
         // Gelu picks its backend on first use, so the property must be set before anything touches it.
@@ -206,15 +213,17 @@ public final class ApplyCommand {
     }
 
     /** The parsed command line; {@code form} is already validated, {@code backend} may be null. */
-    private record Options(String form, String backend, Path in, Path out, boolean help) {
+    private record Options(String form, String backend, Path in, Path out, boolean help, boolean version) {
         static Options parse(String[] args) throws UsageException {
             String form = "erf";
             String backend = null;
             List<String> files = new ArrayList<>();
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
-                if (arg.equals("-h") || arg.equals("--help")) {
-                    return new Options(form, null, null, null, true);
+                if (Args.isHelp(arg)) {
+                    return new Options(form, null, null, null, true, false);
+                } else if (Args.isVersion(arg)) {
+                    return new Options(form, null, null, null, false, true);
                 } else if (arg.equals("--form") || arg.equals("--backend")) {
                     if (i + 1 == args.length) {
                         throw new UsageException("missing value for " + arg);
@@ -229,7 +238,10 @@ public final class ApplyCommand {
                     form = choose("--form", arg.substring("--form=".length()), FORMS);
                 } else if (arg.startsWith("--backend=")) {
                     backend = choose("--backend", arg.substring("--backend=".length()), BACKENDS);
-                } else if (arg.startsWith("-") && !arg.equals("-")) {
+                } else if (arg.equals("-")) {
+                    // memory-mapped in and out: standard input and output cannot be either
+                    throw new UsageException("'-' (standard input or output) is not supported: IN and OUT must be files");
+                } else if (arg.startsWith("-")) {
                     throw new UsageException("unknown option '" + arg + "'");
                 } else {
                     files.add(arg);
@@ -239,15 +251,17 @@ public final class ApplyCommand {
                 throw new UsageException("expected IN.npy and OUT.npy, got " + files.size() + " file argument"
                         + (files.size() == 1 ? "" : "s"));
             }
-            return new Options(form, backend, path(files.get(0)), path(files.get(1)), false);
+            return new Options(form, backend, path(files.get(0)), path(files.get(1)), false, false);
         }
 
+        /** One of {@code allowed}, in any case (--form ERF is --form erf). */
         private static String choose(String option, String value, List<String> allowed) throws UsageException {
-            if (!allowed.contains(value)) {
+            String v = value.toLowerCase(Locale.ROOT);
+            if (!allowed.contains(v)) {
                 throw new UsageException("invalid value '" + value + "' for " + option + ": expected "
                         + String.join(", ", allowed));
             }
-            return value;
+            return v;
         }
 
         private static Path path(String arg) throws UsageException {

@@ -19,34 +19,37 @@ import java.util.SplittableRandom;
 final class BenchCommand {
     private BenchCommand() {}
 
+    static final String USAGE = "usage: gelu bench [--n N] [--form erf|tanh|both] [--min-seconds S]";
+
     static int run(String[] args, PrintStream out, PrintStream err) {
         long n = 1L << 24;
         double minSeconds = 0.25;
         List<Form> forms = List.of(Form.ERF, Form.TANH);
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            String v = i + 1 < args.length ? args[i + 1] : null;
-            try {
-                switch (a) {
-                    case "--n" -> n = Long.parseLong(require(a, v));
-                    case "--min-seconds" -> minSeconds = Double.parseDouble(require(a, v));
-                    case "--form" -> forms = switch (require(a, v)) {
-                        case "erf" -> List.of(Form.ERF);
-                        case "tanh" -> List.of(Form.TANH);
-                        case "both" -> List.of(Form.ERF, Form.TANH);
-                        default -> throw new IllegalArgumentException("--form must be erf, tanh or both");
-                    };
-                    default -> throw new IllegalArgumentException("unknown option " + a);
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                if (Args.isHelp(a)) {
+                    out.println(USAGE);
+                    return 0;
                 }
-            } catch (IllegalArgumentException e) {
-                err.println("gelu bench: " + e.getMessage());
-                err.println(Main.USAGE);
-                return 2;
+                if (Args.isVersion(a)) {
+                    out.println(Args.version());
+                    return 0;
+                }
+                switch (a) {
+                    case "--n" -> n = Args.longAtLeast(a, Args.value(a, args, i), 1);
+                    case "--min-seconds" -> minSeconds = Args.seconds(a, Args.value(a, args, i));
+                    case "--form" -> forms = Args.forms(a, Args.value(a, args, i), true);
+                    default -> throw new Args.BadArgs("unknown option '" + a + "'");
+                }
+                i++;
             }
-            i++;
-        }
-        if (n < 1) {
-            err.println("gelu bench: --n must be at least 1");
+            if (n > Long.MAX_VALUE / 8) {
+                throw new Args.BadArgs("--n is too large: " + n);
+            }
+        } catch (Args.BadArgs e) {
+            err.println("gelu bench: " + e.getMessage());
+            err.println(USAGE);
             return 2;
         }
         List<GeluKernels> backends = Backends.available();
@@ -54,6 +57,7 @@ final class BenchCommand {
                 n, n * 4 >> 20, n * 4 >> 20);
         out.printf("%-5s %-8s %-8s %10s %10s  %s%n", "form", "backend", "isa", "Gelem/s", "ns/elem", "bits");
         boolean allSame = true;
+        boolean progress = Args.interactive();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment x = arena.allocate(4 * n, 64);
             fill(x, n);
@@ -63,7 +67,10 @@ final class BenchCommand {
             for (Form form : forms) {
                 boolean haveFirst = false;
                 for (GeluKernels k : backends) {
-                    err.printf("\r[%d/%d] %s %s/%s ...          ", ++step, steps, form.name().toLowerCase(), k.name(), k.isa());
+                    ++step;
+                    if (progress) {
+                        err.printf("\r[%d/%d] %s %s/%s ...          ", step, steps, form.name().toLowerCase(), k.name(), k.isa());
+                    }
                     double seconds = time(k, form, x, y, n, minSeconds);
                     String same;
                     if (!haveFirst) {
@@ -75,7 +82,9 @@ final class BenchCommand {
                         same = at < 0 ? "identical" : "DIFFER at element " + at / 4;
                         allSame &= at < 0;
                     }
-                    err.print("\r                                                  \r");
+                    if (progress) {
+                        err.print("\r                                                  \r");
+                    }
                     out.printf("%-5s %-8s %-8s %10.3f %10.3f  %s%n", form.name().toLowerCase(), k.name(), k.isa(),
                             n / seconds / 1e9, seconds / n * 1e9, same);
                 }
@@ -83,13 +92,6 @@ final class BenchCommand {
         }
         out.println(allSame ? "all backends agree bit for bit" : "BACKENDS DISAGREE");
         return allSame ? 0 : 1;
-    }
-
-    private static String require(String opt, String v) {
-        if (v == null) {
-            throw new IllegalArgumentException(opt + " needs a value");
-        }
-        return v;
     }
 
     /** Median seconds per full pass over n elements, after a warm-up that lets the JIT finish. */

@@ -1,8 +1,12 @@
 package dev.gelu.cli;
 
+import java.io.PrintStream;
 import java.util.Arrays;
 
-/** The {@code gelu} command: {@code bench}, {@code apply} and {@code info}. */
+/**
+ * The {@code gelu} command: {@code bench}, {@code apply}, {@code info} and {@code verify}; each
+ * takes {@code --help} and {@code --version}, as does {@code gelu} itself.
+ */
 public final class Main {
     private Main() {}
 
@@ -10,26 +14,41 @@ public final class Main {
             usage: gelu bench [--n N] [--form erf|tanh|both] [--min-seconds S]
                    gelu apply [--form erf|tanh] [--backend native|vector|scalar] IN.npy OUT.npy
                    gelu info
-                   gelu verify [--stride K] [--threads N] [--form erf|tanh|both]""";
+                   gelu verify [--stride K] [--threads N] [--form erf|tanh|both]
+                   gelu [COMMAND] --help | --version""";
+
+    /**
+     * Runs one command and exits with its status: 0 on success, 1 when the work failed, 2 for a
+     * bad command line.
+     *
+     * @param args the command and its arguments
+     */
 
     public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
         String cmd = args.length == 0 ? "" : args[0];
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
-        int rc = switch (cmd) {
-            case "bench" -> BenchCommand.run(rest, System.out, System.err);
-            case "apply" -> ApplyCommand.run(rest, System.out, System.err);
-            case "info" -> InfoCommand.run(rest, System.out, System.err);
-            case "verify" -> VerifyCommand.run(rest, System.out, System.err);
+        return switch (cmd) {
+            case "bench" -> BenchCommand.run(rest, out, err);
+            case "apply" -> ApplyCommand.run(rest, out, err);
+            case "info" -> InfoCommand.run(rest, out, err);
+            case "verify" -> VerifyCommand.run(rest, out, err);
             case "-h", "--help", "help" -> {
-                System.out.println(USAGE);
+                out.println(USAGE);
+                yield 0;
+            }
+            case "-V", "--version", "version" -> {
+                out.println(Args.version());
                 yield 0;
             }
             default -> {
-                System.err.println(cmd.isEmpty() ? "gelu: missing command" : "gelu: unknown command '" + cmd + "'");
-                System.err.println(USAGE);
+                err.println(cmd.isEmpty() ? "gelu: missing command" : "gelu: unknown command '" + cmd + "'");
+                err.println(USAGE);
                 yield 2;
             }
         };
-        System.exit(rc);
     }
 }

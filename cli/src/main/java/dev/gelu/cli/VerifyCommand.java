@@ -26,29 +26,33 @@ final class VerifyCommand {
 
     private static final int CHUNK = 1 << 20;
 
+    static final String USAGE = "usage: gelu verify [--stride K] [--threads N] [--form erf|tanh|both]";
+
     static int run(String[] args, PrintStream out, PrintStream err) {
         long stride = 1;
         int threads = Runtime.getRuntime().availableProcessors();
         List<Form> forms = List.of(Form.ERF, Form.TANH);
         try {
             for (int i = 0; i < args.length; i += 2) {
-                String v = i + 1 < args.length ? args[i + 1] : null;
-                if (v == null) {
-                    throw new IllegalArgumentException(args[i] + " needs a value");
+                String a = args[i];
+                if (Args.isHelp(a)) {
+                    out.println(USAGE);
+                    return 0;
                 }
-                switch (args[i]) {
-                    case "--stride" -> stride = Long.parseLong(v);
-                    case "--threads" -> threads = Integer.parseInt(v);
-                    case "--form" -> forms = v.equals("both") ? forms : List.of(Form.valueOf(v.toUpperCase()));
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                if (Args.isVersion(a)) {
+                    out.println(Args.version());
+                    return 0;
+                }
+                switch (a) {
+                    case "--stride" -> stride = Args.longAtLeast(a, Args.value(a, args, i), 1);
+                    case "--threads" -> threads = Args.intAtLeast(a, Args.value(a, args, i), 1);
+                    case "--form" -> forms = Args.forms(a, Args.value(a, args, i), true);
+                    default -> throw new Args.BadArgs("unknown option '" + a + "'");
                 }
             }
-            if (stride < 1 || threads < 1) {
-                throw new IllegalArgumentException("--stride and --threads must be at least 1");
-            }
-        } catch (IllegalArgumentException e) {
+        } catch (Args.BadArgs e) {
             err.println("gelu verify: " + e.getMessage());
-            err.println("usage: gelu verify [--stride K] [--threads N] [--form erf|tanh|both]");
+            err.println(USAGE);
             return 2;
         }
         List<GeluKernels> all = Backends.available();
