@@ -31,6 +31,11 @@ gelu_find_jdk() {
   if [ "$bestv" -ge 24 ] && [[ "${MAVEN_OPTS:-}" != *sun-misc-unsafe* ]]; then
     export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
   fi
+  # Maven 3.8's jansi writes ESC[0m to both streams of every run, even with -B, unless told not
+  # to (.mvn/jvm.config does the same for mvn typed by hand in this project)
+  if [[ "${MAVEN_OPTS:-}" != *jansi.noreset* ]]; then
+    export MAVEN_OPTS="${MAVEN_OPTS:-} -Djansi.noreset=true"
+  fi
 }
 
 # Debian packages the build needs; installed only when missing and when we are root.
@@ -62,4 +67,23 @@ gelu_build_if_needed() {
     gelu_ensure_packages cmake gcc make maven
     (cd "$gelu_root" && mvn -q -B package -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -pl cli -am) >&2
   fi
+}
+
+# A temporary local Maven repository in $1/repo, so that installing dev.gelu artifacts never
+# touches ~/.m2. What ~/.m2/repository already holds (plugins, JUnit, Arrow) is read from there
+# as a file:// repository, copied and never written; the rest comes from Maven Central. Sets
+# GELU_MVN_TMP to the Maven options that select it.
+gelu_temp_maven_repo() {
+  local dir="$1" cache="$HOME/.m2/repository"
+  mkdir -p "$dir/repo"
+  {
+    echo '<settings><profiles><profile><id>gelu-temp-repo</id>'
+    if [ -d "$cache" ]; then
+      local r="<id>user-cache</id><url>file://$cache</url><snapshots><enabled>false</enabled></snapshots>"
+      echo "<repositories><repository>$r</repository></repositories>"
+      echo "<pluginRepositories><pluginRepository>$r</pluginRepository></pluginRepositories>"
+    fi
+    echo '</profile></profiles><activeProfiles><activeProfile>gelu-temp-repo</activeProfile></activeProfiles></settings>'
+  } >"$dir/settings.xml"
+  GELU_MVN_TMP=(-Dmaven.repo.local="$dir/repo" -gs "$dir/settings.xml")
 }
