@@ -8,6 +8,9 @@
 #   - as java -jar app.jar whose manifest has Enable-Native-Access: ALL-UNNAMED: the same;
 #   - with no flag: native still runs and the JDK prints its restricted-method warning;
 #   - with --illegal-native-access=deny: the library falls back to Java and logs the flag.
+# Also: the installed CLI jar runs with java -jar (native, no stderr) and holds neither JMH nor
+# a module descriptor; Maven on a JDK older than 25 stops with the message that names the fix;
+# and Maven's output in this project has no ANSI escape codes.
 # Usage: scripts/consumer-test.sh [MAVEN_TMP]
 #   MAVEN_TMP  a directory set up by gelu_temp_maven_repo into which `mvn install` has put the
 #              artifacts (scripts/test.sh does this); without it, a temporary one is made, the
@@ -85,4 +88,47 @@ check "--illegal-native-access=deny: Java fallback, logged" "backend=scalar isa=
   "add --enable-native-access=dev.gelu" "$java" --illegal-native-access=deny -p "$jar:$lib" -m app/app.Main
 check "GELU_MAX_ISA=avx2 via the consumer" "backend=native isa=$([ $isa = scalar ] && echo scalar || echo avx2) module=dev.gelu" empty \
   env GELU_MAX_ISA=avx2 "$java" --enable-native-access=dev.gelu -p "$jar:$lib" -m app/app.Main
+
+cli="$mvn_tmp/repo/dev/gelu/gelu-cli/$version/gelu-cli-$version.jar"
+[ -f "$cli" ] || { echo "FAIL: $cli was not installed" >&2; exit 1; }
+cli_listing="$("$JAVA_HOME/bin/jar" tf "$cli")"
+for f in natives/linux-x86_64/libgelu.so dev/gelu/cli/Main.class dev/gelu/Gelu.class; do
+  grep -qx "$f" <<<"$cli_listing" || { echo "FAIL: the CLI jar has no $f"; failed=1; }
+done
+if grep -q -e '^org/openjdk/jmh/' -e 'module-info.class' <<<"$cli_listing"; then
+  echo "FAIL: the CLI jar holds JMH or a module descriptor"; failed=1
+fi
+if grep -q '^org/openjdk/jmh/' <<<"$listing"; then echo "FAIL: the library jar holds JMH"; failed=1; fi
+check "java -jar gelu-cli.jar --version" "gelu $version" empty "$java" -jar "$cli" --version
+info="$("$java" -jar "$cli" info 2>"$work/stderr")"
+if grep -q "^backend   native ($isa)" <<<"$info" && [ ! -s "$work/stderr" ]; then
+  echo "ok   java -jar gelu-cli.jar info: native ($isa), nothing on stderr"
+else
+  echo "FAIL java -jar gelu-cli.jar info:"; echo "$info"; cat "$work/stderr"; failed=1
+fi
+
+# Maven itself, in this project: no ANSI codes (.mvn/jvm.config), and a clear word on an old JDK.
+mvn_out="$(cd "$root" && MAVEN_OPTS=--sun-misc-unsafe-memory-access=allow mvn -B -q -N validate 2>&1)" || {
+  echo "FAIL mvn validate: $mvn_out"; failed=1; }
+if [[ "$mvn_out" == *$'\e'* ]]; then
+  echo "FAIL mvn -q validate printed ANSI escape codes: $(printf %q "$mvn_out")"; failed=1
+else
+  echo "ok   mvn -q validate: no ANSI escape codes"
+fi
+old=""
+for c in /usr/lib/jvm/*; do
+  v=$(gelu_java_version "$c")
+  if [ "$v" -gt 0 ] && [ "$v" -lt 25 ]; then old="$c"; break; fi
+done
+if [ -n "$old" ]; then
+  old_out="$(cd "$root" && JAVA_HOME="$old" MAVEN_OPTS= mvn -B -q -N validate 2>&1)" && {
+    echo "FAIL mvn on $old did not stop"; failed=1; }
+  if grep -q "Point JAVA_HOME at a JDK 25" <<<"$old_out"; then
+    echo "ok   mvn on $(basename "$old"): stops and names JDK 25"
+  else
+    echo "FAIL mvn on $old: $old_out"; failed=1
+  fi
+else
+  echo "skip mvn on an old JDK: none installed"
+fi
 exit $failed

@@ -35,3 +35,27 @@ export PKG_CONFIG_PATH="$(dirname "$pc")"
 cc -o "$tmp/pc-consumer" "$here/main.c" $(pkg-config --cflags --libs gelu) \
   -Wl,-rpath,"$(pkg-config --variable=libdir gelu)"
 "$tmp/pc-consumer" "$version"
+
+echo "-- add_subdirectory(gelu-ffm): the library only, no tests, tools, benchmarks or anchor probing"
+src="$(cd "$here/../../.." && pwd)"
+mkdir -p "$tmp/sub"
+cat >"$tmp/sub/CMakeLists.txt" <<CMAKE
+cmake_minimum_required(VERSION 3.21)
+project(gelu_subdir_consumer LANGUAGES C)
+add_subdirectory("$src" gelu)
+add_executable(gelu_consumer "$here/main.c")
+target_link_libraries(gelu_consumer PRIVATE gelu::gelu)
+CMAKE
+cmake -S "$tmp/sub" -B "$tmp/sub/build" >"$tmp/sub/configure.log" 2>&1 ||
+  { cat "$tmp/sub/configure.log" >&2; echo "add_subdirectory: configure failed" >&2; exit 1; }
+if grep -q "GELU anchors\|MPFR" "$tmp/sub/configure.log"; then
+  echo "add_subdirectory probes for the anchors or MPFR:" >&2
+  cat "$tmp/sub/configure.log" >&2
+  exit 1
+fi
+targets="$(cmake --build "$tmp/sub/build" --target help)"
+for t in gelu_cbench gelu_faithful_experiment test_api gelu_exhaustive gelu_oracle; do
+  if grep -qw "$t" <<<"$targets"; then echo "add_subdirectory defines the developer target $t" >&2; exit 1; fi
+done
+grep -qw gelu_consumer <<<"$targets" || { echo "add_subdirectory: no consumer target" >&2; exit 1; }
+echo "gelu::gelu through add_subdirectory, no developer targets"
