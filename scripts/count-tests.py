@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Prints one closing line for the whole suite, 'tests: N passed, N failed, N skipped', from
-ctest's JUnit file and every Surefire leg's reports. Usage: count-tests.py CTEST_XML REPORTS_DIR"""
+ctest's JUnit file and every Surefire leg's reports. Usage: count-tests.py CTEST_XML REPORTS_DIR..."""
 import glob
 import sys
 import xml.etree.ElementTree as ET
 
 passed = failed = skipped = 0
-files = [sys.argv[1]] + glob.glob(sys.argv[2] + "/**/TEST-*.xml", recursive=True)
+files = [sys.argv[1]] + [f for d in sys.argv[2:] for f in glob.glob(d + "/**/TEST-*.xml", recursive=True)]
 for path in files:
     root = ET.parse(path).getroot()
     suites = [root] if root.tag == "testsuite" else root.iter("testsuite")

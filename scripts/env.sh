@@ -1,5 +1,5 @@
-# Sourced by ./gelu, scripts/test.sh and .ci/run: finds a JDK >= 22, installs missing build
-# packages when root, and builds the native library and the jar when they are stale.
+# Sourced by ./gelu, scripts/test.sh and .ci/run: finds a JDK 25, installs missing build
+# packages when root, and builds the CLI jar (Maven, which runs CMake for libgelu) when stale.
 # Everything it prints goes to stderr, so callers' stdout stays clean.
 
 gelu_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,15 +11,18 @@ gelu_java_version() { # major version of the JDK at $1, or 0
   echo "${v:-0}"
 }
 
+# The class files are release 25 (java/pom.xml), so building and running both need a JDK 25+.
+gelu_min_jdk=25
+
 gelu_find_jdk() {
   local c best="" bestv=0 v
   for c in "${JAVA_HOME:-}" /usr/lib/jvm/* /opt/java/* /usr/local/lib/jvm/*; do
     [ -n "$c" ] && [ -d "$c" ] || continue
     v=$(gelu_java_version "$c")
-    if [ "$v" -ge 22 ] && [ "$v" -gt "$bestv" ]; then best="$c"; bestv="$v"; fi
+    if [ "$v" -ge "$gelu_min_jdk" ] && [ "$v" -gt "$bestv" ]; then best="$c"; bestv="$v"; fi
   done
   if [ -z "$best" ]; then
-    echo "gelu: no JDK >= 22 found (looked at \$JAVA_HOME and /usr/lib/jvm); install one, e.g. temurin-25-jdk" >&2
+    echo "gelu: no JDK >= $gelu_min_jdk found (looked at \$JAVA_HOME and /usr/lib/jvm); install one, e.g. temurin-25-jdk" >&2
     return 1
   fi
   export JAVA_HOME="$best"
@@ -27,6 +30,11 @@ gelu_find_jdk() {
   # Maven 3.8's Guava warns about sun.misc.Unsafe on JDK 24+ at every run; the warning is not ours.
   if [ "$bestv" -ge 24 ] && [[ "${MAVEN_OPTS:-}" != *sun-misc-unsafe* ]]; then
     export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+  fi
+  # Maven 3.8's jansi writes ESC[0m to both streams of every run, even with -B, unless told not
+  # to (.mvn/jvm.config does the same for mvn typed by hand in this project)
+  if [[ "${MAVEN_OPTS:-}" != *jansi.noreset* ]]; then
+    export MAVEN_OPTS="${MAVEN_OPTS:-} -Djansi.noreset=true"
   fi
 }
 
@@ -44,30 +52,38 @@ gelu_ensure_packages() {
   fi
 }
 
-gelu_build_native() {
-  gelu_ensure_packages cmake gcc make libmpfr-dev
-  cmake -S "$gelu_root" -B "$gelu_root/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$gelu_root/build" -j "$(nproc)" >/dev/null
-}
+# The executable CLI jar, cli/target/gelu-cli.jar (the library and libgelu shaded in); Maven's
+# build of java/ configures and builds libgelu with CMake (scripts/build-native.sh), without
+# the C tests, so MPFR is not needed here. Rebuilt only when a source is newer than the jar.
+gelu_cli_jar="$gelu_root/cli/target/gelu-cli.jar"
 
-gelu_build_jar() {
-  gelu_ensure_packages maven
-  (cd "$gelu_root" && mvn -q -B package -DskipTests) >&2
-}
-
-# Rebuilds only what is older than its sources.
 gelu_build_if_needed() {
   gelu_find_jdk
-  local lib="$gelu_root/build/native-resources/natives/linux-x86_64/libgelu.so"
-  local stamp="$gelu_root/build/.native-built" # the library is only relinked when it changes
-  local jar="$gelu_root/target/gelu-ffm.jar"
-  if [ ! -f "$lib" ] || [ ! -f "$stamp" ] || [ -n "$(find "$gelu_root/native" "$gelu_root/CMakeLists.txt" -newer "$stamp" -type f 2>/dev/null | head -1)" ]; then
-    echo "gelu: building the native library" >&2
-    gelu_build_native
-    touch "$stamp"
+  local jar="$gelu_cli_jar" stale
+  stale=$(cd "$gelu_root" && find native cmake CMakeLists.txt java/src/main cli/src/main pom.xml java/pom.xml \
+    cli/pom.xml .mvn scripts/build-native.sh -newer "$jar" -type f 2>/dev/null | head -1)
+  if [ ! -f "$jar" ] || [ -n "$stale" ]; then
+    echo "gelu: building $jar (Maven; CMake builds libgelu)" >&2
+    gelu_ensure_packages cmake gcc make maven
+    (cd "$gelu_root" && mvn -q -B package -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -pl cli -am) >&2
   fi
-  if [ ! -f "$jar" ] || [ "$lib" -nt "$jar" ] || [ -n "$(find "$gelu_root/java/src/main" "$gelu_root/pom.xml" -newer "$jar" -type f 2>/dev/null | head -1)" ]; then
-    echo "gelu: building the jar" >&2
-    gelu_build_jar
-  fi
+}
+
+# A temporary local Maven repository in $1/repo, so that installing dev.gelu artifacts never
+# touches ~/.m2. What ~/.m2/repository already holds (plugins, JUnit, Arrow) is read from there
+# as a file:// repository, copied and never written; the rest comes from Maven Central. Sets
+# GELU_MVN_TMP to the Maven options that select it.
+gelu_temp_maven_repo() {
+  local dir="$1" cache="$HOME/.m2/repository"
+  mkdir -p "$dir/repo"
+  {
+    echo '<settings><profiles><profile><id>gelu-temp-repo</id>'
+    if [ -d "$cache" ]; then
+      local r="<id>user-cache</id><url>file://$cache</url><snapshots><enabled>false</enabled></snapshots>"
+      echo "<repositories><repository>$r</repository></repositories>"
+      echo "<pluginRepositories><pluginRepository>$r</pluginRepository></pluginRepositories>"
+    fi
+    echo '</profile></profiles><activeProfiles><activeProfile>gelu-temp-repo</activeProfile></activeProfiles></settings>'
+  } >"$dir/settings.xml"
+  GELU_MVN_TMP=(-Dmaven.repo.local="$dir/repo" -gs "$dir/settings.xml")
 }

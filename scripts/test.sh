@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # The whole test suite: the C tests (ctest: MPFR oracle, every ISA, the API contract, guard
-# pages, valgrind), the same under ASan+UBSan plus a libFuzzer run, and the Java tests (Maven:
-# every backend and native ISA, golden MPFR values, argument checks, fuzzing, .npy).
-# Installs missing Debian packages when run as root and finds a JDK >= 22 by itself.
+# pages, valgrind, and a C program built against the installed CMake package and gelu.pc), the
+# same under ASan+UBSan plus a libFuzzer run, the Java tests (Maven: every backend and native
+# ISA, golden MPFR values, argument checks, fuzzing, the CLI, the Arrow adapter) while Maven
+# installs the artifacts into a temporary local repository, and a separate consumer project
+# built from that repository by coordinates and run on the class and module paths.
+# Installs missing Debian packages when run as root and finds a JDK 25 by itself.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=env.sh
 source "$root/scripts/env.sh"
 gelu_find_jdk
 echo "== JDK: $JAVA_HOME" >&2
-gelu_ensure_packages cmake gcc make libmpfr-dev maven
+gelu_ensure_packages cmake gcc make libmpfr-dev maven pkg-config
 
 echo "== C library and tests (ctest)"
 cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -19,8 +22,17 @@ cmake --build "$root/build" -j "$(nproc)" >/dev/null
 echo "== C hardening: ASan+UBSan ctest, valgrind, libFuzzer (60 s)"
 bash "$root/scripts/test-native-hardening.sh" 60
 
-echo "== Java tests (Maven: one leg per backend and native ISA)"
-rm -rf "$root/target/surefire-reports"
-(cd "$root" && mvn -B -q test)
+echo "== Java tests, then mvn install into a temporary local repository"
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/gelu-test.XXXXXX")"
+trap 'rm -rf "$tmp"' EXIT
+gelu_temp_maven_repo "$tmp/maven"
+reports=("$root/java/target/surefire-reports" "$root/cli/target/surefire-reports" "$root/arrow/target/surefire-reports")
+rm -rf "${reports[@]}"
+# Maven's CMake step reuses the build above (configured the same way, so it builds nothing).
+(cd "$root" && mvn -B -q "${GELU_MVN_TMP[@]}" install \
+  -Dgelu.cmake.dir="$root/build" -Dgelu.cmake.options=-DCMAKE_BUILD_TYPE=Release)
+
+echo "== a consumer project depending on dev.gelu:gelu-ffm by coordinates"
+bash "$root/scripts/consumer-test.sh" "$tmp/maven"
 echo "== all tests passed"
-python3 "$root/scripts/count-tests.py" "$root/build/ctest-results.xml" "$root/target/surefire-reports"
+python3 "$root/scripts/count-tests.py" "$root/build/ctest-results.xml" "${reports[@]}"

@@ -11,7 +11,8 @@ import java.util.Optional;
 /**
  * Chooses the backend once: native, else Vector API, else scalar, each skipped tier logged once
  * with the reason and the flag that would enable it. {@code -Dgelu.backend=native|vector|scalar}
- * forces one; if it cannot run, every call fails with the reason (never a silent fallback).
+ * forces one; if it cannot run, every call fails with the reason (never a silent fallback). So
+ * does an explicit {@code -Dgelu.library.path} that cannot be loaded.
  */
 public final class Backends {
     private Backends() {}
@@ -97,6 +98,11 @@ public final class Backends {
             GeluKernels k = NativeKernels.active();
             LOG.log(Level.DEBUG, "GELU backend: native ({0}), from {1}", k.isa(), NativeLibrary.origin());
             return k;
+        }
+        if (System.getProperty(NativeLibrary.PATH_PROPERTY) != null) {
+            // the user named a library: running something else instead would hide the mistake
+            throw new IllegalStateException("-D" + NativeLibrary.PATH_PROPERTY + " names a library that cannot be used: "
+                    + nativeWhy);
         }
         LOG.log(Level.WARNING, "GELU native backend unavailable: {0}", nativeWhy);
         Object vector = vectorOrReason();

@@ -64,48 +64,4 @@ class ClassLoadersTest {
             assertFalse(r.stderr().contains("unavailable"), "a loader fell back\n" + r.describe());
         }
     }
-
-    private static Set<String> cpuFlags() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-            if (line.startsWith("flags")) {
-                return Set.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+"));
-            }
-        }
-        return Set.of();
-    }
-
-    @Test
-    void maxIsaInCapitalsWithBlanksIsApplied() throws IOException {
-        Set<String> cpu = cpuFlags();
-        Assumptions.assumeTrue(cpu.contains("avx2") && cpu.contains("fma"), "no AVX2 here");
-        for (String value : new String[] {"AVX2", " avx2 ", "Avx2"}) {
-            ChildJvm.Result r = ChildJvm.run(dev.gelu.cli.Main.class, null, Map.of("GELU_MAX_ISA", value), List.of(),
-                    120, "info");
-            assertEquals(0, r.exitCode(), r.describe());
-            assertTrue(r.stdout().contains("backend   native (avx2)"), "GELU_MAX_ISA='" + value + "'\n" + r.describe());
-            assertTrue(r.stdout().contains("GELU_MAX_ISA='" + value + "': applied"), r.describe());
-            assertFalse(r.stderr().contains("GELU_MAX_ISA"), "a warning about a value that was understood\n" + r.describe());
-        }
-    }
-
-    @Test
-    void unknownMaxIsaIsReported() {
-        for (String value : new String[] {"avx-512", "sse2", "avx2,avx512"}) {
-            ChildJvm.Result r = ChildJvm.run(dev.gelu.cli.Main.class, null, Map.of("GELU_MAX_ISA", value), List.of(),
-                    120, "info");
-            assertEquals(0, r.exitCode(), r.describe());
-            String shown = "GELU_MAX_ISA='" + value + "' is not an instruction set: ignored, nothing capped";
-            assertTrue(r.stdout().contains(shown), "gelu info does not say it\n" + r.describe());
-            String logged = null;
-            for (String line : r.stderr().split("\n")) {
-                if (line.contains(shown)) {
-                    logged = line;
-                }
-            }
-            assertNotNull(logged, "not logged\n" + r.describe());
-            assertTrue(r.stderr().contains("WARNING"), "not logged as a warning\n" + r.describe());
-            assertEquals(1, r.stderr().split(java.util.regex.Pattern.quote(shown), -1).length - 1,
-                    "logged more than once\n" + r.describe());
-        }
-    }
 }

@@ -2,6 +2,7 @@ package dev.gelu.hardening;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gelu.internal.Version;
@@ -20,7 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A library that cannot be used, each case in fresh JVMs: without a forced backend the library
  * logs the reason (System.Logger, WARNING on stderr) and runs on the Java fallback; with
- * {@code -Dgelu.backend=native} the first call fails with an IllegalStateException naming it.
+ * {@code -Dgelu.backend=native} the first call fails with an IllegalStateException naming it,
+ * and so it does when {@code -Dgelu.library.path} names the library (the user asked for that
+ * library: running another backend would hide the mistake). A Java backend forced with
+ * {@code -Dgelu.backend} still runs, since it never loads the library.
  *
  * <p>The children set their own properties, so this runs once, in the leg that lets the library
  * choose; the legs that force a backend skip it.
@@ -42,7 +46,7 @@ class NativeLoadFailureTest {
     void garbageLibraryFile() throws IOException {
         Path garbage = garbage(dir.resolve("garbage.so"));
         List<String> flags = List.of("-Dgelu.library.path=" + garbage);
-        fallsBack(flags, "cannot load libgelu", garbage.toString());
+        explicitPathFails(flags, "cannot load libgelu", garbage.toString());
         nativeForcedFails(flags, "cannot load libgelu", garbage.toString());
     }
 
@@ -50,7 +54,7 @@ class NativeLoadFailureTest {
     void missingLibraryFile() {
         Path missing = dir.resolve("nonexistent").resolve("libgelu.so");
         List<String> flags = List.of("-Dgelu.library.path=" + missing);
-        fallsBack(flags, missing.toString(), "is not a file");
+        explicitPathFails(flags, missing.toString(), "is not a file");
         nativeForcedFails(flags, missing.toString(), "is not a file");
     }
 
@@ -113,7 +117,7 @@ class NativeLoadFailureTest {
         Path so = dir.resolve("libgelu-wrong-version.so");
         compile(c, so);
         List<String> flags = List.of("-Dgelu.library.path=" + so);
-        fallsBack(flags, "version number 999", "needs " + Version.NUMBER, so.toString());
+        explicitPathFails(flags, "version number 999", "needs " + Version.NUMBER, so.toString());
         nativeForcedFails(flags, "version number 999", "needs " + Version.NUMBER);
     }
 
@@ -123,7 +127,7 @@ class NativeLoadFailureTest {
         Path so = dir.resolve("libnot-gelu.so");
         compile(c, so);
         List<String> flags = List.of("-Dgelu.library.path=" + so);
-        fallsBack(flags, "lacks the expected functions", "Symbol not found: gelu_version_number");
+        explicitPathFails(flags, "lacks the expected functions", "Symbol not found: gelu_version_number");
         nativeForcedFails(flags, "lacks the expected functions", "Symbol not found: gelu_version_number");
     }
 
@@ -134,7 +138,7 @@ class NativeLoadFailureTest {
         Path so = dir.resolve("libgelu-version-only.so");
         compile(c, so);
         List<String> flags = List.of("-Dgelu.library.path=" + so);
-        fallsBack(flags, "lacks the expected functions", "Symbol not found: gelu_isa");
+        explicitPathFails(flags, "lacks the expected functions", "Symbol not found: gelu_isa");
         nativeForcedFails(flags, "lacks the expected functions", "Symbol not found: gelu_isa");
     }
 
@@ -154,6 +158,29 @@ class NativeLoadFailureTest {
             assertTrue(warning.contains(part), "logged reason lacks '" + part + "'\n" + r.describe());
             assertTrue(r.value("native-reason").contains(part), "reason lacks '" + part + "'\n" + r.describe());
         }
+    }
+
+    /** An explicit -Dgelu.library.path that cannot be used: every call fails, nothing is logged as a fallback. */
+    private static void explicitPathFails(List<String> flags, String... reason) {
+        ChildJvm.Result r = ChildJvm.run(LoadProbeMain.class, null, quick(flags), TIMEOUT_S);
+        assertEquals(0, r.exitCode(), r.describe());
+        String error = r.value("apply-error");
+        assertNotNull(error, "the first call did not fail\n" + r.describe());
+        assertTrue(error.startsWith("java.lang.IllegalStateException: -Dgelu.library.path names a library that cannot be used: "),
+                r.describe());
+        for (String part : reason) {
+            assertTrue(error.contains(part), "error lacks '" + part + "'\n" + r.describe());
+            assertTrue(r.value("native-reason").contains(part), "reason lacks '" + part + "'\n" + r.describe());
+        }
+        assertEquals("true", r.value("dst-untouched"), r.describe());
+        assertEquals(error, r.value("backend-error"), "Gelu.backend() fails the same way\n" + r.describe());
+        assertNull(warningLine(r), "logged as a fallback\n" + r.describe());
+        // a Java backend asked for by name does not load the library, so it still runs
+        List<String> scalar = new ArrayList<>(flags);
+        scalar.add("-Dgelu.backend=scalar");
+        ChildJvm.Result s = ChildJvm.run(LoadProbeMain.class, null, quick(scalar), TIMEOUT_S);
+        assertEquals("ok", s.value("apply"), s.describe());
+        assertEquals("scalar", s.value("backend"), s.describe());
     }
 
     private static void nativeForcedFails(List<String> flags, String... reason) {

@@ -64,6 +64,9 @@ public final class ApplyCommand {
      * Runs the command with the arguments that follow {@code apply}. On failure prints one line,
      * {@code gelu apply: PATH: PROBLEM}, to {@code err}; for bad arguments also the usage line.
      *
+     * @param args the arguments after {@code apply}
+     * @param out where {@code --help} and {@code --version} print
+     * @param err where problems are reported
      * @return 0 on success, 1 if a file cannot be read or written, 2 for bad arguments
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
@@ -77,6 +80,10 @@ public final class ApplyCommand {
         }
         if (options.help()) {
             out.println(USAGE);
+            return 0;
+        }
+        if (options.version()) {
+            out.println(Args.version());
             return 0;
         }
         // Gelu picks its backend on first use, so the property must be set before anything touches it.
@@ -370,7 +377,8 @@ public final class ApplyCommand {
     }
 
     /** The parsed command line; {@code form} and {@code accuracy} are validated, {@code backend} may be null. */
-    private record Options(String form, String accuracy, String backend, Path in, Path out, boolean help) {
+    private record Options(String form, String accuracy, String backend, Path in, Path out, boolean help,
+            boolean version) {
         static Options parse(String[] args) throws UsageException {
             String form = "erf";
             String accuracy = "correct";
@@ -378,8 +386,10 @@ public final class ApplyCommand {
             List<String> files = new ArrayList<>();
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
-                if (arg.equals("-h") || arg.equals("--help")) {
-                    return new Options(form, accuracy, null, null, null, true);
+                if (Args.isHelp(arg)) {
+                    return new Options(form, accuracy, null, null, null, true, false);
+                } else if (Args.isVersion(arg)) {
+                    return new Options(form, accuracy, null, null, null, false, true);
                 } else if (arg.equals("--form") || arg.equals("--backend") || arg.equals("--accuracy")) {
                     if (i + 1 == args.length) {
                         throw new UsageException("missing value for " + arg);
@@ -396,7 +406,10 @@ public final class ApplyCommand {
                     form = choose("--form", arg.substring("--form=".length()), FORMS);
                 } else if (arg.startsWith("--backend=")) {
                     backend = choose("--backend", arg.substring("--backend=".length()), BACKENDS);
-                } else if (arg.startsWith("-") && !arg.equals("-")) {
+                } else if (arg.equals("-")) {
+                    // IN is read at offsets and OUT renamed into place: neither can be a pipe
+                    throw new UsageException("'-' (standard input or output) is not supported: IN and OUT must be files");
+                } else if (arg.startsWith("-")) {
                     throw new UsageException("unknown option '" + arg + "'");
                 } else {
                     files.add(arg);
@@ -406,15 +419,17 @@ public final class ApplyCommand {
                 throw new UsageException("expected IN.npy and OUT.npy, got " + files.size() + " file argument"
                         + (files.size() == 1 ? "" : "s"));
             }
-            return new Options(form, accuracy, backend, path(files.get(0)), path(files.get(1)), false);
+            return new Options(form, accuracy, backend, path(files.get(0)), path(files.get(1)), false, false);
         }
 
+        /** One of {@code allowed}, in any case (--form ERF is --form erf). */
         private static String choose(String option, String value, List<String> allowed) throws UsageException {
-            if (!allowed.contains(value)) {
+            String v = value.toLowerCase(Locale.ROOT);
+            if (!allowed.contains(v)) {
                 throw new UsageException("invalid value '" + value + "' for " + option + ": expected "
                         + String.join(", ", allowed));
             }
-            return value;
+            return v;
         }
 
         private static Path path(String arg) throws UsageException {

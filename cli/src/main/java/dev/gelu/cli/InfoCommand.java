@@ -18,9 +18,20 @@ final class InfoCommand {
     private static final List<String> FEATURES =
             List.of("sse4_2", "avx", "fma", "avx2", "avx512f", "avx512dq", "avx512vl", "avx512bw");
 
+    static final String USAGE = "usage: gelu info";
+
     static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 1 && Args.isHelp(args[0])) {
+            out.println(USAGE);
+            return 0;
+        }
+        if (args.length == 1 && Args.isVersion(args[0])) {
+            out.println(Args.version());
+            return 0;
+        }
         if (args.length != 0) {
-            err.println("gelu info: takes no arguments");
+            err.println("gelu info: takes no arguments, got '" + args[0] + "'");
+            err.println(USAGE);
             return 2;
         }
         String nativeWhy = Backends.nativeUnavailableReason();

@@ -1,4 +1,4 @@
-package dev.gelu.hardening;
+package dev.gelu.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -84,7 +84,7 @@ class ApplyFileSystemTest {
 
     /** A float32 .npy of n random floats in [-8, 8], written in chunks. */
     private static Path npy(Path file, long n) throws IOException {
-        byte[] header = dev.gelu.cli.Npy.header(n);
+        byte[] header = Npy.header(n);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.wrap(header));
             ByteBuffer block = ByteBuffer.allocate(1 << 22).order(ByteOrder.LITTLE_ENDIAN);

@@ -53,7 +53,7 @@ class ApplyCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"erf", "tanh"})
+    @ValueSource(strings = {"erf", "tanh", "ERF", "Tanh"})
     void appliesGeluKeepingTheShape(String form) throws Exception {
         float[] x = inputs(105);
         Path in = writeNpy(inDir.resolve("x.npy"), x, 3, 5, 7);
@@ -61,7 +61,7 @@ class ApplyCommandTest {
         assertEquals(0, run("--form", form, in.toString(), result.toString()), err.toString());
         assertEquals("", out.toString() + err);
 
-        Form f = form.equals("erf") ? Form.ERF : Form.TANH;
+        Form f = form.equalsIgnoreCase("erf") ? Form.ERF : Form.TANH;
         float[] y = readNpy(result, 3, 5, 7);
         for (int i = 0; i < x.length; i++) {
             assertEquals(Gelu.apply(f, x[i]), y[i], "GELU(" + x[i] + ")");
@@ -284,7 +284,8 @@ class ApplyCommandTest {
                 arguments(List.of("a.npy"), "expected IN.npy and OUT.npy, got 1 file argument"),
                 arguments(List.of("a.npy", "b.npy", "c.npy"), "expected IN.npy and OUT.npy, got 3 file arguments"),
                 arguments(List.of("--form", "gelu", "a.npy", "b.npy"), "invalid value 'gelu' for --form: expected erf, tanh"),
-                arguments(List.of("--form=ERF", "a.npy", "b.npy"), "invalid value 'ERF' for --form: expected erf, tanh"),
+                arguments(List.of("a.npy", "-"), "'-' (standard input or output) is not supported: IN and OUT must be files"),
+                arguments(List.of("-", "b.npy"), "'-' (standard input or output) is not supported: IN and OUT must be files"),
                 arguments(List.of("--backend", "gpu", "a.npy", "b.npy"),
                         "invalid value 'gpu' for --backend: expected native, vector, scalar"),
                 arguments(List.of("a.npy", "b.npy", "--form"), "missing value for --form"),

@@ -27,6 +27,9 @@ final class VerifyCommand {
 
     private static final int CHUNK = 1 << 20;
 
+    static final String USAGE =
+            "usage: gelu verify [--stride K] [--threads N] [--form erf|tanh|both] [--accuracy correct|faithful|both]";
+
     static int run(String[] args, PrintStream out, PrintStream err) {
         long stride = 1;
         int threads = Runtime.getRuntime().availableProcessors();
@@ -34,29 +37,26 @@ final class VerifyCommand {
         List<Accuracy> accuracies = List.of(Accuracy.values());
         try {
             for (int i = 0; i < args.length; i += 2) {
-                String v = i + 1 < args.length ? args[i + 1] : null;
-                if (v == null) {
-                    throw new IllegalArgumentException(args[i] + " needs a value");
+                String a = args[i];
+                if (Args.isHelp(a)) {
+                    out.println(USAGE);
+                    return 0;
                 }
-                switch (args[i]) {
-                    case "--stride" -> stride = Long.parseLong(v);
-                    case "--threads" -> threads = Integer.parseInt(v);
-                    case "--form" -> forms = v.equals("both") ? forms : List.of(Form.valueOf(v.toUpperCase()));
-                    case "--accuracy" -> accuracies = switch (v) {
-                        case "correct" -> List.of(Accuracy.CORRECTLY_ROUNDED);
-                        case "faithful" -> List.of(Accuracy.FAITHFUL);
-                        case "both" -> accuracies;
-                        default -> throw new IllegalArgumentException("--accuracy must be correct, faithful or both");
-                    };
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                if (Args.isVersion(a)) {
+                    out.println(Args.version());
+                    return 0;
+                }
+                switch (a) {
+                    case "--stride" -> stride = Args.longAtLeast(a, Args.value(a, args, i), 1);
+                    case "--threads" -> threads = Args.intAtLeast(a, Args.value(a, args, i), 1);
+                    case "--form" -> forms = Args.forms(a, Args.value(a, args, i), true);
+                    case "--accuracy" -> accuracies = Args.accuracies(a, Args.value(a, args, i), true);
+                    default -> throw new Args.BadArgs("unknown option '" + a + "'");
                 }
             }
-            if (stride < 1 || threads < 1) {
-                throw new IllegalArgumentException("--stride and --threads must be at least 1");
-            }
-        } catch (IllegalArgumentException e) {
+        } catch (Args.BadArgs e) {
             err.println("gelu verify: " + e.getMessage());
-            err.println("usage: gelu verify [--stride K] [--threads N] [--form erf|tanh|both] [--accuracy correct|faithful|both]");
+            err.println(USAGE);
             return 2;
         }
         List<GeluKernels> all = Backends.available();
@@ -76,8 +76,8 @@ final class VerifyCommand {
                     long t0 = System.nanoTime();
                     long bad = verify(form, accuracy, reference, k, stride, total, threads, err);
                     out.printf("%-4s %-8s %s/%s: %d inputs, %d differ from native/%s (%.0f s)%n",
-                            form.name().toLowerCase(), accuracy == Accuracy.FAITHFUL ? "faithful" : "correct",
-                            k.name(), k.isa(), total, bad, reference.isa(), (System.nanoTime() - t0) / 1e9);
+                            form.name().toLowerCase(), Args.name(accuracy), k.name(), k.isa(), total, bad,
+                            reference.isa(), (System.nanoTime() - t0) / 1e9);
                     ok &= bad == 0;
                 }
             }
@@ -112,7 +112,7 @@ final class VerifyCommand {
                                 int w = want.getAtIndex(ValueLayout.JAVA_INT, i);
                                 int g = got.getAtIndex(ValueLayout.JAVA_INT, i);
                                 if (w != g && bad.getAndIncrement() < 5) {
-                                    err.printf("  %s %s %s/%s x=%08x: %08x, native %08x%n", form, accuracy, k.name(), k.isa(),
+                                    err.printf("  %s %s %s/%s x=%08x: %08x, native %08x%n", form, Args.name(accuracy), k.name(), k.isa(),
                                             x.getAtIndex(ValueLayout.JAVA_INT, i), g, w);
                                 }
                             }

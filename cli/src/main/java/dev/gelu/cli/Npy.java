@@ -49,22 +49,38 @@ public final class Npy {
             this.dataOffset = dataOffset;
         }
 
-        /** The dimensions, outermost first; empty for a 0-d array. */
+        /**
+         * The dimensions, outermost first; empty for a 0-d array.
+         *
+         * @return a copy of the shape
+         */
         public long[] shape() {
             return shape.clone();
         }
 
-        /** The number of elements: the product of the dimensions (1 for a 0-d array). */
+        /**
+         * The number of elements: the product of the dimensions (1 for a 0-d array).
+         *
+         * @return the element count
+         */
         public long count() {
             return count;
         }
 
-        /** The size of the data in bytes. */
+        /**
+         * The size of the data in bytes.
+         *
+         * @return four bytes per element
+         */
         public long dataBytes() {
             return count * Float.BYTES;
         }
 
-        /** The file offset of the first data byte, which is also the header's total length. */
+        /**
+         * The file offset of the first data byte, which is also the header's total length.
+         *
+         * @return the offset in bytes
+         */
         public long dataOffset() {
             return dataOffset;
         }
@@ -81,6 +97,8 @@ public final class Npy {
      * that the file holds exactly the data the header promises. Reads with positional reads,
      * so the channel's position is left alone.
      *
+     * @param file the open file
+     * @return the validated header
      * @throws NpyException if the file is not a float32 C-order {@code .npy} file of the right size
      * @throws IOException if reading fails
      */
@@ -157,6 +175,8 @@ public final class Npy {
      * The complete header, magic to newline, of a float32 C-order array of the given shape;
      * its length is a multiple of 64, and the data follows it directly.
      *
+     * @param shape the dimensions, outermost first
+     * @return the header bytes
      * @throws IllegalArgumentException if a dimension is negative or the data size overflows 64 bits
      */
     public static byte[] header(long... shape) {

@@ -7,7 +7,11 @@ public final class NpyException extends Exception {
     @Serial
     private static final long serialVersionUID = 1L;
 
-    /** Creates an exception whose message names the problem, such as {@code "empty file"}. */
+    /**
+     * Creates an exception whose message names the problem.
+     *
+     * @param message the problem, such as {@code "empty file"}
+     */
     public NpyException(String message) {
         super(message);
     }

@@ -10,18 +10,22 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
  * {@code gelu bench}: every backend and native ISA on the same off-heap input, in both
  * accuracies, checked bit for bit against each other, with throughput as the median of timed
  * rounds. The input is N(0, 1) by default (what pre-activations look like), or uniform on
- * [-8, 8] (the adversarial case: a lane in the deep tail in almost every vector), or Student's
- * t with 3 degrees of freedom (heavy tails); a few special values are mixed in. A quick look,
- * not a rigorous benchmark: JMH and the C bench in bench/ are that.
+ * [-8, 8] (the adversarial case), or Student's t with 3 degrees of freedom (heavy tails); a few
+ * special values are mixed in. A quick look, not a
+ * rigorous benchmark: JMH and the C bench in bench/ are that.
  */
 final class BenchCommand {
     private BenchCommand() {}
+
+    static final String USAGE = "usage: gelu bench [--n N] [--form erf|tanh|both] [--accuracy correct|faithful|both]"
+            + " [--dist normal|uniform8|student3] [--min-seconds S]";
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         long n = 1L << 24;
@@ -29,40 +33,37 @@ final class BenchCommand {
         List<Form> forms = List.of(Form.ERF, Form.TANH);
         List<Accuracy> accuracies = List.of(Accuracy.values());
         String dist = "normal";
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            String v = i + 1 < args.length ? args[i + 1] : null;
-            try {
-                switch (a) {
-                    case "--n" -> n = Long.parseLong(require(a, v));
-                    case "--min-seconds" -> minSeconds = Double.parseDouble(require(a, v));
-                    case "--form" -> forms = switch (require(a, v)) {
-                        case "erf" -> List.of(Form.ERF);
-                        case "tanh" -> List.of(Form.TANH);
-                        case "both" -> List.of(Form.ERF, Form.TANH);
-                        default -> throw new IllegalArgumentException("--form must be erf, tanh or both");
-                    };
-                    case "--accuracy" -> accuracies = switch (require(a, v)) {
-                        case "correct" -> List.of(Accuracy.CORRECTLY_ROUNDED);
-                        case "faithful" -> List.of(Accuracy.FAITHFUL);
-                        case "both" -> List.of(Accuracy.values());
-                        default -> throw new IllegalArgumentException("--accuracy must be correct, faithful or both");
-                    };
-                    case "--dist" -> dist = switch (require(a, v)) {
-                        case "normal", "uniform8", "student3" -> v;
-                        default -> throw new IllegalArgumentException("--dist must be normal, uniform8 or student3");
-                    };
-                    default -> throw new IllegalArgumentException("unknown option " + a);
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                if (Args.isHelp(a)) {
+                    out.println(USAGE);
+                    return 0;
                 }
-            } catch (IllegalArgumentException e) {
-                err.println("gelu bench: " + e.getMessage());
-                err.println(Main.USAGE);
-                return 2;
+                if (Args.isVersion(a)) {
+                    out.println(Args.version());
+                    return 0;
+                }
+                switch (a) {
+                    case "--n" -> n = Args.longAtLeast(a, Args.value(a, args, i), 1);
+                    case "--min-seconds" -> minSeconds = Args.seconds(a, Args.value(a, args, i));
+                    case "--form" -> forms = Args.forms(a, Args.value(a, args, i), true);
+                    case "--accuracy" -> accuracies = Args.accuracies(a, Args.value(a, args, i), true);
+                    case "--dist" -> dist = switch (Args.value(a, args, i).toLowerCase(Locale.ROOT)) {
+                        case "normal", "uniform8", "student3" -> Args.value(a, args, i).toLowerCase(Locale.ROOT);
+                        default -> throw new Args.BadArgs("--dist must be normal, uniform8 or student3, not '"
+                                + Args.value(a, args, i) + "'");
+                    };
+                    default -> throw new Args.BadArgs("unknown option '" + a + "'");
+                }
+                i++;
             }
-            i++;
-        }
-        if (n < 1) {
-            err.println("gelu bench: --n must be at least 1");
+            if (n > Long.MAX_VALUE / 8) {
+                throw new Args.BadArgs("--n is too large: " + n);
+            }
+        } catch (Args.BadArgs e) {
+            err.println("gelu bench: " + e.getMessage());
+            err.println(USAGE);
             return 2;
         }
         List<GeluKernels> backends = Backends.available();
@@ -72,8 +73,10 @@ final class BenchCommand {
                     case "student3" -> "Student's t, 3 degrees of freedom";
                     default -> "N(0, 1) (--dist uniform8|student3 for others)";
                 });
-        out.printf("%-5s %-8s %-8s %-8s %10s %10s  %s%n", "form", "accuracy", "backend", "isa", "Gelem/s", "ns/elem", "bits");
+        out.printf("%-5s %-8s %-8s %-8s %10s %10s  %s%n", "form", "accuracy", "backend", "isa", "Gelem/s", "ns/elem",
+                "bits");
         boolean allSame = true;
+        boolean progress = Args.interactive();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment x = arena.allocate(4 * n, 64);
             fill(x, n, dist);
@@ -82,11 +85,14 @@ final class BenchCommand {
             int step = 0, steps = forms.size() * accuracies.size() * backends.size();
             for (Form form : forms) {
               for (Accuracy accuracy : accuracies) {
-                String acc = accuracy == Accuracy.FAITHFUL ? "faithful" : "correct";
+                String acc = Args.name(accuracy);
                 boolean haveFirst = false;
                 for (GeluKernels k : backends) {
-                    err.printf("\r[%d/%d] %s %s %s/%s ...          ", ++step, steps, form.name().toLowerCase(), acc,
-                            k.name(), k.isa());
+                    ++step;
+                    if (progress) {
+                        err.printf("\r[%d/%d] %s %s %s/%s ...          ", step, steps, form.name().toLowerCase(), acc,
+                                k.name(), k.isa());
+                    }
                     double seconds = time(k, form, accuracy, x, y, n, minSeconds);
                     String same;
                     if (!haveFirst) {
@@ -98,7 +104,9 @@ final class BenchCommand {
                         same = at < 0 ? "identical" : "DIFFER at element " + at / 4;
                         allSame &= at < 0;
                     }
-                    err.print("\r                                                  \r");
+                    if (progress) {
+                        err.print("\r                                                  \r");
+                    }
                     out.printf("%-5s %-8s %-8s %-8s %10.3f %10.3f  %s%n", form.name().toLowerCase(), acc, k.name(),
                             k.isa(), n / seconds / 1e9, seconds / n * 1e9, same);
                 }
@@ -115,13 +123,6 @@ final class BenchCommand {
 
     private static double sq(double v) {
         return v * v;
-    }
-
-    private static String require(String opt, String v) {
-        if (v == null) {
-            throw new IllegalArgumentException(opt + " needs a value");
-        }
-        return v;
     }
 
     /** Median seconds per full pass over n elements, after a warm-up that lets the JIT finish. */
