@@ -23,8 +23,9 @@ import org.apache.arrow.vector.Float4Vector;
  * difference.
  *
  * <h2>Results</h2>
- * Each non-null value is exactly what {@link Gelu#apply(Form, float)} returns for it: correctly
- * rounded, the same bits on every backend.
+ * Each non-null value is exactly what the {@link Gelu} instance returns for it
+ * ({@link Gelu#apply(float)}): correctly rounded by default (the {@code Form} overloads), or
+ * faithful with {@code Gelu.of(form, Accuracy.FAITHFUL)}; the same bits on every backend.
  *
  * <h2>Float2Vector</h2>
  * Not supported yet: gelu-ffm computes on float32 only; {@code Float2Vector} (IEEE half) comes
@@ -56,11 +57,23 @@ public final class GeluArrow {
      * @throws NullPointerException if an argument is null
      */
     public static void apply(Form form, Float4Vector src, Float4Vector dst) {
-        Objects.requireNonNull(form, "form");
+        apply(Gelu.of(form), src, dst);
+    }
+
+    /**
+     * As {@link #apply(Form, Float4Vector, Float4Vector)}, with the given GELU (form and accuracy).
+     *
+     * @param gelu the GELU to apply, e.g. {@code Gelu.of(Form.ERF, Accuracy.FAITHFUL)}
+     * @param src the input vector
+     * @param dst the output vector, from any allocator
+     * @throws NullPointerException if an argument is null
+     */
+    public static void apply(Gelu gelu, Float4Vector src, Float4Vector dst) {
+        Objects.requireNonNull(gelu, "gelu");
         Objects.requireNonNull(src, "src");
         Objects.requireNonNull(dst, "dst");
         if (src == dst) {
-            applyInPlace(form, src);
+            applyInPlace(gelu, src);
             return;
         }
         int n = src.getValueCount();
@@ -74,7 +87,7 @@ public final class GeluArrow {
             return;
         }
         copyValidity(src.getValidityBuffer(), dst.getValidityBuffer(), n);
-        Gelu.apply(form, data(src), data(dst));
+        gelu.apply(data(src), data(dst));
     }
 
     /**
@@ -85,11 +98,22 @@ public final class GeluArrow {
      * @throws NullPointerException if an argument is null
      */
     public static void applyInPlace(Form form, Float4Vector vector) {
-        Objects.requireNonNull(form, "form");
+        applyInPlace(Gelu.of(form), vector);
+    }
+
+    /**
+     * As {@link #applyInPlace(Form, Float4Vector)}, with the given GELU (form and accuracy).
+     *
+     * @param gelu the GELU to apply
+     * @param vector the vector to transform
+     * @throws NullPointerException if an argument is null
+     */
+    public static void applyInPlace(Gelu gelu, Float4Vector vector) {
+        Objects.requireNonNull(gelu, "gelu");
         Objects.requireNonNull(vector, "vector");
         if (vector.getValueCount() > 0) {
             MemorySegment data = data(vector);
-            Gelu.apply(form, data, data);
+            gelu.apply(data, data);
         }
     }
 
@@ -104,13 +128,27 @@ public final class GeluArrow {
      * @throws NullPointerException if an argument is null
      */
     public static Float4Vector apply(Form form, Float4Vector src, BufferAllocator allocator) {
-        Objects.requireNonNull(form, "form");
+        return apply(Gelu.of(form), src, allocator);
+    }
+
+    /**
+     * As {@link #apply(Form, Float4Vector, BufferAllocator)}, with the given GELU (form and
+     * accuracy).
+     *
+     * @param gelu the GELU to apply
+     * @param src the input vector
+     * @param allocator where the result's buffers come from
+     * @return the result, with {@code src}'s value count
+     * @throws NullPointerException if an argument is null
+     */
+    public static Float4Vector apply(Gelu gelu, Float4Vector src, BufferAllocator allocator) {
+        Objects.requireNonNull(gelu, "gelu");
         Objects.requireNonNull(src, "src");
         Objects.requireNonNull(allocator, "allocator");
         Float4Vector dst = new Float4Vector(src.getField(), allocator);
         try {
             dst.allocateNew(Math.max(src.getValueCount(), 1));
-            apply(form, src, dst);
+            apply(gelu, src, dst);
             return dst;
         } catch (RuntimeException | Error e) {
             dst.close();

@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gelu.Gelu;
+import dev.gelu.Accuracy;
 import dev.gelu.Form;
+import dev.gelu.Gelu;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
@@ -111,6 +112,28 @@ class GeluArrowTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void faithfulThroughTheDescriptor(Form form) {
+        Gelu faithful = Gelu.of(form, Accuracy.FAITHFUL);
+        try (Float4Vector src = input("x", 65_537, 11); Float4Vector dst = GeluArrow.apply(faithful, src, allocator)) {
+            assertEquals(src.getValueCount(), dst.getValueCount());
+            for (int i = 0; i < src.getValueCount(); i++) {
+                assertEquals(src.isNull(i), dst.isNull(i), "null at " + i);
+                if (!src.isNull(i)) {
+                    assertEquals(Float.floatToRawIntBits(faithful.apply(src.get(i))), Float.floatToRawIntBits(dst.get(i)),
+                            "faithful GELU(" + src.get(i) + ") at " + i);
+                }
+            }
+            GeluArrow.applyInPlace(faithful, src);
+            for (int i = 0; i < src.getValueCount(); i++) {
+                if (!src.isNull(i)) {
+                    assertEquals(Float.floatToRawIntBits(dst.get(i)), Float.floatToRawIntBits(src.get(i)), "in place at " + i);
+                }
+            }
+        }
+    }
+
     @Test
     void acrossAllocators() {
         try (BufferAllocator child = allocator.newChildAllocator("out", 0, Long.MAX_VALUE);
@@ -147,7 +170,8 @@ class GeluArrowTest {
     @Test
     void nullArguments() {
         try (Float4Vector v = input("x", 3, 8)) {
-            assertThrows(NullPointerException.class, () -> GeluArrow.applyInPlace(null, v));
+            assertThrows(NullPointerException.class, () -> GeluArrow.applyInPlace((Form) null, v));
+            assertThrows(NullPointerException.class, () -> GeluArrow.applyInPlace((Gelu) null, v));
             assertThrows(NullPointerException.class, () -> GeluArrow.apply(Form.ERF, v, (Float4Vector) null));
             assertThrows(NullPointerException.class, () -> GeluArrow.apply(Form.ERF, null, allocator));
             assertNotEquals(null, v.getDataBuffer());
