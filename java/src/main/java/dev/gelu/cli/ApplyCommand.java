@@ -26,22 +26,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code gelu apply [--form erf|tanh] [--backend native|vector|scalar] IN.npy OUT.npy}: applies
  * GELU to every element of a float32 {@code .npy} file and writes the result, same shape, to
  * another.
  *
- * <p>The data goes through off-heap buffers in 4 MiB chunks: read from {@code IN} with
- * {@code FileChannel.read} (a reader thread, ahead), GELU in place (this thread), written with
- * {@code FileChannel.write} (a writer thread, behind). Neither file
+ * <p>The data goes through one off-heap buffer in chunks: read from {@code IN} with
+ * {@code FileChannel.read}, GELU in place, written with {@code FileChannel.write}. Neither file
  * is memory-mapped, so no kernel ever touches file-backed memory: a full disk, a file-size
  * limit or an input that shrinks while it is read is an I/O error and the one-line message,
  * never a SIGBUS that kills the JVM. The output is built in a temporary file beside the file
@@ -151,136 +144,37 @@ public final class ApplyCommand {
         return hook;
     }
 
-    /** Buffers in flight: one being read, one being computed, one being written. */
-    private static final int BUFFERS = 3;
-
     /**
-     * Fills {@code tmp} with the header and GELU of the data, chunk by chunk through three
-     * off-heap buffers, and syncs it. A reader thread reads ahead and a writer thread writes
-     * behind while this thread computes, so the copies in and out of the page cache overlap the
-     * kernel. An input that ends early (it shrank since its header was read) and every write
-     * error (no space, file too large) is a {@link Failure}; both threads have stopped before
-     * this returns or throws, so no buffer is used after the arena is closed.
+     * Fills {@code tmp} with the header and GELU of the data, chunk by chunk through one off-heap
+     * buffer, and syncs it. An input that ends early (it shrank since its header was read) and
+     * every write error (no space, file too large) is a {@link Failure}.
      */
     private static void write(Gelu.Form form, Path in, FileChannel src, Npy.Header header, Path out, Path tmp)
             throws Failure {
         byte[] outHeader = Npy.header(header.shape());
         long bytes = header.dataBytes();
-        int chunks = (int) ((bytes + CHUNK_BYTES - 1) / CHUNK_BYTES);
-        ExecutorService reader = ioThread("gelu-apply-read");
-        ExecutorService writer = ioThread("gelu-apply-write");
-        boolean ok = false;
-        try (FileChannel dst = FileChannel.open(tmp, StandardOpenOption.WRITE); Arena arena = Arena.ofShared()) {
-            try {
-                writeFully(dst, ByteBuffer.wrap(outHeader), 0);
-                MemorySegment[] buffer = new MemorySegment[BUFFERS];
-                for (int b = 0; b < BUFFERS; b++) {
-                    buffer[b] = arena.allocate(Math.max(4, Math.min(bytes, CHUNK_BYTES)), 64);
+        try (FileChannel dst = FileChannel.open(tmp, StandardOpenOption.WRITE); Arena arena = Arena.ofConfined()) {
+            writeFully(dst, ByteBuffer.wrap(outHeader), 0);
+            MemorySegment buffer = arena.allocate(Math.max(4, Math.min(bytes, CHUNK_BYTES)), 64);
+            ByteBuffer io = buffer.asByteBuffer();
+            for (long done = 0; done < bytes; ) {
+                int n = (int) Math.min(CHUNK_BYTES, bytes - done);
+                io.clear().limit(n);
+                readFully(in, src, io, header.dataOffset() + done, header.dataOffset() + bytes);
+                MemorySegment chunk = buffer.asSlice(0, n);
+                try {
+                    Gelu.apply(form, chunk, chunk);
+                } catch (RuntimeException e) {
+                    throw new Failure(e.getMessage() != null ? e.getMessage() : e.toString());
                 }
-                List<Future<?>> written = new ArrayList<>();
-                Future<?> next = chunks > 0 ? reader.submit(read(in, src, header, buffer[0], 0, bytes, null)) : null;
-                for (int i = 0; i < chunks; i++) {
-                    await(next);
-                    if (i + 1 < chunks) {
-                        // the buffer of chunk i + 1 held chunk i + 1 - BUFFERS: written before it is reused
-                        Future<?> reuse = i + 1 >= BUFFERS ? written.get(i + 1 - BUFFERS) : null;
-                        next = reader.submit(read(in, src, header, buffer[(i + 1) % BUFFERS], i + 1, bytes, reuse));
-                    }
-                    long done = (long) i * CHUNK_BYTES;
-                    int n = (int) Math.min(CHUNK_BYTES, bytes - done);
-                    MemorySegment chunk = buffer[i % BUFFERS].asSlice(0, n);
-                    try {
-                        Gelu.apply(form, chunk, chunk);
-                    } catch (RuntimeException e) {
-                        throw new Failure(e.getMessage() != null ? e.getMessage() : e.toString());
-                    }
-                    written.add(writer.submit(() -> {
-                        writeFully(dst, chunk.asByteBuffer(), outHeader.length + done);
-                        return null;
-                    }));
-                }
-                for (Future<?> w : written) {
-                    await(w);
-                }
-                // On disk before the rename, so that a crash cannot leave OUT naming a partial file.
-                dst.force(true);
-                ok = true;
-            } finally {
-                stop(reader, ok);
-                stop(writer, ok);
+                io.flip();
+                writeFully(dst, io, outHeader.length + done);
+                done += n;
             }
+            // On disk before the rename, so that a crash cannot leave OUT naming a partial file.
+            dst.force(true);
         } catch (IOException | UncheckedIOException e) {
             throw new Failure(out, e);
-        }
-    }
-
-    private static ExecutorService ioThread(String name) {
-        return Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true); // never holds the JVM up, e.g. after Ctrl-C
-            return t;
-        });
-    }
-
-    /** Stops the thread; after a failure without waiting for queued work. Returns once it has stopped. */
-    private static void stop(ExecutorService io, boolean ok) {
-        if (ok) {
-            io.shutdown();
-        } else {
-            io.shutdownNow();
-        }
-        boolean interrupted = false;
-        while (true) {
-            try {
-                if (io.awaitTermination(1, TimeUnit.DAYS)) {
-                    break;
-                }
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** A task that reads chunk i into buffer, once the buffer's previous chunk is written. */
-    private static Callable<Void> read(Path in, FileChannel src, Npy.Header header, MemorySegment buffer, int i,
-            long bytes, Future<?> reuse) {
-        return () -> {
-            if (reuse != null) {
-                await(reuse);
-            }
-            long done = (long) i * CHUNK_BYTES;
-            int n = (int) Math.min(CHUNK_BYTES, bytes - done);
-            ByteBuffer io = buffer.asByteBuffer().limit(n);
-            readFully(in, src, io, header.dataOffset() + done, header.dataOffset() + bytes);
-            return null;
-        };
-    }
-
-    /** Waits for an I/O task; its Failure or IOException is rethrown as it was. */
-    private static void await(Future<?> f) throws Failure, IOException {
-        try {
-            f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Failure("interrupted");
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof Failure failure) {
-                throw failure;
-            }
-            if (c instanceof IOException io) {
-                throw io;
-            }
-            if (c instanceof RuntimeException r) {
-                throw r;
-            }
-            if (c instanceof Error err) {
-                throw err;
-            }
-            throw new IOException(c);
         }
     }
 
