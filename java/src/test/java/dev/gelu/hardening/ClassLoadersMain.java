@@ -43,7 +43,7 @@ public final class ClassLoadersMain {
                     throw new AssertionError("the class loader shares dev.gelu.Gelu with the application's");
                 }
                 @SuppressWarnings({"unchecked", "rawtypes"})
-                Object erf = Enum.valueOf((Class) Class.forName("dev.gelu.Gelu$Form", true, loader), "ERF");
+                Object erf = Enum.valueOf((Class) Class.forName("dev.gelu.Form", true, loader), "ERF");
                 Method apply = gelu.getMethod("apply", erf.getClass(), float[].class, float[].class);
                 float[] y = new float[x.length];
                 apply.invoke(null, erf, x, y);
