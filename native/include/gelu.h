@@ -5,7 +5,7 @@
  *   gelu_<form>_f32           correctly rounded: for every float input, the float nearest (ties
  *                             to even) to the exact mathematical value.
  *   gelu_<form>_f32_faithful  faithful: one of the two floats around the exact value (the exact
- *                             value itself when it is a float); about 3x faster. Still one
+ *                             value itself when it is a float), and faster. Still one
  *                             operation sequence, so every ISA returns the same bits here too.
  * Both accuracies give the same special values and signed zeros.
  *

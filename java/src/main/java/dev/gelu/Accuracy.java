@@ -15,9 +15,10 @@ public enum Accuracy {
     CORRECTLY_ROUNDED,
     /**
      * One of the two floats around the exact value (the exact value itself when it is a
-     * float), for float32. On all 2^32 inputs about 0.4 % of the results are the other
-     * neighbour than the correctly rounded one; the native AVX-512 kernel runs about 2.5 times
-     * as fast as the correctly rounded one on the inputs of a network.
+     * float), for float32. On all 2^32 inputs 0.41 % of the results are the other neighbour
+     * than the correctly rounded one. It needs no exp on the central range, so it is faster
+     * than the correctly rounded mode; by how much depends on the instruction set and the
+     * inputs (bench/results/RESULTS.md in the sources).
      */
     FAITHFUL
 }
