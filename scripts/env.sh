@@ -59,9 +59,12 @@ gelu_cli_jar="$gelu_root/cli/target/gelu-cli.jar"
 
 gelu_build_if_needed() {
   gelu_find_jdk
-  local jar="$gelu_cli_jar" stale
-  stale=$(cd "$gelu_root" && find native cmake CMakeLists.txt java/src/main cli/src/main pom.xml java/pom.xml \
-    cli/pom.xml .mvn scripts/build-native.sh -newer "$jar" -type f 2>/dev/null | head -1)
+  local jar="$gelu_cli_jar" stale=""
+  # find fails when the jar is missing, and head may cut find short: neither may stop set -e callers
+  if [ -f "$jar" ]; then
+    stale=$(cd "$gelu_root" && find native cmake CMakeLists.txt java/src/main cli/src/main pom.xml java/pom.xml \
+      cli/pom.xml .mvn scripts/build-native.sh -newer "$jar" -type f 2>/dev/null | head -1) || true
+  fi
   if [ ! -f "$jar" ] || [ -n "$stale" ]; then
     echo "gelu: building $jar (Maven; CMake builds libgelu)" >&2
     gelu_ensure_packages cmake gcc make maven
