@@ -12,6 +12,6 @@ source "$root/scripts/env.sh"
 gelu_ensure_packages cmake gcc make libmpfr-dev
 gelu_ensure_packages libdnnl-dev libsleef-dev || echo "gelu: measuring without oneDNN and SLEEF" >&2
 
-cmake -S "$root" -B "$root/build" >/dev/null
+cmake -S "$root" -B "$root/build" -DGELU_BUILD_TESTS=ON -DGELU_BUILD_BENCH=ON >/dev/null
 cmake --build "$root/build" -j "$(nproc)" --target gelu_anchor_accuracy >/dev/null
 exec "$root/build/native/tools/gelu_anchor_accuracy" "$@"

@@ -26,7 +26,7 @@ gelu_ensure_packages libdnnl-dev libsleef-dev || echo "gelu: benchmarking withou
 # python3-torch is large (about 1 GB with its dependencies); the rest runs without it.
 gelu_ensure_packages python3-torch || echo "gelu: python3-torch is missing; benchmarking without PyTorch" >&2
 
-cmake -S "$root" -B "$root/build" >/dev/null
+cmake -S "$root" -B "$root/build" -DGELU_BUILD_TESTS=ON -DGELU_BUILD_BENCH=ON >/dev/null
 cmake --build "$root/build" -j "$(nproc)" --target gelu_cbench >/dev/null
 
 raw="$root/build/bench"

@@ -25,7 +25,7 @@ gelu_ensure_packages cmake gcc make libmpfr-dev
 gelu_find_jdk
 if [ ! -e "$root/build/libgelu.so" ]; then
   echo "interop: building libgelu" >&2
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DGELU_BUILD_TESTS=ON -DGELU_BUILD_BENCH=ON >/dev/null
   cmake --build build -j2 --target gelu >/dev/null
 fi
 lib="$root/build/libgelu.so"

@@ -2,6 +2,6 @@
 # Regenerates the MPFR golden values the Java tests compare every backend against.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake -S . -B build >/dev/null && cmake --build build --target gelu_golden -j "$(nproc)" >/dev/null
+cmake -S . -B build -DGELU_BUILD_TESTS=ON >/dev/null && cmake --build build --target gelu_golden -j "$(nproc)" >/dev/null
 ./build/native/tools/gelu_golden > java/src/test/resources/dev/gelu/golden.tsv
 echo "wrote java/src/test/resources/dev/gelu/golden.tsv ($(wc -l < java/src/test/resources/dev/gelu/golden.tsv) lines)"

@@ -15,7 +15,7 @@ echo "== JDK: $JAVA_HOME" >&2
 gelu_ensure_packages cmake gcc make libmpfr-dev maven pkg-config
 
 echo "== C library and tests (ctest)"
-cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release -DGELU_BUILD_TESTS=ON -DGELU_BUILD_BENCH=ON -DGELU_INSTALL=ON >/dev/null
 cmake --build "$root/build" -j "$(nproc)" >/dev/null
 (cd "$root/build" && ctest --output-on-failure --output-junit ctest-results.xml)
 
