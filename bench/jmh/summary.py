@@ -22,7 +22,7 @@ import os
 import re
 from collections import defaultdict
 
-PARAM_ORDER = ["backend", "accuracy", "arena", "form", "n"]
+PARAM_ORDER = ["backend", "accuracy", "dist", "arena", "form", "n"]
 C_TARGET = 0.95  # the API's share of the C bench's throughput, n >= 4096
 C_MIN_N = 4096
 CALL_TARGET_NS = 10.0  # one-element call on heap arrays and global/auto segments
@@ -163,7 +163,7 @@ def vector_targets(rows):
     def by(bench, backend=None):
         return {(r["params"].get("accuracy", "CORRECTLY_ROUNDED"), r["params"]["form"], int(r["params"]["n"])): r["score"]
                 for r in rows if r["bench"] == bench and (backend is None or r["params"].get("backend") == backend)
-                and int(r["params"].get("n", 0)) >= C_MIN_N}
+                and int(r["params"].get("n", 0)) >= C_MIN_N and r["params"].get("dist", "normal") == "normal"}
     vec = by("GeluBackendBench.apply", "vector")
     nat = by("GeluBackendBench.apply", "native-avx512")
     # ONNX Runtime has one accuracy; both of ours are compared with it

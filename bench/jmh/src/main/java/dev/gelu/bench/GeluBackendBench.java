@@ -36,6 +36,10 @@ public class GeluBackendBench extends Defaults {
     @Param({"CORRECTLY_ROUNDED", "FAITHFUL"})
     public Accuracy accuracy;
 
+    /** The input distribution: N(0, 1), or uniform in [-8, 8] (a lane in the deep tail in most vectors). */
+    @Param({"normal", "uniform8"})
+    public String dist;
+
     private GeluKernels kernels;
     private Arena arena;
     private MemorySegment src;
@@ -52,7 +56,7 @@ public class GeluBackendBench extends Defaults {
         arena = Arena.ofConfined();
         src = Inputs.allocate(arena, n);
         dst = Inputs.allocate(arena, n);
-        Inputs.fill(src, n);
+        Inputs.fill(src, n, dist);
     }
 
     /** The names of the backend parameter: native ones by ISA, the Java ones by name alone. */
