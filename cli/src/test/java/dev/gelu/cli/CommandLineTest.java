@@ -101,7 +101,7 @@ class CommandLineTest {
         assertFalse(Args.interactive(), "the tests run without a terminal");
         assertEquals(0, run("bench", "--n", "64", "--form", "TANH", "--min-seconds", "0.001"), err());
         assertFalse(err().contains("\r"), "progress line in a non-terminal: " + err());
-        assertTrue(out().contains("\ntanh  native"), out());
+        assertTrue(out().contains("\ntanh  correct  native") && out().contains("\ntanh  faithful native"), out());
         assertFalse(out().contains("\nerf "), out());
         assertTrue(out().endsWith("all backends agree bit for bit\n"), out());
     }
