@@ -35,9 +35,16 @@ public final class NativeLibrary {
 
     private static final System.Logger LOG = System.getLogger("dev.gelu");
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final AddressLayout C_STRING =
-            ValueLayout.ADDRESS.withTargetLayout(MemoryLayout.sequenceLayout(Long.MAX_VALUE, ValueLayout.JAVA_BYTE));
     private static SymbolLookup lookup;
+
+    /**
+     * A C string return type. {@code withTargetLayout} is a restricted method, so it is built only
+     * once native access is known to be enabled: under {@code --illegal-native-access=deny} a
+     * static field would make this class fail to initialize instead of reporting the flag.
+     */
+    private static AddressLayout cString() {
+        return ValueLayout.ADDRESS.withTargetLayout(MemoryLayout.sequenceLayout(Long.MAX_VALUE, ValueLayout.JAVA_BYTE));
+    }
 
     /** System property naming an explicit library file; it wins over the bundled copy. */
     public static final String PATH_PROPERTY = "gelu.library.path";
@@ -135,7 +142,7 @@ public final class NativeLibrary {
             SymbolLookup libc = LINKER.defaultLookup();
             MethodHandle dlopen = LINKER.downcallHandle(libc.findOrThrow("dlopen"),
                     FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-            MethodHandle dlerror = LINKER.downcallHandle(libc.findOrThrow("dlerror"), FunctionDescriptor.of(C_STRING));
+            MethodHandle dlerror = LINKER.downcallHandle(libc.findOrThrow("dlerror"), FunctionDescriptor.of(cString()));
             MethodHandle dlclose = LINKER.downcallHandle(libc.findOrThrow("dlclose"),
                     FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
             MemorySegment handle = (MemorySegment) dlopen.invokeExact(arena.allocateFrom(file.toString()), 2 /* RTLD_NOW */);
@@ -172,7 +179,7 @@ public final class NativeLibrary {
     /** A C string returned by a libgelu function without arguments, such as gelu_isa. */
     static String string(String function) {
         try {
-            MemorySegment s = (MemorySegment) downcall(function, FunctionDescriptor.of(C_STRING)).invokeExact();
+            MemorySegment s = (MemorySegment) downcall(function, FunctionDescriptor.of(cString())).invokeExact();
             return s.getString(0);
         } catch (RuntimeException | Error e) {
             throw e;
