@@ -1,5 +1,6 @@
 /*
- * gelu.h - correctly rounded (and, on request, faithful) GELU activations for float32 arrays.
+ * gelu.h - correctly rounded (and, on request, faithful) GELU activations for float32, bf16
+ * and f16 arrays.
  *
  * Accuracy, part of each name:
  *   gelu_<form>_f32           correctly rounded: for every float input, the float nearest (ties
@@ -28,15 +29,18 @@
  * point computes in the mode its results are proven in (round to nearest, no flush-to-zero,
  * no denormals-are-zero, all exceptions masked) and gives the caller's MXCSR back on return,
  * so a host built with -Ofast (FTZ+DAZ) or running under fesetround gets the same bits. The
- * caller's exception flags are kept and the call adds only what IEEE 754 asks of GELU:
+ * caller's exception flags are kept and a float32 call adds only what IEEE 754 asks of GELU:
  * invalid for a signalling NaN input, underflow for an input whose exact result is tiny and
  * inexact (subnormal and tiny inputs; x below about -13 for erf, -10 for tanh); never
  * divide-by-zero or overflow, nothing for quiet NaN, +-inf or +-0. Inexact is not tracked.
+ * The 16-bit calls keep the same rules for invalid and divide-by-zero; their underflow and
+ * overflow flags follow their float32 and double steps, not the 16-bit result.
  * No trap is taken inside the library, even with exceptions unmasked (feenableexcept). The
  * x87 state is not used.
  *
  * Buffers: y may equal x (in place). Partially overlapping x and y are rejected, and so is an
- * n whose byte size n * sizeof(float) exceeds PTRDIFF_MAX (no array is that large).
+ * n whose byte size (n times the larger element size) exceeds PTRDIFF_MAX (no array is that
+ * large).
  */
 #ifndef GELU_H
 #define GELU_H
@@ -64,11 +68,11 @@ extern "C" {
 #define GELU_ERR_NULL (-1)    /* x or y is NULL while n > 0 */
 #define GELU_ERR_OVERLAP (-2) /* x and y overlap but are not the same array */
 #define GELU_ERR_ISA (-3)     /* the requested instruction set is unknown, absent or capped */
-#define GELU_ERR_SIZE (-4)    /* n * sizeof(float) exceeds PTRDIFF_MAX */
+#define GELU_ERR_SIZE (-4)    /* n times the larger element size exceeds PTRDIFF_MAX */
 
 /* Instruction sets, in increasing order. */
 #define GELU_ISA_SCALAR 0
-#define GELU_ISA_AVX2 1   /* AVX2 + FMA */
+#define GELU_ISA_AVX2 1   /* AVX2 + FMA + F16C */
 #define GELU_ISA_AVX512 2 /* AVX-512 F, DQ, VL, BW */
 
 /* y[i] = GELU(x[i]) for i < n, erf form. Returns GELU_OK or a negative error code. */
@@ -81,11 +85,38 @@ GELU_API int gelu_tanh_f32(const float *x, float *y, size_t n);
 GELU_API int gelu_erf_f32_faithful(const float *x, float *y, size_t n);
 GELU_API int gelu_tanh_f32_faithful(const float *x, float *y, size_t n);
 
+/*
+ * 16-bit storage, correctly rounded: each value is the raw bits of a bf16 (the top half of a
+ * float32) or an IEEE binary16 (f16) number, and each result is the exact GELU rounded once,
+ * straight to the 16-bit format (not through a float32 result, which would round twice).
+ * NaN -> NaN (quieted, sign and top payload bits kept), +inf -> +inf, -inf -> -0, +-0 -> +-0,
+ * subnormals of both formats exact; an f32 input whose result exceeds f16's range gives inf.
+ * y may equal x (in place), for the narrowing functions too (y then overwrites the front
+ * of the float array). Every ISA returns the same bits.
+ */
+GELU_API int gelu_erf_bf16(const uint16_t *x, uint16_t *y, size_t n);
+GELU_API int gelu_tanh_bf16(const uint16_t *x, uint16_t *y, size_t n);
+GELU_API int gelu_erf_f16(const uint16_t *x, uint16_t *y, size_t n);
+GELU_API int gelu_tanh_f16(const uint16_t *x, uint16_t *y, size_t n);
+/* float32 in, 16-bit out: y[i] = GELU(x[i]) rounded once to bf16 or f16. */
+GELU_API int gelu_erf_f32_to_bf16(const float *x, uint16_t *y, size_t n);
+GELU_API int gelu_tanh_f32_to_bf16(const float *x, uint16_t *y, size_t n);
+GELU_API int gelu_erf_f32_to_f16(const float *x, uint16_t *y, size_t n);
+GELU_API int gelu_tanh_f32_to_f16(const float *x, uint16_t *y, size_t n);
+
 /* Same as above on one explicit instruction set; GELU_ERR_ISA when it cannot run here. */
 GELU_API int gelu_erf_f32_isa(int isa, const float *x, float *y, size_t n);
 GELU_API int gelu_tanh_f32_isa(int isa, const float *x, float *y, size_t n);
 GELU_API int gelu_erf_f32_faithful_isa(int isa, const float *x, float *y, size_t n);
 GELU_API int gelu_tanh_f32_faithful_isa(int isa, const float *x, float *y, size_t n);
+GELU_API int gelu_erf_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n);
+GELU_API int gelu_tanh_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n);
+GELU_API int gelu_erf_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n);
+GELU_API int gelu_tanh_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n);
+GELU_API int gelu_erf_f32_to_bf16_isa(int isa, const float *x, uint16_t *y, size_t n);
+GELU_API int gelu_tanh_f32_to_bf16_isa(int isa, const float *x, uint16_t *y, size_t n);
+GELU_API int gelu_erf_f32_to_f16_isa(int isa, const float *x, uint16_t *y, size_t n);
+GELU_API int gelu_tanh_f32_to_f16_isa(int isa, const float *x, uint16_t *y, size_t n);
 
 /* The instruction set in use: "avx512", "avx2" or "scalar". */
 GELU_API const char *gelu_isa(void);

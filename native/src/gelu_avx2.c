@@ -356,3 +356,123 @@ static void run_faithful(enum gelu_form form, const float *x, float *y, size_t n
 
 void gelu_erf_f32_faithful_avx2(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_ERF, x, y, n); }
 void gelu_tanh_f32_faithful_avx2(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_TANH, x, y, n); }
+
+/*
+ * 16-bit storage (bf16, f16), correctly rounded: the float32 fast path of gelu_avx512.c
+ * (see there), eight lanes an instruction, its coefficients gathered; F16C converts f16.
+ */
+#include "gelu_half_coeffs.h"
+
+static ALWAYS __m256 half_y(const float (*c)[32], __m256 x)
+{
+    __m256 ax = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x);
+    __m256 r = _mm256_min_ps(_mm256_mul_ps(ax, _mm256_set1_ps(4.0f)), _mm256_set1_ps(GELU_HALF_R_MAX));
+    __m256i k = _mm256_cvttps_epi32(r);
+    __m256 t = _mm256_sub_ps(_mm256_sub_ps(r, _mm256_cvtepi32_ps(k)), _mm256_set1_ps(0.5f));
+    __m256 q = _mm256_i32gather_ps(c[GELU_HALF_DEGREE], k, 4);
+    for (int j = GELU_HALF_DEGREE - 1; j >= 0; j--)
+        q = _mm256_fmadd_ps(q, t, _mm256_i32gather_ps(c[j], k, 4));
+    return _mm256_fnmadd_ps(ax, q, _mm256_max_ps(_mm256_setzero_ps(), x)); /* -0 stays -0 */
+}
+
+static ALWAYS int half_out_of_range(enum gelu_form form, __m256 x)
+{
+    float lo = form == GELU_FORM_ERF ? GELU_HALF_ERF_LO : GELU_HALF_TANH_LO;
+    __m256 ok = _mm256_and_ps(_mm256_cmp_ps(x, _mm256_set1_ps(lo), _CMP_GE_OQ),
+                              _mm256_cmp_ps(x, _mm256_set1_ps(FLT_MAX), _CMP_LE_OQ));
+    return ~_mm256_movemask_ps(ok) & 0xFF;
+}
+
+static ALWAYS __m128i half_round(enum gelu_half type, __m256 y, int *undecided)
+{
+    __m256i b = _mm256_castps_si256(y);
+    if (type == GELU_HALF_BF16) {
+        __m256i w = _mm256_and_si256(_mm256_add_epi32(b, _mm256_set1_epi32(GELU_HALF_ULPS - 0x8000)),
+                                     _mm256_set1_epi32(0xFFFF));
+        __m256i u = _mm256_cmpgt_epi32(_mm256_set1_epi32(2 * GELU_HALF_ULPS + 1), w);
+        *undecided = _mm256_movemask_ps(_mm256_castsi256_ps(u));
+        __m256i r = _mm256_srli_epi32(_mm256_add_epi32(b, _mm256_set1_epi32(0x8000)), 16);
+        return _mm_packus_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1));
+    }
+    __m256i ab = _mm256_and_si256(b, _mm256_set1_epi32(0x7FFFFFFF));
+    __m256i sub = _mm256_cmpgt_epi32(_mm256_set1_epi32(0x38800000), ab);  /* below f16's normal range */
+    __m256i big = _mm256_cmpgt_epi32(ab, _mm256_set1_epi32(0x477FE000 - 1)); /* 65504 and above */
+    __m256i zero = _mm256_cmpeq_epi32(ab, _mm256_setzero_si256());
+    __m256i w = _mm256_and_si256(_mm256_add_epi32(b, _mm256_set1_epi32(GELU_HALF_ULPS - 0x1000)),
+                                 _mm256_set1_epi32(0x1FFF));
+    __m256i u = _mm256_or_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(2 * GELU_HALF_ULPS + 1), w),
+                                _mm256_or_si256(_mm256_andnot_si256(zero, sub), big));
+    *undecided = _mm256_movemask_ps(_mm256_castsi256_ps(u));
+    return _mm256_cvtps_ph(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+
+static __attribute__((noinline)) __m128i half_slow_lanes(enum gelu_form form, enum gelu_half type, __m256 x,
+                                                         __m128i out, int slow)
+{
+    float xs[8];
+    uint16_t ys[8];
+    _mm256_storeu_ps(xs, x);
+    _mm_storeu_si128((__m128i *)ys, out);
+    for (; slow; slow &= slow - 1) {
+        int l = __builtin_ctz((unsigned)slow);
+        ys[l] = gelu_half_slow(form, type, xs[l]);
+    }
+    return _mm_loadu_si128((const __m128i *)ys);
+}
+
+static ALWAYS __m256 half_load(int kind_h16, enum gelu_half type, const void *x)
+{
+    if (!kind_h16)
+        return _mm256_loadu_ps(x);
+    __m128i h = _mm_loadu_si128((const __m128i *)x);
+    if (type == GELU_HALF_F16)
+        return _mm256_cvtph_ps(h);
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+}
+
+#define HNB 2
+
+static ALWAYS void half_blocks(enum gelu_form form, enum gelu_half type, int kind_h16, const void *x, uint16_t *y)
+{
+    const float(*c)[32] = form == GELU_FORM_ERF ? gelu_half_erf_coef : gelu_half_tanh_coef;
+    size_t step = kind_h16 ? 16 : 32;
+    __m256 v[HNB];
+    __m128i out[HNB];
+    int slow[HNB], any = 0;
+    for (int b = 0; b < HNB; b++) {
+        v[b] = half_load(kind_h16, type, (const char *)x + b * step);
+        out[b] = half_round(type, half_y(c, v[b]), &slow[b]);
+        slow[b] |= half_out_of_range(form, v[b]);
+        any |= slow[b];
+    }
+    if (__builtin_expect(any != 0, 0))
+        for (int b = 0; b < HNB; b++)
+            if (slow[b])
+                out[b] = half_slow_lanes(form, type, v[b], out[b], slow[b]);
+    for (int b = 0; b < HNB; b++)
+        _mm_storeu_si128((__m128i *)(y + 8 * b), out[b]);
+}
+
+static ALWAYS void run_half(enum gelu_form form, enum gelu_half type, int kind_h16, const void *x, uint16_t *y,
+                            size_t n)
+{
+    size_t size = kind_h16 ? 2 : 4, i = 0;
+    for (; i + 8 * HNB <= n; i += 8 * HNB)
+        half_blocks(form, type, kind_h16, (const char *)x + i * size, y + i);
+    if (i < n) { /* the last partial group, through a buffer: zeros pad it, and x is read first */
+        _Alignas(32) unsigned char xb[32 * HNB] = {0};
+        uint16_t yb[8 * HNB];
+        memcpy(xb, (const char *)x + i * size, (n - i) * size);
+        half_blocks(form, type, kind_h16, xb, yb);
+        memcpy(y + i, yb, (n - i) * sizeof(uint16_t));
+    }
+}
+
+void gelu_erf_bf16_avx2(const uint16_t *x, uint16_t *y, size_t n) { run_half(GELU_FORM_ERF, GELU_HALF_BF16, 1, x, y, n); }
+void gelu_tanh_bf16_avx2(const uint16_t *x, uint16_t *y, size_t n) { run_half(GELU_FORM_TANH, GELU_HALF_BF16, 1, x, y, n); }
+void gelu_erf_f16_avx2(const uint16_t *x, uint16_t *y, size_t n) { run_half(GELU_FORM_ERF, GELU_HALF_F16, 1, x, y, n); }
+void gelu_tanh_f16_avx2(const uint16_t *x, uint16_t *y, size_t n) { run_half(GELU_FORM_TANH, GELU_HALF_F16, 1, x, y, n); }
+void gelu_erf_f32_to_bf16_avx2(const float *x, uint16_t *y, size_t n) { run_half(GELU_FORM_ERF, GELU_HALF_BF16, 0, x, y, n); }
+void gelu_tanh_f32_to_bf16_avx2(const float *x, uint16_t *y, size_t n) { run_half(GELU_FORM_TANH, GELU_HALF_BF16, 0, x, y, n); }
+void gelu_erf_f32_to_f16_avx2(const float *x, uint16_t *y, size_t n) { run_half(GELU_FORM_ERF, GELU_HALF_F16, 0, x, y, n); }
+void gelu_tanh_f32_to_f16_avx2(const float *x, uint16_t *y, size_t n) { run_half(GELU_FORM_TANH, GELU_HALF_F16, 0, x, y, n); }

@@ -495,3 +495,131 @@ static ALWAYS void run_faithful(enum gelu_form form, const float *x, float *y, s
 
 void gelu_erf_f32_faithful_avx512(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_ERF, x, y, n); }
 void gelu_tanh_f32_faithful_avx512(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_TANH, x, y, n); }
+
+/*
+ * 16-bit storage (bf16, f16), correctly rounded: a float32 fast path, sixteen lanes an
+ * instruction, and the double path of gelu_half.c for the lanes it cannot decide.
+ *
+ * y = fma(-|x|, Q, max(0, x)) in float with Q from gelu_half_coeffs.h (24 pieces of width
+ * 1/4, one two-register permute per coefficient), within GELU_HALF_ULPS float ulps of the
+ * exact value for x >= LO (gelu_exhaustive measures the bound). The 16-bit rounding of y is
+ * then decided unless y lies within that many ulps of a 16-bit midpoint, which a window test
+ * on the float's low bits sees (16 bits for bf16; 13 for f16, whose normal range only is
+ * taken here). Undecided lanes, x < LO, NaN and the infinities take the double path with the
+ * x the lane read, so in place is safe.
+ */
+#include "gelu_half_coeffs.h"
+
+static ALWAYS __m512 half_y(const float (*c)[32], __m512 x)
+{
+    __m512 ax = _mm512_abs_ps(x);
+    __m512 r = _mm512_min_ps(_mm512_mul_ps(ax, _mm512_set1_ps(4.0f)), _mm512_set1_ps(GELU_HALF_R_MAX));
+    __m512i k = _mm512_cvttps_epi32(r);
+    __m512 t = _mm512_sub_ps(_mm512_sub_ps(r, _mm512_cvtepi32_ps(k)), _mm512_set1_ps(0.5f));
+    __m512 q = _mm512_permutex2var_ps(_mm512_load_ps(c[GELU_HALF_DEGREE]), k, _mm512_load_ps(c[GELU_HALF_DEGREE] + 16));
+    for (int j = GELU_HALF_DEGREE - 1; j >= 0; j--)
+        q = _mm512_fmadd_ps(q, t, _mm512_permutex2var_ps(_mm512_load_ps(c[j]), k, _mm512_load_ps(c[j] + 16)));
+    /* max(0, x) returns x when both are zeros, so -0 stays -0 */
+    return _mm512_fnmadd_ps(ax, q, _mm512_max_ps(_mm512_setzero_ps(), x));
+}
+
+/* Lanes that the fast path cannot take: x below LO, above FLT_MAX, or NaN (quiet compares). */
+static ALWAYS __mmask16 half_out_of_range(enum gelu_form form, __m512 x)
+{
+    float lo = form == GELU_FORM_ERF ? GELU_HALF_ERF_LO : GELU_HALF_TANH_LO;
+    __mmask16 ok = _mm512_cmp_ps_mask(x, _mm512_set1_ps(lo), _CMP_GE_OQ)
+                 & _mm512_cmp_ps_mask(x, _mm512_set1_ps(FLT_MAX), _CMP_LE_OQ);
+    return (__mmask16)~ok;
+}
+
+/* y rounded to bf16 or f16, and the lanes where that rounding is not decided. */
+static ALWAYS __m256i half_round(enum gelu_half type, __m512 y, __mmask16 *undecided)
+{
+    __m512i b = _mm512_castps_si512(y);
+    if (type == GELU_HALF_BF16) {
+        __m512i w = _mm512_and_si512(_mm512_add_epi32(b, _mm512_set1_epi32(GELU_HALF_ULPS - 0x8000)),
+                                     _mm512_set1_epi32(0xFFFF));
+        *undecided = _mm512_cmple_epu32_mask(w, _mm512_set1_epi32(2 * GELU_HALF_ULPS));
+        /* no tie reaches here, so adding half an ulp and truncating is round to nearest */
+        return _mm512_cvtepi32_epi16(_mm512_srli_epi32(_mm512_add_epi32(b, _mm512_set1_epi32(0x8000)), 16));
+    }
+    __m512i ab = _mm512_and_si512(b, _mm512_set1_epi32(0x7FFFFFFF));
+    __mmask16 normal = _mm512_cmplt_epu32_mask(_mm512_sub_epi32(ab, _mm512_set1_epi32(0x38800000)),
+                                               _mm512_set1_epi32(0x477FE000 - 0x38800000));
+    __mmask16 zero = _mm512_cmpeq_epi32_mask(ab, _mm512_setzero_si512());
+    __m512i w = _mm512_and_si512(_mm512_add_epi32(b, _mm512_set1_epi32(GELU_HALF_ULPS - 0x1000)),
+                                 _mm512_set1_epi32(0x1FFF));
+    *undecided = _mm512_cmple_epu32_mask(w, _mm512_set1_epi32(2 * GELU_HALF_ULPS)) | (__mmask16)~(normal | zero);
+    return _mm512_cvtps_ph(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+
+static __attribute__((noinline)) __m256i half_slow_lanes(enum gelu_form form, enum gelu_half type, __m512 x,
+                                                         __m256i out, __mmask16 slow)
+{
+    float xs[16];
+    uint16_t ys[16];
+    _mm512_storeu_ps(xs, x);
+    _mm256_storeu_si256((__m256i *)ys, out);
+    for (; slow; slow &= (__mmask16)(slow - 1)) {
+        int l = __builtin_ctz(slow);
+        ys[l] = gelu_half_slow(form, type, xs[l]);
+    }
+    return _mm256_loadu_si256((const __m256i *)ys);
+}
+
+static ALWAYS __m512 half_load(int kind_h16, enum gelu_half type, const void *x)
+{
+    if (!kind_h16)
+        return _mm512_loadu_ps(x);
+    __m256i h = _mm256_loadu_si256((const __m256i *)x);
+    if (type == GELU_HALF_F16)
+        return _mm512_cvtph_ps(h);
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+
+#define HNB 2
+
+/* HNB blocks of sixteen: x as floats (kind_h16 = 0) or as 16-bit values of the given type. */
+static ALWAYS void half_blocks(enum gelu_form form, enum gelu_half type, int kind_h16, const void *x, uint16_t *y)
+{
+    const float(*c)[32] = form == GELU_FORM_ERF ? gelu_half_erf_coef : gelu_half_tanh_coef;
+    size_t step = kind_h16 ? 32 : 64;
+    __m512 v[HNB];
+    __m256i out[HNB];
+    __mmask16 slow[HNB], any = 0;
+    EACH(HNB) {
+        v[b] = half_load(kind_h16, type, (const char *)x + b * step);
+        out[b] = half_round(type, half_y(c, v[b]), &slow[b]);
+        slow[b] |= half_out_of_range(form, v[b]);
+        any |= slow[b];
+    }
+    if (__builtin_expect(any != 0, 0))
+        EACH(HNB) if (slow[b]) out[b] = half_slow_lanes(form, type, v[b], out[b], slow[b]);
+    EACH(HNB) _mm256_storeu_si256((__m256i *)(y + 16 * b), out[b]);
+}
+
+static ALWAYS void run_half(enum gelu_form form, enum gelu_half type, int kind_h16, const void *x, uint16_t *y,
+                            size_t n)
+{
+    size_t size = kind_h16 ? 2 : 4, i = 0;
+    for (; i + 16 * HNB <= n; i += 16 * HNB) {
+        _mm_prefetch((const char *)x + (i + 512) * size, _MM_HINT_T0);
+        half_blocks(form, type, kind_h16, (const char *)x + i * size, y + i);
+    }
+    if (i < n) { /* the last partial group, through a buffer: zeros pad it, and x is read first */
+        _Alignas(64) unsigned char xb[64 * HNB] = {0};
+        uint16_t yb[16 * HNB];
+        memcpy(xb, (const char *)x + i * size, (n - i) * size);
+        half_blocks(form, type, kind_h16, xb, yb);
+        memcpy(y + i, yb, (n - i) * sizeof(uint16_t));
+    }
+}
+
+void gelu_erf_bf16_avx512(const uint16_t *x, uint16_t *y, size_t n) { run_half(GELU_FORM_ERF, GELU_HALF_BF16, 1, x, y, n); }
+void gelu_tanh_bf16_avx512(const uint16_t *x, uint16_t *y, size_t n) { run_half(GELU_FORM_TANH, GELU_HALF_BF16, 1, x, y, n); }
+void gelu_erf_f16_avx512(const uint16_t *x, uint16_t *y, size_t n) { run_half(GELU_FORM_ERF, GELU_HALF_F16, 1, x, y, n); }
+void gelu_tanh_f16_avx512(const uint16_t *x, uint16_t *y, size_t n) { run_half(GELU_FORM_TANH, GELU_HALF_F16, 1, x, y, n); }
+void gelu_erf_f32_to_bf16_avx512(const float *x, uint16_t *y, size_t n) { run_half(GELU_FORM_ERF, GELU_HALF_BF16, 0, x, y, n); }
+void gelu_tanh_f32_to_bf16_avx512(const float *x, uint16_t *y, size_t n) { run_half(GELU_FORM_TANH, GELU_HALF_BF16, 0, x, y, n); }
+void gelu_erf_f32_to_f16_avx512(const float *x, uint16_t *y, size_t n) { run_half(GELU_FORM_ERF, GELU_HALF_F16, 0, x, y, n); }
+void gelu_tanh_f32_to_f16_avx512(const float *x, uint16_t *y, size_t n) { run_half(GELU_FORM_TANH, GELU_HALF_F16, 0, x, y, n); }

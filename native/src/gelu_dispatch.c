@@ -25,9 +25,9 @@ struct impl {
     gelu_kernel_fn kernel[GELU_N_KERNELS];
 };
 
-#define GELU_ROW_SCALAR(name) gelu_##name##_scalar,
-#define GELU_ROW_AVX2(name) gelu_##name##_avx2,
-#define GELU_ROW_AVX512(name) gelu_##name##_avx512,
+#define GELU_ROW_SCALAR(name, kind) {.kind = gelu_##name##_scalar},
+#define GELU_ROW_AVX2(name, kind) {.kind = gelu_##name##_avx2},
+#define GELU_ROW_AVX512(name, kind) {.kind = gelu_##name##_avx512},
 static const struct impl impls[] = {
     {GELU_ISA_SCALAR, "scalar", {GELU_KERNELS(GELU_ROW_SCALAR)}},
     {GELU_ISA_AVX2, "avx2", {GELU_KERNELS(GELU_ROW_AVX2)}},
@@ -48,8 +48,8 @@ static int detect_cpu(void)
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d))
         return GELU_ISA_SCALAR;
-    const unsigned osxsave = 1u << 27, avx = 1u << 28, fma = 1u << 12;
-    if ((c & (osxsave | avx | fma)) != (osxsave | avx | fma))
+    const unsigned osxsave = 1u << 27, avx = 1u << 28, fma = 1u << 12, f16c = 1u << 29;
+    if ((c & (osxsave | avx | fma | f16c)) != (osxsave | avx | fma | f16c)) /* every AVX2 CPU has F16C */
         return GELU_ISA_SCALAR;
     uint64_t xcr0 = xgetbv0();
     if ((xcr0 & 0x6) != 0x6) /* SSE and AVX state */
@@ -118,38 +118,44 @@ static int best_isa(void)
     return isa;
 }
 
-static int check(const float *x, const float *y, size_t n)
+/*
+ * Arguments of n elements of xsize bytes in and ysize bytes out. y == x (in place) is
+ * accepted for every kind, narrowing included: the kernels read each block of x before they
+ * write its results, which start at the same address and are shorter.
+ */
+static int check(int isa, const void *x, size_t xsize, const void *y, size_t ysize, size_t n)
 {
+    if (isa < 0 || isa >= N_IMPLS || isa > best_isa())
+        return GELU_ERR_ISA;
     if (n == 0)
         return GELU_OK;
     if (!x || !y)
         return GELU_ERR_NULL;
-    if (n > PTRDIFF_MAX / sizeof(float)) /* no array is that large; n * 4 could wrap */
+    size_t size = xsize > ysize ? xsize : ysize;
+    if (n > PTRDIFF_MAX / size) /* no array is that large; n * size could wrap */
         return GELU_ERR_SIZE;
-    uintptr_t xs = (uintptr_t)x, ys = (uintptr_t)y, bytes = n * sizeof(float);
-    if (xs != ys && (xs < ys ? ys - xs : xs - ys) < bytes)
+    uintptr_t xs = (uintptr_t)x, ys = (uintptr_t)y;
+    if (xs != ys && (xs < ys ? ys - xs < n * xsize : xs - ys < n * ysize))
         return GELU_ERR_OVERLAP;
     return GELU_OK;
 }
 
-static int run(int isa, enum gelu_kernel_id k, const float *x, float *y, size_t n)
-{
-    if (isa < 0 || isa >= N_IMPLS || isa > best_isa())
-        return GELU_ERR_ISA;
-    int rc = check(x, y, n);
-    if (rc != GELU_OK || n == 0)
-        return rc;
-    /* in the floating-point mode the kernels are proven in, the caller's restored after */
-    unsigned caller_mode = gelu_fpenv_enter();
-    impls[isa].kernel[k](x, y, n);
-    gelu_fpenv_leave(caller_mode);
-    return GELU_OK;
-}
-
-/* The public entry points, two per row of the kernel table. */
-#define GELU_ENTRY(name)                                                                       \
-    int gelu_##name(const float *x, float *y, size_t n) { return run(best_isa(), GELU_K_##name, x, y, n); } \
-    int gelu_##name##_isa(int isa, const float *x, float *y, size_t n) { return run(isa, GELU_K_##name, x, y, n); }
+/*
+ * The public entry points, two per row of the kernel table, each running its kernel in the
+ * floating-point mode the kernels are proven in and giving the caller's mode back after.
+ */
+#define GELU_ENTRY(name, kind)                                                                   \
+    int gelu_##name##_isa(int isa, const GELU_XT_##kind *x, GELU_YT_##kind *y, size_t n)          \
+    {                                                                                           \
+        int rc = check(isa, x, sizeof *x, y, sizeof *y, n);                                     \
+        if (rc != GELU_OK || n == 0)                                                            \
+            return rc;                                                                          \
+        unsigned caller_mode = gelu_fpenv_enter();                                              \
+        impls[isa].kernel[GELU_K_##name].kind(x, y, n);                                         \
+        gelu_fpenv_leave(caller_mode);                                                          \
+        return GELU_OK;                                                                         \
+    }                                                                                           \
+    int gelu_##name(const GELU_XT_##kind *x, GELU_YT_##kind *y, size_t n) { return gelu_##name##_isa(best_isa(), x, y, n); }
 GELU_KERNELS(GELU_ENTRY)
 
 const char *gelu_isa(void) { return impls[best_isa()].name; }

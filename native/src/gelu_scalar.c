@@ -56,13 +56,18 @@ static inline double tanh_q(double w)
  * x/2 (the exact value is x/2 + 0.4 x^2, slightly above). The comparisons are the quiet ones
  * (isless): a quiet NaN x raises no invalid exception.
  */
-static inline float finish(enum gelu_form form, float x, double q, double amax)
+static inline double finish_y(float x, double q, double amax)
 {
     double xd = x;
     q = q < GELU_Q_MAX ? q : GELU_Q_MAX;
     double p = __builtin_isless(xd, 0.0) ? q : 1.0 - q;
     double xc = __builtin_isless(xd, -amax) ? -amax : xd;
-    double y = xd == -(double)INFINITY ? -0.0 : xc * p;
+    return xd == -(double)INFINITY ? -0.0 : xc * p;
+}
+
+static inline float finish(enum gelu_form form, float x, double q, double amax)
+{
+    double y = finish_y(x, q, amax);
     float f = (float)y;
     float lo = (float)(y * GELU_FLAG_LO);
     float hi = (float)(y * GELU_FLAG_HI);
@@ -75,6 +80,13 @@ static inline double clamp_abs(float x, double amax)
 {
     double a = fabs((double)x);
     return __builtin_isless(a, amax) ? a : amax; /* NaN -> amax, quietly; the NaN still reaches y through x */
+}
+
+double gelu_cr_y(enum gelu_form form, float x)
+{
+    if (form == GELU_FORM_ERF)
+        return finish_y(x, erf_q(clamp_abs(x, GELU_ERF_AMAX)), GELU_ERF_AMAX);
+    return finish_y(x, tanh_q(clamp_abs(x, GELU_TANH_WMAX)), GELU_TANH_WMAX);
 }
 
 void gelu_erf_f32_scalar(const float *x, float *y, size_t n)

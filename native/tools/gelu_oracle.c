@@ -11,6 +11,8 @@
 
 #include <math.h>
 #include <mpfr.h>
+#include <stdint.h>
+#include <string.h>
 
 typedef void (*eval_fn)(mpfr_t y, float x, mpfr_prec_t p);
 
@@ -97,4 +99,66 @@ int gelu_oracle_side(int form, float x, float y)
             return side > 0 ? 1 : -1;
     }
     return 0;
+}
+
+/* The raw bits of a float that is a bf16 (type 0) or f16 (type 1) value, or infinite. */
+uint16_t gelu_half_bits(float f, int type)
+{
+    uint32_t b;
+    memcpy(&b, &f, 4);
+    if (type == 0)
+        return (uint16_t)(b >> 16);
+    uint16_t sign = (uint16_t)((b >> 16) & 0x8000);
+    float a = fabsf(f);
+    if (a >= 65536.0f) /* infinite, or rounded beyond f16's largest value */
+        return sign | 0x7C00;
+    if (a < 0x1p-14f)
+        return sign | (uint16_t)(a * 0x1p24f);
+    memcpy(&b, &a, 4);
+    return sign | (uint16_t)((b >> 13) - (112u << 10));
+}
+
+/*
+ * GELU(x) rounded once, to nearest even, to bf16 (type 0: 8 bits, exponents as float) or
+ * f16 (type 1: 11 bits, largest 65504, least subnormal 2^-24), by MPFR with the format's
+ * exponent range and subnormals. NaN: the quieted NaN with the sign and top payload bits.
+ */
+uint16_t gelu_oracle_half(int form, int type, float x)
+{
+    static const int prec[2] = {8, 11}, emin[2] = {-132, -23}, emax[2] = {128, 16};
+    uint32_t xb;
+    memcpy(&xb, &x, 4);
+    if (isnan(x)) {
+        xb |= 0x00400000u;
+        return type == 0 ? (uint16_t)(xb >> 16)
+                         : (uint16_t)(((xb >> 16) & 0x8000) | 0x7C00 | ((xb >> 13) & 0x3FF));
+    }
+    if (x == 0.0f || x <= -20.0f) /* beyond -20 the magnitude is below 2^-280 */
+        return (uint16_t)(signbit(x) ? 0x8000 : 0);
+    eval_fn eval = form ? eval_tanh : eval_erf;
+    mpfr_exp_t old_min = mpfr_get_emin(), old_max = mpfr_get_emax();
+    mpfr_t v, r;
+    mpfr_init2(r, prec[type]);
+    for (mpfr_prec_t p = 96;; p *= 2) {
+        mpfr_init2(v, p);
+        if (x >= 20.0f) { /* GELU(x) = x (1 - d), d < 2^-280: x itself, nudged down */
+            mpfr_set_flt(v, x, MPFR_RNDN);
+            mpfr_nextbelow(v);
+        } else {
+            eval(v, x, p);
+        }
+        if (x >= 20.0f || mpfr_can_round(v, p - 24, MPFR_RNDN, MPFR_RNDZ, prec[type] + 1))
+            break;
+        mpfr_clear(v);
+    }
+    mpfr_set_emin(emin[type]);
+    mpfr_set_emax(emax[type]);
+    int inex = mpfr_set(r, v, MPFR_RNDN);
+    inex = mpfr_check_range(r, inex, MPFR_RNDN);
+    mpfr_subnormalize(r, inex, MPFR_RNDN);
+    float f = mpfr_get_flt(r, MPFR_RNDN);
+    mpfr_set_emin(old_min);
+    mpfr_set_emax(old_max);
+    mpfr_clears(v, r, (mpfr_ptr)0);
+    return gelu_half_bits(f, type);
 }

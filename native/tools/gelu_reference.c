@@ -82,3 +82,51 @@ int gelu_reference_faithful(int form, float x, float want, float got)
     }
     return side == got_side;
 }
+
+/* v rounded to the format's precision (8 or 11 bits), subnormals included, ties to even. */
+static float round_half(long double v, int type)
+{
+    static const int bits16[2] = {8, 11}, min_exp[2] = {-133, -24};
+    if (v == 0)
+        return (float)v;
+    int e;
+    frexpl(v, &e); /* 2^(e-1) <= |v| < 2^e */
+    int q = e - bits16[type];
+    if (q < min_exp[type])
+        q = min_exp[type];
+    return (float)ldexpl(nearbyintl(ldexpl(v, -q)), q);
+}
+
+/*
+ * GELU(x) rounded to bf16 (out[0]) and f16 (out[1]) from one long double value, trusted only
+ * when v (1 -+ 2^-44) round alike (as for float above); MPFR decides the rest. Tiny inputs as
+ * in gelu_reference (x/2 nudged up; test_half checks that rule against MPFR). Beyond |x| >= 20 the value is x minus a deficit below 2^-280 relative (rounded as x
+ * nudged down) or a negative magnitude below 2^-280 (-0). Returns how many MPFR decided.
+ */
+int gelu_reference_half(int form, float x, uint16_t out[2])
+{
+    if (isnan(x) || isinf(x) || x == 0 || x <= -20.0f) { /* the oracle's own shortcuts, no MPFR */
+        out[0] = gelu_oracle_half(form, 0, x);
+        out[1] = gelu_oracle_half(form, 1, x);
+        return 0;
+    }
+    long double r;
+    if (x >= 20.0f)
+        r = (long double)x * (1.0L - 0x1p-40L);
+    else if (fabsf(x) < 0x1p-60f) /* x/2 plus a positive amount far below any rounding distance */
+        r = (long double)x / 2 + fabsl((long double)x / 2) * 0x1p-40L;
+    else
+        r = form ? ref_tanh(x) : ref_erf(x);
+    int oracle = 0;
+    for (int type = 0; type < 2; type++) {
+        uint16_t lo = gelu_half_bits(round_half(r * (1.0L - 0x1p-44L), type), type);
+        uint16_t hi = gelu_half_bits(round_half(r * (1.0L + 0x1p-44L), type), type);
+        if (lo == hi) {
+            out[type] = lo;
+        } else {
+            oracle++;
+            out[type] = gelu_oracle_half(form, type, x);
+        }
+    }
+    return oracle;
+}

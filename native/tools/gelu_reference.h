@@ -5,4 +5,7 @@
 float gelu_reference(int form, float x, int *used_oracle);
 /* 1 when got is faithful: one of the two floats around GELU(x); want is the correctly rounded value. */
 int gelu_reference_faithful(int form, float x, float want, float got);
+#include <stdint.h>
+/* GELU(x) rounded once to bf16 (out[0]) and f16 (out[1]), raw bits; returns how many MPFR decided. */
+int gelu_reference_half(int form, float x, uint16_t out[2]);
 #endif

@@ -1,0 +1,109 @@
+/*
+ * 16-bit storage (bf16, f16): the double-precision path, which is both the scalar ISA's
+ * kernels and the fallback of the vector kernels' float32 fast path.
+ *
+ * The result must be the exact value rounded once to the 16-bit format: rounding the
+ * correctly rounded float would round twice (wrong for every odd bf16 subnormal, whose exact
+ * result lies a hair above the midpoint x/2 that the float lands on). So y comes from the
+ * correctly rounded kernels' double evaluation (within 2^-40 of the exact value) and is
+ * rounded straight to the 16-bit format, with the same rounding test: y (1 -+ 2^-40) must
+ * round alike. Where they do not, only one case is known to occur (gelu_exhaustive and
+ * test_half search for others on every input): |x| < 2^-30, where GELU(x) = x/2 + 0.4 x^2
+ * (both forms, either sign) lies strictly above x/2 by less than any distance from x/2 to a
+ * 16-bit rounding boundary other than x/2 itself, so the result is x/2 rounded with a
+ * positive nudge: one double ulp up from x/2, which is exact in double.
+ *
+ * Baseline x86-64, no libm: the rounding is done by adding and subtracting a power of two
+ * (exact under round to nearest, the mode every entry point sets).
+ */
+#include <float.h>
+#include <math.h>
+
+#include "gelu_coeffs.h"
+#include "gelu_internal.h"
+
+/* Significant bits, and the exponent of the least subnormal, of each format. */
+static const int half_bits[2] = {8, 11};
+static const int half_min_exp[2] = {-133, -24};
+
+/* |y| (finite double, not a NaN) rounded to the format's precision, ties to even, in double. */
+static inline double round_to_format(double y, enum gelu_half type)
+{
+    uint64_t b = gelu_bits64(y);
+    int e = (int)((b >> 52) & 0x7FF) - 1023; /* y is 0 or a normal double here */
+    if (y == 0.0)
+        return y;
+    int q = e - (half_bits[type] - 1);
+    if (q < half_min_exp[type])
+        q = half_min_exp[type];
+    /* c = 1.5 * 2^(q + 52): |y| < 2^(q + 12) <= c/2^40, so y + c rounds y to a multiple of 2^q */
+    double c = gelu_from_bits64(((uint64_t)(q + 52 + 1023) << 52) | (1ull << 51));
+    double r = fabs(y) + c;
+    r -= c;
+    return y < 0 ? -r : r;
+}
+
+/* The bits of a double that is a value of the format, or beyond its largest finite value. */
+static inline uint16_t format_bits(double r, enum gelu_half type)
+{
+    uint32_t sign = gelu_bits64(r) >> 63 ? 0x8000u : 0;
+    double a = fabs(r);
+    if (type == GELU_HALF_BF16)
+        return (uint16_t)(gelu_bits32((float)r) >> 16); /* (float) is exact, or inf above bf16's range */
+    if (a >= 65536.0) /* 65504 is the largest f16; anything rounded above it is 65536 */
+        return (uint16_t)(sign | 0x7C00u);
+    if (a < 0x1p-14) /* subnormal f16: a = m 2^-24 */
+        return (uint16_t)(sign | (uint32_t)(a * 0x1p24));
+    return (uint16_t)(sign | ((gelu_bits32((float)a) >> 13) - (112u << 10)));
+}
+
+static inline uint16_t quiet_nan(float x, enum gelu_half type)
+{
+    uint32_t b = gelu_bits32(x) | 0x00400000u; /* quieted, sign and top payload bits kept */
+    if (type == GELU_HALF_BF16)
+        return (uint16_t)(b >> 16);
+    return (uint16_t)(((b >> 16) & 0x8000u) | 0x7C00u | ((b >> 13) & 0x3FFu));
+}
+
+uint16_t gelu_half_slow(enum gelu_form form, enum gelu_half type, float x)
+{
+    if (isnan(x))
+        return quiet_nan(x, type);
+    double xd = x;
+    if (fabs(xd) < 0x1p-30) {
+        if (xd == 0.0)
+            return format_bits(xd, type);
+        double half = xd * 0.5, up = gelu_from_bits64(gelu_bits64(half) + (half > 0 ? 1 : -1));
+        return format_bits(round_to_format(up, type), type);
+    }
+    double y = gelu_cr_y(form, x);
+    uint16_t lo = format_bits(round_to_format(y * GELU_FLAG_LO, type), type);
+    uint16_t hi = format_bits(round_to_format(y * GELU_FLAG_HI, type), type);
+    (void)hi; /* no input is known where they differ above 2^-30; the exhaustive checks prove it */
+    return lo;
+}
+
+static inline void run_h16(enum gelu_form form, enum gelu_half type, const uint16_t *x, uint16_t *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        float xi = type == GELU_HALF_BF16 ? gelu_bf16_to_f32(x[i]) : gelu_f16_to_f32(x[i]);
+        y[i] = gelu_half_slow(form, type, xi);
+    }
+}
+
+static inline void run_n16(enum gelu_form form, enum gelu_half type, const float *x, uint16_t *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        float xi = x[i]; /* read before y[i] is written: in place, y[i] overlaps x[i / 2] */
+        y[i] = gelu_half_slow(form, type, xi);
+    }
+}
+
+void gelu_erf_bf16_scalar(const uint16_t *x, uint16_t *y, size_t n) { run_h16(GELU_FORM_ERF, GELU_HALF_BF16, x, y, n); }
+void gelu_tanh_bf16_scalar(const uint16_t *x, uint16_t *y, size_t n) { run_h16(GELU_FORM_TANH, GELU_HALF_BF16, x, y, n); }
+void gelu_erf_f16_scalar(const uint16_t *x, uint16_t *y, size_t n) { run_h16(GELU_FORM_ERF, GELU_HALF_F16, x, y, n); }
+void gelu_tanh_f16_scalar(const uint16_t *x, uint16_t *y, size_t n) { run_h16(GELU_FORM_TANH, GELU_HALF_F16, x, y, n); }
+void gelu_erf_f32_to_bf16_scalar(const float *x, uint16_t *y, size_t n) { run_n16(GELU_FORM_ERF, GELU_HALF_BF16, x, y, n); }
+void gelu_tanh_f32_to_bf16_scalar(const float *x, uint16_t *y, size_t n) { run_n16(GELU_FORM_TANH, GELU_HALF_BF16, x, y, n); }
+void gelu_erf_f32_to_f16_scalar(const float *x, uint16_t *y, size_t n) { run_n16(GELU_FORM_ERF, GELU_HALF_F16, x, y, n); }
+void gelu_tanh_f32_to_f16_scalar(const float *x, uint16_t *y, size_t n) { run_n16(GELU_FORM_TANH, GELU_HALF_F16, x, y, n); }

@@ -1,0 +1,171 @@
+/*
+ * 16-bit storage, proven: every one of the 2^16 bf16 inputs and the 2^16 f16 inputs, each
+ * form, each ISA, against MPFR rounding straight to the 16-bit format (gelu_oracle_half);
+ * out of place and in place, and at every offset of a vector block (the inputs are shifted
+ * by one element per pass, so each value meets each lane). The narrowing functions
+ * (float32 in) on the same values widened, and on every 65537th float bit pattern plus the
+ * edges of each format (largest value, overflow threshold, least subnormal). Then the
+ * argument checks.
+ * Usage: test_half [STRIDE]  (the float sample of the narrowing functions, default 65537)
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gelu.h"
+#include "gelu_oracle.h"
+
+typedef int (*h16_fn)(int, const uint16_t *, uint16_t *, size_t);
+typedef int (*n16_fn)(int, const float *, uint16_t *, size_t);
+
+static const char *forms[2] = {"erf", "tanh"}, *types[2] = {"bf16", "f16"};
+static const h16_fn h16[2][2] = {{gelu_erf_bf16_isa, gelu_erf_f16_isa}, {gelu_tanh_bf16_isa, gelu_tanh_f16_isa}};
+static const n16_fn n16[2][2] = {{gelu_erf_f32_to_bf16_isa, gelu_erf_f32_to_f16_isa},
+                                 {gelu_tanh_f32_to_bf16_isa, gelu_tanh_f32_to_f16_isa}};
+static const char *isas[3] = {"scalar", "avx2", "avx512"};
+static int failures;
+
+static float widen(int type, uint16_t h)
+{
+    uint32_t b;
+    if (type == 0) {
+        b = (uint32_t)h << 16;
+    } else {
+        uint32_t sign = (uint32_t)(h & 0x8000) << 16, e = (h >> 10) & 31, m = h & 0x3FF;
+        float f = e == 0 ? (float)m * 0x1p-24f : 0;
+        if (e == 0)
+            memcpy(&b, &f, 4), b |= sign;
+        else
+            b = sign | (e == 31 ? 0x7F800000u | (m << 13) : ((e + 112) << 23) | (m << 13));
+    }
+    float f;
+    memcpy(&f, &b, 4);
+    return f;
+}
+
+static void report(const char *what, int form, int type, int isa, float x, uint16_t got, uint16_t want)
+{
+    if (++failures <= 20)
+        fprintf(stderr, "FAIL %s %s %s %s: x=%a got 0x%04x want 0x%04x\n", what, forms[form], types[type], isas[isa],
+                (double)x, got, want);
+}
+
+#define N 65536
+
+static void all_16bit(int form, int type, const uint16_t *want)
+{
+    static uint16_t x[N + 64], y[N + 64];
+    static float xf[N + 64];
+    for (int isa = 0; isa < 3; isa++) {
+        if (!gelu_isa_supported(isa))
+            continue;
+        for (int shift = 0; shift < 33; shift += 11) { /* 0, 11, 22: every lane of 16 and 32 */
+            for (int i = 0; i < N; i++)
+                x[i] = (uint16_t)(i + shift);
+            if (h16[form][type](isa, x, y, N) != GELU_OK)
+                report("call", form, type, isa, 0, 0, 0);
+            for (int i = 0; i < N; i++)
+                if (y[i] != want[x[i]])
+                    report("16-bit", form, type, isa, widen(type, x[i]), y[i], want[x[i]]);
+            h16[form][type](isa, x, x, N); /* in place */
+            for (int i = 0; i < N; i++)
+                if (x[i] != want[(uint16_t)(i + shift)])
+                    report("16-bit in place", form, type, isa, widen(type, (uint16_t)(i + shift)), x[i],
+                           want[(uint16_t)(i + shift)]);
+            for (int i = 0; i < N; i++)
+                xf[i] = widen(type, (uint16_t)(i + shift));
+            n16[form][type](isa, xf, y, N);
+            for (int i = 0; i < N; i++)
+                if (y[i] != want[(uint16_t)(i + shift)])
+                    report("narrowing", form, type, isa, xf[i], y[i], want[(uint16_t)(i + shift)]);
+            n16[form][type](isa, xf, (uint16_t *)xf, N); /* in place: y over the front of x */
+            for (int i = 0; i < N; i++)
+                if (((uint16_t *)xf)[i] != want[(uint16_t)(i + shift)])
+                    report("narrowing in place", form, type, isa, widen(type, (uint16_t)(i + shift)),
+                           ((uint16_t *)xf)[i], want[(uint16_t)(i + shift)]);
+        }
+    }
+}
+
+static float from_bits(uint32_t b)
+{
+    float f;
+    memcpy(&f, &b, 4);
+    return f;
+}
+
+/* The narrowing functions on float inputs that are not 16-bit values. */
+static void sampled_floats(int form, int type, uint32_t stride)
+{
+    static const float edges[] = {65504.0f, 65519.99f, 65520.0f, 65520.01f, 0x1p-24f, 0x1.8p-25f, 0x1p-25f,
+                                  0x1.000002p-25f, 3.3895314e38f, 3.3961776e38f, 0x1p-133f, 0x1.8p-134f, 1e-45f,
+                                  -1e-45f, 0x1.fffffep127f, -5.25f, -4.25f, -5.2500005f, -4.2500005f};
+    size_t count = sizeof edges / sizeof edges[0], cap = count + (size_t)(0x100000000ull / stride) + 2;
+    float *x = malloc(cap * sizeof *x);
+    uint16_t *want = malloc(cap * sizeof *want), *y = malloc(cap * sizeof *y);
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++)
+        x[n++] = edges[i], x[n++] = -edges[i];
+    for (uint64_t b = 0; b < 0x100000000ull && n < cap; b += stride)
+        x[n++] = from_bits((uint32_t)b);
+    for (size_t i = 0; i < n; i++)
+        want[i] = gelu_oracle_half(form, type, x[i]);
+    for (int isa = 0; isa < 3; isa++) {
+        if (!gelu_isa_supported(isa))
+            continue;
+        n16[form][type](isa, x, y, n);
+        for (size_t i = 0; i < n; i++)
+            if (y[i] != want[i])
+                report("narrowing sample", form, type, isa, x[i], y[i], want[i]);
+    }
+    free(x), free(want), free(y);
+}
+
+static void expect(const char *what, int got, int want)
+{
+    if (got != want) {
+        fprintf(stderr, "FAIL %s: %d, expected %d\n", what, got, want);
+        failures++;
+    }
+}
+
+static void argument_checks(void)
+{
+    static uint16_t h[64];
+    static float f[64];
+    expect("bf16 NULL x", gelu_erf_bf16(NULL, h, 4), GELU_ERR_NULL);
+    expect("bf16 NULL y", gelu_tanh_bf16(h, NULL, 4), GELU_ERR_NULL);
+    expect("bf16 n = 0 with NULL", gelu_erf_bf16(NULL, NULL, 0), GELU_OK);
+    expect("f16 overlap", gelu_erf_f16(h, h + 1, 8), GELU_ERR_OVERLAP);
+    expect("f16 overlap backwards", gelu_erf_f16(h + 1, h, 8), GELU_ERR_OVERLAP);
+    expect("f16 adjacent", gelu_erf_f16(h, h + 8, 8), GELU_OK);
+    /* narrowing: x is 4n bytes, y 2n */
+    expect("narrowing in place", gelu_erf_f32_to_bf16(f, (uint16_t *)f, 16), GELU_OK);
+    expect("narrowing y inside x", gelu_erf_f32_to_bf16(f, (uint16_t *)f + 1, 16), GELU_ERR_OVERLAP);
+    expect("narrowing y just past x", gelu_erf_f32_to_f16(f, (uint16_t *)(f + 16), 16), GELU_OK);
+    expect("narrowing x inside y", gelu_erf_f32_to_f16(f + 4, (uint16_t *)f, 16), GELU_ERR_OVERLAP);
+    expect("narrowing x just past y", gelu_erf_f32_to_f16(f + 8, (uint16_t *)f, 16), GELU_OK);
+    expect("narrowing size", gelu_erf_f32_to_f16(f, h, (size_t)PTRDIFF_MAX / 2), GELU_ERR_SIZE);
+    expect("16-bit size", gelu_erf_bf16(h, h, (size_t)PTRDIFF_MAX / 2 + 1), GELU_ERR_SIZE);
+    expect("unknown ISA", gelu_erf_bf16_isa(7, h, h, 4), GELU_ERR_ISA);
+}
+
+int main(int argc, char **argv)
+{
+    uint32_t stride = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 65537;
+    static uint16_t want[N];
+    for (int form = 0; form < 2; form++)
+        for (int type = 0; type < 2; type++) {
+            for (int i = 0; i < N; i++)
+                want[i] = gelu_oracle_half(form, type, widen(type, (uint16_t)i));
+            all_16bit(form, type, want);
+            sampled_floats(form, type, stride);
+            printf("%s %s: all 2^16 inputs and a float sample, every ISA: %s\n", forms[form], types[type],
+                   failures ? "FAILURES" : "ok");
+        }
+    argument_checks();
+    if (failures)
+        fprintf(stderr, "%d failures\n", failures);
+    return failures != 0;
+}
