@@ -4,6 +4,7 @@ import dev.gelu.internal.Backends;
 import dev.gelu.internal.Checks;
 import dev.gelu.internal.GeluKernels;
 import dev.gelu.internal.GeluMath;
+import dev.gelu.internal.HalfMath;
 import dev.gelu.internal.Parallel;
 import dev.gelu.internal.ScalarKernels;
 import dev.gelu.internal.Version;
@@ -13,13 +14,25 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 
 /**
- * GELU activations for float32 data: {@code GELU(x) = x·Φ(x)} and its tanh approximation.
+ * GELU activations for float32, bf16 and f16 data: {@code GELU(x) = x·Φ(x)} and its tanh
+ * approximation.
  *
- * <p>An instance is one point of the library's space, a {@link Form} and an {@link Accuracy}:
- * {@code Gelu.of(Form.ERF)} is correctly rounded, {@code Gelu.of(Form.ERF, Accuracy.FAITHFUL)}
- * faithful. Instances are immutable, cached and free to share. The static methods
- * ({@code Gelu.apply(Form.ERF, src, dst)} and the like) are shortcuts for the correctly rounded
- * instances.
+ * <p>An instance is one point of the library's space, a {@link Form}, an {@link Accuracy} and
+ * the {@link Storage} of its input and output: {@code Gelu.of(Form.ERF)} is correctly rounded
+ * float32, {@code Gelu.of(Form.ERF, Accuracy.FAITHFUL)} faithful float32,
+ * {@code Gelu.of(Form.TANH).storage(Storage.BF16)} bf16 in and out, and
+ * {@code Gelu.of(Form.ERF).storage(Storage.F32, Storage.F16)} float32 in, f16 out. Instances
+ * are immutable, cached and free to share. The static methods
+ * ({@code Gelu.apply(Form.ERF, src, dst)} and the like) are shortcuts for the correctly
+ * rounded float32 instances.
+ *
+ * <pre>{@code
+ * Gelu bf16 = Gelu.of(Form.TANH).storage(Storage.BF16);
+ * bf16.apply(activations, activations);          // a MemorySegment of bf16, in place
+ * short[] out = new short[in.length];
+ * bf16.apply(in, out);                           // short[] of bf16 bits
+ * Gelu.of(Form.ERF).storage(Storage.F32, Storage.BF16).apply(floats, out);
+ * }</pre>
  *
  * <h2>Accuracy</h2>
  * {@link Accuracy#CORRECTLY_ROUNDED} (the default): for every float input, the float nearest to
@@ -28,6 +41,9 @@ import java.util.concurrent.Executor;
  * {@code x/2·(1 + tanh(√(2/π)·(x + 0.044715·x³)))} with both constants taken as exact real
  * numbers. Special values in both accuracies: NaN → NaN, +∞ → +∞, −∞ → −0, ±0 → ±0; the
  * negative tail is exact down to the subnormal range, and a zero result keeps the sign of x.
+ * A 16-bit output is always correctly rounded, straight to its format (the exact value rounded
+ * once, never through a float32 result), subnormals included; a 16-bit NaN result is quiet and
+ * keeps the sign and the top payload bits; float32 inputs beyond f16's range give ±∞ in f16.
  * Each accuracy is one operation sequence, so the native (AVX-512, AVX2, scalar C), Vector
  * API and scalar Java backends return the same bits: results never depend on the machine or on
  * which backend ran.
@@ -43,34 +59,55 @@ import java.util.concurrent.Executor;
  * All methods are thread-safe and keep no state. {@code src} and {@code dst} must have the
  * same length; {@code dst} may be {@code src} itself (in place) but must not partially overlap
  * it. Arguments are checked before anything is written: a rejected call leaves {@code dst}
- * untouched. Segments hold float32 in native byte order; any segment works: off-heap from any
- * arena, mapped files, heap segments.
+ * untouched. Segments hold the instance's storage type in native byte order (16-bit values as
+ * raw bits); any segment works: off-heap from any arena, mapped files, heap segments. A
+ * narrowing instance (float32 in, 16-bit out) may write over its input (in place: {@code dst}
+ * starts where {@code src} does and holds half its bytes). An array method whose element
+ * types do not fit the instance's storage throws {@link IllegalArgumentException}.
  */
 public final class Gelu {
-    private static final Gelu[] INSTANCES = new Gelu[Form.values().length * Accuracy.values().length];
+    private static final Gelu[] INSTANCES = new Gelu[Form.values().length * Accuracy.values().length
+            * Storage.values().length * Storage.values().length];
 
     static {
         for (Form f : Form.values()) {
             for (Accuracy a : Accuracy.values()) {
-                INSTANCES[index(f, a)] = new Gelu(f, a);
+                for (Storage in : Storage.values()) {
+                    for (Storage out : Storage.values()) {
+                        if (supported(a, in, out)) {
+                            INSTANCES[index(f, a, in, out)] = new Gelu(f, a, in, out);
+                        }
+                    }
+                }
             }
         }
     }
 
     private final Form form;
     private final Accuracy accuracy;
+    private final Storage in;
+    private final Storage out;
 
-    private Gelu(Form form, Accuracy accuracy) {
+    private Gelu(Form form, Accuracy accuracy, Storage in, Storage out) {
         this.form = form;
         this.accuracy = accuracy;
+        this.in = in;
+        this.out = out;
     }
 
-    private static int index(Form form, Accuracy accuracy) {
-        return form.ordinal() * Accuracy.values().length + accuracy.ordinal();
+    private static int index(Form form, Accuracy accuracy, Storage in, Storage out) {
+        return ((form.ordinal() * Accuracy.values().length + accuracy.ordinal()) * Storage.values().length
+                + in.ordinal()) * Storage.values().length + out.ordinal();
+    }
+
+    /** Same type in and out, or float32 in and 16-bit out; faithful for float32 only. */
+    private static boolean supported(Accuracy accuracy, Storage in, Storage out) {
+        boolean shape = in == out || in == Storage.F32;
+        return shape && (accuracy == Accuracy.CORRECTLY_ROUNDED || out == Storage.F32);
     }
 
     /**
-     * The correctly rounded GELU of the given form.
+     * The correctly rounded float32 GELU of the given form.
      *
      * @param form the GELU definition
      * @return the shared instance
@@ -80,7 +117,7 @@ public final class Gelu {
     }
 
     /**
-     * The GELU of the given form and accuracy.
+     * The float32 GELU of the given form and accuracy.
      *
      * @param form the GELU definition
      * @param accuracy what each result promises
@@ -89,7 +126,62 @@ public final class Gelu {
     public static Gelu of(Form form, Accuracy accuracy) {
         Objects.requireNonNull(form, "form");
         Objects.requireNonNull(accuracy, "accuracy");
-        return INSTANCES[index(form, accuracy)];
+        return INSTANCES[index(form, accuracy, Storage.F32, Storage.F32)];
+    }
+
+    /**
+     * This GELU with {@code storage} in and out, for example bf16 values in, bf16 results out.
+     *
+     * @param storage the element type of the input and the output
+     * @return the shared instance
+     * @throws IllegalArgumentException if this instance is faithful and {@code storage} is a
+     *     16-bit type (16-bit results are always correctly rounded: use the default accuracy)
+     */
+    public Gelu storage(Storage storage) {
+        return storage(storage, storage);
+    }
+
+    /**
+     * This GELU reading {@code input} and writing {@code output}: the same type, or float32 in
+     * and a 16-bit type out (each result rounded once, straight from the exact value to the
+     * 16-bit format).
+     *
+     * @param input the element type of the input
+     * @param output the element type of the output
+     * @return the shared instance
+     * @throws IllegalArgumentException for a 16-bit input with another output type, or a
+     *     faithful instance with a 16-bit output
+     */
+    public Gelu storage(Storage input, Storage output) {
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(output, "output");
+        if (input != output && input != Storage.F32) {
+            throw new IllegalArgumentException("no GELU reads " + input + " and writes " + output
+                    + ": the output is the input's type, or the input is F32");
+        }
+        if (!supported(accuracy, input, output)) {
+            throw new IllegalArgumentException("the faithful accuracy is for float32 output only; "
+                    + output + " results are always correctly rounded (use Accuracy.CORRECTLY_ROUNDED)");
+        }
+        return INSTANCES[index(form, accuracy, input, output)];
+    }
+
+    /**
+     * The element type this instance reads.
+     *
+     * @return the input storage
+     */
+    public Storage input() {
+        return in;
+    }
+
+    /**
+     * The element type this instance writes.
+     *
+     * @return the output storage
+     */
+    public Storage output() {
+        return out;
     }
 
     /**
@@ -111,20 +203,25 @@ public final class Gelu {
     }
 
     /**
-     * Applies GELU to every float of {@code src} and writes the results to {@code dst}.
+     * Applies GELU to every element of {@code src} and writes the results to {@code dst}, both
+     * of this instance's storage ({@link #input()}, {@link #output()}) in native byte order.
      *
-     * @param src the inputs, float32 in native byte order
-     * @param dst the outputs: {@code src} itself or a segment of the same size that does not
-     *     overlap it
+     * @param src the inputs
+     * @param dst the outputs, as many elements as {@code src}: {@code src} itself (in place), or
+     *     a segment that does not overlap it
      * @throws NullPointerException if an argument is null
-     * @throws IllegalArgumentException if a size is not a multiple of 4 bytes, the sizes differ,
-     *     {@code dst} is read-only, or the segments partially overlap
+     * @throws IllegalArgumentException if {@code src}'s size is not a whole number of elements,
+     *     the element counts differ, {@code dst} is read-only, or the segments partially overlap
      * @throws IllegalStateException if a segment's arena is closed
      * @throws WrongThreadException if a segment is confined to another thread
      */
     public void apply(MemorySegment src, MemorySegment dst) {
-        long count = Checks.segments(src, dst);
-        if (count == 1) {
+        long count = Checks.segments(src, in, dst, out);
+        if (out != Storage.F32) {
+            if (count > 0) {
+                Backends.get().forward(form, in, out, src, dst, count);
+            }
+        } else if (count == 1) {
             // one element inline: the generic small-call loop costs 2 ns of a 12 ns call
             float x = src.get(ValueLayout.JAVA_FLOAT_UNALIGNED, 0);
             dst.set(ValueLayout.JAVA_FLOAT_UNALIGNED, 0, GeluMath.forward(form, accuracy, x));
@@ -134,27 +231,26 @@ public final class Gelu {
     }
 
     /**
-     * Applies GELU to every element of {@code src} and writes the results to {@code dst}.
+     * Applies GELU to every element of {@code src} and writes the results to {@code dst}
+     * (float32 in and out).
      *
      * @param src the inputs
      * @param dst the outputs, {@code src} itself or an array of the same length
      * @throws NullPointerException if an argument is null
-     * @throws IllegalArgumentException if the lengths differ
+     * @throws IllegalArgumentException if the lengths differ, or this instance does not read
+     *     and write float32
      */
     public void apply(float[] src, float[] dst) {
         Objects.requireNonNull(src, "src");
         Objects.requireNonNull(dst, "dst");
-        if (src.length != dst.length) {
-            throw new IllegalArgumentException(
-                    "size mismatch: src has " + src.length + " floats, dst has " + dst.length);
-        }
+        Checks.lengths(src.length, dst.length);
         apply(src, 0, dst, 0, src.length);
     }
 
     /**
      * Applies GELU to {@code src[srcOffset .. srcOffset+length)}, writing
-     * {@code dst[dstOffset .. dstOffset+length)}. The ranges may be identical (in place) but
-     * must not partially overlap.
+     * {@code dst[dstOffset .. dstOffset+length)} (float32 in and out). The ranges may be
+     * identical (in place) but must not partially overlap.
      *
      * @param src the input array
      * @param srcOffset the first input
@@ -163,9 +259,11 @@ public final class Gelu {
      * @param length the number of elements
      * @throws NullPointerException if an array is null
      * @throws IndexOutOfBoundsException if a range is outside its array
-     * @throws IllegalArgumentException if the ranges partially overlap
+     * @throws IllegalArgumentException if the ranges partially overlap, or this instance does
+     *     not read and write float32
      */
     public void apply(float[] src, int srcOffset, float[] dst, int dstOffset, int length) {
+        requireArrays(false, false);
         Checks.arrays(src, srcOffset, dst, dstOffset, length);
         if (length > 0) {
             kernels(length).forward(form, accuracy, src, srcOffset, dst, dstOffset, length);
@@ -173,9 +271,105 @@ public final class Gelu {
     }
 
     /**
+     * Applies GELU to every element of {@code src} and writes the results to {@code dst}: the
+     * raw bits of this instance's 16-bit type (bf16 or f16) in and out.
+     *
+     * @param src the inputs
+     * @param dst the outputs, {@code src} itself or an array of the same length
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the lengths differ, or this instance does not read
+     *     and write one 16-bit type
+     */
+    public void apply(short[] src, short[] dst) {
+        Objects.requireNonNull(src, "src");
+        Objects.requireNonNull(dst, "dst");
+        Checks.lengths(src.length, dst.length);
+        apply(src, 0, dst, 0, src.length);
+    }
+
+    /**
+     * Applies GELU to {@code src[srcOffset .. srcOffset+length)}, writing
+     * {@code dst[dstOffset .. dstOffset+length)}: 16-bit raw bits in and out. The ranges may be
+     * identical (in place) but must not partially overlap.
+     *
+     * @param src the input array
+     * @param srcOffset the first input
+     * @param dst the output array
+     * @param dstOffset the first output
+     * @param length the number of elements
+     * @throws NullPointerException if an array is null
+     * @throws IndexOutOfBoundsException if a range is outside its array
+     * @throws IllegalArgumentException if the ranges partially overlap, or this instance does
+     *     not read and write one 16-bit type
+     */
+    public void apply(short[] src, int srcOffset, short[] dst, int dstOffset, int length) {
+        requireArrays(true, true);
+        Checks.arrays(src, srcOffset, dst, dstOffset, length);
+        if (length > 0) {
+            Backends.get().forward(form, in, out, MemorySegment.ofArray(src).asSlice(2L * srcOffset, 2L * length),
+                    MemorySegment.ofArray(dst).asSlice(2L * dstOffset, 2L * length), length);
+        }
+    }
+
+    /**
+     * Applies GELU to every float of {@code src} and writes the results, rounded once to this
+     * instance's 16-bit output type, to {@code dst} as raw bits.
+     *
+     * @param src the inputs
+     * @param dst the outputs, an array of the same length
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the lengths differ, or this instance does not read
+     *     float32 and write a 16-bit type
+     */
+    public void apply(float[] src, short[] dst) {
+        Objects.requireNonNull(src, "src");
+        Objects.requireNonNull(dst, "dst");
+        Checks.lengths(src.length, dst.length);
+        apply(src, 0, dst, 0, src.length);
+    }
+
+    /**
+     * Applies GELU to {@code src[srcOffset .. srcOffset+length)}, writing the results rounded
+     * once to this instance's 16-bit output type to {@code dst[dstOffset .. dstOffset+length)}.
+     *
+     * @param src the input array
+     * @param srcOffset the first input
+     * @param dst the output array
+     * @param dstOffset the first output
+     * @param length the number of elements
+     * @throws NullPointerException if an array is null
+     * @throws IndexOutOfBoundsException if a range is outside its array
+     * @throws IllegalArgumentException if this instance does not read float32 and write a
+     *     16-bit type
+     */
+    public void apply(float[] src, int srcOffset, short[] dst, int dstOffset, int length) {
+        requireArrays(false, true);
+        Objects.requireNonNull(src, "src");
+        Objects.requireNonNull(dst, "dst");
+        Objects.checkFromIndexSize(srcOffset, length, src.length);
+        Objects.checkFromIndexSize(dstOffset, length, dst.length);
+        if (length > 0) {
+            Backends.get().forward(form, in, out, MemorySegment.ofArray(src).asSlice(4L * srcOffset, 4L * length),
+                    MemorySegment.ofArray(dst).asSlice(2L * dstOffset, 2L * length), length);
+        }
+    }
+
+    /** Rejects an array method whose element types are not this instance's storage. */
+    private void requireArrays(boolean shortsIn, boolean shortsOut) {
+        boolean fits = shortsIn ? in == out && out != Storage.F32
+                : in == Storage.F32 && (shortsOut ? out != Storage.F32 : out == Storage.F32);
+        if (!fits) {
+            String arrays = (shortsIn ? "short[]" : "float[]") + ", " + (shortsOut ? "short[]" : "float[]");
+            String wants = shortsIn ? "BF16 or F16 in and out" : shortsOut ? "F32 in, BF16 or F16 out" : "F32 in and out";
+            throw new IllegalArgumentException(this + " reads " + in + " and writes " + out + "; apply(" + arrays
+                    + ") is for " + wants);
+        }
+    }
+
+    /**
      * Like {@link #apply(MemorySegment, MemorySegment)}, with up to {@code parallelism}
      * threads: the calling thread and tasks submitted to {@code executor}, each on a contiguous
-     * piece of at least 32768 floats that starts on a 64-byte boundary. The call returns (or
+     * piece of at least 32768 elements whose output starts on a 64-byte boundary. The call returns (or
      * throws the first failure) only when every piece has stopped, and does not depend on the
      * executor: a piece it rejects, discards or has not started yet is run by the calling
      * thread. The results are the same bits as a single-threaded call. Nothing is
@@ -197,14 +391,16 @@ public final class Gelu {
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be at least 1, not " + parallelism);
         }
-        long count = Checks.segments(src, dst);
+        long count = Checks.segments(src, in, dst, out);
         if (parallelism > 1) {
             Parallel.checkShareable(src, "src");
             Parallel.checkShareable(dst, "dst");
         }
         if (count > 0) {
             GeluKernels k = Backends.get();
-            Parallel.apply((s, d, n) -> k.forward(form, accuracy, s, d, n), src, dst, count, executor, parallelism);
+            Parallel.Work work = out == Storage.F32 ? (s, d, n) -> k.forward(form, accuracy, s, d, n)
+                    : (s, d, n) -> k.forward(form, in, out, s, d, n);
+            Parallel.apply(work, src, in.bytes(), dst, out.bytes(), count, executor, parallelism);
         }
     }
 
@@ -213,14 +409,36 @@ public final class Gelu {
      *
      * @param x the input
      * @return GELU(x) at this instance's accuracy
+     * @throws IllegalArgumentException if this instance does not read and write float32
      */
     public float apply(float x) {
+        if (in != Storage.F32 || out != Storage.F32) {
+            throw new IllegalArgumentException(this + " reads " + in + " and writes " + out
+                    + "; apply(float) is for F32 in and out (apply(short) for 16-bit)");
+        }
         return GeluMath.forward(form, accuracy, x);
+    }
+
+    /**
+     * GELU of one 16-bit value (raw bits of this instance's type); the same bits as the array
+     * methods.
+     *
+     * @param x the input's bits
+     * @return the bits of GELU(x), correctly rounded to the 16-bit type
+     * @throws IllegalArgumentException if this instance does not read and write one 16-bit type
+     */
+    public short apply(short x) {
+        if (in != out || out == Storage.F32) {
+            throw new IllegalArgumentException(this + " reads " + in + " and writes " + out
+                    + "; apply(short) is for BF16 or F16 in and out");
+        }
+        return HalfMath.forward(form, out, HalfMath.widen(in, x));
     }
 
     @Override
     public String toString() {
-        return "Gelu[" + form + ", " + accuracy + "]";
+        String storage = in == out ? in.toString() : in + " -> " + out;
+        return "Gelu[" + form + ", " + accuracy + ", " + storage + "]";
     }
 
     /**

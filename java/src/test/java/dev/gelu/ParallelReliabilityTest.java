@@ -131,6 +131,11 @@ class ParallelReliabilityTest {
             finished.incrementAndGet();
         }
 
+        @Override
+        public void forward(Form form, Storage in, Storage out, MemorySegment src, MemorySegment dst, long count) {
+            throw new UnsupportedOperationException("a float32 test double");
+        }
+
         /** The calling thread's part; by default it waits until the others have started. */
         void onCaller() {
             awaitStarted(3);
@@ -153,7 +158,7 @@ class ParallelReliabilityTest {
     void anAcceptedPieceThatStartedIsWaitedFor() {
         Counting k = new Counting();
         MemorySegment s = MemorySegment.ofArray(new float[N]);
-        Parallel.apply((a, b, n) -> k.forward(Form.ERF, Accuracy.CORRECTLY_ROUNDED, a, b, n), s, s, N, THREADS, 4);
+        Parallel.apply((a, b, n) -> k.forward(Form.ERF, Accuracy.CORRECTLY_ROUNDED, a, b, n), s, 4, s, 4, N, THREADS, 4);
         assertEquals(3, k.started.get());
         assertEquals(3, k.finished.get(), "the call returned before the other pieces had stopped");
     }
@@ -198,7 +203,7 @@ class ParallelReliabilityTest {
                 }
             };
             MemorySegment s = MemorySegment.ofArray(new float[N]);
-            Throwable thrown = assertThrows(Throwable.class, () -> Parallel.apply((a, b, n) -> k.forward(Form.ERF, Accuracy.CORRECTLY_ROUNDED, a, b, n), s, s, N, THREADS, 4));
+            Throwable thrown = assertThrows(Throwable.class, () -> Parallel.apply((a, b, n) -> k.forward(Form.ERF, Accuracy.CORRECTLY_ROUNDED, a, b, n), s, 4, s, 4, N, THREADS, 4));
             assertSame(failure, thrown, "the caller's own failure, as it was");
             assertEquals(3, k.started.get());
             assertEquals(3, k.finished.get(), "the call threw before the other pieces had stopped");
@@ -223,6 +228,11 @@ class ParallelReliabilityTest {
             }
 
             @Override
+            public void forward(Form form, Storage in, Storage out, MemorySegment src, MemorySegment dst, long count) {
+                throw new UnsupportedOperationException("a float32 test double");
+            }
+
+            @Override
             public void forward(Form form, Accuracy accuracy, MemorySegment src, MemorySegment dst, long count) {
                 if (calls.incrementAndGet() == 1) {
                     throw boom; // the first piece to start fails at once
@@ -233,7 +243,7 @@ class ParallelReliabilityTest {
         };
         MemorySegment s = MemorySegment.ofArray(new float[N]);
         RuntimeException thrown = assertThrows(RuntimeException.class,
-                () -> Parallel.apply((a, b, n) -> k.forward(Form.ERF, Accuracy.CORRECTLY_ROUNDED, a, b, n), s, s, N, THREADS, 4));
+                () -> Parallel.apply((a, b, n) -> k.forward(Form.ERF, Accuracy.CORRECTLY_ROUNDED, a, b, n), s, 4, s, 4, N, THREADS, 4));
         assertSame(boom, thrown);
         assertEquals(3, finished.get(), "the failure was thrown while other pieces were still running");
     }
@@ -248,7 +258,7 @@ class ParallelReliabilityTest {
             }
         };
         MemorySegment s = MemorySegment.ofArray(new float[N]);
-        Parallel.apply((a, b, n) -> k.forward(Form.ERF, Accuracy.CORRECTLY_ROUNDED, a, b, n), s, s, N, THREADS, 4);
+        Parallel.apply((a, b, n) -> k.forward(Form.ERF, Accuracy.CORRECTLY_ROUNDED, a, b, n), s, 4, s, 4, N, THREADS, 4);
         assertTrue(Thread.interrupted(), "the interrupt status is kept");
         assertEquals(3, k.finished.get(), "an interrupt cut the wait short");
         assertFalse(Thread.currentThread().isInterrupted());

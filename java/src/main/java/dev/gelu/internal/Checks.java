@@ -1,5 +1,6 @@
 package dev.gelu.internal;
 
+import dev.gelu.Storage;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
@@ -9,17 +10,28 @@ public final class Checks {
 
     /** Validates a (src, dst) pair of float32 segments and returns the element count. */
     public static long segments(MemorySegment src, MemorySegment dst) {
+        return segments(src, Storage.F32, dst, Storage.F32);
+    }
+
+    /**
+     * Validates a (src, dst) pair of segments holding {@code in} and {@code out} elements and
+     * returns the element count. In place means dst starting at src's first byte.
+     */
+    public static long segments(MemorySegment src, Storage in, MemorySegment dst, Storage out) {
         Objects.requireNonNull(src, "src");
         Objects.requireNonNull(dst, "dst");
         usable(src, "src");
         usable(dst, "dst");
-        if (src.byteSize() % 4 != 0) {
-            throw new IllegalArgumentException(
-                    "src is " + src.byteSize() + " bytes, not a whole number of float32 elements");
+        if (src.byteSize() % in.bytes() != 0) {
+            throw new IllegalArgumentException("src is " + src.byteSize() + " bytes, not a whole number of "
+                    + name(in) + " elements");
         }
-        if (dst.byteSize() != src.byteSize()) {
-            throw new IllegalArgumentException("size mismatch: src has " + src.byteSize() / 4.0
-                    + " floats, dst has " + dst.byteSize() / 4.0);
+        long count = src.byteSize() / in.bytes();
+        if (dst.byteSize() != count * out.bytes()) {
+            throw new IllegalArgumentException("size mismatch: src has " + count + " " + name(in) + " elements, dst has "
+                    + (dst.byteSize() % out.bytes() == 0 ? String.valueOf(dst.byteSize() / out.bytes())
+                            : dst.byteSize() / (double) out.bytes())
+                    + " " + name(out) + " elements");
         }
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("dst is read-only");
@@ -27,16 +39,38 @@ public final class Checks {
         if (partiallyOverlap(src, dst)) {
             throw new IllegalArgumentException("src and dst partially overlap (only dst == src, in place, is allowed)");
         }
-        return src.byteSize() / 4;
+        return count;
+    }
+
+    private static String name(Storage s) {
+        return s == Storage.F32 ? "float32" : s.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Array lengths of a whole-array call must agree. */
+    public static void lengths(int src, int dst) {
+        if (src != dst) {
+            throw new IllegalArgumentException("size mismatch: src has " + src + " elements, dst has " + dst);
+        }
     }
 
     /** Validates array ranges; identical ranges (in place) are fine, partial overlap is not. */
     public static void arrays(float[] src, int srcOffset, float[] dst, int dstOffset, int length) {
         Objects.requireNonNull(src, "src");
         Objects.requireNonNull(dst, "dst");
-        Objects.checkFromIndexSize(srcOffset, length, src.length);
-        Objects.checkFromIndexSize(dstOffset, length, dst.length);
-        if (src == dst && srcOffset != dstOffset && Math.abs(srcOffset - dstOffset) < length) {
+        ranges(src == dst, srcOffset, src.length, dstOffset, dst.length, length);
+    }
+
+    /** The same for 16-bit arrays. */
+    public static void arrays(short[] src, int srcOffset, short[] dst, int dstOffset, int length) {
+        Objects.requireNonNull(src, "src");
+        Objects.requireNonNull(dst, "dst");
+        ranges(src == dst, srcOffset, src.length, dstOffset, dst.length, length);
+    }
+
+    private static void ranges(boolean same, int srcOffset, int srcLength, int dstOffset, int dstLength, int length) {
+        Objects.checkFromIndexSize(srcOffset, length, srcLength);
+        Objects.checkFromIndexSize(dstOffset, length, dstLength);
+        if (same && srcOffset != dstOffset && Math.abs(srcOffset - dstOffset) < length) {
             throw new IllegalArgumentException("src and dst partially overlap (only dst == src, in place, is allowed)");
         }
     }
@@ -50,22 +84,12 @@ public final class Checks {
         }
     }
 
-    /**
-     * Whether the two equal-sized segments share some bytes but are not the same bytes. Native
-     * segments (off-heap, mapped) are compared by address: asOverlappingSlice costs a few ns,
-     * which is a third of a one-element call.
-     */
     private static boolean partiallyOverlap(MemorySegment src, MemorySegment dst) {
         if (src.isNative() && dst.isNative()) {
-            long a = src.address(), b = dst.address(), n = src.byteSize();
-            return a != b && a < b + n && b < a + n;
+            long a = src.address(), b = dst.address();
+            return a != b && a < b + dst.byteSize() && b < a + src.byteSize();
         }
-        return !sameRegion(src, dst) && src.asOverlappingSlice(dst).isPresent();
-    }
-
-    /** The same bytes exactly: then the call is in place. */
-    private static boolean sameRegion(MemorySegment a, MemorySegment b) {
-        return a.byteSize() == b.byteSize()
-                && a.asOverlappingSlice(b).map(s -> s.byteSize() == a.byteSize()).orElse(false);
+        // overlapping heap segments view one array, where address() is the byte offset
+        return src.asOverlappingSlice(dst).isPresent() && src.address() != dst.address();
     }
 }

@@ -2,6 +2,7 @@ package dev.gelu.internal;
 
 import dev.gelu.Accuracy;
 import dev.gelu.Form;
+import dev.gelu.Storage;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -20,6 +21,14 @@ public interface GeluKernels {
 
     /** {@code dst[i] = GELU(src[i])} for the first {@code count} floats of the segments. */
     void forward(Form form, Accuracy accuracy, MemorySegment src, MemorySegment dst, long count);
+
+    /**
+     * {@code dst[i] = GELU(src[i])} rounded once to the 16-bit format {@code out} (always
+     * correctly rounded), for the first {@code count} elements; {@code in} is {@link Storage#F32}
+     * (narrowing) or {@code out} itself. 16-bit values are native-order raw bits. In place
+     * ({@code dst} at {@code src}'s address) is allowed for narrowing too.
+     */
+    void forward(Form form, Storage in, Storage out, MemorySegment src, MemorySegment dst, long count);
 
     /** Arrays: by default through heap segments, which the segment path handles. */
     default void forward(Form form, Accuracy accuracy, float[] src, int srcOffset, float[] dst, int dstOffset,

@@ -69,12 +69,22 @@ public final class GeluMath {
         return a < amax ? a : amax;
     }
 
-    static float finish(boolean tanh, float x, double q, double amax) {
+    /** The correctly rounded kernels' double y before its rounding (native gelu_cr_y). */
+    static double crY(boolean tanh, float x) {
+        return tanh ? finishY(x, tanhQ(clampAbs(x, TANH_WMAX)), TANH_WMAX)
+                : finishY(x, erfQ(clampAbs(x, ERF_AMAX)), ERF_AMAX);
+    }
+
+    private static double finishY(float x, double q, double amax) {
         double xd = x;
         q = q < Q_MAX ? q : Q_MAX;
         double p = xd < 0.0 ? q : 1.0 - q;
         double xc = xd < -amax ? -amax : xd;
-        double y = xc * p;
+        return xd == Double.NEGATIVE_INFINITY ? -0.0 : xc * p;
+    }
+
+    static float finish(boolean tanh, float x, double q, double amax) {
+        double y = finishY(x, q, amax);
         float f = (float) y;
         float lo = (float) (y * FLAG_LO);
         float hi = (float) (y * FLAG_HI);

@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Parallel {
     private Parallel() {}
 
-    /** Pieces start on 64-byte boundaries, so two threads never write one cache line. */
-    private static final long ALIGN = 16;
+    /** Pieces start on 64-byte boundaries (of 2-byte outputs too), so two threads never write one cache line. */
+    private static final long ALIGN = 32;
     /** Below this many floats per piece, a thread costs more than it saves. */
     private static final long MIN_PIECE = 1 << 15;
     /** An unstarted thread: a segment it cannot access is confined to its owner. */
@@ -50,10 +50,11 @@ public final class Parallel {
         private final AtomicBoolean claimed = new AtomicBoolean();
         private final CountDownLatch done = new CountDownLatch(1);
 
-        Piece(Work k, MemorySegment src, MemorySegment dst, long start, long n, AtomicReference<Throwable> failure) {
+        Piece(Work k, MemorySegment src, int srcBytes, MemorySegment dst, int dstBytes, long start, long n,
+                AtomicReference<Throwable> failure) {
             this.k = k;
-            this.src = src.asSlice(4 * start, 4 * n);
-            this.dst = dst.asSlice(4 * start, 4 * n);
+            this.src = src.asSlice(srcBytes * start, srcBytes * n);
+            this.dst = dst.asSlice(dstBytes * start, dstBytes * n);
             this.n = n;
             this.failure = failure;
         }
@@ -86,7 +87,11 @@ public final class Parallel {
         }
     }
 
-    public static void apply(Work k, MemorySegment src, MemorySegment dst, long count,
+    /**
+     * Runs {@code k} on pieces of {@code count} elements of {@code srcBytes} bytes in and
+     * {@code dstBytes} bytes out.
+     */
+    public static void apply(Work k, MemorySegment src, int srcBytes, MemorySegment dst, int dstBytes, long count,
             Executor executor, int parallelism) {
         long pieces = Math.max(1, Math.min(parallelism, count / MIN_PIECE));
         long step = (count / pieces + ALIGN - 1) / ALIGN * ALIGN;
@@ -95,7 +100,7 @@ public final class Parallel {
         Piece[] piece = new Piece[others + 1];
         for (int i = 0; i <= others; i++) {
             long start = i * step;
-            piece[i] = new Piece(k, src, dst, start, Math.min(step, count - start), failure);
+            piece[i] = new Piece(k, src, srcBytes, dst, dstBytes, start, Math.min(step, count - start), failure);
         }
         for (int i = 1; i <= others; i++) {
             try {

@@ -2,12 +2,14 @@ package dev.gelu.internal;
 
 import dev.gelu.Accuracy;
 import dev.gelu.Form;
+import dev.gelu.Storage;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /** Plain Java, one element at a time: runs on every JVM. */
 public final class ScalarKernels implements GeluKernels {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED;
 
     @Override
     public String name() {
@@ -31,6 +33,15 @@ public final class ScalarKernels implements GeluKernels {
             int length) {
         for (int i = 0; i < length; i++) {
             dst[dstOffset + i] = GeluMath.forward(form, accuracy, src[srcOffset + i]);
+        }
+    }
+
+    @Override
+    public void forward(Form form, Storage in, Storage out, MemorySegment src, MemorySegment dst, long count) {
+        for (long i = 0; i < count; i++) {
+            // x is read before y[i] is written: in place, narrowing y[i] lies over x[i / 2]
+            float x = in == Storage.F32 ? src.getAtIndex(F32, i) : HalfMath.widen(in, src.getAtIndex(U16, i));
+            dst.setAtIndex(U16, i, HalfMath.forward(form, out, x));
         }
     }
 }

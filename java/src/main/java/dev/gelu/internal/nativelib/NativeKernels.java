@@ -2,6 +2,7 @@ package dev.gelu.internal.nativelib;
 
 import dev.gelu.Accuracy;
 import dev.gelu.Form;
+import dev.gelu.Storage;
 import dev.gelu.internal.GeluKernels;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -83,14 +84,35 @@ public final class NativeKernels implements GeluKernels {
         }
     }
 
+    @Override
+    public void forward(Form form, Storage in, Storage out, MemorySegment src, MemorySegment dst, long count) {
+        // one call site per kernel, as above
+        boolean erf = form == Form.ERF, bf16 = out == Storage.BF16;
+        if (in == Storage.F32) {
+            if (erf) {
+                run(bf16 ? Kernel.ERF_F32_TO_BF16 : Kernel.ERF_F32_TO_F16, 4, 2, src, dst, count);
+            } else {
+                run(bf16 ? Kernel.TANH_F32_TO_BF16 : Kernel.TANH_F32_TO_F16, 4, 2, src, dst, count);
+            }
+        } else if (erf) {
+            run(bf16 ? Kernel.ERF_BF16 : Kernel.ERF_F16, 2, 2, src, dst, count);
+        } else {
+            run(bf16 ? Kernel.TANH_BF16 : Kernel.TANH_F16, 2, 2, src, dst, count);
+        }
+    }
+
     private void run(Kernel k, MemorySegment src, MemorySegment dst, long count) {
+        run(k, 4, 4, src, dst, count);
+    }
+
+    private void run(Kernel k, int inBytes, int outBytes, MemorySegment src, MemorySegment dst, long count) {
         if (src.isNative() && dst.isNative()) {
             call(count <= CRITICAL_MAX ? k.critical() : k.plain(), src, dst, count);
             return;
         }
         for (long off = 0; off < count; off += HEAP_CHUNK) {
             long n = Math.min(HEAP_CHUNK, count - off);
-            call(k.heap(), src.asSlice(4 * off, 4 * n), dst.asSlice(4 * off, 4 * n), n);
+            call(k.heap(), src.asSlice(inBytes * off, inBytes * n), dst.asSlice(outBytes * off, outBytes * n), n);
         }
     }
 
@@ -110,21 +132,42 @@ public final class NativeKernels implements GeluKernels {
 
     /**
      * The downcall handles of one {@code _isa} entry point, found by its name (the C name
-     * scheme: gelu_FORM_f32[_faithful]_isa) in the library NativeLibrary opened, with the
+     * scheme: gelu_FORM_TYPE[_faithful]_isa, gelu_FORM_f32_to_TYPE_isa) in the library NativeLibrary opened, with the
      * linker options of each kind of call. A record, so that C2 trusts its fields as constants.
      */
     private record Kernel(MethodHandle plain, MethodHandle critical, MethodHandle heap) {
-        /** int gelu_..._isa(int isa, const float *x, float *y, size_t n) */
+        /** int gelu_..._isa(int isa, const T *x, U *y, size_t n): every kind has this shape */
         private static final FunctionDescriptor SIGNATURE = FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG);
-        static final Kernel ERF = of(Form.ERF, Accuracy.CORRECTLY_ROUNDED);
-        static final Kernel ERF_FAITHFUL = of(Form.ERF, Accuracy.FAITHFUL);
-        static final Kernel TANH = of(Form.TANH, Accuracy.CORRECTLY_ROUNDED);
-        static final Kernel TANH_FAITHFUL = of(Form.TANH, Accuracy.FAITHFUL);
+        static final Kernel ERF = f32(Form.ERF, Accuracy.CORRECTLY_ROUNDED);
+        static final Kernel ERF_FAITHFUL = f32(Form.ERF, Accuracy.FAITHFUL);
+        static final Kernel TANH = f32(Form.TANH, Accuracy.CORRECTLY_ROUNDED);
+        static final Kernel TANH_FAITHFUL = f32(Form.TANH, Accuracy.FAITHFUL);
+        static final Kernel ERF_BF16 = half(Form.ERF, Storage.BF16, Storage.BF16);
+        static final Kernel ERF_F16 = half(Form.ERF, Storage.F16, Storage.F16);
+        static final Kernel TANH_BF16 = half(Form.TANH, Storage.BF16, Storage.BF16);
+        static final Kernel TANH_F16 = half(Form.TANH, Storage.F16, Storage.F16);
+        static final Kernel ERF_F32_TO_BF16 = half(Form.ERF, Storage.F32, Storage.BF16);
+        static final Kernel ERF_F32_TO_F16 = half(Form.ERF, Storage.F32, Storage.F16);
+        static final Kernel TANH_F32_TO_BF16 = half(Form.TANH, Storage.F32, Storage.BF16);
+        static final Kernel TANH_F32_TO_F16 = half(Form.TANH, Storage.F32, Storage.F16);
 
-        private static Kernel of(Form form, Accuracy accuracy) {
-            String name = "gelu_" + form.name().toLowerCase(Locale.ROOT) + "_f32"
-                    + (accuracy == Accuracy.FAITHFUL ? "_faithful" : "") + "_isa";
+        /** gelu_FORM_f32[_faithful]_isa */
+        private static Kernel f32(Form form, Accuracy accuracy) {
+            return of(lower(form) + "_f32" + (accuracy == Accuracy.FAITHFUL ? "_faithful" : ""));
+        }
+
+        /** gelu_FORM_TYPE_isa (16-bit in and out) or gelu_FORM_f32_to_TYPE_isa */
+        private static Kernel half(Form form, Storage in, Storage out) {
+            return of(lower(form) + (in == Storage.F32 ? "_f32_to_" : "_") + lower(out));
+        }
+
+        private static String lower(Enum<?> e) {
+            return e.name().toLowerCase(Locale.ROOT);
+        }
+
+        private static Kernel of(String point) {
+            String name = "gelu_" + point + "_isa";
             return new Kernel(NativeLibrary.downcall(name, SIGNATURE),
                     NativeLibrary.downcall(name, SIGNATURE, Linker.Option.critical(false)),
                     NativeLibrary.downcall(name, SIGNATURE, Linker.Option.critical(true)));

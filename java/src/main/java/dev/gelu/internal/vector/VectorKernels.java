@@ -14,10 +14,12 @@ import static jdk.incubator.vector.VectorOperators.NE;
 
 import dev.gelu.Accuracy;
 import dev.gelu.Form;
+import dev.gelu.Storage;
 import dev.gelu.internal.FaithfulCoefficients;
 import dev.gelu.internal.FaithfulMath;
 import dev.gelu.internal.GeluKernels;
 import dev.gelu.internal.GeluMath;
+import dev.gelu.internal.ScalarKernels;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -83,6 +85,14 @@ public final class VectorKernels implements GeluKernels {
     @Override
     public String isa() {
         return DS.vectorBitSize() + "-bit";
+    }
+
+    private static final ScalarKernels SCALAR = new ScalarKernels();
+
+    /** 16-bit outputs: the scalar double path (correctly rounded, so the same bits as native). */
+    @Override
+    public void forward(Form form, Storage in, Storage out, MemorySegment src, MemorySegment dst, long count) {
+        SCALAR.forward(form, in, out, src, dst, count);
     }
 
     @Override

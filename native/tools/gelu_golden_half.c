@@ -1,0 +1,43 @@
+/*
+ * Writes the golden 16-bit values for the Java tests: for every one of the 2^16 inputs of
+ * each format, the MPFR oracle's GELU rounded once to that format, as little-endian uint16 in
+ * four tables of 65536 (erf bf16, erf f16, tanh bf16, tanh f16), table[i] the result for the
+ * input with bits i. scripts/make-golden.sh gzips it into the Java test resources.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gelu_oracle.h"
+
+static float widen(int type, uint16_t h)
+{
+    uint32_t b;
+    if (type == 0) {
+        b = (uint32_t)h << 16;
+    } else {
+        uint32_t sign = (uint32_t)(h & 0x8000) << 16, e = (h >> 10) & 31, m = h & 0x3FF;
+        if (e == 0) {
+            float f = (float)m * 0x1p-24f;
+            memcpy(&b, &f, 4);
+            b |= sign;
+        } else {
+            b = sign | (e == 31 ? 0x7F800000u | (m << 13) : ((e + 112) << 23) | (m << 13));
+        }
+    }
+    float f;
+    memcpy(&f, &b, 4);
+    return f;
+}
+
+int main(void)
+{
+    for (int form = 0; form < 2; form++)
+        for (int type = 0; type < 2; type++)
+            for (uint32_t i = 0; i < 65536; i++) {
+                uint16_t y = gelu_oracle_half(form, type, widen(type, (uint16_t)i));
+                unsigned char le[2] = {(unsigned char)(y & 0xFF), (unsigned char)(y >> 8)};
+                fwrite(le, 1, 2, stdout);
+            }
+    return ferror(stdout) != 0;
+}
