@@ -370,6 +370,7 @@ static ALWAYS __m256 half_y(const float (*c)[32], __m256 x)
     __m256i k = _mm256_cvttps_epi32(r);
     __m256 t = _mm256_sub_ps(_mm256_sub_ps(r, _mm256_cvtepi32_ps(k)), _mm256_set1_ps(0.5f));
     __m256 q = _mm256_i32gather_ps(c[GELU_HALF_DEGREE], k, 4);
+    _Pragma("GCC unroll 8") /* unrolled, the table rows stay in registers across the loop */
     for (int j = GELU_HALF_DEGREE - 1; j >= 0; j--)
         q = _mm256_fmadd_ps(q, t, _mm256_i32gather_ps(c[j], k, 4));
     return _mm256_fnmadd_ps(ax, q, _mm256_max_ps(_mm256_setzero_ps(), x)); /* -0 stays -0 */

@@ -4,10 +4,10 @@
  *
  * The result must be the exact value rounded once to the 16-bit format: rounding the
  * correctly rounded float would round twice (wrong for every odd bf16 subnormal, whose exact
- * result lies a hair above the midpoint x/2 that the float lands on). So y comes from the
- * correctly rounded kernels' double evaluation (within 2^-40 of the exact value) and is
- * rounded straight to the 16-bit format, with the same rounding test: y (1 -+ 2^-40) must
- * round alike. Where they do not, only one case is known to occur (gelu_exhaustive and
+ * result lies a hair above the midpoint x/2 that the float lands on). So y is evaluated in
+ * double and rounded straight to the 16-bit format, with a rounding test in two tiers: first
+ * the faithful kernels' y (2^-26.8, no exp; y (1 -+ 2^-26) must round alike), then the
+ * correctly rounded kernels' y (within 2^-40 of the exact value, the test at 2^-40). Where they do not, only one case is known to occur (gelu_exhaustive and
  * test_half search for others on every input): |x| < 2^-30, where GELU(x) = x/2 + 0.4 x^2
  * (both forms, either sign) lies strictly above x/2 by less than any distance from x/2 to a
  * 16-bit rounding boundary other than x/2 itself, so the result is x/2 rounded with a
@@ -20,7 +20,12 @@
 #include <math.h>
 
 #include "gelu_coeffs.h"
+#include "gelu_faithful_coeffs.h"
 #include "gelu_internal.h"
+
+/* The middle tier's rounding test: y (1 -+ 2^-26) must round alike. */
+#define GELU_HALF_MID_LO (1.0 - 0x1p-26)
+#define GELU_HALF_MID_HI (1.0 + 0x1p-26)
 
 /* Significant bits, and the exponent of the least subnormal, of each format. */
 static const int half_bits[2] = {8, 11};
@@ -75,6 +80,14 @@ uint16_t gelu_half_slow(enum gelu_form form, enum gelu_half type, float x)
             return format_bits(xd, type);
         double half = xd * 0.5, up = gelu_from_bits64(gelu_bits64(half) + (half > 0 ? 1 : -1));
         return format_bits(round_to_format(up, type), type);
+    }
+    if (xd >= GELU_FAITHFUL_LO && xd < GELU_FAITHFUL_HI) {
+        /* the faithful kernels' y, within 2^-26.8 below HI (above, a is held at HI): decides all but about 2^-15 of the inputs */
+        double y = gelu_faithful_y(form, x);
+        uint16_t lo = format_bits(round_to_format(y * GELU_HALF_MID_LO, type), type);
+        uint16_t hi = format_bits(round_to_format(y * GELU_HALF_MID_HI, type), type);
+        if (lo == hi)
+            return lo;
     }
     double y = gelu_cr_y(form, x);
     uint16_t lo = format_bits(round_to_format(y * GELU_FLAG_LO, type), type);

@@ -5,12 +5,12 @@
 #define GELU_HALF_DEGREE 6
 /* |x| * 4 is held below 24 (the last piece); the largest float below 24 */
 /* y is within this many float ulps of the exact value on the fast path */
-#define GELU_HALF_ULPS 8
+#define GELU_HALF_ULPS 4
 #define GELU_HALF_R_MAX 0x1.7ffffe0000000p+4f
 /* x below this takes the double path */
-#define GELU_HALF_ERF_LO -0x1.5000000000000p+2f
+#define GELU_HALF_ERF_LO -0x1.0000000000000p+2f
 /* x below this takes the double path */
-#define GELU_HALF_TANH_LO -0x1.1000000000000p+2f
+#define GELU_HALF_TANH_LO -0x1.0000000000000p+2f
 
 /* Q(a) = Phi(-a), piece k = trunc(4a): sum [p][k] t^p, t = 4a - k - 1/2; 24..31 repeat 23 */
 static const float gelu_half_erf_coef[GELU_HALF_DEGREE + 1][32] __attribute__((aligned(64))) = {

@@ -78,6 +78,12 @@ float gelu_hard_case_f32(enum gelu_form form, float x, float fast);
 double gelu_cr_y(enum gelu_form form, float x);
 
 /*
+ * The faithful kernels' double y for x in [GELU_FAITHFUL_LO, FLT_MAX]: within 2^-26.8 of the
+ * exact value relative (gelu_faithful_coeffs.h), from about ten FMAs and no exp.
+ */
+double gelu_faithful_y(enum gelu_form form, float x);
+
+/*
  * One 16-bit result, correctly rounded, by the double-precision path (gelu_half.c): the
  * 16-bit kernels' scalar ISA, and the lanes that the vector kernels' fast path cannot decide.
  * Baseline x86-64 code, callable from every ISA file.

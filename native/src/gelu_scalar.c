@@ -115,7 +115,7 @@ void gelu_tanh_f32_scalar(const float *x, float *y, size_t n)
  * vector kernels form a as -max(-|x|, -HI), the same double. Below LO the tail below takes
  * over; NaN and the infinities take the correctly rounded sequence (a quiet NaN, +inf, -0).
  */
-static inline float faithful_central(const double (*c)[16], float x)
+static inline double faithful_central_y(const double (*c)[16], float x)
 {
     double xd = x, na = -fabs(xd), ac = na > -GELU_FAITHFUL_HI ? na : -GELU_FAITHFUL_HI;
     double r = fma(ac, -GELU_FAITHFUL_A, GELU_FAITHFUL_B);
@@ -125,7 +125,14 @@ static inline float faithful_central(const double (*c)[16], float x)
     double q = c[GELU_FAITHFUL_DEGREE][k];
     for (int j = GELU_FAITHFUL_DEGREE - 1; j >= 0; j--)
         q = fma(q, t, c[j][k]);
-    return (float)fma(na, q, xd >= 0.0 ? xd : 0.0);
+    return fma(na, q, xd >= 0.0 ? xd : 0.0);
+}
+
+static inline float faithful_central(const double (*c)[16], float x) { return (float)faithful_central_y(c, x); }
+
+double gelu_faithful_y(enum gelu_form form, float x)
+{
+    return faithful_central_y(form == GELU_FORM_ERF ? gelu_faithful_erf_coef : gelu_faithful_tanh_coef, x);
 }
 
 /* exp(v) for v in [-150, -5], to 2^-34: v = k ln2 + r, exp(r) by polynomial, times 2^k. */
