@@ -4,12 +4,13 @@
  * out of place and in place, and at every offset of a vector block (the inputs are shifted
  * by one element per pass, so each value meets each lane). The narrowing functions
  * (float32 in) on the same values widened, and on every 65537th float bit pattern plus the
- * edges of each format (largest value, overflow threshold, least subnormal). Then the
- * argument checks.
+ * edges of each format (largest value, overflow threshold, least subnormal). The same under
+ * the caller's odd floating-point modes. Then the argument checks.
  * Usage: test_half [STRIDE]  (the float sample of the narrowing functions, default 65537)
  */
 #include <math.h>
 #include <stdio.h>
+#include <xmmintrin.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,6 +152,35 @@ static void argument_checks(void)
     expect("unknown ISA", gelu_erf_bf16_isa(7, h, h, 4), GELU_ERR_ISA);
 }
 
+/*
+ * The caller's floating-point mode changes nothing: flush-to-zero, denormals-are-zero and
+ * rounding toward +inf (what -Ofast and fesetround leave behind) around every ISA's call, the
+ * same bits as the oracle, and the caller's mode comes back.
+ */
+static void caller_mode(int form, int type, const uint16_t *want)
+{
+    static uint16_t x[N], y[N];
+    for (int i = 0; i < N; i++)
+        x[i] = (uint16_t)i;
+    unsigned saved = _mm_getcsr(), odd = (saved & ~0x6000u) | 0x8040u | 0x4000u; /* FTZ, DAZ, round up */
+    for (int isa = 0; isa < 3; isa++) {
+        if (!gelu_isa_supported(isa))
+            continue;
+        _mm_setcsr(odd);
+        h16[form][type](isa, x, y, N);
+        unsigned after = _mm_getcsr();
+        _mm_setcsr(saved);
+        if ((after & ~0x3Fu) != (odd & ~0x3Fu)) {
+            fprintf(stderr, "FAIL %s %s %s: MXCSR 0x%x came back as 0x%x\n", forms[form], types[type], isas[isa], odd,
+                    after);
+            failures++;
+        }
+        for (int i = 0; i < N; i++)
+            if (y[i] != want[i])
+                report("under FTZ+DAZ+round-up", form, type, isa, widen(type, (uint16_t)i), y[i], want[i]);
+    }
+}
+
 int main(int argc, char **argv)
 {
     uint32_t stride = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 65537;
@@ -160,6 +190,7 @@ int main(int argc, char **argv)
             for (int i = 0; i < N; i++)
                 want[i] = gelu_oracle_half(form, type, widen(type, (uint16_t)i));
             all_16bit(form, type, want);
+            caller_mode(form, type, want);
             sampled_floats(form, type, stride);
             printf("%s %s: all 2^16 inputs and a float sample, every ISA: %s\n", forms[form], types[type],
                    failures ? "FAILURES" : "ok");
