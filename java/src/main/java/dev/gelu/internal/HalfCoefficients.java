@@ -7,13 +7,13 @@ public final class HalfCoefficients {
 
     public static final int DEGREE = 6;
     /** y is within this many float ulps of the exact value on the fast path. */
-    public static final int ULPS = 8;
+    public static final int ULPS = 4;
     /** |x| * 4 is held below 24 (the last piece). */
     public static final float R_MAX = 0x1.7ffffe0000000p+4f;
     /** x below this takes the double path. */
-    public static final float ERF_LO = -0x1.5000000000000p+2f;
+    public static final float ERF_LO = -0x1.0000000000000p+2f;
     /** x below this takes the double path. */
-    public static final float TANH_LO = -0x1.1000000000000p+2f;
+    public static final float TANH_LO = -0x1.0000000000000p+2f;
 
     /** Q(a) = Phi(-a): coefficient p of piece k at [32p + k]. */
     public static final float[] ERF = {

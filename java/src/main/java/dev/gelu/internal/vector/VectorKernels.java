@@ -89,10 +89,14 @@ public final class VectorKernels implements GeluKernels {
 
     private static final ScalarKernels SCALAR = new ScalarKernels();
 
-    /** 16-bit outputs: the scalar double path (correctly rounded, so the same bits as native). */
+    /** 16-bit outputs: {@link HalfVectorKernels}, or the scalar double path on other widths. */
     @Override
     public void forward(Form form, Storage in, Storage out, MemorySegment src, MemorySegment dst, long count) {
-        SCALAR.forward(form, in, out, src, dst, count);
+        if (HalfVectorKernels.usable()) {
+            HalfVectorKernels.forward(form, in, out, src, dst, count);
+        } else {
+            SCALAR.forward(form, in, out, src, dst, count);
+        }
     }
 
     @Override

@@ -1,0 +1,169 @@
+package dev.gelu.internal.vector;
+
+import static jdk.incubator.vector.VectorOperators.EQ;
+import static jdk.incubator.vector.VectorOperators.F2I;
+import static jdk.incubator.vector.VectorOperators.GE;
+import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.I2S;
+import static jdk.incubator.vector.VectorOperators.LE;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
+import static jdk.incubator.vector.VectorOperators.LT;
+import static jdk.incubator.vector.VectorOperators.NE;
+import static jdk.incubator.vector.VectorOperators.S2I;
+
+import dev.gelu.Form;
+import dev.gelu.Storage;
+import dev.gelu.internal.HalfCoefficients;
+import dev.gelu.internal.HalfMath;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * 16-bit outputs on the Vector API: the float32 fast path of native/src/gelu_avx512.c (see
+ * there), 16 or 8 lanes, the 32-entry coefficient rows looked up by two-vector selects. A lane
+ * the window test cannot decide, an x below LO, an infinity, a NaN (and, for f16 inputs, a
+ * subnormal, which has no cheap exact widening here) is done by {@link HalfMath}, the double
+ * path: the results are correctly rounded either way, so the bits are those of every backend.
+ */
+final class HalfVectorKernels {
+    private HalfVectorKernels() {}
+
+    /** The width of the float32 backend (-Dgelu.vector.bits or the preferred one), at most 512. */
+    private static final VectorSpecies<Float> FS = VectorSpecies.of(float.class, VectorShape.forBitSize(Math.min(512,
+            Integer.getInteger("gelu.vector.bits", FloatVector.SPECIES_PREFERRED.vectorBitSize()))));
+    private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, FS.vectorShape());
+    private static final VectorSpecies<Short> SS =
+            VectorSpecies.of(short.class, VectorShape.forBitSize(FS.vectorBitSize() / 2));
+    private static final int L = FS.length();
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final int M = HalfCoefficients.ULPS;
+    /** The coefficient rows cut into vectors: [row][part], 32 / L parts. */
+    private static final float[][][] ERF = parts(HalfCoefficients.ERF);
+    private static final float[][][] TANH = parts(HalfCoefficients.TANH);
+
+    private static float[][][] parts(float[] table) {
+        float[][][] p = new float[HalfCoefficients.DEGREE + 1][32 / L][L];
+        for (int j = 0; j <= HalfCoefficients.DEGREE; j++) {
+            for (int part = 0; part < 32 / L; part++) {
+                System.arraycopy(table, 32 * j + part * L, p[j][part], 0, L);
+            }
+        }
+        return p;
+    }
+
+    static boolean usable() {
+        return L == 8 || L == 16;
+    }
+
+    static void forward(Form form, Storage in, Storage out, MemorySegment src, MemorySegment dst, long count) {
+        float[][][] c = form == Form.ERF ? ERF : TANH;
+        float lo = form == Form.ERF ? HalfCoefficients.ERF_LO : HalfCoefficients.TANH_LO;
+        boolean bf16 = out == Storage.BF16;
+        long bound = count - count % L;
+        float[] xs = new float[L];
+        short[] ys = new short[L];
+        for (long i = 0; i < bound; i += L) {
+            FloatVector x = load(in, src, i);
+            VectorMask<Float> slow = x.compare(GE, lo).and(x.compare(LE, Float.MAX_VALUE)).not();
+            if (in == Storage.F16) {
+                slow = slow.or(f16Special(src, i));
+            }
+            FloatVector y = y(c, x);
+            IntVector b = y.reinterpretAsInts();
+            IntVector bits;
+            VectorMask<Integer> undecided;
+            if (bf16) {
+                IntVector w = b.add(M - 0x8000).and(0xFFFF);
+                undecided = w.compare(LE, 2 * M);
+                bits = b.add(0x8000).lanewise(LSHR, 16);
+            } else {
+                IntVector ab = b.and(0x7FFFFFFF);
+                VectorMask<Integer> zero = ab.compare(EQ, 0);
+                VectorMask<Integer> normal = ab.compare(GE, 0x38800000).and(ab.compare(LT, 0x477FE000));
+                IntVector w = b.add(M - 0x1000).and(0x1FFF);
+                undecided = w.compare(LE, 2 * M).or(normal.or(zero).not());
+                IntVector sign = b.lanewise(LSHR, 16).and(0x8000);
+                bits = ab.sub(0x38000000 - 0x1000).lanewise(LSHR, 13).blend(0, zero).or(sign);
+            }
+            ShortVector h = (ShortVector) bits.convertShape(I2S, SS, 0);
+            if (slow.or(undecided.cast(FS)).anyTrue()) {
+                long lanes = slow.or(undecided.cast(FS)).toLong();
+                x.intoArray(xs, 0); // x as read: in place, the store below covers part of src
+                h.intoArray(ys, 0);
+                for (; lanes != 0; lanes &= lanes - 1) {
+                    int l = Long.numberOfTrailingZeros(lanes);
+                    ys[l] = in == Storage.F16 && f16Raw(src, i + l) ? HalfMath.forward(form, out,
+                            HalfMath.widen(in, src.getAtIndex(U16, i + l))) : HalfMath.forward(form, out, xs[l]);
+                }
+                h = ShortVector.fromArray(SS, ys, 0);
+            }
+            h.intoMemorySegment(dst, 2 * i, ORDER);
+        }
+        for (long i = bound; i < count; i++) {
+            float x = in == Storage.F32 ? src.getAtIndex(F32, i) : HalfMath.widen(in, src.getAtIndex(U16, i));
+            dst.setAtIndex(U16, i, HalfMath.forward(form, out, x));
+        }
+    }
+
+    /** Whether the f16 at i has no fast widening (subnormal, infinity, NaN); zeros do. */
+    private static boolean f16Raw(MemorySegment src, long i) {
+        int mag = src.getAtIndex(U16, i) & 0x7FFF;
+        return mag != 0 && (mag < 0x400 || mag >= 0x7C00);
+    }
+
+    private static VectorMask<Float> f16Special(MemorySegment src, long i) {
+        IntVector mag = ((IntVector) ShortVector.fromMemorySegment(SS, src, 2 * i, ORDER).convertShape(S2I, IS, 0))
+                .and(0x7FFF);
+        return mag.compare(NE, 0)
+                .and(mag.compare(LT, 0x400).or(mag.compare(GE, 0x7C00))).cast(FS);
+    }
+
+    /** The inputs as floats: exact widening of bf16 and of f16 zeros and normals. */
+    private static FloatVector load(Storage in, MemorySegment src, long i) {
+        if (in == Storage.F32) {
+            return FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
+        }
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(SS, src, 2 * i, ORDER).convertShape(S2I, IS, 0);
+        if (in == Storage.BF16) {
+            return h.lanewise(LSHL, 16).reinterpretAsFloats();
+        }
+        IntVector mag = h.and(0x7FFF);
+        IntVector bits = mag.lanewise(LSHL, 13).add(112 << 23).blend(0, mag.compare(EQ, 0));
+        return bits.or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+    }
+
+    /** y = fma(-|x|, Q(|x|), x >= 0 ? x : 0) in float, Q from 24 pieces of width 1/4. */
+    private static FloatVector y(float[][][] c, FloatVector x) {
+        FloatVector ax = x.abs();
+        FloatVector r = ax.mul(4.0f).min(HalfCoefficients.R_MAX);
+        FloatVector kf = (FloatVector) ((IntVector) r.convertShape(F2I, IS, 0)).convertShape(I2F, FS, 0);
+        FloatVector t = r.sub(kf).sub(0.5f);
+        FloatVector q = lookup(c[HalfCoefficients.DEGREE], kf);
+        for (int j = HalfCoefficients.DEGREE - 1; j >= 0; j--) {
+            q = q.fma(t, lookup(c[j], kf));
+        }
+        FloatVector pos = FloatVector.zero(FS).blend(x, x.compare(GE, 0.0f)); // -0 stays -0
+        return ax.neg().fma(q, pos);
+    }
+
+    /** Row entry kf (a float index in [0, 24)) from the row's 32 / L parts. */
+    private static FloatVector lookup(float[][] row, FloatVector kf) {
+        if (L == 16) {
+            return kf.selectFrom(FloatVector.fromArray(FS, row[0], 0), FloatVector.fromArray(FS, row[1], 0));
+        }
+        FloatVector a = kf.min(15.0f).selectFrom(FloatVector.fromArray(FS, row[0], 0), FloatVector.fromArray(FS, row[1], 0));
+        FloatVector b = kf.sub(16.0f).max(0.0f)
+                .selectFrom(FloatVector.fromArray(FS, row[2], 0), FloatVector.fromArray(FS, row[3], 0));
+        return a.blend(b, kf.compare(GE, 16.0f));
+    }
+}
