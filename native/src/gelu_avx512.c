@@ -581,7 +581,8 @@ static ALWAYS __m512 half_load(int kind_h16, enum gelu_half type, const void *x)
 #define HNB 4
 
 /* HNB blocks of sixteen: x as floats (kind_h16 = 0) or as 16-bit values of the given type. */
-static ALWAYS void half_blocks(enum gelu_form form, enum gelu_half type, int kind_h16, const void *x, uint16_t *y)
+static ALWAYS void half_blocks(enum gelu_form form, enum gelu_half type, int kind_h16, const void *x, uint16_t *y,
+                               int stream)
 {
     const float(*c)[32] = form == GELU_FORM_ERF ? gelu_half_erf_coef : gelu_half_tanh_coef;
     size_t step = kind_h16 ? 32 : 64;
@@ -596,24 +597,41 @@ static ALWAYS void half_blocks(enum gelu_form form, enum gelu_half type, int kin
     }
     if (__builtin_expect(any != 0, 0))
         EACH(HNB) if (slow[b]) out[b] = half_slow_lanes(form, type, v[b], out[b], slow[b]);
-    EACH(HNB) _mm256_storeu_si256((__m256i *)(y + 16 * b), out[b]);
+    if (stream)
+        EACH(HNB) _mm256_stream_si256((__m256i *)(y + 16 * b), out[b]);
+    else
+        EACH(HNB) _mm256_storeu_si256((__m256i *)(y + 16 * b), out[b]);
 }
 
+/* Fewer than 16 * HNB elements, through a buffer: zeros pad it, and x is read first. */
+static void half_partial(enum gelu_form form, enum gelu_half type, int kind_h16, const void *x, uint16_t *y, size_t n)
+{
+    size_t size = kind_h16 ? 2 : 4;
+    _Alignas(64) unsigned char xb[64 * HNB] = {0};
+    uint16_t yb[16 * HNB];
+    memcpy(xb, x, n * size);
+    half_blocks(form, type, kind_h16, xb, yb, 0);
+    memcpy(y, yb, n * sizeof(uint16_t));
+}
+
+/* From NT_FLOATS elements on, the output is streamed (as in the float32 kernels) from its first 64-byte boundary. */
 static ALWAYS void run_half(enum gelu_form form, enum gelu_half type, int kind_h16, const void *x, uint16_t *y,
                             size_t n)
 {
     size_t size = kind_h16 ? 2 : 4, i = 0;
+    int stream = n >= NT_FLOATS && ((uintptr_t)y & 1) == 0;
+    if (stream && ((uintptr_t)y & 63) != 0) {
+        i = (64 - ((uintptr_t)y & 63)) / 2;
+        half_partial(form, type, kind_h16, x, y, i);
+    }
     for (; i + 16 * HNB <= n; i += 16 * HNB) {
         _mm_prefetch((const char *)x + (i + 512) * size, _MM_HINT_T0);
-        half_blocks(form, type, kind_h16, (const char *)x + i * size, y + i);
+        half_blocks(form, type, kind_h16, (const char *)x + i * size, y + i, stream);
     }
-    if (i < n) { /* the last partial group, through a buffer: zeros pad it, and x is read first */
-        _Alignas(64) unsigned char xb[64 * HNB] = {0};
-        uint16_t yb[16 * HNB];
-        memcpy(xb, (const char *)x + i * size, (n - i) * size);
-        half_blocks(form, type, kind_h16, xb, yb);
-        memcpy(y + i, yb, (n - i) * sizeof(uint16_t));
-    }
+    if (stream)
+        _mm_sfence();
+    if (i < n)
+        half_partial(form, type, kind_h16, (const char *)x + i * size, y + i, n - i);
 }
 
 void gelu_erf_bf16_avx512(const uint16_t *x, uint16_t *y, size_t n) { run_half(GELU_FORM_ERF, GELU_HALF_BF16, 1, x, y, n); }

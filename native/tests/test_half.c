@@ -153,6 +153,38 @@ static void argument_checks(void)
 }
 
 /*
+ * Arrays past the streaming threshold (non-temporal stores from the first 64-byte boundary of
+ * y), at every alignment of y a 16-bit array can have, out of place, in place and narrowing.
+ */
+static void streaming(int form, int type, const uint16_t *want)
+{
+    enum { BIG = (1 << 18) + 123 };
+    uint16_t *x = malloc((BIG + 64) * 2), *y = malloc((BIG + 64) * 2);
+    float *xf = malloc((BIG + 64) * 4);
+    for (int isa = 0; isa < 3; isa++) {
+        if (!gelu_isa_supported(isa))
+            continue;
+        for (int off = 0; off < 32; off += 5) {
+            for (int i = 0; i < BIG; i++)
+                x[off + i] = (uint16_t)(i * 7), xf[i] = widen(type, (uint16_t)(i * 7));
+            h16[form][type](isa, x + off, y + off, BIG);
+            for (int i = 0; i < BIG; i++)
+                if (y[off + i] != want[(uint16_t)(i * 7)])
+                    report("streaming", form, type, isa, widen(type, (uint16_t)(i * 7)), y[off + i], want[(uint16_t)(i * 7)]);
+            h16[form][type](isa, x + off, x + off, BIG);
+            for (int i = 0; i < BIG; i++)
+                if (x[off + i] != want[(uint16_t)(i * 7)])
+                    report("streaming in place", form, type, isa, 0, x[off + i], want[(uint16_t)(i * 7)]);
+            n16[form][type](isa, xf, y + off, BIG);
+            for (int i = 0; i < BIG; i++)
+                if (y[off + i] != want[(uint16_t)(i * 7)])
+                    report("streaming narrowing", form, type, isa, xf[i], y[off + i], want[(uint16_t)(i * 7)]);
+        }
+    }
+    free(x), free(y), free(xf);
+}
+
+/*
  * The caller's floating-point mode changes nothing: flush-to-zero, denormals-are-zero and
  * rounding toward +inf (what -Ofast and fesetround leave behind) around every ISA's call, the
  * same bits as the oracle, and the caller's mode comes back.
@@ -191,6 +223,7 @@ int main(int argc, char **argv)
                 want[i] = gelu_oracle_half(form, type, widen(type, (uint16_t)i));
             all_16bit(form, type, want);
             caller_mode(form, type, want);
+            streaming(form, type, want);
             sampled_floats(form, type, stride);
             printf("%s %s: all 2^16 inputs and a float sample, every ISA: %s\n", forms[form], types[type],
                    failures ? "FAILURES" : "ok");
