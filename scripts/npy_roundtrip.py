@@ -7,6 +7,10 @@ Usage: python3 scripts/npy_roundtrip.py [LAUNCHER]   (LAUNCHER defaults to ./gel
 The library is correctly rounded, so nearly every element should equal the reference rounded
 to float32. The double reference misrounds results within a double rounding error of a float32
 tie, such as GELU(2^-149), just above half the smallest subnormal: up to 1 ulp is tolerated.
+Then float16: every one of the 2^16 bit patterns as '<f2' in (float16 out), and the same values
+as float32 with --out-dtype f16, which must give the same bits; the reference is the double
+rounded once to float16, again within 1 ulp.
+
 Needs only numpy. Exits non-zero on the first failure.
 """
 import math
@@ -45,6 +49,44 @@ def ordered(bits):
     """Maps float32 bit patterns to integers whose differences count ulps (-0 and +0 both map to 0)."""
     bits = bits.astype(np.int64)
     return np.where(bits < 0, -(bits & 0x7FFFFFFF), bits)
+
+
+def ordered16(bits):
+    """The same for float16 bit patterns."""
+    bits = bits.astype(np.int64)
+    return np.where(bits < 0, -(bits & 0x7FFF), bits)
+
+
+def check_f16(launcher, work, form):
+    src, dst, narrowed = (os.path.join(work, n) for n in ("in.npy", "out.npy", "narrowed.npy"))
+    x = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(np.float16).reshape(256, 256)
+    np.save(src, x)
+    np.save(os.path.join(work, "in32.npy"), x.astype(np.float32))  # exact: every float16 is a float32
+    for args, out in (([src], dst), (["--out-dtype", "f16", os.path.join(work, "in32.npy")], narrowed)):
+        run = subprocess.run([launcher, "apply", "--form", form, *args, out], capture_output=True, text=True)
+        if run.returncode != 0:
+            fail(f"{form} f16 {args[:-1]}: gelu apply exited {run.returncode}: {run.stderr.strip()}")
+    y = np.load(dst)
+    if y.dtype != np.float16 or y.shape != x.shape:
+        fail(f"{form} f16: output is {y.dtype} {y.shape}, expected float16 {x.shape}")
+    if not np.array_equal(np.load(narrowed).view(np.uint16), y.view(np.uint16)):
+        fail(f"{form} f16: float32 --out-dtype f16 differs from float16 in, float16 out")
+    xs, ys = x.reshape(-1), y.reshape(-1)
+    # numpy rounds a double to float16 once, straight from its bits
+    ref = np.array([REFERENCES[form](float(v)) for v in xs], dtype=np.float64).astype(np.float16)
+    both_nan = np.isnan(ys) & np.isnan(ref)
+    exact = (ys.view(np.int16) == ref.view(np.int16)) | both_nan
+    ulps = np.abs(ordered16(ys.view(np.int16)) - ordered16(ref.view(np.int16)))
+    bad = ~both_nan & ((ulps > 1) | (np.isnan(ys) != np.isnan(ref)))
+    print(f"{form:4} f16 {xs.size:7} compared, {exact.mean() * 100:7.3f}% exact, max {int(ulps[~both_nan].max())} ulp")
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        fail(f"{form} f16: GELU({xs[i]!r}) = {ys[i]!r}, reference {ref[i]!r}")
+    left = sorted(set(os.listdir(work)) - {"in.npy", "in32.npy", "out.npy", "narrowed.npy"})
+    if left:
+        fail(f"{form} f16: files left behind: {left}")
+    for name in ("in.npy", "in32.npy", "out.npy", "narrowed.npy"):
+        os.remove(os.path.join(work, name))
 
 
 def inputs(rng, shape):
@@ -112,6 +154,8 @@ def main():
         for shape in [(0,), (7,), (3, 5, 7), (16_777_216,)]:
             check(launcher, work, rng, "erf", shape)
         check(launcher, work, rng, "tanh", (3, 5, 7))
+        for form in REFERENCES:
+            check_f16(launcher, work, form)
     print("npy round trip: OK")
 
 

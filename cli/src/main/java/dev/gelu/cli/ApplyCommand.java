@@ -3,6 +3,7 @@ package dev.gelu.cli;
 import dev.gelu.Accuracy;
 import dev.gelu.Form;
 import dev.gelu.Gelu;
+import dev.gelu.Storage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Serial;
@@ -31,10 +32,18 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * {@code gelu apply [--form erf|tanh] [--accuracy correct|faithful] [--backend native|vector|scalar]
- * IN.npy OUT.npy} (correctly rounded unless {@code --accuracy faithful}): applies
- * GELU to every element of a float32 {@code .npy} file and writes the result, same shape, to
- * another.
+ * {@code gelu apply [--form erf|tanh] [--accuracy correct|faithful] [--bf16] [--out-dtype f32|f16|bf16]
+ * [--backend native|vector|scalar] IN.npy OUT.npy} (correctly rounded unless {@code --accuracy
+ * faithful}): applies GELU to every element of a {@code .npy} file and writes the result, same
+ * shape, to another.
+ *
+ * <p>The element types: float32 ({@code <f4}) in and out, or narrowed to float16 or bf16 with
+ * {@code --out-dtype}; float16 ({@code <f2}) in and out; with {@code --bf16}, uint16
+ * ({@code <u2}) read as bf16 bits and written back as uint16, since numpy has no bf16 dtype.
+ * A 16-bit input is never widened: {@code --out-dtype} may name its own type (a no-op), no
+ * other. A 16-bit result is always correctly rounded, so {@code --accuracy faithful} is for
+ * float32 output only. Every conflict between the options and IN's dtype is found once IN's
+ * header is read and before any file is created.
  *
  * <p>The data goes through one off-heap buffer in chunks: read from {@code IN} with
  * {@code FileChannel.read}, GELU in place, written with {@code FileChannel.write}. Neither file
@@ -51,12 +60,25 @@ import java.util.concurrent.ThreadLocalRandom;
  * leave the other names on the old contents.
  */
 public final class ApplyCommand {
-    static final String USAGE =
-            "usage: gelu apply [--form erf|tanh] [--accuracy correct|faithful] [--backend native|vector|scalar] IN.npy OUT.npy";
+    static final String USAGE = "usage: gelu apply [--form erf|tanh] [--accuracy correct|faithful] [--bf16] "
+            + "[--out-dtype f32|f16|bf16] [--backend native|vector|scalar] IN.npy OUT.npy";
+
+    /** What {@code --help} prints: the usage line, then what goes in and what comes out. */
+    static final String HELP = USAGE + """
+
+
+            GELU of every element of IN.npy (C order, any shape), written to OUT.npy (same shape).
+              '<f4' float32 in: float32 out, or '<f2' float16 with --out-dtype f16, or '<u2'
+                    holding bf16 bits with --out-dtype bf16 (each result rounded once)
+              '<f2' float16 in: float16 out
+              '<u2' uint16 in, with --bf16 only: read as bf16 bits, bf16 bits out (numpy has no bf16)
+            A 16-bit input is never widened: --out-dtype may only name its own type. 16-bit results
+            are always correctly rounded, so --accuracy faithful is for float32 output only.""";
 
     private static final List<String> FORMS = List.of("erf", "tanh");
     private static final List<String> ACCURACIES = List.of("correct", "faithful");
     private static final List<String> BACKENDS = List.of("native", "vector", "scalar");
+    private static final List<String> OUT_DTYPES = List.of("f32", "f16", "bf16");
 
     private ApplyCommand() {}
 
@@ -79,7 +101,7 @@ public final class ApplyCommand {
             return 2;
         }
         if (options.help()) {
-            out.println(USAGE);
+            out.println(HELP);
             return 0;
         }
         if (options.version()) {
@@ -90,10 +112,8 @@ public final class ApplyCommand {
         if (options.backend() != null) {
             System.setProperty("gelu.backend", options.backend());
         }
-        Form form = Form.valueOf(options.form().toUpperCase(Locale.ROOT));
-        Accuracy accuracy = options.accuracy().equals("faithful") ? Accuracy.FAITHFUL : Accuracy.CORRECTLY_ROUNDED;
         try {
-            apply(Gelu.of(form, accuracy), options.in(), options.out());
+            apply(options);
             return 0;
         } catch (Failure e) {
             err.println("gelu apply: " + e.getMessage());
@@ -104,9 +124,11 @@ public final class ApplyCommand {
     /** Bytes read, computed and written at a time: large enough for full-speed I/O, small enough for L2/L3. */
     private static final int CHUNK_BYTES = 4 << 20;
 
-    private static void apply(Gelu gelu, Path in, Path out) throws Failure {
+    private static void apply(Options options) throws Failure {
+        Path in = options.in();
+        Path out = options.out();
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
-            // The kernels read floats in native order; .npy float32 data is little-endian.
+            // The kernels read elements in native order; the .npy data they get is little-endian.
             throw new Failure("big-endian platforms are not supported");
         }
         requireRegularFile(in);
@@ -116,9 +138,10 @@ public final class ApplyCommand {
         try {
             try (FileChannel src = openInput(in)) {
                 Npy.Header header = readHeader(in, src);
+                Plan plan = plan(options, header.dtype(), in);
                 tmp = createTemporary(target, out);
                 cleanup = removeOnExit(tmp, out);
-                write(gelu, in, src, header, out, tmp);
+                write(plan, in, src, header, out, tmp);
             } catch (IOException e) {
                 throw new Failure(in, e);
             }
@@ -142,6 +165,64 @@ public final class ApplyCommand {
         }
     }
 
+    /** What a run computes: the GELU instance, whose storage fits IN's dtype, and OUT's dtype. */
+    private record Plan(Gelu gelu, Npy.Dtype outDtype) {}
+
+    /**
+     * Matches IN's dtype with {@code --bf16}, {@code --out-dtype} and {@code --accuracy}; a
+     * conflict is the one-line Failure naming IN. The rule: a 16-bit input is written as its own
+     * type, only float32 narrows, and 16-bit output is correctly rounded.
+     */
+    private static Plan plan(Options options, Npy.Dtype dtype, Path in) throws Failure {
+        if (dtype == Npy.Dtype.U2 && !options.bf16()) {
+            // uint16 is also a plain integer array; reading it as bf16 must be asked for
+            throw new Failure(in, "dtype '<u2' (uint16) is read only with --bf16, as bf16 bits");
+        }
+        if (options.bf16() && dtype != Npy.Dtype.U2) {
+            throw new Failure(in, "--bf16 reads '<u2' (uint16) files of bf16 bits, not '" + dtype.descr() + "'"
+                    + (dtype == Npy.Dtype.F4 ? "; --out-dtype bf16 narrows float32 to bf16" : ""));
+        }
+        Storage input = switch (dtype) {
+            case F4 -> Storage.F32;
+            case F2 -> Storage.F16;
+            case U2 -> Storage.BF16;
+        };
+        Storage output = options.outDtype() == null ? input : switch (options.outDtype()) {
+            case "f16" -> Storage.F16;
+            case "bf16" -> Storage.BF16;
+            default -> Storage.F32;
+        };
+        if (input != Storage.F32 && output != input) {
+            throw new Failure(in, "--out-dtype " + options.outDtype() + " with a " + name(input)
+                    + " input: a 16-bit input is written as its own type, only float32 narrows");
+        }
+        Accuracy accuracy = options.accuracy().equals("faithful") ? Accuracy.FAITHFUL : Accuracy.CORRECTLY_ROUNDED;
+        if (accuracy == Accuracy.FAITHFUL && output != Storage.F32) {
+            // the library refuses it too, in its own (Java API) words
+            throw new Failure(in, "--accuracy faithful is for float32 output only; " + name(output)
+                    + " results are always correctly rounded");
+        }
+        Form form = Form.valueOf(options.form().toUpperCase(Locale.ROOT));
+        Npy.Dtype outDtype = switch (output) {
+            case F32 -> Npy.Dtype.F4;
+            case F16 -> Npy.Dtype.F2;
+            case BF16 -> Npy.Dtype.U2;
+        };
+        try {
+            return new Plan(Gelu.of(form, accuracy).storage(input, output), outDtype);
+        } catch (IllegalArgumentException e) {
+            throw new Failure(in, e.getMessage()); // a combination the checks above missed
+        }
+    }
+
+    private static String name(Storage storage) {
+        return switch (storage) {
+            case F32 -> "float32";
+            case F16 -> "float16";
+            case BF16 -> "bf16";
+        };
+    }
+
     /** A shutdown hook (Ctrl-C, SIGTERM, System.exit) that removes the temporary file. */
     private static Thread removeOnExit(Path tmp, Path out) {
         Thread hook = new Thread(() -> {
@@ -162,26 +243,31 @@ public final class ApplyCommand {
      * buffer, and syncs it. An input that ends early (it shrank since its header was read) and
      * every write error (no space, file too large) is a {@link Failure}.
      */
-    private static void write(Gelu gelu, Path in, FileChannel src, Npy.Header header, Path out, Path tmp)
+    private static void write(Plan plan, Path in, FileChannel src, Npy.Header header, Path out, Path tmp)
             throws Failure {
-        byte[] outHeader = Npy.header(header.shape());
+        Gelu gelu = plan.gelu();
+        int inSize = header.dtype().bytes();
+        int outSize = plan.outDtype().bytes();
+        byte[] outHeader = Npy.header(plan.outDtype(), header.shape());
         long bytes = header.dataBytes();
         try (FileChannel dst = FileChannel.open(tmp, StandardOpenOption.WRITE); Arena arena = Arena.ofConfined()) {
             writeFully(dst, ByteBuffer.wrap(outHeader), 0);
             MemorySegment buffer = arena.allocate(Math.max(4, Math.min(bytes, CHUNK_BYTES)), 64);
             ByteBuffer io = buffer.asByteBuffer();
+            // CHUNK_BYTES is a multiple of 4, so every chunk holds whole elements of any dtype.
             for (long done = 0; done < bytes; ) {
                 int n = (int) Math.min(CHUNK_BYTES, bytes - done);
                 io.clear().limit(n);
                 readFully(in, src, io, header.dataOffset() + done, header.dataOffset() + bytes);
-                MemorySegment chunk = buffer.asSlice(0, n);
+                // In place; narrowing float32 leaves the 16-bit results in the chunk's first half.
+                int results = n / inSize * outSize;
                 try {
-                    gelu.apply(chunk, chunk);
+                    gelu.apply(buffer.asSlice(0, n), buffer.asSlice(0, results));
                 } catch (RuntimeException e) {
                     throw new Failure(e.getMessage() != null ? e.getMessage() : e.toString());
                 }
-                io.flip();
-                writeFully(dst, io, outHeader.length + done);
+                io.clear().limit(results);
+                writeFully(dst, io, outHeader.length + done / inSize * outSize);
                 done += n;
             }
             // On disk before the rename, so that a crash cannot leave OUT naming a partial file.
@@ -376,21 +462,29 @@ public final class ApplyCommand {
         }
     }
 
-    /** The parsed command line; {@code form} and {@code accuracy} are validated, {@code backend} may be null. */
-    private record Options(String form, String accuracy, String backend, Path in, Path out, boolean help,
-            boolean version) {
+    /**
+     * The parsed command line; {@code form}, {@code accuracy} and {@code outDtype} are validated,
+     * {@code backend} and {@code outDtype} may be null (not given).
+     */
+    private record Options(String form, String accuracy, String backend, boolean bf16, String outDtype, Path in,
+            Path out, boolean help, boolean version) {
         static Options parse(String[] args) throws UsageException {
             String form = "erf";
             String accuracy = "correct";
             String backend = null;
+            boolean bf16 = false;
+            String outDtype = null;
             List<String> files = new ArrayList<>();
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
                 if (Args.isHelp(arg)) {
-                    return new Options(form, accuracy, null, null, null, true, false);
+                    return new Options(form, accuracy, null, false, null, null, null, true, false);
                 } else if (Args.isVersion(arg)) {
-                    return new Options(form, accuracy, null, null, null, false, true);
-                } else if (arg.equals("--form") || arg.equals("--backend") || arg.equals("--accuracy")) {
+                    return new Options(form, accuracy, null, false, null, null, null, false, true);
+                } else if (arg.equals("--bf16")) {
+                    bf16 = true;
+                } else if (arg.equals("--form") || arg.equals("--backend") || arg.equals("--accuracy")
+                        || arg.equals("--out-dtype")) {
                     if (i + 1 == args.length) {
                         throw new UsageException("missing value for " + arg);
                     }
@@ -398,12 +492,15 @@ public final class ApplyCommand {
                     switch (arg) {
                         case "--form" -> form = choose(arg, value, FORMS);
                         case "--accuracy" -> accuracy = choose(arg, value, ACCURACIES);
+                        case "--out-dtype" -> outDtype = choose(arg, value, OUT_DTYPES);
                         default -> backend = choose(arg, value, BACKENDS);
                     }
                 } else if (arg.startsWith("--accuracy=")) {
                     accuracy = choose("--accuracy", arg.substring("--accuracy=".length()), ACCURACIES);
                 } else if (arg.startsWith("--form=")) {
                     form = choose("--form", arg.substring("--form=".length()), FORMS);
+                } else if (arg.startsWith("--out-dtype=")) {
+                    outDtype = choose("--out-dtype", arg.substring("--out-dtype=".length()), OUT_DTYPES);
                 } else if (arg.startsWith("--backend=")) {
                     backend = choose("--backend", arg.substring("--backend=".length()), BACKENDS);
                 } else if (arg.equals("-")) {
@@ -419,7 +516,8 @@ public final class ApplyCommand {
                 throw new UsageException("expected IN.npy and OUT.npy, got " + files.size() + " file argument"
                         + (files.size() == 1 ? "" : "s"));
             }
-            return new Options(form, accuracy, backend, path(files.get(0)), path(files.get(1)), false, false);
+            return new Options(form, accuracy, backend, bf16, outDtype, path(files.get(0)), path(files.get(1)), false,
+                    false);
         }
 
         /** One of {@code allowed}, in any case (--form ERF is --form erf). */

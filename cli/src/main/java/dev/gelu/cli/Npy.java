@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Headers of NumPy {@code .npy} files holding little-endian float32 arrays in C order.
+ * Headers of NumPy {@code .npy} files holding little-endian float32, float16 or uint16 arrays
+ * in C order (the {@link Dtype}s).
  *
  * <p>A file is the magic {@code \x93NUMPY}, a major and a minor version byte, the length of
  * the header dict (little-endian uint16 for version 1.0, uint32 for 2.0 and 3.0), then the
@@ -24,8 +25,50 @@ import java.util.Map;
  * what {@code numpy.save} does, version 1.0 unless the header needs more than 65535 bytes.
  */
 public final class Npy {
-    /** The only dtype supported: little-endian IEEE 754 binary32. */
-    public static final String DTYPE = "<f4";
+    /** The element types supported, all little-endian, by their numpy {@code descr}. */
+    public enum Dtype {
+        /** IEEE 754 binary32. */
+        F4("<f4", 4),
+        /** IEEE 754 binary16, which numpy calls float16. */
+        F2("<f2", 2),
+        /** uint16: numpy has no bfloat16 dtype, so bf16 arrays travel as their bits in uint16 arrays. */
+        U2("<u2", 2);
+
+        private final String descr;
+        private final int bytes;
+
+        Dtype(String descr, int bytes) {
+            this.descr = descr;
+            this.bytes = bytes;
+        }
+
+        /**
+         * The numpy type string, such as {@code <f4}.
+         *
+         * @return the descr
+         */
+        public String descr() {
+            return descr;
+        }
+
+        /**
+         * The size of one element.
+         *
+         * @return 4 or 2
+         */
+        public int bytes() {
+            return bytes;
+        }
+
+        static Dtype of(Object descr) {
+            for (Dtype d : values()) {
+                if (d.descr.equals(descr)) {
+                    return d;
+                }
+            }
+            return null;
+        }
+    }
 
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     /** numpy aligns the data to 64 bytes so that it can be mapped and vectorised directly. */
@@ -37,16 +80,31 @@ public final class Npy {
 
     private Npy() {}
 
-    /** A validated header: the array's shape and where its data starts in the file. */
+    /** A validated header: the array's element type, its shape and where its data starts in the file. */
     public static final class Header {
+        private final Dtype dtype;
         private final long[] shape;
         private final long count;
         private final long dataOffset;
 
         Header(long[] shape, long count, long dataOffset) {
+            this(Dtype.F4, shape, count, dataOffset);
+        }
+
+        Header(Dtype dtype, long[] shape, long count, long dataOffset) {
+            this.dtype = dtype;
             this.shape = shape.clone();
             this.count = count;
             this.dataOffset = dataOffset;
+        }
+
+        /**
+         * The element type.
+         *
+         * @return the dtype
+         */
+        public Dtype dtype() {
+            return dtype;
         }
 
         /**
@@ -70,10 +128,10 @@ public final class Npy {
         /**
          * The size of the data in bytes.
          *
-         * @return four bytes per element
+         * @return the element count times the element size
          */
         public long dataBytes() {
-            return count * Float.BYTES;
+            return count * dtype.bytes();
         }
 
         /**
@@ -99,7 +157,7 @@ public final class Npy {
      *
      * @param file the open file
      * @return the validated header
-     * @throws NpyException if the file is not a float32 C-order {@code .npy} file of the right size
+     * @throws NpyException if the file is not a C-order {@code .npy} file of a supported dtype and the right size
      * @throws IOException if reading fails
      */
     public static Header read(FileChannel file) throws IOException, NpyException {
@@ -143,9 +201,9 @@ public final class Npy {
         Map<String, Literal> entries = new DictParser(new String(dict.array(), charset)).parse();
 
         Literal descr = entries.get("descr");
-        if (!DTYPE.equals(descr.value())) {
-            throw new NpyException("unsupported dtype " + descr.text()
-                    + ": only little-endian float32 ('" + DTYPE + "') is supported");
+        Dtype dtype = Dtype.of(descr.value());
+        if (dtype == null) {
+            throw new NpyException("unsupported dtype " + descr.text() + UNSUPPORTED);
         }
         Literal fortranOrder = entries.get("fortran_order");
         if (fortranOrder.value() != Boolean.FALSE) {
@@ -156,11 +214,11 @@ public final class Npy {
                     + fortranOrder.text());
         }
         long[] shape = shape(entries.get("shape"));
-        long count = count(shape);
+        long count = count(shape, dtype);
         if (count < 0) {
             throw new NpyException("shape " + shapeText(shape) + " is too large: its size in bytes overflows 64 bits");
         }
-        long dataBytes = count * Float.BYTES;
+        long dataBytes = count * dtype.bytes();
         long available = size - dataOffset;
         if (available < dataBytes) {
             throw new NpyException("truncated: header says " + dataBytes + " bytes of data, file has " + available);
@@ -168,8 +226,12 @@ public final class Npy {
         if (available > dataBytes) {
             throw new NpyException("trailing bytes: header says " + dataBytes + " bytes of data, file has " + available);
         }
-        return new Header(shape, count, dataOffset);
+        return new Header(dtype, shape, count, dataOffset);
     }
+
+    /** What follows an unsupported dtype in the message; --bf16 is the gelu apply option that reads '<u2'. */
+    private static final String UNSUPPORTED = ": only little-endian float32 ('<f4'), float16 ('<f2') and uint16 "
+            + "('<u2', bf16 bits with --bf16) are supported";
 
     /**
      * The complete header, magic to newline, of a float32 C-order array of the given shape;
@@ -180,15 +242,28 @@ public final class Npy {
      * @throws IllegalArgumentException if a dimension is negative or the data size overflows 64 bits
      */
     public static byte[] header(long... shape) {
+        return header(Dtype.F4, shape);
+    }
+
+    /**
+     * The complete header of a C-order array of {@code dtype} and the given shape, as
+     * {@link #header(long...)}.
+     *
+     * @param dtype the element type
+     * @param shape the dimensions, outermost first
+     * @return the header bytes
+     * @throws IllegalArgumentException if a dimension is negative or the data size overflows 64 bits
+     */
+    public static byte[] header(Dtype dtype, long... shape) {
         for (long dim : shape) {
             if (dim < 0) {
                 throw new IllegalArgumentException("negative dimension " + dim + " in shape " + shapeText(shape));
             }
         }
-        if (count(shape) < 0) {
+        if (count(shape, dtype) < 0) {
             throw new IllegalArgumentException("shape " + shapeText(shape) + " is too large: its size in bytes overflows 64 bits");
         }
-        byte[] dict = ("{'descr': '" + DTYPE + "', 'fortran_order': False, 'shape': " + shapeText(shape) + ", }")
+        byte[] dict = ("{'descr': '" + dtype.descr() + "', 'fortran_order': False, 'shape': " + shapeText(shape) + ", }")
                 .getBytes(StandardCharsets.US_ASCII);
         int major = 1;
         int prefixBytes = MAGIC.length + 4;
@@ -218,7 +293,7 @@ public final class Npy {
     }
 
     /** The number of elements, or -1 if their size in bytes does not fit in a long. */
-    private static long count(long[] shape) {
+    private static long count(long[] shape, Dtype dtype) {
         // A zero dimension makes the array empty however large the others are.
         if (Arrays.stream(shape).anyMatch(dim -> dim == 0)) {
             return 0;
@@ -228,7 +303,7 @@ public final class Npy {
             for (long dim : shape) {
                 count = Math.multiplyExact(count, dim);
             }
-            Math.multiplyExact(count, Float.BYTES);
+            Math.multiplyExact(count, dtype.bytes());
             return count;
         } catch (ArithmeticException e) {
             return -1;

@@ -274,7 +274,8 @@ class ApplyCommandTest {
     @Test
     void printsUsageOnRequest() {
         assertEquals(0, run("--help"));
-        assertEquals(ApplyCommand.USAGE + System.lineSeparator(), out.toString());
+        assertEquals(ApplyCommand.HELP + System.lineSeparator(), out.toString());
+        assertTrue(ApplyCommand.HELP.startsWith(ApplyCommand.USAGE + "\n\n"), ApplyCommand.HELP);
         assertEquals("", err.toString());
     }
 
@@ -289,6 +290,9 @@ class ApplyCommandTest {
                 arguments(List.of("--backend", "gpu", "a.npy", "b.npy"),
                         "invalid value 'gpu' for --backend: expected native, vector, scalar"),
                 arguments(List.of("a.npy", "b.npy", "--form"), "missing value for --form"),
+                arguments(List.of("--out-dtype", "f64", "a.npy", "b.npy"),
+                        "invalid value 'f64' for --out-dtype: expected f32, f16, bf16"),
+                arguments(List.of("--bf16=yes", "a.npy", "b.npy"), "unknown option '--bf16=yes'"),
                 arguments(List.of("--fast", "a.npy", "b.npy"), "unknown option '--fast'"));
     }
 
@@ -320,15 +324,19 @@ class ApplyCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"numpy_f8_2.npy", "numpy_f4_bigendian_4.npy", "numpy_f4_fortran_2x3.npy"})
+    @ValueSource(strings = {"numpy_f8_2.npy", "numpy_f4_bigendian_4.npy", "numpy_f2_bigendian_4.npy",
+        "numpy_f4_fortran_2x3.npy"})
     void rejectsNumpyFilesOfOtherLayouts(String name) throws Exception {
         Path in = inDir.resolve(name);
         try (InputStream resource = ApplyCommandTest.class.getResourceAsStream("/npy/" + name)) {
             Files.copy(resource, in);
         }
+        String supported = ": only little-endian float32 ('<f4'), float16 ('<f2') and uint16 "
+                + "('<u2', bf16 bits with --bf16) are supported";
         String problem = switch (name) {
-            case "numpy_f8_2.npy" -> "unsupported dtype '<f8': only little-endian float32 ('<f4') is supported";
-            case "numpy_f4_bigendian_4.npy" -> "unsupported dtype '>f4': only little-endian float32 ('<f4') is supported";
+            case "numpy_f8_2.npy" -> "unsupported dtype '<f8'" + supported;
+            case "numpy_f4_bigendian_4.npy" -> "unsupported dtype '>f4'" + supported;
+            case "numpy_f2_bigendian_4.npy" -> "unsupported dtype '>f2'" + supported;
             default -> "Fortran-order arrays are not supported";
         };
         assertFails(in, in, outDir.resolve("y.npy"), problem);

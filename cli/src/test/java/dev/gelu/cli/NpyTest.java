@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class NpyTest {
-    private static final String F4_MESSAGE = ": only little-endian float32 ('<f4') is supported";
+    private static final String F4_MESSAGE = ": only little-endian float32 ('<f4'), float16 ('<f2') and uint16 "
+            + "('<u2', bf16 bits with --bf16) are supported";
 
     @TempDir
     Path dir;
@@ -95,12 +96,45 @@ class NpyTest {
 
     @ParameterizedTest
     @CsvSource(delimiterString = "=>", textBlock = """
-            numpy_f8_2.npy           => unsupported dtype '<f8': only little-endian float32 ('<f4') is supported
-            numpy_f4_bigendian_4.npy => unsupported dtype '>f4': only little-endian float32 ('<f4') is supported
+            numpy_f8_2.npy           => unsupported dtype '<f8'
+            numpy_f4_bigendian_4.npy => unsupported dtype '>f4'
+            numpy_f2_bigendian_4.npy => unsupported dtype '>f2'
             numpy_f4_fortran_2x3.npy => Fortran-order arrays are not supported
             """, quoteCharacter = '"')
     void rejectsNumpyFilesOfOtherLayouts(String name, String message) throws Exception {
-        assertRejected(message, resource(name));
+        assertRejected(message + (message.startsWith("unsupported") ? F4_MESSAGE : ""), resource(name));
+    }
+
+    @Test
+    void readsFloat16AndUint16FilesWrittenByNumpy() throws Exception {
+        Path path = resource("numpy_f2_3x5x7.npy");
+        try (FileChannel channel = FileChannel.open(path)) {
+            Npy.Header header = Npy.read(channel);
+            assertEquals(Npy.Dtype.F2, header.dtype());
+            assertArrayEquals(new long[] {3, 5, 7}, header.shape());
+            assertEquals(210, header.dataBytes());
+            ByteBuffer data = ByteBuffer.allocate(210).order(ByteOrder.LITTLE_ENDIAN);
+            channel.read(data, header.dataOffset());
+            for (int i = 0; i < 105; i++) {
+                assertEquals((i - 52) / 8f, Float.float16ToFloat(data.getShort(2 * i)), "element " + i);
+            }
+        }
+        Npy.Header u2 = read(resource("numpy_u2_4.npy"));
+        assertEquals(Npy.Dtype.U2, u2.dtype());
+        assertEquals(8, u2.dataBytes());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"F4, <f4", "F2, <f2", "U2, <u2"})
+    void writesEveryDtypeAsNumpyDoes(Npy.Dtype dtype, String descr) throws Exception {
+        byte[] header = Npy.header(dtype, 3, 5, 7);
+        String dict = new String(header, 10, header.length - 10, StandardCharsets.US_ASCII);
+        assertEquals("{'descr': '" + descr + "', 'fortran_order': False, 'shape': (3, 5, 7), }", dict.stripTrailing());
+        Npy.Header read = read(file(header, 105L * dtype.bytes()));
+        assertEquals(dtype, read.dtype());
+        assertEquals(105L * dtype.bytes(), read.dataBytes());
+        assertRejected("truncated: header says " + 105 * dtype.bytes() + " bytes of data, file has 12",
+                file(header, 12));
     }
 
     /** Layouts that numpy itself does not write but Python reads the same: dict, then shape. */
