@@ -2,6 +2,7 @@ package dev.gelu.cli;
 
 import dev.gelu.Accuracy;
 import dev.gelu.Form;
+import dev.gelu.Storage;
 import dev.gelu.internal.Backends;
 import dev.gelu.internal.GeluKernels;
 import java.io.PrintStream;
@@ -18,14 +19,22 @@ import java.util.SplittableRandom;
  * accuracies, checked bit for bit against each other, with throughput as the median of timed
  * rounds. The input is N(0, 1) by default (what pre-activations look like), or uniform on
  * [-8, 8] (the adversarial case), or Student's t with 3 degrees of freedom (heavy tails); a few
- * special values are mixed in. A quick look, not a
+ * special values are mixed in. {@code --storage} adds the 16-bit points (bf16 or f16 in and
+ * out, float32 in and 16-bit out), on the same values rounded to the 16-bit format. A quick look, not a
  * rigorous benchmark: JMH and the C bench in bench/ are that.
  */
 final class BenchCommand {
     private BenchCommand() {}
 
     static final String USAGE = "usage: gelu bench [--n N] [--form erf|tanh|both] [--accuracy correct|faithful|both]"
-            + " [--dist normal|uniform8|student3] [--min-seconds S]";
+            + " [--dist normal|uniform8|student3] [--storage f32|bf16|f16|f32-bf16|f32-f16|all] [--min-seconds S]";
+
+    /** A storage point: the element types in and out. */
+    private record Point(String name, Storage in, Storage out) {}
+
+    private static final List<Point> POINTS = List.of(new Point("f32", Storage.F32, Storage.F32),
+            new Point("bf16", Storage.BF16, Storage.BF16), new Point("f16", Storage.F16, Storage.F16),
+            new Point("f32-bf16", Storage.F32, Storage.BF16), new Point("f32-f16", Storage.F32, Storage.F16));
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         long n = 1L << 24;
@@ -33,6 +42,7 @@ final class BenchCommand {
         List<Form> forms = List.of(Form.ERF, Form.TANH);
         List<Accuracy> accuracies = List.of(Accuracy.values());
         String dist = "normal";
+        List<Point> points = List.of(POINTS.get(0));
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -54,6 +64,7 @@ final class BenchCommand {
                         default -> throw new Args.BadArgs("--dist must be normal, uniform8 or student3, not '"
                                 + Args.value(a, args, i) + "'");
                     };
+                    case "--storage" -> points = storage(Args.value(a, args, i));
                     default -> throw new Args.BadArgs("unknown option '" + a + "'");
                 }
                 i++;
@@ -78,39 +89,53 @@ final class BenchCommand {
         boolean allSame = true;
         boolean progress = Args.interactive();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment x = arena.allocate(4 * n, 64);
-            fill(x, n, dist);
+            MemorySegment x32 = arena.allocate(4 * n, 64);
+            fill(x32, n, dist);
             MemorySegment first = arena.allocate(4 * n, 64);
             MemorySegment y = arena.allocate(4 * n, 64);
-            int step = 0, steps = forms.size() * accuracies.size() * backends.size();
-            for (Form form : forms) {
-              for (Accuracy accuracy : accuracies) {
-                String acc = Args.name(accuracy);
-                boolean haveFirst = false;
-                for (GeluKernels k : backends) {
-                    ++step;
-                    if (progress) {
-                        err.printf("\r[%d/%d] %s %s %s/%s ...          ", step, steps, form.name().toLowerCase(), acc,
-                                k.name(), k.isa());
-                    }
-                    double seconds = time(k, form, accuracy, x, y, n, minSeconds);
-                    String same;
-                    if (!haveFirst) {
-                        MemorySegment.copy(y, 0, first, 0, 4 * n);
-                        haveFirst = true;
-                        same = "reference";
-                    } else {
-                        long at = first.mismatch(y);
-                        same = at < 0 ? "identical" : "DIFFER at element " + at / 4;
-                        allSame &= at < 0;
-                    }
-                    if (progress) {
-                        err.print("\r                                                  \r");
-                    }
-                    out.printf("%-5s %-8s %-8s %-8s %10.3f %10.3f  %s%n", form.name().toLowerCase(), acc, k.name(),
-                            k.isa(), n / seconds / 1e9, seconds / n * 1e9, same);
+            int step = 0, steps = 0;
+            for (Point p : points) {
+                steps += forms.size() * (p.out() == Storage.F32 ? accuracies.size() : 1) * backends.size();
+            }
+            for (Point p : points) {
+                MemorySegment x = p.in() == Storage.F32 ? x32 : narrowed(arena, x32, n, p.in());
+                long outBytes = p.out().bytes() * n;
+                if (points.size() > 1 || p.out() != Storage.F32) {
+                    out.printf("storage %s: %s in, %s out (16-bit results are always correctly rounded)%n", p.name(),
+                            p.in(), p.out());
                 }
-              }
+                List<Accuracy> accs = p.out() == Storage.F32 ? accuracies : List.of(Accuracy.CORRECTLY_ROUNDED);
+                for (Form form : forms) {
+                  for (Accuracy accuracy : accs) {
+                    String acc = Args.name(accuracy);
+                    boolean haveFirst = false;
+                    for (GeluKernels k : backends) {
+                        ++step;
+                        if (progress) {
+                            err.printf("\r[%d/%d] %s %s %s %s/%s ...          ", step, steps, p.name(),
+                                    form.name().toLowerCase(), acc, k.name(), k.isa());
+                        }
+                        Pass pass = p.out() == Storage.F32 ? (s, d, m) -> k.forward(form, accuracy, s, d, m)
+                                : (s, d, m) -> k.forward(form, p.in(), p.out(), s, d, m);
+                        double seconds = time(pass, p, x, y, n, minSeconds);
+                        String same;
+                        if (!haveFirst) {
+                            MemorySegment.copy(y, 0, first, 0, outBytes);
+                            haveFirst = true;
+                            same = "reference";
+                        } else {
+                            long at = first.asSlice(0, outBytes).mismatch(y.asSlice(0, outBytes));
+                            same = at < 0 ? "identical" : "DIFFER at element " + at / p.out().bytes();
+                            allSame &= at < 0;
+                        }
+                        if (progress) {
+                            err.print("\r                                                            \r");
+                        }
+                        out.printf("%-5s %-8s %-8s %-8s %10.3f %10.3f  %s%n", form.name().toLowerCase(), acc,
+                                k.name(), k.isa(), n / seconds / 1e9, seconds / n * 1e9, same);
+                    }
+                  }
+                }
             }
         }
         out.println(allSame ? "all backends agree bit for bit" : "BACKENDS DISAGREE");
@@ -125,23 +150,55 @@ final class BenchCommand {
         return v * v;
     }
 
+    /** One pass of a kernel over m elements. */
+    @FunctionalInterface
+    private interface Pass {
+        void run(MemorySegment src, MemorySegment dst, long m);
+    }
+
+    private static List<Point> storage(String value) {
+        String v = value.toLowerCase(Locale.ROOT);
+        if (v.equals("all")) {
+            return POINTS;
+        }
+        for (Point p : POINTS) {
+            if (p.name().equals(v)) {
+                return List.of(p);
+            }
+        }
+        throw new Args.BadArgs("--storage must be f32, bf16, f16, f32-bf16, f32-f16 or all, not '" + value + "'");
+    }
+
+    /** The float inputs rounded to nearest even in a 16-bit format, as raw bits. */
+    private static MemorySegment narrowed(Arena arena, MemorySegment x32, long n, Storage type) {
+        MemorySegment h = arena.allocate(2 * n, 64);
+        for (long i = 0; i < n; i++) {
+            float f = x32.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+            int b = Float.floatToRawIntBits(f);
+            short bits = type == Storage.F16 ? Float.floatToFloat16(f)
+                    : Float.isNaN(f) ? (short) ((b >>> 16) | 0x40) : (short) ((b + 0x7FFF + ((b >>> 16) & 1)) >>> 16);
+            h.setAtIndex(ValueLayout.JAVA_SHORT, i, bits);
+        }
+        return h;
+    }
+
     /** Median seconds per full pass over n elements, after a warm-up that lets the JIT finish. */
-    private static double time(GeluKernels k, Form form, Accuracy accuracy, MemorySegment x, MemorySegment y, long n,
-            double minSeconds) {
+    private static double time(Pass pass, Point p, MemorySegment x, MemorySegment y, long n, double minSeconds) {
         long warm = Math.min(n, 1 << 14);
         // the Vector API loops take C2 most of a second to settle on a busy 2-core machine
         long until = System.nanoTime() + 1_000_000_000L;
         while (System.nanoTime() < until) {
-            k.forward(form, accuracy, x.asSlice(0, 4 * warm), y.asSlice(0, 4 * warm), warm);
+            pass.run(x.asSlice(0, p.in().bytes() * warm), y.asSlice(0, p.out().bytes() * warm), warm);
         }
-        k.forward(form, accuracy, x, y, n);
+        MemorySegment src = x.asSlice(0, p.in().bytes() * n), dst = y.asSlice(0, p.out().bytes() * n);
+        pass.run(src, dst, n);
         double[] rounds = new double[5];
         for (int r = 0; r < rounds.length; r++) {
             long reps = 0;
             long t0 = System.nanoTime();
             long t;
             do {
-                k.forward(form, accuracy, x, y, n);
+                pass.run(src, dst, n);
                 reps++;
                 t = System.nanoTime();
             } while (t - t0 < minSeconds * 1e9 / rounds.length);

@@ -105,4 +105,15 @@ class CommandLineTest {
         assertFalse(out().contains("\nerf "), out());
         assertTrue(out().endsWith("all backends agree bit for bit\n"), out());
     }
+
+    @Test
+    void benchRunsTheSixteenBitPointsAndEveryBackendAgrees() {
+        assertEquals(0, run("bench", "--n", "100", "--form", "erf", "--storage", "all", "--min-seconds", "0.001"), err());
+        for (String storage : new String[] {"f32", "bf16", "f16", "f32-bf16", "f32-f16"}) {
+            assertTrue(out().contains("storage " + storage + ":"), out());
+        }
+        assertTrue(out().endsWith("all backends agree bit for bit\n"), out());
+        assertEquals(2, run("bench", "--storage", "f8"), err());
+        assertTrue(err().startsWith("gelu bench: --storage must be"), err());
+    }
 }
