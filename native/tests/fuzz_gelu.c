@@ -11,6 +11,8 @@
  *   the rest   the floats
  * Every ISA that runs here must give the scalar kernel's bits, out of place and in place, as
  * must the dispatching entry point; argument errors must return their code and write nothing.
+ * The same bytes are then read as 16-bit values (byte 0 bit 3: bf16 or f16) for the 16-bit
+ * kernels, and the floats for the narrowing ones (float32 in, 16-bit out, in place too).
  * Each array is a heap block of exactly its size, so ASan sees any access outside it.
  */
 #define _POSIX_C_SOURCE 200112L /* posix_memalign */
@@ -150,6 +152,46 @@ static void check_overlap(const struct input *in, float *z, const float *want)
     REQUIRE(same(z + m, in->src + m, s));
 }
 
+typedef int (*h16_fn)(int, const uint16_t *, uint16_t *, size_t);
+typedef int (*n16_fn)(int, const float *, uint16_t *, size_t);
+
+static uint16_t *block16(size_t count, void **base)
+{
+    REQUIRE(posix_memalign(base, LINE, count ? count * 2 : 1) == 0);
+    return (uint16_t *)*base;
+}
+
+/* The 16-bit and narrowing kernels of every ISA against the scalar ones, on exact-size blocks. */
+static void check_half(const struct input *in, int type, const uint8_t *payload, size_t bytes)
+{
+    static const h16_fn h16[2][2] = {{gelu_erf_bf16_isa, gelu_erf_f16_isa}, {gelu_tanh_bf16_isa, gelu_tanh_f16_isa}};
+    static const n16_fn n16[2][2] = {{gelu_erf_f32_to_bf16_isa, gelu_erf_f32_to_f16_isa},
+                                     {gelu_tanh_f32_to_bf16_isa, gelu_tanh_f32_to_f16_isa}};
+    size_t m = bytes / 2, n = in->n;
+    void *xb, *wb, *yb, *nb, *ob, *fb;
+    uint16_t *x = block16(m, &xb), *want = block16(m, &wb), *y = block16(m, &yb);
+    uint16_t *nwant = block16(n, &nb), *ny = block16(n, &ob);
+    float *f = block(0, n, &fb);
+    memcpy(x, payload, m * 2);
+    REQUIRE(h16[in->form][type](GELU_ISA_SCALAR, x, want, m) == GELU_OK);
+    REQUIRE(n16[in->form][type](GELU_ISA_SCALAR, in->src, nwant, n) == GELU_OK);
+    for (int isa = GELU_ISA_AVX2; isa <= GELU_ISA_AVX512; isa++) {
+        if (!gelu_isa_supported(isa))
+            continue;
+        REQUIRE(h16[in->form][type](isa, x, y, m) == GELU_OK);
+        REQUIRE(memcmp(y, want, m * 2) == 0);
+        memcpy(y, x, m * 2);
+        REQUIRE(h16[in->form][type](isa, y, y, m) == GELU_OK);
+        REQUIRE(memcmp(y, want, m * 2) == 0);
+        REQUIRE(n16[in->form][type](isa, in->src, ny, n) == GELU_OK);
+        REQUIRE(memcmp(ny, nwant, n * 2) == 0);
+        memcpy(f, in->src, n * sizeof(float));
+        REQUIRE(n16[in->form][type](isa, f, (uint16_t *)f, n) == GELU_OK);
+        REQUIRE(memcmp(f, nwant, n * 2) == 0);
+    }
+    free(xb), free(wb), free(yb), free(nb), free(ob), free(fb);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < HEADER)
@@ -165,6 +207,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_results(&in, x, y, want);
     check_null(&in, x, y);
     check_overlap(&in, z, want);
+    check_half(&in, (data[0] >> 3) & 1, data + HEADER, size - HEADER);
 
     free(sb);
     free(xb);
