@@ -145,6 +145,49 @@ class HalfStorageTest {
         check(want, par, 0, g + " parallel");
     }
 
+    /**
+     * Random lengths (every tail length of every block size), offsets and memory kinds on every
+     * backend: each output against the golden table, nothing written outside dst, src untouched.
+     */
+    @ParameterizedTest
+    @MethodSource("points")
+    void randomCallsWriteExactlyTheirRange(Form form, Storage type) {
+        short[] want = want(form, type);
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(type.ordinal() * 2 + form.ordinal());
+        for (GeluKernels k : Backends.available()) {
+            for (int call = 0; call < 120; call++) {
+                int len = call < 70 ? call : rnd.nextInt(5000);
+                int so = rnd.nextInt(8), dOff = rnd.nextInt(8);
+                short[] x = new short[len + so];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (short) rnd.nextInt(1 << 16);
+                }
+                short[] keep = x.clone();
+                short[] y = new short[len + dOff + 8];
+                java.util.Arrays.fill(y, (short) 0x5A5A);
+                String what = k.name() + "/" + k.isa() + " " + form + " " + type + " len=" + len;
+                try (Arena arena = Arena.ofConfined()) {
+                    boolean offHeap = rnd.nextBoolean();
+                    MemorySegment src = offHeap ? arena.allocate(2L * x.length + 2).asSlice(2) : MemorySegment.ofArray(x);
+                    MemorySegment dst = offHeap ? arena.allocate(2L * y.length) : MemorySegment.ofArray(y);
+                    if (offHeap) {
+                        MemorySegment.copy(x, 0, src, U16, 0, x.length);
+                        MemorySegment.copy(y, 0, dst, U16, 0, y.length);
+                    }
+                    k.forward(form, type, type, src.asSlice(2L * so, 2L * len), dst.asSlice(2L * dOff, 2L * len), len);
+                    short[] got = offHeap ? dst.toArray(U16) : y;
+                    short[] srcAfter = offHeap ? src.toArray(U16) : x;
+                    for (int i = 0; i < got.length; i++) {
+                        boolean inside = i >= dOff && i < dOff + len;
+                        short w = inside ? want[keep[so + i - dOff] & 0xFFFF] : (short) 0x5A5A;
+                        assertEquals(w, got[i], what + (inside ? " at " + (i - dOff) : " wrote outside dst at " + i));
+                    }
+                    assertTrue(java.util.Arrays.equals(keep, srcAfter), what + ": src changed");
+                }
+            }
+        }
+    }
+
     @Test
     void theDescriptorNamesItsStorage() {
         Gelu bf16 = Gelu.of(Form.TANH).storage(Storage.BF16);
