@@ -2,6 +2,7 @@ package dev.gelu.cli;
 
 import dev.gelu.Accuracy;
 import dev.gelu.Form;
+import dev.gelu.Storage;
 import dev.gelu.internal.Backends;
 import dev.gelu.internal.GeluKernels;
 import java.io.PrintStream;
@@ -28,13 +29,15 @@ final class VerifyCommand {
     private static final int CHUNK = 1 << 20;
 
     static final String USAGE =
-            "usage: gelu verify [--stride K] [--threads N] [--form erf|tanh|both] [--accuracy correct|faithful|both]";
+            "usage: gelu verify [--stride K] [--threads N] [--form erf|tanh|both] [--accuracy correct|faithful|both]"
+            + " [--storage f32|f32-bf16|f32-f16|all]";
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         long stride = 1;
         int threads = Runtime.getRuntime().availableProcessors();
         List<Form> forms = List.of(Form.ERF, Form.TANH);
         List<Accuracy> accuracies = List.of(Accuracy.values());
+        List<Storage> outputs = List.of(Storage.F32);
         try {
             for (int i = 0; i < args.length; i += 2) {
                 String a = args[i];
@@ -51,6 +54,14 @@ final class VerifyCommand {
                     case "--threads" -> threads = Args.intAtLeast(a, Args.value(a, args, i), 1);
                     case "--form" -> forms = Args.forms(a, Args.value(a, args, i), true);
                     case "--accuracy" -> accuracies = Args.accuracies(a, Args.value(a, args, i), true);
+                    case "--storage" -> outputs = switch (Args.value(a, args, i).toLowerCase(java.util.Locale.ROOT)) {
+                        case "f32" -> List.of(Storage.F32);
+                        case "f32-bf16" -> List.of(Storage.BF16);
+                        case "f32-f16" -> List.of(Storage.F16);
+                        case "all" -> List.of(Storage.values());
+                        default -> throw new Args.BadArgs("--storage must be f32, f32-bf16, f32-f16 or all, not '"
+                                + Args.value(a, args, i) + "'");
+                    };
                     default -> throw new Args.BadArgs("unknown option '" + a + "'");
                 }
             }
@@ -70,15 +81,19 @@ final class VerifyCommand {
         out.printf("gelu verify: %d inputs per form (stride %d), %d threads, reference native/%s%n",
                 total, stride, threads, reference.isa());
         boolean ok = true;
-        for (Accuracy accuracy : accuracies) {
-            for (Form form : forms) {
-                for (GeluKernels k : checked) {
-                    long t0 = System.nanoTime();
-                    long bad = verify(form, accuracy, reference, k, stride, total, threads, err);
-                    out.printf("%-4s %-8s %s/%s: %d inputs, %d differ from native/%s (%.0f s)%n",
-                            form.name().toLowerCase(), Args.name(accuracy), k.name(), k.isa(), total, bad,
-                            reference.isa(), (System.nanoTime() - t0) / 1e9);
-                    ok &= bad == 0;
+        for (Storage output : outputs) {
+            // 16-bit outputs have one accuracy, correctly rounded
+            for (Accuracy accuracy : output == Storage.F32 ? accuracies : List.of(Accuracy.CORRECTLY_ROUNDED)) {
+                for (Form form : forms) {
+                    for (GeluKernels k : checked) {
+                        long t0 = System.nanoTime();
+                        long bad = verify(form, accuracy, output, reference, k, stride, total, threads, err);
+                        out.printf("%-4s %-8s %s%s/%s: %d inputs, %d differ from native/%s (%.0f s)%n",
+                                form.name().toLowerCase(), Args.name(accuracy),
+                                output == Storage.F32 ? "" : "f32->" + output.name().toLowerCase() + " ", k.name(),
+                                k.isa(), total, bad, reference.isa(), (System.nanoTime() - t0) / 1e9);
+                        ok &= bad == 0;
+                    }
                 }
             }
         }
@@ -86,8 +101,9 @@ final class VerifyCommand {
         return ok ? 0 : 1;
     }
 
-    private static long verify(Form form, Accuracy accuracy, GeluKernels ref, GeluKernels k, long stride, long total,
-            int threads, PrintStream err) {
+    private static long verify(Form form, Accuracy accuracy, Storage output, GeluKernels ref, GeluKernels k, long stride,
+            long total, int threads, PrintStream err) {
+        int size = output.bytes();
         AtomicLong next = new AtomicLong();
         AtomicLong bad = new AtomicLong();
         long chunks = (total + CHUNK - 1) / CHUNK;
@@ -106,14 +122,19 @@ final class VerifyCommand {
                                 x.setAtIndex(ValueLayout.JAVA_INT, i, (int) ((first + i) * stride));
                             }
                             MemorySegment xs = x.asSlice(0, 4L * n);
-                            ref.forward(form, accuracy, xs, want.asSlice(0, 4L * n), n);
-                            k.forward(form, accuracy, xs, got.asSlice(0, 4L * n), n);
-                            for (int i = 0; i < n; i++) {
-                                int w = want.getAtIndex(ValueLayout.JAVA_INT, i);
-                                int g = got.getAtIndex(ValueLayout.JAVA_INT, i);
-                                if (w != g && bad.getAndIncrement() < 5) {
-                                    err.printf("  %s %s %s/%s x=%08x: %08x, native %08x%n", form, Args.name(accuracy), k.name(), k.isa(),
-                                            x.getAtIndex(ValueLayout.JAVA_INT, i), g, w);
+                            MemorySegment w = want.asSlice(0, (long) size * n), g = got.asSlice(0, (long) size * n);
+                            if (output == Storage.F32) {
+                                ref.forward(form, accuracy, xs, w, n);
+                                k.forward(form, accuracy, xs, g, n);
+                            } else {
+                                ref.forward(form, Storage.F32, output, xs, w, n);
+                                k.forward(form, Storage.F32, output, xs, g, n);
+                            }
+                            for (long at = w.mismatch(g); at >= 0; at = nextMismatch(w, g, at, size)) {
+                                if (bad.getAndIncrement() < 5) {
+                                    long i = at / size;
+                                    err.printf("  %s %s %s/%s x=%08x: %s, native %s%n", form, Args.name(accuracy), k.name(),
+                                            k.isa(), x.getAtIndex(ValueLayout.JAVA_INT, i), hex(g, i, size), hex(w, i, size));
                                 }
                             }
                         }
@@ -127,5 +148,20 @@ final class VerifyCommand {
             throw new IllegalStateException("verification failed to run", e);
         }
         return bad.get();
+    }
+
+    /** The next differing byte offset after element at / size, or -1. */
+    private static long nextMismatch(MemorySegment w, MemorySegment g, long at, int size) {
+        long from = (at / size + 1) * size;
+        if (from >= w.byteSize()) {
+            return -1;
+        }
+        long m = w.asSlice(from).mismatch(g.asSlice(from));
+        return m < 0 ? -1 : from + m;
+    }
+
+    private static String hex(MemorySegment s, long i, int size) {
+        return size == 4 ? String.format("%08x", s.getAtIndex(ValueLayout.JAVA_INT, i))
+                : String.format("%04x", s.getAtIndex(ValueLayout.JAVA_SHORT, i) & 0xFFFF);
     }
 }

@@ -26,4 +26,18 @@ class VerifySampledTest {
         // two forms, two accuracies, the scalar backend and (where it runs) the vector one
         assertTrue(lines >= 4 && faithful == lines / 2, text);
     }
+
+    @Test
+    void javaBackendsNarrowToTheNativeSixteenBitResults() {
+        Assumptions.assumeTrue(Backends.nativeUnavailableReason() == null, "needs the native library as reference");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = VerifyCommand.run(new String[] {"--stride", "16411", "--storage", "all", "--accuracy", "correct"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, text);
+        long bf16 = text.lines().filter(l -> l.contains("f32->bf16") && l.contains(" 0 differ")).count();
+        long f16 = text.lines().filter(l -> l.contains("f32->f16") && l.contains(" 0 differ")).count();
+        assertTrue(bf16 >= 2 && f16 == bf16, text);
+    }
 }
