@@ -12,12 +12,11 @@ out=java/src/main/java
 pkg=dev.gelu.internal.ffm
 rm -rf "$out/${pkg//.//}"
 args=(--output "$out" --target-package "$pkg" --header-class-name GeluNative)
-for f in gelu_erf_f32 gelu_tanh_f32 gelu_erf_f32_isa gelu_tanh_f32_isa \
-         gelu_erf_f32_faithful gelu_tanh_f32_faithful gelu_erf_f32_faithful_isa gelu_tanh_f32_faithful_isa gelu_isa \
-         gelu_isa_supported gelu_version gelu_version_number; do
+# every function the public header exports (GELU_API), so a new entry point needs no edit here
+for f in $(sed -n 's/^GELU_API [^(]*[ *]\(gelu_[a-z0-9_]*\)(.*/\1/p' native/include/gelu.h); do
   args+=(--include-function "$f")
 done
-for c in GELU_OK GELU_ERR_NULL GELU_ERR_OVERLAP GELU_ERR_ISA GELU_ISA_SCALAR GELU_ISA_AVX2 \
+for c in GELU_OK GELU_ERR_NULL GELU_ERR_OVERLAP GELU_ERR_ISA GELU_ERR_SIZE GELU_ISA_SCALAR GELU_ISA_AVX2 \
          GELU_ISA_AVX512 GELU_VERSION_NUMBER; do
   args+=(--include-constant "$c")
 done

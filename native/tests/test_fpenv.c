@@ -50,7 +50,8 @@ static const char *form_names[N_KERNELS] = {"erf", "tanh", "erf faithful", "tanh
 typedef int (*isa_fn)(int, const float *, float *, size_t);
 static const isa_fn entry[N_KERNELS] = {gelu_erf_f32_isa, gelu_tanh_f32_isa, gelu_erf_f32_faithful_isa,
                                         gelu_tanh_f32_faithful_isa};
-static const gelu_kernel_fn kernels[3][N_KERNELS] = {
+typedef void (*f32_kernel)(const float *, float *, size_t);
+static const f32_kernel kernels[3][N_KERNELS] = {
     {gelu_erf_f32_scalar, gelu_tanh_f32_scalar, gelu_erf_f32_faithful_scalar, gelu_tanh_f32_faithful_scalar},
     {gelu_erf_f32_avx2, gelu_tanh_f32_avx2, gelu_erf_f32_faithful_avx2, gelu_tanh_f32_faithful_avx2},
     {gelu_erf_f32_avx512, gelu_tanh_f32_avx512, gelu_erf_f32_faithful_avx512, gelu_tanh_f32_faithful_avx512},

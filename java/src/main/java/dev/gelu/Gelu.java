@@ -243,7 +243,7 @@ public final class Gelu {
     public void apply(float[] src, float[] dst) {
         Objects.requireNonNull(src, "src");
         Objects.requireNonNull(dst, "dst");
-        Checks.lengths(src.length, dst.length);
+        Checks.lengths(src.length, dst.length, "floats");
         apply(src, 0, dst, 0, src.length);
     }
 
@@ -283,7 +283,7 @@ public final class Gelu {
     public void apply(short[] src, short[] dst) {
         Objects.requireNonNull(src, "src");
         Objects.requireNonNull(dst, "dst");
-        Checks.lengths(src.length, dst.length);
+        Checks.lengths(src.length, dst.length, "values");
         apply(src, 0, dst, 0, src.length);
     }
 
@@ -324,7 +324,7 @@ public final class Gelu {
     public void apply(float[] src, short[] dst) {
         Objects.requireNonNull(src, "src");
         Objects.requireNonNull(dst, "dst");
-        Checks.lengths(src.length, dst.length);
+        Checks.lengths(src.length, dst.length, "elements");
         apply(src, 0, dst, 0, src.length);
     }
 

@@ -28,10 +28,11 @@ public final class Checks {
         }
         long count = src.byteSize() / in.bytes();
         if (dst.byteSize() != count * out.bytes()) {
-            throw new IllegalArgumentException("size mismatch: src has " + count + " " + name(in) + " elements, dst has "
-                    + (dst.byteSize() % out.bytes() == 0 ? String.valueOf(dst.byteSize() / out.bytes())
-                            : dst.byteSize() / (double) out.bytes())
-                    + " " + name(out) + " elements");
+            throw new IllegalArgumentException(in == out
+                    ? "size mismatch: src has " + src.byteSize() / (double) in.bytes() + " " + plural(in) + ", dst has "
+                            + dst.byteSize() / (double) out.bytes()
+                    : "size mismatch: src has " + count + " " + plural(in) + ", dst has "
+                            + dst.byteSize() / (double) out.bytes() + " " + plural(out) + " (one per input)");
         }
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("dst is read-only");
@@ -46,10 +47,14 @@ public final class Checks {
         return s == Storage.F32 ? "float32" : s.name().toLowerCase(java.util.Locale.ROOT);
     }
 
+    private static String plural(Storage s) {
+        return s == Storage.F32 ? "floats" : s.name().toLowerCase(java.util.Locale.ROOT) + " values";
+    }
+
     /** Array lengths of a whole-array call must agree. */
-    public static void lengths(int src, int dst) {
+    public static void lengths(int src, int dst, String elements) {
         if (src != dst) {
-            throw new IllegalArgumentException("size mismatch: src has " + src + " elements, dst has " + dst);
+            throw new IllegalArgumentException("size mismatch: src has " + src + " " + elements + ", dst has " + dst);
         }
     }
 

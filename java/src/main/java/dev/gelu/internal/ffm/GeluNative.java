@@ -308,6 +308,502 @@ public class GeluNative extends GeluNative$shared {
         }
     }
 
+    private static class gelu_erf_bf16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_erf_bf16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_erf_bf16(const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_erf_bf16$descriptor() {
+        return gelu_erf_bf16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_erf_bf16(const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_erf_bf16$handle() {
+        return gelu_erf_bf16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_erf_bf16(const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_erf_bf16$address() {
+        return gelu_erf_bf16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_erf_bf16(const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static int gelu_erf_bf16(MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_erf_bf16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_erf_bf16", x, y, n);
+            }
+            return (int)mh$.invokeExact(x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_tanh_bf16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_tanh_bf16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_tanh_bf16(const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_tanh_bf16$descriptor() {
+        return gelu_tanh_bf16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_tanh_bf16(const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_tanh_bf16$handle() {
+        return gelu_tanh_bf16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_tanh_bf16(const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_tanh_bf16$address() {
+        return gelu_tanh_bf16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_tanh_bf16(const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static int gelu_tanh_bf16(MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_tanh_bf16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_tanh_bf16", x, y, n);
+            }
+            return (int)mh$.invokeExact(x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_erf_f16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_erf_f16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_erf_f16(const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_erf_f16$descriptor() {
+        return gelu_erf_f16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_erf_f16(const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_erf_f16$handle() {
+        return gelu_erf_f16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_erf_f16(const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_erf_f16$address() {
+        return gelu_erf_f16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_erf_f16(const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static int gelu_erf_f16(MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_erf_f16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_erf_f16", x, y, n);
+            }
+            return (int)mh$.invokeExact(x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_tanh_f16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_tanh_f16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_tanh_f16(const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_tanh_f16$descriptor() {
+        return gelu_tanh_f16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_tanh_f16(const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_tanh_f16$handle() {
+        return gelu_tanh_f16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_tanh_f16(const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_tanh_f16$address() {
+        return gelu_tanh_f16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_tanh_f16(const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static int gelu_tanh_f16(MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_tanh_f16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_tanh_f16", x, y, n);
+            }
+            return (int)mh$.invokeExact(x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_erf_f32_to_bf16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_erf_f32_to_bf16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_erf_f32_to_bf16(const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_erf_f32_to_bf16$descriptor() {
+        return gelu_erf_f32_to_bf16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_erf_f32_to_bf16(const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_erf_f32_to_bf16$handle() {
+        return gelu_erf_f32_to_bf16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_erf_f32_to_bf16(const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_erf_f32_to_bf16$address() {
+        return gelu_erf_f32_to_bf16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_erf_f32_to_bf16(const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static int gelu_erf_f32_to_bf16(MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_erf_f32_to_bf16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_erf_f32_to_bf16", x, y, n);
+            }
+            return (int)mh$.invokeExact(x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_tanh_f32_to_bf16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_tanh_f32_to_bf16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_tanh_f32_to_bf16(const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_tanh_f32_to_bf16$descriptor() {
+        return gelu_tanh_f32_to_bf16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_tanh_f32_to_bf16(const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_tanh_f32_to_bf16$handle() {
+        return gelu_tanh_f32_to_bf16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_tanh_f32_to_bf16(const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_tanh_f32_to_bf16$address() {
+        return gelu_tanh_f32_to_bf16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_tanh_f32_to_bf16(const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static int gelu_tanh_f32_to_bf16(MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_tanh_f32_to_bf16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_tanh_f32_to_bf16", x, y, n);
+            }
+            return (int)mh$.invokeExact(x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_erf_f32_to_f16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_erf_f32_to_f16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_erf_f32_to_f16(const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_erf_f32_to_f16$descriptor() {
+        return gelu_erf_f32_to_f16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_erf_f32_to_f16(const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_erf_f32_to_f16$handle() {
+        return gelu_erf_f32_to_f16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_erf_f32_to_f16(const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_erf_f32_to_f16$address() {
+        return gelu_erf_f32_to_f16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_erf_f32_to_f16(const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static int gelu_erf_f32_to_f16(MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_erf_f32_to_f16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_erf_f32_to_f16", x, y, n);
+            }
+            return (int)mh$.invokeExact(x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_tanh_f32_to_f16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_tanh_f32_to_f16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_tanh_f32_to_f16(const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_tanh_f32_to_f16$descriptor() {
+        return gelu_tanh_f32_to_f16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_tanh_f32_to_f16(const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_tanh_f32_to_f16$handle() {
+        return gelu_tanh_f32_to_f16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_tanh_f32_to_f16(const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_tanh_f32_to_f16$address() {
+        return gelu_tanh_f32_to_f16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_tanh_f32_to_f16(const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static int gelu_tanh_f32_to_f16(MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_tanh_f32_to_f16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_tanh_f32_to_f16", x, y, n);
+            }
+            return (int)mh$.invokeExact(x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class gelu_erf_f32_isa {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             GeluNative.C_INT,
@@ -560,6 +1056,510 @@ public class GeluNative extends GeluNative$shared {
         }
     }
 
+    private static class gelu_erf_bf16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_erf_bf16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_erf_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_erf_bf16_isa$descriptor() {
+        return gelu_erf_bf16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_erf_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_erf_bf16_isa$handle() {
+        return gelu_erf_bf16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_erf_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_erf_bf16_isa$address() {
+        return gelu_erf_bf16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_erf_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static int gelu_erf_bf16_isa(int isa, MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_erf_bf16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_erf_bf16_isa", isa, x, y, n);
+            }
+            return (int)mh$.invokeExact(isa, x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_tanh_bf16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_tanh_bf16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_tanh_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_tanh_bf16_isa$descriptor() {
+        return gelu_tanh_bf16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_tanh_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_tanh_bf16_isa$handle() {
+        return gelu_tanh_bf16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_tanh_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_tanh_bf16_isa$address() {
+        return gelu_tanh_bf16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_tanh_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static int gelu_tanh_bf16_isa(int isa, MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_tanh_bf16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_tanh_bf16_isa", isa, x, y, n);
+            }
+            return (int)mh$.invokeExact(isa, x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_erf_f16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_erf_f16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_erf_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_erf_f16_isa$descriptor() {
+        return gelu_erf_f16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_erf_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_erf_f16_isa$handle() {
+        return gelu_erf_f16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_erf_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_erf_f16_isa$address() {
+        return gelu_erf_f16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_erf_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static int gelu_erf_f16_isa(int isa, MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_erf_f16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_erf_f16_isa", isa, x, y, n);
+            }
+            return (int)mh$.invokeExact(isa, x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_tanh_f16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_tanh_f16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_tanh_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_tanh_f16_isa$descriptor() {
+        return gelu_tanh_f16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_tanh_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_tanh_f16_isa$handle() {
+        return gelu_tanh_f16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_tanh_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_tanh_f16_isa$address() {
+        return gelu_tanh_f16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_tanh_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static int gelu_tanh_f16_isa(int isa, MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_tanh_f16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_tanh_f16_isa", isa, x, y, n);
+            }
+            return (int)mh$.invokeExact(isa, x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_erf_f32_to_bf16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_erf_f32_to_bf16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_erf_f32_to_bf16_isa(int isa, const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_erf_f32_to_bf16_isa$descriptor() {
+        return gelu_erf_f32_to_bf16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_erf_f32_to_bf16_isa(int isa, const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_erf_f32_to_bf16_isa$handle() {
+        return gelu_erf_f32_to_bf16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_erf_f32_to_bf16_isa(int isa, const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_erf_f32_to_bf16_isa$address() {
+        return gelu_erf_f32_to_bf16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_erf_f32_to_bf16_isa(int isa, const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static int gelu_erf_f32_to_bf16_isa(int isa, MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_erf_f32_to_bf16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_erf_f32_to_bf16_isa", isa, x, y, n);
+            }
+            return (int)mh$.invokeExact(isa, x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_tanh_f32_to_bf16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_tanh_f32_to_bf16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_tanh_f32_to_bf16_isa(int isa, const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_tanh_f32_to_bf16_isa$descriptor() {
+        return gelu_tanh_f32_to_bf16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_tanh_f32_to_bf16_isa(int isa, const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_tanh_f32_to_bf16_isa$handle() {
+        return gelu_tanh_f32_to_bf16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_tanh_f32_to_bf16_isa(int isa, const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_tanh_f32_to_bf16_isa$address() {
+        return gelu_tanh_f32_to_bf16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_tanh_f32_to_bf16_isa(int isa, const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static int gelu_tanh_f32_to_bf16_isa(int isa, MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_tanh_f32_to_bf16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_tanh_f32_to_bf16_isa", isa, x, y, n);
+            }
+            return (int)mh$.invokeExact(isa, x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_erf_f32_to_f16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_erf_f32_to_f16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_erf_f32_to_f16_isa(int isa, const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_erf_f32_to_f16_isa$descriptor() {
+        return gelu_erf_f32_to_f16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_erf_f32_to_f16_isa(int isa, const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_erf_f32_to_f16_isa$handle() {
+        return gelu_erf_f32_to_f16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_erf_f32_to_f16_isa(int isa, const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_erf_f32_to_f16_isa$address() {
+        return gelu_erf_f32_to_f16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_erf_f32_to_f16_isa(int isa, const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static int gelu_erf_f32_to_f16_isa(int isa, MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_erf_f32_to_f16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_erf_f32_to_f16_isa", isa, x, y, n);
+            }
+            return (int)mh$.invokeExact(isa, x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_tanh_f32_to_f16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_tanh_f32_to_f16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_tanh_f32_to_f16_isa(int isa, const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_tanh_f32_to_f16_isa$descriptor() {
+        return gelu_tanh_f32_to_f16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_tanh_f32_to_f16_isa(int isa, const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_tanh_f32_to_f16_isa$handle() {
+        return gelu_tanh_f32_to_f16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_tanh_f32_to_f16_isa(int isa, const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_tanh_f32_to_f16_isa$address() {
+        return gelu_tanh_f32_to_f16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_tanh_f32_to_f16_isa(int isa, const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static int gelu_tanh_f32_to_f16_isa(int isa, MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_tanh_f32_to_f16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_tanh_f32_to_f16_isa", isa, x, y, n);
+            }
+            return (int)mh$.invokeExact(isa, x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class gelu_isa {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             GeluNative.C_POINTER    );
@@ -671,6 +1671,122 @@ public class GeluNative extends GeluNative$shared {
                 traceDowncall("gelu_isa_supported", isa);
             }
             return (int)mh$.invokeExact(isa);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_max_isa_status {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_max_isa_status");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_max_isa_status()
+     * }
+     */
+    public static FunctionDescriptor gelu_max_isa_status$descriptor() {
+        return gelu_max_isa_status.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_max_isa_status()
+     * }
+     */
+    public static MethodHandle gelu_max_isa_status$handle() {
+        return gelu_max_isa_status.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_max_isa_status()
+     * }
+     */
+    public static MemorySegment gelu_max_isa_status$address() {
+        return gelu_max_isa_status.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_max_isa_status()
+     * }
+     */
+    public static int gelu_max_isa_status() {
+        var mh$ = gelu_max_isa_status.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_max_isa_status");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_max_isa_value {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_POINTER    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_max_isa_value");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * const char *gelu_max_isa_value()
+     * }
+     */
+    public static FunctionDescriptor gelu_max_isa_value$descriptor() {
+        return gelu_max_isa_value.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * const char *gelu_max_isa_value()
+     * }
+     */
+    public static MethodHandle gelu_max_isa_value$handle() {
+        return gelu_max_isa_value.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * const char *gelu_max_isa_value()
+     * }
+     */
+    public static MemorySegment gelu_max_isa_value$address() {
+        return gelu_max_isa_value.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * const char *gelu_max_isa_value()
+     * }
+     */
+    public static MemorySegment gelu_max_isa_value() {
+        var mh$ = gelu_max_isa_value.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_max_isa_value");
+            }
+            return (MemorySegment)mh$.invokeExact();
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -828,6 +1944,15 @@ public class GeluNative extends GeluNative$shared {
      */
     public static int GELU_ERR_ISA() {
         return GELU_ERR_ISA;
+    }
+    private static final int GELU_ERR_SIZE = (int)-4L;
+    /**
+     * {@snippet lang=c :
+     * #define GELU_ERR_SIZE -4
+     * }
+     */
+    public static int GELU_ERR_SIZE() {
+        return GELU_ERR_SIZE;
     }
 }
 
