@@ -6,10 +6,13 @@
  *   gelu_cbench [--sizes 1,16,...] [--threads 1,2] [--rounds 5] [--min-ms 20]
  *               [--dist normal|uniform8|student3] [--only NAME,...]
  *
- * Out of place, f32, x from a fixed seed: N(0, 1) by default (what pre-activations look
- * like), uniform on [-8, 8] (the adversarial case: a lane in the deep tail in almost every
- * vector) or Student's t with 3 degrees of freedom (heavy tails). --only keeps the named
- * implementations (and the copy floors). For each (threads, n), every
+ * Out of place, x from a fixed seed: N(0, 1) by default (what pre-activations look like),
+ * uniform on [-8, 8] (the adversarial case: a lane in the deep tail in almost every vector)
+ * or Student's t with 3 degrees of freedom (heavy tails). The f32 rows read and write float;
+ * the 16-bit rows (names ending in -bf16, -f16, -2byte) read the same draws rounded to bf16
+ * or f16 (to nearest even), and the narrowing ones (-f32-to-bf16, -f32-to-f16) read the
+ * float draws and write 16 bits. --only keeps the named implementations (and the copy
+ * floors). For each (threads, n), every
  * implementation is warmed up and calibrated to a round of >= min-ms, then the rounds run
  * round-robin across implementations (so drift hits all alike) and each reports its median.
  * With 2 threads the array is split into two contiguous halves, one per thread, and every
@@ -32,6 +35,7 @@
 #include <time.h>
 
 #include "gelu.h"
+#include "gelu_half_convert.h"
 
 #ifdef GELU_HAVE_DNNL
 #include <dnnl.h>
@@ -50,64 +54,90 @@
 static const float SQRT1_2 = 0.707106781186547524f;
 static const float SQRT_2_PI = 0.7978845608f;
 
+/* The element types of x and y; bf16 and f16 are raw uint16_t. */
+enum elem { F32, BF16, F16 };
+static const size_t elem_size[] = {4, 2, 2};
+
 struct impl {
     const char *name, *form, *isa;
     int arg; /* ours: GELU_ISA_*; oneDNN: its algorithm */
     int (*usable)(const struct impl *im);
     /* Per thread and size, on the thread that runs it; NULL when there is no state. */
-    void *(*setup)(const struct impl *im, const float *x, float *y, size_t n);
+    void *(*setup)(const struct impl *im, const void *x, void *y, size_t n);
     void (*teardown)(void *state);
-    void (*run)(const struct impl *im, void *state, const float *x, float *y, size_t n);
+    void (*run)(const struct impl *im, void *state, const void *x, void *y, size_t n);
+    enum elem in, out;
 };
 
 /* ---- ours ---- */
 
 static int ours_usable(const struct impl *im) { return gelu_isa_supported(im->arg); }
 
-static void ours_erf(const struct impl *im, void *st, const float *x, float *y, size_t n)
+static void ours_erf(const struct impl *im, void *st, const void *x, void *y, size_t n)
 {
     (void)st;
     gelu_erf_f32_isa(im->arg, x, y, n);
 }
 
-static void ours_tanh(const struct impl *im, void *st, const float *x, float *y, size_t n)
+static void ours_tanh(const struct impl *im, void *st, const void *x, void *y, size_t n)
 {
     (void)st;
     gelu_tanh_f32_isa(im->arg, x, y, n);
 }
 
-static void ours_erf_faithful(const struct impl *im, void *st, const float *x, float *y, size_t n)
+static void ours_erf_faithful(const struct impl *im, void *st, const void *x, void *y, size_t n)
 {
     (void)st;
     gelu_erf_f32_faithful_isa(im->arg, x, y, n);
 }
 
-static void ours_tanh_faithful(const struct impl *im, void *st, const float *x, float *y, size_t n)
+static void ours_tanh_faithful(const struct impl *im, void *st, const void *x, void *y, size_t n)
 {
     (void)st;
     gelu_tanh_f32_faithful_isa(im->arg, x, y, n);
 }
 
+/* The 16-bit entry points: bf16/f16 in and out, and float in, 16 bits out (narrowing). */
+#define OURS_16(fn)                                                                          \
+    static void ours_##fn(const struct impl *im, void *st, const void *x, void *y, size_t n) \
+    {                                                                                        \
+        (void)st;                                                                            \
+        gelu_##fn##_isa(im->arg, x, y, n);                                                   \
+    }
+OURS_16(erf_bf16)
+OURS_16(tanh_bf16)
+OURS_16(erf_f16)
+OURS_16(tanh_f16)
+OURS_16(erf_f32_to_bf16)
+OURS_16(tanh_f32_to_bf16)
+OURS_16(erf_f32_to_f16)
+OURS_16(tanh_f32_to_f16)
+
 /* ---- scalar glibc loops: PyTorch's scalar fallback formulas in float ---- */
 
-static void glibc_erff(const struct impl *im, void *st, const float *x, float *y, size_t n)
+static void glibc_erff(const struct impl *im, void *st, const void *xv, void *yv, size_t n)
 {
     (void)im, (void)st;
+    const float *x = xv;
+    float *y = yv;
     for (size_t k = 0; k < n; k++)
         y[k] = 0.5f * x[k] * (1.0f + erff(x[k] * SQRT1_2));
 }
 
-static void glibc_tanhf(const struct impl *im, void *st, const float *x, float *y, size_t n)
+static void glibc_tanhf(const struct impl *im, void *st, const void *xv, void *yv, size_t n)
 {
     (void)im, (void)st;
+    const float *x = xv;
+    float *y = yv;
     for (size_t k = 0; k < n; k++)
         y[k] = 0.5f * x[k] * (1.0f + tanhf(SQRT_2_PI * (x[k] + 0.044715f * x[k] * x[k] * x[k])));
 }
 
-static void copy_memcpy(const struct impl *im, void *st, const float *x, float *y, size_t n)
+/* The copy floors move n elements of the row's type: 4 bytes each, or 2 for the -2byte rows. */
+static void copy_memcpy(const struct impl *im, void *st, const void *x, void *y, size_t n)
 {
-    (void)im, (void)st;
-    memcpy(y, x, n * sizeof *x);
+    (void)st;
+    memcpy(y, x, n * elem_size[im->in]);
 }
 
 /* ---- vector loops: only these regions may use AVX-512 or AVX2, the rest runs anywhere ---- */
@@ -119,17 +149,19 @@ static int has_avx512f(const struct impl *im) { return (void)im, __builtin_cpu_s
 
 /* Streams past the caches: for n beyond the caches, the floor for a kernel that reads x once
    and writes y once. The stores need 64-byte alignment, so the head up to the first cache line
-   goes through memcpy. */
-static void copy_stream(const struct impl *im, void *st, const float *x, float *y, size_t n)
+   goes through memcpy. In bytes, so that one loop serves 4- and 2-byte elements. */
+static void copy_stream(const struct impl *im, void *st, const void *x, void *y, size_t n)
 {
-    (void)im, (void)st;
-    size_t head = (-(uintptr_t)y & 63) / sizeof *y;
-    head = head < n ? head : n;
-    memcpy(y, x, head * sizeof *x);
+    (void)st;
+    const char *src = x;
+    char *dst = y;
+    size_t bytes = n * elem_size[im->in], head = -(uintptr_t)dst & 63;
+    head = head < bytes ? head : bytes;
+    memcpy(dst, src, head);
     size_t k = head;
-    for (; k + 16 <= n; k += 16)
-        _mm512_stream_ps(y + k, _mm512_loadu_ps(x + k));
-    memcpy(y + k, x + k, (n - k) * sizeof *x);
+    for (; k + 64 <= bytes; k += 64)
+        _mm512_stream_ps((float *)(dst + k), _mm512_loadu_ps(src + k));
+    memcpy(dst + k, src + k, bytes - k);
     _mm_sfence();
 }
 
@@ -151,7 +183,7 @@ static inline void vector_loop(__m512 (*f)(__m512), float c, const float *x, flo
    on 16 floats in a zmm register. The erfc form needs no 1 + erf. */
 __m512 _ZGVeN16v_erfcf(__m512 x);
 
-static void libmvec_erfcf(const struct impl *im, void *st, const float *x, float *y, size_t n)
+static void libmvec_erfcf(const struct impl *im, void *st, const void *x, void *y, size_t n)
 {
     (void)im, (void)st;
     vector_loop(_ZGVeN16v_erfcf, -SQRT1_2, x, y, n);
@@ -167,7 +199,7 @@ static inline __m512 sleef_one_plus_erf16(__m512 v)
     return _mm512_add_ps(_mm512_set1_ps(1.0f), Sleef_erff16_u10avx512f(v));
 }
 
-static void sleef_erff16(const struct impl *im, void *st, const float *x, float *y, size_t n)
+static void sleef_erff16(const struct impl *im, void *st, const void *x, void *y, size_t n)
 {
     (void)im, (void)st;
     vector_loop(sleef_one_plus_erf16, SQRT1_2, x, y, n);
@@ -190,9 +222,11 @@ static int has_avx2_only(const struct impl *im)
 
 __m256 Sleef_erff8_u10avx2(__m256 x);
 
-static void sleef_erff8(const struct impl *im, void *st, const float *x, float *y, size_t n)
+static void sleef_erff8(const struct impl *im, void *st, const void *xv, void *yv, size_t n)
 {
     (void)im, (void)st;
+    const float *x = xv;
+    float *y = yv;
     const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f), c = _mm256_set1_ps(SQRT1_2);
     size_t k = 0;
     for (; k + 8 <= n; k += 8) {
@@ -225,7 +259,35 @@ static void check(dnnl_status_t s)
     }
 }
 
-static void *dnnl_setup(const struct impl *im, const float *x, float *y, size_t n)
+/* 1-D, n elements of the row's type; oneDNN 2.x and 3.x name these calls apart. The primitive
+   descriptor alone, for dnnl_setup and for the check of which kernel oneDNN picked. */
+static dnnl_status_t dnnl_pd(const struct impl *im, dnnl_engine_t engine, size_t n,
+                             dnnl_memory_desc_t *md, dnnl_primitive_desc_t *pd)
+{
+    dnnl_dims_t dims = {(dnnl_dim_t)n};
+    dnnl_data_type_t type = im->in == BF16 ? dnnl_bf16 : dnnl_f32;
+#if DNNL_VERSION_MAJOR >= 3
+    check(dnnl_memory_desc_create_with_tag(md, 1, dims, type, dnnl_a));
+    return dnnl_eltwise_forward_primitive_desc_create(pd, engine, dnnl_forward_inference, im->arg,
+                                                      *md, *md, 0.0f, 0.0f, NULL);
+#else
+    dnnl_eltwise_desc_t ed;
+    check(dnnl_memory_desc_init_by_tag(md, 1, dims, type, dnnl_a));
+    check(dnnl_eltwise_forward_desc_init(&ed, dnnl_forward_inference, im->arg, md, 0.0f, 0.0f));
+    return dnnl_primitive_desc_create(pd, &ed, NULL, engine, NULL);
+#endif
+}
+
+static void dnnl_md_done(dnnl_memory_desc_t md)
+{
+#if DNNL_VERSION_MAJOR >= 3
+    check(dnnl_memory_desc_destroy(md));
+#else
+    (void)md;
+#endif
+}
+
+static void *dnnl_setup(const struct impl *im, const void *x, void *y, size_t n)
 {
 #ifdef _OPENMP
     /* Debian's oneDNN runs on OpenMP: one OpenMP thread under each of our threads, so that it
@@ -236,30 +298,49 @@ static void *dnnl_setup(const struct impl *im, const float *x, float *y, size_t 
     struct dnnl_state *s = calloc(1, sizeof *s);
     if (!s)
         abort();
-    dnnl_dims_t dims = {(dnnl_dim_t)n};
     dnnl_memory_desc_t md;
     dnnl_primitive_desc_t pd;
     check(dnnl_engine_create(&s->engine, dnnl_cpu, 0));
     check(dnnl_stream_create(&s->stream, s->engine, dnnl_stream_default_flags));
-    /* 1-D f32 on x and y themselves; oneDNN 2.x and 3.x name these calls apart. */
+    check(dnnl_pd(im, s->engine, n, &md, &pd));
+    /* On x and y themselves: no copies. */
 #if DNNL_VERSION_MAJOR >= 3
-    check(dnnl_memory_desc_create_with_tag(&md, 1, dims, dnnl_f32, dnnl_a));
-    check(dnnl_eltwise_forward_primitive_desc_create(&pd, s->engine, dnnl_forward_inference,
-                                                     im->arg, md, md, 0.0f, 0.0f, NULL));
     check(dnnl_memory_create(&s->src, md, s->engine, (void *)x));
     check(dnnl_memory_create(&s->dst, md, s->engine, y));
-    check(dnnl_memory_desc_destroy(md));
 #else
-    dnnl_eltwise_desc_t ed;
-    check(dnnl_memory_desc_init_by_tag(&md, 1, dims, dnnl_f32, dnnl_a));
-    check(dnnl_eltwise_forward_desc_init(&ed, dnnl_forward_inference, im->arg, &md, 0.0f, 0.0f));
-    check(dnnl_primitive_desc_create(&pd, &ed, NULL, s->engine, NULL));
     check(dnnl_memory_create(&s->src, &md, s->engine, (void *)x));
     check(dnnl_memory_create(&s->dst, &md, s->engine, y));
 #endif
+    dnnl_md_done(md);
     check(dnnl_primitive_create(&s->prim, pd));
     check(dnnl_primitive_desc_destroy(pd));
     return s;
+}
+
+/* The bf16 rows run only when oneDNN has a jit kernel for bf16 on this CPU: its reference
+   kernel (or none at all) would not be the anchor a bf16 user gets. The kernel's name goes to
+   a '# onednn-bf16-<form>=' line. On the Xeon with AVX512-BF16 of bench/results, DNNL_VERBOSE=1
+   shows oneDNN 2.6.3 running "eltwise,jit:avx512_core_bf16,forward_inference,data_bf16::
+   blocked:a:f0" (bf16 in and out, computed in f32 registers), for both forms. */
+static char dnnl_bf16_kernel[2][64];
+
+static int dnnl_bf16_usable(const struct impl *im)
+{
+    dnnl_engine_t engine;
+    dnnl_memory_desc_t md;
+    dnnl_primitive_desc_t pd;
+    const char *info = "none";
+    check(dnnl_engine_create(&engine, dnnl_cpu, 0));
+    dnnl_status_t st = dnnl_pd(im, engine, 4096, &md, &pd);
+    dnnl_md_done(md);
+    if (st == dnnl_success)
+        check(dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &info));
+    int form = im->arg == dnnl_eltwise_gelu_tanh;
+    snprintf(dnnl_bf16_kernel[form], sizeof dnnl_bf16_kernel[form], "%s", info);
+    if (st == dnnl_success)
+        check(dnnl_primitive_desc_destroy(pd));
+    check(dnnl_engine_destroy(engine));
+    return strncmp(dnnl_bf16_kernel[form], "jit", 3) == 0;
 }
 
 static void dnnl_teardown(void *state)
@@ -273,7 +354,7 @@ static void dnnl_teardown(void *state)
     free(s);
 }
 
-static void dnnl_run(const struct impl *im, void *state, const float *x, float *y, size_t n)
+static void dnnl_run(const struct impl *im, void *state, const void *x, void *y, size_t n)
 {
     (void)im, (void)x, (void)y, (void)n;
     struct dnnl_state *s = state;
@@ -284,33 +365,65 @@ static void dnnl_run(const struct impl *im, void *state, const float *x, float *
 #endif
 
 static const struct impl all_impls[] = {
-    {"gelu-ffm", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_erf},
-    {"gelu-ffm", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_erf},
-    {"gelu-ffm", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf},
-    {"gelu-ffm", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh},
-    {"gelu-ffm", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh},
-    {"gelu-ffm", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh},
-    {"gelu-ffm-faithful", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_erf_faithful},
-    {"gelu-ffm-faithful", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_erf_faithful},
-    {"gelu-ffm-faithful", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf_faithful},
-    {"gelu-ffm-faithful", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh_faithful},
-    {"gelu-ffm-faithful", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh_faithful},
-    {"gelu-ffm-faithful", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh_faithful},
+    {"gelu-ffm", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_erf, F32, F32},
+    {"gelu-ffm", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_erf, F32, F32},
+    {"gelu-ffm", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf, F32, F32},
+    {"gelu-ffm", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh, F32, F32},
+    {"gelu-ffm", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh, F32, F32},
+    {"gelu-ffm", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh, F32, F32},
+    {"gelu-ffm-faithful", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_erf_faithful, F32, F32},
+    {"gelu-ffm-faithful", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_erf_faithful, F32, F32},
+    {"gelu-ffm-faithful", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf_faithful, F32, F32},
+    {"gelu-ffm-faithful", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh_faithful, F32, F32},
+    {"gelu-ffm-faithful", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh_faithful, F32, F32},
+    {"gelu-ffm-faithful", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh_faithful, F32, F32},
 #ifdef GELU_HAVE_DNNL
-    {"onednn", "erf", "jit", dnnl_eltwise_gelu_erf, NULL, dnnl_setup, dnnl_teardown, dnnl_run},
-    {"onednn", "tanh", "jit", dnnl_eltwise_gelu_tanh, NULL, dnnl_setup, dnnl_teardown, dnnl_run},
+    {"onednn", "erf", "jit", dnnl_eltwise_gelu_erf, NULL, dnnl_setup, dnnl_teardown, dnnl_run, F32, F32},
+    {"onednn", "tanh", "jit", dnnl_eltwise_gelu_tanh, NULL, dnnl_setup, dnnl_teardown, dnnl_run, F32, F32},
 #endif
 #ifdef GELU_HAVE_SLEEF_VECTOR
-    {"sleef-erff-u10", "erf", "avx512", 0, has_avx512f, NULL, NULL, sleef_erff16},
-    {"sleef-erff-u10", "erf", "avx2", 0, has_avx2_only, NULL, NULL, sleef_erff8},
+    {"sleef-erff-u10", "erf", "avx512", 0, has_avx512f, NULL, NULL, sleef_erff16, F32, F32},
+    {"sleef-erff-u10", "erf", "avx2", 0, has_avx2_only, NULL, NULL, sleef_erff8, F32, F32},
 #endif
 #ifdef GELU_HAVE_LIBMVEC_ERFC
-    {"libmvec-erfcf", "erf", "avx512", 0, has_avx512f, NULL, NULL, libmvec_erfcf},
+    {"libmvec-erfcf", "erf", "avx512", 0, has_avx512f, NULL, NULL, libmvec_erfcf, F32, F32},
 #endif
-    {"glibc-erff", "erf", "scalar", 0, NULL, NULL, NULL, glibc_erff},
-    {"glibc-tanhf", "tanh", "scalar", 0, NULL, NULL, NULL, glibc_tanhf},
-    {"memcpy", "copy", "libc", 0, NULL, NULL, NULL, copy_memcpy},
-    {"stream-copy", "copy", "avx512", 0, has_avx512f, NULL, NULL, copy_stream},
+    {"glibc-erff", "erf", "scalar", 0, NULL, NULL, NULL, glibc_erff, F32, F32},
+    {"glibc-tanhf", "tanh", "scalar", 0, NULL, NULL, NULL, glibc_tanhf, F32, F32},
+    {"memcpy", "copy", "libc", 0, NULL, NULL, NULL, copy_memcpy, F32, F32},
+    {"stream-copy", "copy", "avx512", 0, has_avx512f, NULL, NULL, copy_stream, F32, F32},
+    /* 16-bit storage (names ending in the type): bf16 and f16 in and out, then float in and
+       16 bits out; the copy floors of 2-byte elements. */
+    {"gelu-ffm-bf16", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_erf_bf16, BF16, BF16},
+    {"gelu-ffm-bf16", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_erf_bf16, BF16, BF16},
+    {"gelu-ffm-bf16", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf_bf16, BF16, BF16},
+    {"gelu-ffm-bf16", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh_bf16, BF16, BF16},
+    {"gelu-ffm-bf16", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh_bf16, BF16, BF16},
+    {"gelu-ffm-bf16", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh_bf16, BF16, BF16},
+    {"gelu-ffm-f16", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_erf_f16, F16, F16},
+    {"gelu-ffm-f16", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_erf_f16, F16, F16},
+    {"gelu-ffm-f16", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf_f16, F16, F16},
+    {"gelu-ffm-f16", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh_f16, F16, F16},
+    {"gelu-ffm-f16", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh_f16, F16, F16},
+    {"gelu-ffm-f16", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh_f16, F16, F16},
+    {"gelu-ffm-f32-to-bf16", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_erf_f32_to_bf16, F32, BF16},
+    {"gelu-ffm-f32-to-bf16", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_erf_f32_to_bf16, F32, BF16},
+    {"gelu-ffm-f32-to-bf16", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf_f32_to_bf16, F32, BF16},
+    {"gelu-ffm-f32-to-bf16", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh_f32_to_bf16, F32, BF16},
+    {"gelu-ffm-f32-to-bf16", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh_f32_to_bf16, F32, BF16},
+    {"gelu-ffm-f32-to-bf16", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh_f32_to_bf16, F32, BF16},
+    {"gelu-ffm-f32-to-f16", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_erf_f32_to_f16, F32, F16},
+    {"gelu-ffm-f32-to-f16", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_erf_f32_to_f16, F32, F16},
+    {"gelu-ffm-f32-to-f16", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf_f32_to_f16, F32, F16},
+    {"gelu-ffm-f32-to-f16", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh_f32_to_f16, F32, F16},
+    {"gelu-ffm-f32-to-f16", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh_f32_to_f16, F32, F16},
+    {"gelu-ffm-f32-to-f16", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh_f32_to_f16, F32, F16},
+#ifdef GELU_HAVE_DNNL
+    {"onednn-bf16", "erf", "jit", dnnl_eltwise_gelu_erf, dnnl_bf16_usable, dnnl_setup, dnnl_teardown, dnnl_run, BF16, BF16},
+    {"onednn-bf16", "tanh", "jit", dnnl_eltwise_gelu_tanh, dnnl_bf16_usable, dnnl_setup, dnnl_teardown, dnnl_run, BF16, BF16},
+#endif
+    {"memcpy-2byte", "copy", "libc", 0, NULL, NULL, NULL, copy_memcpy, BF16, BF16},
+    {"stream-copy-2byte", "copy", "avx512", 0, has_avx512f, NULL, NULL, copy_stream, BF16, BF16},
 };
 
 #define MAX_IMPLS ((int)(sizeof all_impls / sizeof all_impls[0]))
@@ -346,9 +459,7 @@ static void barrier_wait(struct barrier *b, int *sense)
 enum op { OP_SETUP, OP_RUN, OP_TEARDOWN, OP_EXIT };
 
 struct slice {
-    const float *x;
-    float *y;
-    size_t n;
+    size_t first, n; /* this thread's elements [first, first + n) */
     int sense;
     void *state[MAX_IMPLS];
 };
@@ -364,6 +475,20 @@ static struct {
 
 static const struct impl *impls[MAX_IMPLS];
 static int n_impls;
+
+/* The inputs, one array per element type (the same draws), and one output array for all. */
+static const void *x_of[3];
+static void *y_all;
+
+static const void *slice_x(const struct impl *im, const struct slice *s)
+{
+    return (const char *)x_of[im->in] + s->first * elem_size[im->in];
+}
+
+static void *slice_y(const struct impl *im, const struct slice *s)
+{
+    return (char *)y_all + s->first * elem_size[im->out];
+}
 
 /* What one thread does for one job; with 2 threads every call and every job ends at the
    barrier, so the main thread's clock stops when both halves are done. The job is read before
@@ -382,21 +507,24 @@ static void do_job(struct slice *s)
             if (!impls[i]->setup || s->n == 0)
                 continue;
             if (op == OP_SETUP)
-                s->state[i] = impls[i]->setup(impls[i], s->x, s->y, s->n);
+                s->state[i] = impls[i]->setup(impls[i], slice_x(impls[i], s), slice_y(impls[i], s), s->n);
             else
                 impls[i]->teardown(s->state[i]);
         }
         if (sync)
             barrier_wait(&team.bar, &s->sense);
         break;
-    case OP_RUN:
+    case OP_RUN: {
+        const void *x = slice_x(im, s);
+        void *y = slice_y(im, s);
         for (long k = 0; k < reps; k++) {
             if (s->n)
-                im->run(im, st, s->x, s->y, s->n);
+                im->run(im, st, x, y, s->n);
             if (sync)
                 barrier_wait(&team.bar, &s->sense);
         }
         break;
+    }
     case OP_EXIT:
         break;
     }
@@ -433,13 +561,15 @@ static double job(enum op op, int impl, long reps)
     return now() - t0;
 }
 
-/* Splits [0, n) at a multiple of 16 floats, so that the halves share no cache line of y. */
-static void split(float *x, float *y, size_t n)
+/* Splits [0, n) at a multiple of 32 elements (64 bytes of 2-byte elements), so that the halves
+   share no cache line of y. For the sizes of scripts/bench.sh this is where the split at 16
+   floats of the f32-only bench fell, too. */
+static void split(size_t n)
 {
-    size_t mid = team.nthreads == 1 ? n : (n / 2 + 15) / 16 * 16;
+    size_t mid = team.nthreads == 1 ? n : (n / 2 + 31) / 32 * 32;
     mid = mid < n ? mid : n;
-    team.slice[0].x = x, team.slice[0].y = y, team.slice[0].n = mid;
-    team.slice[1].x = x + mid, team.slice[1].y = y + mid, team.slice[1].n = n - mid;
+    team.slice[0].first = 0, team.slice[0].n = mid;
+    team.slice[1].first = mid, team.slice[1].n = n - mid;
 }
 
 static int cmp(const void *a, const void *b)
@@ -448,35 +578,58 @@ static int cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* A broken loop would time fast: check a sample of y against ours (or x for a copy). */
-static void check_output(const struct impl *im, const float *x, const float *y, size_t n)
+/* Element k of an array of the type, as a float (exact). */
+static float elem_get(enum elem t, const void *a, size_t k)
 {
+    if (t == BF16)
+        return half_bf16_to_f32(((const uint16_t *)a)[k]);
+    if (t == F16)
+        return half_f16_to_f32(((const uint16_t *)a)[k]);
+    return ((const float *)a)[k];
+}
+
+/* f rounded to the type (to nearest even) and back. */
+static float elem_round(enum elem t, float f)
+{
+    if (t == BF16)
+        return half_bf16_to_f32(half_f32_to_bf16(f));
+    if (t == F16)
+        return half_f16_to_f32(half_f32_to_f16(f));
+    return f;
+}
+
+/* A broken loop would time fast: check a sample of y against ours in float32 rounded to the
+   output type (or x for a copy). The bound allows about an ulp of the output type. */
+static void check_output(const struct impl *im, size_t n)
+{
+    static const float rel[] = {1e-3f, 1e-2f, 2e-3f};
     for (size_t k = 0; k < n; k += n / 61 + 1) {
-        float want = x[k];
+        float xk = elem_get(im->in, x_of[im->in], k), yk = elem_get(im->out, y_all, k), want = xk;
         if (strcmp(im->form, "erf") == 0)
-            gelu_erf_f32(&x[k], &want, 1);
+            gelu_erf_f32(&xk, &want, 1);
         else if (strcmp(im->form, "tanh") == 0)
-            gelu_tanh_f32(&x[k], &want, 1);
-        if (!(fabsf(y[k] - want) <= 1e-5f + 1e-3f * fabsf(want))) {
+            gelu_tanh_f32(&xk, &want, 1);
+        want = elem_round(im->out, want);
+        if (!(yk == want || fabsf(yk - want) <= 1e-5f + rel[im->out] * fabsf(want))) {
             fprintf(stderr, "gelu_cbench: %s %s %s: y[%zu] = %g, want %g\n", im->name, im->form,
-                    im->isa, k, y[k], want);
+                    im->isa, k, yk, want);
             exit(1);
         }
     }
 }
 
-static void bench_size(float *x, float *y, size_t n, int rounds, double min_s)
+static void bench_size(size_t n, int rounds, double min_s)
 {
     static long reps[MAX_IMPLS];
     static double t[MAX_IMPLS][MAX_ROUNDS];
-    split(x, y, n);
+    split(n);
     job(OP_SETUP, 0, 0);
     /* Warm-up and calibration: double the calls per round until a round lasts min_s. */
     for (int i = 0; i < n_impls; i++) {
-        memset(y, 0, n * sizeof *y);
+        memset(y_all, 0, n * sizeof(float));
         for (reps[i] = 1; job(OP_RUN, i, reps[i]) < min_s; reps[i] *= 2)
             ;
-        check_output(impls[i], x, y, n);
+        check_output(impls[i], n);
     }
     for (int r = 0; r < rounds; r++)
         for (int i = 0; i < n_impls; i++)
@@ -547,6 +700,9 @@ static void print_meta(int rounds, double min_ms, const char *dist)
 #ifdef GELU_HAVE_DNNL
     const dnnl_version_t *v = dnnl_version();
     printf("# onednn=%d.%d.%d\n", v->major, v->minor, v->patch);
+    for (int form = 0; form < 2; form++)
+        if (dnnl_bf16_kernel[form][0])
+            printf("# onednn-bf16-%s=%s\n", form ? "tanh" : "erf", dnnl_bf16_kernel[form]);
 #endif
 #ifdef GELU_HAVE_SLEEF_VECTOR
     printf("# sleef=%d.%d.%d\n", SLEEF_VERSION_MAJOR, SLEEF_VERSION_MINOR, SLEEF_VERSION_PATCHLEVEL);
@@ -604,11 +760,18 @@ int main(int argc, char **argv)
         max_n = sizes[i] > max_n ? sizes[i] : max_n;
     size_t bytes = (max_n * sizeof(float) + 63) / 64 * 64;
     float *x = aligned_alloc(64, bytes), *y = aligned_alloc(64, bytes);
-    if (!x || !y)
+    uint16_t *xb = aligned_alloc(64, bytes / 2), *xh = aligned_alloc(64, bytes / 2);
+    if (!x || !y || !xb || !xh)
         return 1;
     unsigned s = 12345;
-    for (size_t i = 0; i < max_n; i++)
+    for (size_t i = 0; i < max_n; i++) {
         x[i] = draw(dist, &s);
+        /* The same draws as a framework would store them in bf16 or f16. */
+        xb[i] = half_f32_to_bf16(x[i]);
+        xh[i] = half_f32_to_f16(x[i]);
+    }
+    x_of[F32] = x, x_of[BF16] = xb, x_of[F16] = xh;
+    y_all = y;
     for (int i = 0; i < MAX_IMPLS; i++)
         if ((!all_impls[i].usable || all_impls[i].usable(&all_impls[i])) && selected(&all_impls[i], only))
             impls[n_impls++] = &all_impls[i];
@@ -624,7 +787,7 @@ int main(int argc, char **argv)
         if (team.nthreads > 1 && pthread_create(&tid, NULL, worker, &team.slice[1]) != 0)
             return 1;
         for (int i = 0; i < n_sizes; i++)
-            bench_size(x, y, sizes[i], rounds, min_ms * 1e-3);
+            bench_size(sizes[i], rounds, min_ms * 1e-3);
         if (team.nthreads > 1) {
             job(OP_EXIT, 0, 0);
             pthread_join(tid, NULL);
@@ -632,5 +795,7 @@ int main(int argc, char **argv)
     }
     free(x);
     free(y);
+    free(xb);
+    free(xh);
     return 0;
 }

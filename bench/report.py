@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Merges the benchmark CSVs into bench/results/: results.csv, RESULTS.md and gelu-bench.svg.
 
-    python3 bench/report.py OUTDIR CSV...
+    python3 bench/report.py [--note TEXT] OUTDIR CSV...
 
 Each input is what bench/gelu_cbench or bench/torch_gelu.py prints: '# key=value' lines
 (versions, and dist=: the input distribution of that file), then CSV rows
 impl,form,isa,threads,n,gelem_per_s,ns_per_elem. Standard library only.
+
+The storage of a row is the suffix of its impl name: none for float32, -bf16 and -f16 for
+16 bits in and out, -f32-to-bf16 and -f32-to-f16 for float32 in, 16 bits out, and -2byte for
+the copy floors of 2-byte elements. The float32 tables and chart are the rows without a suffix.
 """
 import csv
 import math
@@ -18,6 +22,32 @@ FIELDS = ["dist", "impl", "form", "isa", "threads", "n", "gelem_per_s", "ns_per_
 OURS = "gelu-ffm"
 FAITHFUL = "gelu-ffm-faithful"
 DISTS = {"normal": "x ~ N(0, 1)", "uniform8": "x uniform in [-8, 8]", "student3": "x ~ Student's t(3)"}
+STORAGES = {"f32": "float32", "bf16": "bf16", "f16": "f16", "f32-to-bf16": "float32 in, bf16 out",
+            "f32-to-f16": "float32 in, f16 out"}
+# The copy floors shown with each storage: 4-byte copies bound float32 kernels, 2-byte copies
+# the 16-bit ones; a narrowing kernel moves 6 bytes per element, between the two.
+COPIES = {"f32": ("f32",), "bf16": ("2byte",), "f16": ("2byte",), "f32-to-bf16": ("f32", "2byte"),
+          "f32-to-f16": ("f32", "2byte")}
+
+
+def storage(impl):
+    """The storage named by the impl's suffix ('f32' without one)."""
+    for suffix in ("f32-to-bf16", "f32-to-f16", "bf16", "f16", "2byte"):
+        if impl.endswith("-" + suffix):
+            return suffix
+    return "f32"
+
+
+def base(impl):
+    """The impl name without its storage suffix: gelu-ffm-bf16 -> gelu-ffm."""
+    st = storage(impl)
+    return impl if st == "f32" else impl[: -len(st) - 1]
+
+
+def of_storage(rows, st):
+    """The rows of a storage, with the copy floors that go with it."""
+    return [r for r in rows if storage(r["impl"]) == st or
+            (r["form"] == "copy" and storage(r["impl"]) in COPIES[st])]
 
 
 def read(paths):
@@ -63,30 +93,52 @@ def ours_best(cols, impl=OURS):
     return next((c for c in cols if c.split()[0] == impl), None)
 
 
+def ours_of(st):
+    """Our correctly rounded kernel's impl name in a storage."""
+    return OURS if st == "f32" else f"{OURS}-{st}"
+
+
 def columns(rows, form):
     """Ours first (fastest ISA first), then the anchors, then the copy floors."""
     isa_rank = {"avx512": 0, "avx2": 1, "scalar": 2}
 
     def key(r):
-        group = 0 if r["impl"] == OURS else 1 if r["impl"] == FAITHFUL else 3 if r["form"] == "copy" else 2
+        b = base(r["impl"])
+        group = 0 if b == OURS else 1 if b == FAITHFUL else 3 if r["form"] == "copy" else 2
         return group, isa_rank.get(r["isa"], 0) if group < 2 else 0, r["impl"]
 
     keys = {label(r): key(r) for r in rows if r["form"] in (form, "copy")}
     return sorted(keys, key=keys.get)
 
 
-def table(rows, form):
-    cols = columns(rows, form)
+def ratio_pairs(rows, form, st, cols):
+    """The ratio columns of a table, (numerator, denominator, header): float32 compares ours
+    and the faithful kernel with oneDNN, bf16 ours with oneDNN's bf16, f16 ours with our bf16,
+    the narrowing kernels with our float32 kernel."""
+    if st == "f32":
+        onednn = next((c for c in cols if c.startswith("onednn")), None)
+        return [(c, onednn, f"{c} / onednn") for c in (ours_best(cols), ours_best(cols, FAITHFUL)) if c and onednn]
+    other = {"bf16": "bf16", "f16": "bf16"}.get(st, "f32")
+    other_cols = columns([r for r in rows if storage(r["impl"]) == other], form)
+    b = (next((c for c in cols if c.startswith("onednn-bf16")), None) if st == "bf16"
+         else ours_best(other_cols, ours_of(other)))
+    a = ours_best(cols, ours_of(st))
+    return [(a, b, f"{a} / {b}")] if a and b else []
+
+
+def table(rows, form, st="f32"):
+    """rows: those of one distribution, every storage (a ratio may compare two storages)."""
+    mine = of_storage(rows, st)
+    cols = columns(mine, form)
     value = {(label(r), r["n"], r["threads"]): r["gelem_per_s"] for r in rows if r["form"] in (form, "copy")}
-    onednn = next((c for c in cols if c.startswith("onednn")), None)
-    ratios = [c for c in (ours_best(cols), ours_best(cols, FAITHFUL)) if c and onednn]
-    head = ["n", "threads"] + cols + [f"{c} / onednn" for c in ratios]
+    ratios = ratio_pairs(rows, form, st, cols)
+    head = ["n", "threads"] + cols + [h for _, _, h in ratios]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for n, threads in sorted({(r["n"], r["threads"]) for r in rows if r["form"] == form}, key=lambda k: (k[1], k[0])):
+    for n, threads in sorted({(r["n"], r["threads"]) for r in mine if r["form"] == form}, key=lambda k: (k[1], k[0])):
         cells = [size_label(n), str(threads)]
         cells += [f"{value[(c, n, threads)]:.3g}" if (c, n, threads) in value else "" for c in cols]
-        for c in ratios:
-            a, b = value.get((c, n, threads)), value.get((onednn, n, threads))
+        for c, d, _ in ratios:
+            a, b = value.get((c, n, threads)), value.get((d, n, threads))
             cells.append(f"**{a / b:.2f}**" if a and b else "")
         out.append("| " + " | ".join(cells) + " |")
     return "\n".join(out)
@@ -101,21 +153,48 @@ TARGETS = [(FAITHFUL, "erf", "normal", 65536, 1.0), (FAITHFUL, "erf", "uniform8"
            (OURS, "tanh", "uniform8", 65536, 0.7), (OURS, "tanh", "normal", 1 << 24, 1.5)]
 
 
+def best(rows, impl, form, dist, n):
+    """The fastest ISA of an impl at 1 thread, or None."""
+    v = [r["gelem_per_s"] for r in rows if r["impl"] == impl and r["form"] == form and r["dist"] == dist
+         and r["n"] == n and r["threads"] == 1]
+    return max(v) if v else None
+
+
 def targets(rows):
     """The ratio of our best ISA to oneDNN's same form, same run, for each target."""
-    def best(impl, form, dist, n):
-        v = [r["gelem_per_s"] for r in rows if r["impl"] == impl and r["form"] == form and r["dist"] == dist
-             and r["n"] == n and r["threads"] == 1]
-        return max(v) if v else None
+    best_of = lambda impl, form, dist, n: best(rows, impl, form, dist, n)
     out = ["| kernel | form | input | n | Gelem/s | oneDNN Gelem/s | ratio | target |", "|---|---|---|---|---|---|---|---|"]
     for impl, form, dist, n, goal in TARGETS:
-        a, b = best(impl, form, dist, n), best("onednn", form, dist, n)
+        a, b = best_of(impl, form, dist, n), best_of("onednn", form, dist, n)
         if a is None or b is None:
             continue
         name = "faithful" if impl == FAITHFUL else "correctly rounded"
         mark = "met" if a / b >= goal else "missed"
         out.append(f"| {name} | {form} | {DISTS.get(dist, dist)} | {size_label(n)} | {a:.3g} | {b:.3g} | "
                    f"**{a / b:.2f}** | >= {goal} ({mark}) |")
+    return "\n".join(out) if len(out) > 2 else ""
+
+
+# Issue #9's targets, 16-bit storage, x ~ N(0, 1): (kernel, form, n, baseline, the ratio to
+# reach), 1 thread, best ISA of each. bf16 against oneDNN's bf16 eltwise; f16 against 0.8x our
+# own bf16 (f16 has no oneDNN or PyTorch CPU kernel to compare with); float32 -> bf16 against
+# our own float32 kernel, the work it replaces (GELU in float32, then a rounding to bf16).
+TARGETS16 = [(f"{OURS}-bf16", form, n, "onednn-bf16", goal) for form in ("erf", "tanh")
+             for n, goal in ((65536, 1.0), (1 << 24, 1.5))]
+TARGETS16 += [(f"{OURS}-f16", form, n, f"{OURS}-bf16", 0.8) for form in ("erf", "tanh") for n in (65536, 1 << 24)]
+TARGETS16 += [(f"{OURS}-f32-to-bf16", form, 1 << 24, OURS, 1.0) for form in ("erf", "tanh")]
+
+
+def targets16(rows):
+    out = ["| kernel | form | input | n | Gelem/s | baseline | baseline Gelem/s | ratio | target |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for impl, form, n, baseline, goal in TARGETS16:
+        a, b = best(rows, impl, form, "normal", n), best(rows, baseline, form, "normal", n)
+        if a is None or b is None:
+            continue
+        mark = "met" if a / b >= goal else "missed"
+        out.append(f"| {STORAGES[storage(impl)]} | {form} | {DISTS['normal']} | {size_label(n)} | {a:.3g} | "
+                   f"{baseline} | {b:.3g} | **{a / b:.2f}** | >= {goal} ({mark}) |")
     return "\n".join(out) if len(out) > 2 else ""
 
 
@@ -130,8 +209,16 @@ def markdown(meta, rows):
         f"- Libraries: {', '.join(versions)}",
         f"- Date: {meta.get('date', '?')}",
         "- Command: `scripts/bench.sh`",
+    ]
+    if "load-before" in meta:
+        parts.append(f"- Load average (1, 5, 15 min) before / after the run: {meta['load-before']} / "
+                     f"{meta.get('load-after', '?')}")
+    if meta.get("note"):
+        parts.append(f"- Note: {meta['note']}")
+    parts += [
         "",
-        "Gelem/s (10^9 elements per second, higher is better), f32 out of place; the median of "
+        "Gelem/s (10^9 elements per second, higher is better), out of place, float32 unless the "
+        "name says otherwise (below); the median of "
         f"{meta.get('rounds', '?')} rounds of at least {meta.get('min-ms', '?')} ms, "
         "the implementations taking turns round by round within each size. `gelu-ffm` is the "
         "correctly rounded kernel, `gelu-ffm-faithful` the faithful one (`*_faithful`). With 2 "
@@ -144,14 +231,43 @@ def markdown(meta, rows):
         "writes y.",
         "",
     ]
+    if any(storage(r["impl"]) != "f32" for r in rows):
+        onednn16 = (f"oneDNN picked {meta['onednn-bf16-erf']} for erf, {meta.get('onednn-bf16-tanh', '?')} "
+                    "for tanh" if "onednn-bf16-erf" in meta else "absent from this run")
+        parts += [
+            "The 16-bit rows (issue #9) are the same measurement on 16-bit storage: "
+            "`gelu-ffm-bf16` and `gelu-ffm-f16` read and write bf16 or f16 (`gelu_<form>_bf16`, "
+            "`gelu_<form>_f16`), `gelu-ffm-f32-to-bf16`/`-f16` read float32 and write 16 bits "
+            "(`gelu_<form>_f32_to_bf16`/`_f16`); every result is correctly rounded to the 16-bit "
+            "format. Their inputs are the same draws rounded to the format (to nearest even). "
+            f"`onednn-bf16` is oneDNN's eltwise forward primitive on a bf16 memory descriptor ({onednn16}); "
+            "`pytorch-bf16` is PyTorch's `F.gelu` on a bf16 tensor, 1 thread only (PyTorch has no "
+            "float16 GELU on CPU). `memcpy-2byte` and `stream-copy-2byte` are the copy floors for "
+            "2-byte elements.",
+            "",
+        ]
     t = targets(rows)
     if t:
         parts += ["## Against the targets (1 thread, best ISA, ratio to oneDNN's same form)", "", t, ""]
-    for dist in [d for d in DISTS if any(r["dist"] == d for r in rows)]:
+    t = targets16(rows)
+    if t:
+        parts += ["## Against issue #9's targets (16-bit storage, 1 thread, best ISA, ratio to the baseline)", "",
+                  "bf16 against oneDNN's bf16 kernel; f16 against our own bf16 kernel (target: at least 0.8 "
+                  "of its speed); float32 -> bf16 against our own float32 kernel (`gelu_<form>_f32`).", "",
+                  t, ""]
+    forms = (("erf", "erf form, x·Φ(x)"), ("tanh", "tanh form"))
+    dists = [d for d in DISTS if any(r["dist"] == d for r in rows)]
+    for dist in dists:
         sub = [r for r in rows if r["dist"] == dist]
-        for form, title in (("erf", "erf form, x·Φ(x)"), ("tanh", "tanh form")):
-            if any(r["form"] == form for r in sub):
+        for form, title in forms:
+            if any(r["form"] == form and storage(r["impl"]) == "f32" for r in sub):
                 parts += [f"## {title}, {DISTS[dist]}", "", table(sub, form), ""]
+    for dist in dists:
+        sub = [r for r in rows if r["dist"] == dist]
+        for st in [s for s in STORAGES if s != "f32"]:
+            for form, title in forms:
+                if any(r["form"] == form and storage(r["impl"]) == st for r in sub):
+                    parts += [f"## {STORAGES[st]}, {title}, {DISTS[dist]}", "", table(sub, form, st), ""]
     parts += ["![Gelem/s against n, erf form, 1 thread, x ~ N(0, 1)](gelu-bench.svg)", ""]
     return "\n".join(parts)
 
@@ -163,7 +279,7 @@ PALETTE = ["#d62728", "#ff7f0e", "#e377c2", "#1f77b4", "#2ca02c", "#9467bd", "#8
 def svg(rows):
     """A line chart of Gelem/s (log scale) against log2 n, erf form, 1 thread."""
     pts = defaultdict(list)
-    rows = [r for r in rows if r["dist"] == "normal"]
+    rows = [r for r in rows if r["dist"] == "normal" and storage(r["impl"]) == "f32"]
     for r in rows:
         if r["form"] in ("erf", "copy") and r["threads"] == 1 and r["gelem_per_s"] > 0:
             pts[label(r)].append((math.log2(r["n"]), r["gelem_per_s"]))
@@ -213,10 +329,16 @@ def svg(rows):
 
 
 def main():
-    if len(sys.argv) < 3:
-        sys.exit("usage: report.py OUTDIR CSV...")
-    out, paths = sys.argv[1], sys.argv[2:]
+    args = sys.argv[1:]
+    note = None
+    if args[:1] == ["--note"] and len(args) > 1:
+        note, args = args[1], args[2:]
+    if len(args) < 2:
+        sys.exit("usage: report.py [--note TEXT] OUTDIR CSV...")
+    out, paths = args[0], args[1:]
     meta, rows = read(paths)
+    if note:
+        meta["note"] = note
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "results.csv"), "w", newline="") as f:
         w = csv.DictWriter(f, FIELDS)

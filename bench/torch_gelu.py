@@ -6,8 +6,11 @@
 Out of place into a preallocated tensor (torch._C._nn.gelu(x, out=y) where it exists, else
 F.gelu), f32, x ~ N(0, 1) (or --dist uniform8: uniform in [-8, 8]) from a fixed seed. For each (threads, n) both forms are
 calibrated to a round of >= min-ms, then the rounds alternate between them and each reports
-its median. Threads are PyTorch's own intra-op pool (torch.set_num_threads). Prints
-'# key=value' lines, then CSV rows: impl,form,isa,threads,n,gelem_per_s,ns_per_elem.
+its median. Threads are PyTorch's own intra-op pool (torch.set_num_threads). With 1 thread,
+the same x rounded to bfloat16 (to nearest even, x.to(torch.bfloat16)) gives the rows
+'pytorch-bf16': F.gelu on bf16 in and out, timed in the same rounds. PyTorch 1.13 has no
+float16 GELU on CPU ("GeluKernelImpl" not implemented for 'Half'), so there is no f16 row.
+Prints '# key=value' lines, then CSV rows: impl,form,isa,threads,n,gelem_per_s,ns_per_elem.
 """
 import argparse
 import re
@@ -21,10 +24,10 @@ SIZES = [1, 16, 256, 4096, 65536, 1 << 20, 1 << 24]
 FORMS = {"erf": "none", "tanh": "tanh"}
 
 
-def gelu_fn(approximate):
+def gelu_fn(approximate, dtype=torch.float32):
     """y = GELU(x) without allocating: that is what the C kernels are timed doing."""
     try:
-        probe = torch.zeros(1)
+        probe = torch.zeros(1, dtype=dtype)
         torch._C._nn.gelu(probe, approximate=approximate, out=probe)
         return lambda x, y: torch._C._nn.gelu(x, approximate=approximate, out=y)
     except (AttributeError, TypeError, RuntimeError):
@@ -58,7 +61,8 @@ def main():
     print(f"# torch={torch.__version__} ({isa})")
     print(f"# dist={a.dist}")
     print("impl,form,isa,threads,n,gelem_per_s,ns_per_elem")
-    fns = {form: gelu_fn(approx) for form, approx in FORMS.items()}
+    fns = {("pytorch", form): gelu_fn(approx) for form, approx in FORMS.items()}
+    fns16 = {("pytorch-bf16", form): gelu_fn(approx, torch.bfloat16) for form, approx in FORMS.items()}
     gen = torch.Generator().manual_seed(12345)
     for threads in a.threads:
         torch.set_num_threads(threads)
@@ -69,18 +73,22 @@ def main():
                 x = torch.randn(n, generator=gen) / (torch.randn(3, n, generator=gen).pow(2).mean(0)).sqrt()
             else:
                 x = torch.randn(n, generator=gen)
-            y = torch.empty(n)
-            reps, times = {}, {form: [] for form in fns}
-            for form, fn in fns.items():  # warm-up and calibration
-                reps[form] = 1
-                while round_time(fn, x, y, reps[form]) < a.min_ms * 1e-3:
-                    reps[form] *= 2
+            # (fn, x, y) per row; the bf16 rows at 1 thread only.
+            runs = {k: (fn, x, torch.empty(n)) for k, fn in fns.items()}
+            if threads == 1:
+                x16 = x.to(torch.bfloat16)
+                runs.update({k: (fn, x16, torch.empty(n, dtype=torch.bfloat16)) for k, fn in fns16.items()})
+            reps, times = {}, {k: [] for k in runs}
+            for k, run in runs.items():  # warm-up and calibration
+                reps[k] = 1
+                while round_time(*run, reps[k]) < a.min_ms * 1e-3:
+                    reps[k] *= 2
             for _ in range(a.rounds):
-                for form, fn in fns.items():
-                    times[form].append(round_time(fn, x, y, reps[form]) / reps[form])
-            for form in fns:
-                t = statistics.median(times[form])
-                print(f"pytorch,{form},{isa},{threads},{n},{n / t * 1e-9:.6g},{t / n * 1e9:.6g}", flush=True)
+                for k, run in runs.items():
+                    times[k].append(round_time(*run, reps[k]) / reps[k])
+            for (impl, form), ts in times.items():
+                t = statistics.median(ts)
+                print(f"{impl},{form},{isa},{threads},{n},{n / t * 1e-9:.6g},{t / n * 1e9:.6g}", flush=True)
 
 
 if __name__ == "__main__":

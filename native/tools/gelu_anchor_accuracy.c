@@ -3,6 +3,7 @@
  * correctly rounded value of its form (gelu_reference.c), on every float or a sample of them.
  *
  * Usage: gelu_anchor_accuracy [--stride K] [--threads N] [--range LO HI]
+ *        gelu_anchor_accuracy --half
  *   --stride K     every K-th input only, in order of value; take K odd, as a power of two
  *                  samples only floats whose last significand bits are 0
  *   --threads N    worker threads (default: one per online CPU)
@@ -16,6 +17,14 @@
  * correct value, -0 and +0 being one point, so a 0 for a nonzero value counts its full
  * distance) and where it is, the same over nonzero outputs only, the share correctly rounded
  * on [-10, 10], and how often a nonzero value came out as zero; then a Markdown table.
+ *
+ * --half: 16-bit storage instead, every one of the 65,536 bf16 and the 65,536 f16 bit patterns
+ * against GELU rounded once to that format (gelu_oracle_half), for the 16-bit anchors
+ * (oneDNN's bf16 eltwise), for our correctly rounded float32 result rounded to the format (to
+ * nearest even: the double rounding a float32 library gives), and for ours (gelu_<form>_bf16
+ * and _f16, every ISA that runs here). NaN inputs are left out of the count and reported on
+ * their own (how many came out NaN); +-inf are counted. A few wrong inputs of each row go
+ * to the details. Takes seconds.
  */
 #include <math.h>
 #include <pthread.h>
@@ -27,7 +36,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gelu.h"
 #include "gelu_anchors.h"
+#include "gelu_half_convert.h"
+#include "gelu_oracle.h"
 #include "gelu_reference.h"
 
 #define CHUNK 65536
@@ -230,6 +242,150 @@ static void print_table(const struct tally *totals)
     }
 }
 
+/* ---- --half: the 16-bit formats ---- */
+
+#define N16 65536
+static const char *type_names[] = {"bf16", "f16"};
+static const char *isa_names[] = {"scalar", "avx2", "avx512"};
+
+static float widen16(int type, uint16_t h) { return type ? half_f16_to_f32(h) : half_bf16_to_f32(h); }
+static uint16_t narrow16(int type, float f) { return type ? half_f32_to_f16(f) : half_f32_to_bf16(f); }
+static int is_nan16(int type, uint16_t h) { return (h & 0x7FFF) > (type ? 0x7C00 : 0x7F80); }
+
+/* Position on the number line in steps of the format, -0 and +0 the same point: both formats
+   are sign and magnitude, with magnitudes in order of value. */
+static int32_t ordinal16(uint16_t h) { return h >> 15 ? -(int32_t)(h & 0x7FFF) : (int32_t)h; }
+
+struct tally16 {
+    unsigned inputs, wrong, far, nan_for_number, zero_for_value, nan_inputs, nan_kept;
+    unsigned max_ulp;
+    uint16_t max_x;
+    uint16_t examples[3];
+    uint16_t minus_inf, plus_inf; /* the outputs for -inf and +inf */
+};
+
+static void count16(struct tally16 *t, int type, const uint16_t *want, const uint16_t *got)
+{
+    t->minus_inf = got[type ? 0xFC00 : 0xFF80];
+    t->plus_inf = got[type ? 0x7C00 : 0x7F80];
+    for (uint32_t i = 0; i < N16; i++) {
+        if (is_nan16(type, (uint16_t)i)) {
+            t->nan_inputs++;
+            t->nan_kept += is_nan16(type, got[i]);
+            continue;
+        }
+        t->inputs++;
+        if (got[i] == want[i])
+            continue;
+        if (t->wrong < 3)
+            t->examples[t->wrong] = (uint16_t)i;
+        t->wrong++;
+        if (is_nan16(type, got[i])) {
+            t->nan_for_number++;
+            continue;
+        }
+        t->zero_for_value += (got[i] & 0x7FFF) == 0 && (want[i] & 0x7FFF) != 0;
+        int32_t d = ordinal16(got[i]) - ordinal16(want[i]);
+        unsigned ulp = (unsigned)(d < 0 ? -d : d);
+        t->far += ulp > 1;
+        if (ulp > t->max_ulp) /* ties: the first in bit order */
+            t->max_ulp = ulp, t->max_x = (uint16_t)i;
+    }
+}
+
+typedef int (*h16_fn)(int, const uint16_t *, uint16_t *, size_t);
+typedef int (*f32_fn)(const float *, float *, size_t);
+
+/* What gelu_<form>_f32 gives, rounded to the format: the float32 path of a 16-bit model. */
+static void f32_then_round(int form, int type, const uint16_t *x, uint16_t *y)
+{
+    static const f32_fn f32[2] = {gelu_erf_f32, gelu_tanh_f32};
+    static float xf[N16], yf[N16];
+    for (uint32_t i = 0; i < N16; i++)
+        xf[i] = widen16(type, x[i]);
+    f32[form](xf, yf, N16);
+    for (uint32_t i = 0; i < N16; i++)
+        y[i] = narrow16(type, yf[i]);
+}
+
+static void print_row16(const char *name, int form, int type, const struct tally16 *t, int table)
+{
+    char max[64] = "0 ulp";
+    if (t->max_ulp)
+        snprintf(max, sizeof max, "%u ulp at x = %.6g", t->max_ulp, widen16(type, t->max_x));
+    char specials[32];
+    snprintf(specials, sizeof specials, "%g, %g", widen16(type, t->minus_inf), widen16(type, t->plus_inf));
+    if (table) {
+        printf("| %s | %s | %s | %u | %u | %u | %u | %s | %u | %s | %u of %u |\n", name, form_names[form],
+               type_names[type], t->inputs, t->wrong, t->far, t->nan_for_number, max, t->zero_for_value,
+               specials, t->nan_kept, t->nan_inputs);
+        return;
+    }
+    printf("%s (%s form, %s)\n", name, form_names[form], type_names[type]);
+    printf("  inputs checked          %u (NaN inputs left out: %u, of which %u gave NaN)\n", t->inputs,
+           t->nan_inputs, t->nan_kept);
+    printf("  not correctly rounded   %u (more than 1 ulp off: %u, NaN for a number: %u)\n", t->wrong,
+           t->far, t->nan_for_number);
+    printf("  max error               %s\n", max);
+    printf("  0 for a nonzero value   %u\n", t->zero_for_value);
+    printf("  f(-inf), f(+inf)        %s (correct: -0, inf)\n", specials);
+    for (unsigned k = 0; k < t->wrong && k < 3; k++)
+        printf("  e.g. x = %a (0x%04x)\n", (double)widen16(type, t->examples[k]), t->examples[k]);
+}
+
+#define MAX_ROWS16 32
+
+static int run_half(void)
+{
+    static const h16_fn ours[2][2] = {{gelu_erf_bf16_isa, gelu_erf_f16_isa},
+                                      {gelu_tanh_bf16_isa, gelu_tanh_f16_isa}};
+    static uint16_t x[N16], want[N16], got[N16];
+    static struct tally16 tallies[MAX_ROWS16];
+    static char names[MAX_ROWS16][64];
+    static int forms[MAX_ROWS16], types[MAX_ROWS16];
+    int rows = 0, n16 = gelu_anchor16_count();
+    double t0 = now();
+    for (uint32_t i = 0; i < N16; i++)
+        x[i] = (uint16_t)i;
+    printf("gelu_anchor_accuracy --half: every bf16 and every f16 bit pattern, 65536 each\n\n");
+    for (int type = 0; type < 2; type++)
+        for (int form = 0; form < 2; form++) {
+            for (uint32_t i = 0; i < N16; i++)
+                want[i] = is_nan16(type, x[i]) ? 0 : gelu_oracle_half(form, type, widen16(type, x[i]));
+            for (int a = 0; a < n16; a++) {
+                if (gelu_anchor16_form(a) != form || gelu_anchor16_type(a) != type)
+                    continue;
+                gelu_anchor16_run(a, x, got, N16);
+                snprintf(names[rows], sizeof names[rows], "%s", gelu_anchor16_name(a));
+                count16(&tallies[rows], type, want, got);
+                forms[rows] = form, types[rows++] = type;
+            }
+            f32_then_round(form, type, x, got);
+            snprintf(names[rows], sizeof names[rows], "gelu-ffm float32, rounded to %s", type_names[type]);
+            count16(&tallies[rows], type, want, got);
+            forms[rows] = form, types[rows++] = type;
+            for (int isa = 0; isa < 3; isa++) {
+                if (!gelu_isa_supported(isa))
+                    continue;
+                if (ours[form][type](isa, x, got, N16) != GELU_OK)
+                    return 1;
+                snprintf(names[rows], sizeof names[rows], "gelu-ffm %s, %s", type_names[type], isa_names[isa]);
+                count16(&tallies[rows], type, want, got);
+                forms[rows] = form, types[rows++] = type;
+            }
+        }
+    for (int r = 0; r < rows; r++)
+        print_row16(names[r], forms[r], types[r], &tallies[r], 0);
+    printf("\n| implementation | form | format | inputs (no NaN) | not correctly rounded | more than 1 ulp "
+           "off | NaN for a number | max error | 0 for a nonzero value | f(-inf), f(+inf) | NaN inputs "
+           "giving NaN |\n");
+    printf("|---|---|---|---:|---:|---:|---:|---|---:|---|---:|\n");
+    for (int r = 0; r < rows; r++)
+        print_row16(names[r], forms[r], types[r], &tallies[r], 1);
+    printf("\n(every 16-bit pattern; %.0f s)\n", now() - t0);
+    return 0;
+}
+
 static int parse_float(const char *s, float *f)
 {
     char *end;
@@ -239,7 +395,7 @@ static int parse_float(const char *s, float *f)
 
 static int usage(const char *prog)
 {
-    fprintf(stderr, "usage: %s [--stride K] [--threads N] [--range LO HI]\n", prog);
+    fprintf(stderr, "usage: %s [--stride K] [--threads N] [--range LO HI] | --half\n", prog);
     return 2;
 }
 
@@ -251,6 +407,8 @@ int main(int argc, char **argv)
     char range_text[96];
     if (threads > MAX_THREADS)
         threads = MAX_THREADS;
+    if (argc == 2 && !strcmp(argv[1], "--half"))
+        return run_half();
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--stride") && i + 1 < argc) {
             stride = strtoull(argv[++i], NULL, 10);
