@@ -1,22 +1,22 @@
 #!/usr/bin/python3
 """How often PyTorch's CPU F.gelu on bf16 is not the correctly rounded bf16 GELU.
 
-    /usr/bin/python3 bench/torch_accuracy16.py [--oracle FILE | --dump-tool PATH]
+    /usr/bin/python3 bench/torch_accuracy16.py [--oracle FILE]
 
 Every one of the 65,536 bf16 bit patterns goes through F.gelu (approximate='none' and
 'tanh') as one bf16 tensor, 1 thread, and each result is compared bit for bit with MPFR's
-GELU rounded once to bf16: the tables that native/tools/gelu_oracle16_dump writes (run here,
-from build/ by default, or read from --oracle FILE). NaN inputs are left out of the count
+GELU rounded once to bf16: the golden tables of the Java tests,
+java/src/test/resources/dev/gelu/golden16.bin.gz (native/tools/gelu_golden_half through
+scripts/make-golden.sh), or --oracle FILE in that format. NaN inputs are left out of the count
 and reported on their own; +-inf are counted. A 65,536-element tensor takes ATen's vector
 loop only; the scalar path (what the tail of a length that is not a multiple of the vector
 width takes) is measured too, one element per call. The f16 inputs are tried the same way:
 PyTorch 1.13 has no float16 GELU on CPU and says so.
 """
 import argparse
+import gzip
 import os
-import subprocess
 import sys
-import tempfile
 
 import numpy as np
 import torch
@@ -28,17 +28,13 @@ FORMS = {"erf": "none", "tanh": "tanh"}
 
 
 def oracle_tables(args):
-    """{(type, form): 65536 uint16}, in the dump's order: bf16 erf, bf16 tanh, f16 erf, f16 tanh."""
-    if args.oracle:
-        data = np.fromfile(args.oracle, dtype="<u2")
-    else:
-        with tempfile.TemporaryDirectory() as d:
-            path = os.path.join(d, "oracle16.bin")
-            subprocess.run([args.dump_tool, path], check=True)
-            data = np.fromfile(path, dtype="<u2")
+    """{(type, form): 65536 uint16}, in golden16.bin.gz's order: erf bf16, erf f16, tanh bf16, tanh f16."""
+    path = args.oracle or os.path.join(ROOT, "java/src/test/resources/dev/gelu/golden16.bin.gz")
+    with gzip.open(path, "rb") as f:
+        data = np.frombuffer(f.read(), dtype="<u2")
     if data.size != 4 * 65536:
         sys.exit(f"torch_accuracy16: the oracle has {data.size} entries, want {4 * 65536}")
-    keys = [(t, f) for t in TYPES for f in FORMS]
+    keys = [(t, f) for f in FORMS for t in TYPES]
     return {k: data[i * 65536:(i + 1) * 65536] for i, k in enumerate(keys)}
 
 
@@ -54,8 +50,7 @@ def run(dtype, approximate, bits, one_by_one):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--oracle", help="the file gelu_oracle16_dump wrote")
-    ap.add_argument("--dump-tool", default=os.path.join(ROOT, "build/native/tools/gelu_oracle16_dump"))
+    ap.add_argument("--oracle", help="the golden tables (gzip), default the Java tests' golden16.bin.gz")
     args = ap.parse_args()
     torch.set_num_threads(1)
     want = oracle_tables(args)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "gelu.h"
+#include "gelu_half_convert.h"
 #include "gelu_oracle.h"
 
 typedef int (*h16_fn)(int, const uint16_t *, uint16_t *, size_t);
@@ -27,23 +28,7 @@ static const n16_fn n16[2][2] = {{gelu_erf_f32_to_bf16_isa, gelu_erf_f32_to_f16_
 static const char *isas[3] = {"scalar", "avx2", "avx512"};
 static int failures;
 
-static float widen(int type, uint16_t h)
-{
-    uint32_t b;
-    if (type == 0) {
-        b = (uint32_t)h << 16;
-    } else {
-        uint32_t sign = (uint32_t)(h & 0x8000) << 16, e = (h >> 10) & 31, m = h & 0x3FF;
-        float f = e == 0 ? (float)m * 0x1p-24f : 0;
-        if (e == 0)
-            memcpy(&b, &f, 4), b |= sign;
-        else
-            b = sign | (e == 31 ? 0x7F800000u | (m << 13) : ((e + 112) << 23) | (m << 13));
-    }
-    float f;
-    memcpy(&f, &b, 4);
-    return f;
-}
+static float widen(int type, uint16_t h) { return type ? half_f16_to_f32(h) : half_bf16_to_f32(h); }
 
 static void report(const char *what, int form, int type, int isa, float x, uint16_t got, uint16_t want)
 {

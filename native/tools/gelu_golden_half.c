@@ -8,27 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gelu_half_convert.h"
 #include "gelu_oracle.h"
 
-static float widen(int type, uint16_t h)
-{
-    uint32_t b;
-    if (type == 0) {
-        b = (uint32_t)h << 16;
-    } else {
-        uint32_t sign = (uint32_t)(h & 0x8000) << 16, e = (h >> 10) & 31, m = h & 0x3FF;
-        if (e == 0) {
-            float f = (float)m * 0x1p-24f;
-            memcpy(&b, &f, 4);
-            b |= sign;
-        } else {
-            b = sign | (e == 31 ? 0x7F800000u | (m << 13) : ((e + 112) << 23) | (m << 13));
-        }
-    }
-    float f;
-    memcpy(&f, &b, 4);
-    return f;
-}
+static float widen(int type, uint16_t h) { return type ? half_f16_to_f32(h) : half_bf16_to_f32(h); }
 
 int main(void)
 {
