@@ -90,6 +90,13 @@ uint16_t gelu_half_slow(enum gelu_form form, enum gelu_half type, float x)
         if (lo == hi)
             return lo;
     }
+    /* Beyond the clamps the value is known: -0 (its magnitude is below 2^-149, under half the
+       least subnormal of both formats), or x minus less than 2^-280 x, which rounds as the
+       double just below x does (no rounding boundary lies between them but x itself). */
+    if (xd <= -(form == GELU_FORM_ERF ? GELU_ERF_AMAX : GELU_TANH_WMAX))
+        return 0x8000;
+    if (xd >= 20.0)
+        return format_bits(round_to_format(gelu_from_bits64(gelu_bits64(xd) - 1), type), type);
     double y = gelu_cr_y(form, x);
     uint16_t lo = format_bits(round_to_format(y * GELU_FLAG_LO, type), type);
     uint16_t hi = format_bits(round_to_format(y * GELU_FLAG_HI, type), type);

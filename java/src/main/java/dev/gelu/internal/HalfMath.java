@@ -27,6 +27,13 @@ public final class HalfMath {
             double up = Double.longBitsToDouble(Double.doubleToRawLongBits(half) + (half > 0 ? 1 : -1));
             return bits(round(up, type), type);
         }
+        // beyond the clamps: -0, or x minus less than 2^-280 x (rounds as the double below x)
+        if (xd <= -(form == Form.ERF ? Coefficients.ERF_AMAX : Coefficients.TANH_WMAX)) {
+            return (short) 0x8000;
+        }
+        if (xd >= 20.0) {
+            return bits(round(Double.longBitsToDouble(Double.doubleToRawLongBits(xd) - 1), type), type);
+        }
         double y = GeluMath.crY(form == Form.TANH, x);
         return bits(round(y * Coefficients.FLAG_LO, type), type);
     }
