@@ -16,6 +16,7 @@
 
 #include "gelu.h"
 #include "gelu_half_convert.h"
+#include "gelu_half_hard_cases.h"
 #include "gelu_oracle.h"
 
 typedef int (*h16_fn)(int, const uint16_t *, uint16_t *, size_t);
@@ -106,6 +107,28 @@ static void sampled_floats(int form, int type, uint32_t stride)
                 report("narrowing sample", form, type, isa, x[i], y[i], want[i]);
     }
     free(x), free(want), free(y);
+}
+
+/* Every entry of the hard-case tables: MPFR agrees with it, and every ISA returns it. */
+static void hard_cases(void)
+{
+    const uint32_t(*tables[2][2])[2] = {{gelu_half_hard_cases_erf_bf16, gelu_half_hard_cases_erf_f16},
+                                        {gelu_half_hard_cases_tanh_bf16, gelu_half_hard_cases_tanh_f16}};
+    const size_t counts[2][2] = {{GELU_HALF_HARD_CASES_ERF_BF16, GELU_HALF_HARD_CASES_ERF_F16},
+                                 {GELU_HALF_HARD_CASES_TANH_BF16, GELU_HALF_HARD_CASES_TANH_F16}};
+    size_t total = 0;
+    for (int form = 0; form < 2; form++)
+        for (int type = 0; type < 2; type++)
+            for (size_t k = 0; k < counts[form][type]; k++, total++) {
+                float x = from_bits(tables[form][type][k][0]);
+                uint16_t want = gelu_oracle_half(form, type, x), got;
+                if (want != tables[form][type][k][1])
+                    report("hard-case table entry", form, type, 0, x, (uint16_t)tables[form][type][k][1], want);
+                for (int isa = 0; isa < 3; isa++)
+                    if (gelu_isa_supported(isa) && (n16[form][type](isa, &x, &got, 1), got != want))
+                        report("hard case", form, type, isa, x, got, want);
+            }
+    printf("%zu hard cases: %s\n", total, failures ? "FAILURES" : "ok");
 }
 
 static void expect(const char *what, int got, int want)
@@ -213,6 +236,7 @@ int main(int argc, char **argv)
             printf("%s %s: all 2^16 inputs and a float sample, every ISA: %s\n", forms[form], types[type],
                    failures ? "FAILURES" : "ok");
         }
+    hard_cases();
     argument_checks();
     if (failures)
         fprintf(stderr, "%d failures\n", failures);

@@ -18,6 +18,10 @@ public final class HalfMath {
         if (Float.isNaN(x)) {
             return quietNaN(x, type);
         }
+        int known = hardCase(form, type, x);
+        if (known >= 0) {
+            return (short) known;
+        }
         double xd = x;
         if (Math.abs(xd) < TINY) {
             if (xd == 0.0) {
@@ -36,6 +40,25 @@ public final class HalfMath {
         }
         double y = GeluMath.crY(form == Form.TANH, x);
         return bits(round(y * Coefficients.FLAG_LO, type), type);
+    }
+
+    /** The hard-case table's result for x (as native gelu_half.c's hard_case), or -1. */
+    private static int hardCase(Form form, Storage type, float x) {
+        boolean erf = form == Form.ERF, bf16 = type == Storage.BF16;
+        int[] xs = erf ? (bf16 ? HalfHardCaseTable.ERF_BF16_X : HalfHardCaseTable.ERF_F16_X)
+                : (bf16 ? HalfHardCaseTable.TANH_BF16_X : HalfHardCaseTable.TANH_F16_X);
+        int[] ys = erf ? (bf16 ? HalfHardCaseTable.ERF_BF16_Y : HalfHardCaseTable.ERF_F16_Y)
+                : (bf16 ? HalfHardCaseTable.TANH_BF16_Y : HalfHardCaseTable.TANH_F16_Y);
+        int key = Float.floatToRawIntBits(x), lo = 0, hi = xs.length;
+        while (lo < hi) { // sorted as unsigned, like the C table
+            int mid = (lo + hi) >>> 1;
+            if (Integer.compareUnsigned(xs[mid], key) < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo < xs.length && xs[lo] == key ? ys[lo] : -1;
     }
 
     /** The value of 16-bit bits as a float, exactly. */

@@ -1,0 +1,44 @@
+package dev.gelu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.gelu.internal.Backends;
+import dev.gelu.internal.GeluKernels;
+import dev.gelu.internal.HalfHardCaseTable;
+import java.lang.foreign.MemorySegment;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The 16-bit hard cases (inputs whose exact value lies within 2^-40 of a 16-bit midpoint, found
+ * by gelu_exhaustive_half against MPFR; native/tests/test_half checks every entry against MPFR
+ * again): every backend and native ISA returns the table's result for each of them.
+ */
+class HalfHardCasesTest {
+    @Test
+    void everyBackendNarrowsTheHardCasesToTheirCorrectResult() {
+        int checked = 0;
+        for (Form form : Form.values()) {
+            for (Storage type : new Storage[] {Storage.BF16, Storage.F16}) {
+                boolean erf = form == Form.ERF, bf16 = type == Storage.BF16;
+                int[] xs = erf ? (bf16 ? HalfHardCaseTable.ERF_BF16_X : HalfHardCaseTable.ERF_F16_X)
+                        : (bf16 ? HalfHardCaseTable.TANH_BF16_X : HalfHardCaseTable.TANH_F16_X);
+                int[] ys = erf ? (bf16 ? HalfHardCaseTable.ERF_BF16_Y : HalfHardCaseTable.ERF_F16_Y)
+                        : (bf16 ? HalfHardCaseTable.TANH_BF16_Y : HalfHardCaseTable.TANH_F16_Y);
+                float[] x = new float[xs.length];
+                for (int i = 0; i < xs.length; i++) {
+                    x[i] = Float.intBitsToFloat(xs[i]);
+                }
+                for (GeluKernels k : Backends.available()) {
+                    short[] y = new short[x.length];
+                    k.forward(form, Storage.F32, type, MemorySegment.ofArray(x), MemorySegment.ofArray(y), x.length);
+                    for (int i = 0; i < x.length; i++) {
+                        assertEquals((short) ys[i], y[i], k.name() + "/" + k.isa() + " " + form + " " + type
+                                + " x=" + Integer.toHexString(xs[i]));
+                        checked++;
+                    }
+                }
+            }
+        }
+        System.out.println("HalfHardCasesTest: " + checked + " (backend, hard case) pairs");
+    }
+}
