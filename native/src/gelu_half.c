@@ -128,6 +128,8 @@ uint16_t gelu_half_slow(enum gelu_form form, enum gelu_half type, float x)
        double just below x does (no rounding boundary lies between them but x itself). */
     if (xd <= -(form == GELU_FORM_ERF ? GELU_ERF_AMAX : GELU_TANH_WMAX))
         return 0x8000;
+    if (xd == (double)INFINITY) /* GELU(+inf) = +inf; below, the double under x must be finite */
+        return type == GELU_HALF_BF16 ? 0x7F80 : 0x7C00;
     if (xd >= 20.0)
         return format_bits(round_to_format(gelu_from_bits64(gelu_bits64(xd) - 1), type), type);
     double y = gelu_cr_y(form, x);

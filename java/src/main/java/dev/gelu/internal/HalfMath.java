@@ -35,6 +35,9 @@ public final class HalfMath {
         if (xd <= -(form == Form.ERF ? Coefficients.ERF_AMAX : Coefficients.TANH_WMAX)) {
             return (short) 0x8000;
         }
+        if (xd == Double.POSITIVE_INFINITY) { // GELU(+inf) = +inf; below, the double under x must be finite
+            return (short) (type == Storage.BF16 ? 0x7F80 : 0x7C00);
+        }
         if (xd >= 20.0) {
             return bits(round(Double.longBitsToDouble(Double.doubleToRawLongBits(xd) - 1), type), type);
         }
