@@ -22,8 +22,8 @@ common=(-std=c11 -O2 -g -ffp-contract=off -fno-fast-math -fno-math-errno -Wall -
   -I"$root/native/include" -I"$root/native/src")
 isa_flags() {
   case "$1" in
-    gelu_avx2.c) echo "-mavx2 -mfma -mf16c" ;;
-    gelu_avx512.c) echo "-mavx512f -mavx512dq -mavx512vl -mavx512bw -mavx2 -mfma -mf16c" ;;
+    gelu_avx2.c | gelu_ops_avx2.c) echo "-mavx2 -mfma -mf16c" ;;
+    gelu_avx512.c | gelu_ops_avx512.c) echo "-mavx512f -mavx512dq -mavx512vl -mavx512bw -mavx2 -mfma -mf16c" ;;
   esac
 }
 

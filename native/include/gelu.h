@@ -69,6 +69,7 @@ extern "C" {
 #define GELU_ERR_OVERLAP (-2) /* x and y overlap but are not the same array */
 #define GELU_ERR_ISA (-3)     /* the requested instruction set is unknown, absent or capped */
 #define GELU_ERR_SIZE (-4)    /* n times the larger element size exceeds PTRDIFF_MAX */
+#define GELU_ERR_SHAPE (-5)   /* a leading dimension is shorter than its row (ldx < cols, ldy < cols) */
 
 /* Instruction sets, in increasing order. */
 #define GELU_ISA_SCALAR 0
@@ -104,6 +105,54 @@ GELU_API int gelu_tanh_f32_to_bf16(const float *x, uint16_t *y, size_t n);
 GELU_API int gelu_erf_f32_to_f16(const float *x, uint16_t *y, size_t n);
 GELU_API int gelu_tanh_f32_to_f16(const float *x, uint16_t *y, size_t n);
 
+/*
+ * Composed operations, defined by composition so that a fused call returns the same bits as
+ * the unfused calls (one pass over memory instead of two or three):
+ *
+ *   gelu_<form>_bias_<type>:  y[i*ldy + j] = GELU(fl(x[i*ldx + j] + bias[j])) for i < rows,
+ *       j < cols: row-major data with leading dimensions in elements (ldx, ldy >= cols; the
+ *       padding between rows is never read or written). The sum is rounded to float32 (16-bit
+ *       types: computed in float32 from the widened values, as the f32_to_<type> functions
+ *       would get it), then GELU at the function's accuracy into the output type.
+ *   geglu_<form>_<type>:      y[i] = fl(a[i] * GELU(gate[i])) for i < n: GELU at the function's
+ *       accuracy rounded to the type (the gelu_<form>_<type> result), then the product rounded
+ *       once to the type.
+ *   geglu_<form>_rows_<type>: the same on the one-tensor layout where row i of x holds
+ *       [a | gate], cols elements each (PyTorch's a, gate = x.chunk(2, -1)): ldx >= 2 cols,
+ *       y has rows of cols elements, ldy >= cols.
+ *
+ * NaN: a NaN result is the quieted first NaN among the operands, in the order x then bias, or
+ * a then the GELU of gate (itself the quieted gate); the same on every ISA. In place: y == x
+ * with ldy == ldx (bias, rows), y == a or y == gate (geglu); every other overlap of an input
+ * with the output, bias included, is GELU_ERR_OVERLAP. Nothing is written when an error is
+ * returned. rows == 0 or cols == 0 (n == 0) is a valid empty call, but never with a leading
+ * dimension shorter than the row (GELU_ERR_SHAPE).
+ */
+GELU_API int gelu_erf_bias_f32(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_tanh_bias_f32(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_erf_bias_f32_faithful(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_tanh_bias_f32_faithful(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_erf_bias_bf16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_tanh_bias_bf16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_erf_bias_f16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_tanh_bias_f16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_erf_f32(const float *a, const float *gate, float *y, size_t n);
+GELU_API int geglu_tanh_f32(const float *a, const float *gate, float *y, size_t n);
+GELU_API int geglu_erf_f32_faithful(const float *a, const float *gate, float *y, size_t n);
+GELU_API int geglu_tanh_f32_faithful(const float *a, const float *gate, float *y, size_t n);
+GELU_API int geglu_erf_bf16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
+GELU_API int geglu_tanh_bf16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
+GELU_API int geglu_erf_f16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
+GELU_API int geglu_tanh_f16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
+GELU_API int geglu_erf_rows_f32(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_tanh_rows_f32(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_erf_rows_f32_faithful(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_tanh_rows_f32_faithful(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_erf_rows_bf16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_tanh_rows_bf16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_erf_rows_f16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_tanh_rows_f16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+
 /* Same as above on one explicit instruction set; GELU_ERR_ISA when it cannot run here. */
 GELU_API int gelu_erf_f32_isa(int isa, const float *x, float *y, size_t n);
 GELU_API int gelu_tanh_f32_isa(int isa, const float *x, float *y, size_t n);
@@ -117,6 +166,30 @@ GELU_API int gelu_erf_f32_to_bf16_isa(int isa, const float *x, uint16_t *y, size
 GELU_API int gelu_tanh_f32_to_bf16_isa(int isa, const float *x, uint16_t *y, size_t n);
 GELU_API int gelu_erf_f32_to_f16_isa(int isa, const float *x, uint16_t *y, size_t n);
 GELU_API int gelu_tanh_f32_to_f16_isa(int isa, const float *x, uint16_t *y, size_t n);
+GELU_API int gelu_erf_bias_f32_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_tanh_bias_f32_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_erf_bias_f32_faithful_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_tanh_bias_f32_faithful_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_erf_bias_bf16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_tanh_bias_bf16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_erf_bias_f16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_tanh_bias_f16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_erf_f32_isa(int isa, const float *a, const float *gate, float *y, size_t n);
+GELU_API int geglu_tanh_f32_isa(int isa, const float *a, const float *gate, float *y, size_t n);
+GELU_API int geglu_erf_f32_faithful_isa(int isa, const float *a, const float *gate, float *y, size_t n);
+GELU_API int geglu_tanh_f32_faithful_isa(int isa, const float *a, const float *gate, float *y, size_t n);
+GELU_API int geglu_erf_bf16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
+GELU_API int geglu_tanh_bf16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
+GELU_API int geglu_erf_f16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
+GELU_API int geglu_tanh_f16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
+GELU_API int geglu_erf_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_tanh_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_erf_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_tanh_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_erf_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_tanh_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_erf_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_tanh_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 
 /* The instruction set in use: "avx512", "avx2" or "scalar". */
 GELU_API const char *gelu_isa(void);

@@ -25,9 +25,9 @@ struct impl {
     gelu_kernel_fn kernel[GELU_N_KERNELS];
 };
 
-#define GELU_ROW_SCALAR(name, kind) {.kind = gelu_##name##_scalar},
-#define GELU_ROW_AVX2(name, kind) {.kind = gelu_##name##_avx2},
-#define GELU_ROW_AVX512(name, kind) {.kind = gelu_##name##_avx512},
+#define GELU_ROW_SCALAR(name, kind) {.kind = name##_scalar},
+#define GELU_ROW_AVX2(name, kind) {.kind = name##_avx2},
+#define GELU_ROW_AVX512(name, kind) {.kind = name##_avx512},
 static const struct impl impls[] = {
     {GELU_ISA_SCALAR, "scalar", {GELU_KERNELS(GELU_ROW_SCALAR)}},
     {GELU_ISA_AVX2, "avx2", {GELU_KERNELS(GELU_ROW_AVX2)}},
@@ -118,6 +118,19 @@ static int best_isa(void)
     return isa;
 }
 
+/* What the checks return besides the error codes: valid and nothing to do, or valid and work. */
+#define NOTHING GELU_OK
+#define RUN 1
+
+static int check_isa(int isa) { return isa < 0 || isa >= N_IMPLS || isa > best_isa() ? GELU_ERR_ISA : RUN; }
+
+/* Byte ranges [a, a + an) and [b, b + bn) share a byte. */
+static int overlap(const void *a, size_t an, const void *b, size_t bn)
+{
+    uintptr_t as = (uintptr_t)a, bs = (uintptr_t)b;
+    return as < bs ? bs - as < an : as - bs < bn;
+}
+
 /*
  * Arguments of n elements of xsize bytes in and ysize bytes out. y == x (in place) is
  * accepted for every kind, narrowing included: the kernels read each block of x before they
@@ -125,37 +138,106 @@ static int best_isa(void)
  */
 static int check(int isa, const void *x, size_t xsize, const void *y, size_t ysize, size_t n)
 {
-    if (isa < 0 || isa >= N_IMPLS || isa > best_isa())
+    if (check_isa(isa) != RUN)
         return GELU_ERR_ISA;
     if (n == 0)
-        return GELU_OK;
+        return NOTHING;
     if (!x || !y)
         return GELU_ERR_NULL;
     size_t size = xsize > ysize ? xsize : ysize;
     if (n > PTRDIFF_MAX / size) /* no array is that large; n * size could wrap */
         return GELU_ERR_SIZE;
-    uintptr_t xs = (uintptr_t)x, ys = (uintptr_t)y;
-    if (xs != ys && (xs < ys ? ys - xs < n * xsize : xs - ys < n * ysize))
+    if (x != y && overlap(x, n * xsize, y, n * ysize))
         return GELU_ERR_OVERLAP;
-    return GELU_OK;
+    return RUN;
 }
+
+/* Two inputs of n elements, one output: y may be either input (in place), the inputs may overlap. */
+static int check_glu(int isa, const void *a, const void *gate, const void *y, size_t size, size_t n)
+{
+    int rc = check(isa, a, size, y, size, n);
+    if (rc != RUN)
+        return rc;
+    if (!gate)
+        return GELU_ERR_NULL;
+    return gate != y && overlap(gate, n * size, y, n * size) ? GELU_ERR_OVERLAP : RUN;
+}
+
+/* The bytes spanned by rows rows of width elements, ld apart; 0 when that overflows PTRDIFF_MAX. */
+static size_t span(size_t rows, size_t width, size_t ld, size_t size)
+{
+    size_t max = PTRDIFF_MAX / size;
+    if (width > max || (rows > 1 && (rows - 1) > (max - width) / ld))
+        return 0;
+    return ((rows - 1) * ld + width) * size;
+}
+
+/*
+ * Row-major x (rows of width times cols elements, ldx apart) in, y (rows of cols, ldy apart) out. In
+ * place is y == x with ldy == ldx: each block of a row is read before its results are
+ * written. Any other overlap of the two spans is rejected, padding included: the kernels
+ * never touch the padding, but a y that lives in x's padding is not worth the risk.
+ */
+static int check_rows(int isa, const void *x, size_t width, const void *y, size_t size, size_t rows, size_t cols,
+                      size_t ldx, size_t ldy)
+{
+    if (check_isa(isa) != RUN)
+        return GELU_ERR_ISA;
+    if (cols > PTRDIFF_MAX / size / width) /* no row is that long; width cols could wrap */
+        return GELU_ERR_SIZE;
+    size_t xcols = width * cols;
+    if (ldx < xcols || ldy < cols)
+        return GELU_ERR_SHAPE;
+    if (rows == 0 || cols == 0)
+        return NOTHING;
+    if (!x || !y)
+        return GELU_ERR_NULL;
+    size_t xs = span(rows, xcols, ldx, size), ys = span(rows, cols, ldy, size);
+    if (xs == 0 || ys == 0)
+        return GELU_ERR_SIZE;
+    if (!(x == y && ldx == ldy) && overlap(x, xs, y, ys))
+        return GELU_ERR_OVERLAP;
+    return RUN;
+}
+
+static int check_bias(int isa, const void *x, const void *bias, const void *y, size_t size, size_t rows, size_t cols,
+                      size_t ldx, size_t ldy)
+{
+    int rc = check_rows(isa, x, 1, y, size, rows, cols, ldx, ldy);
+    if (rc != RUN)
+        return rc;
+    if (!bias)
+        return GELU_ERR_NULL;
+    return overlap(bias, cols * size, y, span(rows, cols, ldy, size)) ? GELU_ERR_OVERLAP : RUN;
+}
+
+/* The checks of each kind, on the parameter names of its GELU_SIG_<kind>. */
+#define GELU_CHECK_F32 check(isa, x, sizeof *x, y, sizeof *y, n)
+#define GELU_CHECK_H16 GELU_CHECK_F32
+#define GELU_CHECK_N16 GELU_CHECK_F32
+#define GELU_CHECK_GLU_F32 check_glu(isa, a, gate, y, sizeof *y, n)
+#define GELU_CHECK_GLU_H16 GELU_CHECK_GLU_F32
+#define GELU_CHECK_BIAS_F32 check_bias(isa, x, bias, y, sizeof *y, rows, cols, ldx, ldy)
+#define GELU_CHECK_BIAS_H16 GELU_CHECK_BIAS_F32
+#define GELU_CHECK_GLUR_F32 check_rows(isa, x, 2, y, sizeof *y, rows, cols, ldx, ldy)
+#define GELU_CHECK_GLUR_H16 GELU_CHECK_GLUR_F32
 
 /*
  * The public entry points, two per row of the kernel table, each running its kernel in the
  * floating-point mode the kernels are proven in and giving the caller's mode back after.
  */
-#define GELU_ENTRY(name, kind)                                                                   \
-    int gelu_##name##_isa(int isa, const GELU_XT_##kind *x, GELU_YT_##kind *y, size_t n)          \
-    {                                                                                           \
-        int rc = check(isa, x, sizeof *x, y, sizeof *y, n);                                     \
-        if (rc != GELU_OK || n == 0)                                                            \
-            return rc;                                                                          \
-        unsigned caller_mode = gelu_fpenv_enter();                                              \
-        impls[isa].kernel[GELU_K_##name].kind(x, y, n);                                         \
-        gelu_fpenv_leave(caller_mode);                                                          \
-        return GELU_OK;                                                                         \
-    }                                                                                           \
-    int gelu_##name(const GELU_XT_##kind *x, GELU_YT_##kind *y, size_t n) { return gelu_##name##_isa(best_isa(), x, y, n); }
+#define GELU_ENTRY(name, kind)                                                          \
+    int name##_isa(int isa, GELU_SIG_##kind)                                            \
+    {                                                                                  \
+        int rc = GELU_CHECK_##kind;                                                     \
+        if (rc != RUN)                                                                  \
+            return rc;                                                                  \
+        unsigned caller_mode = gelu_fpenv_enter();                                      \
+        impls[isa].kernel[GELU_K_##name].kind(GELU_ARGS_##kind);                        \
+        gelu_fpenv_leave(caller_mode);                                                  \
+        return GELU_OK;                                                                 \
+    }                                                                                  \
+    int name(GELU_SIG_##kind) { return name##_isa(best_isa(), GELU_ARGS_##kind); }
 GELU_KERNELS(GELU_ENTRY)
 
 const char *gelu_isa(void) { return impls[best_isa()].name; }

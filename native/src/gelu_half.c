@@ -164,3 +164,5 @@ void gelu_erf_f32_to_bf16_scalar(const float *x, uint16_t *y, size_t n) { run_n1
 void gelu_tanh_f32_to_bf16_scalar(const float *x, uint16_t *y, size_t n) { run_n16(GELU_FORM_TANH, GELU_HALF_BF16, x, y, n); }
 void gelu_erf_f32_to_f16_scalar(const float *x, uint16_t *y, size_t n) { run_n16(GELU_FORM_ERF, GELU_HALF_F16, x, y, n); }
 void gelu_tanh_f32_to_f16_scalar(const float *x, uint16_t *y, size_t n) { run_n16(GELU_FORM_TANH, GELU_HALF_F16, x, y, n); }
+
+uint16_t gelu_half_round(double y, enum gelu_half type) { return format_bits(round_to_format(y, type), type); }

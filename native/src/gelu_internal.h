@@ -14,47 +14,85 @@ enum gelu_form { GELU_FORM_ERF = 0, GELU_FORM_TANH = 1 };
 enum gelu_half { GELU_HALF_BF16 = 0, GELU_HALF_F16 = 1 };
 
 /*
- * The kernel table: one row per public entry point gelu_<name>, each implemented once per ISA
- * as gelu_<name>_<isa>, with the signature of its kind:
- *   F32  (const float *x, float *y, size_t n)        float32 in and out
- *   H16  (const uint16_t *x, uint16_t *y, size_t n)  bf16 or f16 in and out
- *   N16  (const float *x, uint16_t *y, size_t n)     float32 in, bf16 or f16 out
- * The dispatcher and the public entry points are generated from it, so a new point of the
- * space (form, type, accuracy) is one row here and its declarations in gelu.h.
+ * The kernel table: one row per public entry point, each implemented once per ISA as
+ * <name>_<isa>, with the signature of its kind:
+ *   F32   (const float *x, float *y, size_t n)                        float32 in and out
+ *   H16   (const uint16_t *x, uint16_t *y, size_t n)                  bf16 or f16 in and out
+ *   N16   (const float *x, uint16_t *y, size_t n)                     float32 in, 16-bit out
+ *   BIAS  (const T *x, const T *bias, T *y, rows, cols, ldx, ldy)     y[i][j] = GELU(x[i][j] + bias[j])
+ *   GLU   (const T *a, const T *gate, T *y, size_t n)                 y[i] = a[i] GELU(gate[i])
+ *   GLUR  (const T *x, T *y, rows, cols, ldx, ldy)                    rows of [a | gate], 2 cols wide
+ * with T = float (kinds *_F32) or uint16_t (*_H16). The dispatcher and the public entry
+ * points are generated from it, so a new point of the space (form, operation, type,
+ * accuracy) is one row here, its declaration in gelu.h and its per-ISA instantiation.
  */
-#define GELU_KERNELS(X)         \
-    X(erf_f32, F32)             \
-    X(tanh_f32, F32)            \
-    X(erf_f32_faithful, F32)    \
-    X(tanh_f32_faithful, F32)   \
-    X(erf_bf16, H16)            \
-    X(tanh_bf16, H16)           \
-    X(erf_f16, H16)             \
-    X(tanh_f16, H16)            \
-    X(erf_f32_to_bf16, N16)     \
-    X(tanh_f32_to_bf16, N16)    \
-    X(erf_f32_to_f16, N16)      \
-    X(tanh_f32_to_f16, N16)
+#define GELU_KERNELS(X)                                  \
+    X(gelu_erf_f32, F32)                                 \
+    X(gelu_tanh_f32, F32)                                \
+    X(gelu_erf_f32_faithful, F32)                        \
+    X(gelu_tanh_f32_faithful, F32)                       \
+    X(gelu_erf_bf16, H16)                                \
+    X(gelu_tanh_bf16, H16)                               \
+    X(gelu_erf_f16, H16)                                 \
+    X(gelu_tanh_f16, H16)                                \
+    X(gelu_erf_f32_to_bf16, N16)                         \
+    X(gelu_tanh_f32_to_bf16, N16)                        \
+    X(gelu_erf_f32_to_f16, N16)                          \
+    X(gelu_tanh_f32_to_f16, N16)                         \
+    GELU_OPS(X, erf, f32, BIAS_F32, GLU_F32, GLUR_F32)            \
+    GELU_OPS(X, tanh, f32, BIAS_F32, GLU_F32, GLUR_F32)           \
+    GELU_OPS(X, erf, f32_faithful, BIAS_F32, GLU_F32, GLUR_F32)   \
+    GELU_OPS(X, tanh, f32_faithful, BIAS_F32, GLU_F32, GLUR_F32)  \
+    GELU_OPS(X, erf, bf16, BIAS_H16, GLU_H16, GLUR_H16)           \
+    GELU_OPS(X, tanh, bf16, BIAS_H16, GLU_H16, GLUR_H16)          \
+    GELU_OPS(X, erf, f16, BIAS_H16, GLU_H16, GLUR_H16)            \
+    GELU_OPS(X, tanh, f16, BIAS_H16, GLU_H16, GLUR_H16)
 
-/* Element types of each kind: GELU_XT_<kind> in, GELU_YT_<kind> out. */
-#define GELU_XT_F32 float
-#define GELU_YT_F32 float
-#define GELU_XT_H16 uint16_t
-#define GELU_YT_H16 uint16_t
-#define GELU_XT_N16 float
-#define GELU_YT_N16 uint16_t
+/* The composed operations of one form and type: bias + GELU, GEGLU, GEGLU on [a | gate] rows. */
+#define GELU_OPS(X, form, type, bias, glu, glur) \
+    X(gelu_##form##_bias_##type, bias)           \
+    X(geglu_##form##_##type, glu)                \
+    X(geglu_##form##_rows_##type, glur)
 
-/* A kernel computes n results; arguments were validated by the dispatcher. */
+/* The parameter list of each kind, and the arguments that pass it on. */
+#define GELU_SIG_F32 const float *x, float *y, size_t n
+#define GELU_SIG_H16 const uint16_t *x, uint16_t *y, size_t n
+#define GELU_SIG_N16 const float *x, uint16_t *y, size_t n
+#define GELU_ARGS_F32 x, y, n
+#define GELU_ARGS_H16 x, y, n
+#define GELU_ARGS_N16 x, y, n
+#define GELU_SIG_BIAS_F32 const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy
+#define GELU_SIG_BIAS_H16 const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy
+#define GELU_ARGS_BIAS_F32 x, bias, y, rows, cols, ldx, ldy
+#define GELU_ARGS_BIAS_H16 x, bias, y, rows, cols, ldx, ldy
+#define GELU_SIG_GLU_F32 const float *a, const float *gate, float *y, size_t n
+#define GELU_SIG_GLU_H16 const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n
+#define GELU_ARGS_GLU_F32 a, gate, y, n
+#define GELU_ARGS_GLU_H16 a, gate, y, n
+#define GELU_SIG_GLUR_F32 const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy
+#define GELU_SIG_GLUR_H16 const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy
+#define GELU_ARGS_GLUR_F32 x, y, rows, cols, ldx, ldy
+#define GELU_ARGS_GLUR_H16 x, y, rows, cols, ldx, ldy
+
+/* A kernel does the work; arguments were validated by the dispatcher. */
+#define GELU_KIND_MEMBER(kind) void (*kind)(GELU_SIG_##kind);
 typedef union {
-    void (*F32)(const float *x, float *y, size_t n);
-    void (*H16)(const uint16_t *x, uint16_t *y, size_t n);
-    void (*N16)(const float *x, uint16_t *y, size_t n);
+    GELU_KIND_MEMBER(F32)
+    GELU_KIND_MEMBER(H16)
+    GELU_KIND_MEMBER(N16)
+    GELU_KIND_MEMBER(BIAS_F32)
+    GELU_KIND_MEMBER(BIAS_H16)
+    GELU_KIND_MEMBER(GLU_F32)
+    GELU_KIND_MEMBER(GLU_H16)
+    GELU_KIND_MEMBER(GLUR_F32)
+    GELU_KIND_MEMBER(GLUR_H16)
 } gelu_kernel_fn;
+#undef GELU_KIND_MEMBER
 
-#define GELU_DECLARE(name, kind)                                                          \
-    void gelu_##name##_scalar(const GELU_XT_##kind *x, GELU_YT_##kind *y, size_t n);     \
-    void gelu_##name##_avx2(const GELU_XT_##kind *x, GELU_YT_##kind *y, size_t n);       \
-    void gelu_##name##_avx512(const GELU_XT_##kind *x, GELU_YT_##kind *y, size_t n);
+#define GELU_DECLARE(name, kind)                \
+    void name##_scalar(GELU_SIG_##kind);        \
+    void name##_avx2(GELU_SIG_##kind);          \
+    void name##_avx512(GELU_SIG_##kind);
 GELU_KERNELS(GELU_DECLARE)
 #undef GELU_DECLARE
 
@@ -89,6 +127,9 @@ double gelu_faithful_y(enum gelu_form form, float x);
  * Baseline x86-64 code, callable from every ISA file.
  */
 uint16_t gelu_half_slow(enum gelu_form form, enum gelu_half type, float x);
+
+/* A finite double (not a NaN) rounded once to the 16-bit format, ties to even: its raw bits. */
+uint16_t gelu_half_round(double y, enum gelu_half type);
 
 static inline uint64_t gelu_bits64(double d) { uint64_t u; memcpy(&u, &d, 8); return u; }
 static inline double gelu_from_bits64(uint64_t u) { double d; memcpy(&d, &u, 8); return d; }
