@@ -67,7 +67,21 @@ struct impl {
     void (*teardown)(void *state);
     void (*run)(const struct impl *im, void *state, const void *x, void *y, size_t n);
     enum elem in, out;
+    enum op_kind { FWD, BIAS, GEGLU } op; /* forward y = GELU(x), or a composed operation below */
 };
+
+/* ---- the composed operations' other inputs: x (or the gate) is the usual x ---- */
+
+/* bias + GELU treats each thread's n elements as rows of OPS_COLS (an FFN width) when they
+   divide, else as one row; GEGLU's a is a second array of draws. */
+#define OPS_COLS 4096
+static float *bias_all, *a_all;
+static const void *x_of[3];
+
+static size_t ops_cols(size_t n) { return n % OPS_COLS == 0 ? OPS_COLS : n; }
+
+/* GEGLU's a for the slice whose x is given. */
+static const float *slice_a(const void *x) { return a_all + ((const float *)x - (const float *)x_of[F32]); }
 
 /* ---- ours ---- */
 
@@ -112,6 +126,22 @@ OURS_16(erf_f32_to_bf16)
 OURS_16(tanh_f32_to_bf16)
 OURS_16(erf_f32_to_f16)
 OURS_16(tanh_f32_to_f16)
+
+/* bias + GELU and GEGLU, fused */
+#define OURS_OPS(form)                                                                                     \
+    static void ours_bias_##form(const struct impl *im, void *st, const void *x, void *y, size_t n)       \
+    {                                                                                                      \
+        (void)st;                                                                                          \
+        size_t cols = ops_cols(n);                                                                         \
+        gelu_##form##_bias_f32_isa(im->arg, x, bias_all, y, n / cols, cols, cols, cols);                   \
+    }                                                                                                      \
+    static void ours_geglu_##form(const struct impl *im, void *st, const void *x, void *y, size_t n)      \
+    {                                                                                                      \
+        (void)st;                                                                                          \
+        geglu_##form##_f32_isa(im->arg, slice_a(x), x, y, n);                                              \
+    }
+OURS_OPS(erf)
+OURS_OPS(tanh)
 
 /* ---- scalar glibc loops: PyTorch's scalar fallback formulas in float ---- */
 
@@ -206,6 +236,43 @@ static void sleef_erff16(const struct impl *im, void *st, const void *x, void *y
 }
 #endif
 
+/* The two-pass compositions a user writes around our forward call: y = x + bias, then GELU in
+   place; y = GELU(gate), then y *= a in place. The add and multiply loops are AVX-512 too. */
+static void add_rows(const float *x, float *y, size_t n)
+{
+    size_t cols = ops_cols(n);
+    for (size_t r = 0; r < n; r += cols)
+        for (size_t k = 0; k < cols; k += 16) {
+            __mmask16 m = cols - k >= 16 ? 0xffff : (__mmask16)((1u << (cols - k)) - 1);
+            __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, x + r + k), _mm512_maskz_loadu_ps(m, bias_all + k));
+            _mm512_mask_storeu_ps(y + r + k, m, v);
+        }
+}
+
+static void mul_in_place(const float *a, float *y, size_t n)
+{
+    for (size_t k = 0; k < n; k += 16) {
+        __mmask16 m = n - k >= 16 ? 0xffff : (__mmask16)((1u << (n - k)) - 1);
+        _mm512_mask_storeu_ps(y + k, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, a + k), _mm512_maskz_loadu_ps(m, y + k)));
+    }
+}
+
+#define TWOPASS_OPS(form)                                                                                  \
+    static void twopass_bias_##form(const struct impl *im, void *st, const void *x, void *y, size_t n)    \
+    {                                                                                                      \
+        (void)im, (void)st;                                                                                \
+        add_rows(x, y, n);                                                                                 \
+        gelu_##form##_f32(y, y, n);                                                                        \
+    }                                                                                                      \
+    static void twopass_geglu_##form(const struct impl *im, void *st, const void *x, void *y, size_t n)   \
+    {                                                                                                      \
+        (void)im, (void)st;                                                                                \
+        gelu_##form##_f32(x, y, n);                                                                        \
+        mul_in_place(slice_a(x), y, n);                                                                    \
+    }
+TWOPASS_OPS(erf)
+TWOPASS_OPS(tanh)
+
 #pragma GCC pop_options
 
 #ifdef GELU_HAVE_SLEEF_VECTOR
@@ -248,7 +315,7 @@ struct dnnl_state {
     dnnl_engine_t engine;
     dnnl_stream_t stream;
     dnnl_primitive_t prim;
-    dnnl_memory_t src, dst;
+    dnnl_memory_t src, dst, bias; /* bias: the binary primitive's second source */
 };
 
 static void check(dnnl_status_t s)
@@ -343,11 +410,59 @@ static int dnnl_bf16_usable(const struct impl *im)
     return strncmp(dnnl_bf16_kernel[form], "jit", 3) == 0;
 }
 
+/* bias + GELU the oneDNN way: a binary add of the (1, cols) bias broadcast over the rows, with
+   GELU as an eltwise post-op: one primitive, one pass. */
+static void *dnnl_bias_setup(const struct impl *im, const void *x, void *y, size_t n)
+{
+#ifdef _OPENMP
+    omp_set_num_threads(1);
+#endif
+    struct dnnl_state *s = calloc(1, sizeof *s);
+    if (!s)
+        abort();
+    size_t cols = ops_cols(n);
+    dnnl_dims_t dims = {(dnnl_dim_t)(n / cols), (dnnl_dim_t)cols}, bdims = {1, (dnnl_dim_t)cols};
+    dnnl_memory_desc_t md, bmd;
+    dnnl_binary_desc_t bd;
+    dnnl_post_ops_t po;
+    dnnl_primitive_attr_t attr;
+    dnnl_primitive_desc_t pd;
+    check(dnnl_engine_create(&s->engine, dnnl_cpu, 0));
+    check(dnnl_stream_create(&s->stream, s->engine, dnnl_stream_default_flags));
+    check(dnnl_memory_desc_init_by_tag(&md, 2, dims, dnnl_f32, dnnl_ab));
+    check(dnnl_memory_desc_init_by_tag(&bmd, 2, bdims, dnnl_f32, dnnl_ab));
+    check(dnnl_binary_desc_init(&bd, dnnl_binary_add, &md, &bmd, &md));
+    check(dnnl_post_ops_create(&po));
+    check(dnnl_post_ops_append_eltwise(po, 1.0f, im->arg, 0.0f, 0.0f));
+    check(dnnl_primitive_attr_create(&attr));
+    check(dnnl_primitive_attr_set_post_ops(attr, po));
+    check(dnnl_primitive_desc_create(&pd, &bd, attr, s->engine, NULL));
+    check(dnnl_memory_create(&s->src, &md, s->engine, (void *)x));
+    check(dnnl_memory_create(&s->bias, &bmd, s->engine, bias_all));
+    check(dnnl_memory_create(&s->dst, &md, s->engine, y));
+    check(dnnl_primitive_create(&s->prim, pd));
+    check(dnnl_primitive_desc_destroy(pd));
+    check(dnnl_primitive_attr_destroy(attr));
+    check(dnnl_post_ops_destroy(po));
+    return s;
+}
+
+static void dnnl_bias_run(const struct impl *im, void *state, const void *x, void *y, size_t n)
+{
+    (void)im, (void)x, (void)y, (void)n;
+    struct dnnl_state *s = state;
+    dnnl_exec_arg_t args[] = {{DNNL_ARG_SRC_0, s->src}, {DNNL_ARG_SRC_1, s->bias}, {DNNL_ARG_DST, s->dst}};
+    check(dnnl_primitive_execute(s->prim, s->stream, 3, args));
+    check(dnnl_stream_wait(s->stream));
+}
+
 static void dnnl_teardown(void *state)
 {
     struct dnnl_state *s = state;
     dnnl_memory_destroy(s->src);
     dnnl_memory_destroy(s->dst);
+    if (s->bias)
+        dnnl_memory_destroy(s->bias);
     dnnl_primitive_destroy(s->prim);
     dnnl_stream_destroy(s->stream);
     dnnl_engine_destroy(s->engine);
@@ -365,65 +480,80 @@ static void dnnl_run(const struct impl *im, void *state, const void *x, void *y,
 #endif
 
 static const struct impl all_impls[] = {
-    {"gelu-ffm", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_erf, F32, F32},
-    {"gelu-ffm", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_erf, F32, F32},
-    {"gelu-ffm", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf, F32, F32},
-    {"gelu-ffm", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh, F32, F32},
-    {"gelu-ffm", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh, F32, F32},
-    {"gelu-ffm", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh, F32, F32},
-    {"gelu-ffm-faithful", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_erf_faithful, F32, F32},
-    {"gelu-ffm-faithful", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_erf_faithful, F32, F32},
-    {"gelu-ffm-faithful", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf_faithful, F32, F32},
-    {"gelu-ffm-faithful", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh_faithful, F32, F32},
-    {"gelu-ffm-faithful", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh_faithful, F32, F32},
-    {"gelu-ffm-faithful", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh_faithful, F32, F32},
+    {"gelu-ffm", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_erf, F32, F32, FWD},
+    {"gelu-ffm", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_erf, F32, F32, FWD},
+    {"gelu-ffm", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf, F32, F32, FWD},
+    {"gelu-ffm", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh, F32, F32, FWD},
+    {"gelu-ffm", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh, F32, F32, FWD},
+    {"gelu-ffm", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh, F32, F32, FWD},
+    {"gelu-ffm-faithful", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_erf_faithful, F32, F32, FWD},
+    {"gelu-ffm-faithful", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_erf_faithful, F32, F32, FWD},
+    {"gelu-ffm-faithful", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf_faithful, F32, F32, FWD},
+    {"gelu-ffm-faithful", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh_faithful, F32, F32, FWD},
+    {"gelu-ffm-faithful", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh_faithful, F32, F32, FWD},
+    {"gelu-ffm-faithful", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh_faithful, F32, F32, FWD},
 #ifdef GELU_HAVE_DNNL
-    {"onednn", "erf", "jit", dnnl_eltwise_gelu_erf, NULL, dnnl_setup, dnnl_teardown, dnnl_run, F32, F32},
-    {"onednn", "tanh", "jit", dnnl_eltwise_gelu_tanh, NULL, dnnl_setup, dnnl_teardown, dnnl_run, F32, F32},
+    {"onednn", "erf", "jit", dnnl_eltwise_gelu_erf, NULL, dnnl_setup, dnnl_teardown, dnnl_run, F32, F32, FWD},
+    {"onednn", "tanh", "jit", dnnl_eltwise_gelu_tanh, NULL, dnnl_setup, dnnl_teardown, dnnl_run, F32, F32, FWD},
 #endif
 #ifdef GELU_HAVE_SLEEF_VECTOR
-    {"sleef-erff-u10", "erf", "avx512", 0, has_avx512f, NULL, NULL, sleef_erff16, F32, F32},
-    {"sleef-erff-u10", "erf", "avx2", 0, has_avx2_only, NULL, NULL, sleef_erff8, F32, F32},
+    {"sleef-erff-u10", "erf", "avx512", 0, has_avx512f, NULL, NULL, sleef_erff16, F32, F32, FWD},
+    {"sleef-erff-u10", "erf", "avx2", 0, has_avx2_only, NULL, NULL, sleef_erff8, F32, F32, FWD},
 #endif
 #ifdef GELU_HAVE_LIBMVEC_ERFC
-    {"libmvec-erfcf", "erf", "avx512", 0, has_avx512f, NULL, NULL, libmvec_erfcf, F32, F32},
+    {"libmvec-erfcf", "erf", "avx512", 0, has_avx512f, NULL, NULL, libmvec_erfcf, F32, F32, FWD},
 #endif
-    {"glibc-erff", "erf", "scalar", 0, NULL, NULL, NULL, glibc_erff, F32, F32},
-    {"glibc-tanhf", "tanh", "scalar", 0, NULL, NULL, NULL, glibc_tanhf, F32, F32},
-    {"memcpy", "copy", "libc", 0, NULL, NULL, NULL, copy_memcpy, F32, F32},
-    {"stream-copy", "copy", "avx512", 0, has_avx512f, NULL, NULL, copy_stream, F32, F32},
+    {"glibc-erff", "erf", "scalar", 0, NULL, NULL, NULL, glibc_erff, F32, F32, FWD},
+    {"glibc-tanhf", "tanh", "scalar", 0, NULL, NULL, NULL, glibc_tanhf, F32, F32, FWD},
+    {"memcpy", "copy", "libc", 0, NULL, NULL, NULL, copy_memcpy, F32, F32, FWD},
+    {"stream-copy", "copy", "avx512", 0, has_avx512f, NULL, NULL, copy_stream, F32, F32, FWD},
     /* 16-bit storage (names ending in the type): bf16 and f16 in and out, then float in and
        16 bits out; the copy floors of 2-byte elements. */
-    {"gelu-ffm-bf16", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_erf_bf16, BF16, BF16},
-    {"gelu-ffm-bf16", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_erf_bf16, BF16, BF16},
-    {"gelu-ffm-bf16", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf_bf16, BF16, BF16},
-    {"gelu-ffm-bf16", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh_bf16, BF16, BF16},
-    {"gelu-ffm-bf16", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh_bf16, BF16, BF16},
-    {"gelu-ffm-bf16", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh_bf16, BF16, BF16},
-    {"gelu-ffm-f16", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_erf_f16, F16, F16},
-    {"gelu-ffm-f16", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_erf_f16, F16, F16},
-    {"gelu-ffm-f16", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf_f16, F16, F16},
-    {"gelu-ffm-f16", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh_f16, F16, F16},
-    {"gelu-ffm-f16", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh_f16, F16, F16},
-    {"gelu-ffm-f16", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh_f16, F16, F16},
-    {"gelu-ffm-f32-to-bf16", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_erf_f32_to_bf16, F32, BF16},
-    {"gelu-ffm-f32-to-bf16", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_erf_f32_to_bf16, F32, BF16},
-    {"gelu-ffm-f32-to-bf16", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf_f32_to_bf16, F32, BF16},
-    {"gelu-ffm-f32-to-bf16", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh_f32_to_bf16, F32, BF16},
-    {"gelu-ffm-f32-to-bf16", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh_f32_to_bf16, F32, BF16},
-    {"gelu-ffm-f32-to-bf16", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh_f32_to_bf16, F32, BF16},
-    {"gelu-ffm-f32-to-f16", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_erf_f32_to_f16, F32, F16},
-    {"gelu-ffm-f32-to-f16", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_erf_f32_to_f16, F32, F16},
-    {"gelu-ffm-f32-to-f16", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf_f32_to_f16, F32, F16},
-    {"gelu-ffm-f32-to-f16", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh_f32_to_f16, F32, F16},
-    {"gelu-ffm-f32-to-f16", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh_f32_to_f16, F32, F16},
-    {"gelu-ffm-f32-to-f16", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh_f32_to_f16, F32, F16},
+    {"gelu-ffm-bf16", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_erf_bf16, BF16, BF16, FWD},
+    {"gelu-ffm-bf16", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_erf_bf16, BF16, BF16, FWD},
+    {"gelu-ffm-bf16", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf_bf16, BF16, BF16, FWD},
+    {"gelu-ffm-bf16", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh_bf16, BF16, BF16, FWD},
+    {"gelu-ffm-bf16", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh_bf16, BF16, BF16, FWD},
+    {"gelu-ffm-bf16", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh_bf16, BF16, BF16, FWD},
+    {"gelu-ffm-f16", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_erf_f16, F16, F16, FWD},
+    {"gelu-ffm-f16", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_erf_f16, F16, F16, FWD},
+    {"gelu-ffm-f16", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf_f16, F16, F16, FWD},
+    {"gelu-ffm-f16", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh_f16, F16, F16, FWD},
+    {"gelu-ffm-f16", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh_f16, F16, F16, FWD},
+    {"gelu-ffm-f16", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh_f16, F16, F16, FWD},
+    {"gelu-ffm-f32-to-bf16", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_erf_f32_to_bf16, F32, BF16, FWD},
+    {"gelu-ffm-f32-to-bf16", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_erf_f32_to_bf16, F32, BF16, FWD},
+    {"gelu-ffm-f32-to-bf16", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf_f32_to_bf16, F32, BF16, FWD},
+    {"gelu-ffm-f32-to-bf16", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh_f32_to_bf16, F32, BF16, FWD},
+    {"gelu-ffm-f32-to-bf16", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh_f32_to_bf16, F32, BF16, FWD},
+    {"gelu-ffm-f32-to-bf16", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh_f32_to_bf16, F32, BF16, FWD},
+    {"gelu-ffm-f32-to-f16", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_erf_f32_to_f16, F32, F16, FWD},
+    {"gelu-ffm-f32-to-f16", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_erf_f32_to_f16, F32, F16, FWD},
+    {"gelu-ffm-f32-to-f16", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf_f32_to_f16, F32, F16, FWD},
+    {"gelu-ffm-f32-to-f16", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh_f32_to_f16, F32, F16, FWD},
+    {"gelu-ffm-f32-to-f16", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh_f32_to_f16, F32, F16, FWD},
+    {"gelu-ffm-f32-to-f16", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh_f32_to_f16, F32, F16, FWD},
 #ifdef GELU_HAVE_DNNL
-    {"onednn-bf16", "erf", "jit", dnnl_eltwise_gelu_erf, dnnl_bf16_usable, dnnl_setup, dnnl_teardown, dnnl_run, BF16, BF16},
-    {"onednn-bf16", "tanh", "jit", dnnl_eltwise_gelu_tanh, dnnl_bf16_usable, dnnl_setup, dnnl_teardown, dnnl_run, BF16, BF16},
+    {"onednn-bf16", "erf", "jit", dnnl_eltwise_gelu_erf, dnnl_bf16_usable, dnnl_setup, dnnl_teardown, dnnl_run, BF16, BF16, FWD},
+    {"onednn-bf16", "tanh", "jit", dnnl_eltwise_gelu_tanh, dnnl_bf16_usable, dnnl_setup, dnnl_teardown, dnnl_run, BF16, BF16, FWD},
 #endif
-    {"memcpy-2byte", "copy", "libc", 0, NULL, NULL, NULL, copy_memcpy, BF16, BF16},
-    {"stream-copy-2byte", "copy", "avx512", 0, has_avx512f, NULL, NULL, copy_stream, BF16, BF16},
+    /* Composed operations, float32 (bench/README: what each row computes). */
+    {"gelu-ffm-bias", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_bias_erf, F32, F32, BIAS},
+    {"gelu-ffm-bias", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_bias_tanh, F32, F32, BIAS},
+    {"gelu-ffm-bias", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_bias_erf, F32, F32, BIAS},
+    {"twopass-bias", "erf", "avx512", 0, has_avx512f, NULL, NULL, twopass_bias_erf, F32, F32, BIAS},
+    {"twopass-bias", "tanh", "avx512", 0, has_avx512f, NULL, NULL, twopass_bias_tanh, F32, F32, BIAS},
+#ifdef GELU_HAVE_DNNL
+    {"onednn-bias", "erf", "jit", dnnl_eltwise_gelu_erf, NULL, dnnl_bias_setup, dnnl_teardown, dnnl_bias_run, F32, F32, BIAS},
+    {"onednn-bias", "tanh", "jit", dnnl_eltwise_gelu_tanh, NULL, dnnl_bias_setup, dnnl_teardown, dnnl_bias_run, F32, F32, BIAS},
+#endif
+    {"gelu-ffm-geglu", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_geglu_erf, F32, F32, GEGLU},
+    {"gelu-ffm-geglu", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_geglu_tanh, F32, F32, GEGLU},
+    {"gelu-ffm-geglu", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_geglu_erf, F32, F32, GEGLU},
+    {"twopass-geglu", "erf", "avx512", 0, has_avx512f, NULL, NULL, twopass_geglu_erf, F32, F32, GEGLU},
+    {"twopass-geglu", "tanh", "avx512", 0, has_avx512f, NULL, NULL, twopass_geglu_tanh, F32, F32, GEGLU},
+    {"memcpy-2byte", "copy", "libc", 0, NULL, NULL, NULL, copy_memcpy, BF16, BF16, FWD},
+    {"stream-copy-2byte", "copy", "avx512", 0, has_avx512f, NULL, NULL, copy_stream, BF16, BF16, FWD},
 };
 
 #define MAX_IMPLS ((int)(sizeof all_impls / sizeof all_impls[0]))
@@ -477,7 +607,6 @@ static const struct impl *impls[MAX_IMPLS];
 static int n_impls;
 
 /* The inputs, one array per element type (the same draws), and one output array for all. */
-static const void *x_of[3];
 static void *y_all;
 
 static const void *slice_x(const struct impl *im, const struct slice *s)
@@ -605,10 +734,16 @@ static void check_output(const struct impl *im, size_t n)
     static const float rel[] = {1e-3f, 1e-2f, 2e-3f};
     for (size_t k = 0; k < n; k += n / 61 + 1) {
         float xk = elem_get(im->in, x_of[im->in], k), yk = elem_get(im->out, y_all, k), want = xk;
+        if (im->op == BIAS) {
+            const struct slice *s = team.nthreads > 1 && k >= team.slice[1].first ? &team.slice[1] : &team.slice[0];
+            xk += bias_all[(k - s->first) % ops_cols(s->n)];
+        }
         if (strcmp(im->form, "erf") == 0)
             gelu_erf_f32(&xk, &want, 1);
         else if (strcmp(im->form, "tanh") == 0)
             gelu_tanh_f32(&xk, &want, 1);
+        if (im->op == GEGLU)
+            want *= a_all[k];
         want = elem_round(im->out, want);
         if (!(yk == want || fabsf(yk - want) <= 1e-5f + rel[im->out] * fabsf(want))) {
             fprintf(stderr, "gelu_cbench: %s %s %s: y[%zu] = %g, want %g\n", im->name, im->form,
@@ -771,6 +906,14 @@ int main(int argc, char **argv)
         xh[i] = half_f32_to_f16(x[i]);
     }
     x_of[F32] = x, x_of[BF16] = xb, x_of[F16] = xh;
+    bias_all = aligned_alloc(64, OPS_COLS * sizeof(float));
+    a_all = aligned_alloc(64, bytes);
+    if (!bias_all || !a_all)
+        return 1;
+    for (size_t i = 0; i < OPS_COLS; i++)
+        bias_all[i] = 0.1f * draw(dist, &s);
+    for (size_t i = 0; i < max_n; i++)
+        a_all[i] = draw(dist, &s);
     y_all = y;
     for (int i = 0; i < MAX_IMPLS; i++)
         if ((!all_impls[i].usable || all_impls[i].usable(&all_impls[i])) && selected(&all_impls[i], only))
@@ -797,5 +940,7 @@ int main(int argc, char **argv)
     free(y);
     free(xb);
     free(xh);
+    free(bias_all);
+    free(a_all);
     return 0;
 }

@@ -16,6 +16,7 @@
 #endif
 
 #include <stdint.h>
+#include <string.h>
 #if defined(__F16C__)
 #include <immintrin.h>
 #endif
@@ -34,6 +35,46 @@
 #define OPS_NAN_F32 0x7FC00000u
 #define OPS_NAN_BF16 0x7FC0u
 #define OPS_NAN_F16 0x7E00u
+
+/*
+ * From this many output elements on, results go from the L1 buffer to y by non-temporal
+ * stores, as the forward kernels stream theirs (NT_FLOATS): an output that large does not stay
+ * in the caches anyway, and a streamed store does not read its line first.
+ */
+#define OPS_STREAM_MIN ((size_t)1 << 18)
+
+/* bytes from an L1 buffer to dst, streamed from dst's first 64-byte boundary on (then: ops_fence) */
+static inline void ops_stream(void *dst, const void *src, size_t bytes)
+{
+#if defined(__AVX2__)
+    char *d = dst;
+    const char *s = src;
+    size_t k = (64 - ((uintptr_t)d & 63)) & 63;
+    k = k < bytes ? k : bytes;
+    memcpy(d, s, k);
+#if defined(__AVX512F__)
+    for (; k + 64 <= bytes; k += 64)
+        _mm512_stream_si512((void *)(d + k), _mm512_loadu_si512(s + k));
+#else
+    for (; k + 32 <= bytes; k += 32)
+        _mm256_stream_si256((__m256i *)(d + k), _mm256_loadu_si256((const __m256i *)(s + k)));
+#endif
+    memcpy(d + k, s + k, bytes - k);
+#else
+    memcpy(dst, src, bytes);
+#endif
+}
+
+/* Streamed stores are weakly ordered: fence them before returning, as the kernels do. */
+static inline void ops_fence(int stream)
+{
+#if defined(__AVX2__)
+    if (stream)
+        _mm_sfence();
+#else
+    (void)stream;
+#endif
+}
 
 typedef void (*ops_f32_fn)(const float *x, float *y, size_t n);
 typedef void (*ops_n16_fn)(const float *x, uint16_t *y, size_t n);
@@ -132,49 +173,65 @@ static inline void ops_mul_h16(const uint16_t *a, const uint16_t *t, uint16_t *y
 static inline void ops_bias_f32(ops_f32_fn fwd, const float *x, const float *bias, float *y, size_t rows,
                                 size_t cols, size_t ldx, size_t ldy)
 {
-    float s[OPS_BLOCK];
+    float s[OPS_BLOCK], u[OPS_BLOCK];
+    int stream = rows * cols >= OPS_STREAM_MIN;
     for (size_t i = 0; i < rows; i++)
         for (size_t j = 0; j < cols; j += OPS_BLOCK) {
             size_t len = cols - j < OPS_BLOCK ? cols - j : OPS_BLOCK;
+            float *out = y + i * ldy + j;
             ops_add(x + i * ldx + j, bias + j, s, len); /* read before y's block is written (in place) */
-            fwd(s, y + i * ldy + j, len);
+            fwd(s, stream ? u : out, len);
+            if (stream)
+                ops_stream(out, u, len * sizeof *u);
         }
+    ops_fence(stream);
 }
 
 static inline void ops_bias_h16(ops_n16_fn fwd, enum gelu_half type, const uint16_t *x, const uint16_t *bias,
                                 uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
 {
     float fx[OPS_BLOCK], fb[OPS_BLOCK];
+    uint16_t u[OPS_BLOCK];
+    int stream = rows * cols >= OPS_STREAM_MIN;
     for (size_t i = 0; i < rows; i++)
         for (size_t j = 0; j < cols; j += OPS_BLOCK) {
             size_t len = cols - j < OPS_BLOCK ? cols - j : OPS_BLOCK;
+            uint16_t *out = y + i * ldy + j;
             ops_widen(x + i * ldx + j, fx, len, type);
             ops_widen(bias + j, fb, len, type);
             ops_add(fx, fb, fx, len);
-            fwd(fx, y + i * ldy + j, len);
+            fwd(fx, stream ? u : out, len);
+            if (stream)
+                ops_stream(out, u, len * sizeof *u);
         }
+    ops_fence(stream);
 }
 
 /* ---- GEGLU: GELU of a block of gate into a buffer, then the product on the way out. */
 
-static inline void ops_glu_f32(ops_f32_fn fwd, const float *a, const float *gate, float *y, size_t n)
+/* stream: the whole call's output is large (OPS_STREAM_MIN); the caller fences. */
+static inline void ops_glu_f32(ops_f32_fn fwd, const float *a, const float *gate, float *y, size_t n, int stream)
 {
     float t[OPS_BLOCK];
     for (size_t j = 0; j < n; j += OPS_BLOCK) {
         size_t len = n - j < OPS_BLOCK ? n - j : OPS_BLOCK;
         fwd(gate + j, t, len);
-        ops_mul_f32(a + j, t, y + j, len);
+        ops_mul_f32(a + j, t, stream ? t : y + j, len);
+        if (stream)
+            ops_stream(y + j, t, len * sizeof *t);
     }
 }
 
 static inline void ops_glu_h16(ops_h16_fn fwd, enum gelu_half type, const uint16_t *a, const uint16_t *gate,
-                               uint16_t *y, size_t n)
+                               uint16_t *y, size_t n, int stream)
 {
     uint16_t t[OPS_BLOCK];
     for (size_t j = 0; j < n; j += OPS_BLOCK) {
         size_t len = n - j < OPS_BLOCK ? n - j : OPS_BLOCK;
         fwd(gate + j, t, len);
-        ops_mul_h16(a + j, t, y + j, len, type);
+        ops_mul_h16(a + j, t, stream ? t : y + j, len, type);
+        if (stream)
+            ops_stream(y + j, t, len * sizeof *t);
     }
 }
 
@@ -185,11 +242,17 @@ static inline void ops_glu_h16(ops_h16_fn fwd, enum gelu_half type, const uint16
     {                                                                                                \
         ops_bias_f32(ISA(fwd), x, bias, y, rows, cols, ldx, ldy);                                     \
     }                                                                                                \
-    void ISA(geglu_##form##_##type)(GELU_SIG_GLU_F32) { ops_glu_f32(ISA(fwd), a, gate, y, n); }       \
+    void ISA(geglu_##form##_##type)(GELU_SIG_GLU_F32)                                                 \
+    {                                                                                                \
+        ops_glu_f32(ISA(fwd), a, gate, y, n, n >= OPS_STREAM_MIN);                                    \
+        ops_fence(n >= OPS_STREAM_MIN);                                                               \
+    }                                                                                                \
     void ISA(geglu_##form##_rows_##type)(GELU_SIG_GLUR_F32)                                           \
     {                                                                                                \
+        int stream = rows * cols >= OPS_STREAM_MIN;                                                  \
         for (size_t i = 0; i < rows; i++)                                                            \
-            ops_glu_f32(ISA(fwd), x + i * ldx, x + i * ldx + cols, y + i * ldy, cols);               \
+            ops_glu_f32(ISA(fwd), x + i * ldx, x + i * ldx + cols, y + i * ldy, cols, stream);       \
+        ops_fence(stream);                                                                           \
     }
 
 #define OPS_H16(form, type, htype)                                                                    \
@@ -199,12 +262,16 @@ static inline void ops_glu_h16(ops_h16_fn fwd, enum gelu_half type, const uint16
     }                                                                                                \
     void ISA(geglu_##form##_##type)(GELU_SIG_GLU_H16)                                                 \
     {                                                                                                \
-        ops_glu_h16(ISA(gelu_##form##_##type), htype, a, gate, y, n);                                 \
+        ops_glu_h16(ISA(gelu_##form##_##type), htype, a, gate, y, n, n >= OPS_STREAM_MIN);            \
+        ops_fence(n >= OPS_STREAM_MIN);                                                               \
     }                                                                                                \
     void ISA(geglu_##form##_rows_##type)(GELU_SIG_GLUR_H16)                                           \
     {                                                                                                \
+        int stream = rows * cols >= OPS_STREAM_MIN;                                                  \
         for (size_t i = 0; i < rows; i++)                                                            \
-            ops_glu_h16(ISA(gelu_##form##_##type), htype, x + i * ldx, x + i * ldx + cols, y + i * ldy, cols); \
+            ops_glu_h16(ISA(gelu_##form##_##type), htype, x + i * ldx, x + i * ldx + cols, y + i * ldy, cols, \
+                        stream);                                                                     \
+        ops_fence(stream);                                                                           \
     }
 
 OPS_F32(erf, f32, gelu_erf_f32)
