@@ -435,6 +435,225 @@ public final class Gelu {
         return HalfMath.forward(form, out, HalfMath.widen(in, x));
     }
 
+    // ---- composed operations: bias + GELU, GEGLU ----
+
+    /**
+     * bias + GELU on row-major data: {@code y[i][j] = GELU(fl(x[i][j] + bias[j]))} for
+     * {@code i < rows}, {@code j < cols}, element {@code [i][j]} of x at index
+     * {@code i·ldx + j} and of y at {@code i·ldy + j} (leading dimensions in elements, at
+     * least {@code cols}; the padding between rows is never read or written). The sum is
+     * rounded to float32 (16-bit storage: computed in float32 from the widened values), then
+     * GELU at this instance's accuracy into its storage: the same bits as an add pass
+     * followed by {@link #apply(MemorySegment, MemorySegment)}, in one pass over memory. A
+     * NaN result is the quieted first NaN of x, bias; inf − inf gives the positive quiet NaN.
+     *
+     * @param x the inputs, at least {@code (rows − 1)·ldx + cols} elements
+     * @param bias one value per column, at least {@code cols} elements
+     * @param y the outputs, at least {@code (rows − 1)·ldy + cols} elements: {@code x} itself
+     *     with {@code ldy == ldx} (in place), or apart from both inputs
+     * @param rows the number of rows
+     * @param cols the number of columns
+     * @param ldx the distance between rows of x, in elements
+     * @param ldy the distance between rows of y, in elements
+     * @throws NullPointerException if a segment is null
+     * @throws IllegalArgumentException if this instance's input and output storage differ, a
+     *     dimension is negative, {@code ldx} or {@code ldy} is less than {@code cols}, a segment
+     *     is too short, {@code y} is read-only, or the segments overlap other than in place
+     * @throws IllegalStateException if a segment's arena is closed
+     * @throws WrongThreadException if a segment is confined to another thread
+     */
+    public void bias(MemorySegment x, MemorySegment bias, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        Objects.requireNonNull(bias, "bias");
+        requireSameStorage("bias");
+        if (Checks.rows(in, x, 1, bias, y, rows, cols, ldx, ldy)) {
+            Backends.get().bias(form, accuracy, in, x, bias, y, rows, cols, ldx, ldy);
+        }
+    }
+
+    /**
+     * bias + GELU on dense rows: {@code x} and {@code y} hold whole rows of {@code
+     * bias.length} elements, back to back (see {@link #bias(MemorySegment, MemorySegment,
+     * MemorySegment, long, long, long, long)}).
+     *
+     * @param x the inputs, a whole number of rows
+     * @param bias one value per column
+     * @param y the outputs, as many as {@code x}: {@code x} itself or a separate array
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if this instance does not read and write float32, the
+     *     lengths do not fit, or {@code y} is {@code bias}
+     */
+    public void bias(float[] x, float[] bias, float[] y) {
+        requireArrays(false, false);
+        denseBias(MemorySegment.ofArray(Objects.requireNonNull(x, "x")), x.length,
+                MemorySegment.ofArray(Objects.requireNonNull(bias, "bias")), bias.length,
+                MemorySegment.ofArray(Objects.requireNonNull(y, "y")), y.length);
+    }
+
+    /**
+     * bias + GELU on dense rows of 16-bit values (raw bits of this instance's type), as
+     * {@link #bias(float[], float[], float[])}.
+     *
+     * @param x the inputs, a whole number of rows
+     * @param bias one value per column
+     * @param y the outputs, as many as {@code x}: {@code x} itself or a separate array
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if this instance does not read and write one 16-bit
+     *     type, the lengths do not fit, or {@code y} is {@code bias}
+     */
+    public void bias(short[] x, short[] bias, short[] y) {
+        requireArrays(true, true);
+        denseBias(MemorySegment.ofArray(Objects.requireNonNull(x, "x")), x.length,
+                MemorySegment.ofArray(Objects.requireNonNull(bias, "bias")), bias.length,
+                MemorySegment.ofArray(Objects.requireNonNull(y, "y")), y.length);
+    }
+
+    private void denseBias(MemorySegment x, int xLength, MemorySegment bias, int cols, MemorySegment y, int yLength) {
+        if (cols == 0 ? xLength != 0 : xLength % cols != 0) {
+            throw new IllegalArgumentException("x has " + xLength + " elements, not a whole number of rows of "
+                    + cols + " (the bias length)");
+        }
+        Checks.lengths(xLength, yLength, "elements");
+        long rows = cols == 0 ? 0 : xLength / cols;
+        bias(x, bias, y, rows, cols, cols, cols);
+    }
+
+    /**
+     * GEGLU: {@code y[i] = fl(a[i] · GELU(gate[i]))}, GELU at this instance's accuracy rounded
+     * to its storage (the {@link #apply(MemorySegment, MemorySegment)} result), then the
+     * product rounded once to the storage: the same bits as the two passes, in one. A NaN
+     * result is the quieted NaN of a, else GELU's NaN of the gate; 0 · ∞ gives the positive
+     * quiet NaN.
+     *
+     * @param a the values, as many elements as {@code gate}
+     * @param gate the gates
+     * @param y the outputs, as many elements: {@code a} or {@code gate} itself (in place), or a
+     *     segment apart from both
+     * @throws NullPointerException if a segment is null
+     * @throws IllegalArgumentException if this instance's input and output storage differ, the
+     *     sizes differ, {@code y} is read-only, or it partially overlaps an input
+     * @throws IllegalStateException if a segment's arena is closed
+     * @throws WrongThreadException if a segment is confined to another thread
+     */
+    public void geglu(MemorySegment a, MemorySegment gate, MemorySegment y) {
+        requireSameStorage("geglu");
+        long n = Checks.glu(in, a, gate, y);
+        if (n > 0) {
+            Backends.get().geglu(form, accuracy, in, a, gate, y, n);
+        }
+    }
+
+    /**
+     * GEGLU on float arrays, as {@link #geglu(MemorySegment, MemorySegment, MemorySegment)}.
+     *
+     * @param a the values
+     * @param gate the gates, as many
+     * @param y the outputs, as many: {@code a}, {@code gate} or a separate array
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if this instance does not read and write float32, or the
+     *     lengths differ
+     */
+    public void geglu(float[] a, float[] gate, float[] y) {
+        requireArrays(false, false);
+        geglu(MemorySegment.ofArray(Objects.requireNonNull(a, "a")),
+                MemorySegment.ofArray(Objects.requireNonNull(gate, "gate")),
+                MemorySegment.ofArray(Objects.requireNonNull(y, "y")));
+    }
+
+    /**
+     * GEGLU on 16-bit arrays (raw bits of this instance's type), as
+     * {@link #geglu(MemorySegment, MemorySegment, MemorySegment)}.
+     *
+     * @param a the values
+     * @param gate the gates, as many
+     * @param y the outputs, as many: {@code a}, {@code gate} or a separate array
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if this instance does not read and write one 16-bit
+     *     type, or the lengths differ
+     */
+    public void geglu(short[] a, short[] gate, short[] y) {
+        requireArrays(true, true);
+        geglu(MemorySegment.ofArray(Objects.requireNonNull(a, "a")),
+                MemorySegment.ofArray(Objects.requireNonNull(gate, "gate")),
+                MemorySegment.ofArray(Objects.requireNonNull(y, "y")));
+    }
+
+    /**
+     * GEGLU on the one-tensor layout of a gated projection: row {@code i} of x holds
+     * {@code [a | gate]}, {@code cols} elements each (PyTorch's {@code a, gate = x.chunk(2, -1)}),
+     * starting at index {@code i·ldx}; {@code y[i·ldy + j] = fl(a[j] · GELU(gate[j]))} of that
+     * row, as {@link #geglu(MemorySegment, MemorySegment, MemorySegment)}.
+     *
+     * @param x the rows of [a | gate], at least {@code (rows − 1)·ldx + 2·cols} elements
+     * @param y the outputs, at least {@code (rows − 1)·ldy + cols} elements: {@code x} itself
+     *     with {@code ldy == ldx} (each row's result over its a half), or apart from x
+     * @param rows the number of rows
+     * @param cols the width of each half, and of a row of y
+     * @param ldx the distance between rows of x, in elements, at least {@code 2·cols}
+     * @param ldy the distance between rows of y, in elements, at least {@code cols}
+     * @throws NullPointerException if a segment is null
+     * @throws IllegalArgumentException if this instance's input and output storage differ, a
+     *     dimension is negative or a leading dimension too small, a segment is too short,
+     *     {@code y} is read-only, or the segments overlap other than in place
+     * @throws IllegalStateException if a segment's arena is closed
+     * @throws WrongThreadException if a segment is confined to another thread
+     */
+    public void gegluRows(MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        requireSameStorage("gegluRows");
+        if (Checks.rows(in, x, 2, null, y, rows, cols, ldx, ldy)) {
+            Backends.get().gegluRows(form, accuracy, in, x, y, rows, cols, ldx, ldy);
+        }
+    }
+
+    /**
+     * GEGLU on dense float rows of [a | gate]: x holds rows of {@code 2·cols}, y rows of
+     * {@code cols}, back to back.
+     *
+     * @param x the rows of [a | gate]
+     * @param y the outputs, half as many elements
+     * @param cols the width of each half
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if this instance does not read and write float32, or the
+     *     lengths do not fit
+     */
+    public void gegluRows(float[] x, float[] y, int cols) {
+        requireArrays(false, false);
+        denseRows(MemorySegment.ofArray(Objects.requireNonNull(x, "x")), x.length,
+                MemorySegment.ofArray(Objects.requireNonNull(y, "y")), y.length, cols);
+    }
+
+    /**
+     * GEGLU on dense 16-bit rows of [a | gate], as {@link #gegluRows(float[], float[], int)}.
+     *
+     * @param x the rows of [a | gate]
+     * @param y the outputs, half as many elements
+     * @param cols the width of each half
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if this instance does not read and write one 16-bit
+     *     type, or the lengths do not fit
+     */
+    public void gegluRows(short[] x, short[] y, int cols) {
+        requireArrays(true, true);
+        denseRows(MemorySegment.ofArray(Objects.requireNonNull(x, "x")), x.length,
+                MemorySegment.ofArray(Objects.requireNonNull(y, "y")), y.length, cols);
+    }
+
+    private void denseRows(MemorySegment x, int xLength, MemorySegment y, int yLength, int cols) {
+        if (cols < 0 || (cols == 0 ? xLength != 0 || yLength != 0
+                : xLength % (2L * cols) != 0 || (long) yLength * 2 != xLength)) {
+            throw new IllegalArgumentException("x has " + xLength + " and y " + yLength
+                    + " elements: not rows of 2 * " + cols + " and of " + cols);
+        }
+        long rows = cols == 0 ? 0 : yLength / cols;
+        gegluRows(x, y, rows, cols, 2L * cols, cols);
+    }
+
+    private void requireSameStorage(String op) {
+        if (in != out) {
+            throw new IllegalArgumentException(this + " reads " + in + " and writes " + out + "; " + op
+                    + " needs the same storage in and out");
+        }
+    }
+
     @Override
     public String toString() {
         String storage = in == out ? in.toString() : in + " -> " + out;

@@ -43,6 +43,132 @@ public final class Checks {
         return count;
     }
 
+    /**
+     * Validates the arguments of a row-major operation before anything is written: {@code x}
+     * holds {@code rows} rows of {@code width * cols} elements (width 1 for bias + GELU, 2 for
+     * GEGLU's [a | gate] rows), {@code ldx} apart; {@code y} rows of {@code cols}, {@code ldy}
+     * apart; {@code bias} (may be null: GEGLU) at least {@code cols} elements. In place is
+     * {@code y} at {@code x}'s address with {@code ldy == ldx}; any other overlap of x or bias
+     * with the spanned part of y is rejected. Returns false when there is nothing to do.
+     */
+    public static boolean rows(Storage type, MemorySegment x, int width, MemorySegment bias, MemorySegment y, long rows,
+            long cols, long ldx, long ldy) {
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(y, "y");
+        usable(x, "x");
+        usable(y, "y");
+        if (bias != null) {
+            usable(bias, "bias");
+        }
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("rows (" + rows + ") and cols (" + cols + ") must not be negative");
+        }
+        if (cols > Long.MAX_VALUE / 4 / width) {
+            throw new IllegalArgumentException("cols (" + cols + ") is too large");
+        }
+        long xcols = width * cols;
+        if (ldx < xcols) {
+            throw new IllegalArgumentException(width == 1 ? "ldx (" + ldx + ") is less than cols (" + cols + ")"
+                    : "ldx (" + ldx + ") is less than 2 * cols (" + xcols + "): each row of x holds [a | gate]");
+        }
+        if (ldy < cols) {
+            throw new IllegalArgumentException("ldy (" + ldy + ") is less than cols (" + cols + ")");
+        }
+        long e = type.bytes();
+        long xBytes = span("x", rows, xcols, ldx, e), yBytes = span("y", rows, cols, ldy, e);
+        fits("x", x, xBytes, type, rows + " rows of " + xcols + ", " + ldx + " apart");
+        fits("y", y, yBytes, type, rows + " rows of " + cols + ", " + ldy + " apart");
+        if (bias != null && bias.byteSize() < cols * e) {
+            throw new IllegalArgumentException("bias has " + bias.byteSize() / (double) e + " " + plural(type)
+                    + ", fewer than cols (" + cols + ")");
+        }
+        if (y.isReadOnly()) {
+            throw new IllegalArgumentException("y is read-only");
+        }
+        if (rows == 0 || cols == 0) {
+            return false;
+        }
+        MemorySegment xs = x.asSlice(0, xBytes), ys = y.asSlice(0, yBytes);
+        boolean inPlace = sameStart(xs, ys) && ldx == ldy;
+        if (!inPlace && overlap(xs, ys)) {
+            throw new IllegalArgumentException("x and y overlap (in place needs y == x and ldy == ldx)");
+        }
+        if (bias != null && overlap(bias.asSlice(0, cols * e), ys)) {
+            throw new IllegalArgumentException("bias and y overlap");
+        }
+        return true;
+    }
+
+    /**
+     * Validates GEGLU's three segments of {@code type}: the same element count, y writable and
+     * either one of the inputs (in place) or apart from both. Returns the element count.
+     */
+    public static long glu(Storage type, MemorySegment a, MemorySegment gate, MemorySegment y) {
+        Objects.requireNonNull(a, "a");
+        Objects.requireNonNull(gate, "gate");
+        Objects.requireNonNull(y, "y");
+        usable(a, "a");
+        usable(gate, "gate");
+        usable(y, "y");
+        long e = type.bytes();
+        if (a.byteSize() % e != 0) {
+            throw new IllegalArgumentException("a is " + a.byteSize() + " bytes, not a whole number of " + name(type)
+                    + " elements");
+        }
+        long n = a.byteSize() / e;
+        if (gate.byteSize() != a.byteSize() || y.byteSize() != a.byteSize()) {
+            throw new IllegalArgumentException("size mismatch: a has " + n + " " + plural(type) + ", gate "
+                    + gate.byteSize() / (double) e + ", y " + y.byteSize() / (double) e);
+        }
+        if (y.isReadOnly()) {
+            throw new IllegalArgumentException("y is read-only");
+        }
+        if (partiallyOverlap(a, y)) {
+            throw new IllegalArgumentException("a and y partially overlap (only y == a, in place, is allowed)");
+        }
+        if (partiallyOverlap(gate, y)) {
+            throw new IllegalArgumentException("gate and y partially overlap (only y == gate, in place, is allowed)");
+        }
+        return n;
+    }
+
+    /** The bytes spanned by rows rows of width elements, ld apart. */
+    private static long span(String name, long rows, long width, long ld, long e) {
+        if (rows == 0 || width == 0) {
+            return 0;
+        }
+        try {
+            return Math.multiplyExact(Math.addExact(Math.multiplyExact(rows - 1, ld), width), e);
+        } catch (ArithmeticException ex) {
+            throw new IllegalArgumentException(name + ": " + rows + " rows, " + ld + " apart, exceed any segment");
+        }
+    }
+
+    private static void fits(String name, MemorySegment s, long need, Storage type, String what) {
+        if (s.byteSize() < need) {
+            long e = type.bytes();
+            throw new IllegalArgumentException(name + " has " + s.byteSize() / (double) e + " " + plural(type) + ", "
+                    + what + " need " + need / e);
+        }
+    }
+
+    private static boolean sameStart(MemorySegment a, MemorySegment b) {
+        if (a.isNative() != b.isNative()) {
+            return false;
+        }
+        return a.isNative() ? a.address() == b.address()
+                : a.asOverlappingSlice(b).isPresent() && a.address() == b.address();
+    }
+
+    /** The two segments share a byte (for heap segments: of the same array). */
+    private static boolean overlap(MemorySegment a, MemorySegment b) {
+        if (a.isNative() && b.isNative()) {
+            long p = a.address(), q = b.address();
+            return p < q + b.byteSize() && q < p + a.byteSize();
+        }
+        return a.asOverlappingSlice(b).isPresent();
+    }
+
     private static String name(Storage s) {
         return s == Storage.F32 ? "float32" : s.name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -36,4 +36,27 @@ public interface GeluKernels {
         forward(form, accuracy, MemorySegment.ofArray(src).asSlice(4L * srcOffset, 4L * length),
                 MemorySegment.ofArray(dst).asSlice(4L * dstOffset, 4L * length), length);
     }
+
+    /**
+     * bias + GELU on row-major data of {@code type} (in and out): {@code y[i][j] =
+     * GELU(fl(x[i][j] + bias[j]))} for {@code rows × cols}, rows {@code ldx} and {@code ldy}
+     * elements apart (checked by {@link Checks#rows}, non-empty). By default built from this
+     * backend's {@code forward}, block by block.
+     */
+    default void bias(Form form, Accuracy accuracy, Storage type, MemorySegment x, MemorySegment bias,
+            MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        Composed.bias(this, form, accuracy, type, x, bias, y, rows, cols, ldx, ldy);
+    }
+
+    /** GEGLU: {@code y[i] = fl(a[i] · GELU(gate[i]))} for {@code count} elements of {@code type}. */
+    default void geglu(Form form, Accuracy accuracy, Storage type, MemorySegment a, MemorySegment gate,
+            MemorySegment y, long count) {
+        Composed.geglu(this, form, accuracy, type, a, gate, y, count);
+    }
+
+    /** GEGLU on rows of x that hold [a | gate], {@code cols} elements each; y rows of {@code cols}. */
+    default void gegluRows(Form form, Accuracy accuracy, Storage type, MemorySegment x, MemorySegment y, long rows,
+            long cols, long ldx, long ldy) {
+        Composed.gegluRows(this, form, accuracy, type, x, y, rows, cols, ldx, ldy);
+    }
 }

@@ -101,6 +101,111 @@ public final class NativeKernels implements GeluKernels {
         }
     }
 
+    @Override
+    public void bias(Form form, Accuracy accuracy, Storage type, MemorySegment x, MemorySegment bias,
+            MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        Kernel k = Ops.BIAS[Ops.index(form, accuracy, type)];
+        if (x.isNative() && bias.isNative() && y.isNative()) {
+            rows(rows * cols <= CRITICAL_MAX ? k.critical() : k.plain(), x, bias, y, rows, cols, ldx, ldy);
+            return;
+        }
+        long e = type.bytes();
+        if (cols >= HEAP_CHUNK) { // long rows: one call per piece of a row
+            for (long i = 0; i < rows; i++) {
+                for (long j = 0; j < cols; j += HEAP_CHUNK) {
+                    long n = Math.min(HEAP_CHUNK, cols - j);
+                    rows(k.heap(), x.asSlice((i * ldx + j) * e, n * e), bias.asSlice(j * e, n * e),
+                            y.asSlice((i * ldy + j) * e, n * e), 1, n, n, n);
+                }
+            }
+            return;
+        }
+        long chunk = HEAP_CHUNK / cols; // whole rows per call
+        for (long i = 0; i < rows; i += chunk) {
+            long r = Math.min(chunk, rows - i);
+            rows(k.heap(), x.asSlice(i * ldx * e, ((r - 1) * ldx + cols) * e), bias,
+                    y.asSlice(i * ldy * e, ((r - 1) * ldy + cols) * e), r, cols, ldx, ldy);
+        }
+    }
+
+    @Override
+    public void geglu(Form form, Accuracy accuracy, Storage type, MemorySegment a, MemorySegment gate,
+            MemorySegment y, long count) {
+        Kernel k = Ops.GLU[Ops.index(form, accuracy, type)];
+        if (a.isNative() && gate.isNative() && y.isNative()) {
+            glu(count <= CRITICAL_MAX ? k.critical() : k.plain(), a, gate, y, count);
+            return;
+        }
+        long e = type.bytes();
+        for (long off = 0; off < count; off += HEAP_CHUNK) {
+            long n = Math.min(HEAP_CHUNK, count - off);
+            glu(k.heap(), a.asSlice(off * e, n * e), gate.asSlice(off * e, n * e), y.asSlice(off * e, n * e), n);
+        }
+    }
+
+    @Override
+    public void gegluRows(Form form, Accuracy accuracy, Storage type, MemorySegment x, MemorySegment y, long rows,
+            long cols, long ldx, long ldy) {
+        if (!(x.isNative() && y.isNative()) && cols >= HEAP_CHUNK) {
+            GeluKernels.super.gegluRows(form, accuracy, type, x, y, rows, cols, ldx, ldy); // row by row, chunked
+            return;
+        }
+        Kernel k = Ops.ROWS[Ops.index(form, accuracy, type)];
+        if (x.isNative() && y.isNative()) {
+            rows(rows * cols <= CRITICAL_MAX ? k.critical() : k.plain(), x, y, rows, cols, ldx, ldy);
+            return;
+        }
+        long e = type.bytes(), chunk = HEAP_CHUNK / cols;
+        for (long i = 0; i < rows; i += chunk) {
+            long r = Math.min(chunk, rows - i);
+            rows(k.heap(), x.asSlice(i * ldx * e, ((r - 1) * ldx + 2 * cols) * e),
+                    y.asSlice(i * ldy * e, ((r - 1) * ldy + cols) * e), r, cols, ldx, ldy);
+        }
+    }
+
+    private void rows(MethodHandle h, MemorySegment x, MemorySegment bias, MemorySegment y, long rows, long cols,
+            long ldx, long ldy) {
+        int rc;
+        try {
+            rc = (int) h.invokeExact(isa, x, bias, y, rows, cols, ldx, ldy);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("native GELU call failed", t);
+        }
+        check(rc, rows * cols);
+    }
+
+    private void rows(MethodHandle h, MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        int rc;
+        try {
+            rc = (int) h.invokeExact(isa, x, y, rows, cols, ldx, ldy);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("native GELU call failed", t);
+        }
+        check(rc, rows * cols);
+    }
+
+    private void glu(MethodHandle h, MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        int rc;
+        try {
+            rc = (int) h.invokeExact(isa, a, gate, y, n);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("native GELU call failed", t);
+        }
+        check(rc, n);
+    }
+
+    private void check(int rc, long n) {
+        if (rc != 0) {
+            throw new IllegalStateException("libgelu returned error " + rc + " for " + n + " elements on " + isa());
+        }
+    }
+
     private void run(Kernel k, MemorySegment src, MemorySegment dst, long count) {
         run(k, 4, 4, src, dst, count);
     }
@@ -125,8 +230,41 @@ public final class NativeKernels implements GeluKernels {
         } catch (Throwable t) {
             throw new IllegalStateException("native GELU call failed", t);
         }
-        if (rc != 0) {
-            throw new IllegalStateException("libgelu returned error " + rc + " for " + n + " elements on " + isa());
+        check(rc, n);
+    }
+
+    /**
+     * The composed operations' kernels, per form and variant (f32, f32 faithful, bf16, f16),
+     * looked up on first use: gelu_FORM_bias_V_isa, geglu_FORM_V_isa, geglu_FORM_rows_V_isa.
+     */
+    private static final class Ops {
+        private static final ValueLayout A = ValueLayout.ADDRESS;
+        private static final ValueLayout.OfLong L = ValueLayout.JAVA_LONG;
+        private static final FunctionDescriptor ROWS_BIAS = FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, A, A, A, L, L, L, L);
+        private static final FunctionDescriptor ROWS_GLU = FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, A, A, L, L, L, L);
+        private static final FunctionDescriptor GLU2 = FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, A, A, A, L);
+        private static final String[] VARIANTS = {"f32", "f32_faithful", "bf16", "f16"};
+        static final Kernel[] BIAS = all("gelu_%s_bias_%s_isa", ROWS_BIAS);
+        static final Kernel[] GLU = all("geglu_%s_%s_isa", GLU2);
+        static final Kernel[] ROWS = all("geglu_%s_rows_%s_isa", ROWS_GLU);
+
+        static int index(Form form, Accuracy accuracy, Storage type) {
+            int v = type == Storage.F32 ? (accuracy == Accuracy.FAITHFUL ? 1 : 0) : type == Storage.BF16 ? 2 : 3;
+            return form.ordinal() * VARIANTS.length + v;
+        }
+
+        private static Kernel[] all(String pattern, FunctionDescriptor signature) {
+            Kernel[] k = new Kernel[Form.values().length * VARIANTS.length];
+            for (Form f : Form.values()) {
+                for (int v = 0; v < VARIANTS.length; v++) {
+                    k[f.ordinal() * VARIANTS.length + v] = Kernel.of(
+                            String.format(Locale.ROOT, pattern, Kernel.lower(f), VARIANTS[v]), signature);
+                }
+            }
+            return k;
         }
     }
 
@@ -162,15 +300,18 @@ public final class NativeKernels implements GeluKernels {
             return of(lower(form) + (in == Storage.F32 ? "_f32_to_" : "_") + lower(out));
         }
 
-        private static String lower(Enum<?> e) {
+        static String lower(Enum<?> e) {
             return e.name().toLowerCase(Locale.ROOT);
         }
 
         private static Kernel of(String point) {
-            String name = "gelu_" + point + "_isa";
-            return new Kernel(NativeLibrary.downcall(name, SIGNATURE),
-                    NativeLibrary.downcall(name, SIGNATURE, Linker.Option.critical(false)),
-                    NativeLibrary.downcall(name, SIGNATURE, Linker.Option.critical(true)));
+            return of("gelu_" + point + "_isa", SIGNATURE);
+        }
+
+        static Kernel of(String name, FunctionDescriptor signature) {
+            return new Kernel(NativeLibrary.downcall(name, signature),
+                    NativeLibrary.downcall(name, signature, Linker.Option.critical(false)),
+                    NativeLibrary.downcall(name, signature, Linker.Option.critical(true)));
         }
     }
 }
