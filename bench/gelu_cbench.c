@@ -143,6 +143,19 @@ OURS_16(tanh_f32_to_f16)
 OURS_OPS(erf)
 OURS_OPS(tanh)
 
+static void ours_bias_erf_faithful(const struct impl *im, void *st, const void *x, void *y, size_t n)
+{
+    (void)st;
+    size_t cols = ops_cols(n);
+    gelu_erf_bias_f32_faithful_isa(im->arg, x, bias_all, y, n / cols, cols, cols, cols);
+}
+
+static void ours_geglu_erf_faithful(const struct impl *im, void *st, const void *x, void *y, size_t n)
+{
+    (void)st;
+    geglu_erf_f32_faithful_isa(im->arg, slice_a(x), x, y, n);
+}
+
 /* ---- scalar glibc loops: PyTorch's scalar fallback formulas in float ---- */
 
 static void glibc_erff(const struct impl *im, void *st, const void *xv, void *yv, size_t n)
@@ -541,6 +554,7 @@ static const struct impl all_impls[] = {
     {"gelu-ffm-bias", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_bias_erf, F32, F32, BIAS},
     {"gelu-ffm-bias", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_bias_tanh, F32, F32, BIAS},
     {"gelu-ffm-bias", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_bias_erf, F32, F32, BIAS},
+    {"gelu-ffm-faithful-bias", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_bias_erf_faithful, F32, F32, BIAS},
     {"twopass-bias", "erf", "avx512", 0, has_avx512f, NULL, NULL, twopass_bias_erf, F32, F32, BIAS},
     {"twopass-bias", "tanh", "avx512", 0, has_avx512f, NULL, NULL, twopass_bias_tanh, F32, F32, BIAS},
 #ifdef GELU_HAVE_DNNL
@@ -550,6 +564,7 @@ static const struct impl all_impls[] = {
     {"gelu-ffm-geglu", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_geglu_erf, F32, F32, GEGLU},
     {"gelu-ffm-geglu", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_geglu_tanh, F32, F32, GEGLU},
     {"gelu-ffm-geglu", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_geglu_erf, F32, F32, GEGLU},
+    {"gelu-ffm-faithful-geglu", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_geglu_erf_faithful, F32, F32, GEGLU},
     {"twopass-geglu", "erf", "avx512", 0, has_avx512f, NULL, NULL, twopass_geglu_erf, F32, F32, GEGLU},
     {"twopass-geglu", "tanh", "avx512", 0, has_avx512f, NULL, NULL, twopass_geglu_tanh, F32, F32, GEGLU},
     {"memcpy-2byte", "copy", "libc", 0, NULL, NULL, NULL, copy_memcpy, BF16, BF16, FWD},

@@ -198,7 +198,52 @@ def targets16(rows):
     return "\n".join(out) if len(out) > 2 else ""
 
 
+# Issue #10's operations: rows whose impl names one (gelu-ffm-bias, twopass-geglu, ...).
+OPS = ("bias", "geglu", "backward")
+
+
+def op(impl):
+    return next((o for o in OPS if f"-{o}" in impl), None)
+
+
+# Issue #10's targets, x ~ N(0, 1), 1 thread: (ours, form, n, baseline, the ratio to reach).
+TARGETS_OPS = [(f"{OURS}-bias", form, 1 << 24, base, goal) for form in ("erf", "tanh")
+               for base, goal in (("twopass-bias", 1.5), ("onednn-bias", 1.0))]
+TARGETS_OPS += [(f"{OURS}-geglu", form, 1 << 24, "twopass-geglu", 1.3) for form in ("erf", "tanh")]
+TARGETS_OPS += [(f"{OURS}-backward", form, n, "onednn-backward", goal) for form in ("erf", "tanh")
+                for n, goal in ((65536, 0.5), (1 << 24, 1.0))]
+
+
+def targets_ops(rows):
+    out = ["| operation | form | n | Gelem/s | baseline | baseline Gelem/s | ratio | target |",
+           "|---|---|---|---|---|---|---|---|"]
+    for impl, form, n, baseline, goal in TARGETS_OPS:
+        a, b = best(rows, impl, form, "normal", n), best(rows, baseline, form, "normal", n)
+        if a is None or b is None:
+            continue
+        mark = "met" if a / b >= goal else "missed"
+        out.append(f"| {op(impl)} | {form} | {size_label(n)} | {a:.3g} | {baseline} | {b:.3g} | "
+                   f"**{a / b:.2f}** | >= {goal} ({mark}) |")
+    return "\n".join(out) if len(out) > 2 else ""
+
+
+def ops_table(rows, name, form):
+    """Gelem/s of every impl of one operation and form (all ISAs), one row per n and threads."""
+    mine = [r for r in rows if op(r["impl"]) == name and r["form"] == form]
+    cols = sorted({label(r) for r in mine}, key=lambda c: (not c.startswith(OURS), c))
+    value = {(label(r), r["n"], r["threads"]): r["gelem_per_s"] for r in mine}
+    head = ["n", "threads"] + cols
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for n, threads in sorted({(r["n"], r["threads"]) for r in mine}, key=lambda k: (k[1], k[0])):
+        cells = [size_label(n), str(threads)]
+        cells += [f"{value[(c, n, threads)]:.3g}" if (c, n, threads) in value else "" for c in cols]
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
 def markdown(meta, rows):
+    op_rows = [r for r in rows if op(r["impl"]) and r["dist"] == "normal"]
+    rows = [r for r in rows if not op(r["impl"])]
     versions = [f"gelu-ffm {meta.get('gelu-ffm', '?')}", f"glibc {meta.get('glibc', '?')}"]
     versions += [f"{k} {meta[k]}" for k in ("onednn", "sleef", "torch") if k in meta]
     parts = [
@@ -268,6 +313,24 @@ def markdown(meta, rows):
             for form, title in forms:
                 if any(r["form"] == form and storage(r["impl"]) == st for r in sub):
                     parts += [f"## {STORAGES[st]}, {title}, {DISTS[dist]}", "", table(sub, form, st), ""]
+    if op_rows:
+        parts += ["## Composed operations (issue #10), x ~ N(0, 1)", "",
+                  "`gelu-ffm-bias` is `gelu_<form>_bias_f32` on rows of 4096 (an FFN width; one row when n "
+                  "is not a multiple) with a bias of 4096 values; `twopass-bias` the same with an AVX-512 add "
+                  "pass into y, then our `gelu_<form>_f32` in place; `onednn-bias` oneDNN's binary add "
+                  "(bias broadcast over the rows) with GELU as an eltwise post-op, one primitive; "
+                  "`pytorch-bias` `torch.add(x, b, out=y)` then GELU in place. `gelu-ffm-geglu` is "
+                  "`geglu_<form>_f32`, `twopass-geglu` our GELU into y then an AVX-512 `y *= a`, "
+                  "`pytorch-geglu` the same two kernels in PyTorch. `gelu-ffm-backward` is "
+                  "`gelu_<form>_backward_f32` (dy of draws), `onednn-backward` oneDNN's eltwise backward "
+                  "(`dnnl_backward_data`). Ours are correctly rounded; oneDNN and PyTorch are not.", ""]
+        t = targets_ops(op_rows)
+        if t:
+            parts += ["### Against issue #10's targets (1 thread, best ISA)", "", t, ""]
+        for name in OPS:
+            for form, title in forms:
+                if any(op(r["impl"]) == name and r["form"] == form for r in op_rows):
+                    parts += [f"### {name}, {title}", "", ops_table(op_rows, name, form), ""]
     parts += ["![Gelem/s against n, erf form, 1 thread, x ~ N(0, 1)](gelu-bench.svg)", ""]
     return "\n".join(parts)
 
@@ -347,7 +410,7 @@ def main():
     with open(os.path.join(out, "RESULTS.md"), "w") as f:
         f.write(markdown(meta, rows))
     with open(os.path.join(out, "gelu-bench.svg"), "w") as f:
-        f.write(svg(rows))
+        f.write(svg([r for r in rows if not op(r["impl"])]))
 
 
 if __name__ == "__main__":

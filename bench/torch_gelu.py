@@ -10,6 +10,11 @@ its median. Threads are PyTorch's own intra-op pool (torch.set_num_threads). Wit
 the same x rounded to bfloat16 (to nearest even, x.to(torch.bfloat16)) gives the rows
 'pytorch-bf16': F.gelu on bf16 in and out, timed in the same rounds. PyTorch 1.13 has no
 float16 GELU on CPU ("GeluKernelImpl" not implemented for 'Half'), so there is no f16 row.
+Also at 1 thread, the composed operations the way a PyTorch model writes them: 'pytorch-bias'
+is F.gelu(x + b) for x of rows of 4096 (when n divides) and b of 4096 draws times 0.1, as
+torch.add(x, b, out=y) then GELU in place (two kernels, no allocation); 'pytorch-geglu' is
+a * F.gelu(g) as GELU into y then y.mul_(a), a a second array of draws (the rows
+gelu-ffm-bias and gelu-ffm-geglu of gelu_cbench compute the same).
 Prints '# key=value' lines, then CSV rows: impl,form,isa,threads,n,gelem_per_s,ns_per_elem.
 """
 import argparse
@@ -32,6 +37,29 @@ def gelu_fn(approximate, dtype=torch.float32):
         return lambda x, y: torch._C._nn.gelu(x, approximate=approximate, out=y)
     except (AttributeError, TypeError, RuntimeError):
         return lambda x, y: F.gelu(x, approximate=approximate)
+
+
+def composed_runs(x, gen):
+    """bias + GELU and GEGLU as two PyTorch kernels each, into preallocated outputs."""
+    n = x.numel()
+    cols = 4096 if n % 4096 == 0 else n
+    b = torch.randn(cols, generator=gen) * 0.1
+    a = torch.randn(n, generator=gen)
+    runs = {}
+    for form, approx in FORMS.items():
+        gelu = gelu_fn(approx)
+
+        def bias(x, y, gelu=gelu):
+            torch.add(x.view(-1, cols), b, out=y.view(-1, cols))
+            gelu(y, y)
+
+        def geglu(x, y, gelu=gelu):
+            gelu(x, y)
+            y.mul_(a)
+
+        runs[("pytorch-bias", form)] = (bias, x, torch.empty(n))
+        runs[("pytorch-geglu", form)] = (geglu, x, torch.empty(n))
+    return runs
 
 
 def round_time(fn, x, y, reps):
@@ -78,6 +106,7 @@ def main():
             if threads == 1:
                 x16 = x.to(torch.bfloat16)
                 runs.update({k: (fn, x16, torch.empty(n, dtype=torch.bfloat16)) for k, fn in fns16.items()})
+                runs.update(composed_runs(x, gen))
             reps, times = {}, {k: [] for k in runs}
             for k, run in runs.items():  # warm-up and calibration
                 reps[k] = 1
