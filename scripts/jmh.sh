@@ -54,7 +54,7 @@ if $quick; then
 else
   # Exclusions rather than names select each run's benchmarks, so that a regex in ARGS
   # narrows every run instead of adding to it.
-  runs=("-e Gelu(Backend|Half)Bench")
+  runs=("-e Gelu(Backend|Half|Ops)Bench")
   if user_sets backend; then
     runs+=("-e Gelu(Segment|Heap|Single)Bench")
   else

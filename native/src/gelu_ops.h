@@ -158,7 +158,8 @@ static inline void ops_mul_h16(const uint16_t *a, const uint16_t *t, uint16_t *y
 #endif
     for (; j < n; j++) {
         float p = fa[j] * ft[j];
-        r16[j] = p != p ? 0 : gelu_half_round(p, type);
+        uint16_t inf = (uint16_t)((gelu_bits32(p) >> 16 & 0x8000) | 0x7C00);
+        r16[j] = p != p ? 0 : p >= 65536.0f || p <= -65536.0f ? inf : gelu_half_round(p, type); /* above f16's range: inf */
     }
     for (j = 0; j < n; j++) {
         float p = fa[j] * ft[j];
