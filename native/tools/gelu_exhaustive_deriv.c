@@ -39,8 +39,8 @@ typedef void (*bwd_fn)(const float *x, const float *dy, float *dx, size_t n);
 static const char *form_names[N_FORMS] = {"erf", "tanh", "quick"};
 static const char *isa_names[3] = {"scalar", "avx2", "avx512"};
 /* The vector kernels, once written: gelu_<form>_backward_f32_<isa>. */
-#define GELU_BWD_AVX2(f) NULL
-#define GELU_BWD_AVX512(f) NULL
+#define GELU_BWD_AVX2(f) gelu_##f##_backward_f32_avx2
+#define GELU_BWD_AVX512(f) gelu_##f##_backward_f32_avx512
 /* NULL: that ISA's kernel is not written yet */
 static const bwd_fn kernels[N_FORMS][3] = {
     {gelu_erf_backward_f32_scalar, GELU_BWD_AVX2(erf), GELU_BWD_AVX512(erf)},
