@@ -6,6 +6,8 @@
  *     and on random bit patterns and random x in [-8, 8];
  *   - dx = fl(dy * GELU'(x)) with random dy (both signs, subnormal, infinite), out of place
  *     and in place (dx == dy, dx == x), at every offset of a vector block;
+ *   - every length up to 70 with the arrays ending at an unmapped page (a tail that read or
+ *     wrote past the end would fault);
  *   - the same inside gelu_fpenv_enter/leave from callers in FTZ+DAZ and in round-up mode
  *     (the dispatcher brackets every kernel so; the result must not depend on the caller).
  * Exit status 0 when every result is the oracle's.
@@ -15,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "gelu.h"
 #include "gelu_fpenv.h"
@@ -142,6 +146,33 @@ static void check(int form, int isa, unsigned caller_mode, const char *mode)
     }
 }
 
+
+/* x, dy and dx each end where an unmapped page begins; every length up to 70 */
+static void guard_pages(int form, int isa)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    char *mem = mmap(NULL, (size_t)page * 6, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) {
+        report("mmap", form, isa, 0, 0, 0, 0);
+        return;
+    }
+    for (int k = 1; k < 6; k += 2)
+        mprotect(mem + (size_t)page * (size_t)k, (size_t)page, PROT_NONE);
+    float *end[3];
+    for (int k = 0; k < 3; k++)
+        end[k] = (float *)(mem + (size_t)page * (size_t)(2 * k + 1));
+    for (size_t len = 0; len <= 70; len++) {
+        float *x = end[0] - len, *dy = end[1] - len, *dx = end[2] - len;
+        for (size_t k = 0; k < len; k++)
+            x[k] = xs[k], dy[k] = dys[k];
+        kernels[form][isa](x, dy, dx, len);
+        for (size_t k = 0; k < len; k++)
+            if (!same(dx[k], dys[k] * want[k]))
+                report("dx at a guard page", form, isa, xs[k], dys[k], dx[k], dys[k] * want[k]);
+    }
+    munmap(mem, (size_t)page * 6);
+}
+
 int main(void)
 {
     static const struct { unsigned mxcsr; const char *name; } modes[] = {
@@ -161,6 +192,7 @@ int main(void)
             if (!kernels[form][isa] || !gelu_isa_supported(isa))
                 continue;
             isas++;
+            guard_pages(form, isa);
             for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++)
                 check(form, isa, modes[m].mxcsr, modes[m].name);
         }
