@@ -477,3 +477,130 @@ void gelu_erf_f32_to_bf16_avx2(const float *x, uint16_t *y, size_t n) { run_half
 void gelu_tanh_f32_to_bf16_avx2(const float *x, uint16_t *y, size_t n) { run_half(GELU_FORM_TANH, GELU_HALF_BF16, 0, x, y, n); }
 void gelu_erf_f32_to_f16_avx2(const float *x, uint16_t *y, size_t n) { run_half(GELU_FORM_ERF, GELU_HALF_F16, 0, x, y, n); }
 void gelu_tanh_f32_to_f16_avx2(const float *x, uint16_t *y, size_t n) { run_half(GELU_FORM_TANH, GELU_HALF_F16, 0, x, y, n); }
+
+/* ---- backward: dx = fl(dy * GELU'(x)), the operation sequence of gelu_backward.c ---- */
+
+#include "gelu_backward_coeffs.h"
+
+/*
+ * Four lanes of gelu_backward.c step for step (the same doubles, so the same floats), four
+ * blocks interleaved; the coefficients of H are gathered. The logistic forms' root
+ * polynomial runs only for a block with a lane in the root window. A tail shorter than 16
+ * goes through a local buffer, so no load or store leaves the arrays.
+ */
+#define BNB 4
+#define BEACH _Pragma("GCC unroll 4") for (int b = 0; b < BNB; b++)
+
+static ALWAYS void bwd_erf4(const __m256d *xd, __m256d *d)
+{
+    __m256d a[BNB], s[BNB], p[BNB], t[BNB], e[BNB];
+    __m128i i[BNB];
+    BEACH {
+        a[b] = clamp_abs4(xd[b], GELU_ERF_AMAX);
+        i[b] = _mm_min_epi32(_mm256_cvttpd_epi32(a[b]), _mm_set1_epi32(GELU_BWD_H_PIECES - 1));
+        s[b] = _mm256_sub_pd(a[b], _mm256_i32gather_pd(gelu_bwd_h_centre, i[b], 8));
+        p[b] = _mm256_i32gather_pd(gelu_bwd_h_coef[GELU_BWD_H_DEGREE], i[b], 8);
+        t[b] = _mm256_mul_pd(_mm256_mul_pd(a[b], a[b]), SET1(-0.5));
+    }
+    for (int j = GELU_BWD_H_DEGREE - 1; j >= 0; j--)
+        BEACH p[b] = _mm256_fmadd_pd(p[b], s[b], _mm256_i32gather_pd(gelu_bwd_h_coef[j], i[b], 8));
+    BEACH e[b] = exp_neg4(t[b]);
+    BEACH {
+        __m256d m = _mm256_fmadd_pd(s[b], _mm256_i32gather_pd(gelu_bwd_h_m1, i[b], 8),
+                                    _mm256_i32gather_pd(gelu_bwd_h_m0, i[b], 8));
+        __m256d eh = _mm256_mul_pd(e[b], _mm256_mul_pd(m, p[b]));
+        __m256d neg = _mm256_cmp_pd(xd[b], _mm256_setzero_pd(), _CMP_LT_OQ);
+        d[b] = _mm256_blendv_pd(_mm256_sub_pd(SET1(1.0), eh), eh, neg);
+    }
+}
+
+struct bwd_sig4 {
+    double c1, c3, d3, wmax, r_hi, r_lo;
+    const double *root;
+};
+
+static ALWAYS void bwd_sig4(const struct bwd_sig4 *f, const __m256d *xd, __m256d *d)
+{
+    __m256d w[BNB], ww[BNB], e[BNB], bb[BNB], d1[BNB], neg[BNB];
+    BEACH {
+        w[b] = clamp_abs4(xd[b], f->wmax);
+        ww[b] = _mm256_mul_pd(w[b], w[b]);
+        e[b] = _mm256_xor_pd(_mm256_mul_pd(w[b], _mm256_fmadd_pd(SET1(f->c3), ww[b], SET1(f->c1))), SET1(-0.0));
+    }
+    BEACH e[b] = exp_neg4(e[b]);
+    BEACH {
+        __m256d vp = _mm256_fmadd_pd(SET1(f->d3), ww[b], SET1(f->c1));
+        neg[b] = _mm256_cmp_pd(xd[b], _mm256_setzero_pd(), _CMP_LT_OQ);
+        d1[b] = _mm256_add_pd(SET1(1.0), e[b]);
+        __m256d xw = _mm256_xor_pd(w[b], _mm256_and_pd(neg[b], SET1(-0.0)));
+        bb[b] = _mm256_fmadd_pd(_mm256_mul_pd(xw, vp), _mm256_blendv_pd(e[b], SET1(1.0), neg[b]), d1[b]);
+        __m256d s = _mm256_sub_pd(w[b], SET1(f->r_hi));
+        __m256d win = _mm256_and_pd(neg[b], _mm256_cmp_pd(_mm256_andnot_pd(SET1(-0.0), s), SET1(GELU_BWD_ROOT_W), _CMP_LT_OQ));
+        if (__builtin_expect(_mm256_movemask_pd(win) != 0, 0)) { /* a lane near the zero crossing */
+            __m256d k = SET1(f->root[GELU_BWD_ROOT_DEGREE]);
+            for (int j = GELU_BWD_ROOT_DEGREE - 1; j >= 0; j--)
+                k = _mm256_fmadd_pd(k, s, SET1(f->root[j]));
+            bb[b] = _mm256_blendv_pd(bb[b], _mm256_mul_pd(_mm256_sub_pd(s, SET1(f->r_lo)), k), win);
+        }
+    }
+    BEACH {
+        __m256d q = _mm256_div_pd(bb[b], _mm256_mul_pd(d1[b], d1[b]));
+        d[b] = _mm256_blendv_pd(q, _mm256_mul_pd(q, e[b]), neg[b]);
+    }
+}
+
+/* 16 elements: GELU'(x) rounded to float, flagged lanes through the table, times dy. */
+static ALWAYS void bwd_blocks4(enum gelu_form form, const float *x, const float *dy, float *dx)
+{
+    static const struct bwd_sig4 tanh4 = {GELU_TANH_C1, GELU_TANH_C3, GELU_BWD_TANH_D3, GELU_TANH_WMAX,
+                                          GELU_BWD_TANH_R_HI, GELU_BWD_TANH_R_LO, gelu_bwd_tanh_root};
+    static const struct bwd_sig4 quick4 = {GELU_BWD_QUICK_C1, 0.0, 0.0, GELU_BWD_QUICK_WMAX,
+                                           GELU_BWD_QUICK_R_HI, GELU_BWD_QUICK_R_LO, gelu_bwd_quick_root};
+    __m256d xd[BNB], d[BNB];
+    __m128 xf[BNB], g[BNB];
+    BEACH {
+        xf[b] = _mm_loadu_ps(x + 4 * b);
+        g[b] = _mm_loadu_ps(dy + 4 * b); /* read before dx is written: dx may be dy or x */
+        xd[b] = _mm256_cvtps_pd(xf[b]);
+    }
+    if (form == GELU_FORM_ERF)
+        bwd_erf4(xd, d);
+    else
+        bwd_sig4(form == GELU_FORM_TANH ? &tanh4 : &quick4, xd, d);
+    BEACH {
+        /* -inf: -0 itself (the limit, without an underflow flag); NaN: the quieted input */
+        __m256d v = _mm256_blendv_pd(not_neg_inf(xd[b], d[b]), xd[b], _mm256_cmp_pd(xd[b], xd[b], _CMP_UNORD_Q));
+        __m128 f = _mm256_cvtpd_ps(v);
+        __m128i lo = _mm_castps_si128(_mm256_cvtpd_ps(_mm256_mul_pd(v, SET1(GELU_FLAG_LO))));
+        __m128i hi = _mm_castps_si128(_mm256_cvtpd_ps(_mm256_mul_pd(v, SET1(GELU_FLAG_HI))));
+        int flag = ~_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(lo, hi))) & 0xF;
+        if (__builtin_expect(flag != 0, 0)) {
+            float xs[4], fs[4];
+            _mm_storeu_ps(xs, xf[b]);
+            _mm_storeu_ps(fs, f);
+            for (int j = 0; j < 4; j++)
+                if (flag & (1 << j))
+                    fs[j] = gelu_backward_hard_case(form, xs[j], fs[j]);
+            f = _mm_loadu_ps(fs);
+        }
+        _mm_storeu_ps(dx + 4 * b, _mm_mul_ps(g[b], f));
+    }
+}
+
+static ALWAYS void run_backward(enum gelu_form form, const float *x, const float *dy, float *dx, size_t n)
+{
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        bwd_blocks4(form, x + i, dy + i, dx + i);
+    if (i < n) { /* the tail through a buffer padded with zeros (GELU'(0) = 0.5, no exception) */
+        float xb[16] = {0}, gb[16] = {0}, ob[16];
+        memcpy(xb, x + i, (n - i) * 4);
+        memcpy(gb, dy + i, (n - i) * 4);
+        bwd_blocks4(form, xb, gb, ob);
+        memcpy(dx + i, ob, (n - i) * 4);
+    }
+}
+
+void gelu_erf_backward_f32_avx2(const float *x, const float *dy, float *dx, size_t n) { run_backward(GELU_FORM_ERF, x, dy, dx, n); }
+void gelu_tanh_backward_f32_avx2(const float *x, const float *dy, float *dx, size_t n) { run_backward(GELU_FORM_TANH, x, dy, dx, n); }
+void gelu_quick_backward_f32_avx2(const float *x, const float *dy, float *dx, size_t n) { run_backward(GELU_FORM_QUICK, x, dy, dx, n); }

@@ -642,3 +642,134 @@ void gelu_erf_f32_to_bf16_avx512(const float *x, uint16_t *y, size_t n) { run_ha
 void gelu_tanh_f32_to_bf16_avx512(const float *x, uint16_t *y, size_t n) { run_half(GELU_FORM_TANH, GELU_HALF_BF16, 0, x, y, n); }
 void gelu_erf_f32_to_f16_avx512(const float *x, uint16_t *y, size_t n) { run_half(GELU_FORM_ERF, GELU_HALF_F16, 0, x, y, n); }
 void gelu_tanh_f32_to_f16_avx512(const float *x, uint16_t *y, size_t n) { run_half(GELU_FORM_TANH, GELU_HALF_F16, 0, x, y, n); }
+
+/* ---- backward: dx = fl(dy * GELU'(x)), the operation sequence of gelu_backward.c ---- */
+
+#include "gelu_backward_coeffs.h"
+
+/*
+ * Eight lanes of gelu_backward.c step for step: the same doubles, so the same floats. The
+ * table of H (erf) is read by a two-register permute per coefficient (15 pieces in 16 entries);
+ * the logistic forms' root polynomial runs only for a block with a lane in the root window.
+ * BNB blocks are interleaved, one step of each after another, for the long dependency chain.
+ */
+#define BNB 4
+
+static ALWAYS __m512d bwd_perm(const double *row, __m512i i)
+{
+    return _mm512_permutex2var_pd(_mm512_load_pd(row), i, _mm512_load_pd(row + 8));
+}
+
+static ALWAYS void bwd_erf8(int nb, const __m512d *xd, __m512d *d)
+{
+    __m512d a[BNB], s[BNB], p[BNB], t[BNB], e[BNB];
+    __m512i i[BNB];
+    EACH(nb) {
+        a[b] = _mm512_min_round_pd(_mm512_abs_pd(xd[b]), SET1(GELU_ERF_AMAX), _MM_FROUND_NO_EXC); /* NaN -> AMAX */
+        i[b] = _mm512_min_epi64(_mm512_cvttpd_epi64(a[b]), _mm512_set1_epi64(GELU_BWD_H_PIECES - 1));
+        s[b] = _mm512_sub_pd(a[b], bwd_perm(gelu_bwd_h_centre, i[b]));
+        p[b] = bwd_perm(gelu_bwd_h_coef[GELU_BWD_H_DEGREE], i[b]);
+        t[b] = _mm512_mul_pd(_mm512_mul_pd(a[b], a[b]), SET1(-0.5));
+    }
+    for (int j = GELU_BWD_H_DEGREE - 1; j >= 0; j--)
+        EACH(nb) p[b] = _mm512_fmadd_pd(p[b], s[b], bwd_perm(gelu_bwd_h_coef[j], i[b]));
+    EACH(nb) e[b] = exp_neg8(t[b]);
+    EACH(nb) {
+        __m512d h = _mm512_mul_pd(_mm512_fmadd_pd(s[b], bwd_perm(gelu_bwd_h_m1, i[b]), bwd_perm(gelu_bwd_h_m0, i[b])), p[b]);
+        __m512d eh = _mm512_mul_pd(e[b], h);
+        __mmask8 neg = _mm512_cmp_pd_mask(xd[b], _mm512_setzero_pd(), _CMP_LT_OQ);
+        d[b] = _mm512_mask_blend_pd(neg, _mm512_sub_pd(SET1(1.0), eh), eh);
+    }
+}
+
+struct bwd_sig8 {
+    double c1, c3, d3, wmax, r_hi, r_lo;
+    const double *root;
+};
+
+static ALWAYS void bwd_sig8(const struct bwd_sig8 *f, int nb, const __m512d *xd, __m512d *d)
+{
+    __m512d w[BNB], ww[BNB], e[BNB], bb[BNB], d1[BNB];
+    __mmask8 neg[BNB];
+    EACH(nb) {
+        w[b] = _mm512_min_round_pd(_mm512_abs_pd(xd[b]), SET1(f->wmax), _MM_FROUND_NO_EXC);
+        ww[b] = _mm512_mul_pd(w[b], w[b]);
+        e[b] = _mm512_xor_pd(_mm512_mul_pd(w[b], _mm512_fmadd_pd(SET1(f->c3), ww[b], SET1(f->c1))), SET1(-0.0));
+    }
+    EACH(nb) e[b] = exp_neg8(e[b]);
+    EACH(nb) {
+        __m512d vp = _mm512_fmadd_pd(SET1(f->d3), ww[b], SET1(f->c1));
+        neg[b] = _mm512_cmp_pd_mask(xd[b], _mm512_setzero_pd(), _CMP_LT_OQ);
+        d1[b] = _mm512_add_pd(SET1(1.0), e[b]);
+        __m512d xw = _mm512_mask_xor_pd(w[b], neg[b], w[b], SET1(-0.0));
+        bb[b] = _mm512_fmadd_pd(_mm512_mul_pd(xw, vp), _mm512_mask_blend_pd(neg[b], e[b], SET1(1.0)), d1[b]);
+        __m512d s = _mm512_sub_pd(w[b], SET1(f->r_hi));
+        __mmask8 win = _mm512_mask_cmp_pd_mask(neg[b], _mm512_abs_pd(s), SET1(GELU_BWD_ROOT_W), _CMP_LT_OQ);
+        if (__builtin_expect(win != 0, 0)) { /* a lane near the zero crossing: the bracket from the root polynomial */
+            __m512d k = SET1(f->root[GELU_BWD_ROOT_DEGREE]);
+            for (int j = GELU_BWD_ROOT_DEGREE - 1; j >= 0; j--)
+                k = _mm512_fmadd_pd(k, s, SET1(f->root[j]));
+            bb[b] = _mm512_mask_mul_pd(bb[b], win, _mm512_sub_pd(s, SET1(f->r_lo)), k);
+        }
+    }
+    EACH(nb) {
+        __m512d q = _mm512_div_pd(bb[b], _mm512_mul_pd(d1[b], d1[b]));
+        d[b] = _mm512_mask_mul_pd(q, neg[b], q, e[b]);
+    }
+}
+
+/* nb blocks of eight: GELU'(x) rounded to float, flagged lanes through the table, times dy. */
+static ALWAYS void bwd_blocks(enum gelu_form form, int nb, const float *x, const float *dy, float *dx, const __mmask8 *m)
+{
+    static const struct bwd_sig8 tanh8 = {GELU_TANH_C1, GELU_TANH_C3, GELU_BWD_TANH_D3, GELU_TANH_WMAX,
+                                          GELU_BWD_TANH_R_HI, GELU_BWD_TANH_R_LO, gelu_bwd_tanh_root};
+    static const struct bwd_sig8 quick8 = {GELU_BWD_QUICK_C1, 0.0, 0.0, GELU_BWD_QUICK_WMAX,
+                                           GELU_BWD_QUICK_R_HI, GELU_BWD_QUICK_R_LO, gelu_bwd_quick_root};
+    __m512d xd[BNB], d[BNB];
+    __m256 g[BNB];
+    EACH(nb) {
+        xd[b] = _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m[b], x + 8 * b));
+        g[b] = _mm256_maskz_loadu_ps(m[b], dy + 8 * b); /* read before dx is written: dx may be dy or x */
+    }
+    if (form == GELU_FORM_ERF)
+        bwd_erf8(nb, xd, d);
+    else
+        bwd_sig8(form == GELU_FORM_TANH ? &tanh8 : &quick8, nb, xd, d);
+    EACH(nb) {
+        /* -inf: -0 itself (the limit, without an underflow flag); NaN: the quieted input */
+        __mmask8 minf = _mm512_cmp_pd_mask(xd[b], SET1(-INFINITY), _CMP_EQ_OQ);
+        __mmask8 nan = _mm512_cmp_pd_mask(xd[b], xd[b], _CMP_UNORD_Q);
+        __m512d v = _mm512_mask_blend_pd(nan, _mm512_mask_blend_pd(minf, d[b], SET1(-0.0)), xd[b]);
+        __m256 f = _mm512_cvtpd_ps(v);
+        __m256i lo = _mm256_castps_si256(_mm512_cvtpd_ps(_mm512_mul_pd(v, SET1(GELU_FLAG_LO))));
+        __m256i hi = _mm256_castps_si256(_mm512_cvtpd_ps(_mm512_mul_pd(v, SET1(GELU_FLAG_HI))));
+        __mmask8 flag = _mm256_mask_cmpneq_epi32_mask(m[b], lo, hi);
+        if (__builtin_expect(flag != 0, 0)) {
+            float xs[8], fs[8];
+            _mm256_storeu_ps(xs, _mm512_cvtpd_ps(xd[b])); /* x itself: the widening is exact */
+            _mm256_storeu_ps(fs, f);
+            for (int j = 0; j < 8; j++)
+                if (flag & (1u << j))
+                    fs[j] = gelu_backward_hard_case(form, xs[j], fs[j]);
+            f = _mm256_loadu_ps(fs);
+        }
+        _mm256_mask_storeu_ps(dx + 8 * b, m[b], _mm256_mul_ps(g[b], f));
+    }
+}
+
+static ALWAYS void run_backward(enum gelu_form form, const float *x, const float *dy, float *dx, size_t n)
+{
+    static const __mmask8 all[BNB] = {0xFF, 0xFF, 0xFF, 0xFF};
+    size_t i = 0;
+    for (; i + 8 * BNB <= n; i += 8 * BNB)
+        bwd_blocks(form, BNB, x + i, dy + i, dx + i, all);
+    for (; i < n; i += 8) {
+        size_t left = n - i;
+        __mmask8 m = left >= 8 ? 0xFF : (__mmask8)((1u << left) - 1);
+        bwd_blocks(form, 1, x + i, dy + i, dx + i, &m);
+    }
+}
+
+void gelu_erf_backward_f32_avx512(const float *x, const float *dy, float *dx, size_t n) { run_backward(GELU_FORM_ERF, x, dy, dx, n); }
+void gelu_tanh_backward_f32_avx512(const float *x, const float *dy, float *dx, size_t n) { run_backward(GELU_FORM_TANH, x, dy, dx, n); }
+void gelu_quick_backward_f32_avx512(const float *x, const float *dy, float *dx, size_t n) { run_backward(GELU_FORM_QUICK, x, dy, dx, n); }

@@ -8,7 +8,7 @@
 
 #include "gelu.h"
 
-enum gelu_form { GELU_FORM_ERF = 0, GELU_FORM_TANH = 1 };
+enum gelu_form { GELU_FORM_ERF = 0, GELU_FORM_TANH = 1, GELU_FORM_QUICK = 2 };
 
 /* The 16-bit storage formats: values travel as their raw uint16_t bits. */
 enum gelu_half { GELU_HALF_BF16 = 0, GELU_HALF_F16 = 1 };
@@ -148,5 +148,26 @@ static inline float gelu_f16_to_f32(uint16_t h)
         return gelu_from_bits32(sign | 0x7F800000u | (m << 13));
     return gelu_from_bits32(sign | ((e + 112) << 23) | (m << 13));
 }
+
+/*
+ * Backward: dx = fl(dy * GELU'(x)), GELU'(x) correctly rounded to float first (gelu_backward.c).
+ * x == dx or dy == dx (in place) is allowed. gelu_deriv_y is the double GELU'(x) before its
+ * rounding, within 2^-44 relative of the exact value wherever that is at least 2^-150 in
+ * magnitude (measured: 2^-50.4 erf, 2^-46.0 tanh, 2^-46.6 quick); gelu_deriv_f32 is
+ * GELU'(x) correctly rounded (the kernels' per-element step, for the vector kernels' rare lanes);
+ * gelu_backward_hard_case is the table of the rounding test's slow path.
+ */
+void gelu_erf_backward_f32_scalar(const float *x, const float *dy, float *dx, size_t n);
+void gelu_tanh_backward_f32_scalar(const float *x, const float *dy, float *dx, size_t n);
+void gelu_quick_backward_f32_scalar(const float *x, const float *dy, float *dx, size_t n);
+void gelu_erf_backward_f32_avx2(const float *x, const float *dy, float *dx, size_t n);
+void gelu_tanh_backward_f32_avx2(const float *x, const float *dy, float *dx, size_t n);
+void gelu_quick_backward_f32_avx2(const float *x, const float *dy, float *dx, size_t n);
+void gelu_erf_backward_f32_avx512(const float *x, const float *dy, float *dx, size_t n);
+void gelu_tanh_backward_f32_avx512(const float *x, const float *dy, float *dx, size_t n);
+void gelu_quick_backward_f32_avx512(const float *x, const float *dy, float *dx, size_t n);
+double gelu_deriv_y(enum gelu_form form, float x);
+float gelu_deriv_f32(enum gelu_form form, float x);
+float gelu_backward_hard_case(enum gelu_form form, float x, float fast);
 
 #endif
