@@ -153,6 +153,24 @@ GELU_API int geglu_tanh_rows_bf16(const uint16_t *x, uint16_t *y, size_t rows, s
 GELU_API int geglu_erf_rows_f16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_tanh_rows_f16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 
+/*
+ * Backward: dx[i] = fl(dy[i] * GELU'(x[i])) for i < n, GELU'(x) correctly rounded to float32
+ * first (erf: Phi(x) + x phi(x); tanh and quick: the derivative of their exact formulas),
+ * then the product rounded once to the type (16-bit types: exactly, straight from the float32
+ * GELU' and the 16-bit dy). GELU'(NaN) is the quieted NaN, GELU'(+inf) = 1, GELU'(-inf) = -0,
+ * GELU'(+-0) = 0.5. A NaN dx is the quieted NaN of dy, else of x, else (0 * inf) the positive
+ * quiet NaN. dx may be x or dy (in place); any other overlap is GELU_ERR_OVERLAP.
+ */
+GELU_API int gelu_erf_backward_f32(const float *x, const float *dy, float *dx, size_t n);
+GELU_API int gelu_tanh_backward_f32(const float *x, const float *dy, float *dx, size_t n);
+GELU_API int gelu_quick_backward_f32(const float *x, const float *dy, float *dx, size_t n);
+GELU_API int gelu_erf_backward_bf16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n);
+GELU_API int gelu_tanh_backward_bf16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n);
+GELU_API int gelu_quick_backward_bf16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n);
+GELU_API int gelu_erf_backward_f16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n);
+GELU_API int gelu_tanh_backward_f16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n);
+GELU_API int gelu_quick_backward_f16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n);
+
 /* Same as above on one explicit instruction set; GELU_ERR_ISA when it cannot run here. */
 GELU_API int gelu_erf_f32_isa(int isa, const float *x, float *y, size_t n);
 GELU_API int gelu_tanh_f32_isa(int isa, const float *x, float *y, size_t n);
@@ -190,6 +208,15 @@ GELU_API int geglu_erf_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, si
 GELU_API int geglu_tanh_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_erf_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_tanh_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_erf_backward_f32_isa(int isa, const float *x, const float *dy, float *dx, size_t n);
+GELU_API int gelu_tanh_backward_f32_isa(int isa, const float *x, const float *dy, float *dx, size_t n);
+GELU_API int gelu_quick_backward_f32_isa(int isa, const float *x, const float *dy, float *dx, size_t n);
+GELU_API int gelu_erf_backward_bf16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n);
+GELU_API int gelu_tanh_backward_bf16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n);
+GELU_API int gelu_quick_backward_bf16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n);
+GELU_API int gelu_erf_backward_f16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n);
+GELU_API int gelu_tanh_backward_f16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n);
+GELU_API int gelu_quick_backward_f16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n);
 
 /* The instruction set in use: "avx512", "avx2" or "scalar". */
 GELU_API const char *gelu_isa(void);

@@ -221,6 +221,8 @@ static int check_bias(int isa, const void *x, const void *bias, const void *y, s
 #define GELU_CHECK_BIAS_H16 GELU_CHECK_BIAS_F32
 #define GELU_CHECK_GLUR_F32 check_rows(isa, x, 2, y, sizeof *y, rows, cols, ldx, ldy)
 #define GELU_CHECK_GLUR_H16 GELU_CHECK_GLUR_F32
+#define GELU_CHECK_BWD_F32 check_glu(isa, x, dy, dx, sizeof *dx, n)
+#define GELU_CHECK_BWD_H16 GELU_CHECK_BWD_F32
 
 /*
  * The public entry points, two per row of the kernel table, each running its kernel in the

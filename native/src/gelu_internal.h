@@ -22,6 +22,7 @@ enum gelu_half { GELU_HALF_BF16 = 0, GELU_HALF_F16 = 1 };
  *   BIAS  (const T *x, const T *bias, T *y, rows, cols, ldx, ldy)     y[i][j] = GELU(x[i][j] + bias[j])
  *   GLU   (const T *a, const T *gate, T *y, size_t n)                 y[i] = a[i] GELU(gate[i])
  *   GLUR  (const T *x, T *y, rows, cols, ldx, ldy)                    rows of [a | gate], 2 cols wide
+ *   BWD   (const T *x, const T *dy, T *dx, size_t n)                  dx[i] = dy[i] GELU'(x[i])
  * with T = float (kinds *_F32) or uint16_t (*_H16). The dispatcher and the public entry
  * points are generated from it, so a new point of the space (form, operation, type,
  * accuracy) is one row here, its declaration in gelu.h and its per-ISA instantiation.
@@ -46,13 +47,22 @@ enum gelu_half { GELU_HALF_BF16 = 0, GELU_HALF_F16 = 1 };
     GELU_OPS(X, erf, bf16, BIAS_H16, GLU_H16, GLUR_H16)           \
     GELU_OPS(X, tanh, bf16, BIAS_H16, GLU_H16, GLUR_H16)          \
     GELU_OPS(X, erf, f16, BIAS_H16, GLU_H16, GLUR_H16)            \
-    GELU_OPS(X, tanh, f16, BIAS_H16, GLU_H16, GLUR_H16)
+    GELU_OPS(X, tanh, f16, BIAS_H16, GLU_H16, GLUR_H16)          \
+    GELU_BACKWARD(X, erf)                                         \
+    GELU_BACKWARD(X, tanh)                                        \
+    GELU_BACKWARD(X, quick)
 
 /* The composed operations of one form and type: bias + GELU, GEGLU, GEGLU on [a | gate] rows. */
 #define GELU_OPS(X, form, type, bias, glu, glur) \
     X(gelu_##form##_bias_##type, bias)           \
     X(geglu_##form##_##type, glu)                \
     X(geglu_##form##_rows_##type, glur)
+
+/* The backward of one form in every type. */
+#define GELU_BACKWARD(X, form)                  \
+    X(gelu_##form##_backward_f32, BWD_F32)      \
+    X(gelu_##form##_backward_bf16, BWD_H16)     \
+    X(gelu_##form##_backward_f16, BWD_H16)
 
 /* The parameter list of each kind, and the arguments that pass it on. */
 #define GELU_SIG_F32 const float *x, float *y, size_t n
@@ -73,6 +83,10 @@ enum gelu_half { GELU_HALF_BF16 = 0, GELU_HALF_F16 = 1 };
 #define GELU_SIG_GLUR_H16 const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy
 #define GELU_ARGS_GLUR_F32 x, y, rows, cols, ldx, ldy
 #define GELU_ARGS_GLUR_H16 x, y, rows, cols, ldx, ldy
+#define GELU_SIG_BWD_F32 const float *x, const float *dy, float *dx, size_t n
+#define GELU_SIG_BWD_H16 const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n
+#define GELU_ARGS_BWD_F32 x, dy, dx, n
+#define GELU_ARGS_BWD_H16 x, dy, dx, n
 
 /* A kernel does the work; arguments were validated by the dispatcher. */
 #define GELU_KIND_MEMBER(kind) void (*kind)(GELU_SIG_##kind);
@@ -86,6 +100,8 @@ typedef union {
     GELU_KIND_MEMBER(GLU_H16)
     GELU_KIND_MEMBER(GLUR_F32)
     GELU_KIND_MEMBER(GLUR_H16)
+    GELU_KIND_MEMBER(BWD_F32)
+    GELU_KIND_MEMBER(BWD_H16)
 } gelu_kernel_fn;
 #undef GELU_KIND_MEMBER
 
@@ -150,22 +166,13 @@ static inline float gelu_f16_to_f32(uint16_t h)
 }
 
 /*
- * Backward: dx = fl(dy * GELU'(x)), GELU'(x) correctly rounded to float first (gelu_backward.c).
- * x == dx or dy == dx (in place) is allowed. gelu_deriv_y is the double GELU'(x) before its
+ * Backward: dx = fl(dy * GELU'(x)), GELU'(x) correctly rounded to float first (gelu_backward.c;
+ * the kernels gelu_<form>_backward_f32_<isa> are rows of the table above). gelu_deriv_y is the double GELU'(x) before its
  * rounding, within 2^-44 relative of the exact value wherever that is at least 2^-150 in
  * magnitude (measured: 2^-50.4 erf, 2^-46.0 tanh, 2^-46.6 quick); gelu_deriv_f32 is
  * GELU'(x) correctly rounded (the kernels' per-element step, for the vector kernels' rare lanes);
  * gelu_backward_hard_case is the table of the rounding test's slow path.
  */
-void gelu_erf_backward_f32_scalar(const float *x, const float *dy, float *dx, size_t n);
-void gelu_tanh_backward_f32_scalar(const float *x, const float *dy, float *dx, size_t n);
-void gelu_quick_backward_f32_scalar(const float *x, const float *dy, float *dx, size_t n);
-void gelu_erf_backward_f32_avx2(const float *x, const float *dy, float *dx, size_t n);
-void gelu_tanh_backward_f32_avx2(const float *x, const float *dy, float *dx, size_t n);
-void gelu_quick_backward_f32_avx2(const float *x, const float *dy, float *dx, size_t n);
-void gelu_erf_backward_f32_avx512(const float *x, const float *dy, float *dx, size_t n);
-void gelu_tanh_backward_f32_avx512(const float *x, const float *dy, float *dx, size_t n);
-void gelu_quick_backward_f32_avx512(const float *x, const float *dy, float *dx, size_t n);
 double gelu_deriv_y(enum gelu_form form, float x);
 float gelu_deriv_f32(enum gelu_form form, float x);
 float gelu_backward_hard_case(enum gelu_form form, float x, float fast);

@@ -236,6 +236,53 @@ static inline void ops_glu_h16(ops_h16_fn fwd, enum gelu_half type, const uint16
     }
 }
 
+/* ---- backward in 16 bits: GELU'(x) correctly rounded to float by the float32 kernel, then the product. */
+
+typedef void (*ops_bwd_fn)(const float *x, const float *dy, float *dx, size_t n);
+
+/*
+ * fl(dy d) in the 16-bit type for the float d = GELU'(x): the product of a 16-bit dy and a
+ * float is exact in double (at most 35 significant bits), so rounding it once to the type is
+ * the definition. A NaN is dy's (quieted), else d's (x's, quieted, narrowed as the forward
+ * narrows its NaNs), else the default one (0 times infinity).
+ */
+static inline uint16_t ops_prod16(enum gelu_half type, uint16_t dy, float d)
+{
+    int bf16 = type == GELU_HALF_BF16;
+    if (ops_is_nan16(dy, type))
+        return (uint16_t)(dy | (bf16 ? 0x0040 : 0x0200));
+    uint32_t b = gelu_bits32(d);
+    if (d != d)
+        return bf16 ? (uint16_t)(b >> 16) : (uint16_t)(((b >> 16) & 0x8000u) | 0x7C00u | ((b >> 13) & 0x3FFu));
+    double p = (double)(bf16 ? gelu_bf16_to_f32(dy) : gelu_f16_to_f32(dy)) * (double)d;
+    if (p != p)
+        return bf16 ? OPS_NAN_BF16 : OPS_NAN_F16;
+    if (p > 0x1p1000 || p < -0x1p1000) /* dy infinite: the rounding below needs a finite double */
+        return (uint16_t)((p < 0 ? 0x8000u : 0) | (bf16 ? 0x7F80u : 0x7C00u));
+    return gelu_half_round(p, type);
+}
+
+static inline void ops_bwd_h16(ops_bwd_fn bwd, enum gelu_half type, const uint16_t *x, const uint16_t *dy,
+                               uint16_t *dx, size_t n)
+{
+    float fx[OPS_BLOCK], one[OPS_BLOCK], d[OPS_BLOCK];
+    uint16_t u[OPS_BLOCK];
+    int stream = n >= OPS_STREAM_MIN;
+    for (size_t j = 0; j < OPS_BLOCK; j++)
+        one[j] = 1.0f;
+    for (size_t j = 0; j < n; j += OPS_BLOCK) {
+        size_t len = n - j < OPS_BLOCK ? n - j : OPS_BLOCK;
+        ops_widen(x + j, fx, len, type); /* read before dx's block is written (in place over x) */
+        bwd(fx, one, d, len);            /* fl(1 d) = d, GELU'(x) correctly rounded to float */
+        uint16_t *out = stream ? u : dx + j;
+        for (size_t q = 0; q < len; q++)
+            out[q] = ops_prod16(type, dy[j + q], d[q]);
+        if (stream)
+            ops_stream(dx + j, u, len * sizeof *u);
+    }
+    ops_fence(stream);
+}
+
 /* ---- The named kernels of the table, one set per form, type and accuracy. */
 
 #define OPS_F32(form, type, fwd)                                                                      \
@@ -283,3 +330,17 @@ OPS_H16(erf, bf16, GELU_HALF_BF16)
 OPS_H16(tanh, bf16, GELU_HALF_BF16)
 OPS_H16(erf, f16, GELU_HALF_F16)
 OPS_H16(tanh, f16, GELU_HALF_F16)
+
+#define OPS_BWD(form)                                                                                 \
+    void ISA(gelu_##form##_backward_bf16)(GELU_SIG_BWD_H16)                                           \
+    {                                                                                                \
+        ops_bwd_h16(ISA(gelu_##form##_backward_f32), GELU_HALF_BF16, x, dy, dx, n);                   \
+    }                                                                                                \
+    void ISA(gelu_##form##_backward_f16)(GELU_SIG_BWD_H16)                                            \
+    {                                                                                                \
+        ops_bwd_h16(ISA(gelu_##form##_backward_f32), GELU_HALF_F16, x, dy, dx, n);                    \
+    }
+
+OPS_BWD(erf)
+OPS_BWD(tanh)
+OPS_BWD(quick)

@@ -373,6 +373,56 @@ static void test_products16(int isa, int type)
     free(a), free(g), free(t), free(y);
 }
 
+/* ---- backward in 16 bits: every x against random dy, GELU' from the float32 backward */
+
+typedef int (*bwd32_fn)(int, const float *, const float *, float *, size_t);
+typedef int (*bwd16_fn)(int, const uint16_t *, const uint16_t *, uint16_t *, size_t);
+static const bwd32_fn bwd32[3] = {gelu_erf_backward_f32_isa, gelu_tanh_backward_f32_isa, gelu_quick_backward_f32_isa};
+static const bwd16_fn bwd16[3][2] = {{gelu_erf_backward_bf16_isa, gelu_erf_backward_f16_isa},
+                                     {gelu_tanh_backward_bf16_isa, gelu_tanh_backward_f16_isa},
+                                     {gelu_quick_backward_bf16_isa, gelu_quick_backward_f16_isa}};
+
+/* The definition: fl(dy d), a NaN being dy's (quieted), else x's, else the default one. */
+static uint16_t def_bwd16(uint16_t dy, float d, int type)
+{
+    if (is_nan16(dy, type))
+        return (uint16_t)(dy | (type == BF16 ? 0x0040 : 0x0200));
+    if (is_nan32(d))
+        return type == BF16 ? half_f32_to_bf16(d) : half_f32_to_f16(d);
+    double p = (double)widen(dy, type) * (double)d; /* exact in double */
+    if (p != p)
+        return type == BF16 ? 0x7FC0 : 0x7E00;
+    return nearest16(p, type);
+}
+
+static void test_bwd16(int isa, int form, int type)
+{
+    int h = type == F16;
+    size_t n = (1 << 18) + 5; /* every code four times, and past OPS_STREAM_MIN */
+    uint16_t *x = malloc(n * 2), *dy = malloc(n * 2), *dx = malloc(n * 2), *z = malloc(n * 2);
+    float *fx = malloc(n * 4), *one = malloc(n * 4), *d = malloc(n * 4);
+    for (size_t i = 0; i < n; i++) {
+        x[i] = (uint16_t)i, dy[i] = random_half(type), fx[i] = widen(x[i], type), one[i] = 1.0f;
+    }
+    bwd32[form](GELU_ISA_SCALAR, fx, one, d, n);
+    int rc = bwd16[form][h](isa, x, dy, dx, n);
+    CHECK(rc == GELU_OK, "backward rc %d", rc);
+    for (size_t i = 0; i < n; i++)
+        CHECK(dx[i] == def_bwd16(dy[i], d[i], type), "backward %d %s isa %d x %04x dy %04x (d %a): %04x, want %04x",
+              form, type_names[type], isa, x[i], dy[i], d[i], dx[i], def_bwd16(dy[i], d[i], type));
+    size_t small = 3000; /* in place over x, then over dy, below and above the streaming threshold */
+    for (int k = 0; k < 2; k++) {
+        size_t m = k ? n : small;
+        memcpy(z, x, m * 2);
+        bwd16[form][h](isa, z, dy, z, m);
+        CHECK(memcmp(z, dx, m * 2) == 0, "backward in place (x) %s isa %d", type_names[type], isa);
+        memcpy(z, dy, m * 2);
+        bwd16[form][h](isa, x, z, z, m);
+        CHECK(memcmp(z, dx, m * 2) == 0, "backward in place (dy) %s isa %d", type_names[type], isa);
+    }
+    free(x), free(dy), free(dx), free(z), free(fx), free(one), free(d);
+}
+
 /* ---- bad arguments: an error code and nothing written */
 
 static void test_errors(int isa)
@@ -473,6 +523,10 @@ int main(void)
                     test_glu16(isa, form, type);
                 }
             }
+        for (int form = 0; form < 3; form++) {
+            test_bwd16(isa, form, BF16);
+            test_bwd16(isa, form, F16);
+        }
         test_products16(isa, BF16);
         test_products16(isa, F16);
         test_errors(isa);
