@@ -480,6 +480,16 @@ void gelu_tanh_f32_to_f16_avx2(const float *x, uint16_t *y, size_t n) { run_half
 
 /* ---- backward: dx = fl(dy * GELU'(x)), the operation sequence of gelu_backward.c ---- */
 
+/* gelu_mul_nan on 4 lanes: the product, with dy's NaN (quieted), else d's, else the default one. */
+static inline __m128 mul_nan4(__m128 g, __m128 d)
+{
+    __m128 p = _mm_mul_ps(g, d);
+    p = _mm_blendv_ps(p, _mm_castsi128_ps(_mm_set1_epi32((int)GELU_DEFAULT_NAN)), _mm_cmp_ps(p, p, _CMP_UNORD_Q));
+    p = _mm_blendv_ps(p, d, _mm_cmp_ps(d, d, _CMP_UNORD_Q));
+    __m128 gq = _mm_or_ps(g, _mm_castsi128_ps(_mm_set1_epi32(0x00400000)));
+    return _mm_blendv_ps(p, gq, _mm_cmp_ps(g, g, _CMP_UNORD_Q));
+}
+
 #include "gelu_backward_coeffs.h"
 
 /*
@@ -583,7 +593,7 @@ static ALWAYS void bwd_blocks4(enum gelu_form form, const float *x, const float 
                     fs[j] = gelu_backward_hard_case(form, xs[j], fs[j]);
             f = _mm_loadu_ps(fs);
         }
-        _mm_storeu_ps(dx + 4 * b, _mm_mul_ps(g[b], f));
+        _mm_storeu_ps(dx + 4 * b, mul_nan4(g[b], f));
     }
 }
 

@@ -645,6 +645,16 @@ void gelu_tanh_f32_to_f16_avx512(const float *x, uint16_t *y, size_t n) { run_ha
 
 /* ---- backward: dx = fl(dy * GELU'(x)), the operation sequence of gelu_backward.c ---- */
 
+/* gelu_mul_nan on 8 lanes: the product, with dy's NaN (quieted), else d's, else the default one. */
+static inline __m256 mul_nan8(__m256 g, __m256 d)
+{
+    __m256 p = _mm256_mul_ps(g, d);
+    p = _mm256_blendv_ps(p, _mm256_castsi256_ps(_mm256_set1_epi32((int)GELU_DEFAULT_NAN)), _mm256_cmp_ps(p, p, _CMP_UNORD_Q));
+    p = _mm256_blendv_ps(p, d, _mm256_cmp_ps(d, d, _CMP_UNORD_Q));
+    __m256 gq = _mm256_or_ps(g, _mm256_castsi256_ps(_mm256_set1_epi32(0x00400000)));
+    return _mm256_blendv_ps(p, gq, _mm256_cmp_ps(g, g, _CMP_UNORD_Q));
+}
+
 #include "gelu_backward_coeffs.h"
 
 /*
@@ -753,7 +763,7 @@ static ALWAYS void bwd_blocks(enum gelu_form form, int nb, const float *x, const
                     fs[j] = gelu_backward_hard_case(form, xs[j], fs[j]);
             f = _mm256_loadu_ps(fs);
         }
-        _mm256_mask_storeu_ps(dx + 8 * b, m[b], _mm256_mul_ps(g[b], f));
+        _mm256_mask_storeu_ps(dx + 8 * b, m[b], mul_nan8(g[b], f));
     }
 }
 

@@ -145,7 +145,7 @@ static inline void run(enum gelu_form form, const float *x, const float *dy, flo
 {
     for (size_t i = 0; i < n; i++) {
         float xi = x[i], g = dy[i];
-        dx[i] = g * deriv_f32(form, xi);
+        dx[i] = gelu_mul_nan(g, deriv_f32(form, xi));
     }
 }
 

@@ -144,6 +144,9 @@ double gelu_faithful_y(enum gelu_form form, float x);
  */
 uint16_t gelu_half_slow(enum gelu_form form, enum gelu_half type, float x);
 
+/* The quiet NaN an operation makes from numbers (inf - inf, 0 * inf): the same on every backend. */
+#define GELU_DEFAULT_NAN 0x7FC00000u
+
 /* A finite double (not a NaN) rounded once to the 16-bit format, ties to even: its raw bits. */
 uint16_t gelu_half_round(double y, enum gelu_half type);
 
@@ -176,5 +179,18 @@ static inline float gelu_f16_to_f32(uint16_t h)
 double gelu_deriv_y(enum gelu_form form, float x);
 float gelu_deriv_f32(enum gelu_form form, float x);
 float gelu_backward_hard_case(enum gelu_form form, float x, float fast);
+
+/*
+ * fl(a t) with the library's choice of NaN: a's (quieted), else t's, else the default one.
+ * Hardware returns the first operand's NaN and compilers may swap the operands of a
+ * multiplication, so the kernels select explicitly (the vector kernels with the same selects).
+ */
+static inline float gelu_mul_nan(float a, float t)
+{
+    float p = a * t;
+    p = p != p ? gelu_from_bits32(GELU_DEFAULT_NAN) : p;
+    p = t != t ? t : p;
+    return a != a ? gelu_from_bits32(gelu_bits32(a) | 0x00400000u) : p;
+}
 
 #endif

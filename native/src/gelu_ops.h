@@ -32,7 +32,7 @@
 #define OPS_BLOCK 1024
 
 /* The quiet NaN an operation makes from numbers (inf - inf, 0 * inf): the same on every backend. */
-#define OPS_NAN_F32 0x7FC00000u
+#define OPS_NAN_F32 GELU_DEFAULT_NAN
 #define OPS_NAN_BF16 0x7FC0u
 #define OPS_NAN_F16 0x7E00u
 

@@ -395,6 +395,23 @@ static uint16_t def_bwd16(uint16_t dy, float d, int type)
     return nearest16(p, type);
 }
 
+/* float32: dx = fl(dy d) with the NaN choice of def_mul32, d from the scalar ISA with dy = 1 */
+static void test_bwd32(int isa, int form)
+{
+    size_t n = 20000;
+    float *x = malloc(n * 4), *dy = malloc(n * 4), *one = malloc(n * 4), *d = malloc(n * 4), *dx = malloc(n * 4);
+    for (size_t i = 0; i < n; i++)
+        x[i] = random_float(), dy[i] = random_float(), one[i] = 1.0f;
+    bwd32[form](GELU_ISA_SCALAR, x, one, d, n);
+    int rc = bwd32[form](isa, x, dy, dx, n);
+    CHECK(rc == GELU_OK, "backward rc %d", rc);
+    for (size_t i = 0; i < n; i++)
+        CHECK(half_conv_bits(dx[i]) == half_conv_bits(def_mul32(dy[i], d[i])),
+              "backward f32 %d isa %d x %08x dy %08x: %08x, want %08x", form, isa, half_conv_bits(x[i]),
+              half_conv_bits(dy[i]), half_conv_bits(dx[i]), half_conv_bits(def_mul32(dy[i], d[i])));
+    free(x), free(dy), free(one), free(d), free(dx);
+}
+
 static void test_bwd16(int isa, int form, int type)
 {
     int h = type == F16;
@@ -524,6 +541,7 @@ int main(void)
                 }
             }
         for (int form = 0; form < 3; form++) {
+            test_bwd32(isa, form);
             test_bwd16(isa, form, BF16);
             test_bwd16(isa, form, F16);
         }

@@ -647,6 +647,71 @@ public final class Gelu {
         gegluRows(x, y, rows, cols, 2L * cols, cols);
     }
 
+    // ---- backward ----
+
+    /**
+     * Backward: {@code dx[i] = fl(dy[i] · GELU′(x[i]))} for the gradient {@code dy} of GELU's
+     * output, with {@code GELU′(x)} correctly rounded to float32 first (erf form
+     * {@code Φ(x) + x·φ(x)}; tanh and quick forms the derivative of their exact formulas),
+     * then the product rounded once to this instance's storage (16-bit: exactly, from the
+     * float32 GELU′ and the widened dy). Always correctly rounded, also on a faithful instance.
+     * {@code GELU′(NaN)} is the quieted NaN, {@code GELU′(+∞) = 1}, {@code GELU′(−∞) = −0},
+     * {@code GELU′(±0) = 0.5}; a NaN result is dy's (quieted), else x's, else (0 · ∞) the
+     * positive quiet NaN.
+     *
+     * @param x the inputs of the forward
+     * @param dy the gradient of the forward's outputs, as many elements
+     * @param dx the gradient of the inputs, as many: {@code x} or {@code dy} itself (in place),
+     *     or a segment apart from both
+     * @throws NullPointerException if a segment is null
+     * @throws IllegalArgumentException if this instance's input and output storage differ, the
+     *     sizes differ, {@code dx} is read-only, or it partially overlaps an input
+     * @throws IllegalStateException if a segment's arena is closed
+     * @throws WrongThreadException if a segment is confined to another thread
+     */
+    public void backward(MemorySegment x, MemorySegment dy, MemorySegment dx) {
+        requireSameStorage("backward");
+        long n = Checks.backward(in, x, dy, dx);
+        if (n > 0) {
+            Backends.get().backward(form, in, x, dy, dx, n);
+        }
+    }
+
+    /**
+     * Backward on float arrays, as {@link #backward(MemorySegment, MemorySegment, MemorySegment)}.
+     *
+     * @param x the inputs of the forward
+     * @param dy the gradient of its outputs, as many
+     * @param dx the gradient of the inputs, as many: {@code x}, {@code dy} or a separate array
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if this instance does not read and write float32, or the
+     *     lengths differ
+     */
+    public void backward(float[] x, float[] dy, float[] dx) {
+        requireArrays(false, false);
+        backward(MemorySegment.ofArray(Objects.requireNonNull(x, "x")),
+                MemorySegment.ofArray(Objects.requireNonNull(dy, "dy")),
+                MemorySegment.ofArray(Objects.requireNonNull(dx, "dx")));
+    }
+
+    /**
+     * Backward on 16-bit arrays (raw bits of this instance's type), as
+     * {@link #backward(MemorySegment, MemorySegment, MemorySegment)}.
+     *
+     * @param x the inputs of the forward
+     * @param dy the gradient of its outputs, as many
+     * @param dx the gradient of the inputs, as many: {@code x}, {@code dy} or a separate array
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if this instance does not read and write one 16-bit
+     *     type, or the lengths differ
+     */
+    public void backward(short[] x, short[] dy, short[] dx) {
+        requireArrays(true, true);
+        backward(MemorySegment.ofArray(Objects.requireNonNull(x, "x")),
+                MemorySegment.ofArray(Objects.requireNonNull(dy, "dy")),
+                MemorySegment.ofArray(Objects.requireNonNull(dx, "dx")));
+    }
+
     private void requireSameStorage(String op) {
         if (in != out) {
             throw new IllegalArgumentException(this + " reads " + in + " and writes " + out + "; " + op

@@ -9,8 +9,8 @@ import static dev.gelu.internal.Coefficients.TANH_C3;
 import static dev.gelu.internal.Coefficients.TANH_WMAX;
 
 /**
- * The backward operation in Java: dx = fl(dy * GELU'(x)) with GELU'(x) correctly rounded to
- * float first, by the same operation sequence as native/src/gelu_backward.c, step for step
+ * GELU'(x) correctly rounded to float, for the backward operation (Backward.java takes the
+ * product), by the same operation sequence as native/src/gelu_backward.c, step for step
  * (Math.fma is IEEE's fused multiply-add, like C's fma; Java float arithmetic is IEEE binary32),
  * so it returns the same bits. See that file and native/tools/gen_backward.py for why each
  * step is there. Forms are numbered as in C: 0 erf, 1 tanh, 2 quick.
@@ -21,11 +21,6 @@ public final class BackwardMath {
     public static final int ERF = 0;
     public static final int TANH = 1;
     public static final int QUICK = 2;
-
-    /** dx = fl(dy * GELU'(x)). */
-    public static float backward(int form, float x, float dy) {
-        return dy * derivative(form, x);
-    }
 
     /** GELU'(x), correctly rounded to float. */
     public static float derivative(int form, float x) {

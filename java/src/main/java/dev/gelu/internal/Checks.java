@@ -104,30 +104,42 @@ public final class Checks {
      * either one of the inputs (in place) or apart from both. Returns the element count.
      */
     public static long glu(Storage type, MemorySegment a, MemorySegment gate, MemorySegment y) {
-        Objects.requireNonNull(a, "a");
-        Objects.requireNonNull(gate, "gate");
-        Objects.requireNonNull(y, "y");
-        usable(a, "a");
-        usable(gate, "gate");
-        usable(y, "y");
+        return elementwise(type, "a", a, "gate", gate, "y", y);
+    }
+
+    /** The same for the backward's x, dy and dx. */
+    public static long backward(Storage type, MemorySegment x, MemorySegment dy, MemorySegment dx) {
+        return elementwise(type, "x", x, "dy", dy, "dx", dx);
+    }
+
+    private static long elementwise(Storage type, String an, MemorySegment a, String bn, MemorySegment b, String yn,
+            MemorySegment y) {
+        Objects.requireNonNull(a, an);
+        Objects.requireNonNull(b, bn);
+        Objects.requireNonNull(y, yn);
+        usable(a, an);
+        usable(b, bn);
+        usable(y, yn);
         long e = type.bytes();
         if (a.byteSize() % e != 0) {
-            throw new IllegalArgumentException("a is " + a.byteSize() + " bytes, not a whole number of " + name(type)
-                    + " elements");
+            throw new IllegalArgumentException(an + " is " + a.byteSize() + " bytes, not a whole number of "
+                    + name(type) + " elements");
         }
         long n = a.byteSize() / e;
-        if (gate.byteSize() != a.byteSize() || y.byteSize() != a.byteSize()) {
-            throw new IllegalArgumentException("size mismatch: a has " + n + " " + plural(type) + ", gate "
-                    + gate.byteSize() / (double) e + ", y " + y.byteSize() / (double) e);
+        if (b.byteSize() != a.byteSize() || y.byteSize() != a.byteSize()) {
+            throw new IllegalArgumentException("size mismatch: " + an + " has " + n + " " + plural(type) + ", " + bn
+                    + " " + b.byteSize() / (double) e + ", " + yn + " " + y.byteSize() / (double) e);
         }
         if (y.isReadOnly()) {
-            throw new IllegalArgumentException("y is read-only");
+            throw new IllegalArgumentException(yn + " is read-only");
         }
         if (partiallyOverlap(a, y)) {
-            throw new IllegalArgumentException("a and y partially overlap (only y == a, in place, is allowed)");
+            throw new IllegalArgumentException(an + " and " + yn + " partially overlap (only " + yn + " == " + an
+                    + ", in place, is allowed)");
         }
-        if (partiallyOverlap(gate, y)) {
-            throw new IllegalArgumentException("gate and y partially overlap (only y == gate, in place, is allowed)");
+        if (partiallyOverlap(b, y)) {
+            throw new IllegalArgumentException(bn + " and " + yn + " partially overlap (only " + yn + " == " + bn
+                    + ", in place, is allowed)");
         }
         return n;
     }

@@ -59,4 +59,13 @@ public interface GeluKernels {
             long cols, long ldx, long ldy) {
         Composed.gegluRows(this, form, accuracy, type, x, y, rows, cols, ldx, ldy);
     }
+
+    /**
+     * Backward: {@code dx[i] = fl(dy[i] · GELU′(x[i]))}, GELU′ correctly rounded to float32
+     * first, the product rounded once to {@code type}, for {@code count} elements ({@code dx}
+     * may be {@code x} or {@code dy}). By default element by element in Java.
+     */
+    default void backward(Form form, Storage type, MemorySegment x, MemorySegment dy, MemorySegment dx, long count) {
+        Backward.run(form, type, x, dy, dx, count);
+    }
 }

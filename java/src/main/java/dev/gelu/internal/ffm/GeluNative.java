@@ -1332,6 +1332,573 @@ public class GeluNative extends GeluNative$shared {
         }
     }
 
+    private static class gelu_erf_backward_f32 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_erf_backward_f32");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_erf_backward_f32(const float *x, const float *dy, float *dx, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_erf_backward_f32$descriptor() {
+        return gelu_erf_backward_f32.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_erf_backward_f32(const float *x, const float *dy, float *dx, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_erf_backward_f32$handle() {
+        return gelu_erf_backward_f32.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_erf_backward_f32(const float *x, const float *dy, float *dx, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_erf_backward_f32$address() {
+        return gelu_erf_backward_f32.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_erf_backward_f32(const float *x, const float *dy, float *dx, size_t n)
+     * }
+     */
+    public static int gelu_erf_backward_f32(MemorySegment x, MemorySegment dy, MemorySegment dx, long n) {
+        var mh$ = gelu_erf_backward_f32.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_erf_backward_f32", x, dy, dx, n);
+            }
+            return (int)mh$.invokeExact(x, dy, dx, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_tanh_backward_f32 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_tanh_backward_f32");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_tanh_backward_f32(const float *x, const float *dy, float *dx, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_tanh_backward_f32$descriptor() {
+        return gelu_tanh_backward_f32.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_tanh_backward_f32(const float *x, const float *dy, float *dx, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_tanh_backward_f32$handle() {
+        return gelu_tanh_backward_f32.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_tanh_backward_f32(const float *x, const float *dy, float *dx, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_tanh_backward_f32$address() {
+        return gelu_tanh_backward_f32.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_tanh_backward_f32(const float *x, const float *dy, float *dx, size_t n)
+     * }
+     */
+    public static int gelu_tanh_backward_f32(MemorySegment x, MemorySegment dy, MemorySegment dx, long n) {
+        var mh$ = gelu_tanh_backward_f32.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_tanh_backward_f32", x, dy, dx, n);
+            }
+            return (int)mh$.invokeExact(x, dy, dx, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_quick_backward_f32 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_backward_f32");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_backward_f32(const float *x, const float *dy, float *dx, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_backward_f32$descriptor() {
+        return gelu_quick_backward_f32.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_backward_f32(const float *x, const float *dy, float *dx, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_quick_backward_f32$handle() {
+        return gelu_quick_backward_f32.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_backward_f32(const float *x, const float *dy, float *dx, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_quick_backward_f32$address() {
+        return gelu_quick_backward_f32.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_backward_f32(const float *x, const float *dy, float *dx, size_t n)
+     * }
+     */
+    public static int gelu_quick_backward_f32(MemorySegment x, MemorySegment dy, MemorySegment dx, long n) {
+        var mh$ = gelu_quick_backward_f32.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_backward_f32", x, dy, dx, n);
+            }
+            return (int)mh$.invokeExact(x, dy, dx, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_erf_backward_bf16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_erf_backward_bf16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_erf_backward_bf16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_erf_backward_bf16$descriptor() {
+        return gelu_erf_backward_bf16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_erf_backward_bf16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_erf_backward_bf16$handle() {
+        return gelu_erf_backward_bf16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_erf_backward_bf16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_erf_backward_bf16$address() {
+        return gelu_erf_backward_bf16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_erf_backward_bf16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static int gelu_erf_backward_bf16(MemorySegment x, MemorySegment dy, MemorySegment dx, long n) {
+        var mh$ = gelu_erf_backward_bf16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_erf_backward_bf16", x, dy, dx, n);
+            }
+            return (int)mh$.invokeExact(x, dy, dx, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_tanh_backward_bf16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_tanh_backward_bf16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_tanh_backward_bf16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_tanh_backward_bf16$descriptor() {
+        return gelu_tanh_backward_bf16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_tanh_backward_bf16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_tanh_backward_bf16$handle() {
+        return gelu_tanh_backward_bf16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_tanh_backward_bf16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_tanh_backward_bf16$address() {
+        return gelu_tanh_backward_bf16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_tanh_backward_bf16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static int gelu_tanh_backward_bf16(MemorySegment x, MemorySegment dy, MemorySegment dx, long n) {
+        var mh$ = gelu_tanh_backward_bf16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_tanh_backward_bf16", x, dy, dx, n);
+            }
+            return (int)mh$.invokeExact(x, dy, dx, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_quick_backward_bf16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_backward_bf16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_backward_bf16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_backward_bf16$descriptor() {
+        return gelu_quick_backward_bf16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_backward_bf16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_quick_backward_bf16$handle() {
+        return gelu_quick_backward_bf16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_backward_bf16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_quick_backward_bf16$address() {
+        return gelu_quick_backward_bf16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_backward_bf16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static int gelu_quick_backward_bf16(MemorySegment x, MemorySegment dy, MemorySegment dx, long n) {
+        var mh$ = gelu_quick_backward_bf16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_backward_bf16", x, dy, dx, n);
+            }
+            return (int)mh$.invokeExact(x, dy, dx, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_erf_backward_f16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_erf_backward_f16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_erf_backward_f16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_erf_backward_f16$descriptor() {
+        return gelu_erf_backward_f16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_erf_backward_f16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_erf_backward_f16$handle() {
+        return gelu_erf_backward_f16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_erf_backward_f16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_erf_backward_f16$address() {
+        return gelu_erf_backward_f16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_erf_backward_f16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static int gelu_erf_backward_f16(MemorySegment x, MemorySegment dy, MemorySegment dx, long n) {
+        var mh$ = gelu_erf_backward_f16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_erf_backward_f16", x, dy, dx, n);
+            }
+            return (int)mh$.invokeExact(x, dy, dx, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_tanh_backward_f16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_tanh_backward_f16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_tanh_backward_f16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_tanh_backward_f16$descriptor() {
+        return gelu_tanh_backward_f16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_tanh_backward_f16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_tanh_backward_f16$handle() {
+        return gelu_tanh_backward_f16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_tanh_backward_f16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_tanh_backward_f16$address() {
+        return gelu_tanh_backward_f16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_tanh_backward_f16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static int gelu_tanh_backward_f16(MemorySegment x, MemorySegment dy, MemorySegment dx, long n) {
+        var mh$ = gelu_tanh_backward_f16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_tanh_backward_f16", x, dy, dx, n);
+            }
+            return (int)mh$.invokeExact(x, dy, dx, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_quick_backward_f16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_backward_f16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_backward_f16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_backward_f16$descriptor() {
+        return gelu_quick_backward_f16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_backward_f16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_quick_backward_f16$handle() {
+        return gelu_quick_backward_f16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_backward_f16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_quick_backward_f16$address() {
+        return gelu_quick_backward_f16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_backward_f16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static int gelu_quick_backward_f16(MemorySegment x, MemorySegment dy, MemorySegment dx, long n) {
+        var mh$ = gelu_quick_backward_f16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_backward_f16", x, dy, dx, n);
+            }
+            return (int)mh$.invokeExact(x, dy, dx, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class gelu_erf_f32_isa {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             GeluNative.C_INT,
@@ -2617,6 +3184,582 @@ public class GeluNative extends GeluNative$shared {
                 traceDowncall("gelu_tanh_bias_f16_isa", isa, x, bias, y, rows, cols, ldx, ldy);
             }
             return (int)mh$.invokeExact(isa, x, bias, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_erf_backward_f32_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_erf_backward_f32_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_erf_backward_f32_isa(int isa, const float *x, const float *dy, float *dx, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_erf_backward_f32_isa$descriptor() {
+        return gelu_erf_backward_f32_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_erf_backward_f32_isa(int isa, const float *x, const float *dy, float *dx, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_erf_backward_f32_isa$handle() {
+        return gelu_erf_backward_f32_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_erf_backward_f32_isa(int isa, const float *x, const float *dy, float *dx, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_erf_backward_f32_isa$address() {
+        return gelu_erf_backward_f32_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_erf_backward_f32_isa(int isa, const float *x, const float *dy, float *dx, size_t n)
+     * }
+     */
+    public static int gelu_erf_backward_f32_isa(int isa, MemorySegment x, MemorySegment dy, MemorySegment dx, long n) {
+        var mh$ = gelu_erf_backward_f32_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_erf_backward_f32_isa", isa, x, dy, dx, n);
+            }
+            return (int)mh$.invokeExact(isa, x, dy, dx, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_tanh_backward_f32_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_tanh_backward_f32_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_tanh_backward_f32_isa(int isa, const float *x, const float *dy, float *dx, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_tanh_backward_f32_isa$descriptor() {
+        return gelu_tanh_backward_f32_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_tanh_backward_f32_isa(int isa, const float *x, const float *dy, float *dx, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_tanh_backward_f32_isa$handle() {
+        return gelu_tanh_backward_f32_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_tanh_backward_f32_isa(int isa, const float *x, const float *dy, float *dx, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_tanh_backward_f32_isa$address() {
+        return gelu_tanh_backward_f32_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_tanh_backward_f32_isa(int isa, const float *x, const float *dy, float *dx, size_t n)
+     * }
+     */
+    public static int gelu_tanh_backward_f32_isa(int isa, MemorySegment x, MemorySegment dy, MemorySegment dx, long n) {
+        var mh$ = gelu_tanh_backward_f32_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_tanh_backward_f32_isa", isa, x, dy, dx, n);
+            }
+            return (int)mh$.invokeExact(isa, x, dy, dx, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_quick_backward_f32_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_backward_f32_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_backward_f32_isa(int isa, const float *x, const float *dy, float *dx, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_backward_f32_isa$descriptor() {
+        return gelu_quick_backward_f32_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_backward_f32_isa(int isa, const float *x, const float *dy, float *dx, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_quick_backward_f32_isa$handle() {
+        return gelu_quick_backward_f32_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_backward_f32_isa(int isa, const float *x, const float *dy, float *dx, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_quick_backward_f32_isa$address() {
+        return gelu_quick_backward_f32_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_backward_f32_isa(int isa, const float *x, const float *dy, float *dx, size_t n)
+     * }
+     */
+    public static int gelu_quick_backward_f32_isa(int isa, MemorySegment x, MemorySegment dy, MemorySegment dx, long n) {
+        var mh$ = gelu_quick_backward_f32_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_backward_f32_isa", isa, x, dy, dx, n);
+            }
+            return (int)mh$.invokeExact(isa, x, dy, dx, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_erf_backward_bf16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_erf_backward_bf16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_erf_backward_bf16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_erf_backward_bf16_isa$descriptor() {
+        return gelu_erf_backward_bf16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_erf_backward_bf16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_erf_backward_bf16_isa$handle() {
+        return gelu_erf_backward_bf16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_erf_backward_bf16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_erf_backward_bf16_isa$address() {
+        return gelu_erf_backward_bf16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_erf_backward_bf16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static int gelu_erf_backward_bf16_isa(int isa, MemorySegment x, MemorySegment dy, MemorySegment dx, long n) {
+        var mh$ = gelu_erf_backward_bf16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_erf_backward_bf16_isa", isa, x, dy, dx, n);
+            }
+            return (int)mh$.invokeExact(isa, x, dy, dx, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_tanh_backward_bf16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_tanh_backward_bf16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_tanh_backward_bf16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_tanh_backward_bf16_isa$descriptor() {
+        return gelu_tanh_backward_bf16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_tanh_backward_bf16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_tanh_backward_bf16_isa$handle() {
+        return gelu_tanh_backward_bf16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_tanh_backward_bf16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_tanh_backward_bf16_isa$address() {
+        return gelu_tanh_backward_bf16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_tanh_backward_bf16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static int gelu_tanh_backward_bf16_isa(int isa, MemorySegment x, MemorySegment dy, MemorySegment dx, long n) {
+        var mh$ = gelu_tanh_backward_bf16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_tanh_backward_bf16_isa", isa, x, dy, dx, n);
+            }
+            return (int)mh$.invokeExact(isa, x, dy, dx, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_quick_backward_bf16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_backward_bf16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_backward_bf16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_backward_bf16_isa$descriptor() {
+        return gelu_quick_backward_bf16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_backward_bf16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_quick_backward_bf16_isa$handle() {
+        return gelu_quick_backward_bf16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_backward_bf16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_quick_backward_bf16_isa$address() {
+        return gelu_quick_backward_bf16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_backward_bf16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static int gelu_quick_backward_bf16_isa(int isa, MemorySegment x, MemorySegment dy, MemorySegment dx, long n) {
+        var mh$ = gelu_quick_backward_bf16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_backward_bf16_isa", isa, x, dy, dx, n);
+            }
+            return (int)mh$.invokeExact(isa, x, dy, dx, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_erf_backward_f16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_erf_backward_f16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_erf_backward_f16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_erf_backward_f16_isa$descriptor() {
+        return gelu_erf_backward_f16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_erf_backward_f16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_erf_backward_f16_isa$handle() {
+        return gelu_erf_backward_f16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_erf_backward_f16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_erf_backward_f16_isa$address() {
+        return gelu_erf_backward_f16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_erf_backward_f16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static int gelu_erf_backward_f16_isa(int isa, MemorySegment x, MemorySegment dy, MemorySegment dx, long n) {
+        var mh$ = gelu_erf_backward_f16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_erf_backward_f16_isa", isa, x, dy, dx, n);
+            }
+            return (int)mh$.invokeExact(isa, x, dy, dx, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_tanh_backward_f16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_tanh_backward_f16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_tanh_backward_f16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_tanh_backward_f16_isa$descriptor() {
+        return gelu_tanh_backward_f16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_tanh_backward_f16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_tanh_backward_f16_isa$handle() {
+        return gelu_tanh_backward_f16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_tanh_backward_f16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_tanh_backward_f16_isa$address() {
+        return gelu_tanh_backward_f16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_tanh_backward_f16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static int gelu_tanh_backward_f16_isa(int isa, MemorySegment x, MemorySegment dy, MemorySegment dx, long n) {
+        var mh$ = gelu_tanh_backward_f16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_tanh_backward_f16_isa", isa, x, dy, dx, n);
+            }
+            return (int)mh$.invokeExact(isa, x, dy, dx, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_quick_backward_f16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_backward_f16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_backward_f16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_backward_f16_isa$descriptor() {
+        return gelu_quick_backward_f16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_backward_f16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_quick_backward_f16_isa$handle() {
+        return gelu_quick_backward_f16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_backward_f16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_quick_backward_f16_isa$address() {
+        return gelu_quick_backward_f16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_backward_f16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n)
+     * }
+     */
+    public static int gelu_quick_backward_f16_isa(int isa, MemorySegment x, MemorySegment dy, MemorySegment dx, long n) {
+        var mh$ = gelu_quick_backward_f16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_backward_f16_isa", isa, x, dy, dx, n);
+            }
+            return (int)mh$.invokeExact(isa, x, dy, dx, n);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

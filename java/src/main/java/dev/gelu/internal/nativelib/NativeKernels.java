@@ -163,6 +163,20 @@ public final class NativeKernels implements GeluKernels {
         }
     }
 
+    @Override
+    public void backward(Form form, Storage type, MemorySegment x, MemorySegment dy, MemorySegment dx, long count) {
+        Kernel k = Ops.BACKWARD[form.ordinal() * Storage.values().length + type.ordinal()];
+        if (x.isNative() && dy.isNative() && dx.isNative()) {
+            glu(count <= CRITICAL_MAX ? k.critical() : k.plain(), x, dy, dx, count);
+            return;
+        }
+        long e = type.bytes();
+        for (long off = 0; off < count; off += HEAP_CHUNK) {
+            long n = Math.min(HEAP_CHUNK, count - off);
+            glu(k.heap(), x.asSlice(off * e, n * e), dy.asSlice(off * e, n * e), dx.asSlice(off * e, n * e), n);
+        }
+    }
+
     private void rows(MethodHandle h, MemorySegment x, MemorySegment bias, MemorySegment y, long rows, long cols,
             long ldx, long ldy) {
         int rc;
@@ -250,6 +264,19 @@ public final class NativeKernels implements GeluKernels {
         static final Kernel[] BIAS = all("gelu_%s_bias_%s_isa", ROWS_BIAS);
         static final Kernel[] GLU = all("geglu_%s_%s_isa", GLU2);
         static final Kernel[] ROWS = all("geglu_%s_rows_%s_isa", ROWS_GLU);
+        /** gelu_FORM_backward_TYPE_isa, indexed by form and Storage (f32, bf16, f16) */
+        static final Kernel[] BACKWARD = backward();
+
+        private static Kernel[] backward() {
+            Kernel[] k = new Kernel[Form.values().length * Storage.values().length];
+            for (Form f : Form.values()) {
+                for (Storage t : Storage.values()) {
+                    k[f.ordinal() * Storage.values().length + t.ordinal()] = Kernel.of(
+                            "gelu_" + Kernel.lower(f) + "_backward_" + Kernel.lower(t) + "_isa", GLU2);
+                }
+            }
+            return k;
+        }
 
         static int index(Form form, Accuracy accuracy, Storage type) {
             int v = type == Storage.F32 ? (accuracy == Accuracy.FAITHFUL ? 1 : 0) : type == Storage.BF16 ? 2 : 3;
