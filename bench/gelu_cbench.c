@@ -67,13 +67,13 @@ struct impl {
     void (*teardown)(void *state);
     void (*run)(const struct impl *im, void *state, const void *x, void *y, size_t n);
     enum elem in, out;
-    enum op_kind { FWD, BIAS, GEGLU } op; /* forward y = GELU(x), or a composed operation below */
+    enum op_kind { FWD, BIAS, GEGLU, BACKWARD } op; /* forward y = GELU(x), or an operation below */
 };
 
 /* ---- the composed operations' other inputs: x (or the gate) is the usual x ---- */
 
 /* bias + GELU treats each thread's n elements as rows of OPS_COLS (an FFN width) when they
-   divide, else as one row; GEGLU's a is a second array of draws. */
+   divide, else as one row; GEGLU's a is a second array of draws, and so is the backward's dy. */
 #define OPS_COLS 4096
 static float *bias_all, *a_all;
 static const void *x_of[3];
@@ -142,6 +142,15 @@ OURS_16(tanh_f32_to_f16)
     }
 OURS_OPS(erf)
 OURS_OPS(tanh)
+
+#define OURS_BACKWARD(form)                                                                                \
+    static void ours_backward_##form(const struct impl *im, void *st, const void *x, void *y, size_t n)   \
+    {                                                                                                      \
+        (void)st;                                                                                          \
+        gelu_##form##_backward_f32_isa(im->arg, x, slice_a(x), y, n);                                      \
+    }
+OURS_BACKWARD(erf)
+OURS_BACKWARD(tanh)
 
 static void ours_bias_erf_faithful(const struct impl *im, void *st, const void *x, void *y, size_t n)
 {
@@ -328,7 +337,7 @@ struct dnnl_state {
     dnnl_engine_t engine;
     dnnl_stream_t stream;
     dnnl_primitive_t prim;
-    dnnl_memory_t src, dst, bias; /* bias: the binary primitive's second source */
+    dnnl_memory_t src, dst, bias; /* bias: the binary primitive's second source, or the backward's dy */
 };
 
 static void check(dnnl_status_t s)
@@ -469,6 +478,45 @@ static void dnnl_bias_run(const struct impl *im, void *state, const void *x, voi
     check(dnnl_stream_wait(s->stream));
 }
 
+/* The backward the oneDNN way: eltwise backward (dnnl_backward_data) of the form, from x and
+   the gradient dy (diff_dst) to dx (diff_src), hinted by its forward training descriptor. */
+static void *dnnl_backward_setup(const struct impl *im, const void *x, void *y, size_t n)
+{
+#ifdef _OPENMP
+    omp_set_num_threads(1);
+#endif
+    struct dnnl_state *s = calloc(1, sizeof *s);
+    if (!s)
+        abort();
+    dnnl_dims_t dims = {(dnnl_dim_t)n};
+    dnnl_memory_desc_t md;
+    dnnl_eltwise_desc_t fd, bd;
+    dnnl_primitive_desc_t fpd, bpd;
+    check(dnnl_engine_create(&s->engine, dnnl_cpu, 0));
+    check(dnnl_stream_create(&s->stream, s->engine, dnnl_stream_default_flags));
+    check(dnnl_memory_desc_init_by_tag(&md, 1, dims, dnnl_f32, dnnl_a));
+    check(dnnl_eltwise_forward_desc_init(&fd, dnnl_forward_training, im->arg, &md, 0.0f, 0.0f));
+    check(dnnl_primitive_desc_create(&fpd, &fd, NULL, s->engine, NULL));
+    check(dnnl_eltwise_backward_desc_init(&bd, im->arg, &md, &md, 0.0f, 0.0f));
+    check(dnnl_primitive_desc_create(&bpd, &bd, NULL, s->engine, fpd));
+    check(dnnl_memory_create(&s->src, &md, s->engine, (void *)x));
+    check(dnnl_memory_create(&s->bias, &md, s->engine, (void *)slice_a(x))); /* diff_dst */
+    check(dnnl_memory_create(&s->dst, &md, s->engine, y));                   /* diff_src */
+    check(dnnl_primitive_create(&s->prim, bpd));
+    check(dnnl_primitive_desc_destroy(bpd));
+    check(dnnl_primitive_desc_destroy(fpd));
+    return s;
+}
+
+static void dnnl_backward_run(const struct impl *im, void *state, const void *x, void *y, size_t n)
+{
+    (void)im, (void)x, (void)y, (void)n;
+    struct dnnl_state *s = state;
+    dnnl_exec_arg_t args[] = {{DNNL_ARG_SRC, s->src}, {DNNL_ARG_DIFF_DST, s->bias}, {DNNL_ARG_DIFF_SRC, s->dst}};
+    check(dnnl_primitive_execute(s->prim, s->stream, 3, args));
+    check(dnnl_stream_wait(s->stream));
+}
+
 static void dnnl_teardown(void *state)
 {
     struct dnnl_state *s = state;
@@ -567,6 +615,14 @@ static const struct impl all_impls[] = {
     {"gelu-ffm-faithful-geglu", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_geglu_erf_faithful, F32, F32, GEGLU},
     {"twopass-geglu", "erf", "avx512", 0, has_avx512f, NULL, NULL, twopass_geglu_erf, F32, F32, GEGLU},
     {"twopass-geglu", "tanh", "avx512", 0, has_avx512f, NULL, NULL, twopass_geglu_tanh, F32, F32, GEGLU},
+    {"gelu-ffm-backward", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_backward_erf, F32, F32, BACKWARD},
+    {"gelu-ffm-backward", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_backward_tanh, F32, F32, BACKWARD},
+    {"gelu-ffm-backward", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_backward_erf, F32, F32, BACKWARD},
+    {"gelu-ffm-backward", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_backward_erf, F32, F32, BACKWARD},
+#ifdef GELU_HAVE_DNNL
+    {"onednn-backward", "erf", "jit", dnnl_eltwise_gelu_erf, NULL, dnnl_backward_setup, dnnl_teardown, dnnl_backward_run, F32, F32, BACKWARD},
+    {"onednn-backward", "tanh", "jit", dnnl_eltwise_gelu_tanh, NULL, dnnl_backward_setup, dnnl_teardown, dnnl_backward_run, F32, F32, BACKWARD},
+#endif
     {"memcpy-2byte", "copy", "libc", 0, NULL, NULL, NULL, copy_memcpy, BF16, BF16, FWD},
     {"stream-copy-2byte", "copy", "avx512", 0, has_avx512f, NULL, NULL, copy_stream, BF16, BF16, FWD},
 };
@@ -753,7 +809,11 @@ static void check_output(const struct impl *im, size_t n)
             const struct slice *s = team.nthreads > 1 && k >= team.slice[1].first ? &team.slice[1] : &team.slice[0];
             xk += bias_all[(k - s->first) % ops_cols(s->n)];
         }
-        if (strcmp(im->form, "erf") == 0)
+        if (im->op == BACKWARD && strcmp(im->form, "erf") == 0)
+            gelu_erf_backward_f32(&xk, &a_all[k], &want, 1);
+        else if (im->op == BACKWARD)
+            gelu_tanh_backward_f32(&xk, &a_all[k], &want, 1);
+        else if (strcmp(im->form, "erf") == 0)
             gelu_erf_f32(&xk, &want, 1);
         else if (strcmp(im->form, "tanh") == 0)
             gelu_tanh_f32(&xk, &want, 1);
