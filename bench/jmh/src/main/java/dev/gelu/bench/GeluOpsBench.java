@@ -17,8 +17,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The composed operations on each backend, off-heap float32, correctly rounded: bias + GELU on
- * rows of 4096 (one row when n is smaller) and GEGLU, next to the forward call on the same n.
+ * The operations on each backend, off-heap float32, correctly rounded: bias + GELU on rows of
+ * 4096 (one row when n is smaller), GEGLU and the backward, next to the forward call on the
+ * same n.
  * The native backend runs libgelu's fused kernels; the Java backends build them from their
  * forward kernel block by block. The backend names are GeluBackendBench's; Gelem/s is
  * {@code n / score}.
@@ -80,5 +81,10 @@ public class GeluOpsBench extends Defaults {
     @Benchmark
     public void geglu() {
         kernels.geglu(form, Accuracy.CORRECTLY_ROUNDED, Storage.F32, other, x, y, n);
+    }
+
+    @Benchmark
+    public void backward() {
+        kernels.backward(form, Storage.F32, x, other, y, n);
     }
 }
