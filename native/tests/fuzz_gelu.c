@@ -12,7 +12,9 @@
  * Every ISA that runs here must give the scalar kernel's bits, out of place and in place, as
  * must the dispatching entry point; argument errors must return their code and write nothing.
  * The same bytes are then read as 16-bit values (byte 0 bit 3: bf16 or f16) for the 16-bit
- * kernels, and the floats for the narrowing ones (float32 in, 16-bit out, in place too).
+ * kernels, and the floats for the narrowing ones (float32 in, 16-bit out, in place too). The
+ * operations (bias + GELU, GEGLU on two arrays and on [a | gate] rows, backward) run on the same
+ * floats, shaped by the header bytes, every ISA against the scalar one, in exact-size blocks.
  * Each array is a heap block of exactly its size, so ASan sees any access outside it.
  */
 #define _POSIX_C_SOURCE 200112L /* posix_memalign */
@@ -192,6 +194,58 @@ static void check_half(const struct input *in, int type, const uint8_t *payload,
     free(xb), free(wb), free(yb), free(nb), free(ob), free(fb);
 }
 
+/* n floats from the input, cycled (exact-size block; n may exceed the input) */
+static float *cycled(const struct input *in, size_t n, size_t start, void **base)
+{
+    float *p = block(0, n, base);
+    for (size_t i = 0; i < n; i++)
+        p[i] = in->n ? in->src[(start + i) % in->n] : 1.0f;
+    return p;
+}
+
+/* The operations on every ISA against scalar: shapes from the header, padding must stay untouched. */
+static void check_ops(const struct input *in)
+{
+    size_t cols = 1 + in->shift % 37, rows = in->n / cols, ldx = cols + in->x_off % 5, ldy = cols + in->y_off % 5;
+    size_t nx = rows ? (rows - 1) * ldx + cols : 0, ny = rows ? (rows - 1) * ldy + cols : 0;
+    size_t nr = rows ? (rows - 1) * (ldx + cols) + 2 * cols : 0, n = in->n;
+    void *bases[12];
+    float *x = cycled(in, nx, 0, &bases[0]), *b = cycled(in, cols, 3, &bases[1]), *xr = cycled(in, nr, 5, &bases[2]);
+    float *g = cycled(in, n, 7, &bases[3]);
+    float *y0 = block(0, ny, &bases[4]), *y1 = block(0, ny, &bases[5]), *r0 = block(0, ny, &bases[6]);
+    float *r1 = block(0, ny, &bases[7]), *e0 = block(0, n, &bases[8]), *e1 = block(0, n, &bases[9]);
+    float *d0 = block(0, n, &bases[10]), *d1 = block(0, n, &bases[11]);
+    int f = in->form;
+    int (*bias)(int, const float *, const float *, float *, size_t, size_t, size_t, size_t) =
+        f ? gelu_tanh_bias_f32_isa : gelu_erf_bias_f32_isa;
+    int (*rowsfn)(int, const float *, float *, size_t, size_t, size_t, size_t) =
+        f ? geglu_tanh_rows_f32_isa : geglu_erf_rows_f32_isa;
+    int (*glu)(int, const float *, const float *, float *, size_t) = f ? geglu_tanh_f32_isa : geglu_erf_f32_isa;
+    int (*bwd)(int, const float *, const float *, float *, size_t) = f ? gelu_tanh_backward_f32_isa : gelu_erf_backward_f32_isa;
+    memset(y0, CANARY, ny * sizeof(float));
+    memset(r0, CANARY, ny * sizeof(float));
+    REQUIRE(bias(GELU_ISA_SCALAR, x, b, y0, rows, cols, ldx, ldy) == GELU_OK);
+    REQUIRE(rowsfn(GELU_ISA_SCALAR, xr, r0, rows, cols, ldx + cols, ldy) == GELU_OK);
+    REQUIRE(glu(GELU_ISA_SCALAR, in->src, g, e0, n) == GELU_OK);
+    REQUIRE(bwd(GELU_ISA_SCALAR, in->src, g, d0, n) == GELU_OK);
+    for (size_t i = 0; i + 1 < rows; i++) /* the padding of y */
+        for (size_t j = cols; j < ldy; j++)
+            REQUIRE(untouched(y0 + i * ldy + j, 1) && untouched(r0 + i * ldy + j, 1));
+    for (int isa = GELU_ISA_AVX2; isa <= GELU_ISA_AVX512; isa++) {
+        if (!gelu_isa_supported(isa))
+            continue;
+        memset(y1, CANARY, ny * sizeof(float));
+        memset(r1, CANARY, ny * sizeof(float));
+        REQUIRE(bias(isa, x, b, y1, rows, cols, ldx, ldy) == GELU_OK && same(y0, y1, ny));
+        REQUIRE(rowsfn(isa, xr, r1, rows, cols, ldx + cols, ldy) == GELU_OK && same(r0, r1, ny));
+        REQUIRE(glu(isa, in->src, g, e1, n) == GELU_OK && same(e0, e1, n));
+        REQUIRE(bwd(isa, in->src, g, d1, n) == GELU_OK && same(d0, d1, n));
+    }
+    REQUIRE(bias(GELU_ISA_SCALAR, x, b, y1, rows, cols, cols - 1, ldy) == GELU_ERR_SHAPE); /* ldx < cols */
+    for (int i = 0; i < 12; i++)
+        free(bases[i]);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < HEADER)
@@ -208,6 +262,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_null(&in, x, y);
     check_overlap(&in, z, want);
     check_half(&in, (data[0] >> 3) & 1, data + HEADER, size - HEADER);
+    check_ops(&in);
 
     free(sb);
     free(xb);
