@@ -4,16 +4,23 @@
 #ifndef GELU_BACKWARD_HARD_CASES_H
 #define GELU_BACKWARD_HARD_CASES_H
 #include <stdint.h>
-#define GELU_ERF_BACKWARD_HARD_CASES 0
+#define GELU_ERF_BACKWARD_HARD_CASES 3
 static const uint32_t gelu_erf_backward_hard_cases[][2] = {
+    {0x33206c99u, 0x3f000001u},
+    {0xb2a06c99u, 0x3effffffu},
+    {0xb8d0df65u, 0x3efff595u},
     {0xffffffffu, 0xffffffffu},
 };
-#define GELU_TANH_BACKWARD_HARD_CASES 0
+#define GELU_TANH_BACKWARD_HARD_CASES 2
 static const uint32_t gelu_tanh_backward_hard_cases[][2] = {
+    {0x33206c99u, 0x3f000001u},
+    {0xb2a06c99u, 0x3effffffu},
     {0xffffffffu, 0xffffffffu},
 };
-#define GELU_QUICK_BACKWARD_HARD_CASES 0
+#define GELU_QUICK_BACKWARD_HARD_CASES 2
 static const uint32_t gelu_quick_backward_hard_cases[][2] = {
+    {0x3fb4d178u, 0x3f8cc77fu},
+    {0xc1a01bbcu, 0xa96f9cabu},
     {0xffffffffu, 0xffffffffu},
 };
 #endif

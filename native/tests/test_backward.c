@@ -3,7 +3,7 @@
  * each ISA variant that runs here:
  *   - GELU'(x) itself (dy = 1) on every float within 3000 ulps of each zero crossing, on
  *     the tails where the result becomes subnormal and then -0, around 0, on the specials,
- *     and on random bit patterns and random x in [-8, 8];
+ *     on the inputs of the hard-case table, and on random bit patterns and random x in [-8, 8];
  *   - dx = fl(dy * GELU'(x)) with random dy (both signs, subnormal, infinite), out of place
  *     and in place (dx == dy, dx == x), at every offset of a vector block;
  *   - every length up to 70 with the arrays ending at an unmapped page (a tail that read or
@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "gelu.h"
+#include "gelu_backward_hard_cases.h"
 #include "gelu_fpenv.h"
 #include "gelu_internal.h"
 #include "gelu_oracle_deriv.h"
@@ -80,6 +81,11 @@ static void inputs(int form)
     for (size_t k = 0; k < sizeof special / sizeof special[0]; k++)
         add(special[k]);
     add(gelu_from_bits32(0x7FA00000u)); /* signalling NaN */
+    /* the inputs of the hard-case table (the oracle, not the table, says what is right) */
+    const uint32_t (*tables[N_FORMS])[2] = {gelu_erf_backward_hard_cases, gelu_tanh_backward_hard_cases,
+                                            gelu_quick_backward_hard_cases};
+    for (size_t k = 0; tables[form][k][0] != 0xffffffffu; k++)
+        add(gelu_from_bits32(tables[form][k][0]));
     while (n < 130000) /* random bit patterns */
         add(gelu_from_bits32(next32()));
     while (n < MAX_N) /* random x in [-8, 8] */

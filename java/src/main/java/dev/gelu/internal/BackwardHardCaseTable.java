@@ -7,15 +7,15 @@ final class BackwardHardCaseTable {
 
     /** x bits, indexed by form (0 erf, 1 tanh, 2 quick). */
     static final int[][] X = {
-        {},
-        {},
-        {},
+        {0x33206c99, 0xb2a06c99, 0xb8d0df65},
+        {0x33206c99, 0xb2a06c99},
+        {0x3fb4d178, 0xc1a01bbc},
     };
 
     /** GELU'(x) bits, indexed by form (0 erf, 1 tanh, 2 quick). */
     static final int[][] Y = {
-        {},
-        {},
-        {},
+        {0x3f000001, 0x3effffff, 0x3efff595},
+        {0x3f000001, 0x3effffff},
+        {0x3f8cc77f, 0xa96f9cab},
     };
 }
