@@ -107,7 +107,8 @@ public final class NativeLibrary {
             // every function the backends call, looked up now: a missing one is a reason to fall
             // back, not an error at the first call
             for (String f : new String[] {"gelu_isa", "gelu_isa_supported", "gelu_erf_f32_isa", "gelu_tanh_f32_isa",
-                "gelu_version", "gelu_max_isa_status", "gelu_max_isa_value"}) {
+                "gelu_version", "gelu_max_isa_status", "gelu_max_isa_value", "gelu_erf_bias_f32_isa",
+                "geglu_erf_rows_f16_isa", "gelu_tanh_backward_bf16_isa"}) {
                 lookup.findOrThrow(f);
             }
         } catch (RuntimeException | LinkageError e) {
