@@ -14,4 +14,8 @@ static const uint32_t gelu_tanh_hard_cases[][2] = {
     {0x37b0a46fu, 0x3730a531u},
     {0xffffffffu, 0xffffffffu},
 };
+#define GELU_QUICK_HARD_CASES 0
+static const uint32_t gelu_quick_hard_cases[][2] = {
+    {0xffffffffu, 0xffffffffu},
+};
 #endif

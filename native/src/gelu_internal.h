@@ -8,7 +8,12 @@
 
 #include "gelu.h"
 
-enum gelu_form { GELU_FORM_ERF = 0, GELU_FORM_TANH = 1 };
+enum gelu_form { GELU_FORM_ERF = 0, GELU_FORM_TANH = 1, GELU_FORM_QUICK = 2 };
+
+/* The |x| clamp of each form's correctly rounded sequence, beyond which the result is x or -0
+   (the constants are gelu_coeffs.h's, which the files using this include). */
+#define GELU_CR_AMAX(form) \
+    ((form) == GELU_FORM_ERF ? GELU_ERF_AMAX : (form) == GELU_FORM_QUICK ? GELU_QUICK_WMAX : GELU_TANH_WMAX)
 
 /* The 16-bit storage formats: values travel as their raw uint16_t bits. */
 enum gelu_half { GELU_HALF_BF16 = 0, GELU_HALF_F16 = 1 };
@@ -25,6 +30,7 @@ enum gelu_half { GELU_HALF_BF16 = 0, GELU_HALF_F16 = 1 };
 #define GELU_KERNELS(X)         \
     X(erf_f32, F32)             \
     X(tanh_f32, F32)            \
+    X(quick_f32, F32)           \
     X(erf_f32_faithful, F32)    \
     X(tanh_f32_faithful, F32)   \
     X(erf_bf16, H16)            \

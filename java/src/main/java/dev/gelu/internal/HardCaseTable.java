@@ -20,4 +20,8 @@ final class HardCaseTable {
     static final int[] TANH_Y = {
         0x3730a531,
     };
+
+    static final int[] QUICK_X = {};
+
+    static final int[] QUICK_Y = {};
 }

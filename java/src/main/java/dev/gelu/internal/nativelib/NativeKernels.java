@@ -3,6 +3,7 @@ package dev.gelu.internal.nativelib;
 import dev.gelu.Accuracy;
 import dev.gelu.Form;
 import dev.gelu.Storage;
+import dev.gelu.internal.Checks;
 import dev.gelu.internal.GeluKernels;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -77,6 +78,11 @@ public final class NativeKernels implements GeluKernels {
             } else {
                 run(Kernel.ERF, src, dst, count);
             }
+        } else if (form == Form.QUICK) {
+            if (faithful) {
+                throw Checks.quickNotYet();
+            }
+            run(Kernel.QUICK, src, dst, count);
         } else if (faithful) {
             run(Kernel.TANH_FAITHFUL, src, dst, count);
         } else {
@@ -87,6 +93,9 @@ public final class NativeKernels implements GeluKernels {
     @Override
     public void forward(Form form, Storage in, Storage out, MemorySegment src, MemorySegment dst, long count) {
         // one call site per kernel, as above
+        if (form == Form.QUICK) {
+            throw Checks.quickNotYet();
+        }
         boolean erf = form == Form.ERF, bf16 = out == Storage.BF16;
         if (in == Storage.F32) {
             if (erf) {
@@ -143,6 +152,7 @@ public final class NativeKernels implements GeluKernels {
         static final Kernel ERF_FAITHFUL = f32(Form.ERF, Accuracy.FAITHFUL);
         static final Kernel TANH = f32(Form.TANH, Accuracy.CORRECTLY_ROUNDED);
         static final Kernel TANH_FAITHFUL = f32(Form.TANH, Accuracy.FAITHFUL);
+        static final Kernel QUICK = f32(Form.QUICK, Accuracy.CORRECTLY_ROUNDED);
         static final Kernel ERF_BF16 = half(Form.ERF, Storage.BF16, Storage.BF16);
         static final Kernel ERF_F16 = half(Form.ERF, Storage.F16, Storage.F16);
         static final Kernel TANH_BF16 = half(Form.TANH, Storage.BF16, Storage.BF16);
