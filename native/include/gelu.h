@@ -15,6 +15,8 @@
  *   gelu_erf_f32:  y = x * Phi(x) = x/2 * erfc(-x/sqrt(2))
  *   gelu_tanh_f32: y = x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))
  *                  with sqrt(2/pi) and 0.044715 taken as exact real numbers.
+ *   gelu_quick_f32: y = x * sigma(1.702 x) = x / (1 + exp(-1.702 x)), with 1.702 the exact
+ *                  decimal (the "quick" GELU of some models).
  *
  * Special values: NaN -> NaN (quieted), +inf -> +inf, -inf -> -0, +-0 -> +-0; the negative
  * tail is exact down to the subnormal range.
@@ -31,7 +33,7 @@
  * so a host built with -Ofast (FTZ+DAZ) or running under fesetround gets the same bits. The
  * caller's exception flags are kept and a float32 call adds only what IEEE 754 asks of GELU:
  * invalid for a signalling NaN input, underflow for an input whose exact result is tiny and
- * inexact (subnormal and tiny inputs; x below about -13 for erf, -10 for tanh); never
+ * inexact (subnormal and tiny inputs; x below about -13 for erf, -10 for tanh, -53 for quick); never
  * divide-by-zero or overflow, nothing for quiet NaN, +-inf or +-0. Inexact is not tracked.
  * The 16-bit calls keep the same rules for invalid and divide-by-zero; their underflow and
  * overflow flags follow their float32 and double steps, not the 16-bit result.
@@ -82,6 +84,9 @@ GELU_API int gelu_erf_f32(const float *x, float *y, size_t n);
 /* y[i] = GELU_tanh(x[i]) for i < n. Returns GELU_OK or a negative error code. */
 GELU_API int gelu_tanh_f32(const float *x, float *y, size_t n);
 
+/* y[i] = GELU_quick(x[i]) = x[i] * sigma(1.702 x[i]) for i < n. Returns GELU_OK or a negative error code. */
+GELU_API int gelu_quick_f32(const float *x, float *y, size_t n);
+
 /* Faithful variants of the two above: each result is one of the two floats around the exact value. */
 GELU_API int gelu_erf_f32_faithful(const float *x, float *y, size_t n);
 GELU_API int gelu_tanh_f32_faithful(const float *x, float *y, size_t n);
@@ -130,6 +135,7 @@ GELU_API int gelu_tanh_f32_to_f16(const float *x, uint16_t *y, size_t n);
  */
 GELU_API int gelu_erf_bias_f32(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_tanh_bias_f32(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_quick_bias_f32(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_erf_bias_f32_faithful(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_tanh_bias_f32_faithful(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_erf_bias_bf16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
@@ -138,6 +144,7 @@ GELU_API int gelu_erf_bias_f16(const uint16_t *x, const uint16_t *bias, uint16_t
 GELU_API int gelu_tanh_bias_f16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_erf_f32(const float *a, const float *gate, float *y, size_t n);
 GELU_API int geglu_tanh_f32(const float *a, const float *gate, float *y, size_t n);
+GELU_API int geglu_quick_f32(const float *a, const float *gate, float *y, size_t n);
 GELU_API int geglu_erf_f32_faithful(const float *a, const float *gate, float *y, size_t n);
 GELU_API int geglu_tanh_f32_faithful(const float *a, const float *gate, float *y, size_t n);
 GELU_API int geglu_erf_bf16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
@@ -146,6 +153,7 @@ GELU_API int geglu_erf_f16(const uint16_t *a, const uint16_t *gate, uint16_t *y,
 GELU_API int geglu_tanh_f16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
 GELU_API int geglu_erf_rows_f32(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_tanh_rows_f32(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_quick_rows_f32(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_erf_rows_f32_faithful(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_tanh_rows_f32_faithful(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_erf_rows_bf16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
@@ -174,6 +182,7 @@ GELU_API int gelu_quick_backward_f16(const uint16_t *x, const uint16_t *dy, uint
 /* Same as above on one explicit instruction set; GELU_ERR_ISA when it cannot run here. */
 GELU_API int gelu_erf_f32_isa(int isa, const float *x, float *y, size_t n);
 GELU_API int gelu_tanh_f32_isa(int isa, const float *x, float *y, size_t n);
+GELU_API int gelu_quick_f32_isa(int isa, const float *x, float *y, size_t n);
 GELU_API int gelu_erf_f32_faithful_isa(int isa, const float *x, float *y, size_t n);
 GELU_API int gelu_tanh_f32_faithful_isa(int isa, const float *x, float *y, size_t n);
 GELU_API int gelu_erf_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n);
@@ -186,6 +195,7 @@ GELU_API int gelu_erf_f32_to_f16_isa(int isa, const float *x, uint16_t *y, size_
 GELU_API int gelu_tanh_f32_to_f16_isa(int isa, const float *x, uint16_t *y, size_t n);
 GELU_API int gelu_erf_bias_f32_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_tanh_bias_f32_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_quick_bias_f32_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_erf_bias_f32_faithful_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_tanh_bias_f32_faithful_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_erf_bias_bf16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
@@ -194,6 +204,7 @@ GELU_API int gelu_erf_bias_f16_isa(int isa, const uint16_t *x, const uint16_t *b
 GELU_API int gelu_tanh_bias_f16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_erf_f32_isa(int isa, const float *a, const float *gate, float *y, size_t n);
 GELU_API int geglu_tanh_f32_isa(int isa, const float *a, const float *gate, float *y, size_t n);
+GELU_API int geglu_quick_f32_isa(int isa, const float *a, const float *gate, float *y, size_t n);
 GELU_API int geglu_erf_f32_faithful_isa(int isa, const float *a, const float *gate, float *y, size_t n);
 GELU_API int geglu_tanh_f32_faithful_isa(int isa, const float *a, const float *gate, float *y, size_t n);
 GELU_API int geglu_erf_bf16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
@@ -202,6 +213,7 @@ GELU_API int geglu_erf_f16_isa(int isa, const uint16_t *a, const uint16_t *gate,
 GELU_API int geglu_tanh_f16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
 GELU_API int geglu_erf_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_tanh_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_quick_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_erf_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_tanh_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_erf_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);

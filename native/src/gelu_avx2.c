@@ -47,6 +47,12 @@ static inline __m256d tanh_q4(__m256d w)
     return _mm256_div_pd(e, _mm256_add_pd(SET1(1.0), e));
 }
 
+static inline __m256d quick_q4(__m256d w)
+{
+    __m256d e = exp_neg4(_mm256_xor_pd(_mm256_mul_pd(w, SET1(GELU_QUICK_C)), SET1(-0.0)));
+    return _mm256_div_pd(e, _mm256_add_pd(SET1(1.0), e));
+}
+
 /*
  * min(|x|, amax) with NaN -> amax, as vminpd gives, but with a quiet compare: vminpd raises
  * invalid on a quiet NaN.
@@ -65,11 +71,11 @@ static inline __m256d not_neg_inf(__m256d xd, __m256d y)
 
 static void block4(enum gelu_form form, const float *x, float *out)
 {
-    const double amax = form == GELU_FORM_ERF ? GELU_ERF_AMAX : GELU_TANH_WMAX;
+    const double amax = GELU_CR_AMAX(form);
     __m128 xf = _mm_loadu_ps(x);
     __m256d xd = _mm256_cvtps_pd(xf);
     __m256d a = clamp_abs4(xd, amax);
-    __m256d q = form == GELU_FORM_ERF ? erf_q4(a) : tanh_q4(a);
+    __m256d q = form == GELU_FORM_ERF ? erf_q4(a) : form == GELU_FORM_QUICK ? quick_q4(a) : tanh_q4(a);
     q = _mm256_min_pd(q, SET1(GELU_Q_MAX));
     __m256d neg = _mm256_cmp_pd(xd, _mm256_setzero_pd(), _CMP_LT_OQ);
     __m256d p = _mm256_blendv_pd(_mm256_sub_pd(SET1(1.0), q), q, neg);
@@ -155,6 +161,15 @@ static ALWAYS void tanh_q_fast(const __m256d *w, __m256d *q)
     EACH q[b] = _mm256_div_pd(q[b], _mm256_add_pd(SET1(1.0), q[b]));
 }
 
+/* sigma(-v), v = 1.702 w, as in block4; the rounding test is tanh's (the same exp and division). */
+static ALWAYS void quick_q_fast(const __m256d *w, __m256d *q)
+{
+    __m256d t[NB];
+    EACH t[b] = _mm256_xor_pd(_mm256_mul_pd(w[b], SET1(GELU_QUICK_C)), SET1(-0.0));
+    exp_fast(t, q);
+    EACH q[b] = _mm256_div_pd(q[b], _mm256_add_pd(SET1(1.0), q[b]));
+}
+
 /*
  * 1 when one of the 16 floats at x is a NaN or -inf: !(x >= -FLT_MAX), a quiet compare. The
  * first tier's vminpd/vmaxpd raise invalid on a quiet NaN and its -amax*Q raises underflow for
@@ -185,7 +200,7 @@ static ALWAYS void tiered(enum gelu_form form, const float *x, float *out)
         special16(form, x, out);
         return;
     }
-    const double amax = form == GELU_FORM_ERF ? GELU_ERF_AMAX : GELU_TANH_WMAX;
+    const double amax = GELU_CR_AMAX(form);
     const double lo = form == GELU_FORM_ERF ? GELU_FAST_FLAG_ERF_LO : GELU_FAST_FLAG_TANH_LO;
     const double hi = form == GELU_FORM_ERF ? GELU_FAST_FLAG_ERF_HI : GELU_FAST_FLAG_TANH_HI;
     __m256d xd[NB], a[NB], q[NB];
@@ -197,6 +212,8 @@ static ALWAYS void tiered(enum gelu_form form, const float *x, float *out)
     }
     if (form == GELU_FORM_ERF)
         erf_q_fast(a, q);
+    else if (form == GELU_FORM_QUICK)
+        quick_q_fast(a, q);
     else
         tanh_q_fast(a, q);
     EACH {
@@ -235,6 +252,7 @@ static ALWAYS void run(enum gelu_form form, const float *x, float *y, size_t n)
 
 void gelu_erf_f32_avx2(const float *x, float *y, size_t n) { run(GELU_FORM_ERF, x, y, n); }
 void gelu_tanh_f32_avx2(const float *x, float *y, size_t n) { run(GELU_FORM_TANH, x, y, n); }
+void gelu_quick_f32_avx2(const float *x, float *y, size_t n) { run(GELU_FORM_QUICK, x, y, n); }
 
 /* ---- faithful kernels: gelu_scalar.c's faithful_central, four lanes at a time, coefficients gathered ---- */
 

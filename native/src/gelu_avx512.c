@@ -59,15 +59,21 @@ static inline __m512d tanh_q8(__m512d w)
     return _mm512_div_pd(e, _mm512_add_pd(SET1(1.0), e));
 }
 
+static inline __m512d quick_q8(__m512d w)
+{
+    __m512d e = exp_neg8(_mm512_xor_pd(_mm512_mul_pd(w, SET1(GELU_QUICK_C)), SET1(-0.0)));
+    return _mm512_div_pd(e, _mm512_add_pd(SET1(1.0), e));
+}
+
 /* ---- second tier: the reference operation sequence ---- */
 
 static void block8(enum gelu_form form, const float *x, float *out, __mmask8 m)
 {
-    const double amax = form == GELU_FORM_ERF ? GELU_ERF_AMAX : GELU_TANH_WMAX;
+    const double amax = GELU_CR_AMAX(form);
     __m256 xf = _mm256_maskz_loadu_ps(m, x);
     __m512d xd = _mm512_cvtps_pd(xf);
     __m512d a = _mm512_min_round_pd(_mm512_abs_pd(xd), SET1(amax), _MM_FROUND_NO_EXC);
-    __m512d q = form == GELU_FORM_ERF ? erf_q8(a) : tanh_q8(a);
+    __m512d q = form == GELU_FORM_ERF ? erf_q8(a) : form == GELU_FORM_QUICK ? quick_q8(a) : tanh_q8(a);
     q = _mm512_min_pd(q, SET1(GELU_Q_MAX));
     __mmask8 neg = _mm512_cmp_pd_mask(xd, _mm512_setzero_pd(), _CMP_LT_OQ);
     __m512d p = _mm512_mask_blend_pd(neg, _mm512_sub_pd(SET1(1.0), q), q);
@@ -159,6 +165,15 @@ static ALWAYS void tanh_q_fast(int nb, const __m512d *w, __m512d *q)
     EACH(nb) q[b] = _mm512_div_pd(q[b], _mm512_add_pd(SET1(1.0), q[b]));
 }
 
+/* sigma(-v), v = 1.702 w, as in the second tier; the rounding test is tanh's (the same exp and division). */
+static ALWAYS void quick_q_fast(int nb, const __m512d *w, __m512d *q)
+{
+    __m512d t[NB];
+    EACH(nb) t[b] = _mm512_xor_pd(_mm512_mul_pd(w[b], SET1(GELU_QUICK_C)), SET1(-0.0));
+    exp_fast(nb, t, q);
+    EACH(nb) q[b] = _mm512_div_pd(q[b], _mm512_add_pd(SET1(1.0), q[b]));
+}
+
 /*
  * nb blocks of eight from x (lanes under m[b]) to floats f[b]; returns the lanes, per block,
  * whose float the first tier cannot vouch for (y*(1 -+ 2^-34 or 2^-38) round apart).
@@ -166,7 +181,7 @@ static ALWAYS void tanh_q_fast(int nb, const __m512d *w, __m512d *q)
 static ALWAYS void fast_blocks(enum gelu_form form, int nb, const float *x, const __mmask8 *m,
                                __m256 *f, __mmask8 *unsure)
 {
-    const double amax = form == GELU_FORM_ERF ? GELU_ERF_AMAX : GELU_TANH_WMAX;
+    const double amax = GELU_CR_AMAX(form);
     const double lo = form == GELU_FORM_ERF ? GELU_FAST_FLAG_ERF_LO : GELU_FAST_FLAG_TANH_LO;
     const double hi = form == GELU_FORM_ERF ? GELU_FAST_FLAG_ERF_HI : GELU_FAST_FLAG_TANH_HI;
     __m512d xd[NB], a[NB], q[NB];
@@ -177,6 +192,8 @@ static ALWAYS void fast_blocks(enum gelu_form form, int nb, const float *x, cons
     }
     if (form == GELU_FORM_ERF)
         erf_q_fast(nb, a, q);
+    else if (form == GELU_FORM_QUICK)
+        quick_q_fast(nb, a, q);
     else
         tanh_q_fast(nb, a, q);
     EACH(nb) {
@@ -314,7 +331,8 @@ static ALWAYS void run(enum gelu_form form, const float *x, float *y, size_t n)
     for (; i + 8 * NB <= n; i += 8 * NB) {
         for (int l = 0; l < 8 * NB; l += 16)
             _mm_prefetch((const char *)(x + i + l + PREFETCH_FLOATS), _MM_HINT_T0);
-        if (!central_group(form, x + i, y + i, stream))
+        /* the quick form has no central table (yet): its first tier is already exp and one division */
+        if (form == GELU_FORM_QUICK || !central_group(form, x + i, y + i, stream))
             tiered(form, NB, x + i, y + i, all, stream);
     }
     if (stream)
@@ -328,6 +346,7 @@ static ALWAYS void run(enum gelu_form form, const float *x, float *y, size_t n)
 
 void gelu_erf_f32_avx512(const float *x, float *y, size_t n) { run(GELU_FORM_ERF, x, y, n); }
 void gelu_tanh_f32_avx512(const float *x, float *y, size_t n) { run(GELU_FORM_TANH, x, y, n); }
+void gelu_quick_f32_avx512(const float *x, float *y, size_t n) { run(GELU_FORM_QUICK, x, y, n); }
 
 /* ---- faithful kernels ---- */
 

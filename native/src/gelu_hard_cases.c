@@ -20,5 +20,7 @@ float gelu_hard_case_f32(enum gelu_form form, float x, float fast)
 {
     if (form == GELU_FORM_ERF)
         return lookup(gelu_erf_hard_cases, GELU_ERF_HARD_CASES, x, fast);
+    if (form == GELU_FORM_QUICK)
+        return lookup(gelu_quick_hard_cases, GELU_QUICK_HARD_CASES, x, fast);
     return lookup(gelu_tanh_hard_cases, GELU_TANH_HARD_CASES, x, fast);
 }

@@ -14,4 +14,11 @@ static const uint32_t gelu_tanh_hard_cases[][2] = {
     {0x37b0a46fu, 0x3730a531u},
     {0xffffffffu, 0xffffffffu},
 };
+#define GELU_QUICK_HARD_CASES 3
+static const uint32_t gelu_quick_hard_cases[][2] = {
+    {0x3b717d27u, 0x3af23f03u},
+    {0xbb717d27u, 0xbaf0bb4bu},
+    {0xc1b0d481u, 0xa69222b4u},
+    {0xffffffffu, 0xffffffffu},
+};
 #endif

@@ -10,6 +10,11 @@
 
 enum gelu_form { GELU_FORM_ERF = 0, GELU_FORM_TANH = 1, GELU_FORM_QUICK = 2 };
 
+/* The |x| clamp of each form's correctly rounded sequence, beyond which the result is x or -0
+   (the constants are gelu_coeffs.h's, which the files using this include). */
+#define GELU_CR_AMAX(form) \
+    ((form) == GELU_FORM_ERF ? GELU_ERF_AMAX : (form) == GELU_FORM_QUICK ? GELU_QUICK_WMAX : GELU_TANH_WMAX)
+
 /* The 16-bit storage formats: values travel as their raw uint16_t bits. */
 enum gelu_half { GELU_HALF_BF16 = 0, GELU_HALF_F16 = 1 };
 
@@ -30,6 +35,7 @@ enum gelu_half { GELU_HALF_BF16 = 0, GELU_HALF_F16 = 1 };
 #define GELU_KERNELS(X)                                  \
     X(gelu_erf_f32, F32)                                 \
     X(gelu_tanh_f32, F32)                                \
+    X(gelu_quick_f32, F32)                               \
     X(gelu_erf_f32_faithful, F32)                        \
     X(gelu_tanh_f32_faithful, F32)                       \
     X(gelu_erf_bf16, H16)                                \
@@ -42,6 +48,7 @@ enum gelu_half { GELU_HALF_BF16 = 0, GELU_HALF_F16 = 1 };
     X(gelu_tanh_f32_to_f16, N16)                         \
     GELU_OPS(X, erf, f32, BIAS_F32, GLU_F32, GLUR_F32)            \
     GELU_OPS(X, tanh, f32, BIAS_F32, GLU_F32, GLUR_F32)           \
+    GELU_OPS(X, quick, f32, BIAS_F32, GLU_F32, GLUR_F32)          \
     GELU_OPS(X, erf, f32_faithful, BIAS_F32, GLU_F32, GLUR_F32)   \
     GELU_OPS(X, tanh, f32_faithful, BIAS_F32, GLU_F32, GLUR_F32)  \
     GELU_OPS(X, erf, bf16, BIAS_H16, GLU_H16, GLUR_H16)           \

@@ -350,6 +350,7 @@ static inline void ops_bwd_h16(ops_bwd_fn bwd, enum gelu_half type, const uint16
 
 OPS_F32(erf, f32, gelu_erf_f32)
 OPS_F32(tanh, f32, gelu_tanh_f32)
+OPS_F32(quick, f32, gelu_quick_f32)
 OPS_F32(erf, f32_faithful, gelu_erf_f32_faithful)
 OPS_F32(tanh, f32_faithful, gelu_tanh_f32_faithful)
 OPS_H16(erf, bf16, GELU_HALF_BF16)

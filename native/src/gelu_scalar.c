@@ -50,6 +50,17 @@ static inline double tanh_q(double w)
 }
 
 /*
+ * sigma(-v) as above with v = 1.702 w, w = |x| clamped at QUICK_WMAX. The double 1.702 and the
+ * product are each off by at most 2^-53 relative, so e is off by v 2^-52 < 2^-45 at the clamp:
+ * inside the rounding test's 2^-40, as the exhaustive run confirms.
+ */
+static inline double quick_q(double w)
+{
+    double e = exp_neg(-(w * GELU_QUICK_C));
+    return e / (1.0 + e);
+}
+
+/*
  * y = x * (x < 0 ? Q : 1 - Q) with Q = Phi(-|x|) or sigma(-v), then the rounding test.
  * Clamping x at -amax turns every x < -amax into -0; -inf gets its exact -0 directly, since
  * -amax*Q would raise a spurious underflow. Q_MAX keeps tiny |x| from rounding as an exact tie
@@ -86,6 +97,8 @@ double gelu_cr_y(enum gelu_form form, float x)
 {
     if (form == GELU_FORM_ERF)
         return finish_y(x, erf_q(clamp_abs(x, GELU_ERF_AMAX)), GELU_ERF_AMAX);
+    if (form == GELU_FORM_QUICK)
+        return finish_y(x, quick_q(clamp_abs(x, GELU_QUICK_WMAX)), GELU_QUICK_WMAX);
     return finish_y(x, tanh_q(clamp_abs(x, GELU_TANH_WMAX)), GELU_TANH_WMAX);
 }
 
@@ -102,6 +115,14 @@ void gelu_tanh_f32_scalar(const float *x, float *y, size_t n)
     for (size_t i = 0; i < n; i++) {
         float xi = x[i];
         y[i] = finish(GELU_FORM_TANH, xi, tanh_q(clamp_abs(xi, GELU_TANH_WMAX)), GELU_TANH_WMAX);
+    }
+}
+
+void gelu_quick_f32_scalar(const float *x, float *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        float xi = x[i];
+        y[i] = finish(GELU_FORM_QUICK, xi, quick_q(clamp_abs(xi, GELU_QUICK_WMAX)), GELU_QUICK_WMAX);
     }
 }
 

@@ -3,7 +3,8 @@
  *
  * Input layout (little endian):
  *   byte 0     bit 0: form (erf, tanh); bits 1-2: the entry point of the argument checks
- *              (an ISA, 3: the dispatching one; an ISA that cannot run here means scalar)
+ *              (an ISA, 3: the dispatching one; an ISA that cannot run here means scalar);
+ *              bit 4: the float32 kernels take the quick form instead (it has no 16-bit kernels yet)
  *   byte 1     4-byte offsets of x (low nibble) and y (high nibble) within a 64-byte line
  *   byte 2     the shift between x and y in the overlap checks
  *   byte 3     any ISA number (signed), valid or not
@@ -39,21 +40,22 @@
     } while (0)
 
 struct input {
-    int form, entry, isa_number;
+    int form, f32_form, entry, isa_number; /* form: 16-bit kernels, f32_form: float32 ones */
     size_t x_off, y_off, shift, n;
     const float *src; /* the n floats, copied out of the (unaligned) fuzzer data */
 };
 
 static int call_isa(int isa, int form, const float *x, float *y, size_t n)
 {
-    return form ? gelu_tanh_f32_isa(isa, x, y, n) : gelu_erf_f32_isa(isa, x, y, n);
+    return form == 2 ? gelu_quick_f32_isa(isa, x, y, n)
+                     : form ? gelu_tanh_f32_isa(isa, x, y, n) : gelu_erf_f32_isa(isa, x, y, n);
 }
 
 /* entry: an ISA or DISPATCH */
 static int call(int entry, int form, const float *x, float *y, size_t n)
 {
     if (entry == DISPATCH)
-        return form ? gelu_tanh_f32(x, y, n) : gelu_erf_f32(x, y, n);
+        return form == 2 ? gelu_quick_f32(x, y, n) : form ? gelu_tanh_f32(x, y, n) : gelu_erf_f32(x, y, n);
     return call_isa(entry, form, x, y, n);
 }
 
@@ -85,6 +87,7 @@ static struct input parse(const uint8_t *data, size_t size, float *src)
     struct input in;
     size_t avail = (size - HEADER) / sizeof(float);
     in.form = data[0] & 1;
+    in.f32_form = data[0] & 0x10 ? 2 : in.form;
     in.entry = (data[0] >> 1) & 3;
     if (in.entry == 3)
         in.entry = DISPATCH;
@@ -107,17 +110,17 @@ static void check_results(const struct input *in, const float *x, float *y, cons
         if (!gelu_isa_supported(isa))
             continue;
         memset(y, CANARY, in->n * sizeof(float));
-        REQUIRE(call(isa, in->form, x, y, in->n) == GELU_OK);
+        REQUIRE(call(isa, in->f32_form, x, y, in->n) == GELU_OK);
         REQUIRE(same(y, want, in->n));
         REQUIRE(same(x, in->src, in->n));
         memcpy(y, x, in->n * sizeof(float));
-        REQUIRE(call(isa, in->form, y, y, in->n) == GELU_OK);
+        REQUIRE(call(isa, in->f32_form, y, y, in->n) == GELU_OK);
         REQUIRE(same(y, want, in->n));
     }
-    REQUIRE(call(DISPATCH, in->form, x, y, in->n) == GELU_OK);
+    REQUIRE(call(DISPATCH, in->f32_form, x, y, in->n) == GELU_OK);
     REQUIRE(same(y, want, in->n));
     int valid = gelu_isa_supported(in->isa_number);
-    REQUIRE(call_isa(in->isa_number, in->form, x, y, in->n) == (valid ? GELU_OK : GELU_ERR_ISA));
+    REQUIRE(call_isa(in->isa_number, in->f32_form, x, y, in->n) == (valid ? GELU_OK : GELU_ERR_ISA));
     REQUIRE(!valid || same(y, want, in->n));
 }
 
@@ -125,9 +128,9 @@ static void check_null(const struct input *in, const float *x, float *y)
 {
     int want = in->n ? GELU_ERR_NULL : GELU_OK;
     memset(y, CANARY, in->n * sizeof(float));
-    REQUIRE(call(in->entry, in->form, NULL, y, in->n) == want);
-    REQUIRE(call(in->entry, in->form, x, NULL, in->n) == want);
-    REQUIRE(call(in->entry, in->form, NULL, NULL, in->n) == want);
+    REQUIRE(call(in->entry, in->f32_form, NULL, y, in->n) == want);
+    REQUIRE(call(in->entry, in->f32_form, x, NULL, in->n) == want);
+    REQUIRE(call(in->entry, in->f32_form, NULL, NULL, in->n) == want);
     REQUIRE(untouched(y, in->n));
 }
 
@@ -144,12 +147,12 @@ static void check_overlap(const struct input *in, float *z, const float *want)
     int rc_want = s < m ? GELU_ERR_OVERLAP : GELU_OK;
 
     memcpy(z, in->src, n * sizeof(float));
-    REQUIRE(call(in->entry, in->form, z, z + s, m) == rc_want);
+    REQUIRE(call(in->entry, in->f32_form, z, z + s, m) == rc_want);
     REQUIRE(same(z, in->src, s));
     REQUIRE(same(z + s, rc_want ? in->src + s : want, m));
 
     memcpy(z, in->src, n * sizeof(float));
-    REQUIRE(call(in->entry, in->form, z + s, z, m) == rc_want);
+    REQUIRE(call(in->entry, in->f32_form, z + s, z, m) == rc_want);
     REQUIRE(same(z, rc_want ? in->src : want + s, m));
     REQUIRE(same(z + m, in->src + m, s));
 }
@@ -256,7 +259,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     float *x = block(in.x_off, in.n, &xb), *y = block(in.y_off, in.n, &yb);
     float *want = block(0, in.n, &wb), *z = block(0, in.n, &zb);
     memcpy(x, in.src, in.n * sizeof(float));
-    REQUIRE(call(GELU_ISA_SCALAR, in.form, x, want, in.n) == GELU_OK);
+    REQUIRE(call(GELU_ISA_SCALAR, in.f32_form, x, want, in.n) == GELU_OK);
 
     check_results(&in, x, y, want);
     check_null(&in, x, y);

@@ -61,6 +61,10 @@ size_t gelu_test_inputs(float **out)
     around(&b, 10.2f, 20000);                  /* tanh form: result becomes subnormal */
     around(&b, 5.3f, 20000);                   /* erf: result becomes x */
     around(&b, 4.3f, 20000);                   /* tanh: result becomes x */
+    around(&b, 63.527f, 20000);                /* quick form: result underflows */
+    around(&b, 53.654f, 20000);                /* quick form: result becomes subnormal */
+    around(&b, 10.18f, 20000);                 /* quick: result becomes x */
+    around(&b, 64.0f, 2000);                   /* quick form's clamp */
     around(&b, 12.0f, 2000);                   /* the clamps */
     around(&b, 15.0f, 2000);
     around(&b, 20.0f, 100);

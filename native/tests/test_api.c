@@ -76,21 +76,25 @@ int main(int argc, char **argv)
     CHECK(gelu_version_number() == GELU_VERSION_NUMBER, "runtime and header versions differ");
 
     /* every entry point refuses NULL with n > 0, whichever array it is, however large n is */
-    for (int form = 0; form < 2; form++) {
-        isa_fn fn = form ? gelu_tanh_f32_isa : gelu_erf_f32_isa;
+    static const isa_fn cr_kernels[] = {gelu_erf_f32_isa, gelu_tanh_f32_isa, gelu_quick_f32_isa};
+    static float (*const cr_oracles[])(float) = {gelu_oracle_erf, gelu_oracle_tanh, gelu_oracle_quick};
+    static const char *form_names[] = {"erf", "tanh", "quick"};
+    for (int form = 0; form < 3; form++) {
+        isa_fn fn = cr_kernels[form];
         for (int isa = 0; isa <= want; isa++)
             CHECK(fn(isa, NULL, out, 1) == GELU_ERR_NULL && fn(isa, in, NULL, 1) == GELU_ERR_NULL &&
                   fn(isa, NULL, NULL, SIZE_MAX) == GELU_ERR_NULL && fn(isa, NULL, NULL, 0) == GELU_OK,
-                  "%s %s: NULL arguments", form ? "tanh" : "erf", names[isa]);
+                  "%s %s: NULL arguments", form_names[form], names[isa]);
     }
+    CHECK(gelu_quick_f32(NULL, out, 2) == GELU_ERR_NULL, "gelu_quick_f32: NULL x");
     CHECK(gelu_tanh_f32(NULL, NULL, 1) == GELU_ERR_NULL && gelu_erf_f32(in, NULL, SIZE_MAX) == GELU_ERR_NULL,
           "dispatching entry points: NULL arguments");
     CHECK(out[0] == 42.0f, "refused NULL calls wrote nothing");
 
     /* every length 0..300 at every alignment 0..15 floats, out of place and in place */
-    for (int form = 0; form < 2; form++) {
-        isa_fn fn = form ? gelu_tanh_f32_isa : gelu_erf_f32_isa;
-        float (*oracle)(float) = form ? gelu_oracle_tanh : gelu_oracle_erf;
+    for (int form = 0; form < 3; form++) {
+        isa_fn fn = cr_kernels[form];
+        float (*oracle)(float) = cr_oracles[form];
         for (int i = 0; i < 400; i++) {
             in[i] = (float)sin(i * 0.7) * 7.0f;
             ref[i] = oracle(in[i]);
@@ -105,7 +109,7 @@ int main(int argc, char **argv)
                         int inside = i >= off && i < off + len;
                         float expect = inside ? ref[i] : -99.0f;
                         if (memcmp(&out[i], &expect, 4) != 0 && fabsf(out[i] - expect) > 1e-6f * fabsf(expect)) {
-                            CHECK(0, "%s isa=%s off=%d len=%d i=%d: %a vs %a", form ? "tanh" : "erf",
+                            CHECK(0, "%s isa=%s off=%d len=%d i=%d: %a vs %a", form_names[form],
                                   names[isa], off, len, i, out[i], expect);
                             goto next_isa;
                         }
@@ -131,14 +135,14 @@ int main(int argc, char **argv)
      */
     {
         static const isa_fn kernels[] = {gelu_erf_f32_isa, gelu_tanh_f32_isa, gelu_erf_f32_faithful_isa,
-                                         gelu_tanh_f32_faithful_isa};
-        static const char *kernel_names[] = {"erf", "tanh", "erf faithful", "tanh faithful"};
+                                         gelu_tanh_f32_faithful_isa, gelu_quick_f32_isa};
+        static const char *kernel_names[] = {"erf", "tanh", "erf faithful", "tanh faithful", "quick"};
         const size_t big = (1u << 18) + 77, pad = 32;
         float *x = malloc((big + 2 * pad) * sizeof *x), *ref_out = malloc((big + 2 * pad) * sizeof *x),
               *got = malloc((big + 2 * pad) * sizeof *x);
         for (size_t i = 0; i < big + 2 * pad; i++)
             x[i] = (float)sin((double)i * 0.37) * (i % 7 == 0 ? 12.0f : 4.0f);
-        for (int k = 0; k < 4; k++) {
+        for (int k = 0; k < 5; k++) {
             for (int off = 0; off < 16; off += 5) {
                 for (int mode = 0; mode < 2; mode++) { /* 0: out of place, 1: in place */
                     size_t n = mode ? big - 11 : big;

@@ -1,5 +1,5 @@
 /*
- * Memory safety at the edges of the arrays, on every ISA that runs here, both forms, every
+ * Memory safety at the edges of the arrays, on every ISA that runs here, every form, every
  * length 0..130 (every vector tail, and full blocks before them):
  *   - arrays flush against a PROT_NONE page, ending right before it or starting right after
  *     it, out of place and in place: one byte read or written past either end faults, and
@@ -27,7 +27,9 @@
 typedef int (*isa_fn)(int, const float *, float *, size_t);
 
 static const char *isa_names[] = {"scalar", "avx2", "avx512"};
-static const char *form_names[] = {"erf", "tanh"};
+#define N_FORMS 3
+static const char *form_names[N_FORMS] = {"erf", "tanh", "quick"};
+static const isa_fn form_fns[N_FORMS] = {gelu_erf_f32_isa, gelu_tanh_f32_isa, gelu_quick_f32_isa};
 
 static int failures;
 #define FAIL(...)                                  \
@@ -104,7 +106,7 @@ static void make_inputs(float *x, size_t n)
 
 struct fixture {
     float in[MAX_LEN];
-    float want[2][MAX_LEN]; /* the scalar kernel's results, per form */
+    float want[N_FORMS][MAX_LEN]; /* the scalar kernel's results, per form */
     struct fenced xa, ya;
 };
 
@@ -112,7 +114,7 @@ struct fixture {
 static void check_call(const struct fixture *fx, int isa, int form, float *x, float *y,
                        size_t n, const char *where)
 {
-    isa_fn fn = form ? gelu_tanh_f32_isa : gelu_erf_f32_isa;
+    isa_fn fn = form_fns[form];
     int in_place = x == y;
     fill_canary(fx->xa);
     fill_canary(fx->ya);
@@ -161,8 +163,8 @@ int main(void)
 {
     static struct fixture fx;
     make_inputs(fx.in, MAX_LEN);
-    for (int form = 0; form < 2; form++) {
-        isa_fn fn = form ? gelu_tanh_f32_isa : gelu_erf_f32_isa;
+    for (int form = 0; form < N_FORMS; form++) {
+        isa_fn fn = form_fns[form];
         if (fn(GELU_ISA_SCALAR, fx.in, fx.want[form], MAX_LEN) != GELU_OK) {
             printf("FAIL: scalar reference rc\n");
             return 1;
@@ -175,7 +177,7 @@ int main(void)
         if (!gelu_isa_supported(isa))
             continue;
         printf(" %s", isa_names[isa]);
-        for (int form = 0; form < 2; form++)
+        for (int form = 0; form < N_FORMS; form++)
             for (size_t n = 0; n <= MAX_LEN; n++) {
                 check_guarded(&fx, isa, form, n);
                 check_offsets(&fx, isa, form, n);

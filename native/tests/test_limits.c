@@ -51,12 +51,14 @@ static void check_sizes(void)
         size_t n = huge[k];
         CHECK(gelu_erf_f32(x, y, n) == GELU_ERR_SIZE, "gelu_erf_f32 n=%zu", n);
         CHECK(gelu_tanh_f32(x, y, n) == GELU_ERR_SIZE, "gelu_tanh_f32 n=%zu", n);
+        CHECK(gelu_quick_f32(x, y, n) == GELU_ERR_SIZE, "gelu_quick_f32 n=%zu", n);
         CHECK(gelu_erf_f32(x, x, n) == GELU_ERR_SIZE, "gelu_erf_f32 in place n=%zu", n);
         for (int isa = 0; isa < 3; isa++) {
             if (!gelu_isa_supported(isa))
                 continue;
             CHECK(gelu_erf_f32_isa(isa, x, y, n) == GELU_ERR_SIZE, "erf %s n=%zu", names[isa], n);
             CHECK(gelu_tanh_f32_isa(isa, x, y, n) == GELU_ERR_SIZE, "tanh %s n=%zu", names[isa], n);
+            CHECK(gelu_quick_f32_isa(isa, x, y, n) == GELU_ERR_SIZE, "quick %s n=%zu", names[isa], n);
         }
     }
     for (int i = 0; i < 64; i++)

@@ -4,8 +4,9 @@
  * Each value is evaluated at precision p with a generous error allowance; if MPFR cannot
  * prove that the float rounding is decided (mpfr_can_round), p doubles. GELU(x) is
  * transcendental for x != 0, so no input is an exact midpoint and the loop ends.
- * Beyond |x| >= 20 the results are known exactly: x (the deficit is below 2^-280 relative)
- * or -0 (the magnitude is below 2^-280, far under half the least subnormal).
+ * Beyond |x| >= 20 (quick form: 64) the results are known exactly: x (the deficit is below
+ * 2^-280 relative; quick: 2^-157) or -0 (the magnitude is below 2^-280, far under half the least
+ * subnormal 2^-150; quick: 64/(1 + e^108.9) < 2^-151).
  */
 #include "gelu_oracle.h"
 
@@ -55,13 +56,33 @@ static void eval_tanh(mpfr_t y, float x, mpfr_prec_t p)
     mpfr_clears(c, k, u, x3, (mpfr_ptr)0);
 }
 
-static float oracle(eval_fn eval, float x)
+/* y = x / (1 + exp(-1.702 x)) = x sigma(1.702 x), 1.702 the exact decimal */
+static void eval_quick(mpfr_t y, float x, mpfr_prec_t p)
 {
+    mpfr_t k, u;
+    mpfr_inits2(p, k, u, (mpfr_ptr)0);
+    mpfr_set_str(k, "1.702", 10, MPFR_RNDN);
+    mpfr_mul_d(u, k, -(double)x, MPFR_RNDN);
+    mpfr_exp(u, u, MPFR_RNDN);
+    mpfr_add_ui(u, u, 1, MPFR_RNDN);
+    mpfr_set_flt(k, x, MPFR_RNDN);
+    mpfr_div(y, k, u, MPFR_RNDN);
+    mpfr_clears(k, u, (mpfr_ptr)0);
+}
+
+static eval_fn form_eval(int form) { return form == 0 ? eval_erf : form == 1 ? eval_tanh : eval_quick; }
+
+double gelu_oracle_big(int form) { return form == 2 ? 64.0 : 20.0; }
+
+static float oracle(int form, float x)
+{
+    eval_fn eval = form_eval(form);
+    float big = (float)gelu_oracle_big(form);
     if (isnan(x))
         return x;
-    if (x >= 20.0f)
+    if (x >= big)
         return x;
-    if (x <= -20.0f)
+    if (x <= -big)
         return -0.0f;
     if (x == 0.0f)
         return x;
@@ -80,13 +101,15 @@ static float oracle(eval_fn eval, float x)
     }
 }
 
-float gelu_oracle_erf(float x) { return oracle(eval_erf, x); }
-float gelu_oracle_tanh(float x) { return oracle(eval_tanh, x); }
+float gelu_oracle_erf(float x) { return oracle(0, x); }
+float gelu_oracle_tanh(float x) { return oracle(1, x); }
+float gelu_oracle_quick(float x) { return oracle(2, x); }
+float gelu_oracle(int form, float x) { return oracle(form, x); }
 
 /* The sign of (GELU(x) - y) for a float y, 0 only if undecided at 4096 bits (never seen). */
 int gelu_oracle_side(int form, float x, float y)
 {
-    eval_fn eval = form ? eval_tanh : eval_erf;
+    eval_fn eval = form_eval(form);
     for (mpfr_prec_t p = 128; p <= 4096; p *= 2) {
         mpfr_t v, d, e;
         mpfr_inits2(p, v, d, e, (mpfr_ptr)0);
@@ -133,21 +156,22 @@ uint16_t gelu_oracle_half(int form, int type, float x)
         return type == 0 ? (uint16_t)(xb >> 16)
                          : (uint16_t)(((xb >> 16) & 0x8000) | 0x7C00 | ((xb >> 13) & 0x3FF));
     }
-    if (x == 0.0f || x <= -20.0f) /* beyond -20 the magnitude is below 2^-280 */
+    const float big = (float)gelu_oracle_big(form);
+    if (x == 0.0f || x <= -big) /* the magnitude is below 2^-150 (see gelu_oracle_big) */
         return (uint16_t)(signbit(x) ? 0x8000 : 0);
-    eval_fn eval = form ? eval_tanh : eval_erf;
+    eval_fn eval = form_eval(form);
     mpfr_exp_t old_min = mpfr_get_emin(), old_max = mpfr_get_emax();
     mpfr_t v, r;
     mpfr_init2(r, prec[type]);
     for (mpfr_prec_t p = 96;; p *= 2) {
         mpfr_init2(v, p);
-        if (x >= 20.0f) { /* GELU(x) = x (1 - d), d < 2^-280: x itself, nudged down */
+        if (x >= big) { /* GELU(x) = x (1 - d), d < 2^-150: x itself, nudged down */
             mpfr_set_flt(v, x, MPFR_RNDN);
             mpfr_nextbelow(v);
         } else {
             eval(v, x, p);
         }
-        if (x >= 20.0f || mpfr_can_round(v, p - 24, MPFR_RNDN, MPFR_RNDZ, prec[type] + 1))
+        if (x >= big || mpfr_can_round(v, p - 24, MPFR_RNDN, MPFR_RNDZ, prec[type] + 1))
             break;
         mpfr_clear(v);
     }

@@ -3,7 +3,12 @@
 #define GELU_ORACLE_H
 float gelu_oracle_erf(float x);
 float gelu_oracle_tanh(float x);
-/* form 0 = erf, 1 = tanh: the sign of GELU(x) - y, decided at growing precision. */
+float gelu_oracle_quick(float x);
+/* form 0 = erf, 1 = tanh, 2 = quick (x sigma(1.702 x)) in every function below. */
+float gelu_oracle(int form, float x);
+/* |x| from which the form's result is x or -0 without evaluation: 20, quick 64. */
+double gelu_oracle_big(int form);
+/* The sign of GELU(x) - y, decided at growing precision. */
 int gelu_oracle_side(int form, float x, float y);
 #include <stdint.h>
 /* GELU(x) of the form rounded once to bf16 (type 0) or f16 (type 1): the format's raw bits. */

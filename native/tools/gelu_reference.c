@@ -29,6 +29,17 @@ static long double ref_tanh(float x)
     return xl / (1.0L + expl(-2.0L * u));
 }
 
+static long double ref_quick(float x)
+{
+    long double xl = x;
+    return xl / (1.0L + expl(-1.702L * xl)); /* 1.702L within 2^-64: at most 2^-57 on the result */
+}
+
+static long double ref_ld(int form, float x)
+{
+    return form == 0 ? ref_erf(x) : form == 1 ? ref_tanh(x) : ref_quick(x);
+}
+
 /* The correctly rounded result; *used_oracle says whether MPFR had to decide. */
 float gelu_reference(int form, float x, int *used_oracle)
 {
@@ -43,12 +54,12 @@ float gelu_reference(int form, float x, int *used_oracle)
         long double h = (long double)x / 2;
         return (float)(h + fabsl(h) * 0x1p-40L);
     }
-    long double r = form ? ref_tanh(x) : ref_erf(x);
+    long double r = ref_ld(form, x);
     float lo = (float)(r * (1.0L - 0x1p-44L)), hi = (float)(r * (1.0L + 0x1p-44L));
     if (bits(lo) == bits(hi) && !(x == 0))
         return (float)r;
     *used_oracle = 1;
-    return form ? gelu_oracle_tanh(x) : gelu_oracle_erf(x);
+    return gelu_oracle(form, x);
 }
 
 
@@ -71,13 +82,13 @@ int gelu_reference_faithful(int form, float x, float want, float got)
     if (bits(nextafterf(want, got)) != bits(got))
         return 0;
     int got_side = got > want ? 1 : -1, side;
-    if (fabsf(x) >= 20.0f) {
+    if (fabsf(x) >= gelu_oracle_big(form)) {
         side = -1; /* x minus a deficit far below an ulp, or a negative magnitude below 2^-280 */
     } else if (fabsf(x) < 0x1p-60f) {
         long double h = (long double)x / 2; /* the exact value is h plus x^2/sqrt(2 pi) > 0 */
         side = h < (long double)want ? -1 : 1;
     } else {
-        long double r = form ? ref_tanh(x) : ref_erf(x), d = r - (long double)want;
+        long double r = ref_ld(form, x), d = r - (long double)want;
         side = fabsl(d) > fabsl(r) * 0x1p-50L ? (d > 0 ? 1 : -1) : gelu_oracle_side(form, x, want);
     }
     return side == got_side;
@@ -101,7 +112,7 @@ static float round_half(double v, int type)
  * The 16-bit reference needs far less than the float one: a 16-bit rounding boundary is at
  * least 2^-12 relative away from a value that rounds the other way, so the value is taken in
  * double from glibc's erfc and exp (within 2^-41 of the exact value: the rounding of their
- * argument is amplified at most 2|z|^2 < 2^9 (erf) or 2|u| < 2^10 (tanh) times), trusted when v (1 -+ 2^-30) round alike, and MPFR
+ * argument is amplified at most 2|z|^2 < 2^9 (erf), 2|u| < 2^10 (tanh) or 1.702|x| < 2^7 (quick) times), trusted when v (1 -+ 2^-30) round alike, and MPFR
  * decides the rest. Four times faster than long double, which the 2^32-input checks need.
  */
 static double ref_erf_d(float x) { return (double)x * erfc(-(double)x * 0.70710678118654752440) * 0.5; }
@@ -112,20 +123,23 @@ static double ref_tanh_d(float x)
     return xd / (1.0 + exp(-2.0 * u));
 }
 
+static double ref_quick_d(float x) { return (double)x / (1.0 + exp(-1.702 * (double)x)); }
+
 int gelu_reference_half(int form, float x, uint16_t out[2])
 {
-    if (isnan(x) || isinf(x) || x == 0 || x <= -20.0f) { /* the oracle's own shortcuts, no MPFR */
+    const float big = (float)gelu_oracle_big(form);
+    if (isnan(x) || isinf(x) || x == 0 || x <= -big) { /* the oracle's own shortcuts, no MPFR */
         out[0] = gelu_oracle_half(form, 0, x);
         out[1] = gelu_oracle_half(form, 1, x);
         return 0;
     }
     double r;
-    if (x >= 20.0f)
+    if (x >= big)
         r = (double)x * (1.0 - 0x1p-40);
     else if (fabsf(x) < 0x1p-60f) /* x/2 plus a positive amount far below any rounding distance */
         r = (double)x / 2 + fabs((double)x / 2) * 0x1p-40;
     else
-        r = form ? ref_tanh_d(x) : ref_erf_d(x);
+        r = form == 0 ? ref_erf_d(x) : form == 1 ? ref_tanh_d(x) : ref_quick_d(x);
     int oracle = 0;
     for (int type = 0; type < 2; type++) {
         uint16_t lo = gelu_half_bits(round_half(r * (1.0 - 0x1p-30), type), type);

@@ -33,6 +33,11 @@ FAST_P = 0.28125
 FAST_ERF_DEGREE = 14
 FAST_EXP_DEGREE = 5
 TANH_WMAX = 12.0     # v(12) = 142: exp(-142)*12 < 2^-150, and 1 - exp(-142) == 1 in double
+# quick form x*sigma(1.702 x): |GELU(-a)| = a/(1 + e^(1.702 a)) falls below 2^-150 (half the least
+# subnormal) at a = 63.5 (main() finds and checks it); at 64, v = 109: 1 - exp(-109) == 1 in
+# double, and exp(-109) = 2^-157.2 keeps 2^k a normal double in exp_neg.
+QUICK_WMAX = 64.0
+QUICK_C = mp.mpf("1.702")  # the exact decimal
 
 
 def G(a):
@@ -80,7 +85,16 @@ def d(v):
     return float(v)
 
 
+def quick_zero_bound():
+    """The a beyond which x*sigma(1.702 x) at x = -a rounds to -0: a/(1 + e^(1.702 a)) = 2^-150."""
+    f = lambda a: mp.log(a) - mp.log1p(mp.exp(QUICK_C * a)) + 150 * mp.log(2)
+    return mp.findroot(f, 63.5)
+
+
 def main():
+    zb = quick_zero_bound()
+    assert zb < QUICK_WMAX and QUICK_WMAX * QUICK_C < 1022 * mp.log(2) - 40
+    print(f"quick: every x <= -{float(zb):.6f} gives -0; clamp QUICK_WMAX = {QUICK_WMAX}", file=sys.stderr)
     g = [cheb_monomial(G, i, i + 1, G_DEGREE) for i in range(G_PIECES)]
     for i, cs in enumerate(g):
         e = worst_rel_err(G, cs, i, i + 1, i + 0.5, 120)
@@ -118,6 +132,8 @@ def main():
         ("TANH_WMAX", TANH_WMAX, "|x| clamp of the tanh form; beyond it the result is x or -0"),
         ("TANH_C1", d(2 * mp.sqrt(2 / mp.pi)), "2*sqrt(2/pi): v = x*(C1 + C3*x^2) is twice the tanh argument"),
         ("TANH_C3", d(2 * mp.sqrt(2 / mp.pi) * mp.mpf("0.044715")), "2*sqrt(2/pi)*0.044715"),
+        ("QUICK_WMAX", QUICK_WMAX, "|x| clamp of the quick form (-0 from x <= -63.53); beyond it the result is x or -0"),
+        ("QUICK_C", d(QUICK_C), "1.702 rounded to double: v = 1.702 x, the quick form's sigmoid argument"),
         ("Q_MAX", 0.5 - 2.0 ** -50, "caps Q below 1/2 so tiny |x| round as x/2 + (positive nudge)"),
         ("FLAG_LO", 1 - 2.0 ** -40, "rounding test: y*(1 -+ 2^-40) must round to the same float"),
         ("FLAG_HI", 1 + 2.0 ** -40, ""),
@@ -126,7 +142,7 @@ def main():
         ("FAST_LN2_16", d(ln2 / 16), "ln 2 / 16 rounded to double; k*error < 2^-46 for |t| < 150"),
         ("FAST_FLAG_ERF_LO", 1 - 2.0 ** -34, "fast-tier rounding tests: wider than the fast tier's error"),
         ("FAST_FLAG_ERF_HI", 1 + 2.0 ** -34, ""),
-        ("FAST_FLAG_TANH_LO", 1 - 2.0 ** -38, ""),
+        ("FAST_FLAG_TANH_LO", 1 - 2.0 ** -38, "also the quick form's: the same exp and division"),
         ("FAST_FLAG_TANH_HI", 1 + 2.0 ** -38, ""),
     ]
 

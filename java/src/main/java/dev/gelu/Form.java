@@ -9,5 +9,11 @@ public enum Form {
     /** {@code x·Φ(x) = x/2·erfc(−x/√2)}: PyTorch's default, {@code approximate='none'}. */
     ERF,
     /** {@code x/2·(1 + tanh(√(2/π)(x + 0.044715x³)))}: GPT-2, {@code approximate='tanh'}. */
-    TANH
+    TANH,
+    /**
+     * {@code x·σ(1.702x) = x/(1 + e^(−1.702x))}, with 1.702 the exact decimal: the "quick" GELU
+     * of CLIP and others. Correctly rounded float32 only so far: a faithful or 16-bit instance
+     * of this form throws {@link UnsupportedOperationException}.
+     */
+    QUICK
 }

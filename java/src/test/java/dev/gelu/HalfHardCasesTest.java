@@ -17,7 +17,7 @@ class HalfHardCasesTest {
     @Test
     void everyBackendNarrowsTheHardCasesToTheirCorrectResult() {
         int checked = 0;
-        for (Form form : Form.values()) {
+        for (Form form : TestData.halfForms().toList()) {
             for (Storage type : new Storage[] {Storage.BF16, Storage.F16}) {
                 boolean erf = form == Form.ERF, bf16 = type == Storage.BF16;
                 int[] xs = erf ? (bf16 ? HalfHardCaseTable.ERF_BF16_X : HalfHardCaseTable.ERF_F16_X)

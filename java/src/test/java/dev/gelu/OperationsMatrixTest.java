@@ -59,7 +59,9 @@ class OperationsMatrixTest {
             for (Form form : Form.values()) {
                 for (Op op : Op.values()) {
                     for (Variant v : VARIANTS) {
-                        points.add(Arguments.of(backend, form, op, v));
+                        if (form != Form.QUICK || v == VARIANTS.get(0)) { // quick: correctly rounded float32 only so far
+                            points.add(Arguments.of(backend, form, op, v));
+                        }
                     }
                 }
             }
@@ -315,6 +317,9 @@ class OperationsMatrixTest {
             }
             gelu.gegluRows(rowsIn, half, 333);
             assertEquals(List.of(box(want)), List.of(box(half)), form + " geglu rows");
+            if (form == Form.QUICK) {
+                continue; // no 16-bit quick form yet
+            }
             short[] h = new short[x.length], hb = new short[b.length], hy = new short[x.length];
             for (int i = 0; i < h.length; i++) {
                 h[i] = (short) (Float.floatToRawIntBits(x[i]) >>> 16);

@@ -3,6 +3,7 @@ package dev.gelu.cli;
 import dev.gelu.Gelu;
 import dev.gelu.Accuracy;
 import dev.gelu.Form;
+import dev.gelu.Storage;
 import java.util.List;
 import java.util.Locale;
 
@@ -43,21 +44,35 @@ final class Args {
         return args[i + 1];
     }
 
-    /** {@code erf} or {@code tanh} in any case, plus {@code both} when allowed. */
+    /**
+     * {@code erf}, {@code tanh} or {@code quick} in any case, plus, when allowed, {@code both}
+     * (erf and tanh) and {@code all} (every form).
+     */
     static List<Form> forms(String option, String value, boolean bothAllowed) {
         String v = value.toLowerCase(Locale.ROOT);
         return switch (v) {
             case "erf" -> List.of(Form.ERF);
             case "tanh" -> List.of(Form.TANH);
-            case "both" -> {
+            case "quick" -> List.of(Form.QUICK);
+            case "both", "all" -> {
                 if (!bothAllowed) {
-                    throw new BadArgs(option + " must be erf or tanh, not '" + value + "'");
+                    throw new BadArgs(option + " must be erf, tanh or quick, not '" + value + "'");
                 }
-                yield List.of(Form.ERF, Form.TANH);
+                yield v.equals("both") ? List.of(Form.ERF, Form.TANH) : List.of(Form.values());
             }
-            default -> throw new BadArgs(option + " must be erf, tanh" + (bothAllowed ? " or both" : "") + ", not '"
-                    + value + "'");
+            default -> throw new BadArgs(option + " must be erf, tanh, quick" + (bothAllowed ? ", both or all" : "")
+                    + ", not '" + value + "'");
         };
+    }
+
+    /** Whether the library has this point (the quick form is correctly rounded float32 only so far). */
+    static boolean implemented(Form form, Accuracy accuracy, Storage in, Storage out) {
+        try {
+            Gelu.of(form, accuracy).storage(in, out);
+            return true;
+        } catch (UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     /** {@code correct} or {@code faithful} in any case, plus {@code both} when allowed. */

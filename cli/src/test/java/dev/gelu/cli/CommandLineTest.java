@@ -68,7 +68,7 @@ class CommandLineTest {
                 arguments(List.of("verify", "--threads", "1.5"), "gelu verify: --threads must be a whole number, not '1.5'"),
                 arguments(List.of("verify", "--threads", "9999999999"), "gelu verify: --threads must be at most 2147483647, not 9999999999"),
                 arguments(List.of("verify", "--stride"), "gelu verify: --stride needs a value"),
-                arguments(List.of("verify", "--form", "relu"), "gelu verify: --form must be erf, tanh or both, not 'relu'"),
+                arguments(List.of("verify", "--form", "relu"), "gelu verify: --form must be erf, tanh, quick, both or all, not 'relu'"),
                 arguments(List.of("verify", "--fast"), "gelu verify: unknown option '--fast'"),
                 arguments(List.of("bench", "--n", "lots"), "gelu bench: --n must be a whole number, not 'lots'"),
                 arguments(List.of("bench", "--n", "-4"), "gelu bench: --n must be at least 1, not -4"),

@@ -8,6 +8,12 @@ import java.util.Objects;
 public final class Checks {
     private Checks() {}
 
+    /** What a faithful or 16-bit quick-form call throws: those points are not implemented yet. */
+    public static UnsupportedOperationException quickNotYet() {
+        return new UnsupportedOperationException(
+                "Form.QUICK is correctly rounded float32 only so far (no faithful accuracy, no 16-bit storage)");
+    }
+
     /** Validates a (src, dst) pair of float32 segments and returns the element count. */
     public static long segments(MemorySegment src, MemorySegment dst) {
         return segments(src, Storage.F32, dst, Storage.F32);

@@ -26,6 +26,10 @@ public final class Coefficients {
     public static final double TANH_C1 = 0x1.9884533d43651p+0;
     /** 2*sqrt(2/pi)*0.044715 */
     public static final double TANH_C3 = 0x1.2444f2a4d8b4bp-4;
+    /** |x| clamp of the quick form (-0 from x <= -63.53); beyond it the result is x or -0 */
+    public static final double QUICK_WMAX = 0x1.0000000000000p+6;
+    /** 1.702 rounded to double: v = 1.702 x, the quick form's sigmoid argument */
+    public static final double QUICK_C = 0x1.b3b645a1cac08p+0;
     /** caps Q below 1/2 so tiny |x| round as x/2 + (positive nudge) */
     public static final double Q_MAX = 0x1.ffffffffffff0p-2;
     /** rounding test: y*(1 -+ 2^-40) must round to the same float */
@@ -40,6 +44,7 @@ public final class Coefficients {
     /** fast-tier rounding tests: wider than the fast tier's error */
     public static final double FAST_FLAG_ERF_LO = 0x1.ffffffff80000p-1;
     public static final double FAST_FLAG_ERF_HI = 0x1.0000000040000p+0;
+    /** also the quick form's: the same exp and division */
     public static final double FAST_FLAG_TANH_LO = 0x1.fffffffff8000p-1;
     public static final double FAST_FLAG_TANH_HI = 0x1.0000000004000p+0;
 

@@ -15,21 +15,33 @@ public final class GeluMath {
 
     /** GELU(x) of the given form and accuracy. */
     public static float forward(Form form, Accuracy accuracy, float x) {
-        boolean erf = form == Form.ERF;
         if (accuracy == Accuracy.FAITHFUL) {
-            return erf ? FaithfulMath.erf(x) : FaithfulMath.tanh(x);
+            return switch (form) {
+                case ERF -> FaithfulMath.erf(x);
+                case TANH -> FaithfulMath.tanh(x);
+                case QUICK -> throw Checks.quickNotYet();
+            };
         }
-        return erf ? erf(x) : tanh(x);
+        return switch (form) {
+            case ERF -> erf(x);
+            case TANH -> tanh(x);
+            case QUICK -> quick(x);
+        };
     }
 
     /** GELU(x), erf form, correctly rounded. */
     public static float erf(float x) {
-        return finish(false, x, erfQ(clampAbs(x, ERF_AMAX)), ERF_AMAX);
+        return finish(Form.ERF, x, erfQ(clampAbs(x, ERF_AMAX)), ERF_AMAX);
     }
 
     /** GELU(x), tanh form, correctly rounded. */
     public static float tanh(float x) {
-        return finish(true, x, tanhQ(clampAbs(x, TANH_WMAX)), TANH_WMAX);
+        return finish(Form.TANH, x, tanhQ(clampAbs(x, TANH_WMAX)), TANH_WMAX);
+    }
+
+    /** GELU(x), quick form x·σ(1.702x), correctly rounded. */
+    public static float quick(float x) {
+        return finish(Form.QUICK, x, quickQ(clampAbs(x, QUICK_WMAX)), QUICK_WMAX);
     }
 
     static double expNeg(double t) {
@@ -64,15 +76,23 @@ public final class GeluMath {
         return e / (1.0 + e);
     }
 
+    static double quickQ(double w) {
+        double e = expNeg(-(w * QUICK_C));
+        return e / (1.0 + e);
+    }
+
     static double clampAbs(float x, double amax) {
         double a = Math.abs((double) x);
         return a < amax ? a : amax;
     }
 
     /** The correctly rounded kernels' double y before its rounding (native gelu_cr_y). */
-    static double crY(boolean tanh, float x) {
-        return tanh ? finishY(x, tanhQ(clampAbs(x, TANH_WMAX)), TANH_WMAX)
-                : finishY(x, erfQ(clampAbs(x, ERF_AMAX)), ERF_AMAX);
+    static double crY(Form form, float x) {
+        return switch (form) {
+            case ERF -> finishY(x, erfQ(clampAbs(x, ERF_AMAX)), ERF_AMAX);
+            case TANH -> finishY(x, tanhQ(clampAbs(x, TANH_WMAX)), TANH_WMAX);
+            case QUICK -> finishY(x, quickQ(clampAbs(x, QUICK_WMAX)), QUICK_WMAX);
+        };
     }
 
     private static double finishY(float x, double q, double amax) {
@@ -83,13 +103,13 @@ public final class GeluMath {
         return xd == Double.NEGATIVE_INFINITY ? -0.0 : xc * p;
     }
 
-    static float finish(boolean tanh, float x, double q, double amax) {
+    static float finish(Form form, float x, double q, double amax) {
         double y = finishY(x, q, amax);
         float f = (float) y;
         float lo = (float) (y * FLAG_LO);
         float hi = (float) (y * FLAG_HI);
         if (Float.floatToRawIntBits(lo) != Float.floatToRawIntBits(hi)) {
-            f = HardCases.lookup(tanh, x, f);
+            f = HardCases.lookup(form, x, f);
         }
         return f;
     }

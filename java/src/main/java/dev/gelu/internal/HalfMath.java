@@ -15,6 +15,9 @@ public final class HalfMath {
 
     /** GELU(x) rounded once to {@code type} (BF16 or F16), as raw bits. */
     public static short forward(Form form, Storage type, float x) {
+        if (form == Form.QUICK) {
+            throw Checks.quickNotYet();
+        }
         if (Float.isNaN(x)) {
             return quietNaN(x, type);
         }
@@ -41,7 +44,7 @@ public final class HalfMath {
         if (xd >= 20.0) {
             return bits(round(Double.longBitsToDouble(Double.doubleToRawLongBits(xd) - 1), type), type);
         }
-        double y = GeluMath.crY(form == Form.TANH, x);
+        double y = GeluMath.crY(form, x);
         return bits(round(y * Coefficients.FLAG_LO, type), type);
     }
 

@@ -20,4 +20,12 @@ final class HardCaseTable {
     static final int[] TANH_Y = {
         0x3730a531,
     };
+
+    static final int[] QUICK_X = {
+        0x3b717d27, 0xbb717d27, 0xc1b0d481,
+    };
+
+    static final int[] QUICK_Y = {
+        0x3af23f03, 0xbaf0bb4b, 0xa69222b4,
+    };
 }

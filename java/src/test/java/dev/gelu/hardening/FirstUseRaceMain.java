@@ -72,7 +72,7 @@ public final class FirstUseRaceMain {
             System.exit(2);
         }
         // single-threaded: the element-wise method and the array method, both after the race
-        float[][] want = new float[2][N];
+        float[][] want = new float[Form.values().length][N];
         for (Form form : Form.values()) {
             for (int i = 0; i < N; i++) {
                 want[form.ordinal()][i] = Gelu.apply(form, x[i]);

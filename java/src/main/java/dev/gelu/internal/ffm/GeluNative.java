@@ -184,6 +184,68 @@ public class GeluNative extends GeluNative$shared {
         }
     }
 
+    private static class gelu_quick_f32 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_f32");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_f32(const float *x, float *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_f32$descriptor() {
+        return gelu_quick_f32.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_f32(const float *x, float *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_quick_f32$handle() {
+        return gelu_quick_f32.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_f32(const float *x, float *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_quick_f32$address() {
+        return gelu_quick_f32.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_f32(const float *x, float *y, size_t n)
+     * }
+     */
+    public static int gelu_quick_f32(MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_quick_f32.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_f32", x, y, n);
+            }
+            return (int)mh$.invokeExact(x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class gelu_erf_f32_faithful {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             GeluNative.C_INT,
@@ -927,6 +989,72 @@ public class GeluNative extends GeluNative$shared {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("gelu_tanh_bias_f32", x, bias, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(x, bias, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_quick_bias_f32 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_bias_f32");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_bias_f32(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_bias_f32$descriptor() {
+        return gelu_quick_bias_f32.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_bias_f32(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle gelu_quick_bias_f32$handle() {
+        return gelu_quick_bias_f32.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_bias_f32(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment gelu_quick_bias_f32$address() {
+        return gelu_quick_bias_f32.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_bias_f32(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int gelu_quick_bias_f32(MemorySegment x, MemorySegment bias, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = gelu_quick_bias_f32.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_bias_f32", x, bias, y, rows, cols, ldx, ldy);
             }
             return (int)mh$.invokeExact(x, bias, y, rows, cols, ldx, ldy);
         } catch (Error | RuntimeException ex) {
@@ -2025,6 +2153,69 @@ public class GeluNative extends GeluNative$shared {
         }
     }
 
+    private static class gelu_quick_f32_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_f32_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_f32_isa(int isa, const float *x, float *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_f32_isa$descriptor() {
+        return gelu_quick_f32_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_f32_isa(int isa, const float *x, float *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_quick_f32_isa$handle() {
+        return gelu_quick_f32_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_f32_isa(int isa, const float *x, float *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_quick_f32_isa$address() {
+        return gelu_quick_f32_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_f32_isa(int isa, const float *x, float *y, size_t n)
+     * }
+     */
+    public static int gelu_quick_f32_isa(int isa, MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_quick_f32_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_f32_isa", isa, x, y, n);
+            }
+            return (int)mh$.invokeExact(isa, x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class gelu_erf_f32_faithful_isa {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             GeluNative.C_INT,
@@ -2780,6 +2971,73 @@ public class GeluNative extends GeluNative$shared {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("gelu_tanh_bias_f32_isa", isa, x, bias, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(isa, x, bias, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_quick_bias_f32_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_bias_f32_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_bias_f32_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_bias_f32_isa$descriptor() {
+        return gelu_quick_bias_f32_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_bias_f32_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle gelu_quick_bias_f32_isa$handle() {
+        return gelu_quick_bias_f32_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_bias_f32_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment gelu_quick_bias_f32_isa$address() {
+        return gelu_quick_bias_f32_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_bias_f32_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int gelu_quick_bias_f32_isa(int isa, MemorySegment x, MemorySegment bias, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = gelu_quick_bias_f32_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_bias_f32_isa", isa, x, bias, y, rows, cols, ldx, ldy);
             }
             return (int)mh$.invokeExact(isa, x, bias, y, rows, cols, ldx, ldy);
         } catch (Error | RuntimeException ex) {

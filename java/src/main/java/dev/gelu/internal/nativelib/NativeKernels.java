@@ -3,6 +3,7 @@ package dev.gelu.internal.nativelib;
 import dev.gelu.Accuracy;
 import dev.gelu.Form;
 import dev.gelu.Storage;
+import dev.gelu.internal.Checks;
 import dev.gelu.internal.GeluKernels;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -77,6 +78,11 @@ public final class NativeKernels implements GeluKernels {
             } else {
                 run(Kernel.ERF, src, dst, count);
             }
+        } else if (form == Form.QUICK) {
+            if (faithful) {
+                throw Checks.quickNotYet();
+            }
+            run(Kernel.QUICK, src, dst, count);
         } else if (faithful) {
             run(Kernel.TANH_FAITHFUL, src, dst, count);
         } else {
@@ -87,6 +93,9 @@ public final class NativeKernels implements GeluKernels {
     @Override
     public void forward(Form form, Storage in, Storage out, MemorySegment src, MemorySegment dst, long count) {
         // one call site per kernel, as above
+        if (form == Form.QUICK) {
+            throw Checks.quickNotYet();
+        }
         boolean erf = form == Form.ERF, bf16 = out == Storage.BF16;
         if (in == Storage.F32) {
             if (erf) {
@@ -104,7 +113,7 @@ public final class NativeKernels implements GeluKernels {
     @Override
     public void bias(Form form, Accuracy accuracy, Storage type, MemorySegment x, MemorySegment bias,
             MemorySegment y, long rows, long cols, long ldx, long ldy) {
-        Kernel k = Ops.BIAS[Ops.index(form, accuracy, type)];
+        Kernel k = Ops.get(Ops.BIAS, form, accuracy, type);
         if (x.isNative() && bias.isNative() && y.isNative()) {
             rows(rows * cols <= CRITICAL_MAX ? k.critical() : k.plain(), x, bias, y, rows, cols, ldx, ldy);
             return;
@@ -131,7 +140,7 @@ public final class NativeKernels implements GeluKernels {
     @Override
     public void geglu(Form form, Accuracy accuracy, Storage type, MemorySegment a, MemorySegment gate,
             MemorySegment y, long count) {
-        Kernel k = Ops.GLU[Ops.index(form, accuracy, type)];
+        Kernel k = Ops.get(Ops.GLU, form, accuracy, type);
         if (a.isNative() && gate.isNative() && y.isNative()) {
             glu(count <= CRITICAL_MAX ? k.critical() : k.plain(), a, gate, y, count);
             return;
@@ -150,7 +159,7 @@ public final class NativeKernels implements GeluKernels {
             GeluKernels.super.gegluRows(form, accuracy, type, x, y, rows, cols, ldx, ldy); // row by row, chunked
             return;
         }
-        Kernel k = Ops.ROWS[Ops.index(form, accuracy, type)];
+        Kernel k = Ops.get(Ops.ROWS, form, accuracy, type);
         if (x.isNative() && y.isNative()) {
             rows(rows * cols <= CRITICAL_MAX ? k.critical() : k.plain(), x, y, rows, cols, ldx, ldy);
             return;
@@ -283,10 +292,22 @@ public final class NativeKernels implements GeluKernels {
             return form.ordinal() * VARIANTS.length + v;
         }
 
+        /** The kernel of a point, or the reason it does not exist (a point the facade rejects). */
+        static Kernel get(Kernel[] kernels, Form form, Accuracy accuracy, Storage type) {
+            Kernel k = kernels[index(form, accuracy, type)];
+            if (k == null) {
+                throw Checks.quickNotYet();
+            }
+            return k;
+        }
+
         private static Kernel[] all(String pattern, FunctionDescriptor signature) {
             Kernel[] k = new Kernel[Form.values().length * VARIANTS.length];
             for (Form f : Form.values()) {
                 for (int v = 0; v < VARIANTS.length; v++) {
+                    if (f == Form.QUICK && v > 0) {
+                        continue; // the quick form is correctly rounded float32 only so far
+                    }
                     k[f.ordinal() * VARIANTS.length + v] = Kernel.of(
                             String.format(Locale.ROOT, pattern, Kernel.lower(f), VARIANTS[v]), signature);
                 }
@@ -308,6 +329,7 @@ public final class NativeKernels implements GeluKernels {
         static final Kernel ERF_FAITHFUL = f32(Form.ERF, Accuracy.FAITHFUL);
         static final Kernel TANH = f32(Form.TANH, Accuracy.CORRECTLY_ROUNDED);
         static final Kernel TANH_FAITHFUL = f32(Form.TANH, Accuracy.FAITHFUL);
+        static final Kernel QUICK = f32(Form.QUICK, Accuracy.CORRECTLY_ROUNDED);
         static final Kernel ERF_BF16 = half(Form.ERF, Storage.BF16, Storage.BF16);
         static final Kernel ERF_F16 = half(Form.ERF, Storage.F16, Storage.F16);
         static final Kernel TANH_BF16 = half(Form.TANH, Storage.BF16, Storage.BF16);

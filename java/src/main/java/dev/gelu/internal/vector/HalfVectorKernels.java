@@ -14,6 +14,7 @@ import static jdk.incubator.vector.VectorOperators.S2I;
 
 import dev.gelu.Form;
 import dev.gelu.Storage;
+import dev.gelu.internal.Checks;
 import dev.gelu.internal.HalfCoefficients;
 import dev.gelu.internal.HalfMath;
 import java.lang.foreign.MemorySegment;
@@ -66,6 +67,9 @@ final class HalfVectorKernels {
     }
 
     static void forward(Form form, Storage in, Storage out, MemorySegment src, MemorySegment dst, long count) {
+        if (form == Form.QUICK) {
+            throw Checks.quickNotYet();
+        }
         float[][][] c = form == Form.ERF ? ERF : TANH;
         float lo = form == Form.ERF ? HalfCoefficients.ERF_LO : HalfCoefficients.TANH_LO;
         boolean bf16 = out == Storage.BF16;

@@ -15,6 +15,7 @@ import static jdk.incubator.vector.VectorOperators.NE;
 import dev.gelu.Accuracy;
 import dev.gelu.Form;
 import dev.gelu.Storage;
+import dev.gelu.internal.Checks;
 import dev.gelu.internal.FaithfulCoefficients;
 import dev.gelu.internal.FaithfulMath;
 import dev.gelu.internal.GeluKernels;
@@ -36,7 +37,7 @@ import jdk.incubator.vector.VectorSpecies;
  * (native/src/gelu_avx512.c): the first evaluates Q to about 2^-36 and vouches for a lane only
  * when y*(1 -+ 2^-34) round to the same float; a block it cannot vouch for is redone by the
  * second tier, the lanes of native/src/gelu_scalar.c's operation sequence, step for step, which
- * is all the tanh form runs. Floats are widened to doubles of the preferred width (or
+ * is all the tanh and quick forms run. Floats are widened to doubles of the preferred width (or
  * {@code -Dgelu.vector.bits}); G's 16-entry coefficient rows are looked up with two-vector
  * selects instead of gathers. A block with a lane flagged by the second tier's rounding test is
  * redone by {@link GeluMath}, which has the same bits and consults the hard-case table.
@@ -105,11 +106,16 @@ public final class VectorKernels implements GeluKernels {
         // vector code pushes another past the inlining budget (where vectors get boxed and 10x
         // slower). The faithful loop is shared, its table an argument.
         if (accuracy == Accuracy.FAITHFUL) {
+            if (form == Form.QUICK) {
+                throw Checks.quickNotYet();
+            }
             faithfulLoop(form == Form.TANH, src, dst, count);
         } else if (form == Form.ERF) {
             erfLoop(src, dst, count);
-        } else {
+        } else if (form == Form.TANH) {
             tanhLoop(src, dst, count);
+        } else {
+            quickLoop(src, dst, count);
         }
     }
 
@@ -166,11 +172,11 @@ public final class VectorKernels implements GeluKernels {
             if (vouched(y, FAST_FLAG_ERF_LO, FAST_FLAG_ERF_HI)) {
                 ((FloatVector) y.convertShape(D2F, FS, 0)).intoMemorySegment(dst, 4 * i, ORDER);
             } else {
-                secondTier(false, src, dst, i, VL);
+                secondTier(Form.ERF, src, dst, i, VL);
             }
         }
         if (bound < count) {
-            secondTier(false, src, dst, bound, (int) (count - bound));
+            secondTier(Form.ERF, src, dst, bound, (int) (count - bound));
         }
     }
 
@@ -179,10 +185,22 @@ public final class VectorKernels implements GeluKernels {
         long bound = count - count % VL;
         for (long i = 0; i < bound; i += VL) {
             FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
-            store(true, tanh(x), src, dst, i, VL, null);
+            store(Form.TANH, tanh(x), src, dst, i, VL, null);
         }
         if (bound < count) {
-            secondTier(true, src, dst, bound, (int) (count - bound));
+            secondTier(Form.TANH, src, dst, bound, (int) (count - bound));
+        }
+    }
+
+    // the quick form is tanh's with v = 1.702 |x|: the same single path
+    private static void quickLoop(MemorySegment src, MemorySegment dst, long count) {
+        long bound = count - count % VL;
+        for (long i = 0; i < bound; i += VL) {
+            FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
+            store(Form.QUICK, quick(x), src, dst, i, VL, null);
+        }
+        if (bound < count) {
+            secondTier(Form.QUICK, src, dst, bound, (int) (count - bound));
         }
     }
 
@@ -190,11 +208,11 @@ public final class VectorKernels implements GeluKernels {
      * One block (n <= VL lanes at {@code at}) through the second tier. It reloads x, so no
      * vector crosses this call, and it is its own compilation unit, out of the loops' budget.
      */
-    private static void secondTier(boolean tanh, MemorySegment src, MemorySegment dst, long at, int n) {
+    private static void secondTier(Form form, MemorySegment src, MemorySegment dst, long at, int n) {
         VectorMask<Float> m = n == VL ? null : FS.indexInRange(0, n);
         FloatVector x = m == null ? FloatVector.fromMemorySegment(FS, src, 4 * at, ORDER)
                 : FloatVector.fromMemorySegment(FS, src, 4 * at, ORDER, m);
-        store(tanh, tanh ? tanh(x) : erf(x), src, dst, at, n, m);
+        store(form, form == Form.ERF ? erf(x) : form == Form.TANH ? tanh(x) : quick(x), src, dst, at, n, m);
     }
 
     // ---- first tier
@@ -239,6 +257,11 @@ public final class VectorKernels implements GeluKernels {
         return product(xd, tanhQ(atMost(xd.abs(), TANH_WMAX)), TANH_WMAX);
     }
 
+    private static DoubleVector quick(FloatVector x) {
+        DoubleVector xd = (DoubleVector) x.convertShape(F2D, DS, 0);
+        return product(xd, quickQ(atMost(xd.abs(), QUICK_WMAX)), QUICK_WMAX);
+    }
+
     /** y = x * (x < 0 ? Q : 1 - Q), with x clamped at -amax, as in the C kernels. */
     private static DoubleVector product(DoubleVector xd, DoubleVector q, double amax) {
         q = atMost(q, Q_MAX);
@@ -251,13 +274,13 @@ public final class VectorKernels implements GeluKernels {
      * redone by the scalar code, which has the same bits and consults the hard-case table. No
      * vector crosses a call or merges with another, so none is ever boxed.
      */
-    private static void store(boolean tanh, DoubleVector y, MemorySegment src, MemorySegment dst, long at, int n,
+    private static void store(Form form, DoubleVector y, MemorySegment src, MemorySegment dst, long at, int n,
             VectorMask<Float> m) {
         FloatVector lo = (FloatVector) y.mul(FLAG_LO).convertShape(D2F, FS, 0);
         FloatVector hi = (FloatVector) y.mul(FLAG_HI).convertShape(D2F, FS, 0);
         VectorMask<Integer> flag = ((IntVector) lo.reinterpretShape(IS, 0)).compare(NE, hi.reinterpretShape(IS, 0));
         if (flag.anyTrue()) {
-            scalarBlock(tanh, src, dst, at, n);
+            scalarBlock(form, src, dst, at, n);
         } else if (m == null) {
             ((FloatVector) y.convertShape(D2F, FS, 0)).intoMemorySegment(dst, 4 * at, ORDER);
         } else {
@@ -265,10 +288,9 @@ public final class VectorKernels implements GeluKernels {
         }
     }
 
-    private static void scalarBlock(boolean tanh, MemorySegment src, MemorySegment dst, long at, int n) {
+    private static void scalarBlock(Form form, MemorySegment src, MemorySegment dst, long at, int n) {
         for (long i = at; i < at + n; i++) {
-            float x = src.getAtIndex(F32, i);
-            dst.setAtIndex(F32, i, tanh ? GeluMath.tanh(x) : GeluMath.erf(x));
+            dst.setAtIndex(F32, i, GeluMath.forward(form, Accuracy.CORRECTLY_ROUNDED, src.getAtIndex(F32, i)));
         }
     }
 
@@ -318,6 +340,11 @@ public final class VectorKernels implements GeluKernels {
     private static DoubleVector tanhQ(DoubleVector w) {
         DoubleVector v = w.mul(w.mul(w).fma(TANH_C3, TANH_C1));
         DoubleVector e = expNeg(v.neg());
+        return e.div(e.add(1.0));
+    }
+
+    private static DoubleVector quickQ(DoubleVector w) {
+        DoubleVector e = expNeg(w.mul(QUICK_C).neg());
         return e.div(e.add(1.0));
     }
 }
