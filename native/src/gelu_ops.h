@@ -6,7 +6,9 @@
  * Each operation is defined by composition (gelu.h), so each is built from the same ISA's
  * forward kernels: the input is prepared block by block in a buffer that stays in L1 (the
  * sum x + bias, widened for 16-bit types), the forward kernel runs on the block, and the
- * product (GEGLU) is taken on the way out. One pass over memory instead of two or three, and
+ * product (GEGLU) is taken on the way out, the kernel (bias) or the product (GEGLU) writing y
+ * directly (streaming the output through a second buffer measured no faster: the kernels are
+ * compute-bound here). One pass over memory instead of two or three, and
  * the same bits as the unfused calls because they are the same kernels. The element loops
  * here are plain C that the compiler vectorizes for the ISA: adds, multiplies, compares and
  * selects, all exactly specified by IEEE 754 (no contraction: -ffp-contract=off).
@@ -38,35 +40,6 @@
 #define OPS_NAN_F16 0x7E00u
 
 /*
- * From this many output elements on, results go from the L1 buffer to y by non-temporal
- * stores, as the forward kernels stream theirs (NT_FLOATS): an output that large does not stay
- * in the caches anyway, and a streamed store does not read its line first.
- */
-#define OPS_STREAM_MIN ((size_t)1 << 18)
-
-/* bytes from an L1 buffer to dst, streamed from dst's first 64-byte boundary on (then: ops_fence) */
-static inline void ops_stream(void *dst, const void *src, size_t bytes)
-{
-#if defined(__AVX2__)
-    char *d = dst;
-    const char *s = src;
-    size_t k = (64 - ((uintptr_t)d & 63)) & 63;
-    k = k < bytes ? k : bytes;
-    memcpy(d, s, k);
-#if defined(__AVX512F__)
-    for (; k + 64 <= bytes; k += 64)
-        _mm512_stream_si512((void *)(d + k), _mm512_loadu_si512(s + k));
-#else
-    for (; k + 32 <= bytes; k += 32)
-        _mm256_stream_si256((__m256i *)(d + k), _mm256_loadu_si256((const __m256i *)(s + k)));
-#endif
-    memcpy(d + k, s + k, bytes - k);
-#else
-    memcpy(dst, src, bytes);
-#endif
-}
-
-/*
  * The next block's input, fetched while the kernel works on this one: the kernels prefetch
  * their own input, which here is the L1 buffer, and ahead of a compute-bound loop the hardware
  * prefetcher falls behind (the forward kernels' PREFETCH_FLOATS).
@@ -75,17 +48,6 @@ static inline void ops_prefetch(const void *p, size_t bytes)
 {
     for (size_t k = 0; k < bytes; k += 64)
         __builtin_prefetch((const char *)p + k);
-}
-
-/* Streamed stores are weakly ordered: fence them before returning, as the kernels do. */
-static inline void ops_fence(int stream)
-{
-#if defined(__AVX2__)
-    if (stream)
-        _mm_sfence();
-#else
-    (void)stream;
-#endif
 }
 
 typedef void (*ops_f32_fn)(const float *x, float *y, size_t n);
@@ -196,27 +158,21 @@ static inline void ops_mul_h16(const uint16_t *a, const uint16_t *t, uint16_t *y
 static inline void ops_bias_f32(ops_f32_fn fwd, const float *x, const float *bias, float *y, size_t rows,
                                 size_t cols, size_t ldx, size_t ldy)
 {
-    float s[OPS_BLOCK], u[OPS_BLOCK];
-    int stream = rows * cols >= OPS_STREAM_MIN;
+    float s[OPS_BLOCK];
     for (size_t i = 0; i < rows; i++)
         for (size_t j = 0; j < cols; j += OPS_BLOCK) {
             size_t len = cols - j < OPS_BLOCK ? cols - j : OPS_BLOCK;
             float *out = y + i * ldy + j;
             ops_add(x + i * ldx + j, bias + j, s, len); /* read before y's block is written (in place) */
             ops_prefetch(x + i * ldx + j + len, len * sizeof *x); /* the next block, or the next row's */
-            fwd(s, stream ? u : out, len);
-            if (stream)
-                ops_stream(out, u, len * sizeof *u);
+            fwd(s, out, len);
         }
-    ops_fence(stream);
 }
 
 static inline void ops_bias_h16(ops_n16_fn fwd, enum gelu_half type, const uint16_t *x, const uint16_t *bias,
                                 uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
 {
     float fx[OPS_BLOCK], fb[OPS_BLOCK], fs[OPS_BLOCK];
-    uint16_t u[OPS_BLOCK];
-    int stream = rows * cols >= OPS_STREAM_MIN;
     for (size_t i = 0; i < rows; i++)
         for (size_t j = 0; j < cols; j += OPS_BLOCK) {
             size_t len = cols - j < OPS_BLOCK ? cols - j : OPS_BLOCK;
@@ -225,40 +181,32 @@ static inline void ops_bias_h16(ops_n16_fn fwd, enum gelu_half type, const uint1
             ops_widen(bias + j, fb, len, type);
             ops_add(fx, fb, fs, len);
             ops_prefetch(x + i * ldx + j + len, len * sizeof *x);
-            fwd(fs, stream ? u : out, len);
-            if (stream)
-                ops_stream(out, u, len * sizeof *u);
+            fwd(fs, out, len);
         }
-    ops_fence(stream);
 }
 
 /* ---- GEGLU: GELU of a block of gate into a buffer, then the product on the way out. */
 
-/* stream: the whole call's output is large (OPS_STREAM_MIN); the caller fences. */
-static inline void ops_glu_f32(ops_f32_fn fwd, const float *a, const float *gate, float *y, size_t n, int stream)
+static inline void ops_glu_f32(ops_f32_fn fwd, const float *a, const float *gate, float *y, size_t n)
 {
     float t[OPS_BLOCK];
     for (size_t j = 0; j < n; j += OPS_BLOCK) {
         size_t len = n - j < OPS_BLOCK ? n - j : OPS_BLOCK;
         ops_prefetch(a + j, len * sizeof *a); /* this block's a, read after the kernel */
         fwd(gate + j, t, len);
-        ops_mul_f32(a + j, t, stream ? t : y + j, len);
-        if (stream)
-            ops_stream(y + j, t, len * sizeof *t);
+        ops_mul_f32(a + j, t, y + j, len);
     }
 }
 
 static inline void ops_glu_h16(ops_h16_fn fwd, enum gelu_half type, const uint16_t *a, const uint16_t *gate,
-                               uint16_t *y, size_t n, int stream)
+                               uint16_t *y, size_t n)
 {
     uint16_t t[OPS_BLOCK];
     for (size_t j = 0; j < n; j += OPS_BLOCK) {
         size_t len = n - j < OPS_BLOCK ? n - j : OPS_BLOCK;
         ops_prefetch(a + j, len * sizeof *a);
         fwd(gate + j, t, len);
-        ops_mul_h16(a + j, t, stream ? t : y + j, len, type);
-        if (stream)
-            ops_stream(y + j, t, len * sizeof *t);
+        ops_mul_h16(a + j, t, y + j, len, type);
     }
 }
 
@@ -292,21 +240,15 @@ static inline void ops_bwd_h16(ops_bwd_fn bwd, enum gelu_half type, const uint16
                                uint16_t *dx, size_t n)
 {
     float fx[OPS_BLOCK], one[OPS_BLOCK], d[OPS_BLOCK];
-    uint16_t u[OPS_BLOCK];
-    int stream = n >= OPS_STREAM_MIN;
     for (size_t j = 0; j < OPS_BLOCK; j++)
         one[j] = 1.0f;
     for (size_t j = 0; j < n; j += OPS_BLOCK) {
         size_t len = n - j < OPS_BLOCK ? n - j : OPS_BLOCK;
         ops_widen(x + j, fx, len, type); /* read before dx's block is written (in place over x) */
         bwd(fx, one, d, len);            /* fl(1 d) = d, GELU'(x) correctly rounded to float */
-        uint16_t *out = stream ? u : dx + j;
         for (size_t q = 0; q < len; q++)
-            out[q] = ops_prod16(type, dy[j + q], d[q]);
-        if (stream)
-            ops_stream(dx + j, u, len * sizeof *u);
+            dx[j + q] = ops_prod16(type, dy[j + q], d[q]);
     }
-    ops_fence(stream);
 }
 
 /* ---- The named kernels of the table, one set per form, type and accuracy. */
@@ -318,15 +260,12 @@ static inline void ops_bwd_h16(ops_bwd_fn bwd, enum gelu_half type, const uint16
     }                                                                                                \
     void ISA(geglu_##form##_##type)(GELU_SIG_GLU_F32)                                                 \
     {                                                                                                \
-        ops_glu_f32(ISA(fwd), a, gate, y, n, n >= OPS_STREAM_MIN);                                    \
-        ops_fence(n >= OPS_STREAM_MIN);                                                               \
+        ops_glu_f32(ISA(fwd), a, gate, y, n);                                                         \
     }                                                                                                \
     void ISA(geglu_##form##_rows_##type)(GELU_SIG_GLUR_F32)                                           \
     {                                                                                                \
-        int stream = rows * cols >= OPS_STREAM_MIN;                                                  \
         for (size_t i = 0; i < rows; i++)                                                            \
-            ops_glu_f32(ISA(fwd), x + i * ldx, x + i * ldx + cols, y + i * ldy, cols, stream);       \
-        ops_fence(stream);                                                                           \
+            ops_glu_f32(ISA(fwd), x + i * ldx, x + i * ldx + cols, y + i * ldy, cols);               \
     }
 
 #define OPS_H16(form, type, htype)                                                                    \
@@ -336,16 +275,12 @@ static inline void ops_bwd_h16(ops_bwd_fn bwd, enum gelu_half type, const uint16
     }                                                                                                \
     void ISA(geglu_##form##_##type)(GELU_SIG_GLU_H16)                                                 \
     {                                                                                                \
-        ops_glu_h16(ISA(gelu_##form##_##type), htype, a, gate, y, n, n >= OPS_STREAM_MIN);            \
-        ops_fence(n >= OPS_STREAM_MIN);                                                               \
+        ops_glu_h16(ISA(gelu_##form##_##type), htype, a, gate, y, n);                                 \
     }                                                                                                \
     void ISA(geglu_##form##_rows_##type)(GELU_SIG_GLUR_H16)                                           \
     {                                                                                                \
-        int stream = rows * cols >= OPS_STREAM_MIN;                                                  \
         for (size_t i = 0; i < rows; i++)                                                            \
-            ops_glu_h16(ISA(gelu_##form##_##type), htype, x + i * ldx, x + i * ldx + cols, y + i * ldy, cols, \
-                        stream);                                                                     \
-        ops_fence(stream);                                                                           \
+            ops_glu_h16(ISA(gelu_##form##_##type), htype, x + i * ldx, x + i * ldx + cols, y + i * ldy, cols); \
     }
 
 OPS_F32(erf, f32, gelu_erf_f32)

@@ -163,7 +163,7 @@ struct shape {
 };
 static const struct shape shapes[] = {{1, 1, 1, 1},    {3, 17, 17, 17},  {4, 33, 40, 35},    {2, 1023, 1023, 1030},
                                       {3, 1025, 1100, 1025}, {1, 5000, 5000, 5000}, {6, 2500, 2503, 2600}, {9, 7, 64, 8},
-                                      {64, 4100, 4100, 4103}}; /* the last one past OPS_STREAM_MIN: streamed stores */
+                                      {64, 4100, 4100, 4103}}; /* the last one a large tensor (2^18 and more) */
 #define N_SHAPES (sizeof shapes / sizeof shapes[0])
 #define CANARY32 0x5A5A5A5Au
 #define CANARY16 0x5A5Au
@@ -259,7 +259,7 @@ static void test_bias16(int isa, int form, int type)
 
 /* ---- GEGLU, two inputs and [a | gate] rows */
 
-static const size_t glu_sizes[] = {1, 7, 16, 1023, 1024, 1025, 4099, (1 << 18) + 5}; /* the last one streamed */
+static const size_t glu_sizes[] = {1, 7, 16, 1023, 1024, 1025, 4099, (1 << 18) + 5};
 #define N_GLU (sizeof glu_sizes / sizeof glu_sizes[0])
 
 static void test_glu32(int isa, int form, int type)
@@ -415,7 +415,7 @@ static void test_bwd32(int isa, int form)
 static void test_bwd16(int isa, int form, int type)
 {
     int h = type == F16;
-    size_t n = (1 << 18) + 5; /* every code four times, and past OPS_STREAM_MIN */
+    size_t n = (1 << 18) + 5; /* every code four times, and a large tensor */
     uint16_t *x = malloc(n * 2), *dy = malloc(n * 2), *dx = malloc(n * 2), *z = malloc(n * 2);
     float *fx = malloc(n * 4), *one = malloc(n * 4), *d = malloc(n * 4);
     for (size_t i = 0; i < n; i++) {
@@ -427,7 +427,7 @@ static void test_bwd16(int isa, int form, int type)
     for (size_t i = 0; i < n; i++)
         CHECK(dx[i] == def_bwd16(dy[i], d[i], type), "backward %d %s isa %d x %04x dy %04x (d %a): %04x, want %04x",
               form, type_names[type], isa, x[i], dy[i], d[i], dx[i], def_bwd16(dy[i], d[i], type));
-    size_t small = 3000; /* in place over x, then over dy, below and above the streaming threshold */
+    size_t small = 3000; /* in place over x, then over dy, short and long */
     for (int k = 0; k < 2; k++) {
         size_t m = k ? n : small;
         memcpy(z, x, m * 2);
