@@ -156,7 +156,7 @@ class BackwardTest {
     }
 
     private static float value16(Storage t, int code) {
-        return t == Storage.BF16 ? Float.intBitsToFloat(code << 16) : Float.float16ToFloat((short) code);
+        return TestData.value16(t, code);
     }
 
     private static short half(Storage t, float f) {
@@ -177,25 +177,7 @@ class BackwardTest {
         if (Double.isNaN(p)) {
             return t == Storage.BF16 ? 0x7FC0 : 0x7E00;
         }
-        double m = Math.abs(p);
-        int lo = 0, hi = inf;
-        if (m >= value16(t, inf - 1)) {
-            lo = inf - 1;
-        } else {
-            while (hi - lo > 1) {
-                int mid = (lo + hi) >>> 1;
-                if (value16(t, mid) <= m) {
-                    lo = mid;
-                } else {
-                    hi = mid;
-                }
-            }
-        }
-        double vlo = value16(t, lo);
-        double vhi = lo + 1 == inf ? 2 * vlo - value16(t, lo - 1) : value16(t, lo + 1);
-        double dlo = m - vlo, dhi = vhi - m;
-        int pick = dlo < dhi ? lo : dhi < dlo ? lo + 1 : (lo & 1) == 0 ? lo : lo + 1;
-        return pick | (Math.copySign(1.0, p) < 0 ? 0x8000 : 0);
+        return TestData.nearest16(t, p);
     }
 
     @Test

@@ -215,7 +215,7 @@ class OperationsMatrixTest {
     }
 
     private static float value16(Storage t, int code) {
-        return t == Storage.BF16 ? Float.intBitsToFloat(code << 16) : Float.float16ToFloat((short) code);
+        return TestData.value16(t, code);
     }
 
     /** a·t exactly in double, rounded to the nearest value of the type (ties to the even code). */
@@ -231,25 +231,7 @@ class OperationsMatrixTest {
         if (Double.isNaN(p)) {
             return (short) (t == Storage.BF16 ? 0x7FC0 : 0x7E00);
         }
-        double m = Math.abs(p);
-        int lo = 0, hi = inf; // value16(lo) <= m < value16(hi)
-        if (m >= value16(t, inf - 1)) {
-            lo = inf - 1;
-        } else {
-            while (hi - lo > 1) {
-                int mid = (lo + hi) >>> 1;
-                if (value16(t, mid) <= m) {
-                    lo = mid;
-                } else {
-                    hi = mid;
-                }
-            }
-        }
-        double vlo = value16(t, lo);
-        double vhi = lo + 1 == inf ? 2 * vlo - value16(t, lo - 1) : value16(t, lo + 1);
-        double dlo = m - vlo, dhi = vhi - m;
-        int pick = dlo < dhi ? lo : dhi < dlo ? lo + 1 : (lo & 1) == 0 ? lo : lo + 1;
-        return (short) (pick | (Math.copySign(1.0, p) < 0 ? 0x8000 : 0));
+        return (short) TestData.nearest16(t, p);
     }
 
     /** Mostly activations, plus NaNs with payloads, infinities, zeros, subnormals, any bits. */

@@ -98,4 +98,37 @@ final class TestData {
         }
         return x;
     }
+
+    /** The value of a 16-bit code of the type, exactly. */
+    static float value16(Storage t, int code) {
+        return t == Storage.BF16 ? Float.intBitsToFloat(code << 16) : Float.float16ToFloat((short) code);
+    }
+
+    /**
+     * The 16-bit code nearest to the finite double p, ties to the even code; half an ulp beyond
+     * the largest finite value and more: infinity. A binary search over the type's values: an
+     * oracle for a product rounded once, independent of the library's rounding code.
+     */
+    static int nearest16(Storage t, double p) {
+        int inf = t == Storage.BF16 ? 0x7F80 : 0x7C00;
+        double m = Math.abs(p);
+        int lo = 0, hi = inf; // value16(lo) <= m < value16(hi)
+        if (m >= value16(t, inf - 1)) {
+            lo = inf - 1;
+        } else {
+            while (hi - lo > 1) {
+                int mid = (lo + hi) >>> 1;
+                if (value16(t, mid) <= m) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+        }
+        double vlo = value16(t, lo);
+        double vhi = lo + 1 == inf ? 2 * vlo - value16(t, lo - 1) : value16(t, lo + 1);
+        double dlo = m - vlo, dhi = vhi - m;
+        int pick = dlo < dhi ? lo : dhi < dlo ? lo + 1 : (lo & 1) == 0 ? lo : lo + 1;
+        return pick | (Math.copySign(1.0, p) < 0 ? 0x8000 : 0);
+    }
 }
