@@ -284,7 +284,7 @@ class ApplyCommandTest {
                 arguments(List.of(), "expected IN.npy and OUT.npy, got 0 file arguments"),
                 arguments(List.of("a.npy"), "expected IN.npy and OUT.npy, got 1 file argument"),
                 arguments(List.of("a.npy", "b.npy", "c.npy"), "expected IN.npy and OUT.npy, got 3 file arguments"),
-                arguments(List.of("--form", "gelu", "a.npy", "b.npy"), "invalid value 'gelu' for --form: expected erf, tanh"),
+                arguments(List.of("--form", "gelu", "a.npy", "b.npy"), "invalid value 'gelu' for --form: expected erf, tanh, quick"),
                 arguments(List.of("a.npy", "-"), "'-' (standard input or output) is not supported: IN and OUT must be files"),
                 arguments(List.of("-", "b.npy"), "'-' (standard input or output) is not supported: IN and OUT must be files"),
                 arguments(List.of("--backend", "gpu", "a.npy", "b.npy"),
