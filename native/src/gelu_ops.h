@@ -18,7 +18,6 @@
 #endif
 
 #include <stdint.h>
-#include <string.h>
 #if defined(__F16C__)
 #include <immintrin.h>
 #endif
@@ -34,8 +33,7 @@
    measured faster than 1024 or 4096 (gelu_cbench --clock cpu, bias: 1.9-2.2 against 2.3-2.5 ns). */
 #define OPS_BLOCK 256
 
-/* The quiet NaN an operation makes from numbers (inf - inf, 0 * inf): the same on every backend. */
-#define OPS_NAN_F32 GELU_DEFAULT_NAN
+/* GELU_DEFAULT_NAN in the 16-bit types: the quiet NaN an operation makes from numbers (inf - inf, 0 * inf). */
 #define OPS_NAN_BF16 0x7FC0u
 #define OPS_NAN_F16 0x7E00u
 
@@ -74,7 +72,7 @@ static inline void ops_add(const float *x, const float *b, float *s, size_t n)
     if (__builtin_expect(nan, 0))
         for (size_t j = 0; j < n; j++) {
             float xj = x[j], bj = b[j], v = s[j]; /* s is not x: x is read again here */
-            v = v != v ? gelu_from_bits32(OPS_NAN_F32) : v;
+            v = v != v ? gelu_from_bits32(GELU_DEFAULT_NAN) : v;
             v = bj != bj ? bj : v;
             s[j] = xj != xj ? xj : v;
         }
@@ -85,7 +83,7 @@ static inline void ops_mul_f32(const float *a, const float *t, float *y, size_t 
 {
     for (size_t j = 0; j < n; j++) {
         float aj = a[j], tj = t[j], v = aj * tj;
-        v = v != v ? gelu_from_bits32(OPS_NAN_F32) : v;
+        v = v != v ? gelu_from_bits32(GELU_DEFAULT_NAN) : v;
         v = tj != tj ? tj : v;
         y[j] = aj != aj ? gelu_from_bits32(gelu_bits32(aj) | 0x00400000u) : v;
     }
