@@ -786,12 +786,76 @@ static ALWAYS void bwd_blocks(enum gelu_form form, int nb, const float *x, const
     }
 }
 
+#include "gelu_backward_central.h"
+
+/*
+ * The first tier, for a group of 32 lanes all with x in (LO, HI): GELU' from the table of
+ * D(a) = GELU'(-a) in gelu_backward_central.h (exp-free, within 2^-45 relative; the generator
+ * says why one table serves both signs), kept only if no lane's double lies within 2^12 double
+ * ulps (2^-40 relative, far above the 2^-45 error) of a midpoint between floats, a test on the
+ * 29 bits the rounding to float drops. That makes the floats the correctly rounded ones.
+ * Returns 0, having written nothing, otherwise: the group then takes bwd_blocks (a correctly
+ * rounded result does not depend on the path that found it). No NaN select is needed: every
+ * GELU' here is a nonzero finite float, so dy * GELU' is NaN only for a NaN dy, which the
+ * multiply returns quieted.
+ */
+static ALWAYS int bwd_central(enum gelu_form form, const float *x, const float *dy, float *dx)
+{
+    const double(*c)[16] = gelu_bwd_central[form];
+    __m512 xf[2];
+    __mmask16 ok = 0xFFFF;
+    for (int h = 0; h < 2; h++) {
+        xf[h] = _mm512_loadu_ps(x + 16 * h);
+        ok = _mm512_mask_cmp_ps_mask(ok, xf[h], _mm512_set1_ps((float)GELU_BWD_C_LO), _CMP_GT_OQ);
+        ok = _mm512_mask_cmp_ps_mask(ok, xf[h], _mm512_set1_ps((float)GELU_BWD_C_HI), _CMP_LT_OQ);
+    }
+    if (ok != 0xFFFF)
+        return 0;
+    __m512d xd[4], s[4], p[4];
+    __m512i k[4];
+    EACH(4) {
+        xd[b] = _mm512_cvtps_pd(b & 1 ? _mm512_extractf32x8_ps(xf[b >> 1], 1) : _mm512_castps512_ps256(xf[b >> 1]));
+        __m512d a = _mm512_abs_pd(xd[b]);
+        __m512d z = _mm512_add_pd(_mm512_fmadd_pd(a, SET1(GELU_BWD_C_A), SET1(GELU_BWD_C_B)), SET1(GELU_EXP_SHIFT));
+        k[b] = _mm512_castpd_si512(z); /* the low four bits of z are round(r), all a permute reads */
+        s[b] = _mm512_sub_pd(a, bwd_perm(c[GELU_BWD_C_CENTRE], k[b]));
+        p[b] = bwd_perm(c[GELU_BWD_C_DEGREE], k[b]);
+    }
+    _Pragma("GCC unroll 16") for (int j = GELU_BWD_C_DEGREE - 1; j >= 0; j--)
+        EACH(4) p[b] = _mm512_fmadd_pd(p[b], s[b], bwd_perm(c[j], k[b]));
+    __m256 f[4];
+    __mmask8 unsure = 0;
+    EACH(4) {
+        __mmask8 neg = _mm512_cmp_pd_mask(xd[b], _mm512_setzero_pd(), _CMP_LT_OQ);
+        __m512d d = _mm512_mask_blend_pd(neg, _mm512_sub_pd(SET1(1.0), p[b]), p[b]);
+        f[b] = _mm512_cvtpd_ps(d);
+        /* (dropped bits - midpoint + 2^12) mod 2^29 <= 2^13: within 2^12 ulps of the midpoint */
+        __m512i w = _mm512_and_si512(_mm512_add_epi64(_mm512_castpd_si512(d), _mm512_set1_epi64(4096 - (1 << 28))),
+                                     _mm512_set1_epi64((1 << 29) - 1));
+        unsure |= _mm512_cmple_epu64_mask(w, _mm512_set1_epi64(8192));
+    }
+    if (unsure)
+        return 0;
+    __m512 g[2];
+    for (int h = 0; h < 2; h++) /* read before dx is written: dx may be dy or x */
+        g[h] = _mm512_loadu_ps(dy + 16 * h);
+    for (int h = 0; h < 2; h++)
+        _mm512_storeu_ps(dx + 16 * h, _mm512_mul_ps(g[h], _mm512_insertf32x8(_mm512_castps256_ps512(f[2 * h]), f[2 * h + 1], 1)));
+    return 1;
+}
+
 static ALWAYS void run_backward(enum gelu_form form, const float *x, const float *dy, float *dx, size_t n)
 {
     static const __mmask8 all[BNB] = {0xFF, 0xFF, 0xFF, 0xFF};
     size_t i = 0;
-    for (; i + 8 * BNB <= n; i += 8 * BNB)
-        bwd_blocks(form, BNB, x + i, dy + i, dx + i, all);
+    for (; i + 8 * BNB <= n; i += 8 * BNB) {
+        _mm_prefetch((const char *)(x + i + PREFETCH_FLOATS), _MM_HINT_T0);
+        _mm_prefetch((const char *)(x + i + PREFETCH_FLOATS + 16), _MM_HINT_T0);
+        _mm_prefetch((const char *)(dy + i + PREFETCH_FLOATS), _MM_HINT_T0);
+        _mm_prefetch((const char *)(dy + i + PREFETCH_FLOATS + 16), _MM_HINT_T0);
+        if (!bwd_central(form, x + i, dy + i, dx + i))
+            bwd_blocks(form, BNB, x + i, dy + i, dx + i, all);
+    }
     for (; i < n; i += 8) {
         size_t left = n - i;
         __mmask8 m = left >= 8 ? 0xFF : (__mmask8)((1u << left) - 1);
