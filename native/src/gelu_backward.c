@@ -105,27 +105,13 @@ double gelu_deriv_y(enum gelu_form form, float x)
     return xd != xd ? xd : d;               /* NaN: the quieted input */
 }
 
-static float lookup(const uint32_t (*table)[2], size_t count, float x, float fast)
-{
-    uint32_t key = gelu_bits32(x);
-    size_t lo = 0, hi = count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (table[mid][0] < key)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < count && table[lo][0] == key ? gelu_from_bits32(table[lo][1]) : fast;
-}
-
 float gelu_backward_hard_case(enum gelu_form form, float x, float fast)
 {
     if (form == GELU_FORM_ERF)
-        return lookup(gelu_erf_backward_hard_cases, GELU_ERF_BACKWARD_HARD_CASES, x, fast);
+        return gelu_table_f32(gelu_erf_backward_hard_cases, GELU_ERF_BACKWARD_HARD_CASES, x, fast);
     if (form == GELU_FORM_TANH)
-        return lookup(gelu_tanh_backward_hard_cases, GELU_TANH_BACKWARD_HARD_CASES, x, fast);
-    return lookup(gelu_quick_backward_hard_cases, GELU_QUICK_BACKWARD_HARD_CASES, x, fast);
+        return gelu_table_f32(gelu_tanh_backward_hard_cases, GELU_TANH_BACKWARD_HARD_CASES, x, fast);
+    return gelu_table_f32(gelu_quick_backward_hard_cases, GELU_QUICK_BACKWARD_HARD_CASES, x, fast);
 }
 
 /* GELU'(x) correctly rounded: the double, rounded once, or the table when the test flags it. */

@@ -132,6 +132,11 @@ enum gelu_kernel_id { GELU_KERNELS(GELU_ENUM) GELU_N_KERNELS };
  */
 float gelu_hard_case_f32(enum gelu_form form, float x, float fast);
 
+/* The row of a table of {x bits, result bits} sorted by x whose key is `key`, or NULL; and the
+   float of the row for x, or `fast` when x is not in the table (gelu_hard_cases.c). */
+const uint32_t *gelu_table_find(const uint32_t (*table)[2], size_t count, uint32_t key);
+float gelu_table_f32(const uint32_t (*table)[2], size_t count, float x, float fast);
+
 /*
  * The correctly rounded kernels' double-precision y before its rounding to float (within
  * 2^-40 relative of the exact value wherever the rounding test can pass; see gelu_scalar.c).
