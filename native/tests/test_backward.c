@@ -3,7 +3,8 @@
  * each ISA variant that runs here:
  *   - GELU'(x) itself (dy = 1) on every float within 3000 ulps of each zero crossing, on
  *     the tails where the result becomes subnormal and then -0, around 0, on the specials,
- *     on the inputs of the hard-case table, and on random bit patterns and random x in [-8, 8];
+ *     on the inputs of the hard-case table, on random bit patterns, on runs inside the range of
+ *     the AVX-512 first tier and around its piece boundaries, and on random x in [-8, 8];
  *   - dx = fl(dy * GELU'(x)) with random dy (both signs, subnormal, infinite), out of place
  *     and in place (dx == dy, dx == x), at every offset of a vector block;
  *   - every length up to 70 with the arrays ending at an unmapped page (a tail that read or
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "gelu.h"
+#include "gelu_backward_central.h"
 #include "gelu_backward_hard_cases.h"
 #include "gelu_fpenv.h"
 #include "gelu_internal.h"
@@ -88,6 +90,17 @@ static void inputs(int form)
         add(gelu_from_bits32(tables[form][k][0]));
     while (n < 130000) /* random bit patterns */
         add(gelu_from_bits32(next32()));
+    /* AVX-512's first tier takes 32 lanes at a time, all in (-3.4375, 5.5): whole runs in that
+       range, random, then every float near its piece boundaries (a = |x| at which
+       fma(a, A, B) is a half-integer) on both signs */
+    while (n < 160000)
+        add((float)((double)next32() / 4294967296.0 * 8.9375 - 3.4375));
+    for (int k = 0; k <= 16; k++)
+        for (int sign = -1; sign <= 1; sign += 2) {
+            float edge = (float)((k - 0.5 - GELU_BWD_C_B) / GELU_BWD_C_A) * (float)sign;
+            for (int u = -32; u < 32; u++)
+                add(gelu_from_bits32((uint32_t)((int32_t)gelu_bits32(edge) + u)));
+        }
     while (n < MAX_N) /* random x in [-8, 8] */
         add((float)((double)next32() / 4294967296.0 * 16.0 - 8.0));
 }
