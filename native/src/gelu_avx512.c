@@ -310,18 +310,19 @@ static ALWAYS void tiered(enum gelu_form form, int nb, const float *x, float *ou
 #define NT_FLOATS (1u << 18)
 
 /* The elements before y's first 64-byte boundary, or 0 when the output is not to be streamed. */
-static inline size_t stream_head(const float *y, size_t n)
+static inline size_t stream_head(const float *y, size_t n, int nt)
 {
-    if (n < NT_FLOATS || ((uintptr_t)y & 3) != 0)
+    if ((n < NT_FLOATS && !nt) || ((uintptr_t)y & 3) != 0)
         return 0;
     size_t head = ((64 - ((uintptr_t)y & 63)) & 63) / 4;
     return head == 0 ? 16 : head; /* 16: aligned already, and nonzero means "stream" */
 }
 
-static ALWAYS void run(enum gelu_form form, const float *x, float *y, size_t n)
+/* nt: stream the output whatever n (the composed operations' blocks, see gelu_ops.h) */
+static ALWAYS void run(enum gelu_form form, const float *x, float *y, size_t n, int nt)
 {
     static const __mmask8 all[NB] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
-    size_t i = 0, head = stream_head(y, n);
+    size_t i = 0, head = stream_head(y, n, nt);
     int stream = head != 0;
     for (head %= 16; i < head; i += 8) {
         __mmask8 m = head - i >= 8 ? 0xFF : (__mmask8)((1u << (head - i)) - 1);
@@ -335,7 +336,7 @@ static ALWAYS void run(enum gelu_form form, const float *x, float *y, size_t n)
         if (form == GELU_FORM_QUICK || !central_group(form, x + i, y + i, stream))
             tiered(form, NB, x + i, y + i, all, stream);
     }
-    if (stream)
+    if (stream && !nt) /* an nt caller fences once, after its last block: a fence waits for the stores */
         _mm_sfence();
     for (; i < n; i += 8) {
         size_t left = n - i;
@@ -344,9 +345,12 @@ static ALWAYS void run(enum gelu_form form, const float *x, float *y, size_t n)
     }
 }
 
-void gelu_erf_f32_avx512(const float *x, float *y, size_t n) { run(GELU_FORM_ERF, x, y, n); }
-void gelu_tanh_f32_avx512(const float *x, float *y, size_t n) { run(GELU_FORM_TANH, x, y, n); }
-void gelu_quick_f32_avx512(const float *x, float *y, size_t n) { run(GELU_FORM_QUICK, x, y, n); }
+void gelu_erf_f32_avx512(const float *x, float *y, size_t n) { run(GELU_FORM_ERF, x, y, n, 0); }
+void gelu_tanh_f32_avx512(const float *x, float *y, size_t n) { run(GELU_FORM_TANH, x, y, n, 0); }
+void gelu_quick_f32_avx512(const float *x, float *y, size_t n) { run(GELU_FORM_QUICK, x, y, n, 0); }
+void gelu_erf_f32_nt_avx512(const float *x, float *y, size_t n) { run(GELU_FORM_ERF, x, y, n, 1); }
+void gelu_tanh_f32_nt_avx512(const float *x, float *y, size_t n) { run(GELU_FORM_TANH, x, y, n, 1); }
+void gelu_quick_f32_nt_avx512(const float *x, float *y, size_t n) { run(GELU_FORM_QUICK, x, y, n, 1); }
 
 /* ---- faithful kernels ---- */
 
@@ -476,12 +480,12 @@ static ALWAYS void store16(float *y, __mmask16 m, const __m256 *f)
     _mm256_mask_storeu_ps(y + 8, (__mmask8)(m >> 8), f[1]);
 }
 
-static ALWAYS void run_faithful(enum gelu_form form, const float *x, float *y, size_t n)
+static ALWAYS void run_faithful(enum gelu_form form, const float *x, float *y, size_t n, int nt)
 {
     static const __mmask16 all[FNB] = {0xFFFF, 0xFFFF, 0xFFFF};
     __m256 f[FNB][2];
-    size_t i = 0, head = stream_head(y, n) % 16;
-    int stream = stream_head(y, n) != 0;
+    size_t i = 0, head = stream_head(y, n, nt) % 16;
+    int stream = stream_head(y, n, nt) != 0;
     if (head) { /* up to the first 64-byte boundary of y */
         __mmask16 m = (__mmask16)((1u << head) - 1);
         faithful_blocks(form, 1, x, &m, f);
@@ -502,7 +506,7 @@ static ALWAYS void run_faithful(enum gelu_form form, const float *x, float *y, s
             }
         }
     }
-    if (stream)
+    if (stream && !nt) /* an nt caller fences once, after its last block: a fence waits for the stores */
         _mm_sfence();
     for (; i < n; i += 16) {
         size_t left = n - i;
@@ -512,8 +516,10 @@ static ALWAYS void run_faithful(enum gelu_form form, const float *x, float *y, s
     }
 }
 
-void gelu_erf_f32_faithful_avx512(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_ERF, x, y, n); }
-void gelu_tanh_f32_faithful_avx512(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_TANH, x, y, n); }
+void gelu_erf_f32_faithful_avx512(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_ERF, x, y, n, 0); }
+void gelu_tanh_f32_faithful_avx512(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_TANH, x, y, n, 0); }
+void gelu_erf_f32_faithful_nt_avx512(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_ERF, x, y, n, 1); }
+void gelu_tanh_f32_faithful_nt_avx512(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_TANH, x, y, n, 1); }
 
 /*
  * 16-bit storage (bf16, f16), correctly rounded: a float32 fast path, sixteen lanes an

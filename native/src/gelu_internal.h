@@ -138,6 +138,16 @@ const uint32_t *gelu_table_find(const uint32_t (*table)[2], size_t count, uint32
 float gelu_table_f32(const uint32_t (*table)[2], size_t count, float x, float fast);
 
 /*
+ * The AVX-512 float32 kernels again, streaming y with non-temporal stores whatever n: the
+ * composed operations run the forward on blocks of a large output (gelu_ops.h, OPS_NT).
+ */
+void gelu_erf_f32_nt_avx512(const float *x, float *y, size_t n);
+void gelu_tanh_f32_nt_avx512(const float *x, float *y, size_t n);
+void gelu_quick_f32_nt_avx512(const float *x, float *y, size_t n);
+void gelu_erf_f32_faithful_nt_avx512(const float *x, float *y, size_t n);
+void gelu_tanh_f32_faithful_nt_avx512(const float *x, float *y, size_t n);
+
+/*
  * The correctly rounded kernels' double-precision y before its rounding to float (within
  * 2^-40 relative of the exact value wherever the rounding test can pass; see gelu_scalar.c).
  */
