@@ -1,7 +1,7 @@
 /*
  * 16-bit storage, proven: every one of the 2^16 bf16 inputs and the 2^16 f16 inputs, each
- * form (erf, tanh, quick), each ISA, against MPFR rounding straight to the 16-bit format (gelu_oracle_half);
- * out of place and in place, and at every offset of a vector block (the inputs are shifted
+ * form (erf, tanh, quick), each ISA, against MPFR rounding straight to the 16-bit format
+ * (gelu_oracle_half); out of place and in place, and at every offset of a vector block (the inputs are shifted
  * by one element per pass, so each value meets each lane). The narrowing functions
  * (float32 in) on the same values widened, and on every 65537th float bit pattern plus the
  * edges of each format (largest value, overflow threshold, least subnormal). The same under
