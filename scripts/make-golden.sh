@@ -6,6 +6,6 @@ cmake -S . -B build -DGELU_BUILD_TESTS=ON >/dev/null && cmake --build build --ta
 ./build/native/tools/gelu_golden > java/src/test/resources/dev/gelu/golden.tsv
 echo "wrote java/src/test/resources/dev/gelu/golden.tsv ($(wc -l < java/src/test/resources/dev/gelu/golden.tsv) lines)"
 ./build/native/tools/gelu_golden_half | gzip -9n > java/src/test/resources/dev/gelu/golden16.bin.gz
-echo "wrote java/src/test/resources/dev/gelu/golden16.bin.gz (all 2^16 bf16 and f16 inputs, both forms)"
+echo "wrote java/src/test/resources/dev/gelu/golden16.bin.gz (all 2^16 bf16 and f16 inputs, every form)"
 ./build/native/tools/gelu_golden_backward | gzip -9n > java/src/test/resources/dev/gelu/golden_backward.tsv.gz
 echo "wrote java/src/test/resources/dev/gelu/golden_backward.tsv.gz (GELU' of each form, MPFR)"

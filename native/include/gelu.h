@@ -102,13 +102,17 @@ GELU_API int gelu_tanh_f32_faithful(const float *x, float *y, size_t n);
  */
 GELU_API int gelu_erf_bf16(const uint16_t *x, uint16_t *y, size_t n);
 GELU_API int gelu_tanh_bf16(const uint16_t *x, uint16_t *y, size_t n);
+GELU_API int gelu_quick_bf16(const uint16_t *x, uint16_t *y, size_t n);
 GELU_API int gelu_erf_f16(const uint16_t *x, uint16_t *y, size_t n);
 GELU_API int gelu_tanh_f16(const uint16_t *x, uint16_t *y, size_t n);
+GELU_API int gelu_quick_f16(const uint16_t *x, uint16_t *y, size_t n);
 /* float32 in, 16-bit out: y[i] = GELU(x[i]) rounded once to bf16 or f16. */
 GELU_API int gelu_erf_f32_to_bf16(const float *x, uint16_t *y, size_t n);
 GELU_API int gelu_tanh_f32_to_bf16(const float *x, uint16_t *y, size_t n);
+GELU_API int gelu_quick_f32_to_bf16(const float *x, uint16_t *y, size_t n);
 GELU_API int gelu_erf_f32_to_f16(const float *x, uint16_t *y, size_t n);
 GELU_API int gelu_tanh_f32_to_f16(const float *x, uint16_t *y, size_t n);
+GELU_API int gelu_quick_f32_to_f16(const float *x, uint16_t *y, size_t n);
 
 /*
  * Composed operations, defined by composition so that a fused call returns the same bits as
@@ -140,8 +144,10 @@ GELU_API int gelu_erf_bias_f32_faithful(const float *x, const float *bias, float
 GELU_API int gelu_tanh_bias_f32_faithful(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_erf_bias_bf16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_tanh_bias_bf16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_quick_bias_bf16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_erf_bias_f16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_tanh_bias_f16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_quick_bias_f16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_erf_f32(const float *a, const float *gate, float *y, size_t n);
 GELU_API int geglu_tanh_f32(const float *a, const float *gate, float *y, size_t n);
 GELU_API int geglu_quick_f32(const float *a, const float *gate, float *y, size_t n);
@@ -149,8 +155,10 @@ GELU_API int geglu_erf_f32_faithful(const float *a, const float *gate, float *y,
 GELU_API int geglu_tanh_f32_faithful(const float *a, const float *gate, float *y, size_t n);
 GELU_API int geglu_erf_bf16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
 GELU_API int geglu_tanh_bf16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
+GELU_API int geglu_quick_bf16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
 GELU_API int geglu_erf_f16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
 GELU_API int geglu_tanh_f16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
+GELU_API int geglu_quick_f16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
 GELU_API int geglu_erf_rows_f32(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_tanh_rows_f32(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_quick_rows_f32(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
@@ -158,8 +166,10 @@ GELU_API int geglu_erf_rows_f32_faithful(const float *x, float *y, size_t rows, 
 GELU_API int geglu_tanh_rows_f32_faithful(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_erf_rows_bf16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_tanh_rows_bf16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_quick_rows_bf16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_erf_rows_f16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_tanh_rows_f16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_quick_rows_f16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 
 /*
  * Backward: dx[i] = fl(dy[i] * GELU'(x[i])) for i < n, GELU'(x) correctly rounded to float32
@@ -187,12 +197,16 @@ GELU_API int gelu_erf_f32_faithful_isa(int isa, const float *x, float *y, size_t
 GELU_API int gelu_tanh_f32_faithful_isa(int isa, const float *x, float *y, size_t n);
 GELU_API int gelu_erf_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n);
 GELU_API int gelu_tanh_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n);
+GELU_API int gelu_quick_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n);
 GELU_API int gelu_erf_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n);
 GELU_API int gelu_tanh_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n);
+GELU_API int gelu_quick_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n);
 GELU_API int gelu_erf_f32_to_bf16_isa(int isa, const float *x, uint16_t *y, size_t n);
 GELU_API int gelu_tanh_f32_to_bf16_isa(int isa, const float *x, uint16_t *y, size_t n);
+GELU_API int gelu_quick_f32_to_bf16_isa(int isa, const float *x, uint16_t *y, size_t n);
 GELU_API int gelu_erf_f32_to_f16_isa(int isa, const float *x, uint16_t *y, size_t n);
 GELU_API int gelu_tanh_f32_to_f16_isa(int isa, const float *x, uint16_t *y, size_t n);
+GELU_API int gelu_quick_f32_to_f16_isa(int isa, const float *x, uint16_t *y, size_t n);
 GELU_API int gelu_erf_bias_f32_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_tanh_bias_f32_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_quick_bias_f32_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
@@ -200,8 +214,10 @@ GELU_API int gelu_erf_bias_f32_faithful_isa(int isa, const float *x, const float
 GELU_API int gelu_tanh_bias_f32_faithful_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_erf_bias_bf16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_tanh_bias_bf16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_quick_bias_bf16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_erf_bias_f16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_tanh_bias_f16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_quick_bias_f16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_erf_f32_isa(int isa, const float *a, const float *gate, float *y, size_t n);
 GELU_API int geglu_tanh_f32_isa(int isa, const float *a, const float *gate, float *y, size_t n);
 GELU_API int geglu_quick_f32_isa(int isa, const float *a, const float *gate, float *y, size_t n);
@@ -209,8 +225,10 @@ GELU_API int geglu_erf_f32_faithful_isa(int isa, const float *a, const float *ga
 GELU_API int geglu_tanh_f32_faithful_isa(int isa, const float *a, const float *gate, float *y, size_t n);
 GELU_API int geglu_erf_bf16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
 GELU_API int geglu_tanh_bf16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
+GELU_API int geglu_quick_bf16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
 GELU_API int geglu_erf_f16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
 GELU_API int geglu_tanh_f16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
+GELU_API int geglu_quick_f16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
 GELU_API int geglu_erf_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_tanh_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_quick_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
@@ -218,8 +236,10 @@ GELU_API int geglu_erf_rows_f32_faithful_isa(int isa, const float *x, float *y, 
 GELU_API int geglu_tanh_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_erf_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_tanh_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_quick_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_erf_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_tanh_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_quick_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_erf_backward_f32_isa(int isa, const float *x, const float *dy, float *dx, size_t n);
 GELU_API int gelu_tanh_backward_f32_isa(int isa, const float *x, const float *dy, float *dx, size_t n);
 GELU_API int gelu_quick_backward_f32_isa(int isa, const float *x, const float *dy, float *dx, size_t n);

@@ -396,9 +396,10 @@ static ALWAYS __m256 half_y(const float (*c)[32], __m256 x)
 
 static ALWAYS int half_out_of_range(enum gelu_form form, __m256 x)
 {
-    float lo = form == GELU_FORM_ERF ? GELU_HALF_ERF_LO : GELU_HALF_TANH_LO;
+    float lo = form == GELU_FORM_ERF ? GELU_HALF_ERF_LO : form == GELU_FORM_TANH ? GELU_HALF_TANH_LO : GELU_HALF_QUICK_LO;
+    float hi = form == GELU_FORM_QUICK ? GELU_HALF_QUICK_HI : INFINITY; /* x < +inf: x <= FLT_MAX */
     __m256 ok = _mm256_and_ps(_mm256_cmp_ps(x, _mm256_set1_ps(lo), _CMP_GE_OQ),
-                              _mm256_cmp_ps(x, _mm256_set1_ps(FLT_MAX), _CMP_LE_OQ));
+                              _mm256_cmp_ps(x, _mm256_set1_ps(hi), _CMP_LT_OQ));
     return ~_mm256_movemask_ps(ok) & 0xFF;
 }
 
@@ -453,7 +454,9 @@ static ALWAYS __m256 half_load(int kind_h16, enum gelu_half type, const void *x)
 
 static ALWAYS void half_blocks(enum gelu_form form, enum gelu_half type, int kind_h16, const void *x, uint16_t *y)
 {
-    const float(*c)[32] = form == GELU_FORM_ERF ? gelu_half_erf_coef : gelu_half_tanh_coef;
+    const float(*c)[32] = form == GELU_FORM_ERF    ? gelu_half_erf_coef
+                          : form == GELU_FORM_TANH ? gelu_half_tanh_coef
+                                                   : gelu_half_quick_coef;
     size_t step = kind_h16 ? 16 : 32;
     __m256 v[HNB];
     __m128i out[HNB];
@@ -495,6 +498,10 @@ void gelu_erf_f32_to_bf16_avx2(const float *x, uint16_t *y, size_t n) { run_half
 void gelu_tanh_f32_to_bf16_avx2(const float *x, uint16_t *y, size_t n) { run_half(GELU_FORM_TANH, GELU_HALF_BF16, 0, x, y, n); }
 void gelu_erf_f32_to_f16_avx2(const float *x, uint16_t *y, size_t n) { run_half(GELU_FORM_ERF, GELU_HALF_F16, 0, x, y, n); }
 void gelu_tanh_f32_to_f16_avx2(const float *x, uint16_t *y, size_t n) { run_half(GELU_FORM_TANH, GELU_HALF_F16, 0, x, y, n); }
+void gelu_quick_bf16_avx2(const uint16_t *x, uint16_t *y, size_t n) { run_half(GELU_FORM_QUICK, GELU_HALF_BF16, 1, x, y, n); }
+void gelu_quick_f16_avx2(const uint16_t *x, uint16_t *y, size_t n) { run_half(GELU_FORM_QUICK, GELU_HALF_F16, 1, x, y, n); }
+void gelu_quick_f32_to_bf16_avx2(const float *x, uint16_t *y, size_t n) { run_half(GELU_FORM_QUICK, GELU_HALF_BF16, 0, x, y, n); }
+void gelu_quick_f32_to_f16_avx2(const float *x, uint16_t *y, size_t n) { run_half(GELU_FORM_QUICK, GELU_HALF_F16, 0, x, y, n); }
 
 /* ---- backward: dx = fl(dy * GELU'(x)), the operation sequence of gelu_backward.c ---- */
 

@@ -530,8 +530,9 @@ void gelu_tanh_f32_faithful_nt_avx512(const float *x, float *y, size_t n) { run_
  * exact value for x >= LO (gelu_exhaustive measures the bound). The 16-bit rounding of y is
  * then decided unless y lies within that many ulps of a 16-bit midpoint, which a window test
  * on the float's low bits sees (16 bits for bf16; 13 for f16, whose normal range only is
- * taken here). Undecided lanes, x < LO, NaN and the infinities take the double path with the
- * x the lane read, so in place is safe.
+ * taken here). Undecided lanes, x < LO, NaN, the infinities and quick's x >= 6 (its Q is still
+ * 2^-14.7 there: gelu_half_coeffs.h) take the double path with the x the lane read, so in
+ * place is safe.
  */
 #include "gelu_half_coeffs.h"
 
@@ -549,12 +550,14 @@ static ALWAYS __m512 half_y(const float (*c)[32], __m512 x)
     return _mm512_fnmadd_ps(ax, q, _mm512_max_ps(_mm512_setzero_ps(), x));
 }
 
-/* Lanes that the fast path cannot take: x below LO, above FLT_MAX, or NaN (quiet compares). */
+/* Lanes that the fast path cannot take: x below LO, at or above HI (+inf; quick: 6, where its
+   table's clamp stops being valid), or NaN (quiet compares). */
 static ALWAYS __mmask16 half_out_of_range(enum gelu_form form, __m512 x)
 {
-    float lo = form == GELU_FORM_ERF ? GELU_HALF_ERF_LO : GELU_HALF_TANH_LO;
+    float lo = form == GELU_FORM_ERF ? GELU_HALF_ERF_LO : form == GELU_FORM_TANH ? GELU_HALF_TANH_LO : GELU_HALF_QUICK_LO;
+    float hi = form == GELU_FORM_QUICK ? GELU_HALF_QUICK_HI : INFINITY; /* x < +inf: x <= FLT_MAX */
     __mmask16 ok = _mm512_cmp_ps_mask(x, _mm512_set1_ps(lo), _CMP_GE_OQ)
-                 & _mm512_cmp_ps_mask(x, _mm512_set1_ps(FLT_MAX), _CMP_LE_OQ);
+                 & _mm512_cmp_ps_mask(x, _mm512_set1_ps(hi), _CMP_LT_OQ);
     return (__mmask16)~ok;
 }
 
@@ -609,7 +612,9 @@ static ALWAYS __m512 half_load(int kind_h16, enum gelu_half type, const void *x)
 static ALWAYS void half_blocks(enum gelu_form form, enum gelu_half type, int kind_h16, const void *x, uint16_t *y,
                                int stream)
 {
-    const float(*c)[32] = form == GELU_FORM_ERF ? gelu_half_erf_coef : gelu_half_tanh_coef;
+    const float(*c)[32] = form == GELU_FORM_ERF    ? gelu_half_erf_coef
+                          : form == GELU_FORM_TANH ? gelu_half_tanh_coef
+                                                   : gelu_half_quick_coef;
     size_t step = kind_h16 ? 32 : 64;
     __m512 v[HNB];
     __m256i out[HNB];
@@ -667,6 +672,10 @@ void gelu_erf_f32_to_bf16_avx512(const float *x, uint16_t *y, size_t n) { run_ha
 void gelu_tanh_f32_to_bf16_avx512(const float *x, uint16_t *y, size_t n) { run_half(GELU_FORM_TANH, GELU_HALF_BF16, 0, x, y, n); }
 void gelu_erf_f32_to_f16_avx512(const float *x, uint16_t *y, size_t n) { run_half(GELU_FORM_ERF, GELU_HALF_F16, 0, x, y, n); }
 void gelu_tanh_f32_to_f16_avx512(const float *x, uint16_t *y, size_t n) { run_half(GELU_FORM_TANH, GELU_HALF_F16, 0, x, y, n); }
+void gelu_quick_bf16_avx512(const uint16_t *x, uint16_t *y, size_t n) { run_half(GELU_FORM_QUICK, GELU_HALF_BF16, 1, x, y, n); }
+void gelu_quick_f16_avx512(const uint16_t *x, uint16_t *y, size_t n) { run_half(GELU_FORM_QUICK, GELU_HALF_F16, 1, x, y, n); }
+void gelu_quick_f32_to_bf16_avx512(const float *x, uint16_t *y, size_t n) { run_half(GELU_FORM_QUICK, GELU_HALF_BF16, 0, x, y, n); }
+void gelu_quick_f32_to_f16_avx512(const float *x, uint16_t *y, size_t n) { run_half(GELU_FORM_QUICK, GELU_HALF_F16, 0, x, y, n); }
 
 /* ---- backward: dx = fl(dy * GELU'(x)), the operation sequence of gelu_backward.c ---- */
 

@@ -6,13 +6,14 @@
  * correctly rounded float would round twice (wrong for every odd bf16 subnormal, whose exact
  * result lies a hair above the midpoint x/2 that the float lands on). So y is evaluated in
  * double and rounded straight to the 16-bit format, with a rounding test in two tiers: first
- * the faithful kernels' y (2^-26.8, no exp; y (1 -+ 2^-26) must round alike), then the
- * correctly rounded kernels' y (within 2^-40 of the exact value, the test at 2^-40). One case
- * where the last test cannot pass is handled before any evaluation (gelu_exhaustive_half and
- * test_half search for others on every input): |x| < 2^-30, where GELU(x) = x/2 + 0.4 x^2
- * (both forms, either sign) lies strictly above x/2 by less than any distance from x/2 to a
- * 16-bit rounding boundary other than x/2 itself, so the result is x/2 rounded with a
- * positive nudge: one double ulp up from x/2, which is exact in double.
+ * the faithful kernels' y (2^-26.8, no exp; y (1 -+ 2^-26) must round alike; erf and tanh
+ * only, the faithful kernels have no quick form), then the correctly rounded kernels' y
+ * (within 2^-40 of the exact value, the test at 2^-40). One case where the last test cannot
+ * pass is handled before any evaluation (gelu_exhaustive_half and test_half search for others
+ * on every input): |x| < 2^-30, where GELU(x) = x/2 + c x^2 (c = 0.399 erf and tanh, 0.4255
+ * quick; either sign) lies strictly above x/2 by less than any distance from x/2 to a 16-bit
+ * rounding boundary other than x/2 itself, so the result is x/2 rounded with a positive
+ * nudge: one double ulp up from x/2, which is exact in double.
  *
  * Baseline x86-64, no libm: the rounding is done by adding and subtracting a power of two
  * (exact under round to nearest, the mode every entry point sets).
@@ -79,11 +80,13 @@ static inline uint16_t quiet_nan(float x, enum gelu_half type)
  */
 static int hard_case(enum gelu_form form, enum gelu_half type, float x, uint16_t *out)
 {
-    static const uint32_t (*const tables[2][2])[2] = {
+    static const uint32_t (*const tables[3][2])[2] = {
         {gelu_half_hard_cases_erf_bf16, gelu_half_hard_cases_erf_f16},
-        {gelu_half_hard_cases_tanh_bf16, gelu_half_hard_cases_tanh_f16}};
-    static const size_t counts[2][2] = {{GELU_HALF_HARD_CASES_ERF_BF16, GELU_HALF_HARD_CASES_ERF_F16},
-                                        {GELU_HALF_HARD_CASES_TANH_BF16, GELU_HALF_HARD_CASES_TANH_F16}};
+        {gelu_half_hard_cases_tanh_bf16, gelu_half_hard_cases_tanh_f16},
+        {gelu_half_hard_cases_quick_bf16, gelu_half_hard_cases_quick_f16}};
+    static const size_t counts[3][2] = {{GELU_HALF_HARD_CASES_ERF_BF16, GELU_HALF_HARD_CASES_ERF_F16},
+                                        {GELU_HALF_HARD_CASES_TANH_BF16, GELU_HALF_HARD_CASES_TANH_F16},
+                                        {GELU_HALF_HARD_CASES_QUICK_BF16, GELU_HALF_HARD_CASES_QUICK_F16}};
     const uint32_t(*t)[2] = tables[form][type];
     uint32_t key = gelu_bits32(x);
     size_t lo = 0, hi = counts[form][type];
@@ -115,7 +118,7 @@ uint16_t gelu_half_slow(enum gelu_form form, enum gelu_half type, float x)
         double half = xd * 0.5, up = gelu_from_bits64(gelu_bits64(half) + (half > 0 ? 1 : -1));
         return format_bits(round_to_format(up, type), type);
     }
-    if (xd >= GELU_FAITHFUL_LO && xd < GELU_FAITHFUL_HI) {
+    if (form != GELU_FORM_QUICK && xd >= GELU_FAITHFUL_LO && xd < GELU_FAITHFUL_HI) {
         /* the faithful kernels' y, within 2^-26.8 below HI (above, a is held at HI): decides all but about 2^-15 of the inputs */
         double y = gelu_faithful_y(form, x);
         uint16_t lo = format_bits(round_to_format(y * GELU_HALF_MID_LO, type), type);
@@ -123,10 +126,12 @@ uint16_t gelu_half_slow(enum gelu_form form, enum gelu_half type, float x)
         if (lo == hi)
             return lo;
     }
-    /* Beyond the clamps the value is known: -0 (its magnitude is below 2^-149, under half the
-       least subnormal of both formats), or x minus less than 2^-280 x, which rounds as the
-       double just below x does (no rounding boundary lies between them but x itself). */
-    if (xd <= -(form == GELU_FORM_ERF ? GELU_ERF_AMAX : GELU_TANH_WMAX))
+    /* Beyond the clamps the value is known: -0 (its magnitude is below 2^-150, under half the
+       least subnormal of both formats), or, from 20 on, x minus less than 2^-49 x (quick, whose
+       sigma(-1.702x) decays slowest; erf and tanh: 2^-280), which rounds as the double just
+       below x does: the nearest rounding boundary below x other than x itself is a float
+       ulp, 2^-24 x or more, away. */
+    if (xd <= -GELU_CR_AMAX(form))
         return 0x8000;
     if (xd == (double)INFINITY) /* GELU(+inf) = +inf; below, the double under x must be finite */
         return type == GELU_HALF_BF16 ? 0x7F80 : 0x7C00;
@@ -164,5 +169,9 @@ void gelu_erf_f32_to_bf16_scalar(const float *x, uint16_t *y, size_t n) { run_n1
 void gelu_tanh_f32_to_bf16_scalar(const float *x, uint16_t *y, size_t n) { run_n16(GELU_FORM_TANH, GELU_HALF_BF16, x, y, n); }
 void gelu_erf_f32_to_f16_scalar(const float *x, uint16_t *y, size_t n) { run_n16(GELU_FORM_ERF, GELU_HALF_F16, x, y, n); }
 void gelu_tanh_f32_to_f16_scalar(const float *x, uint16_t *y, size_t n) { run_n16(GELU_FORM_TANH, GELU_HALF_F16, x, y, n); }
+void gelu_quick_bf16_scalar(const uint16_t *x, uint16_t *y, size_t n) { run_h16(GELU_FORM_QUICK, GELU_HALF_BF16, x, y, n); }
+void gelu_quick_f16_scalar(const uint16_t *x, uint16_t *y, size_t n) { run_h16(GELU_FORM_QUICK, GELU_HALF_F16, x, y, n); }
+void gelu_quick_f32_to_bf16_scalar(const float *x, uint16_t *y, size_t n) { run_n16(GELU_FORM_QUICK, GELU_HALF_BF16, x, y, n); }
+void gelu_quick_f32_to_f16_scalar(const float *x, uint16_t *y, size_t n) { run_n16(GELU_FORM_QUICK, GELU_HALF_F16, x, y, n); }
 
 uint16_t gelu_half_round(double y, enum gelu_half type) { return format_bits(round_to_format(y, type), type); }

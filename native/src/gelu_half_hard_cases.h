@@ -21,4 +21,12 @@ static const uint32_t gelu_half_hard_cases_tanh_f16[][2] = {
     {0xbb565f3bu, 0x96afu},
     {0xffffffffu, 0xffffffffu},
 };
+#define GELU_HALF_HARD_CASES_QUICK_BF16 0
+static const uint32_t gelu_half_hard_cases_quick_bf16[][2] = {
+    {0xffffffffu, 0xffffffffu},
+};
+#define GELU_HALF_HARD_CASES_QUICK_F16 0
+static const uint32_t gelu_half_hard_cases_quick_f16[][2] = {
+    {0xffffffffu, 0xffffffffu},
+};
 #endif

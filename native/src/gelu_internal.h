@@ -40,12 +40,16 @@ enum gelu_half { GELU_HALF_BF16 = 0, GELU_HALF_F16 = 1 };
     X(gelu_tanh_f32_faithful, F32)                       \
     X(gelu_erf_bf16, H16)                                \
     X(gelu_tanh_bf16, H16)                               \
+    X(gelu_quick_bf16, H16)                              \
     X(gelu_erf_f16, H16)                                 \
     X(gelu_tanh_f16, H16)                                \
+    X(gelu_quick_f16, H16)                               \
     X(gelu_erf_f32_to_bf16, N16)                         \
     X(gelu_tanh_f32_to_bf16, N16)                        \
+    X(gelu_quick_f32_to_bf16, N16)                       \
     X(gelu_erf_f32_to_f16, N16)                          \
     X(gelu_tanh_f32_to_f16, N16)                         \
+    X(gelu_quick_f32_to_f16, N16)                        \
     GELU_OPS(X, erf, f32, BIAS_F32, GLU_F32, GLUR_F32)            \
     GELU_OPS(X, tanh, f32, BIAS_F32, GLU_F32, GLUR_F32)           \
     GELU_OPS(X, quick, f32, BIAS_F32, GLU_F32, GLUR_F32)          \
@@ -53,8 +57,10 @@ enum gelu_half { GELU_HALF_BF16 = 0, GELU_HALF_F16 = 1 };
     GELU_OPS(X, tanh, f32_faithful, BIAS_F32, GLU_F32, GLUR_F32)  \
     GELU_OPS(X, erf, bf16, BIAS_H16, GLU_H16, GLUR_H16)           \
     GELU_OPS(X, tanh, bf16, BIAS_H16, GLU_H16, GLUR_H16)          \
+    GELU_OPS(X, quick, bf16, BIAS_H16, GLU_H16, GLUR_H16)         \
     GELU_OPS(X, erf, f16, BIAS_H16, GLU_H16, GLUR_H16)            \
     GELU_OPS(X, tanh, f16, BIAS_H16, GLU_H16, GLUR_H16)          \
+    GELU_OPS(X, quick, f16, BIAS_H16, GLU_H16, GLUR_H16)         \
     GELU_BACKWARD(X, erf)                                         \
     GELU_BACKWARD(X, tanh)                                        \
     GELU_BACKWARD(X, quick)

@@ -311,8 +311,10 @@ OPS_F32(erf, f32_faithful, gelu_erf_f32_faithful)
 OPS_F32(tanh, f32_faithful, gelu_tanh_f32_faithful)
 OPS_H16(erf, bf16, GELU_HALF_BF16)
 OPS_H16(tanh, bf16, GELU_HALF_BF16)
+OPS_H16(quick, bf16, GELU_HALF_BF16)
 OPS_H16(erf, f16, GELU_HALF_F16)
 OPS_H16(tanh, f16, GELU_HALF_F16)
+OPS_H16(quick, f16, GELU_HALF_F16)
 
 #define OPS_BWD(form)                                                                                 \
     void ISA(gelu_##form##_backward_bf16)(GELU_SIG_BWD_H16)                                           \

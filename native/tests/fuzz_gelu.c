@@ -2,9 +2,9 @@
  * libFuzzer target for the C API; scripts/fuzz.sh builds it with ASan and UBSan and runs it.
  *
  * Input layout (little endian):
- *   byte 0     bit 0: form (erf, tanh); bits 1-2: the entry point of the argument checks
- *              (an ISA, 3: the dispatching one; an ISA that cannot run here means scalar);
- *              bit 4: the float32 kernels take the quick form instead (it has no 16-bit kernels yet)
+ *   byte 0     bit 0: form (erf, tanh), bit 4: the quick form instead; bits 1-2: the entry
+ *              point of the argument checks (an ISA, 3: the dispatching one; an ISA that
+ *              cannot run here means scalar)
  *   byte 1     4-byte offsets of x (low nibble) and y (high nibble) within a 64-byte line
  *   byte 2     the shift between x and y in the overlap checks
  *   byte 3     any ISA number (signed), valid or not
@@ -40,7 +40,7 @@
     } while (0)
 
 struct input {
-    int form, f32_form, entry, isa_number; /* form: 16-bit kernels, f32_form: float32 ones */
+    int form, entry, isa_number; /* form: 0 erf, 1 tanh, 2 quick */
     size_t x_off, y_off, shift, n;
     const float *src; /* the n floats, copied out of the (unaligned) fuzzer data */
 };
@@ -86,8 +86,7 @@ static struct input parse(const uint8_t *data, size_t size, float *src)
 {
     struct input in;
     size_t avail = (size - HEADER) / sizeof(float);
-    in.form = data[0] & 1;
-    in.f32_form = data[0] & 0x10 ? 2 : in.form;
+    in.form = data[0] & 0x10 ? 2 : data[0] & 1;
     in.entry = (data[0] >> 1) & 3;
     if (in.entry == 3)
         in.entry = DISPATCH;
@@ -110,17 +109,17 @@ static void check_results(const struct input *in, const float *x, float *y, cons
         if (!gelu_isa_supported(isa))
             continue;
         memset(y, CANARY, in->n * sizeof(float));
-        REQUIRE(call(isa, in->f32_form, x, y, in->n) == GELU_OK);
+        REQUIRE(call(isa, in->form, x, y, in->n) == GELU_OK);
         REQUIRE(same(y, want, in->n));
         REQUIRE(same(x, in->src, in->n));
         memcpy(y, x, in->n * sizeof(float));
-        REQUIRE(call(isa, in->f32_form, y, y, in->n) == GELU_OK);
+        REQUIRE(call(isa, in->form, y, y, in->n) == GELU_OK);
         REQUIRE(same(y, want, in->n));
     }
-    REQUIRE(call(DISPATCH, in->f32_form, x, y, in->n) == GELU_OK);
+    REQUIRE(call(DISPATCH, in->form, x, y, in->n) == GELU_OK);
     REQUIRE(same(y, want, in->n));
     int valid = gelu_isa_supported(in->isa_number);
-    REQUIRE(call_isa(in->isa_number, in->f32_form, x, y, in->n) == (valid ? GELU_OK : GELU_ERR_ISA));
+    REQUIRE(call_isa(in->isa_number, in->form, x, y, in->n) == (valid ? GELU_OK : GELU_ERR_ISA));
     REQUIRE(!valid || same(y, want, in->n));
 }
 
@@ -128,9 +127,9 @@ static void check_null(const struct input *in, const float *x, float *y)
 {
     int want = in->n ? GELU_ERR_NULL : GELU_OK;
     memset(y, CANARY, in->n * sizeof(float));
-    REQUIRE(call(in->entry, in->f32_form, NULL, y, in->n) == want);
-    REQUIRE(call(in->entry, in->f32_form, x, NULL, in->n) == want);
-    REQUIRE(call(in->entry, in->f32_form, NULL, NULL, in->n) == want);
+    REQUIRE(call(in->entry, in->form, NULL, y, in->n) == want);
+    REQUIRE(call(in->entry, in->form, x, NULL, in->n) == want);
+    REQUIRE(call(in->entry, in->form, NULL, NULL, in->n) == want);
     REQUIRE(untouched(y, in->n));
 }
 
@@ -147,12 +146,12 @@ static void check_overlap(const struct input *in, float *z, const float *want)
     int rc_want = s < m ? GELU_ERR_OVERLAP : GELU_OK;
 
     memcpy(z, in->src, n * sizeof(float));
-    REQUIRE(call(in->entry, in->f32_form, z, z + s, m) == rc_want);
+    REQUIRE(call(in->entry, in->form, z, z + s, m) == rc_want);
     REQUIRE(same(z, in->src, s));
     REQUIRE(same(z + s, rc_want ? in->src + s : want, m));
 
     memcpy(z, in->src, n * sizeof(float));
-    REQUIRE(call(in->entry, in->f32_form, z + s, z, m) == rc_want);
+    REQUIRE(call(in->entry, in->form, z + s, z, m) == rc_want);
     REQUIRE(same(z, rc_want ? in->src : want + s, m));
     REQUIRE(same(z + m, in->src + m, s));
 }
@@ -169,9 +168,12 @@ static uint16_t *block16(size_t count, void **base)
 /* The 16-bit and narrowing kernels of every ISA against the scalar ones, on exact-size blocks. */
 static void check_half(const struct input *in, int type, const uint8_t *payload, size_t bytes)
 {
-    static const h16_fn h16[2][2] = {{gelu_erf_bf16_isa, gelu_erf_f16_isa}, {gelu_tanh_bf16_isa, gelu_tanh_f16_isa}};
-    static const n16_fn n16[2][2] = {{gelu_erf_f32_to_bf16_isa, gelu_erf_f32_to_f16_isa},
-                                     {gelu_tanh_f32_to_bf16_isa, gelu_tanh_f32_to_f16_isa}};
+    static const h16_fn h16[3][2] = {{gelu_erf_bf16_isa, gelu_erf_f16_isa},
+                                     {gelu_tanh_bf16_isa, gelu_tanh_f16_isa},
+                                     {gelu_quick_bf16_isa, gelu_quick_f16_isa}};
+    static const n16_fn n16[3][2] = {{gelu_erf_f32_to_bf16_isa, gelu_erf_f32_to_f16_isa},
+                                     {gelu_tanh_f32_to_bf16_isa, gelu_tanh_f32_to_f16_isa},
+                                     {gelu_quick_f32_to_bf16_isa, gelu_quick_f32_to_f16_isa}};
     size_t m = bytes / 2, n = in->n;
     void *xb, *wb, *yb, *nb, *ob, *fb;
     uint16_t *x = block16(m, &xb), *want = block16(m, &wb), *y = block16(m, &yb);
@@ -219,12 +221,18 @@ static void check_ops(const struct input *in)
     float *r1 = block(0, ny, &bases[7]), *e0 = block(0, n, &bases[8]), *e1 = block(0, n, &bases[9]);
     float *d0 = block(0, n, &bases[10]), *d1 = block(0, n, &bases[11]);
     int f = in->form;
-    int (*bias)(int, const float *, const float *, float *, size_t, size_t, size_t, size_t) =
-        f ? gelu_tanh_bias_f32_isa : gelu_erf_bias_f32_isa;
-    int (*rowsfn)(int, const float *, float *, size_t, size_t, size_t, size_t) =
-        f ? geglu_tanh_rows_f32_isa : geglu_erf_rows_f32_isa;
-    int (*glu)(int, const float *, const float *, float *, size_t) = f ? geglu_tanh_f32_isa : geglu_erf_f32_isa;
-    int (*bwd)(int, const float *, const float *, float *, size_t) = f ? gelu_tanh_backward_f32_isa : gelu_erf_backward_f32_isa;
+    static int (*const biases[3])(int, const float *, const float *, float *, size_t, size_t, size_t, size_t) = {
+        gelu_erf_bias_f32_isa, gelu_tanh_bias_f32_isa, gelu_quick_bias_f32_isa};
+    static int (*const rowsfns[3])(int, const float *, float *, size_t, size_t, size_t, size_t) = {
+        geglu_erf_rows_f32_isa, geglu_tanh_rows_f32_isa, geglu_quick_rows_f32_isa};
+    static int (*const glus[3])(int, const float *, const float *, float *, size_t) = {
+        geglu_erf_f32_isa, geglu_tanh_f32_isa, geglu_quick_f32_isa};
+    static int (*const bwds[3])(int, const float *, const float *, float *, size_t) = {
+        gelu_erf_backward_f32_isa, gelu_tanh_backward_f32_isa, gelu_quick_backward_f32_isa};
+    int (*bias)(int, const float *, const float *, float *, size_t, size_t, size_t, size_t) = biases[f];
+    int (*rowsfn)(int, const float *, float *, size_t, size_t, size_t, size_t) = rowsfns[f];
+    int (*glu)(int, const float *, const float *, float *, size_t) = glus[f];
+    int (*bwd)(int, const float *, const float *, float *, size_t) = bwds[f];
     memset(y0, CANARY, ny * sizeof(float));
     memset(r0, CANARY, ny * sizeof(float));
     REQUIRE(bias(GELU_ISA_SCALAR, x, b, y0, rows, cols, ldx, ldy) == GELU_OK);
@@ -259,7 +267,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     float *x = block(in.x_off, in.n, &xb), *y = block(in.y_off, in.n, &yb);
     float *want = block(0, in.n, &wb), *z = block(0, in.n, &zb);
     memcpy(x, in.src, in.n * sizeof(float));
-    REQUIRE(call(GELU_ISA_SCALAR, in.f32_form, x, want, in.n) == GELU_OK);
+    REQUIRE(call(GELU_ISA_SCALAR, in.form, x, want, in.n) == GELU_OK);
 
     check_results(&in, x, y, want);
     check_null(&in, x, y);

@@ -1,7 +1,7 @@
 /*
  * 16-bit storage, proven: every one of the 2^16 bf16 inputs and the 2^16 f16 inputs, each
- * form, each ISA, against MPFR rounding straight to the 16-bit format (gelu_oracle_half);
- * out of place and in place, and at every offset of a vector block (the inputs are shifted
+ * form (erf, tanh, quick), each ISA, against MPFR rounding straight to the 16-bit format
+ * (gelu_oracle_half); out of place and in place, and at every offset of a vector block (the inputs are shifted
  * by one element per pass, so each value meets each lane). The narrowing functions
  * (float32 in) on the same values widened, and on every 65537th float bit pattern plus the
  * edges of each format (largest value, overflow threshold, least subnormal). The same under
@@ -22,10 +22,13 @@
 typedef int (*h16_fn)(int, const uint16_t *, uint16_t *, size_t);
 typedef int (*n16_fn)(int, const float *, uint16_t *, size_t);
 
-static const char *forms[2] = {"erf", "tanh"}, *types[2] = {"bf16", "f16"};
-static const h16_fn h16[2][2] = {{gelu_erf_bf16_isa, gelu_erf_f16_isa}, {gelu_tanh_bf16_isa, gelu_tanh_f16_isa}};
-static const n16_fn n16[2][2] = {{gelu_erf_f32_to_bf16_isa, gelu_erf_f32_to_f16_isa},
-                                 {gelu_tanh_f32_to_bf16_isa, gelu_tanh_f32_to_f16_isa}};
+static const char *forms[3] = {"erf", "tanh", "quick"}, *types[2] = {"bf16", "f16"};
+static const h16_fn h16[3][2] = {{gelu_erf_bf16_isa, gelu_erf_f16_isa},
+                                 {gelu_tanh_bf16_isa, gelu_tanh_f16_isa},
+                                 {gelu_quick_bf16_isa, gelu_quick_f16_isa}};
+static const n16_fn n16[3][2] = {{gelu_erf_f32_to_bf16_isa, gelu_erf_f32_to_f16_isa},
+                                 {gelu_tanh_f32_to_bf16_isa, gelu_tanh_f32_to_f16_isa},
+                                 {gelu_quick_f32_to_bf16_isa, gelu_quick_f32_to_f16_isa}};
 static const char *isas[3] = {"scalar", "avx2", "avx512"};
 static int failures;
 
@@ -112,12 +115,14 @@ static void sampled_floats(int form, int type, uint32_t stride)
 /* Every entry of the hard-case tables: MPFR agrees with it, and every ISA returns it. */
 static void hard_cases(void)
 {
-    const uint32_t(*tables[2][2])[2] = {{gelu_half_hard_cases_erf_bf16, gelu_half_hard_cases_erf_f16},
-                                        {gelu_half_hard_cases_tanh_bf16, gelu_half_hard_cases_tanh_f16}};
-    const size_t counts[2][2] = {{GELU_HALF_HARD_CASES_ERF_BF16, GELU_HALF_HARD_CASES_ERF_F16},
-                                 {GELU_HALF_HARD_CASES_TANH_BF16, GELU_HALF_HARD_CASES_TANH_F16}};
+    const uint32_t(*tables[3][2])[2] = {{gelu_half_hard_cases_erf_bf16, gelu_half_hard_cases_erf_f16},
+                                        {gelu_half_hard_cases_tanh_bf16, gelu_half_hard_cases_tanh_f16},
+                                        {gelu_half_hard_cases_quick_bf16, gelu_half_hard_cases_quick_f16}};
+    const size_t counts[3][2] = {{GELU_HALF_HARD_CASES_ERF_BF16, GELU_HALF_HARD_CASES_ERF_F16},
+                                 {GELU_HALF_HARD_CASES_TANH_BF16, GELU_HALF_HARD_CASES_TANH_F16},
+                                 {GELU_HALF_HARD_CASES_QUICK_BF16, GELU_HALF_HARD_CASES_QUICK_F16}};
     size_t total = 0;
-    for (int form = 0; form < 2; form++)
+    for (int form = 0; form < 3; form++)
         for (int type = 0; type < 2; type++)
             for (size_t k = 0; k < counts[form][type]; k++, total++) {
                 float x = from_bits(tables[form][type][k][0]);
@@ -158,6 +163,10 @@ static void argument_checks(void)
     expect("narrowing size", gelu_erf_f32_to_f16(f, h, (size_t)PTRDIFF_MAX / 2), GELU_ERR_SIZE);
     expect("16-bit size", gelu_erf_bf16(h, h, (size_t)PTRDIFF_MAX / 2 + 1), GELU_ERR_SIZE);
     expect("unknown ISA", gelu_erf_bf16_isa(7, h, h, 4), GELU_ERR_ISA);
+    expect("quick bf16 NULL x", gelu_quick_bf16(NULL, h, 4), GELU_ERR_NULL);
+    expect("quick f16 overlap", gelu_quick_f16(h, h + 1, 8), GELU_ERR_OVERLAP);
+    expect("quick narrowing y inside x", gelu_quick_f32_to_bf16(f, (uint16_t *)f + 1, 16), GELU_ERR_OVERLAP);
+    expect("quick narrowing in place", gelu_quick_f32_to_f16(f, (uint16_t *)f, 16), GELU_OK);
 }
 
 /*
@@ -225,7 +234,7 @@ int main(int argc, char **argv)
 {
     uint32_t stride = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 65537;
     static uint16_t want[N];
-    for (int form = 0; form < 2; form++)
+    for (int form = 0; form < 3; form++)
         for (int type = 0; type < 2; type++) {
             for (int i = 0; i < N; i++)
                 want[i] = gelu_oracle_half(form, type, widen(type, (uint16_t)i));

@@ -1,11 +1,11 @@
 /*
  * The exhaustive checker of the narrowing functions gelu_<form>_f32_to_{bf16,f16}: every
- * float bit pattern, both forms, both 16-bit formats, every ISA that runs here, compared bit
+ * float bit pattern, every form, both 16-bit formats, every ISA that runs here, compared bit
  * for bit with the exact value rounded once to the format (gelu_reference_half: long double,
  * MPFR where that is not conclusive). The 16-bit in, 16-bit out functions are proven on all
  * their 2^16 inputs by the test suite (native/tests/test_half.c).
  *
- * Usage: gelu_exhaustive_half [--forms erf,tanh] [--threads N] [--stride K] [--emit-tables]
+ * Usage: gelu_exhaustive_half [--forms erf,tanh,quick] [--threads N] [--stride K] [--emit-tables]
  *   --emit-tables  write native/src/gelu_half_hard_cases.h and the Java HalfHardCaseTable: the
  *                  current table plus every input the scalar kernel (the double path) still
  *                  misrounds (run from the repository root, then rebuild and run again).
@@ -27,9 +27,10 @@
 #define CHUNK (1u << 16)
 
 typedef int (*n16_fn)(int, const float *, uint16_t *, size_t);
-static const n16_fn kernels[2][2] = {{gelu_erf_f32_to_bf16_isa, gelu_erf_f32_to_f16_isa},
-                                     {gelu_tanh_f32_to_bf16_isa, gelu_tanh_f32_to_f16_isa}};
-static const char *form_names[] = {"erf", "tanh"}, *type_names[] = {"bf16", "f16"};
+static const n16_fn kernels[3][2] = {{gelu_erf_f32_to_bf16_isa, gelu_erf_f32_to_f16_isa},
+                                     {gelu_tanh_f32_to_bf16_isa, gelu_tanh_f32_to_f16_isa},
+                                     {gelu_quick_f32_to_bf16_isa, gelu_quick_f32_to_f16_isa}};
+static const char *form_names[] = {"erf", "tanh", "quick"}, *type_names[] = {"bf16", "f16"};
 static const char *isa_names[] = {"scalar", "avx2", "avx512"};
 
 static int n_isas, isas[3], form_now, threads = 2;
@@ -39,8 +40,8 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t checked, oracle_calls, mismatches[2][3];
 static int n_examples;
 #define MAX_LIST 100000
-static uint32_t wrong[2][2][MAX_LIST][2]; /* [form][type]: x bits, correct bits (scalar kernel) */
-static size_t n_wrong[2][2];
+static uint32_t wrong[3][2][MAX_LIST][2]; /* [form][type]: x bits, correct bits (scalar kernel) */
+static size_t n_wrong[3][2];
 
 static float from_bits(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
 
@@ -112,6 +113,8 @@ static int emit_tables(void)
     add_current(0, 1, gelu_half_hard_cases_erf_f16, GELU_HALF_HARD_CASES_ERF_F16);
     add_current(1, 0, gelu_half_hard_cases_tanh_bf16, GELU_HALF_HARD_CASES_TANH_BF16);
     add_current(1, 1, gelu_half_hard_cases_tanh_f16, GELU_HALF_HARD_CASES_TANH_F16);
+    add_current(2, 0, gelu_half_hard_cases_quick_bf16, GELU_HALF_HARD_CASES_QUICK_BF16);
+    add_current(2, 1, gelu_half_hard_cases_quick_f16, GELU_HALF_HARD_CASES_QUICK_F16);
     FILE *c = fopen("native/src/gelu_half_hard_cases.h", "w");
     FILE *j = fopen("java/src/main/java/dev/gelu/internal/HalfHardCaseTable.java", "w");
     if (!c || !j) {
@@ -126,7 +129,7 @@ static int emit_tables(void)
                "package dev.gelu.internal;\n\n"
                "/** Inputs (float bits, sorted as unsigned) whose 16-bit result the double path cannot decide, and the result. */\n"
                "public final class HalfHardCaseTable {\n    private HalfHardCaseTable() {}\n");
-    for (int f = 0; f < 2; f++)
+    for (int f = 0; f < 3; f++)
         for (int t = 0; t < 2; t++) {
             qsort(wrong[f][t], n_wrong[f][t], sizeof wrong[f][t][0], cmp_pair);
             size_t n = 0; /* without duplicates (a re-run adds what the table already has) */
@@ -134,7 +137,8 @@ static int emit_tables(void)
                 if (n == 0 || wrong[f][t][k][0] != wrong[f][t][n - 1][0])
                     memcpy(wrong[f][t][n++], wrong[f][t][k], sizeof wrong[f][t][k]);
             n_wrong[f][t] = n;
-            const char *up = f ? "TANH" : "ERF", *ty = t ? "F16" : "BF16";
+            static const char *const upper[] = {"ERF", "TANH", "QUICK"};
+            const char *up = upper[f], *ty = t ? "F16" : "BF16";
             fprintf(c, "#define GELU_HALF_HARD_CASES_%s_%s %zu\n", up, ty, n);
             fprintf(c, "static const uint32_t gelu_half_hard_cases_%s_%s[][2] = {\n", form_names[f], t ? "f16" : "bf16");
             for (size_t k = 0; k < n; k++)
@@ -164,12 +168,13 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-    int do_form[2] = {1, 1}, emit = 0;
+    int do_form[3] = {1, 1, 1}, emit = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--forms") && i + 1 < argc) {
             const char *f = argv[++i];
             do_form[0] = strstr(f, "erf") != NULL;
             do_form[1] = strstr(f, "tanh") != NULL;
+            do_form[2] = strstr(f, "quick") != NULL;
         } else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
             threads = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "--stride") && i + 1 < argc) {
@@ -177,7 +182,7 @@ int main(int argc, char **argv)
         } else if (!strcmp(argv[i], "--emit-tables")) {
             emit = 1;
         } else {
-            fprintf(stderr, "usage: %s [--forms erf,tanh] [--threads N] [--stride K] [--emit-tables]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--forms erf,tanh,quick] [--threads N] [--stride K] [--emit-tables]\n", argv[0]);
             return 2;
         }
     }
@@ -191,7 +196,7 @@ int main(int argc, char **argv)
     uint64_t inputs = (0x100000000ull + stride - 1) / stride;
     n_chunks = (inputs + CHUNK - 1) / CHUNK;
     int failed = 0;
-    for (int form = 0; form < 2; form++) {
+    for (int form = 0; form < 3; form++) {
         if (!do_form[form])
             continue;
         form_now = form;

@@ -13,7 +13,10 @@ two-register permute). Each piece is a Chebyshev interpolant of degree DEGREE in
 coefficients rounded to float; the error below is that of the float Horner evaluation,
 relative to Q, which bounds the error of y for x < 0 (for x >= 0 it is scaled down by
 Q/(1 - Q)). LO is the lowest piece boundary down to which every piece stays below 2^-22, and
-at most LO_MIN: x < LO takes the double path. Above 6, a is held just below 6: Q(6) < 2^-30.
+at most LO_MIN: x < LO takes the double path. Above 6, a is held just below 6: Q(6) < 2^-30
+for erf and tanh. Not for quick: its Q(a) = sigma(-1.702a) is still 2^-14.7 at 6 (the clamp would
+need a ~ 11, 44 pieces, past one two-register permute), so quick lanes with x >= HI = 6 take the
+double path too (cheap there: x >= 20 is a shortcut, and such inputs are rare in activations).
 Needs mpmath and numpy (Debian: python3-mpmath, python3-numpy).
 """
 import os
@@ -31,7 +34,10 @@ LO_MIN = -4.0
 SQRT_2_PI = mp.sqrt(2 / mp.pi)
 FORMS = [("erf", "Phi(-a)", lambda a: mp.erfc(a / mp.sqrt(2)) / 2),
          ("tanh", "sigma(-2 sqrt(2/pi) (a + 0.044715 a^3))",
-          lambda a: 1 / (1 + mp.exp(2 * SQRT_2_PI * (a + mp.mpf("0.044715") * a ** 3))))]
+          lambda a: 1 / (1 + mp.exp(2 * SQRT_2_PI * (a + mp.mpf("0.044715") * a ** 3)))),
+         ("quick", "sigma(-1.702 a)", lambda a: 1 / (1 + mp.exp(mp.mpf("1.702") * a)))]
+# The forms whose clamp at 6 is not valid: x >= HI takes the double path.
+HI = {"quick": 6.0}
 
 
 def fit(f, k):
@@ -77,6 +83,9 @@ def main():
     for name, _, _ in FORMS:
         c.append(f"/* x below this takes the double path */")
         c.append(f"#define GELU_HALF_{name.upper()}_LO {h(out[name][1])}f")
+        if name in HI:
+            c.append(f"/* x at or above this takes the double path (the clamp at 6 is not valid for this form) */")
+            c.append(f"#define GELU_HALF_{name.upper()}_HI {h(HI[name])}f")
     for name, what, _ in FORMS:
         c += ["", f"/* Q(a) = {what}, piece k = trunc(4a): sum [p][k] t^p, t = 4a - k - 1/2; 24..31 repeat 23 */",
               f"static const float gelu_half_{name}_coef[GELU_HALF_DEGREE + 1][32] __attribute__((aligned(64))) = {{"]
@@ -96,6 +105,9 @@ def main():
     for name, _, _ in FORMS:
         j.append(f"    /** x below this takes the double path. */")
         j.append(f"    public static final float {name.upper()}_LO = {h(out[name][1])}f;")
+        if name in HI:
+            j.append(f"    /** x at or above this takes the double path (the clamp at 6 is not valid for this form). */")
+            j.append(f"    public static final float {name.upper()}_HI = {h(HI[name])}f;")
     for name, what, _ in FORMS:
         j += ["", f"    /** Q(a) = {what}: coefficient p of piece k at [32p + k]. */",
               f"    public static final float[] {name.upper()} = {{"]

@@ -180,6 +180,28 @@ class BackwardTest {
         return TestData.nearest16(t, p);
     }
 
+    /** Through the facade, every form in both 16-bit types: the MPFR GELU' times dy, rounded once. */
+    @Test
+    void theFacadeRuns16BitBackwardOfEveryForm() {
+        for (Form form : Form.values()) {
+            for (Storage t : new Storage[] {Storage.BF16, Storage.F16}) {
+                int n = 1 << 16;
+                short[] x = new short[n], dy = new short[n], dx = new short[n];
+                for (int i = 0; i < n; i++) {
+                    x[i] = (short) i;
+                    dy[i] = half(t, 0.75f + (i % 7));
+                }
+                Gelu.of(form).storage(t).backward(x, dy, dx);
+                for (int i = 0; i < n; i++) {
+                    float xf = value16(t, i);
+                    int d = Float.isNaN(xf) ? Float.floatToRawIntBits(xf) | 0x00400000
+                            : GOLDEN.get(Float.floatToRawIntBits(xf))[form.ordinal()];
+                    assertEquals(product16(t, dy[i], d), dx[i] & 0xFFFF, form + " " + t + " x=" + Integer.toHexString(i));
+                }
+            }
+        }
+    }
+
     @Test
     void theFacadeAndItsChecks() {
         Gelu gelu = Gelu.of(Form.ERF);

@@ -57,12 +57,12 @@ class ApplyHalfTest {
         outDir = Files.createDirectory(dir.resolve("out"));
     }
 
-    /** Four little-endian uint16 tables in the order erf-bf16, erf-f16, tanh-bf16, tanh-f16. */
+    /** Little-endian uint16 tables in the order erf-bf16, erf-f16, tanh-bf16, tanh-f16, quick-bf16, quick-f16. */
     private static short[][][] load() {
-        short[][][] g = new short[2][2][N];
+        short[][][] g = new short[Form.values().length][2][N];
         try (InputStream raw = ApplyHalfTest.class.getResourceAsStream("/dev/gelu/golden16.bin.gz");
                 DataInputStream in = new DataInputStream(new GZIPInputStream(raw))) {
-            for (int form = 0; form < 2; form++) {
+            for (int form = 0; form < g.length; form++) {
                 for (int type = 0; type < 2; type++) {
                     for (int i = 0; i < N; i++) {
                         g[form][type][i] = Short.reverseBytes(in.readShort());
@@ -76,7 +76,7 @@ class ApplyHalfTest {
     }
 
     private static short want(Form form, Npy.Dtype type, int bits) {
-        return GOLDEN[form == Form.ERF ? 0 : 1][type == Npy.Dtype.U2 ? 0 : 1][bits & 0xFFFF];
+        return GOLDEN[form.ordinal()][type == Npy.Dtype.U2 ? 0 : 1][bits & 0xFFFF];
     }
 
     /** The float32 value of 16-bit bits: exact for both formats. */
@@ -85,8 +85,7 @@ class ApplyHalfTest {
     }
 
     static Stream<Arguments> points() {
-        // the quick form has no 16-bit storage yet
-        return Stream.of(Form.ERF, Form.TANH).flatMap(f -> Stream.of(Npy.Dtype.F2, Npy.Dtype.U2).map(t -> arguments(f, t)));
+        return Stream.of(Form.values()).flatMap(f -> Stream.of(Npy.Dtype.F2, Npy.Dtype.U2).map(t -> arguments(f, t)));
     }
 
     @ParameterizedTest

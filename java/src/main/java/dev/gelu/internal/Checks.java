@@ -8,10 +8,10 @@ import java.util.Objects;
 public final class Checks {
     private Checks() {}
 
-    /** What a faithful or 16-bit quick-form call throws: those points are not implemented yet. */
+    /** What a faithful quick-form call throws: that point is not implemented yet. */
     public static UnsupportedOperationException quickNotYet() {
         return new UnsupportedOperationException(
-                "Form.QUICK is correctly rounded float32 only so far (no faithful accuracy, no 16-bit storage)");
+                "Form.QUICK is correctly rounded only so far (no faithful accuracy)");
     }
 
     /** Validates a (src, dst) pair of float32 segments and returns the element count. */

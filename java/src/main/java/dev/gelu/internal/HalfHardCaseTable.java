@@ -24,4 +24,12 @@ public final class HalfHardCaseTable {
     public static final int[] TANH_F16_Y = {
         0x000096af,
     };
+
+    public static final int[] QUICK_BF16_X = {};
+
+    public static final int[] QUICK_BF16_Y = {};
+
+    public static final int[] QUICK_F16_X = {};
+
+    public static final int[] QUICK_F16_Y = {};
 }

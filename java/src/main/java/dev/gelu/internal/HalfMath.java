@@ -15,9 +15,6 @@ public final class HalfMath {
 
     /** GELU(x) rounded once to {@code type} (BF16 or F16), as raw bits. */
     public static short forward(Form form, Storage type, float x) {
-        if (form == Form.QUICK) {
-            throw Checks.quickNotYet();
-        }
         if (Float.isNaN(x)) {
             return quietNaN(x, type);
         }
@@ -34,8 +31,14 @@ public final class HalfMath {
             double up = Double.longBitsToDouble(Double.doubleToRawLongBits(half) + (half > 0 ? 1 : -1));
             return bits(round(up, type), type);
         }
-        // beyond the clamps: -0, or x minus less than 2^-280 x (rounds as the double below x)
-        if (xd <= -(form == Form.ERF ? Coefficients.ERF_AMAX : Coefficients.TANH_WMAX)) {
+        // beyond the clamps: -0, or from 20 on x minus less than 2^-49 x (quick; erf, tanh: 2^-280),
+        // which rounds as the double below x
+        double amax = switch (form) {
+            case ERF -> Coefficients.ERF_AMAX;
+            case TANH -> Coefficients.TANH_WMAX;
+            case QUICK -> Coefficients.QUICK_WMAX;
+        };
+        if (xd <= -amax) {
             return (short) 0x8000;
         }
         if (xd == Double.POSITIVE_INFINITY) { // GELU(+inf) = +inf; below, the double under x must be finite
@@ -50,11 +53,17 @@ public final class HalfMath {
 
     /** The hard-case table's result for x (as native gelu_half.c's hard_case), or -1. */
     private static int hardCase(Form form, Storage type, float x) {
-        boolean erf = form == Form.ERF, bf16 = type == Storage.BF16;
-        int[] xs = erf ? (bf16 ? HalfHardCaseTable.ERF_BF16_X : HalfHardCaseTable.ERF_F16_X)
-                : (bf16 ? HalfHardCaseTable.TANH_BF16_X : HalfHardCaseTable.TANH_F16_X);
-        int[] ys = erf ? (bf16 ? HalfHardCaseTable.ERF_BF16_Y : HalfHardCaseTable.ERF_F16_Y)
-                : (bf16 ? HalfHardCaseTable.TANH_BF16_Y : HalfHardCaseTable.TANH_F16_Y);
+        boolean bf16 = type == Storage.BF16;
+        int[] xs = switch (form) {
+            case ERF -> bf16 ? HalfHardCaseTable.ERF_BF16_X : HalfHardCaseTable.ERF_F16_X;
+            case TANH -> bf16 ? HalfHardCaseTable.TANH_BF16_X : HalfHardCaseTable.TANH_F16_X;
+            case QUICK -> bf16 ? HalfHardCaseTable.QUICK_BF16_X : HalfHardCaseTable.QUICK_F16_X;
+        };
+        int[] ys = switch (form) {
+            case ERF -> bf16 ? HalfHardCaseTable.ERF_BF16_Y : HalfHardCaseTable.ERF_F16_Y;
+            case TANH -> bf16 ? HalfHardCaseTable.TANH_BF16_Y : HalfHardCaseTable.TANH_F16_Y;
+            case QUICK -> bf16 ? HalfHardCaseTable.QUICK_BF16_Y : HalfHardCaseTable.QUICK_F16_Y;
+        };
         int key = Float.floatToRawIntBits(x), lo = 0, hi = xs.length;
         while (lo < hi) { // sorted as unsigned, like the C table
             int mid = (lo + hi) >>> 1;

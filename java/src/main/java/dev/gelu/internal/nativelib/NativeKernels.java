@@ -93,20 +93,21 @@ public final class NativeKernels implements GeluKernels {
     @Override
     public void forward(Form form, Storage in, Storage out, MemorySegment src, MemorySegment dst, long count) {
         // one call site per kernel, as above
-        if (form == Form.QUICK) {
-            throw Checks.quickNotYet();
-        }
-        boolean erf = form == Form.ERF, bf16 = out == Storage.BF16;
+        boolean bf16 = out == Storage.BF16;
         if (in == Storage.F32) {
-            if (erf) {
+            if (form == Form.ERF) {
                 run(bf16 ? Kernel.ERF_F32_TO_BF16 : Kernel.ERF_F32_TO_F16, 4, 2, src, dst, count);
-            } else {
+            } else if (form == Form.TANH) {
                 run(bf16 ? Kernel.TANH_F32_TO_BF16 : Kernel.TANH_F32_TO_F16, 4, 2, src, dst, count);
+            } else {
+                run(bf16 ? Kernel.QUICK_F32_TO_BF16 : Kernel.QUICK_F32_TO_F16, 4, 2, src, dst, count);
             }
-        } else if (erf) {
+        } else if (form == Form.ERF) {
             run(bf16 ? Kernel.ERF_BF16 : Kernel.ERF_F16, 2, 2, src, dst, count);
-        } else {
+        } else if (form == Form.TANH) {
             run(bf16 ? Kernel.TANH_BF16 : Kernel.TANH_F16, 2, 2, src, dst, count);
+        } else {
+            run(bf16 ? Kernel.QUICK_BF16 : Kernel.QUICK_F16, 2, 2, src, dst, count);
         }
     }
 
@@ -305,8 +306,8 @@ public final class NativeKernels implements GeluKernels {
             Kernel[] k = new Kernel[Form.values().length * VARIANTS.length];
             for (Form f : Form.values()) {
                 for (int v = 0; v < VARIANTS.length; v++) {
-                    if (f == Form.QUICK && v > 0) {
-                        continue; // the quick form is correctly rounded float32 only so far
+                    if (f == Form.QUICK && VARIANTS[v].equals("f32_faithful")) {
+                        continue; // the quick form has no faithful kernels yet
                     }
                     k[f.ordinal() * VARIANTS.length + v] = Kernel.of(
                             String.format(Locale.ROOT, pattern, Kernel.lower(f), VARIANTS[v]), signature);
@@ -334,10 +335,14 @@ public final class NativeKernels implements GeluKernels {
         static final Kernel ERF_F16 = half(Form.ERF, Storage.F16, Storage.F16);
         static final Kernel TANH_BF16 = half(Form.TANH, Storage.BF16, Storage.BF16);
         static final Kernel TANH_F16 = half(Form.TANH, Storage.F16, Storage.F16);
+        static final Kernel QUICK_BF16 = half(Form.QUICK, Storage.BF16, Storage.BF16);
+        static final Kernel QUICK_F16 = half(Form.QUICK, Storage.F16, Storage.F16);
         static final Kernel ERF_F32_TO_BF16 = half(Form.ERF, Storage.F32, Storage.BF16);
         static final Kernel ERF_F32_TO_F16 = half(Form.ERF, Storage.F32, Storage.F16);
         static final Kernel TANH_F32_TO_BF16 = half(Form.TANH, Storage.F32, Storage.BF16);
         static final Kernel TANH_F32_TO_F16 = half(Form.TANH, Storage.F32, Storage.F16);
+        static final Kernel QUICK_F32_TO_BF16 = half(Form.QUICK, Storage.F32, Storage.BF16);
+        static final Kernel QUICK_F32_TO_F16 = half(Form.QUICK, Storage.F32, Storage.F16);
 
         /** gelu_FORM_f32[_faithful]_isa */
         private static Kernel f32(Form form, Accuracy accuracy) {

@@ -14,7 +14,6 @@ import static jdk.incubator.vector.VectorOperators.S2I;
 
 import dev.gelu.Form;
 import dev.gelu.Storage;
-import dev.gelu.internal.Checks;
 import dev.gelu.internal.HalfCoefficients;
 import dev.gelu.internal.HalfMath;
 import java.lang.foreign.MemorySegment;
@@ -30,9 +29,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * 16-bit outputs on the Vector API: the float32 fast path of native/src/gelu_avx512.c (see
  * there), 16 or 8 lanes, the 32-entry coefficient rows looked up by two-vector selects. A lane
- * the window test cannot decide, an x below LO, an infinity, a NaN (and, for f16 inputs, a
- * subnormal, which has no cheap exact widening here) is done by {@link HalfMath}, the double
- * path: the results are correctly rounded either way, so the bits are those of every backend.
+ * the window test cannot decide, an x below LO (or, quick form, at or above HI), an infinity,
+ * a NaN (and, for f16 inputs, a subnormal, which has no cheap exact widening here) is done by
+ * {@link HalfMath}, the double path: the results are correctly rounded either way, so the bits are those of every backend.
  */
 final class HalfVectorKernels {
     private HalfVectorKernels() {}
@@ -51,6 +50,7 @@ final class HalfVectorKernels {
     /** The coefficient rows cut into vectors: [row][part], 32 / L parts. */
     private static final float[][][] ERF = parts(HalfCoefficients.ERF);
     private static final float[][][] TANH = parts(HalfCoefficients.TANH);
+    private static final float[][][] QUICK = parts(HalfCoefficients.QUICK);
 
     private static float[][][] parts(float[] table) {
         float[][][] p = new float[HalfCoefficients.DEGREE + 1][32 / L][L];
@@ -67,18 +67,18 @@ final class HalfVectorKernels {
     }
 
     static void forward(Form form, Storage in, Storage out, MemorySegment src, MemorySegment dst, long count) {
-        if (form == Form.QUICK) {
-            throw Checks.quickNotYet();
-        }
-        float[][][] c = form == Form.ERF ? ERF : TANH;
-        float lo = form == Form.ERF ? HalfCoefficients.ERF_LO : HalfCoefficients.TANH_LO;
+        float[][][] c = form == Form.ERF ? ERF : form == Form.TANH ? TANH : QUICK;
+        float lo = form == Form.ERF ? HalfCoefficients.ERF_LO
+                : form == Form.TANH ? HalfCoefficients.TANH_LO : HalfCoefficients.QUICK_LO;
+        // x < hi: x <= MAX_VALUE, or for quick x < 6, where its table's clamp stops being valid
+        float hi = form == Form.QUICK ? HalfCoefficients.QUICK_HI : Float.POSITIVE_INFINITY;
         boolean bf16 = out == Storage.BF16;
         long bound = count - count % L;
         float[] xs = new float[L];
         short[] ys = new short[L];
         for (long i = 0; i < bound; i += L) {
             FloatVector x = load(in, src, i);
-            VectorMask<Float> slow = x.compare(GE, lo).and(x.compare(LE, Float.MAX_VALUE)).not();
+            VectorMask<Float> slow = x.compare(GE, lo).and(x.compare(LT, hi)).not();
             if (in == Storage.F16) {
                 slow = slow.or(f16Special(src, i));
             }
