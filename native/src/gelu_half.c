@@ -87,21 +87,10 @@ static int hard_case(enum gelu_form form, enum gelu_half type, float x, uint16_t
     static const size_t counts[3][2] = {{GELU_HALF_HARD_CASES_ERF_BF16, GELU_HALF_HARD_CASES_ERF_F16},
                                         {GELU_HALF_HARD_CASES_TANH_BF16, GELU_HALF_HARD_CASES_TANH_F16},
                                         {GELU_HALF_HARD_CASES_QUICK_BF16, GELU_HALF_HARD_CASES_QUICK_F16}};
-    const uint32_t(*t)[2] = tables[form][type];
-    uint32_t key = gelu_bits32(x);
-    size_t lo = 0, hi = counts[form][type];
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (t[mid][0] < key)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < counts[form][type] && t[lo][0] == key) {
-        *out = (uint16_t)t[lo][1];
-        return 1;
-    }
-    return 0;
+    const uint32_t *row = gelu_table_find(tables[form][type], counts[form][type], gelu_bits32(x));
+    if (row)
+        *out = (uint16_t)row[1];
+    return row != NULL;
 }
 
 uint16_t gelu_half_slow(enum gelu_form form, enum gelu_half type, float x)
