@@ -38,6 +38,7 @@ enum gelu_half { GELU_HALF_BF16 = 0, GELU_HALF_F16 = 1 };
     X(gelu_quick_f32, F32)                               \
     X(gelu_erf_f32_faithful, F32)                        \
     X(gelu_tanh_f32_faithful, F32)                       \
+    X(gelu_quick_f32_faithful, F32)                      \
     X(gelu_erf_bf16, H16)                                \
     X(gelu_tanh_bf16, H16)                               \
     X(gelu_erf_f16, H16)                                 \
@@ -51,6 +52,7 @@ enum gelu_half { GELU_HALF_BF16 = 0, GELU_HALF_F16 = 1 };
     GELU_OPS(X, quick, f32, BIAS_F32, GLU_F32, GLUR_F32)          \
     GELU_OPS(X, erf, f32_faithful, BIAS_F32, GLU_F32, GLUR_F32)   \
     GELU_OPS(X, tanh, f32_faithful, BIAS_F32, GLU_F32, GLUR_F32)  \
+    GELU_OPS(X, quick, f32_faithful, BIAS_F32, GLU_F32, GLUR_F32) \
     GELU_OPS(X, erf, bf16, BIAS_H16, GLU_H16, GLUR_H16)           \
     GELU_OPS(X, tanh, bf16, BIAS_H16, GLU_H16, GLUR_H16)          \
     GELU_OPS(X, erf, f16, BIAS_H16, GLU_H16, GLUR_H16)            \
@@ -140,7 +142,8 @@ double gelu_cr_y(enum gelu_form form, float x);
 
 /*
  * The faithful kernels' double y for x in [GELU_FAITHFUL_LO, FLT_MAX]: within 2^-26.8 of the
- * exact value relative (gelu_faithful_coeffs.h), from about ten FMAs and no exp.
+ * exact value relative (gelu_faithful_coeffs.h), from about ten FMAs and no exp (the quick
+ * form from GELU_FAITHFUL_HI on: its exp path, within 2^-33).
  */
 double gelu_faithful_y(enum gelu_form form, float x);
 
