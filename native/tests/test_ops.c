@@ -19,7 +19,7 @@
 
 enum { F32, F32_FAITHFUL, BF16, F16, N_TYPES };
 static const char *type_names[N_TYPES] = {"f32", "f32_faithful", "bf16", "f16"};
-static const char *form_names[2] = {"erf", "tanh"};
+static const char *form_names[3] = {"erf", "tanh", "quick"};
 
 typedef int (*bias32_fn)(int, const float *, const float *, float *, size_t, size_t, size_t, size_t);
 typedef int (*bias16_fn)(int, const uint16_t *, const uint16_t *, uint16_t *, size_t, size_t, size_t, size_t);
@@ -32,19 +32,23 @@ typedef int (*fwd16_fn)(int, const uint16_t *, uint16_t *, size_t);
 typedef int (*narrow_fn)(int, const float *, uint16_t *, size_t);
 
 /* [form][type]; the 16-bit slots of the float tables (and the reverse) stay NULL. */
-static const bias32_fn bias32[2][2] = {{gelu_erf_bias_f32_isa, gelu_erf_bias_f32_faithful_isa},
-                                       {gelu_tanh_bias_f32_isa, gelu_tanh_bias_f32_faithful_isa}};
+static const bias32_fn bias32[3][2] = {{gelu_erf_bias_f32_isa, gelu_erf_bias_f32_faithful_isa},
+                                       {gelu_tanh_bias_f32_isa, gelu_tanh_bias_f32_faithful_isa},
+                                       {gelu_quick_bias_f32_isa, gelu_quick_bias_f32_faithful_isa}};
 static const bias16_fn bias16[2][2] = {{gelu_erf_bias_bf16_isa, gelu_erf_bias_f16_isa},
                                        {gelu_tanh_bias_bf16_isa, gelu_tanh_bias_f16_isa}};
-static const glu32_fn glu32[2][2] = {{geglu_erf_f32_isa, geglu_erf_f32_faithful_isa},
-                                     {geglu_tanh_f32_isa, geglu_tanh_f32_faithful_isa}};
+static const glu32_fn glu32[3][2] = {{geglu_erf_f32_isa, geglu_erf_f32_faithful_isa},
+                                     {geglu_tanh_f32_isa, geglu_tanh_f32_faithful_isa},
+                                     {geglu_quick_f32_isa, geglu_quick_f32_faithful_isa}};
 static const glu16_fn glu16[2][2] = {{geglu_erf_bf16_isa, geglu_erf_f16_isa}, {geglu_tanh_bf16_isa, geglu_tanh_f16_isa}};
-static const rows32_fn rows32[2][2] = {{geglu_erf_rows_f32_isa, geglu_erf_rows_f32_faithful_isa},
-                                       {geglu_tanh_rows_f32_isa, geglu_tanh_rows_f32_faithful_isa}};
+static const rows32_fn rows32[3][2] = {{geglu_erf_rows_f32_isa, geglu_erf_rows_f32_faithful_isa},
+                                       {geglu_tanh_rows_f32_isa, geglu_tanh_rows_f32_faithful_isa},
+                                       {geglu_quick_rows_f32_isa, geglu_quick_rows_f32_faithful_isa}};
 static const rows16_fn rows16[2][2] = {{geglu_erf_rows_bf16_isa, geglu_erf_rows_f16_isa},
                                        {geglu_tanh_rows_bf16_isa, geglu_tanh_rows_f16_isa}};
-static const fwd32_fn fwd32[2][2] = {{gelu_erf_f32_isa, gelu_erf_f32_faithful_isa},
-                                     {gelu_tanh_f32_isa, gelu_tanh_f32_faithful_isa}};
+static const fwd32_fn fwd32[3][2] = {{gelu_erf_f32_isa, gelu_erf_f32_faithful_isa},
+                                     {gelu_tanh_f32_isa, gelu_tanh_f32_faithful_isa},
+                                     {gelu_quick_f32_isa, gelu_quick_f32_faithful_isa}};
 static const fwd16_fn fwd16[2][2] = {{gelu_erf_bf16_isa, gelu_erf_f16_isa}, {gelu_tanh_bf16_isa, gelu_tanh_f16_isa}};
 static const narrow_fn narrow[2][2] = {{gelu_erf_f32_to_bf16_isa, gelu_erf_f32_to_f16_isa},
                                        {gelu_tanh_f32_to_bf16_isa, gelu_tanh_f32_to_f16_isa}};
@@ -530,8 +534,10 @@ int main(void)
     for (int isa = GELU_ISA_SCALAR; isa <= GELU_ISA_AVX512; isa++) {
         if (!gelu_isa_supported(isa))
             continue;
-        for (int form = 0; form < 2; form++)
+        for (int form = 0; form < 3; form++)
             for (int type = 0; type < N_TYPES; type++) {
+                if (form == 2 && type >= BF16) /* no quick 16-bit forward kernels yet */
+                    continue;
                 if (type < BF16) {
                     test_bias32(isa, form, type);
                     test_glu32(isa, form, type);
