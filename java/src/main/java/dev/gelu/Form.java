@@ -12,8 +12,8 @@ public enum Form {
     TANH,
     /**
      * {@code x·σ(1.702x) = x/(1 + e^(−1.702x))}, with 1.702 the exact decimal: the "quick" GELU
-     * of CLIP and others. Correctly rounded float32 only so far: a faithful or 16-bit instance
-     * of this form throws {@link UnsupportedOperationException}.
+     * of CLIP and others. Float32 only so far (both accuracies): a 16-bit instance of this form
+     * throws {@link UnsupportedOperationException}.
      */
     QUICK
 }

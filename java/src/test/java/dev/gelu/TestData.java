@@ -45,11 +45,6 @@ final class TestData {
         }
     }
 
-    /** Whether the library has this point yet: the quick form is correctly rounded only so far. */
-    static boolean implemented(Form form, Accuracy accuracy) {
-        return form != Form.QUICK || accuracy == Accuracy.CORRECTLY_ROUNDED;
-    }
-
     /** The forms with 16-bit storage: all but the quick form so far. */
     static Stream<Form> halfForms() {
         return Stream.of(Form.values()).filter(f -> f != Form.QUICK);

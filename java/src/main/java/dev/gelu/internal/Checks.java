@@ -8,10 +8,9 @@ import java.util.Objects;
 public final class Checks {
     private Checks() {}
 
-    /** What a faithful or 16-bit quick-form call throws: those points are not implemented yet. */
+    /** What a 16-bit quick-form call throws: those points are not implemented yet. */
     public static UnsupportedOperationException quickNotYet() {
-        return new UnsupportedOperationException(
-                "Form.QUICK is correctly rounded float32 only so far (no faithful accuracy, no 16-bit storage)");
+        return new UnsupportedOperationException("Form.QUICK is float32 only so far (no 16-bit storage)");
     }
 
     /** Validates a (src, dst) pair of float32 segments and returns the element count. */
