@@ -65,7 +65,7 @@ final class Args {
         };
     }
 
-    /** Whether the library has this point (the quick form is correctly rounded float32 only so far). */
+    /** Whether the library has this point (the quick form is float32 only so far). */
     static boolean implemented(Form form, Accuracy accuracy, Storage in, Storage out) {
         try {
             Gelu.of(form, accuracy).storage(in, out);

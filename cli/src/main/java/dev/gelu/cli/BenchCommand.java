@@ -112,7 +112,7 @@ final class BenchCommand {
                 for (Form form : forms) {
                   for (Accuracy accuracy : accs) {
                     if (!Args.implemented(form, accuracy, p.in(), p.out())) {
-                        continue; // the quick form is correctly rounded float32 only so far
+                        continue; // the quick form is float32 only so far
                     }
                     String acc = Args.name(accuracy);
                     boolean haveFirst = false;
