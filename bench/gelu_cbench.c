@@ -111,6 +111,18 @@ static void ours_tanh_faithful(const struct impl *im, void *st, const void *x, v
     gelu_tanh_f32_faithful_isa(im->arg, x, y, n);
 }
 
+static void ours_quick(const struct impl *im, void *st, const void *x, void *y, size_t n)
+{
+    (void)st;
+    gelu_quick_f32_isa(im->arg, x, y, n);
+}
+
+static void ours_quick_faithful(const struct impl *im, void *st, const void *x, void *y, size_t n)
+{
+    (void)st;
+    gelu_quick_f32_faithful_isa(im->arg, x, y, n);
+}
+
 /* The 16-bit entry points: bf16/f16 in and out, and float in, 16 bits out (narrowing). */
 #define OURS_16(fn)                                                                          \
     static void ours_##fn(const struct impl *im, void *st, const void *x, void *y, size_t n) \
@@ -553,6 +565,10 @@ static const struct impl all_impls[] = {
     {"gelu-ffm-faithful", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh_faithful, F32, F32, FWD},
     {"gelu-ffm-faithful", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh_faithful, F32, F32, FWD},
     {"gelu-ffm-faithful", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh_faithful, F32, F32, FWD},
+    {"gelu-ffm", "quick", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_quick, F32, F32, FWD},
+    {"gelu-ffm", "quick", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_quick, F32, F32, FWD},
+    {"gelu-ffm-faithful", "quick", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_quick_faithful, F32, F32, FWD},
+    {"gelu-ffm-faithful", "quick", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_quick_faithful, F32, F32, FWD},
 #ifdef GELU_HAVE_DNNL
     {"onednn", "erf", "jit", dnnl_eltwise_gelu_erf, NULL, dnnl_setup, dnnl_teardown, dnnl_run, F32, F32, FWD},
     {"onednn", "tanh", "jit", dnnl_eltwise_gelu_tanh, NULL, dnnl_setup, dnnl_teardown, dnnl_run, F32, F32, FWD},
@@ -821,6 +837,8 @@ static void check_output(const struct impl *im, size_t n)
             gelu_erf_f32(&xk, &want, 1);
         else if (strcmp(im->form, "tanh") == 0)
             gelu_tanh_f32(&xk, &want, 1);
+        else if (strcmp(im->form, "quick") == 0)
+            gelu_quick_f32(&xk, &want, 1);
         if (im->op == GEGLU)
             want *= a_all[k];
         want = elem_round(im->out, want);

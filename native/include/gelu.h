@@ -87,9 +87,10 @@ GELU_API int gelu_tanh_f32(const float *x, float *y, size_t n);
 /* y[i] = GELU_quick(x[i]) = x[i] * sigma(1.702 x[i]) for i < n. Returns GELU_OK or a negative error code. */
 GELU_API int gelu_quick_f32(const float *x, float *y, size_t n);
 
-/* Faithful variants of the two above: each result is one of the two floats around the exact value. */
+/* Faithful variants of the three above: each result is one of the two floats around the exact value. */
 GELU_API int gelu_erf_f32_faithful(const float *x, float *y, size_t n);
 GELU_API int gelu_tanh_f32_faithful(const float *x, float *y, size_t n);
+GELU_API int gelu_quick_f32_faithful(const float *x, float *y, size_t n);
 
 /*
  * 16-bit storage, correctly rounded: each value is the raw bits of a bf16 (the top half of a
@@ -142,6 +143,7 @@ GELU_API int gelu_tanh_bias_f32(const float *x, const float *bias, float *y, siz
 GELU_API int gelu_quick_bias_f32(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_erf_bias_f32_faithful(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_tanh_bias_f32_faithful(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_quick_bias_f32_faithful(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_erf_bias_bf16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_tanh_bias_bf16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_quick_bias_bf16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
@@ -153,6 +155,7 @@ GELU_API int geglu_tanh_f32(const float *a, const float *gate, float *y, size_t 
 GELU_API int geglu_quick_f32(const float *a, const float *gate, float *y, size_t n);
 GELU_API int geglu_erf_f32_faithful(const float *a, const float *gate, float *y, size_t n);
 GELU_API int geglu_tanh_f32_faithful(const float *a, const float *gate, float *y, size_t n);
+GELU_API int geglu_quick_f32_faithful(const float *a, const float *gate, float *y, size_t n);
 GELU_API int geglu_erf_bf16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
 GELU_API int geglu_tanh_bf16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
 GELU_API int geglu_quick_bf16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
@@ -164,6 +167,7 @@ GELU_API int geglu_tanh_rows_f32(const float *x, float *y, size_t rows, size_t c
 GELU_API int geglu_quick_rows_f32(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_erf_rows_f32_faithful(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_tanh_rows_f32_faithful(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_quick_rows_f32_faithful(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_erf_rows_bf16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_tanh_rows_bf16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_quick_rows_bf16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
@@ -195,6 +199,7 @@ GELU_API int gelu_tanh_f32_isa(int isa, const float *x, float *y, size_t n);
 GELU_API int gelu_quick_f32_isa(int isa, const float *x, float *y, size_t n);
 GELU_API int gelu_erf_f32_faithful_isa(int isa, const float *x, float *y, size_t n);
 GELU_API int gelu_tanh_f32_faithful_isa(int isa, const float *x, float *y, size_t n);
+GELU_API int gelu_quick_f32_faithful_isa(int isa, const float *x, float *y, size_t n);
 GELU_API int gelu_erf_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n);
 GELU_API int gelu_tanh_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n);
 GELU_API int gelu_quick_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n);
@@ -212,6 +217,7 @@ GELU_API int gelu_tanh_bias_f32_isa(int isa, const float *x, const float *bias, 
 GELU_API int gelu_quick_bias_f32_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_erf_bias_f32_faithful_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_tanh_bias_f32_faithful_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_quick_bias_f32_faithful_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_erf_bias_bf16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_tanh_bias_bf16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int gelu_quick_bias_bf16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
@@ -223,6 +229,7 @@ GELU_API int geglu_tanh_f32_isa(int isa, const float *a, const float *gate, floa
 GELU_API int geglu_quick_f32_isa(int isa, const float *a, const float *gate, float *y, size_t n);
 GELU_API int geglu_erf_f32_faithful_isa(int isa, const float *a, const float *gate, float *y, size_t n);
 GELU_API int geglu_tanh_f32_faithful_isa(int isa, const float *a, const float *gate, float *y, size_t n);
+GELU_API int geglu_quick_f32_faithful_isa(int isa, const float *a, const float *gate, float *y, size_t n);
 GELU_API int geglu_erf_bf16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
 GELU_API int geglu_tanh_bf16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
 GELU_API int geglu_quick_bf16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
@@ -234,6 +241,7 @@ GELU_API int geglu_tanh_rows_f32_isa(int isa, const float *x, float *y, size_t r
 GELU_API int geglu_quick_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_erf_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_tanh_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_quick_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_erf_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_tanh_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_quick_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);

@@ -310,7 +310,20 @@ static ALWAYS __m256d faithful_tail_quarter(enum gelu_form form, __m256d xd)
     return _mm256_mul_pd(xc, q);
 }
 
-/* Four floats from x: the central path, and the tail blended in where a lane is below LO. */
+/* gelu_scalar.c's faithful_quick_outer_y for four lanes: the quick form outside [LO, HI). */
+static ALWAYS __m256d faithful_quick_outer_quarter(__m256d xd)
+{
+    __m256d na = _mm256_or_pd(xd, SET1(-0.0));
+    __m256d nc = _mm256_max_pd(na, SET1(-GELU_QUICK_WMAX));
+    __m256d e = faithful_exp(_mm256_mul_pd(nc, SET1(GELU_QUICK_C)));
+    __m256d q = _mm256_div_pd(e, _mm256_add_pd(SET1(1.0), e));
+    return _mm256_fmadd_pd(nc, q, _mm256_max_pd(_mm256_setzero_pd(), xd));
+}
+
+/*
+ * Four floats from x: the central path, and the tail blended in where a lane is below LO (quick:
+ * outside [LO, HI)).
+ */
 static ALWAYS __m128 faithful_quarter_with_tail(enum gelu_form form, const double (*c)[16], const float *x)
 {
     __m256d xd = _mm256_cvtps_pd(_mm_loadu_ps(x));
@@ -320,16 +333,23 @@ static ALWAYS __m128 faithful_quarter_with_tail(enum gelu_form form, const doubl
     xd = _mm256_and_pd(xd, finite);
     __m256d y = faithful_quarter(c, xd);
     __m256d tail = _mm256_cmp_pd(xd, SET1(GELU_FAITHFUL_LO), _CMP_LT_OQ);
-    if (__builtin_expect(_mm256_movemask_pd(tail) != 0, 0))
-        y = _mm256_blendv_pd(y, faithful_tail_quarter(form, _mm256_blendv_pd(SET1(GELU_FAITHFUL_LO - 1), xd, tail)),
-                             tail);
+    if (form == GELU_FORM_QUICK)
+        tail = _mm256_or_pd(tail, _mm256_cmp_pd(xd, SET1(GELU_FAITHFUL_HI), _CMP_GE_OQ));
+    if (__builtin_expect(_mm256_movemask_pd(tail) != 0, 0)) {
+        /* the other lanes become a tail value, so that they raise no flag there */
+        __m256d xt = _mm256_blendv_pd(SET1(GELU_FAITHFUL_LO - 1), xd, tail);
+        __m256d yt = form == GELU_FORM_QUICK ? faithful_quick_outer_quarter(xt) : faithful_tail_quarter(form, xt);
+        y = _mm256_blendv_pd(y, yt, tail);
+    }
     return _mm256_cvtpd_ps(y);
 }
 
 /* FNB blocks of eight floats; a block with a lane that is NaN or infinite takes the CR kernel there. */
 static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, float *out)
 {
-    const double(*c)[16] = form == GELU_FORM_ERF ? gelu_faithful_erf_coef : gelu_faithful_tanh_coef;
+    const double(*c)[16] = form == GELU_FORM_ERF    ? gelu_faithful_erf_coef
+                           : form == GELU_FORM_TANH ? gelu_faithful_tanh_coef
+                                                    : gelu_faithful_quick_coef;
     __m256 xf[FNB], f[FNB], finite[FNB];
     int slow[FNB];
     for (int b = 0; b < nb; b++) {
@@ -346,7 +366,9 @@ static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, 
         if (__builtin_expect(slow[b], 0)) {
             float cr[8], xs[8];
             _mm256_storeu_ps(xs, xf[b]);
-            (form == GELU_FORM_ERF ? gelu_erf_f32_avx2 : gelu_tanh_f32_avx2)(xs, cr, 8);
+            (form == GELU_FORM_ERF    ? gelu_erf_f32_avx2
+             : form == GELU_FORM_TANH ? gelu_tanh_f32_avx2
+                                      : gelu_quick_f32_avx2)(xs, cr, 8);
             /* a blend, not a C comparison: a NaN must not raise invalid */
             f[b] = _mm256_blendv_ps(_mm256_loadu_ps(cr), f[b], finite[b]);
         }
@@ -374,6 +396,7 @@ static void run_faithful(enum gelu_form form, const float *x, float *y, size_t n
 
 void gelu_erf_f32_faithful_avx2(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_ERF, x, y, n); }
 void gelu_tanh_f32_faithful_avx2(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_TANH, x, y, n); }
+void gelu_quick_f32_faithful_avx2(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_QUICK, x, y, n); }
 
 /*
  * 16-bit storage (bf16, f16), correctly rounded: the float32 fast path of gelu_avx512.c

@@ -417,23 +417,43 @@ static ALWAYS void faithful_tail_halves(enum gelu_form form, int nh, const __m51
     }
 }
 
+/* gelu_scalar.c's faithful_quick_outer_y for nh halves of eight lanes: the quick form outside [LO, HI). */
+static ALWAYS void faithful_quick_outer_halves(int nh, const __m512d *xd, __m512d *y)
+{
+    __m512d nc[2 * FNB], v[2 * FNB], e[2 * FNB];
+    EACH(nh) {
+        nc[b] = _mm512_max_pd(_mm512_or_pd(xd[b], SET1(-0.0)), SET1(-GELU_QUICK_WMAX));
+        v[b] = _mm512_mul_pd(nc[b], SET1(GELU_QUICK_C));
+    }
+    faithful_exp(nh, v, e);
+    EACH(nh) {
+        __m512d q = _mm512_div_pd(e[b], _mm512_add_pd(SET1(1.0), e[b]));
+        y[b] = _mm512_fmadd_pd(nc[b], q, _mm512_max_pd(_mm512_setzero_pd(), xd[b]));
+    }
+}
+
 /*
  * nb blocks of sixteen from x (lanes under m[b]) into f[b] (two halves of eight). When a lane
- * is below LO (2.9e-4 of N(0, 1)), the tail runs on all the halves and is blended in; a lane
+ * is below LO (2.9e-4 of N(0, 1); quick: or from HI on, 1.3e-8 more), the tail runs on all the
+ * halves and is blended in; a lane
  * that is NaN or infinite gets the correctly rounded kernel's float. So a result is a function of its input
  * alone, as on every other backend.
  */
 static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, const __mmask16 *m, __m256 (*f)[2])
 {
-    const double(*c)[16] = form == GELU_FORM_ERF ? gelu_faithful_erf_coef : gelu_faithful_tanh_coef;
+    const double(*c)[16] = form == GELU_FORM_ERF    ? gelu_faithful_erf_coef
+                           : form == GELU_FORM_TANH ? gelu_faithful_tanh_coef
+                                                    : gelu_faithful_quick_coef;
+    /* the central range: [LO, HI) for quick, [LO, FLT_MAX] for the others (a held at HI) */
+    const __m512 top = _mm512_set1_ps(form == GELU_FORM_QUICK ? (float)GELU_FAITHFUL_HI : INFINITY);
     __mmask16 slow[FNB], tail[FNB];
     __m512d xd[2 * FNB], yd[2 * FNB];
     EACH(nb) {
         __m512 xf = _mm512_maskz_loadu_ps(m[b], x + 16 * b);
         __mmask16 ok = _mm512_cmp_ps_mask(xf, _mm512_set1_ps((float)GELU_FAITHFUL_LO), _CMP_GE_OQ);
-        ok = _mm512_mask_cmp_ps_mask(ok, xf, _mm512_set1_ps(FLT_MAX), _CMP_LE_OQ);
-        tail[b] = _mm512_mask_cmp_ps_mask(m[b], xf, _mm512_set1_ps((float)GELU_FAITHFUL_LO), _CMP_LT_OQ);
-        tail[b] = _mm512_mask_cmp_ps_mask(tail[b], xf, _mm512_set1_ps(-FLT_MAX), _CMP_GE_OQ);
+        ok = _mm512_mask_cmp_ps_mask(ok, xf, top, _CMP_LT_OQ);
+        __mmask16 finite = _mm512_mask_cmp_ps_mask(m[b], _mm512_abs_ps(xf), _mm512_set1_ps(FLT_MAX), _CMP_LE_OQ);
+        tail[b] = finite & ~ok;
         slow[b] = m[b] & ~ok & ~tail[b];
         /* NaN and the infinities are loaded as 0: no lane may raise a floating-point flag */
         __mmask16 load = m[b] & ~slow[b];
@@ -451,8 +471,13 @@ static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, 
             xt[2 * b] = _mm512_mask_blend_pd((__mmask8)tail[b], SET1(GELU_FAITHFUL_LO - 1), xd[2 * b]);
             xt[2 * b + 1] = _mm512_mask_blend_pd((__mmask8)(tail[b] >> 8), SET1(GELU_FAITHFUL_LO - 1), xd[2 * b + 1]);
         }
-        for (int g = 0; g < 2 * nb; g += 3)
-            faithful_tail_halves(form, 2 * nb - g < 3 ? 2 * nb - g : 3, xt + g, ty + g);
+        for (int g = 0; g < 2 * nb; g += 3) {
+            int nh = 2 * nb - g < 3 ? 2 * nb - g : 3;
+            if (form == GELU_FORM_QUICK)
+                faithful_quick_outer_halves(nh, xt + g, ty + g);
+            else
+                faithful_tail_halves(form, nh, xt + g, ty + g);
+        }
         EACH(nb) {
             yd[2 * b] = _mm512_mask_blend_pd((__mmask8)tail[b], yd[2 * b], ty[2 * b]);
             yd[2 * b + 1] = _mm512_mask_blend_pd((__mmask8)(tail[b] >> 8), yd[2 * b + 1], ty[2 * b + 1]);
@@ -466,7 +491,9 @@ static ALWAYS void faithful_blocks(enum gelu_form form, int nb, const float *x, 
         if (__builtin_expect(slow[b] != 0, 0)) {
             float cr[16];
             size_t len = 16 - (size_t)__builtin_clz((unsigned)m[b] << 16);
-            (form == GELU_FORM_ERF ? gelu_erf_f32_avx512 : gelu_tanh_f32_avx512)(x + 16 * b, cr, len);
+            (form == GELU_FORM_ERF    ? gelu_erf_f32_avx512
+             : form == GELU_FORM_TANH ? gelu_tanh_f32_avx512
+                                      : gelu_quick_f32_avx512)(x + 16 * b, cr, len);
             f[b][0] = _mm256_mask_blend_ps((__mmask8)slow[b], f[b][0], _mm256_maskz_loadu_ps((__mmask8)m[b], cr));
             f[b][1] = _mm256_mask_blend_ps((__mmask8)(slow[b] >> 8), f[b][1],
                                            _mm256_maskz_loadu_ps((__mmask8)(m[b] >> 8), cr + 8));
@@ -518,8 +545,10 @@ static ALWAYS void run_faithful(enum gelu_form form, const float *x, float *y, s
 
 void gelu_erf_f32_faithful_avx512(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_ERF, x, y, n, 0); }
 void gelu_tanh_f32_faithful_avx512(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_TANH, x, y, n, 0); }
+void gelu_quick_f32_faithful_avx512(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_QUICK, x, y, n, 0); }
 void gelu_erf_f32_faithful_nt_avx512(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_ERF, x, y, n, 1); }
 void gelu_tanh_f32_faithful_nt_avx512(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_TANH, x, y, n, 1); }
+void gelu_quick_f32_faithful_nt_avx512(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_QUICK, x, y, n, 1); }
 
 /*
  * 16-bit storage (bf16, f16), correctly rounded: a float32 fast path, sixteen lanes an

@@ -7,9 +7,9 @@
  * result lies a hair above the midpoint x/2 that the float lands on). So y is evaluated in
  * double and rounded straight to the 16-bit format, with a rounding test in two tiers: first
  * the faithful kernels' y (2^-26.8, no exp; y (1 -+ 2^-26) must round alike; erf and tanh
- * only, the faithful kernels have no quick form), then the correctly rounded kernels' y
- * (within 2^-40 of the exact value, the test at 2^-40). One case where the last test cannot
- * pass is handled before any evaluation (gelu_exhaustive_half and test_half search for others
+ * only: the quick form was written and proven before it had a faithful y), then the correctly
+ * rounded kernels' y (within 2^-40 of the exact value, the test at 2^-40). One case where
+ * the last test cannot pass is handled before any evaluation (gelu_exhaustive_half and test_half search for others
  * on every input): |x| < 2^-30, where GELU(x) = x/2 + c x^2 (c = 0.399 erf and tanh, 0.4255
  * quick; either sign) lies strictly above x/2 by less than any distance from x/2 to a 16-bit
  * rounding boundary other than x/2 itself, so the result is x/2 rounded with a positive

@@ -38,6 +38,7 @@ enum gelu_half { GELU_HALF_BF16 = 0, GELU_HALF_F16 = 1 };
     X(gelu_quick_f32, F32)                               \
     X(gelu_erf_f32_faithful, F32)                        \
     X(gelu_tanh_f32_faithful, F32)                       \
+    X(gelu_quick_f32_faithful, F32)                      \
     X(gelu_erf_bf16, H16)                                \
     X(gelu_tanh_bf16, H16)                               \
     X(gelu_quick_bf16, H16)                              \
@@ -55,6 +56,7 @@ enum gelu_half { GELU_HALF_BF16 = 0, GELU_HALF_F16 = 1 };
     GELU_OPS(X, quick, f32, BIAS_F32, GLU_F32, GLUR_F32)          \
     GELU_OPS(X, erf, f32_faithful, BIAS_F32, GLU_F32, GLUR_F32)   \
     GELU_OPS(X, tanh, f32_faithful, BIAS_F32, GLU_F32, GLUR_F32)  \
+    GELU_OPS(X, quick, f32_faithful, BIAS_F32, GLU_F32, GLUR_F32) \
     GELU_OPS(X, erf, bf16, BIAS_H16, GLU_H16, GLUR_H16)           \
     GELU_OPS(X, tanh, bf16, BIAS_H16, GLU_H16, GLUR_H16)          \
     GELU_OPS(X, quick, bf16, BIAS_H16, GLU_H16, GLUR_H16)         \
@@ -152,6 +154,7 @@ void gelu_tanh_f32_nt_avx512(const float *x, float *y, size_t n);
 void gelu_quick_f32_nt_avx512(const float *x, float *y, size_t n);
 void gelu_erf_f32_faithful_nt_avx512(const float *x, float *y, size_t n);
 void gelu_tanh_f32_faithful_nt_avx512(const float *x, float *y, size_t n);
+void gelu_quick_f32_faithful_nt_avx512(const float *x, float *y, size_t n);
 
 /*
  * The correctly rounded kernels' double-precision y before its rounding to float (within
@@ -161,7 +164,8 @@ double gelu_cr_y(enum gelu_form form, float x);
 
 /*
  * The faithful kernels' double y for x in [GELU_FAITHFUL_LO, FLT_MAX]: within 2^-26.8 of the
- * exact value relative (gelu_faithful_coeffs.h), from about ten FMAs and no exp.
+ * exact value relative (gelu_faithful_coeffs.h), from about ten FMAs and no exp (the quick
+ * form from GELU_FAITHFUL_HI on: its exp path, within 2^-33).
  */
 double gelu_faithful_y(enum gelu_form form, float x);
 

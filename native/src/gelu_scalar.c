@@ -131,10 +131,11 @@ void gelu_quick_f32_scalar(const float *x, float *y, size_t n)
  * [LO, FLT_MAX], with a = min(|x|, HI): r = fma(a, A, B), k = round(r) (adding 1.5 * 2^52 rounds
  * to an integer in the low bits), t = r - k exactly, Q = P_k(t), y = fma(-|x|, Q, max(0, x)) in
  * double (x Q for x < 0, x - |x| Q for x >= 0, -0 kept), rounded once to float. The error of Q
- * moves y by less than 2^-26.8 relative, so the float is one of the two around the exact value;
- * above HI, where Q is held at Q(HI) < 2^-25, y is x or the float below it, both faithful. The
- * vector kernels form a as -max(-|x|, -HI), the same double. Below LO the tail below takes
- * over; NaN and the infinities take the correctly rounded sequence (a quiet NaN, +inf, -0).
+ * moves y by less than 2^-26.8 relative (quick: 2^-29.2), so the float is one of the two around
+ * the exact value; above HI, where Q is held at Q(HI) < 2^-25 (erf, tanh), y is x or the float
+ * below it, both faithful; the quick form takes faithful_quick_outer_y there. The vector kernels
+ * form a as -max(-|x|, -HI), the same double. Below LO the tails below take over; NaN and the
+ * infinities take the correctly rounded sequence (a quiet NaN, +inf, -0).
  */
 static inline double faithful_central_y(const double (*c)[16], float x)
 {
@@ -151,9 +152,11 @@ static inline double faithful_central_y(const double (*c)[16], float x)
 
 static inline float faithful_central(const double (*c)[16], float x) { return (float)faithful_central_y(c, x); }
 
-double gelu_faithful_y(enum gelu_form form, float x)
+static inline const double (*faithful_coef(enum gelu_form form))[16]
 {
-    return faithful_central_y(form == GELU_FORM_ERF ? gelu_faithful_erf_coef : gelu_faithful_tanh_coef, x);
+    return form == GELU_FORM_ERF    ? gelu_faithful_erf_coef
+           : form == GELU_FORM_TANH ? gelu_faithful_tanh_coef
+                                    : gelu_faithful_quick_coef;
 }
 
 /* exp(v) for v in [-150, -5], to 2^-34: v = k ln2 + r, exp(r) by polynomial, times 2^k. */
@@ -198,22 +201,55 @@ static inline float faithful_tail(enum gelu_form form, float x)
     return (float)(xc * q);
 }
 
+/*
+ * The quick form outside [LO, HI), finite x: Q(HI) = 8.6e-5 is far from negligible, so both
+ * sides take the formula itself: with a = |x| held at WMAX = 64 (where 64 Q(64) < 2^-151, so
+ * x < -64 gives -0 and x > 64 gives x, as from the exact value), e = exp(-1.702 a) and
+ * Q = e/(1 + e), y = fma(-a, Q, max(0, x)) as on the central range. Error of Q, relative: the
+ * exp 2^-34.1, its argument (1.702 and the product, each 2^-53) a 2^-52 < 2^-45, the sum and
+ * the division 2^-53 each: below 2^-33.9. That is y's error for x < 0 (plus the fma's 2^-53);
+ * for x >= HI it is shrunk by Q/(1 - Q) < 2^-13. Either way far below the 2^-25 a faithful
+ * float needs.
+ */
+static inline double faithful_quick_outer_y(float x)
+{
+    double xd = x, na = -fabs(xd), nc = na > -GELU_QUICK_WMAX ? na : -GELU_QUICK_WMAX;
+    double e = faithful_exp(nc * GELU_QUICK_C);
+    return fma(nc, e / (1.0 + e), xd >= 0.0 ? xd : 0.0);
+}
+
+/* The double y before its one rounding to float, for finite x (gelu_half.c's first tier). */
+double gelu_faithful_y(enum gelu_form form, float x)
+{
+    if (form == GELU_FORM_QUICK && (double)x >= GELU_FAITHFUL_HI)
+        return faithful_quick_outer_y(x);
+    return faithful_central_y(faithful_coef(form), x);
+}
+
 static inline void run_faithful(enum gelu_form form, const float *x, float *y, size_t n)
 {
-    const double(*c)[16] = form == GELU_FORM_ERF ? gelu_faithful_erf_coef : gelu_faithful_tanh_coef;
+    const double(*c)[16] = faithful_coef(form);
+    /* the central range: [LO, HI) for quick, [LO, FLT_MAX] for the others (a held at HI) */
+    float top = form == GELU_FORM_QUICK ? (float)GELU_FAITHFUL_HI : INFINITY;
     for (size_t i = 0; i < n; i++) {
         float xi = x[i];
         /* quiet comparisons: a NaN input must not raise invalid */
-        if (isgreaterequal(xi, (float)GELU_FAITHFUL_LO) && islessequal(xi, FLT_MAX))
+        int finite = islessequal(fabsf(xi), FLT_MAX);
+        if (isgreaterequal(xi, (float)GELU_FAITHFUL_LO) && isless(xi, top))
             y[i] = faithful_central(c, xi);
-        else if (isless(xi, (float)GELU_FAITHFUL_LO) && isgreaterequal(xi, -FLT_MAX))
+        else if (form == GELU_FORM_QUICK && finite)
+            y[i] = (float)faithful_quick_outer_y(xi);
+        else if (isless(xi, (float)GELU_FAITHFUL_LO) && finite)
             y[i] = faithful_tail(form, xi);
         else if (form == GELU_FORM_ERF) /* NaN or infinite */
             gelu_erf_f32_scalar(x + i, y + i, 1);
-        else
+        else if (form == GELU_FORM_TANH)
             gelu_tanh_f32_scalar(x + i, y + i, 1);
+        else
+            gelu_quick_f32_scalar(x + i, y + i, 1);
     }
 }
 
 void gelu_erf_f32_faithful_scalar(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_ERF, x, y, n); }
 void gelu_tanh_f32_faithful_scalar(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_TANH, x, y, n); }
+void gelu_quick_f32_faithful_scalar(const float *x, float *y, size_t n) { run_faithful(GELU_FORM_QUICK, x, y, n); }

@@ -135,14 +135,14 @@ int main(int argc, char **argv)
      */
     {
         static const isa_fn kernels[] = {gelu_erf_f32_isa, gelu_tanh_f32_isa, gelu_erf_f32_faithful_isa,
-                                         gelu_tanh_f32_faithful_isa, gelu_quick_f32_isa};
-        static const char *kernel_names[] = {"erf", "tanh", "erf faithful", "tanh faithful", "quick"};
+                                         gelu_tanh_f32_faithful_isa, gelu_quick_f32_faithful_isa, gelu_quick_f32_isa};
+        static const char *kernel_names[] = {"erf", "tanh", "erf faithful", "tanh faithful", "quick faithful", "quick"};
         const size_t big = (1u << 18) + 77, pad = 32;
         float *x = malloc((big + 2 * pad) * sizeof *x), *ref_out = malloc((big + 2 * pad) * sizeof *x),
               *got = malloc((big + 2 * pad) * sizeof *x);
         for (size_t i = 0; i < big + 2 * pad; i++)
             x[i] = (float)sin((double)i * 0.37) * (i % 7 == 0 ? 12.0f : 4.0f);
-        for (int k = 0; k < 5; k++) {
+        for (int k = 0; k < 6; k++) {
             for (int off = 0; off < 16; off += 5) {
                 for (int mode = 0; mode < 2; mode++) { /* 0: out of place, 1: in place */
                     size_t n = mode ? big - 11 : big;
@@ -160,7 +160,7 @@ int main(int argc, char **argv)
                 }
             }
         }
-        for (int k = 2; k < 4; k++) /* the faithful kernels' tails: every length to 80 at every alignment */
+        for (int k = 2; k < 5; k++) /* the faithful kernels' tails: every length to 80 at every alignment */
             for (int off = 0; off < 16; off++)
                 for (size_t n = 0; n <= 80; n++) {
                     for (size_t i = 0; i < 128; i++)

@@ -2,7 +2,7 @@
  * The floating-point environment: results do not depend on the caller's MXCSR, the caller's
  * mode comes back unchanged, and no exception flag is raised beyond what IEEE 754 asks of GELU.
  *
- * Every kernel: both forms, correctly rounded and faithful.
+ * Every kernel: every form, correctly rounded and faithful.
  *
  *   mode:  under FTZ, DAZ, FTZ+DAZ and each directed rounding, every ISA returns the MPFR
  *          oracle's bits (faithful kernels: the scalar faithful kernel's, computed beforehand in
@@ -45,16 +45,19 @@ static int failures;
     } while (0)
 
 static const char *isa_names[] = {"scalar", "avx2", "avx512"};
-#define N_KERNELS 5
-static const char *form_names[N_KERNELS] = {"erf", "tanh", "erf faithful", "tanh faithful", "quick"};
+#define N_KERNELS 6
+static const char *form_names[N_KERNELS] = {"erf", "tanh", "erf faithful", "tanh faithful", "quick", "quick faithful"};
 typedef int (*isa_fn)(int, const float *, float *, size_t);
 static const isa_fn entry[N_KERNELS] = {gelu_erf_f32_isa, gelu_tanh_f32_isa, gelu_erf_f32_faithful_isa,
-                                        gelu_tanh_f32_faithful_isa, gelu_quick_f32_isa};
+                                        gelu_tanh_f32_faithful_isa, gelu_quick_f32_isa, gelu_quick_f32_faithful_isa};
 typedef void (*f32_kernel)(const float *, float *, size_t);
 static const f32_kernel kernels[3][N_KERNELS] = {
-    {gelu_erf_f32_scalar, gelu_tanh_f32_scalar, gelu_erf_f32_faithful_scalar, gelu_tanh_f32_faithful_scalar, gelu_quick_f32_scalar},
-    {gelu_erf_f32_avx2, gelu_tanh_f32_avx2, gelu_erf_f32_faithful_avx2, gelu_tanh_f32_faithful_avx2, gelu_quick_f32_avx2},
-    {gelu_erf_f32_avx512, gelu_tanh_f32_avx512, gelu_erf_f32_faithful_avx512, gelu_tanh_f32_faithful_avx512, gelu_quick_f32_avx512},
+    {gelu_erf_f32_scalar, gelu_tanh_f32_scalar, gelu_erf_f32_faithful_scalar, gelu_tanh_f32_faithful_scalar, gelu_quick_f32_scalar,
+     gelu_quick_f32_faithful_scalar},
+    {gelu_erf_f32_avx2, gelu_tanh_f32_avx2, gelu_erf_f32_faithful_avx2, gelu_tanh_f32_faithful_avx2, gelu_quick_f32_avx2,
+     gelu_quick_f32_faithful_avx2},
+    {gelu_erf_f32_avx512, gelu_tanh_f32_avx512, gelu_erf_f32_faithful_avx512, gelu_tanh_f32_faithful_avx512, gelu_quick_f32_avx512,
+     gelu_quick_f32_faithful_avx512},
 };
 
 /* The reference of kernel k at x, in the default mode: the oracle, or the scalar faithful kernel. */

@@ -4,22 +4,25 @@ and java/src/main/java/dev/gelu/internal/FaithfulCoefficients.java), bit for bit
 
 Why this shape: the faithful mode promises one of the two floats around the exact value, so
 the value before the one rounding to float needs only a relative error below 2^-25. Every
-form is y = x (1 - Q(|x|)) for x >= 0 and x Q(|x|) for x < 0, Q(a) = Phi(-a) or
-sigma(-2u(a)), so one table of Q on a in [0, HI) serves both signs: y = fma(-a, Q, max(0, x)),
+form is y = x (1 - Q(|x|)) for x >= 0 and x Q(|x|) for x < 0, Q(a) = Phi(-a), sigma(-2u(a))
+or sigma(-1.702 a), so one table of Q on a in [0, HI) serves both signs: y = fma(-a, Q, max(0, x)),
 one rounding in double. On that range Q is smooth enough for 16 pieces of one polynomial of
 degree DEGREE in t, evaluated in double, with no exp at all: the piece is chosen from
 r = fma(a, A, B) as k = round(r), t = r - k in [-1/2, 1/2], and a coefficient is one
 16-entry table lookup (an AVX-512 two-register permute). For x >= 0 an error e of Q moves y
 by only e Q/(1 - Q) relative, so the fit is judged relative to y (about 2^-27): relative to Q
-where x may be negative (a <= -LO), and to Q/(1 - Q) beyond. Above HI the kernels hold a at HI:
-Q(HI) < 2^-25, so y is x or the float below it, both faithful. Below LO, for NaN and the
-infinities a lane takes the correctly rounded kernel, which is faithful too.
+where x may be negative (a <= -LO), and to Q/(1 - Q) beyond. Above HI the erf and tanh kernels
+hold a at HI: Q(HI) < 2^-25, so y is x or the float below it, both faithful. The quick form's Q
+falls slowly (Q(HI) = 8.6e-5), so above HI it takes its exp path (below). NaN and the
+infinities take the correctly rounded kernel, which is faithful too.
 
 The negative tail x < LO has its own path, exp-based and also held to about 2^-30: down to
 -AMAX (the correctly rounded kernels' clamp, beyond which every result is -0) the erf form is
 x exp(-a^2/2 + H(a)), H(a) = ln(Q(a)) + a^2/2 smooth, from 16 pieces of degree TAIL_DEGREE on
 [-LO, ERF_AMAX]; the tanh form is x e (1 - e + e^2), e = exp(-2u(a)) (sigma(-2u) = e/(1 + e)
-and e < 2^-10 here). exp(v) = 2^k p(r), |r| <= ln2/2, p of degree EXP_DEGREE.
+and e < 2^-10 here). The quick form, on both sides outside [LO, HI), has Q = e/(1 + e),
+e = exp(-1.702 a) with a held at WMAX = 64: one division, correctly rounded on every backend.
+exp(v) = 2^k p(r), |r| <= ln2/2, p of degree EXP_DEGREE.
 
 The same pieces with degree CR_DEGREE give the correctly rounded kernels a first tier on the
 central range: Q within 2^-42 of the exact value, so that a rounding test at 2^-40 accepts all
@@ -59,7 +62,13 @@ def q_tanh(a):
     return 1 / (1 + mp.exp(2 * SQRT_2_PI * (a + mp.mpf("0.044715") * a ** 3)))
 
 
-FORMS = [("erf", "Phi(-a)", q_erf), ("tanh", "sigma(-2 sqrt(2/pi) (a + 0.044715 a^3))", q_tanh)]
+def q_quick(a):
+    return 1 / (1 + mp.exp(mp.mpf("1.702") * a))
+
+
+FORMS = [("erf", "Phi(-a)", q_erf), ("tanh", "sigma(-2 sqrt(2/pi) (a + 0.044715 a^3))", q_tanh),
+         ("quick", "sigma(-1.702 a)", q_quick)]
+CR_FORMS = ("erf", "tanh")  # the correctly rounded quick kernels have no central tier
 
 
 def tail_h(a):
@@ -122,6 +131,8 @@ def main():
         print(f"{name}: worst relative error of y from Q 2^{max(errs):.1f} (piece {errs.index(max(errs))})",
               file=sys.stderr)
         tables[name] = [[pieces[k][p] for k in range(PIECES)] for p in range(DEGREE + 1)]
+        if name not in CR_FORMS:
+            continue
         pieces = [fit_piece(f, k, CR_DEGREE) for k in range(PIECES)]
         errs = [worst_log2(f, k, pieces[k]) for k in range(PIECES)]
         print(f"{name}, correctly rounded tier: worst relative error of y from Q 2^{max(errs):.1f}", file=sys.stderr)
@@ -139,7 +150,7 @@ def main():
     h = lambda v: float(v).hex()
     consts = [("A", A, "r = fma(|x|, A, B); piece k = round(r), t = r - k"), ("B", B, ""),
               ("LO", LO, "lanes below LO (and NaN) take the correctly rounded kernel"),
-              ("HI", HI, "|x| is held at HI for the table: Q(HI) < 2^-25"),
+              ("HI", HI, "erf, tanh: |x| is held at HI for the table, Q(HI) < 2^-25; quick: lanes from HI on take exp"),
               ("TAIL_A", TAIL_A, "erf tail, a = |x| in (-LO, ERF_AMAX]: r = fma(a, TAIL_A, TAIL_B)"),
               ("TAIL_B", TAIL_B, "")]
 
@@ -157,7 +168,7 @@ def main():
               "__attribute__((aligned(64))) = {"]
         c += ["    {" + ", ".join(h(v) for v in row) + "}," for row in tables[name]]
         c.append("};")
-    for name, what, _ in FORMS:
+    for name, what, _ in (f for f in FORMS if f[0] in CR_FORMS):
         c += ["", f"/* The correctly rounded kernels' central tier: Q(a) = {what}, the same pieces, degree CR. */",
               f"static const double gelu_cr_central_{name}_coef[GELU_CR_CENTRAL_DEGREE + 1][16] "
               "__attribute__((aligned(64))) = {"]

@@ -39,9 +39,8 @@ import java.util.concurrent.Executor;
  * the exact mathematical value (round to nearest, ties to even). {@link Accuracy#FAITHFUL}: one
  * of the two floats around it. {@link Form#ERF} is {@code x/2·erfc(−x/√2)}, {@link Form#TANH} is
  * {@code x/2·(1 + tanh(√(2/π)·(x + 0.044715·x³)))} with both constants taken as exact real
- * numbers, {@link Form#QUICK} is {@code x·σ(1.702x)} with 1.702 exact (correctly rounded in
- * every storage type; its faithful instances throw {@link UnsupportedOperationException}: not
- * implemented yet). Special values in both accuracies: NaN → NaN, +∞ → +∞, −∞ → −0, ±0 → ±0; the
+ * numbers, {@link Form#QUICK} is {@code x·σ(1.702x)} with 1.702 exact (in every storage type and
+ * accuracy, like the other forms). Special values in both accuracies: NaN → NaN, +∞ → +∞, −∞ → −0, ±0 → ±0; the
  * negative tail is exact down to the subnormal range, and a zero result keeps the sign of x.
  * A 16-bit output is always correctly rounded, straight to its format (the exact value rounded
  * once, never through a float32 result), subnormals included; a 16-bit NaN result is quiet and
@@ -76,7 +75,7 @@ public final class Gelu {
             for (Accuracy a : Accuracy.values()) {
                 for (Storage in : Storage.values()) {
                     for (Storage out : Storage.values()) {
-                        if (supported(a, in, out) && (f != Form.QUICK || a == Accuracy.CORRECTLY_ROUNDED)) {
+                        if (supported(a, in, out)) {
                             INSTANCES[index(f, a, in, out)] = new Gelu(f, a, in, out);
                         }
                     }
@@ -124,21 +123,11 @@ public final class Gelu {
      * @param form the GELU definition
      * @param accuracy what each result promises
      * @return the shared instance
-     * @throws UnsupportedOperationException for {@link Form#QUICK} with {@link Accuracy#FAITHFUL}
-     *     (not implemented yet)
      */
     public static Gelu of(Form form, Accuracy accuracy) {
         Objects.requireNonNull(form, "form");
         Objects.requireNonNull(accuracy, "accuracy");
-        return existing(INSTANCES[index(form, accuracy, Storage.F32, Storage.F32)]);
-    }
-
-    /** The instance, or the quick form's exception for the points it does not have yet. */
-    private static Gelu existing(Gelu instance) {
-        if (instance == null) {
-            throw Checks.quickNotYet();
-        }
-        return instance;
+        return INSTANCES[index(form, accuracy, Storage.F32, Storage.F32)];
     }
 
     /**
@@ -175,7 +164,7 @@ public final class Gelu {
             throw new IllegalArgumentException("the faithful accuracy is for float32 output only; "
                     + output + " results are always correctly rounded (use Accuracy.CORRECTLY_ROUNDED)");
         }
-        return existing(INSTANCES[index(form, accuracy, input, output)]);
+        return INSTANCES[index(form, accuracy, input, output)];
     }
 
     /**

@@ -44,11 +44,6 @@ final class TestData {
         }
     }
 
-    /** Whether the library has this point yet: the quick form is correctly rounded only so far. */
-    static boolean implemented(Form form, Accuracy accuracy) {
-        return form != Form.QUICK || accuracy == Accuracy.CORRECTLY_ROUNDED;
-    }
-
     static List<Golden> golden() {
         List<Golden> rows = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(

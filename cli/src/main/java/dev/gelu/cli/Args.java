@@ -65,16 +65,6 @@ final class Args {
         };
     }
 
-    /** Whether the library has this point (the quick form has no faithful accuracy yet). */
-    static boolean implemented(Form form, Accuracy accuracy, Storage in, Storage out) {
-        try {
-            Gelu.of(form, accuracy).storage(in, out);
-            return true;
-        } catch (UnsupportedOperationException e) {
-            return false;
-        }
-    }
-
     /** {@code correct} or {@code faithful} in any case, plus {@code both} when allowed. */
     static List<Accuracy> accuracies(String option, String value, boolean bothAllowed) {
         return switch (value.toLowerCase(Locale.ROOT)) {

@@ -85,11 +85,6 @@ final class VerifyCommand {
             // 16-bit outputs have one accuracy, correctly rounded
             for (Accuracy accuracy : output == Storage.F32 ? accuracies : List.of(Accuracy.CORRECTLY_ROUNDED)) {
                 for (Form form : forms) {
-                    if (!Args.implemented(form, accuracy, Storage.F32, output)) {
-                        out.printf("%-5s %-8s %s: not implemented yet, skipped%n", form.name().toLowerCase(),
-                                Args.name(accuracy), output == Storage.F32 ? "f32" : "f32->" + output.name().toLowerCase());
-                        continue;
-                    }
                     for (GeluKernels k : checked) {
                         long t0 = System.nanoTime();
                         long bad = verify(form, accuracy, output, reference, k, stride, total, threads, err);

@@ -1,6 +1,7 @@
 package dev.gelu.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gelu.internal.Backends;
@@ -24,10 +25,9 @@ class VerifySampledTest {
         long lines = text.lines().filter(l -> l.contains("1047809 inputs, 0 differ")).count();
         long faithful = text.lines().filter(l -> l.contains(" faithful ") && l.contains(" 0 differ")).count();
         long quick = text.lines().filter(l -> l.startsWith("quick ") && l.contains(" 0 differ")).count();
-        // per backend (scalar and, where it runs, vector): three forms correctly rounded, two faithful
-        // (the quick form has no faithful mode yet: its line says skipped)
-        assertTrue(lines >= 5 && faithful * 5 == lines * 2 && quick * 5 == lines, text);
-        assertTrue(text.contains("quick faithful f32: not implemented yet, skipped"), text);
+        // per backend (scalar and, where it runs, vector): three forms, each in both accuracies
+        assertTrue(lines >= 6 && faithful * 2 == lines && quick * 3 == lines, text);
+        assertFalse(text.contains("not implemented yet"), text);
     }
 
     @Test

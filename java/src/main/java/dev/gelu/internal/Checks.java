@@ -8,12 +8,6 @@ import java.util.Objects;
 public final class Checks {
     private Checks() {}
 
-    /** What a faithful quick-form call throws: that point is not implemented yet. */
-    public static UnsupportedOperationException quickNotYet() {
-        return new UnsupportedOperationException(
-                "Form.QUICK is correctly rounded only so far (no faithful accuracy)");
-    }
-
     /** Validates a (src, dst) pair of float32 segments and returns the element count. */
     public static long segments(MemorySegment src, MemorySegment dst) {
         return segments(src, Storage.F32, dst, Storage.F32);

@@ -13,7 +13,7 @@ public final class FaithfulCoefficients {
     public static final double B = -0x1.fffe000000000p-2;
     /** lanes below LO (and NaN) take the correctly rounded kernel */
     public static final double LO = -0x1.b800000000000p+1;
-    /** |x| is held at HI for the table: Q(HI) < 2^-25 */
+    /** erf, tanh: |x| is held at HI for the table, Q(HI) < 2^-25; quick: lanes from HI on take exp */
     public static final double HI = 0x1.6000000000000p+2;
     /** erf tail, a = |x| in (-LO, ERF_AMAX]: r = fma(a, TAIL_A, TAIL_B) */
     public static final double TAIL_A = 0x1.623f914c1bad0p+0;
@@ -39,6 +39,17 @@ public final class FaithfulCoefficients {
         -0x1.f49be14303215p-14, -0x1.3155284cf2055p-12, -0x1.47723800f952ap-12, -0x1.ae5eb4892d7c7p-13, -0x1.033c4c0ad9f8ep-14, 0x1.565ec7ac0c868p-15, 0x1.546eb06c6a1b4p-14, 0x1.4182e663138eep-14, 0x1.beea78f798218p-15, 0x1.ee58989395307p-16, 0x1.b9504c799ffa3p-17, 0x1.3c128eea98ff8p-18, 0x1.66b2023684f06p-20, 0x1.3de198c1b2db6p-22, 0x1.b17982f4c37d8p-25, 0x1.bff6705f16d8cp-28,
         -0x1.79e4a3863a626p-15, -0x1.54f2f640f704dp-16, 0x1.6d66100f545a2p-17, 0x1.d8747963785acp-16, 0x1.b718d3d53c97dp-16, 0x1.daed92e21bad8p-17, 0x1.7158a4d4bd87bp-19, -0x1.d9e9122814565p-19, -0x1.57cd825fb52b5p-18, -0x1.142f2f70693cbp-18, -0x1.43aaf5a180d8ep-19, -0x1.225c9f0e0e449p-20, -0x1.91228a38f4badp-22, -0x1.a83b928db1407p-24, -0x1.5426f2447290fp-26, -0x1.98d81e92394c6p-29,
         0x1.3e24ee86a0bcap-19, 0x1.65b84b38218e4p-18, 0x1.2b9c684407eb9p-18, 0x1.35e8175c0cdfap-20, -0x1.98a94a757686cp-20, -0x1.241052660d7cdp-19, -0x1.9582d268a7602p-20, -0x1.4506d19bb0834p-21, 0x1.d611755464ef7p-27, 0x1.213eb8956bd99p-22, 0x1.21cb4935cb52dp-22, 0x1.68bd2626f449dp-23, 0x1.3f1f89c407397p-24, 0x1.9d73312eab1cep-26, 0x1.8a6ca4d32b086p-28, 0x1.1429db01cb08cp-30,
+    };
+
+    /** Q(a) = sigma(-1.702 a) on piece k: sum [16p + k] t^p. */
+    public static final double[] QUICK = {
+        0x1.b5a47ed0179e7p-2, 0x1.2cb9c597caf3ep-2, 0x1.81269408b458bp-3, 0x1.d41ac61e15b80p-4, 0x1.12abca8ce86f5p-4, 0x1.3b63e23f17caap-5, 0x1.657c3fe55e8ccp-6, 0x1.922d0fc7caa44p-7, 0x1.c287ba2716e1dp-8, 0x1.f77cc95cafb1dp-9, 0x1.18f4c6164f5ebp-9, 0x1.395286f554062p-10, 0x1.5d4535bbec7b6p-11, 0x1.85405e39cc3fep-12, 0x1.b1c0a2f84ea48p-13, 0x1.e34e4ff2eb138p-14,
+        -0x1.253bf77c9093dp-3, -0x1.f117681b5f366p-4, -0x1.6deb8e8ba7830p-4, -0x1.e524c85ab85c5p-5, -0x1.2bd8e4146dd6dp-5, -0x1.62d68bac7b527p-6, -0x1.992d08b001794p-7, -0x1.d0d221a0d51b1p-8, -0x1.05c6c9ca055f7p-8, -0x1.2570bbecd23b6p-9, -0x1.480ca7d9f10b0p-10, -0x1.6e3040f1d06bap-11, -0x1.986b08cd02236p-12, -0x1.c74ddff478827p-13, -0x1.fb70ad4886535p-14, -0x1.1abb5abbbb454p-14,
+        0x1.8ea66590a7cdcp-8, 0x1.e009bf044d0c3p-7, 0x1.0b2075a7a0763p-6, 0x1.b5ed3da9801f7p-7, 0x1.2fcd92111ba0dp-7, 0x1.7f3c139f82ab9p-8, 0x1.c9e4d8ca215dcp-9, 0x1.094623be2d396p-9, 0x1.2e199bb65cc21p-10, 0x1.54b96cdcfaa81p-11, 0x1.7e36ad8ad3b12p-12, 0x1.ab7661f784e59p-13, 0x1.dd439216f7fadp-14, 0x1.0a2f138e0f8cbp-14, 0x1.28c2fcd8babeap-15, 0x1.4ac1742d8b8f3p-16,
+        0x1.f56dd112731dcp-9, 0x1.bbf2499b82aa6p-10, -0x1.bfe4bae33dd04p-12, -0x1.5bc563a27f64dp-10, -0x1.55edc1ebd8f6fp-10, -0x1.f7eba5dbf2965p-11, -0x1.45ab068414d77p-11, -0x1.896d36f2a1787p-12, -0x1.ca51fd6241a54p-13, -0x1.05b35c60861c6p-13, -0x1.27990cc1ddd11p-14, -0x1.4bdbf99b70b6ap-15, -0x1.734f9bd7249f2p-16, -0x1.9eabfd256e1b9p-17, -0x1.ce9c900c4e58bp-18, -0x1.01e578094a436p-18,
+        -0x1.605644c401f1ap-12, -0x1.463fa6ec9951dp-11, -0x1.95ea71353f14cp-12, -0x1.5749c78954761p-14, 0x1.147db178ec9a5p-14, 0x1.84da985a782a5p-14, 0x1.36eb81f7a759ap-14, 0x1.9dd5abaa6d736p-15, 0x1.fa543672e6dacp-16, 0x1.28bb0ea25052dp-16, 0x1.53ed8649c4896p-17, 0x1.809879c5d808bp-18, 0x1.b029cdb7a09c5p-19, 0x1.e3c72b4d0b727p-20, 0x1.0e35bdcfc631fp-20, 0x1.2d7e81bbecb3cp-21,
+        -0x1.e92b6125f7615p-14, 0x1.9d9dc4cb6b45bp-18, 0x1.1a9205dee96e9p-14, 0x1.8717ba2fab783p-15, 0x1.eed3d1e5982ddp-17, -0x1.1140b317e1d38p-20, -0x1.503170962eb13p-18, -0x1.2f6f1adec309fp-18, -0x1.a39449c8ddcb7p-19, -0x1.04cb390b1c2f8p-19, -0x1.33fe1a6846feap-20, -0x1.62312ad0f9a18p-21, -0x1.918de15f9925bp-22, -0x1.c3b832677da87p-23, -0x1.f9fa2ef3050b8p-24, -0x1.1ab439b75cb42p-24,
+        0x1.00e1d06b0987ep-16, 0x1.40701532fa7b7p-16, 0x1.6978866d1977fp-20, -0x1.8f5d55919cca7p-18, -0x1.10454af72654ep-18, -0x1.7720f3571f2fdp-20, -0x1.2b966cbb361e9p-23, 0x1.c75de746c5750p-23, 0x1.e7f7467e7b297p-23, 0x1.607612ebcc3a1p-23, 0x1.bda4000b01c71p-24, 0x1.0934383927c7ep-24, 0x1.322d94a2d282dp-25, 0x1.5bd52315365b0p-26, 0x1.87b8356174d82p-27, 0x1.b7093c6e3aa88p-28,
     };
 
     /** erf tail: H(a) = ln(Phi(-a)) + a^2/2 on piece k: sum [16p + k] t^p. */

@@ -5,6 +5,8 @@ import static dev.gelu.internal.Coefficients.EXP_SHIFT;
 import static dev.gelu.internal.Coefficients.LN2_HI;
 import static dev.gelu.internal.Coefficients.LN2_LO;
 import static dev.gelu.internal.Coefficients.LOG2E;
+import static dev.gelu.internal.Coefficients.QUICK_C;
+import static dev.gelu.internal.Coefficients.QUICK_WMAX;
 import static dev.gelu.internal.Coefficients.TANH_C1;
 import static dev.gelu.internal.Coefficients.TANH_C3;
 import static dev.gelu.internal.Coefficients.TANH_WMAX;
@@ -42,6 +44,32 @@ public final class FaithfulMath {
     /** GELU(x), tanh form, faithful. */
     public static float tanh(float x) {
         return central(x) ? central(FaithfulCoefficients.TANH, x) : tail(x) ? tail(true, x) : GeluMath.tanh(x);
+    }
+
+    /**
+     * The quick form's table path ends below this: Q(HI) = 8.6e-5 is too large to hold a at HI,
+     * so from here on (and below LOWEST) it takes its exp path.
+     */
+    public static final float QUICK_TOP = (float) HI;
+
+    /** GELU(x), quick form, faithful. */
+    public static float quick(float x) {
+        if (x >= LOWEST && x < QUICK_TOP) {
+            return central(FaithfulCoefficients.QUICK, x);
+        }
+        return Math.abs(x) <= Float.MAX_VALUE ? quickOuter(x) : GeluMath.quick(x);
+    }
+
+    /**
+     * The quick form outside [LOWEST, QUICK_TOP), finite x, as faithful_quick_outer_y in
+     * gelu_scalar.c: Q = e/(1 + e), e = exp(-1.702 a), a = |x| held at QUICK_WMAX.
+     */
+    static float quickOuter(float x) {
+        double xd = x;
+        double na = -Math.abs(xd);
+        double nc = na > -QUICK_WMAX ? na : -QUICK_WMAX;
+        double e = exp(nc * QUICK_C);
+        return (float) Math.fma(nc, e / (1.0 + e), xd >= 0.0 ? xd : 0.0);
     }
 
     /** Whether x takes the tail path: finite and below LOWEST. */

@@ -370,6 +370,68 @@ public class GeluNative extends GeluNative$shared {
         }
     }
 
+    private static class gelu_quick_f32_faithful {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_f32_faithful");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_f32_faithful(const float *x, float *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_f32_faithful$descriptor() {
+        return gelu_quick_f32_faithful.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_f32_faithful(const float *x, float *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_quick_f32_faithful$handle() {
+        return gelu_quick_f32_faithful.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_f32_faithful(const float *x, float *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_quick_f32_faithful$address() {
+        return gelu_quick_f32_faithful.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_f32_faithful(const float *x, float *y, size_t n)
+     * }
+     */
+    public static int gelu_quick_f32_faithful(MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_quick_f32_faithful.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_f32_faithful", x, y, n);
+            }
+            return (int)mh$.invokeExact(x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class gelu_erf_bf16 {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             GeluNative.C_INT,
@@ -485,6 +547,68 @@ public class GeluNative extends GeluNative$shared {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("gelu_tanh_bf16", x, y, n);
+            }
+            return (int)mh$.invokeExact(x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_quick_bf16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_bf16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_bf16(const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_bf16$descriptor() {
+        return gelu_quick_bf16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_bf16(const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_quick_bf16$handle() {
+        return gelu_quick_bf16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_bf16(const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_quick_bf16$address() {
+        return gelu_quick_bf16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_bf16(const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static int gelu_quick_bf16(MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_quick_bf16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_bf16", x, y, n);
             }
             return (int)mh$.invokeExact(x, y, n);
         } catch (Error | RuntimeException ex) {
@@ -618,6 +742,68 @@ public class GeluNative extends GeluNative$shared {
         }
     }
 
+    private static class gelu_quick_f16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_f16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_f16(const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_f16$descriptor() {
+        return gelu_quick_f16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_f16(const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_quick_f16$handle() {
+        return gelu_quick_f16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_f16(const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_quick_f16$address() {
+        return gelu_quick_f16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_f16(const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static int gelu_quick_f16(MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_quick_f16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_f16", x, y, n);
+            }
+            return (int)mh$.invokeExact(x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class gelu_erf_f32_to_bf16 {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             GeluNative.C_INT,
@@ -742,6 +928,68 @@ public class GeluNative extends GeluNative$shared {
         }
     }
 
+    private static class gelu_quick_f32_to_bf16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_f32_to_bf16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_f32_to_bf16(const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_f32_to_bf16$descriptor() {
+        return gelu_quick_f32_to_bf16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_f32_to_bf16(const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_quick_f32_to_bf16$handle() {
+        return gelu_quick_f32_to_bf16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_f32_to_bf16(const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_quick_f32_to_bf16$address() {
+        return gelu_quick_f32_to_bf16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_f32_to_bf16(const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static int gelu_quick_f32_to_bf16(MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_quick_f32_to_bf16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_f32_to_bf16", x, y, n);
+            }
+            return (int)mh$.invokeExact(x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class gelu_erf_f32_to_f16 {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             GeluNative.C_INT,
@@ -857,6 +1105,68 @@ public class GeluNative extends GeluNative$shared {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("gelu_tanh_f32_to_f16", x, y, n);
+            }
+            return (int)mh$.invokeExact(x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_quick_f32_to_f16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_f32_to_f16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_f32_to_f16(const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_f32_to_f16$descriptor() {
+        return gelu_quick_f32_to_f16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_f32_to_f16(const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_quick_f32_to_f16$handle() {
+        return gelu_quick_f32_to_f16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_f32_to_f16(const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_quick_f32_to_f16$address() {
+        return gelu_quick_f32_to_f16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_f32_to_f16(const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static int gelu_quick_f32_to_f16(MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_quick_f32_to_f16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_f32_to_f16", x, y, n);
             }
             return (int)mh$.invokeExact(x, y, n);
         } catch (Error | RuntimeException ex) {
@@ -1196,6 +1506,72 @@ public class GeluNative extends GeluNative$shared {
         }
     }
 
+    private static class gelu_quick_bias_f32_faithful {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_bias_f32_faithful");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_bias_f32_faithful(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_bias_f32_faithful$descriptor() {
+        return gelu_quick_bias_f32_faithful.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_bias_f32_faithful(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle gelu_quick_bias_f32_faithful$handle() {
+        return gelu_quick_bias_f32_faithful.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_bias_f32_faithful(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment gelu_quick_bias_f32_faithful$address() {
+        return gelu_quick_bias_f32_faithful.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_bias_f32_faithful(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int gelu_quick_bias_f32_faithful(MemorySegment x, MemorySegment bias, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = gelu_quick_bias_f32_faithful.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_bias_f32_faithful", x, bias, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(x, bias, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class gelu_erf_bias_bf16 {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             GeluNative.C_INT,
@@ -1328,6 +1704,72 @@ public class GeluNative extends GeluNative$shared {
         }
     }
 
+    private static class gelu_quick_bias_bf16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_bias_bf16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_bias_bf16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_bias_bf16$descriptor() {
+        return gelu_quick_bias_bf16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_bias_bf16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle gelu_quick_bias_bf16$handle() {
+        return gelu_quick_bias_bf16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_bias_bf16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment gelu_quick_bias_bf16$address() {
+        return gelu_quick_bias_bf16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_bias_bf16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int gelu_quick_bias_bf16(MemorySegment x, MemorySegment bias, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = gelu_quick_bias_bf16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_bias_bf16", x, bias, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(x, bias, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class gelu_erf_bias_f16 {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             GeluNative.C_INT,
@@ -1451,6 +1893,72 @@ public class GeluNative extends GeluNative$shared {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("gelu_tanh_bias_f16", x, bias, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(x, bias, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_quick_bias_f16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_bias_f16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_bias_f16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_bias_f16$descriptor() {
+        return gelu_quick_bias_f16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_bias_f16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle gelu_quick_bias_f16$handle() {
+        return gelu_quick_bias_f16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_bias_f16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment gelu_quick_bias_f16$address() {
+        return gelu_quick_bias_f16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_bias_f16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int gelu_quick_bias_f16(MemorySegment x, MemorySegment bias, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = gelu_quick_bias_f16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_bias_f16", x, bias, y, rows, cols, ldx, ldy);
             }
             return (int)mh$.invokeExact(x, bias, y, rows, cols, ldx, ldy);
         } catch (Error | RuntimeException ex) {
@@ -2342,6 +2850,69 @@ public class GeluNative extends GeluNative$shared {
         }
     }
 
+    private static class gelu_quick_f32_faithful_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_f32_faithful_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_f32_faithful_isa(int isa, const float *x, float *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_f32_faithful_isa$descriptor() {
+        return gelu_quick_f32_faithful_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_f32_faithful_isa(int isa, const float *x, float *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_quick_f32_faithful_isa$handle() {
+        return gelu_quick_f32_faithful_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_f32_faithful_isa(int isa, const float *x, float *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_quick_f32_faithful_isa$address() {
+        return gelu_quick_f32_faithful_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_f32_faithful_isa(int isa, const float *x, float *y, size_t n)
+     * }
+     */
+    public static int gelu_quick_f32_faithful_isa(int isa, MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_quick_f32_faithful_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_f32_faithful_isa", isa, x, y, n);
+            }
+            return (int)mh$.invokeExact(isa, x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class gelu_erf_bf16_isa {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             GeluNative.C_INT,
@@ -2459,6 +3030,69 @@ public class GeluNative extends GeluNative$shared {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("gelu_tanh_bf16_isa", isa, x, y, n);
+            }
+            return (int)mh$.invokeExact(isa, x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_quick_bf16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_bf16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_bf16_isa$descriptor() {
+        return gelu_quick_bf16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_quick_bf16_isa$handle() {
+        return gelu_quick_bf16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_quick_bf16_isa$address() {
+        return gelu_quick_bf16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static int gelu_quick_bf16_isa(int isa, MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_quick_bf16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_bf16_isa", isa, x, y, n);
             }
             return (int)mh$.invokeExact(isa, x, y, n);
         } catch (Error | RuntimeException ex) {
@@ -2594,6 +3228,69 @@ public class GeluNative extends GeluNative$shared {
         }
     }
 
+    private static class gelu_quick_f16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_f16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_f16_isa$descriptor() {
+        return gelu_quick_f16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_quick_f16_isa$handle() {
+        return gelu_quick_f16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_quick_f16_isa$address() {
+        return gelu_quick_f16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static int gelu_quick_f16_isa(int isa, MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_quick_f16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_f16_isa", isa, x, y, n);
+            }
+            return (int)mh$.invokeExact(isa, x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class gelu_erf_f32_to_bf16_isa {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             GeluNative.C_INT,
@@ -2720,6 +3417,69 @@ public class GeluNative extends GeluNative$shared {
         }
     }
 
+    private static class gelu_quick_f32_to_bf16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_f32_to_bf16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_f32_to_bf16_isa(int isa, const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_f32_to_bf16_isa$descriptor() {
+        return gelu_quick_f32_to_bf16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_f32_to_bf16_isa(int isa, const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_quick_f32_to_bf16_isa$handle() {
+        return gelu_quick_f32_to_bf16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_f32_to_bf16_isa(int isa, const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_quick_f32_to_bf16_isa$address() {
+        return gelu_quick_f32_to_bf16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_f32_to_bf16_isa(int isa, const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static int gelu_quick_f32_to_bf16_isa(int isa, MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_quick_f32_to_bf16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_f32_to_bf16_isa", isa, x, y, n);
+            }
+            return (int)mh$.invokeExact(isa, x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class gelu_erf_f32_to_f16_isa {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             GeluNative.C_INT,
@@ -2837,6 +3597,69 @@ public class GeluNative extends GeluNative$shared {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("gelu_tanh_f32_to_f16_isa", isa, x, y, n);
+            }
+            return (int)mh$.invokeExact(isa, x, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_quick_f32_to_f16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_f32_to_f16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_f32_to_f16_isa(int isa, const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_f32_to_f16_isa$descriptor() {
+        return gelu_quick_f32_to_f16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_f32_to_f16_isa(int isa, const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle gelu_quick_f32_to_f16_isa$handle() {
+        return gelu_quick_f32_to_f16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_f32_to_f16_isa(int isa, const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment gelu_quick_f32_to_f16_isa$address() {
+        return gelu_quick_f32_to_f16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_f32_to_f16_isa(int isa, const float *x, uint16_t *y, size_t n)
+     * }
+     */
+    public static int gelu_quick_f32_to_f16_isa(int isa, MemorySegment x, MemorySegment y, long n) {
+        var mh$ = gelu_quick_f32_to_f16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_f32_to_f16_isa", isa, x, y, n);
             }
             return (int)mh$.invokeExact(isa, x, y, n);
         } catch (Error | RuntimeException ex) {
@@ -3181,6 +4004,73 @@ public class GeluNative extends GeluNative$shared {
         }
     }
 
+    private static class gelu_quick_bias_f32_faithful_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_bias_f32_faithful_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_bias_f32_faithful_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_bias_f32_faithful_isa$descriptor() {
+        return gelu_quick_bias_f32_faithful_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_bias_f32_faithful_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle gelu_quick_bias_f32_faithful_isa$handle() {
+        return gelu_quick_bias_f32_faithful_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_bias_f32_faithful_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment gelu_quick_bias_f32_faithful_isa$address() {
+        return gelu_quick_bias_f32_faithful_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_bias_f32_faithful_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int gelu_quick_bias_f32_faithful_isa(int isa, MemorySegment x, MemorySegment bias, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = gelu_quick_bias_f32_faithful_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_bias_f32_faithful_isa", isa, x, bias, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(isa, x, bias, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class gelu_erf_bias_bf16_isa {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             GeluNative.C_INT,
@@ -3315,6 +4205,73 @@ public class GeluNative extends GeluNative$shared {
         }
     }
 
+    private static class gelu_quick_bias_bf16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_bias_bf16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_bias_bf16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_bias_bf16_isa$descriptor() {
+        return gelu_quick_bias_bf16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_bias_bf16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle gelu_quick_bias_bf16_isa$handle() {
+        return gelu_quick_bias_bf16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_bias_bf16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment gelu_quick_bias_bf16_isa$address() {
+        return gelu_quick_bias_bf16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_bias_bf16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int gelu_quick_bias_bf16_isa(int isa, MemorySegment x, MemorySegment bias, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = gelu_quick_bias_bf16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_bias_bf16_isa", isa, x, bias, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(isa, x, bias, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class gelu_erf_bias_f16_isa {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             GeluNative.C_INT,
@@ -3440,6 +4397,73 @@ public class GeluNative extends GeluNative$shared {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("gelu_tanh_bias_f16_isa", isa, x, bias, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(isa, x, bias, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gelu_quick_bias_f16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gelu_quick_bias_f16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int gelu_quick_bias_f16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor gelu_quick_bias_f16_isa$descriptor() {
+        return gelu_quick_bias_f16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int gelu_quick_bias_f16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle gelu_quick_bias_f16_isa$handle() {
+        return gelu_quick_bias_f16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int gelu_quick_bias_f16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment gelu_quick_bias_f16_isa$address() {
+        return gelu_quick_bias_f16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int gelu_quick_bias_f16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int gelu_quick_bias_f16_isa(int isa, MemorySegment x, MemorySegment bias, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = gelu_quick_bias_f16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gelu_quick_bias_f16_isa", isa, x, bias, y, rows, cols, ldx, ldy);
             }
             return (int)mh$.invokeExact(isa, x, bias, y, rows, cols, ldx, ldy);
         } catch (Error | RuntimeException ex) {

@@ -80,9 +80,10 @@ public final class NativeKernels implements GeluKernels {
             }
         } else if (form == Form.QUICK) {
             if (faithful) {
-                throw Checks.quickNotYet();
+                run(Kernel.QUICK_FAITHFUL, src, dst, count);
+            } else {
+                run(Kernel.QUICK, src, dst, count);
             }
-            run(Kernel.QUICK, src, dst, count);
         } else if (faithful) {
             run(Kernel.TANH_FAITHFUL, src, dst, count);
         } else {
@@ -293,22 +294,15 @@ public final class NativeKernels implements GeluKernels {
             return form.ordinal() * VARIANTS.length + v;
         }
 
-        /** The kernel of a point, or the reason it does not exist (a point the facade rejects). */
+        /** The kernel of a point. */
         static Kernel get(Kernel[] kernels, Form form, Accuracy accuracy, Storage type) {
-            Kernel k = kernels[index(form, accuracy, type)];
-            if (k == null) {
-                throw Checks.quickNotYet();
-            }
-            return k;
+            return kernels[index(form, accuracy, type)];
         }
 
         private static Kernel[] all(String pattern, FunctionDescriptor signature) {
             Kernel[] k = new Kernel[Form.values().length * VARIANTS.length];
             for (Form f : Form.values()) {
                 for (int v = 0; v < VARIANTS.length; v++) {
-                    if (f == Form.QUICK && VARIANTS[v].equals("f32_faithful")) {
-                        continue; // the quick form has no faithful kernels yet
-                    }
                     k[f.ordinal() * VARIANTS.length + v] = Kernel.of(
                             String.format(Locale.ROOT, pattern, Kernel.lower(f), VARIANTS[v]), signature);
                 }
@@ -331,6 +325,7 @@ public final class NativeKernels implements GeluKernels {
         static final Kernel TANH = f32(Form.TANH, Accuracy.CORRECTLY_ROUNDED);
         static final Kernel TANH_FAITHFUL = f32(Form.TANH, Accuracy.FAITHFUL);
         static final Kernel QUICK = f32(Form.QUICK, Accuracy.CORRECTLY_ROUNDED);
+        static final Kernel QUICK_FAITHFUL = f32(Form.QUICK, Accuracy.FAITHFUL);
         static final Kernel ERF_BF16 = half(Form.ERF, Storage.BF16, Storage.BF16);
         static final Kernel ERF_F16 = half(Form.ERF, Storage.F16, Storage.F16);
         static final Kernel TANH_BF16 = half(Form.TANH, Storage.BF16, Storage.BF16);

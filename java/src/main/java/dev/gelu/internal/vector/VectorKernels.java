@@ -6,7 +6,6 @@ import static jdk.incubator.vector.VectorOperators.D2L;
 import static jdk.incubator.vector.VectorOperators.F2D;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.GT;
-import static jdk.incubator.vector.VectorOperators.LE;
 import static jdk.incubator.vector.VectorOperators.L2D;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LT;
@@ -15,7 +14,6 @@ import static jdk.incubator.vector.VectorOperators.NE;
 import dev.gelu.Accuracy;
 import dev.gelu.Form;
 import dev.gelu.Storage;
-import dev.gelu.internal.Checks;
 import dev.gelu.internal.FaithfulCoefficients;
 import dev.gelu.internal.FaithfulMath;
 import dev.gelu.internal.GeluKernels;
@@ -106,10 +104,7 @@ public final class VectorKernels implements GeluKernels {
         // vector code pushes another past the inlining budget (where vectors get boxed and 10x
         // slower). The faithful loop is shared, its table an argument.
         if (accuracy == Accuracy.FAITHFUL) {
-            if (form == Form.QUICK) {
-                throw Checks.quickNotYet();
-            }
-            faithfulLoop(form == Form.TANH, src, dst, count);
+            faithfulLoop(form, src, dst, count);
         } else if (form == Form.ERF) {
             erfLoop(src, dst, count);
         } else if (form == Form.TANH) {
@@ -124,21 +119,24 @@ public final class VectorKernels implements GeluKernels {
     /**
      * native/src/gelu_scalar.c's faithful_central lane by lane: Q from the 16-piece table by
      * two-vector selects at min(|x|, HI), y = fma(-|x|, Q, x >= 0 ? x : 0). A block with a lane
-     * below LOWEST (the exp-based tail), an infinity or NaN is done lane by lane by
-     * {@link FaithfulMath}: rare for the inputs of a network, and the same bits.
+     * below LOWEST (the exp-based tail; quick: or from QUICK_TOP on), an infinity or NaN is
+     * done lane by lane by {@link FaithfulMath}: rare for the inputs of a network, and the
+     * same bits.
      */
-    private static void faithfulLoop(boolean tanh, MemorySegment src, MemorySegment dst, long count) {
-        double[] c = tanh ? FaithfulCoefficients.TANH : FaithfulCoefficients.ERF;
+    private static void faithfulLoop(Form form, MemorySegment src, MemorySegment dst, long count) {
+        double[] c = form == Form.ERF ? FaithfulCoefficients.ERF
+                : form == Form.TANH ? FaithfulCoefficients.TANH : FaithfulCoefficients.QUICK;
+        float top = form == Form.QUICK ? FaithfulMath.QUICK_TOP : Float.POSITIVE_INFINITY;
         long bound = count - count % VL;
         for (long i = 0; i < bound; i += VL) {
             FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
-            if (x.compare(GE, FaithfulMath.LOWEST).and(x.compare(LE, Float.MAX_VALUE)).allTrue()) {
+            if (x.compare(GE, FaithfulMath.LOWEST).and(x.compare(LT, top)).allTrue()) {
                 ((FloatVector) faithful(c, x).convertShape(D2F, FS, 0)).intoMemorySegment(dst, 4 * i, ORDER);
             } else {
-                faithfulScalar(tanh, src, dst, i, VL);
+                faithfulScalar(form, src, dst, i, VL);
             }
         }
-        faithfulScalar(tanh, src, dst, bound, (int) (count - bound));
+        faithfulScalar(form, src, dst, bound, (int) (count - bound));
     }
 
     private static DoubleVector faithful(double[] c, FloatVector x) {
@@ -156,10 +154,9 @@ public final class VectorKernels implements GeluKernels {
         return na.fma(q, xd.blend(0.0, xd.compare(LT, 0.0)));
     }
 
-    private static void faithfulScalar(boolean tanh, MemorySegment src, MemorySegment dst, long at, int n) {
+    private static void faithfulScalar(Form form, MemorySegment src, MemorySegment dst, long at, int n) {
         for (long i = at; i < at + n; i++) {
-            float x = src.getAtIndex(F32, i);
-            dst.setAtIndex(F32, i, tanh ? FaithfulMath.tanh(x) : FaithfulMath.erf(x));
+            dst.setAtIndex(F32, i, GeluMath.forward(form, Accuracy.FAITHFUL, src.getAtIndex(F32, i)));
         }
     }
 
