@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.gelu.internal.Backends;
 import dev.gelu.internal.GeluKernels;
-import dev.gelu.internal.HalfHardCaseTable;
+import dev.gelu.internal.HalfMath;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
 
@@ -19,17 +19,7 @@ class HalfHardCasesTest {
         int checked = 0;
         for (Form form : Form.values()) {
             for (Storage type : new Storage[] {Storage.BF16, Storage.F16}) {
-                boolean bf16 = type == Storage.BF16;
-                int[] xs = switch (form) {
-                    case ERF -> bf16 ? HalfHardCaseTable.ERF_BF16_X : HalfHardCaseTable.ERF_F16_X;
-                    case TANH -> bf16 ? HalfHardCaseTable.TANH_BF16_X : HalfHardCaseTable.TANH_F16_X;
-                    case QUICK -> bf16 ? HalfHardCaseTable.QUICK_BF16_X : HalfHardCaseTable.QUICK_F16_X;
-                };
-                int[] ys = switch (form) {
-                    case ERF -> bf16 ? HalfHardCaseTable.ERF_BF16_Y : HalfHardCaseTable.ERF_F16_Y;
-                    case TANH -> bf16 ? HalfHardCaseTable.TANH_BF16_Y : HalfHardCaseTable.TANH_F16_Y;
-                    case QUICK -> bf16 ? HalfHardCaseTable.QUICK_BF16_Y : HalfHardCaseTable.QUICK_F16_Y;
-                };
+                int[] xs = HalfMath.hardCaseInputs(form, type), ys = HalfMath.hardCaseResults(form, type);
                 float[] x = new float[xs.length];
                 for (int i = 0; i < xs.length; i++) {
                     x[i] = Float.intBitsToFloat(xs[i]);

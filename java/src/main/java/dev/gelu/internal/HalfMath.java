@@ -51,19 +51,29 @@ public final class HalfMath {
         return bits(round(y * Coefficients.FLAG_LO, type), type);
     }
 
-    /** The hard-case table's result for x (as native gelu_half.c's hard_case), or -1. */
-    private static int hardCase(Form form, Storage type, float x) {
+    /** The inputs of the hard-case table of a form and 16-bit type, sorted as unsigned. */
+    public static int[] hardCaseInputs(Form form, Storage type) {
         boolean bf16 = type == Storage.BF16;
-        int[] xs = switch (form) {
+        return switch (form) {
             case ERF -> bf16 ? HalfHardCaseTable.ERF_BF16_X : HalfHardCaseTable.ERF_F16_X;
             case TANH -> bf16 ? HalfHardCaseTable.TANH_BF16_X : HalfHardCaseTable.TANH_F16_X;
             case QUICK -> bf16 ? HalfHardCaseTable.QUICK_BF16_X : HalfHardCaseTable.QUICK_F16_X;
         };
-        int[] ys = switch (form) {
+    }
+
+    /** The results of the hard-case table, index for index with {@link #hardCaseInputs}. */
+    public static int[] hardCaseResults(Form form, Storage type) {
+        boolean bf16 = type == Storage.BF16;
+        return switch (form) {
             case ERF -> bf16 ? HalfHardCaseTable.ERF_BF16_Y : HalfHardCaseTable.ERF_F16_Y;
             case TANH -> bf16 ? HalfHardCaseTable.TANH_BF16_Y : HalfHardCaseTable.TANH_F16_Y;
             case QUICK -> bf16 ? HalfHardCaseTable.QUICK_BF16_Y : HalfHardCaseTable.QUICK_F16_Y;
         };
+    }
+
+    /** The hard-case table's result for x (as native gelu_half.c's hard_case), or -1. */
+    private static int hardCase(Form form, Storage type, float x) {
+        int[] xs = hardCaseInputs(form, type), ys = hardCaseResults(form, type);
         int key = Float.floatToRawIntBits(x), lo = 0, hi = xs.length;
         while (lo < hi) { // sorted as unsigned, like the C table
             int mid = (lo + hi) >>> 1;
