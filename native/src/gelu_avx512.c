@@ -309,10 +309,13 @@ static ALWAYS void tiered(enum gelu_form form, int nb, const float *x, float *ou
  */
 #define NT_FLOATS (1u << 18)
 
-/* The elements before y's first 64-byte boundary, or 0 when the output is not to be streamed. */
+/*
+ * The elements before y's first 64-byte boundary, or 0 when the output is not to be streamed.
+ * An nt call streams from 64 elements on: the head (at most 15) must lie inside y.
+ */
 static inline size_t stream_head(const float *y, size_t n, int nt)
 {
-    if ((n < NT_FLOATS && !nt) || ((uintptr_t)y & 3) != 0)
+    if (n < (nt ? 64 : NT_FLOATS) || ((uintptr_t)y & 3) != 0)
         return 0;
     size_t head = ((64 - ((uintptr_t)y & 63)) & 63) / 4;
     return head == 0 ? 16 : head; /* 16: aligned already, and nonzero means "stream" */
