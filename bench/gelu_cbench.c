@@ -373,16 +373,6 @@ static void sleef_erff8(const struct impl *im, void *st, const void *xv, void *y
 
 static int cap_avx2; /* --max-isa avx2 */
 
-static struct gelu_dnnl_job dnnl_job(const struct impl *im, size_t n)
-{
-    struct gelu_dnnl_job j = {im->op == BIAS ? GELU_DNNL_BIAS : im->op == BACKWARD ? GELU_DNNL_BACKWARD : GELU_DNNL_FORWARD,
-                              im->arg, im->in == BF16 ? GELU_DNNL_BF16 : im->in == F16 ? GELU_DNNL_F16 : GELU_DNNL_F32,
-                              1, n};
-    if (im->op == BIAS)
-        j.rows = n / ops_cols(n), j.cols = ops_cols(n);
-    return j;
-}
-
 /* The isa column of a oneDNN row is the kernel oneDNN picked for it, in its own words
    ("jit:avx512_core", "jit:avx2"): what --max-isa or ONEDNN_MAX_CPU_ISA did shows in the output. */
 static struct {
@@ -398,6 +388,17 @@ static const char *row_isa(const struct impl *im)
         if (dnnl_kernels[k].im == im)
             return dnnl_kernels[k].name;
     return im->isa;
+}
+
+#if defined(GELU_HAVE_DNNL3) || defined(GELU_HAVE_DNNL2)
+static struct gelu_dnnl_job dnnl_job(const struct impl *im, size_t n)
+{
+    struct gelu_dnnl_job j = {im->op == BIAS ? GELU_DNNL_BIAS : im->op == BACKWARD ? GELU_DNNL_BACKWARD : GELU_DNNL_FORWARD,
+                              im->arg, im->in == BF16 ? GELU_DNNL_BF16 : im->in == F16 ? GELU_DNNL_F16 : GELU_DNNL_F32,
+                              1, n};
+    if (im->op == BIAS)
+        j.rows = n / ops_cols(n), j.cols = ops_cols(n);
+    return j;
 }
 
 /* A oneDNN row runs when its library loads and has a jit kernel for the row on this CPU: its
@@ -450,6 +451,7 @@ DNNL_HOOKS(gelu_dnnl3)
 #endif
 #ifdef GELU_HAVE_DNNL2
 DNNL_HOOKS(gelu_dnnl2)
+#endif
 #endif
 
 /* A library's rows, named label + the usual suffixes: forward float32 (quick: eltwise_swish
@@ -874,6 +876,7 @@ static float draw(const char *dist, unsigned *s)
     return (float)z;
 }
 
+#if defined(GELU_HAVE_DNNL3) || defined(GELU_HAVE_DNNL2)
 /* '# onednn=3.8.1' when a row of the library runs. */
 static void print_dnnl_version(const struct gelu_dnnl_lib *lib)
 {
@@ -883,6 +886,7 @@ static void print_dnnl_version(const struct gelu_dnnl_lib *lib)
             return;
         }
 }
+#endif
 
 static void print_meta(int rounds, double min_ms, const char *dist)
 {

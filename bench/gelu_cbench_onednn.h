@@ -7,7 +7,16 @@
  * neither is linked: gelu_cbench_onednn.c is compiled once against each version's headers, and
  * each copy dlopens its own library with RTLD_LOCAL | RTLD_DEEPBIND and resolves the few calls
  * it makes with dlsym. 3.8.1's build exports its C++ internals too; RTLD_DEEPBIND makes each
- * library bind its own symbols first, whatever the other one exports.
+ * library bind its own symbols first, whatever the other one exports. Both run on OpenMP and
+ * share the one libgomp that gelu_cbench links (LD_DEBUG=files shows a single libgomp.so.1).
+ *
+ * Which kernels run (checked 2026-12-06 on an AMD EPYC with AVX-512 and AVX512-BF16, no
+ * AVX512-FP16): ONEDNN_VERBOSE=1 shows jit:avx512_core for f32 (jit:avx2 under --max-isa avx2),
+ * jit:avx512_core_bf16 for bf16, jit:uni for the binary bias; no f16 eltwise at all. With
+ * ONEDNN_JIT_DUMP=1 and objdump -D -b binary -mi386:x86-64, the whole f32 gelu_erf kernel
+ * (unrolled body and tail) of 3.8.1 has 12 vpermt2ps, 10 FMAs, no vdivps and no vrndscaleps:
+ * the exp-free piecewise polynomial; 2.6's has no vpermt2ps, 2 vrndscaleps (its exp) and
+ * 2 vdivps. Both swish kernels (the quick form) compute an exp and divide.
  */
 #ifndef GELU_CBENCH_ONEDNN_H
 #define GELU_CBENCH_ONEDNN_H
