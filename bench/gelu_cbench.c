@@ -26,8 +26,9 @@
  * x * sigma(1.702 x) exactly. A oneDNN row without a jit kernel on this CPU is left out with a
  * '# left-out-...' line saying so: f16, where oneDNN's f16 eltwise needs AVX512-FP16.
  * --max-isa avx2 compares AVX2 with AVX2: our AVX-512 rows (and SLEEF's, libmvec's) are left
- * out and both oneDNNs are capped with dnnl_set_max_cpu_isa (ONEDNN_MAX_CPU_ISA=AVX2 in the
- * environment caps them the same way, and the isa column shows it).
+ * out and both oneDNNs are capped with dnnl_set_max_cpu_isa. The environment does the same
+ * for ours and oneDNN (GELU_MAX_ISA=avx2 ONEDNN_MAX_CPU_ISA=AVX2), the isa column shows it,
+ * but only the flag marks the output ('# max-isa=avx2') for bench/report.py's AVX2 table.
  *
  * Prints '# key=value' lines (settings, versions, rows left out) and then CSV:
  *   impl,form,isa,threads,n,gelem_per_s,ns_per_elem
