@@ -1,5 +1,6 @@
 /**
- * Correctly rounded GELU activations for float32 data, on heap arrays and off-heap
+ * Correctly rounded GELU activations (erf, tanh and quick forms; faithful on request) for float32,
+ * bf16 and f16 data, on heap arrays and off-heap
  * {@link java.lang.foreign.MemorySegment}s. See {@link dev.gelu.Gelu}.
  *
  * <h2>Native access on JDK 25</h2>
