@@ -404,7 +404,7 @@ static struct gelu_dnnl_job dnnl_job(const struct impl *im, size_t n)
 
 /* A oneDNN row runs when its library loads and has a jit kernel for the row on this CPU: its
    reference kernel would not be the anchor a user gets. Every row left out says why in a
-   '# left-out-...' line (f16: oneDNN's f16 eltwise needs AVX512-FP16 or AVX-NE-CONVERT). */
+   '# left-out-...' line (f16: oneDNN's f16 eltwise needs AVX512-FP16). */
 static int dnnl_usable(const struct gelu_dnnl_lib *lib, const struct impl *im)
 {
     const char *why = lib->load(cap_avx2);
@@ -419,7 +419,7 @@ static int dnnl_usable(const struct gelu_dnnl_lib *lib, const struct impl *im)
     if (!lib->kernel(&j, name, sizeof dnnl_kernels[0].name)) {
         printf("# left-out-%s-%s=oneDNN %s has no jit kernel for it on this CPU (it offers: %s)%s\n", im->name,
                im->form, lib->version(), name,
-               im->in == F16 ? "; its f16 eltwise needs AVX512-FP16 (or AVX-NE-CONVERT), no f16 anchor here" : "");
+               im->in == F16 ? "; its f16 eltwise needs AVX512-FP16, no f16 anchor here" : "");
         return 0;
     }
     dnnl_kernels[n_dnnl_kernels].im = im;
