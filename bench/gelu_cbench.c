@@ -4,11 +4,13 @@
  * their ratios.
  *
  *   gelu_cbench [--sizes 1,16,...] [--threads 1,2] [--rounds 5] [--min-ms 20]
- *               [--dist normal|uniform8|student3] [--only NAME,...]
+ *               [--dist normal|uniform8|student3|outliers] [--only NAME,...] [--clock cpu]
+ *               [--max-isa avx2]
  *
  * Out of place, x from a fixed seed: N(0, 1) by default (what pre-activations look like),
- * uniform on [-8, 8] (the adversarial case: a lane in the deep tail in almost every vector)
- * or Student's t with 3 degrees of freedom (heavy tails). The f32 rows read and write float;
+ * uniform on [-8, 8] (the adversarial case: a lane in the deep tail in almost every vector),
+ * Student's t with 3 degrees of freedom (heavy tails), or outliers: N(0, 1) with 1% of the
+ * draws from N(0, 30^2) (outlier channels of transformer activations). The f32 rows read and write float;
  * the 16-bit rows (names ending in -bf16, -f16, -2byte) read the same draws rounded to bf16
  * or f16 (to nearest even), and the narrowing ones (-f32-to-bf16, -f32-to-f16) read the
  * float draws and write 16 bits. --only keeps the named implementations (and the copy
@@ -18,7 +20,17 @@
  * With 2 threads the array is split into two contiguous halves, one per thread, and every
  * call ends with a barrier: that is one parallel call of n elements.
  *
- * Prints '# key=value' lines (settings, versions) and then CSV:
+ * The oneDNN rows: "onednn" is oneDNN 3.8.1 (the anchor, bench/fetch_onednn.sh), "onednn2"
+ * the system's 2.x (Debian's 2.6), both in this process (gelu_cbench_onednn.h); their isa
+ * column is the kernel oneDNN picked. The quick form runs as eltwise_swish with alpha = 1.702,
+ * x * sigma(1.702 x) exactly. A oneDNN row without a jit kernel on this CPU is left out with a
+ * '# left-out-...' line saying so: f16, where oneDNN's f16 eltwise needs AVX512-FP16.
+ * --max-isa avx2 compares AVX2 with AVX2: our AVX-512 rows (and SLEEF's, libmvec's) are left
+ * out and both oneDNNs are capped with dnnl_set_max_cpu_isa. The environment does the same
+ * for ours and oneDNN (GELU_MAX_ISA=avx2 ONEDNN_MAX_CPU_ISA=AVX2), the isa column shows it,
+ * but only the flag marks the output ('# max-isa=avx2') for bench/report.py's AVX2 table.
+ *
+ * Prints '# key=value' lines (settings, versions, rows left out) and then CSV:
  *   impl,form,isa,threads,n,gelem_per_s,ns_per_elem
  * The anchors are compiled in only when CMake found their libraries (GELU_HAVE_*).
  */
@@ -37,12 +49,7 @@
 #include "gelu.h"
 #include "gelu_half_convert.h"
 
-#ifdef GELU_HAVE_DNNL
-#include <dnnl.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-#endif
+#include "gelu_cbench_onednn.h"
 #ifdef GELU_HAVE_SLEEF_VECTOR
 #include <sleef.h>
 #endif
@@ -60,7 +67,7 @@ static const size_t elem_size[] = {4, 2, 2};
 
 struct impl {
     const char *name, *form, *isa;
-    int arg; /* ours: GELU_ISA_*; oneDNN: its algorithm */
+    int arg; /* ours: GELU_ISA_*; oneDNN: the form, enum gelu_dnnl_form */
     int (*usable)(const struct impl *im);
     /* Per thread and size, on the thread that runs it; NULL when there is no state. */
     void *(*setup)(const struct impl *im, const void *x, void *y, size_t n);
@@ -73,15 +80,19 @@ struct impl {
 /* ---- the composed operations' other inputs: x (or the gate) is the usual x ---- */
 
 /* bias + GELU treats each thread's n elements as rows of OPS_COLS (an FFN width) when they
-   divide, else as one row; GEGLU's a is a second array of draws, and so is the backward's dy. */
+   divide, else as one row; GEGLU's a is a second array of draws, and so is the backward's dy
+   (in each element type, as x is). */
 #define OPS_COLS 4096
 static float *bias_all, *a_all;
-static const void *x_of[3];
+static const void *x_of[3], *a_of[3];
 
 static size_t ops_cols(size_t n) { return n % OPS_COLS == 0 ? OPS_COLS : n; }
 
-/* GEGLU's a for the slice whose x is given. */
-static const float *slice_a(const void *x) { return a_all + ((const float *)x - (const float *)x_of[F32]); }
+/* GEGLU's a, or the backward's dy, for the slice whose x is given, in the row's input type. */
+static const void *slice_a(const struct impl *im, const void *x)
+{
+    return (const char *)a_of[im->in] + ((const char *)x - (const char *)x_of[im->in]);
+}
 
 /* ---- ours ---- */
 
@@ -134,6 +145,8 @@ OURS_16(erf_bf16)
 OURS_16(tanh_bf16)
 OURS_16(erf_f16)
 OURS_16(tanh_f16)
+OURS_16(quick_bf16)
+OURS_16(quick_f16)
 OURS_16(erf_f32_to_bf16)
 OURS_16(tanh_f32_to_bf16)
 OURS_16(erf_f32_to_f16)
@@ -150,7 +163,7 @@ OURS_16(tanh_f32_to_f16)
     static void ours_geglu_##form(const struct impl *im, void *st, const void *x, void *y, size_t n)      \
     {                                                                                                      \
         (void)st;                                                                                          \
-        geglu_##form##_f32_isa(im->arg, slice_a(x), x, y, n);                                              \
+        geglu_##form##_f32_isa(im->arg, slice_a(im, x), x, y, n);                                          \
     }
 OURS_OPS(erf)
 OURS_OPS(tanh)
@@ -159,10 +172,24 @@ OURS_OPS(tanh)
     static void ours_backward_##form(const struct impl *im, void *st, const void *x, void *y, size_t n)   \
     {                                                                                                      \
         (void)st;                                                                                          \
-        gelu_##form##_backward_f32_isa(im->arg, x, slice_a(x), y, n);                                      \
+        gelu_##form##_backward_f32_isa(im->arg, x, slice_a(im, x), y, n);                                  \
     }
 OURS_BACKWARD(erf)
 OURS_BACKWARD(tanh)
+OURS_BACKWARD(quick)
+
+/* The 16-bit backward: x and dy in the format, dx = fl16(dy * GELU'(x)). */
+#define OURS_BACKWARD16(fn)                                                                  \
+    static void ours_##fn(const struct impl *im, void *st, const void *x, void *y, size_t n) \
+    {                                                                                        \
+        (void)st;                                                                            \
+        gelu_##fn##_isa(im->arg, x, slice_a(im, x), y, n);                                   \
+    }
+OURS_BACKWARD16(erf_backward_bf16)
+OURS_BACKWARD16(tanh_backward_bf16)
+OURS_BACKWARD16(quick_backward_bf16)
+OURS_BACKWARD16(erf_backward_f16)
+OURS_BACKWARD16(tanh_backward_f16)
 
 static void ours_bias_erf_faithful(const struct impl *im, void *st, const void *x, void *y, size_t n)
 {
@@ -174,7 +201,7 @@ static void ours_bias_erf_faithful(const struct impl *im, void *st, const void *
 static void ours_geglu_erf_faithful(const struct impl *im, void *st, const void *x, void *y, size_t n)
 {
     (void)st;
-    geglu_erf_f32_faithful_isa(im->arg, slice_a(x), x, y, n);
+    geglu_erf_f32_faithful_isa(im->arg, slice_a(im, x), x, y, n);
 }
 
 /* ---- scalar glibc loops: PyTorch's scalar fallback formulas in float ---- */
@@ -300,9 +327,9 @@ static void mul_in_place(const float *a, float *y, size_t n)
     }                                                                                                      \
     static void twopass_geglu_##form(const struct impl *im, void *st, const void *x, void *y, size_t n)   \
     {                                                                                                      \
-        (void)im, (void)st;                                                                                \
+        (void)st;                                                                                          \
         gelu_##form##_f32(x, y, n);                                                                        \
-        mul_in_place(slice_a(x), y, n);                                                                    \
+        mul_in_place(slice_a(im, x), y, n);                                                                \
     }
 TWOPASS_OPS(erf)
 TWOPASS_OPS(tanh)
@@ -342,215 +369,117 @@ static void sleef_erff8(const struct impl *im, void *st, const void *xv, void *y
 #pragma GCC pop_options
 #endif
 
-/* ---- oneDNN: one primitive per thread and size on the caller's own buffers, no copies ---- */
+/* ---- oneDNN, 3.8.1 and 2.x side by side (gelu_cbench_onednn.h): one primitive per thread
+   and size, on the caller's own buffers (no copies) ---- */
 
-#ifdef GELU_HAVE_DNNL
-struct dnnl_state {
-    dnnl_engine_t engine;
-    dnnl_stream_t stream;
-    dnnl_primitive_t prim;
-    dnnl_memory_t src, dst, bias; /* bias: the binary primitive's second source, or the backward's dy */
-};
+static int cap_avx2; /* --max-isa avx2 */
 
-static void check(dnnl_status_t s)
+/* The isa column of a oneDNN row is the kernel oneDNN picked for it, in its own words
+   ("jit:avx512_core", "jit:avx2"): what --max-isa or ONEDNN_MAX_CPU_ISA did shows in the output. */
+static struct {
+    const struct impl *im;
+    const struct gelu_dnnl_lib *lib;
+    char name[48];
+} dnnl_kernels[64];
+static int n_dnnl_kernels;
+
+static const char *row_isa(const struct impl *im)
 {
-    if (s != dnnl_success) {
-        fprintf(stderr, "gelu_cbench: oneDNN call failed (%d)\n", (int)s);
-        exit(1);
+    for (int k = 0; k < n_dnnl_kernels; k++)
+        if (dnnl_kernels[k].im == im)
+            return dnnl_kernels[k].name;
+    return im->isa;
+}
+
+#if defined(GELU_HAVE_DNNL3) || defined(GELU_HAVE_DNNL2)
+static struct gelu_dnnl_job dnnl_job(const struct impl *im, size_t n)
+{
+    struct gelu_dnnl_job j = {im->op == BIAS ? GELU_DNNL_BIAS : im->op == BACKWARD ? GELU_DNNL_BACKWARD : GELU_DNNL_FORWARD,
+                              im->arg, im->in == BF16 ? GELU_DNNL_BF16 : im->in == F16 ? GELU_DNNL_F16 : GELU_DNNL_F32,
+                              1, n};
+    if (im->op == BIAS)
+        j.rows = n / ops_cols(n), j.cols = ops_cols(n);
+    return j;
+}
+
+/* A oneDNN row runs when its library loads and has a jit kernel for the row on this CPU: its
+   reference kernel would not be the anchor a user gets. Every row left out says why in a
+   '# left-out-...' line (f16: oneDNN's f16 eltwise needs AVX512-FP16). */
+static int dnnl_usable(const struct gelu_dnnl_lib *lib, const struct impl *im)
+{
+    const char *why = lib->load(cap_avx2);
+    if (why) {
+        printf("# left-out-%s-%s=%s did not load: %s\n", im->name, im->form, lib->label, why);
+        return 0;
     }
-}
-
-/* 1-D, n elements of the row's type; oneDNN 2.x and 3.x name these calls apart. The primitive
-   descriptor alone, for dnnl_setup and for the check of which kernel oneDNN picked. */
-static dnnl_status_t dnnl_pd(const struct impl *im, dnnl_engine_t engine, size_t n,
-                             dnnl_memory_desc_t *md, dnnl_primitive_desc_t *pd)
-{
-    dnnl_dims_t dims = {(dnnl_dim_t)n};
-    dnnl_data_type_t type = im->in == BF16 ? dnnl_bf16 : dnnl_f32;
-#if DNNL_VERSION_MAJOR >= 3
-    check(dnnl_memory_desc_create_with_tag(md, 1, dims, type, dnnl_a));
-    return dnnl_eltwise_forward_primitive_desc_create(pd, engine, dnnl_forward_inference, im->arg,
-                                                      *md, *md, 0.0f, 0.0f, NULL);
-#else
-    dnnl_eltwise_desc_t ed;
-    check(dnnl_memory_desc_init_by_tag(md, 1, dims, type, dnnl_a));
-    check(dnnl_eltwise_forward_desc_init(&ed, dnnl_forward_inference, im->arg, md, 0.0f, 0.0f));
-    return dnnl_primitive_desc_create(pd, &ed, NULL, engine, NULL);
-#endif
-}
-
-static void dnnl_md_done(dnnl_memory_desc_t md)
-{
-#if DNNL_VERSION_MAJOR >= 3
-    check(dnnl_memory_desc_destroy(md));
-#else
-    (void)md;
-#endif
-}
-
-static void *dnnl_setup(const struct impl *im, const void *x, void *y, size_t n)
-{
-#ifdef _OPENMP
-    /* Debian's oneDNN runs on OpenMP: one OpenMP thread under each of our threads, so that it
-       splits the work the way everything else here does. This sets the calling thread's team
-       size, which oneDNN reads. */
-    omp_set_num_threads(1);
-#endif
-    struct dnnl_state *s = calloc(1, sizeof *s);
-    if (!s)
+    if (n_dnnl_kernels == (int)(sizeof dnnl_kernels / sizeof dnnl_kernels[0]))
         abort();
-    dnnl_memory_desc_t md;
-    dnnl_primitive_desc_t pd;
-    check(dnnl_engine_create(&s->engine, dnnl_cpu, 0));
-    check(dnnl_stream_create(&s->stream, s->engine, dnnl_stream_default_flags));
-    check(dnnl_pd(im, s->engine, n, &md, &pd));
-    /* On x and y themselves: no copies. */
-#if DNNL_VERSION_MAJOR >= 3
-    check(dnnl_memory_create(&s->src, md, s->engine, (void *)x));
-    check(dnnl_memory_create(&s->dst, md, s->engine, y));
-#else
-    check(dnnl_memory_create(&s->src, &md, s->engine, (void *)x));
-    check(dnnl_memory_create(&s->dst, &md, s->engine, y));
+    char *name = dnnl_kernels[n_dnnl_kernels].name;
+    struct gelu_dnnl_job j = dnnl_job(im, 4096);
+    if (!lib->kernel(&j, name, sizeof dnnl_kernels[0].name)) {
+        printf("# left-out-%s-%s=oneDNN %s has no jit kernel for it on this CPU (it offers: %s)%s\n", im->name,
+               im->form, lib->version(), name,
+               im->in == F16 ? "; its f16 eltwise needs AVX512-FP16, no f16 anchor here" : "");
+        return 0;
+    }
+    dnnl_kernels[n_dnnl_kernels].im = im;
+    dnnl_kernels[n_dnnl_kernels++].lib = lib;
+    return 1;
+}
+
+static void *dnnl_setup(const struct gelu_dnnl_lib *lib, const struct impl *im, const void *x, void *y, size_t n)
+{
+    struct gelu_dnnl_job j = dnnl_job(im, n);
+    const void *other = im->op == BIAS ? bias_all : im->op == BACKWARD ? slice_a(im, x) : NULL;
+    return lib->setup(&j, x, other, y);
+}
+
+/* The row hooks of one library (the rows carry no library pointer: these name it). */
+#define DNNL_HOOKS(lib)                                                                              \
+    static int lib##_usable(const struct impl *im) { return dnnl_usable(&lib, im); }                 \
+    static void *lib##_setup(const struct impl *im, const void *x, void *y, size_t n)                \
+    {                                                                                                \
+        return dnnl_setup(&lib, im, x, y, n);                                                        \
+    }                                                                                                \
+    static void lib##_teardown(void *state) { lib.teardown(state); }                                 \
+    static void lib##_run(const struct impl *im, void *state, const void *x, void *y, size_t n)      \
+    {                                                                                                \
+        (void)im, (void)x, (void)y, (void)n;                                                         \
+        lib.run(state);                                                                              \
+    }
+#ifdef GELU_HAVE_DNNL3
+DNNL_HOOKS(gelu_dnnl3)
 #endif
-    dnnl_md_done(md);
-    check(dnnl_primitive_create(&s->prim, pd));
-    check(dnnl_primitive_desc_destroy(pd));
-    return s;
-}
-
-/* The bf16 rows run only when oneDNN has a jit kernel for bf16 on this CPU: its reference
-   kernel (or none at all) would not be the anchor a bf16 user gets. The kernel's name goes to
-   a '# onednn-bf16-<form>=' line. On the Xeon with AVX512-BF16 of bench/results, DNNL_VERBOSE=1
-   shows oneDNN 2.6.3 running "eltwise,jit:avx512_core_bf16,forward_inference,data_bf16::
-   blocked:a:f0" (bf16 in and out, computed in f32 registers), for both forms. */
-static char dnnl_bf16_kernel[2][64];
-
-static int dnnl_bf16_usable(const struct impl *im)
-{
-    dnnl_engine_t engine;
-    dnnl_memory_desc_t md;
-    dnnl_primitive_desc_t pd;
-    const char *info = "none";
-    check(dnnl_engine_create(&engine, dnnl_cpu, 0));
-    dnnl_status_t st = dnnl_pd(im, engine, 4096, &md, &pd);
-    dnnl_md_done(md);
-    if (st == dnnl_success)
-        check(dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &info));
-    int form = im->arg == dnnl_eltwise_gelu_tanh;
-    snprintf(dnnl_bf16_kernel[form], sizeof dnnl_bf16_kernel[form], "%s", info);
-    if (st == dnnl_success)
-        check(dnnl_primitive_desc_destroy(pd));
-    check(dnnl_engine_destroy(engine));
-    return strncmp(dnnl_bf16_kernel[form], "jit", 3) == 0;
-}
-
-/* bias + GELU the oneDNN way: a binary add of the (1, cols) bias broadcast over the rows, with
-   GELU as an eltwise post-op: one primitive, one pass. */
-static void *dnnl_bias_setup(const struct impl *im, const void *x, void *y, size_t n)
-{
-#ifdef _OPENMP
-    omp_set_num_threads(1);
+#ifdef GELU_HAVE_DNNL2
+DNNL_HOOKS(gelu_dnnl2)
 #endif
-    struct dnnl_state *s = calloc(1, sizeof *s);
-    if (!s)
-        abort();
-    size_t cols = ops_cols(n);
-    dnnl_dims_t dims = {(dnnl_dim_t)(n / cols), (dnnl_dim_t)cols}, bdims = {1, (dnnl_dim_t)cols};
-    dnnl_memory_desc_t md, bmd;
-    dnnl_binary_desc_t bd;
-    dnnl_post_ops_t po;
-    dnnl_primitive_attr_t attr;
-    dnnl_primitive_desc_t pd;
-    check(dnnl_engine_create(&s->engine, dnnl_cpu, 0));
-    check(dnnl_stream_create(&s->stream, s->engine, dnnl_stream_default_flags));
-    check(dnnl_memory_desc_init_by_tag(&md, 2, dims, dnnl_f32, dnnl_ab));
-    check(dnnl_memory_desc_init_by_tag(&bmd, 2, bdims, dnnl_f32, dnnl_ab));
-    check(dnnl_binary_desc_init(&bd, dnnl_binary_add, &md, &bmd, &md));
-    check(dnnl_post_ops_create(&po));
-    check(dnnl_post_ops_append_eltwise(po, 1.0f, im->arg, 0.0f, 0.0f));
-    check(dnnl_primitive_attr_create(&attr));
-    check(dnnl_primitive_attr_set_post_ops(attr, po));
-    check(dnnl_primitive_desc_create(&pd, &bd, attr, s->engine, NULL));
-    check(dnnl_memory_create(&s->src, &md, s->engine, (void *)x));
-    check(dnnl_memory_create(&s->bias, &bmd, s->engine, bias_all));
-    check(dnnl_memory_create(&s->dst, &md, s->engine, y));
-    check(dnnl_primitive_create(&s->prim, pd));
-    check(dnnl_primitive_desc_destroy(pd));
-    check(dnnl_primitive_attr_destroy(attr));
-    check(dnnl_post_ops_destroy(po));
-    return s;
-}
-
-static void dnnl_bias_run(const struct impl *im, void *state, const void *x, void *y, size_t n)
-{
-    (void)im, (void)x, (void)y, (void)n;
-    struct dnnl_state *s = state;
-    dnnl_exec_arg_t args[] = {{DNNL_ARG_SRC_0, s->src}, {DNNL_ARG_SRC_1, s->bias}, {DNNL_ARG_DST, s->dst}};
-    check(dnnl_primitive_execute(s->prim, s->stream, 3, args));
-    check(dnnl_stream_wait(s->stream));
-}
-
-/* The backward the oneDNN way: eltwise backward (dnnl_backward_data) of the form, from x and
-   the gradient dy (diff_dst) to dx (diff_src), hinted by its forward training descriptor. */
-static void *dnnl_backward_setup(const struct impl *im, const void *x, void *y, size_t n)
-{
-#ifdef _OPENMP
-    omp_set_num_threads(1);
 #endif
-    struct dnnl_state *s = calloc(1, sizeof *s);
-    if (!s)
-        abort();
-    dnnl_dims_t dims = {(dnnl_dim_t)n};
-    dnnl_memory_desc_t md;
-    dnnl_eltwise_desc_t fd, bd;
-    dnnl_primitive_desc_t fpd, bpd;
-    check(dnnl_engine_create(&s->engine, dnnl_cpu, 0));
-    check(dnnl_stream_create(&s->stream, s->engine, dnnl_stream_default_flags));
-    check(dnnl_memory_desc_init_by_tag(&md, 1, dims, dnnl_f32, dnnl_a));
-    check(dnnl_eltwise_forward_desc_init(&fd, dnnl_forward_training, im->arg, &md, 0.0f, 0.0f));
-    check(dnnl_primitive_desc_create(&fpd, &fd, NULL, s->engine, NULL));
-    check(dnnl_eltwise_backward_desc_init(&bd, im->arg, &md, &md, 0.0f, 0.0f));
-    check(dnnl_primitive_desc_create(&bpd, &bd, NULL, s->engine, fpd));
-    check(dnnl_memory_create(&s->src, &md, s->engine, (void *)x));
-    check(dnnl_memory_create(&s->bias, &md, s->engine, (void *)slice_a(x))); /* diff_dst */
-    check(dnnl_memory_create(&s->dst, &md, s->engine, y));                   /* diff_src */
-    check(dnnl_primitive_create(&s->prim, bpd));
-    check(dnnl_primitive_desc_destroy(bpd));
-    check(dnnl_primitive_desc_destroy(fpd));
-    return s;
-}
 
-static void dnnl_backward_run(const struct impl *im, void *state, const void *x, void *y, size_t n)
-{
-    (void)im, (void)x, (void)y, (void)n;
-    struct dnnl_state *s = state;
-    dnnl_exec_arg_t args[] = {{DNNL_ARG_SRC, s->src}, {DNNL_ARG_DIFF_DST, s->bias}, {DNNL_ARG_DIFF_SRC, s->dst}};
-    check(dnnl_primitive_execute(s->prim, s->stream, 3, args));
-    check(dnnl_stream_wait(s->stream));
-}
-
-static void dnnl_teardown(void *state)
-{
-    struct dnnl_state *s = state;
-    dnnl_memory_destroy(s->src);
-    dnnl_memory_destroy(s->dst);
-    if (s->bias)
-        dnnl_memory_destroy(s->bias);
-    dnnl_primitive_destroy(s->prim);
-    dnnl_stream_destroy(s->stream);
-    dnnl_engine_destroy(s->engine);
-    free(s);
-}
-
-static void dnnl_run(const struct impl *im, void *state, const void *x, void *y, size_t n)
-{
-    (void)im, (void)x, (void)y, (void)n;
-    struct dnnl_state *s = state;
-    dnnl_exec_arg_t args[] = {{DNNL_ARG_SRC, s->src}, {DNNL_ARG_DST, s->dst}};
-    check(dnnl_primitive_execute(s->prim, s->stream, 2, args));
-    check(dnnl_stream_wait(s->stream));
-}
-#endif
+/* A library's rows, named label + the usual suffixes: forward float32 (quick: eltwise_swish
+   with alpha 1.702), 16-bit, bias + GELU (binary add with a GELU post-op) and the backward. */
+#define DNNL_ROW(lib, name, form, alg, type, op) \
+    {name, form, "jit", alg, lib##_usable, lib##_setup, lib##_teardown, lib##_run, type, type, op}
+#define DNNL_FWD(lib, label)                                      \
+    DNNL_ROW(lib, label, "erf", GELU_DNNL_ERF, F32, FWD),         \
+    DNNL_ROW(lib, label, "tanh", GELU_DNNL_TANH, F32, FWD),       \
+    DNNL_ROW(lib, label, "quick", GELU_DNNL_QUICK, F32, FWD)
+#define DNNL_16(lib, label)                                                 \
+    DNNL_ROW(lib, label "-bf16", "erf", GELU_DNNL_ERF, BF16, FWD),          \
+    DNNL_ROW(lib, label "-bf16", "tanh", GELU_DNNL_TANH, BF16, FWD),        \
+    DNNL_ROW(lib, label "-bf16", "quick", GELU_DNNL_QUICK, BF16, FWD),      \
+    DNNL_ROW(lib, label "-f16", "erf", GELU_DNNL_ERF, F16, FWD),            \
+    DNNL_ROW(lib, label "-f16", "tanh", GELU_DNNL_TANH, F16, FWD),          \
+    DNNL_ROW(lib, label "-f16", "quick", GELU_DNNL_QUICK, F16, FWD)
+#define DNNL_BIAS(lib, label)                                     \
+    DNNL_ROW(lib, label "-bias", "erf", GELU_DNNL_ERF, F32, BIAS), \
+    DNNL_ROW(lib, label "-bias", "tanh", GELU_DNNL_TANH, F32, BIAS)
+#define DNNL_BACKWARD(lib, label)                                                  \
+    DNNL_ROW(lib, label "-backward", "erf", GELU_DNNL_ERF, F32, BACKWARD),         \
+    DNNL_ROW(lib, label "-backward", "tanh", GELU_DNNL_TANH, F32, BACKWARD),       \
+    DNNL_ROW(lib, label "-backward", "quick", GELU_DNNL_QUICK, F32, BACKWARD),     \
+    DNNL_ROW(lib, label "-backward-bf16", "erf", GELU_DNNL_ERF, BF16, BACKWARD),   \
+    DNNL_ROW(lib, label "-backward-bf16", "tanh", GELU_DNNL_TANH, BF16, BACKWARD), \
+    DNNL_ROW(lib, label "-backward-bf16", "quick", GELU_DNNL_QUICK, BF16, BACKWARD)
 
 static const struct impl all_impls[] = {
     {"gelu-ffm", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_erf, F32, F32, FWD},
@@ -569,9 +498,11 @@ static const struct impl all_impls[] = {
     {"gelu-ffm", "quick", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_quick, F32, F32, FWD},
     {"gelu-ffm-faithful", "quick", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_quick_faithful, F32, F32, FWD},
     {"gelu-ffm-faithful", "quick", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_quick_faithful, F32, F32, FWD},
-#ifdef GELU_HAVE_DNNL
-    {"onednn", "erf", "jit", dnnl_eltwise_gelu_erf, NULL, dnnl_setup, dnnl_teardown, dnnl_run, F32, F32, FWD},
-    {"onednn", "tanh", "jit", dnnl_eltwise_gelu_tanh, NULL, dnnl_setup, dnnl_teardown, dnnl_run, F32, F32, FWD},
+#ifdef GELU_HAVE_DNNL3
+    DNNL_FWD(gelu_dnnl3, "onednn"),
+#endif
+#ifdef GELU_HAVE_DNNL2
+    DNNL_FWD(gelu_dnnl2, "onednn2"),
 #endif
 #ifdef GELU_HAVE_SLEEF_VECTOR
     {"sleef-erff-u10", "erf", "avx512", 0, has_avx512f, NULL, NULL, sleef_erff16, F32, F32, FWD},
@@ -598,6 +529,12 @@ static const struct impl all_impls[] = {
     {"gelu-ffm-f16", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh_f16, F16, F16, FWD},
     {"gelu-ffm-f16", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh_f16, F16, F16, FWD},
     {"gelu-ffm-f16", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh_f16, F16, F16, FWD},
+    {"gelu-ffm-bf16", "quick", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_quick_bf16, BF16, BF16, FWD},
+    {"gelu-ffm-bf16", "quick", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_quick_bf16, BF16, BF16, FWD},
+    {"gelu-ffm-bf16", "quick", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_quick_bf16, BF16, BF16, FWD},
+    {"gelu-ffm-f16", "quick", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_quick_f16, F16, F16, FWD},
+    {"gelu-ffm-f16", "quick", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_quick_f16, F16, F16, FWD},
+    {"gelu-ffm-f16", "quick", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_quick_f16, F16, F16, FWD},
     {"gelu-ffm-f32-to-bf16", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_erf_f32_to_bf16, F32, BF16, FWD},
     {"gelu-ffm-f32-to-bf16", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_erf_f32_to_bf16, F32, BF16, FWD},
     {"gelu-ffm-f32-to-bf16", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf_f32_to_bf16, F32, BF16, FWD},
@@ -610,9 +547,11 @@ static const struct impl all_impls[] = {
     {"gelu-ffm-f32-to-f16", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh_f32_to_f16, F32, F16, FWD},
     {"gelu-ffm-f32-to-f16", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh_f32_to_f16, F32, F16, FWD},
     {"gelu-ffm-f32-to-f16", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh_f32_to_f16, F32, F16, FWD},
-#ifdef GELU_HAVE_DNNL
-    {"onednn-bf16", "erf", "jit", dnnl_eltwise_gelu_erf, dnnl_bf16_usable, dnnl_setup, dnnl_teardown, dnnl_run, BF16, BF16, FWD},
-    {"onednn-bf16", "tanh", "jit", dnnl_eltwise_gelu_tanh, dnnl_bf16_usable, dnnl_setup, dnnl_teardown, dnnl_run, BF16, BF16, FWD},
+#ifdef GELU_HAVE_DNNL3
+    DNNL_16(gelu_dnnl3, "onednn"),
+#endif
+#ifdef GELU_HAVE_DNNL2
+    DNNL_16(gelu_dnnl2, "onednn2"),
 #endif
     /* Composed operations, float32 (bench/README: what each row computes). */
     {"gelu-ffm-bias", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_bias_erf, F32, F32, BIAS},
@@ -621,9 +560,11 @@ static const struct impl all_impls[] = {
     {"gelu-ffm-faithful-bias", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_bias_erf_faithful, F32, F32, BIAS},
     {"twopass-bias", "erf", "avx512", 0, has_avx512f, NULL, NULL, twopass_bias_erf, F32, F32, BIAS},
     {"twopass-bias", "tanh", "avx512", 0, has_avx512f, NULL, NULL, twopass_bias_tanh, F32, F32, BIAS},
-#ifdef GELU_HAVE_DNNL
-    {"onednn-bias", "erf", "jit", dnnl_eltwise_gelu_erf, NULL, dnnl_bias_setup, dnnl_teardown, dnnl_bias_run, F32, F32, BIAS},
-    {"onednn-bias", "tanh", "jit", dnnl_eltwise_gelu_tanh, NULL, dnnl_bias_setup, dnnl_teardown, dnnl_bias_run, F32, F32, BIAS},
+#ifdef GELU_HAVE_DNNL3
+    DNNL_BIAS(gelu_dnnl3, "onednn"),
+#endif
+#ifdef GELU_HAVE_DNNL2
+    DNNL_BIAS(gelu_dnnl2, "onednn2"),
 #endif
     {"gelu-ffm-geglu", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_geglu_erf, F32, F32, GEGLU},
     {"gelu-ffm-geglu", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_geglu_tanh, F32, F32, GEGLU},
@@ -635,9 +576,20 @@ static const struct impl all_impls[] = {
     {"gelu-ffm-backward", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_backward_tanh, F32, F32, BACKWARD},
     {"gelu-ffm-backward", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_backward_erf, F32, F32, BACKWARD},
     {"gelu-ffm-backward", "erf", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_backward_erf, F32, F32, BACKWARD},
-#ifdef GELU_HAVE_DNNL
-    {"onednn-backward", "erf", "jit", dnnl_eltwise_gelu_erf, NULL, dnnl_backward_setup, dnnl_teardown, dnnl_backward_run, F32, F32, BACKWARD},
-    {"onednn-backward", "tanh", "jit", dnnl_eltwise_gelu_tanh, NULL, dnnl_backward_setup, dnnl_teardown, dnnl_backward_run, F32, F32, BACKWARD},
+    {"gelu-ffm-backward", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_backward_tanh, F32, F32, BACKWARD},
+    {"gelu-ffm-backward", "quick", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_backward_quick, F32, F32, BACKWARD},
+    {"gelu-ffm-backward", "quick", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_backward_quick, F32, F32, BACKWARD},
+    {"gelu-ffm-backward-bf16", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf_backward_bf16, BF16, BF16, BACKWARD},
+    {"gelu-ffm-backward-bf16", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh_backward_bf16, BF16, BF16, BACKWARD},
+    {"gelu-ffm-backward-bf16", "quick", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_quick_backward_bf16, BF16, BF16, BACKWARD},
+    {"gelu-ffm-backward-bf16", "erf", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_erf_backward_bf16, BF16, BF16, BACKWARD},
+    {"gelu-ffm-backward-f16", "erf", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_erf_backward_f16, F16, F16, BACKWARD},
+    {"gelu-ffm-backward-f16", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh_backward_f16, F16, F16, BACKWARD},
+#ifdef GELU_HAVE_DNNL3
+    DNNL_BACKWARD(gelu_dnnl3, "onednn"),
+#endif
+#ifdef GELU_HAVE_DNNL2
+    DNNL_BACKWARD(gelu_dnnl2, "onednn2"),
 #endif
     {"memcpy-2byte", "copy", "libc", 0, NULL, NULL, NULL, copy_memcpy, BF16, BF16, FWD},
     {"stream-copy-2byte", "copy", "avx512", 0, has_avx512f, NULL, NULL, copy_stream, BF16, BF16, FWD},
@@ -825,14 +777,17 @@ static void check_output(const struct impl *im, size_t n)
     static const float rel[] = {1e-3f, 1e-2f, 2e-3f};
     for (size_t k = 0; k < n; k += n / 61 + 1) {
         float xk = elem_get(im->in, x_of[im->in], k), yk = elem_get(im->out, y_all, k), want = xk;
+        float ak = elem_get(im->in, a_of[im->in], k);
         if (im->op == BIAS) {
             const struct slice *s = team.nthreads > 1 && k >= team.slice[1].first ? &team.slice[1] : &team.slice[0];
             xk += bias_all[(k - s->first) % ops_cols(s->n)];
         }
         if (im->op == BACKWARD && strcmp(im->form, "erf") == 0)
-            gelu_erf_backward_f32(&xk, &a_all[k], &want, 1);
+            gelu_erf_backward_f32(&xk, &ak, &want, 1);
+        else if (im->op == BACKWARD && strcmp(im->form, "tanh") == 0)
+            gelu_tanh_backward_f32(&xk, &ak, &want, 1);
         else if (im->op == BACKWARD)
-            gelu_tanh_backward_f32(&xk, &a_all[k], &want, 1);
+            gelu_quick_backward_f32(&xk, &ak, &want, 1);
         else if (strcmp(im->form, "erf") == 0)
             gelu_erf_f32(&xk, &want, 1);
         else if (strcmp(im->form, "tanh") == 0)
@@ -844,7 +799,7 @@ static void check_output(const struct impl *im, size_t n)
         want = elem_round(im->out, want);
         if (!(yk == want || fabsf(yk - want) <= 1e-5f + rel[im->out] * fabsf(want))) {
             fprintf(stderr, "gelu_cbench: %s %s %s: y[%zu] = %g, want %g\n", im->name, im->form,
-                    im->isa, k, yk, want);
+                    row_isa(im), k, yk, want);
             exit(1);
         }
     }
@@ -870,7 +825,7 @@ static void bench_size(size_t n, int rounds, double min_s)
     for (int i = 0; i < n_impls; i++) {
         qsort(t[i], rounds, sizeof t[i][0], cmp);
         double med = rounds % 2 ? t[i][rounds / 2] : (t[i][rounds / 2 - 1] + t[i][rounds / 2]) / 2;
-        printf("%s,%s,%s,%d,%zu,%.6g,%.6g\n", impls[i]->name, impls[i]->form, impls[i]->isa,
+        printf("%s,%s,%s,%d,%zu,%.6g,%.6g\n", impls[i]->name, impls[i]->form, row_isa(impls[i]),
                team.nthreads, n, n / med * 1e-9, med / n * 1e9);
     }
     fflush(stdout);
@@ -891,7 +846,8 @@ static int parse_list(const char *s, size_t *out, int max)
 static void usage(void)
 {
     fprintf(stderr, "usage: gelu_cbench [--sizes N,...] [--threads 1,2] [--rounds R] [--min-ms MS] "
-                    "[--dist normal|uniform8|student3] [--only NAME,...] [--clock cpu]\n");
+                    "[--dist normal|uniform8|student3|outliers] [--only NAME,...] [--clock cpu] "
+                    "[--max-isa avx2]\n");
     exit(2);
 }
 
@@ -908,6 +864,8 @@ static float draw(const char *dist, unsigned *s)
     if (strcmp(dist, "uniform8") == 0)
         return (float)((uniform01(s) - 0.5) * 16.0);
     double z = sqrt(-2.0 * log(uniform01(s))) * cos(6.283185307179586 * uniform01(s));
+    if (strcmp(dist, "outliers") == 0) /* 1% of the draws 30 times wider: outlier channels */
+        return (float)(uniform01(s) < 0.01 ? 30.0 * z : z);
     if (strcmp(dist, "student3") == 0) { /* z / sqrt(chi2_3 / 3) */
         double c = 0;
         for (int k = 0; k < 3; k++) {
@@ -918,6 +876,18 @@ static float draw(const char *dist, unsigned *s)
     }
     return (float)z;
 }
+
+#if defined(GELU_HAVE_DNNL3) || defined(GELU_HAVE_DNNL2)
+/* '# onednn=3.8.1' when a row of the library runs. */
+static void print_dnnl_version(const struct gelu_dnnl_lib *lib)
+{
+    for (int k = 0; k < n_dnnl_kernels; k++)
+        if (dnnl_kernels[k].lib == lib) {
+            printf("# %s=%s\n", lib->label, lib->version());
+            return;
+        }
+}
+#endif
 
 static void print_meta(int rounds, double min_ms, const char *dist)
 {
@@ -930,16 +900,24 @@ static void print_meta(int rounds, double min_ms, const char *dist)
     printf("# compiler=gcc %s\n", __VERSION__);
     printf("# glibc=%s\n", gnu_get_libc_version());
     printf("# gelu-ffm=%s (dispatch %s)\n", gelu_version(), gelu_isa());
-#ifdef GELU_HAVE_DNNL
-    const dnnl_version_t *v = dnnl_version();
-    printf("# onednn=%d.%d.%d\n", v->major, v->minor, v->patch);
-    for (int form = 0; form < 2; form++)
-        if (dnnl_bf16_kernel[form][0])
-            printf("# onednn-bf16-%s=%s\n", form ? "tanh" : "erf", dnnl_bf16_kernel[form]);
+    if (cap_avx2)
+        printf("# max-isa=avx2 (ours: the AVX2 and scalar rows; oneDNN: dnnl_set_max_cpu_isa(avx2))\n");
+#ifdef GELU_HAVE_DNNL3
+    print_dnnl_version(&gelu_dnnl3);
+#endif
+#ifdef GELU_HAVE_DNNL2
+    print_dnnl_version(&gelu_dnnl2);
 #endif
 #ifdef GELU_HAVE_SLEEF_VECTOR
     printf("# sleef=%d.%d.%d\n", SLEEF_VERSION_MAJOR, SLEEF_VERSION_MINOR, SLEEF_VERSION_PATCHLEVEL);
 #endif
+}
+
+/* --max-isa avx2 leaves out our AVX-512 rows and the other AVX-512 loops (the copy floors stay:
+   they bound the memory, not the arithmetic); oneDNN is capped at load. */
+static int above_avx2(const struct impl *im)
+{
+    return strcmp(im->isa, "avx512") == 0 && strcmp(im->form, "copy") != 0;
 }
 
 /* --only: a comma-separated list of implementation names; the copy floors always run. */
@@ -976,12 +954,14 @@ int main(int argc, char **argv)
             only = argv[++a];
         else if (strcmp(argv[a], "--clock") == 0 && strcmp(argv[a + 1], "cpu") == 0)
             bench_clock = CLOCK_THREAD_CPUTIME_ID, a++;
+        else if (strcmp(argv[a], "--max-isa") == 0 && strcmp(argv[a + 1], "avx2") == 0)
+            cap_avx2 = 1, a++;
         else
             usage();
     }
     if (n_sizes == 0 || n_threads == 0 || rounds < 1 || rounds > MAX_ROUNDS || !(min_ms > 0))
         usage();
-    if (strcmp(dist, "normal") && strcmp(dist, "uniform8") && strcmp(dist, "student3"))
+    if (strcmp(dist, "normal") && strcmp(dist, "uniform8") && strcmp(dist, "student3") && strcmp(dist, "outliers"))
         usage();
     for (int t = 0; t < n_threads; t++)
         if ((threads[t] != 1 && threads[t] != 2) || (threads[t] == 2 && bench_clock != CLOCK_MONOTONIC))
@@ -996,7 +976,8 @@ int main(int argc, char **argv)
     size_t bytes = (max_n * sizeof(float) + 63) / 64 * 64;
     float *x = aligned_alloc(64, bytes), *y = aligned_alloc(64, bytes);
     uint16_t *xb = aligned_alloc(64, bytes / 2), *xh = aligned_alloc(64, bytes / 2);
-    if (!x || !y || !xb || !xh)
+    uint16_t *ab = aligned_alloc(64, bytes / 2), *ah = aligned_alloc(64, bytes / 2);
+    if (!x || !y || !xb || !xh || !ab || !ah)
         return 1;
     unsigned s = 12345;
     for (size_t i = 0; i < max_n; i++) {
@@ -1012,11 +993,16 @@ int main(int argc, char **argv)
         return 1;
     for (size_t i = 0; i < OPS_COLS; i++)
         bias_all[i] = 0.1f * draw(dist, &s);
-    for (size_t i = 0; i < max_n; i++)
+    for (size_t i = 0; i < max_n; i++) {
         a_all[i] = draw(dist, &s);
+        ab[i] = half_f32_to_bf16(a_all[i]);
+        ah[i] = half_f32_to_f16(a_all[i]);
+    }
+    a_of[F32] = a_all, a_of[BF16] = ab, a_of[F16] = ah;
     y_all = y;
     for (int i = 0; i < MAX_IMPLS; i++)
-        if ((!all_impls[i].usable || all_impls[i].usable(&all_impls[i])) && selected(&all_impls[i], only))
+        if (selected(&all_impls[i], only) && !(cap_avx2 && above_avx2(&all_impls[i])) &&
+            (!all_impls[i].usable || all_impls[i].usable(&all_impls[i])))
             impls[n_impls++] = &all_impls[i];
 
     print_meta(rounds, min_ms, dist);
@@ -1040,6 +1026,8 @@ int main(int argc, char **argv)
     free(y);
     free(xb);
     free(xh);
+    free(ab);
+    free(ah);
     free(bias_all);
     free(a_all);
     return 0;

@@ -4,8 +4,12 @@
     python3 bench/report.py [--note TEXT] OUTDIR CSV...
 
 Each input is what bench/gelu_cbench or bench/torch_gelu.py prints: '# key=value' lines
-(versions, and dist=: the input distribution of that file), then CSV rows
+(versions, dist=: the input distribution of that file, max-isa= when it is an AVX2-capped
+run, left-out-...= the oneDNN rows it could not run), then CSV rows
 impl,form,isa,threads,n,gelem_per_s,ns_per_elem. Standard library only.
+
+The oneDNN anchor is oneDNN 3.8.1 (rows named onednn...); Debian's oneDNN 2.6 runs in the same
+process as onednn2...: the ratio columns and targets are against 3.8.1, with 2.6 alongside.
 
 The storage of a row is the suffix of its impl name: none for float32, -bf16 and -f16 for
 16 bits in and out, -f32-to-bf16 and -f32-to-f16 for float32 in, 16 bits out, and -2byte for
@@ -18,10 +22,15 @@ import platform
 import sys
 from collections import defaultdict
 
-FIELDS = ["dist", "impl", "form", "isa", "threads", "n", "gelem_per_s", "ns_per_elem"]
+FIELDS = ["dist", "max_isa", "impl", "form", "isa", "threads", "n", "gelem_per_s", "ns_per_elem"]
 OURS = "gelu-ffm"
 FAITHFUL = "gelu-ffm-faithful"
-DISTS = {"normal": "x ~ N(0, 1)", "uniform8": "x uniform in [-8, 8]", "student3": "x ~ Student's t(3)"}
+DISTS = {"normal": "x ~ N(0, 1)", "uniform8": "x uniform in [-8, 8]", "student3": "x ~ Student's t(3)",
+         "outliers": "x ~ N(0, 1), 1% from N(0, 30^2)"}
+# The anchors: oneDNN 3.8.1 and, alongside, Debian's 2.6 (their row names, f32; -bf16 etc. added).
+ONEDNN, ONEDNN2 = "onednn", "onednn2"
+FORMS = (("erf", "erf form, x·Φ(x)"), ("tanh", "tanh form"),
+         ("quick", "quick form, x·σ(1.702x) (oneDNN: eltwise_swish, alpha = 1.702)"))
 STORAGES = {"f32": "float32", "bf16": "bf16", "f16": "f16", "f32-to-bf16": "float32 in, bf16 out",
             "f32-to-f16": "float32 in, f16 out"}
 # The copy floors shown with each storage: 4-byte copies bound float32 kernels, 2-byte copies
@@ -55,14 +64,17 @@ def read(paths):
     for path in paths:
         with open(path) as f:
             lines = f.read().splitlines()
+        capped = any(l.startswith("# max-isa=avx2") for l in lines)
         for line in lines:
             if line.startswith("#") and "=" in line:
                 key, value = line[1:].strip().split("=", 1)
-                meta[key] = value
+                # the rows an AVX2-capped run left out are that run's own
+                meta["avx2-" + key if capped and key.startswith("left-out-") else key] = value
         body = [line for line in lines if line and not line.startswith("#")]
         dist = next((l.split("=", 1)[1] for l in lines if l.startswith("# dist=")), "normal")
         for r in csv.DictReader(body):
             r["dist"] = dist
+            r["max_isa"] = "avx2" if capped else ""
             r["threads"], r["n"] = int(r["threads"]), int(r["n"])
             r["gelem_per_s"] = float(r["gelem_per_s"])
             rows.append(r)
@@ -115,13 +127,17 @@ def ratio_pairs(rows, form, st, cols):
     """The ratio columns of a table, (numerator, denominator, header): float32 compares ours
     and the faithful kernel with oneDNN, bf16 ours with oneDNN's bf16, f16 ours with our bf16,
     the narrowing kernels with our float32 kernel."""
-    if st == "f32":
-        onednn = next((c for c in cols if c.startswith("onednn")), None)
-        return [(c, onednn, f"{c} / onednn") for c in (ours_best(cols), ours_best(cols, FAITHFUL)) if c and onednn]
-    other = {"bf16": "bf16", "f16": "bf16"}.get(st, "f32")
+    if st in ("f32", "bf16"):
+        suffix = "" if st == "f32" else "-" + st
+        mine = [ours_best(cols, ours_of(st))] + ([ours_best(cols, FAITHFUL)] if st == "f32" else [])
+        out = []
+        for lib in (ONEDNN, ONEDNN2):
+            b = next((c for c in cols if c.split()[0] == lib + suffix), None)
+            out += [(a, b, f"{a.split()[0]} / {lib + suffix}") for a in mine if a and b]
+        return out
+    other = "bf16" if st == "f16" else "f32"
     other_cols = columns([r for r in rows if storage(r["impl"]) == other], form)
-    b = (next((c for c in cols if c.startswith("onednn-bf16")), None) if st == "bf16"
-         else ours_best(other_cols, ours_of(other)))
+    b = ours_best(other_cols, ours_of(other))
     a = ours_best(cols, ours_of(st))
     return [(a, b, f"{a} / {b}")] if a and b else []
 
@@ -144,57 +160,109 @@ def table(rows, form, st="f32"):
     return "\n".join(out)
 
 
-# The targets of the speed issue: (kernel, form, dist, n, the ratio to reach), 1 thread.
-TARGETS = [(FAITHFUL, "erf", "normal", 65536, 1.0), (FAITHFUL, "erf", "uniform8", 65536, 0.7),
-           (FAITHFUL, "erf", "normal", 1 << 24, 2.0), (FAITHFUL, "tanh", "normal", 65536, 1.0),
-           (FAITHFUL, "tanh", "uniform8", 65536, 0.7), (FAITHFUL, "tanh", "normal", 1 << 24, 2.0),
-           (OURS, "erf", "normal", 65536, 0.5), (OURS, "erf", "uniform8", 65536, 0.4),
-           (OURS, "erf", "normal", 1 << 24, 1.0), (OURS, "tanh", "normal", 65536, 0.8),
-           (OURS, "tanh", "uniform8", 65536, 0.7), (OURS, "tanh", "normal", 1 << 24, 1.5)]
-
-
-def best(rows, impl, form, dist, n):
+def best(rows, impl, form, dist, n, max_isa=""):
     """The fastest ISA of an impl at 1 thread, or None."""
     v = [r["gelem_per_s"] for r in rows if r["impl"] == impl and r["form"] == form and r["dist"] == dist
-         and r["n"] == n and r["threads"] == 1]
+         and r["n"] == n and r["threads"] == 1 and r.get("max_isa", "") == max_isa]
     return max(v) if v else None
 
 
+def on_isa(rows, impl, form, dist, n, isa):
+    """One ISA's Gelem/s of an impl at 1 thread, or None."""
+    v = [r["gelem_per_s"] for r in rows if r["impl"] == impl and r["form"] == form and r["dist"] == dist
+         and r["n"] == n and r["threads"] == 1 and r["isa"] == isa]
+    return v[0] if v else None
+
+
+# The targets of issues #19 (float32) and #21 (16-bit), 1 thread, best ISA of each:
+# (what, impl, form, dist, n, baseline impl, the ratio to reach). A baseline named onednn...
+# is oneDNN 3.8.1; the table shows the same ratio to 2.6 (onednn2...) alongside.
+def _targets():
+    t = []
+    for form in ("erf", "tanh", "quick"):
+        t += [("faithful", FAITHFUL, form, "normal", 65536, ONEDNN, 0.8),
+              ("faithful", FAITHFUL, form, "uniform8", 65536, ONEDNN, 0.5),
+              ("faithful", FAITHFUL, form, "normal", 1 << 24, ONEDNN, 1.5),
+              ("correctly rounded", OURS, form, "normal", 65536, ONEDNN, 0.5),
+              ("correctly rounded", OURS, form, "normal", 1 << 24, ONEDNN, 1.0)]
+    for form in ("erf", "tanh", "quick"):
+        t += [("backward", f"{OURS}-backward", form, "normal", 65536, "onednn-backward", 0.8),
+              ("backward", f"{OURS}-backward", form, "normal", 1 << 24, "onednn-backward", 1.0)]
+    for form in ("erf", "tanh"):
+        t += [("bf16", f"{OURS}-bf16", form, "normal", 65536, "onednn-bf16", 1.2),
+              ("bf16", f"{OURS}-bf16", form, "uniform8", 65536, "onednn-bf16", 0.8),
+              ("bf16", f"{OURS}-bf16", form, "normal", 1 << 24, "onednn-bf16", 2.0),
+              ("bf16 backward", f"{OURS}-backward-bf16", form, "normal", 65536, "onednn-backward-bf16", 1.0),
+              ("bf16 backward", f"{OURS}-backward-bf16", form, "uniform8", 65536, "onednn-backward-bf16", 0.8)]
+    t += [("bf16", f"{OURS}-bf16", "quick", "normal", 65536, "onednn-bf16", 1.2)]
+    for form in ("erf", "tanh", "quick"):
+        t += [("f16 (no oneDNN f16 here: against our bf16)", f"{OURS}-f16", form, dist, 65536, f"{OURS}-bf16", 0.9)
+              for dist in ("normal", "uniform8")]
+    return t
+
+
+TARGETS = _targets()
+
+
 def targets(rows):
-    """The ratio of our best ISA to oneDNN's same form, same run, for each target."""
-    best_of = lambda impl, form, dist, n: best(rows, impl, form, dist, n)
-    out = ["| kernel | form | input | n | Gelem/s | oneDNN Gelem/s | ratio | target |", "|---|---|---|---|---|---|---|---|"]
-    for impl, form, dist, n, goal in TARGETS:
-        a, b = best_of(impl, form, dist, n), best_of("onednn", form, dist, n)
+    out = ["| kernel | form | input | n | Gelem/s | baseline | baseline Gelem/s | ratio | target | "
+           "oneDNN 2.6 Gelem/s | ratio to 2.6 |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for what, impl, form, dist, n, baseline, goal in TARGETS:
+        a, b = best(rows, impl, form, dist, n), best(rows, baseline, form, dist, n)
         if a is None or b is None:
             continue
-        name = "faithful" if impl == FAITHFUL else "correctly rounded"
         mark = "met" if a / b >= goal else "missed"
-        out.append(f"| {name} | {form} | {DISTS.get(dist, dist)} | {size_label(n)} | {a:.3g} | {b:.3g} | "
-                   f"**{a / b:.2f}** | >= {goal} ({mark}) |")
+        old = best(rows, baseline.replace(ONEDNN, ONEDNN2, 1), form, dist, n) if baseline.startswith(ONEDNN) else None
+        tail = f"{old:.3g} | {a / old:.2f}" if old else " | "
+        out.append(f"| {what} | {form} | {DISTS.get(dist, dist)} | {size_label(n)} | {a:.3g} | {baseline} | "
+                   f"{b:.3g} | **{a / b:.2f}** | >= {goal} ({mark}) | {tail} |")
     return "\n".join(out) if len(out) > 2 else ""
 
 
-# Issue #9's targets, 16-bit storage, x ~ N(0, 1): (kernel, form, n, baseline, the ratio to
-# reach), 1 thread, best ISA of each. bf16 against oneDNN's bf16 eltwise; f16 against 0.8x our
-# own bf16 (f16 has no oneDNN or PyTorch CPU kernel to compare with); float32 -> bf16 against
-# our own float32 kernel, the work it replaces (GELU in float32, then a rounding to bf16).
-TARGETS16 = [(f"{OURS}-bf16", form, n, "onednn-bf16", goal) for form in ("erf", "tanh")
-             for n, goal in ((65536, 1.0), (1 << 24, 1.5))]
-TARGETS16 += [(f"{OURS}-f16", form, n, f"{OURS}-bf16", 0.8) for form in ("erf", "tanh") for n in (65536, 1 << 24)]
-TARGETS16 += [(f"{OURS}-f32-to-bf16", form, 1 << 24, OURS, 1.0) for form in ("erf", "tanh")]
-
-
-def targets16(rows):
-    out = ["| kernel | form | input | n | Gelem/s | baseline | baseline Gelem/s | ratio | target |",
-           "|---|---|---|---|---|---|---|---|---|"]
-    for impl, form, n, baseline, goal in TARGETS16:
-        a, b = best(rows, impl, form, "normal", n), best(rows, baseline, form, "normal", n)
-        if a is None or b is None:
+def slow_inputs(rows):
+    """Issues #19/#21's "no slow inputs": each of our kernels at 2^16, 1 thread, best ISA, on
+    every other distribution as a share of its own N(0, 1) throughput (targets: 16-bit >= 0.5,
+    float32 >= 0.4)."""
+    others = [d for d in DISTS if d != "normal" and any(r["dist"] == d for r in rows)]
+    kernels = sorted({(r["impl"], r["form"]) for r in rows if r["impl"].startswith(OURS) and r["n"] == 65536
+                      and r["dist"] in others and r.get("max_isa", "") == ""})
+    if not others or not kernels:
+        return ""
+    out = ["| kernel | form | N(0, 1) Gelem/s | " + " | ".join(DISTS[d] for d in others) + " | target |",
+           "|---|---|---|" + "---|" * len(others) + "---|"]
+    for impl, form in kernels:
+        base = best(rows, impl, form, "normal", 65536)
+        if not base:
             continue
-        mark = "met" if a / b >= goal else "missed"
-        out.append(f"| {STORAGES[storage(impl)]} | {form} | {DISTS['normal']} | {size_label(n)} | {a:.3g} | "
-                   f"{baseline} | {b:.3g} | **{a / b:.2f}** | >= {goal} ({mark}) |")
+        goal = 0.4 if storage(impl) == "f32" else 0.5
+        cells = []
+        for d in others:
+            v = best(rows, impl, form, d, 65536)
+            cells.append(f"{v:.3g} (**{v / base:.2f}**{'' if v / base >= goal else ', missed'})" if v else "")
+        out.append(f"| {impl} | {form} | {base:.3g} | " + " | ".join(cells) + f" | >= {goal} of N(0, 1) |")
+    return "\n".join(out)
+
+
+def avx2_table(rows):
+    """The AVX2-capped run (gelu_cbench --max-isa avx2): ours on AVX2 against both oneDNNs
+    capped at AVX2, with issue #19's AVX2 targets: faithful >= 1.2x our correctly rounded AVX2
+    kernel of the same form, correctly rounded erf >= 0.4x oneDNN 3.8.1."""
+    capped = [r for r in rows if r.get("max_isa") == "avx2" and r["threads"] == 1]
+    out = ["| form | input | n | gelu-ffm avx2 | gelu-ffm-faithful avx2 | onednn (3.8.1) | onednn2 (2.6) | "
+           "ours / onednn | faithful / onednn | faithful / ours | targets |", "|---|---|---|" + "---|" * 8]
+    for form, _ in FORMS:
+        for dist, n in sorted({(r["dist"], r["n"]) for r in capped if r["form"] == form}):
+            cr, fa = (on_isa(capped, impl, form, dist, n, "avx2") for impl in (OURS, FAITHFUL))
+            d3, d2 = (best(capped, lib, form, dist, n, "avx2") for lib in (ONEDNN, ONEDNN2))
+            ratio = lambda a, b: f"**{a / b:.2f}**" if a and b else ""
+            goals = []
+            if fa and cr:
+                goals.append(f"faithful/ours >= 1.2 ({'met' if fa / cr >= 1.2 else 'missed'})")
+            if form == "erf" and cr and d3:
+                goals.append(f"ours/onednn >= 0.4 ({'met' if cr / d3 >= 0.4 else 'missed'})")
+            cells = [f"{v:.3g}" if v else "" for v in (cr, fa, d3, d2)]
+            out.append(f"| {form} | {DISTS.get(dist, dist)} | {size_label(n)} | " + " | ".join(cells) +
+                       f" | {ratio(cr, d3)} | {ratio(fa, d3)} | {ratio(fa, cr)} | {'; '.join(goals)} |")
     return "\n".join(out) if len(out) > 2 else ""
 
 
@@ -204,27 +272,6 @@ OPS = ("bias", "geglu", "backward")
 
 def op(impl):
     return next((o for o in OPS if f"-{o}" in impl), None)
-
-
-# Issue #10's targets, x ~ N(0, 1), 1 thread: (ours, form, n, baseline, the ratio to reach).
-TARGETS_OPS = [(f"{OURS}-bias", form, 1 << 24, base, goal) for form in ("erf", "tanh")
-               for base, goal in (("twopass-bias", 1.5), ("onednn-bias", 1.0))]
-TARGETS_OPS += [(f"{OURS}-geglu", form, 1 << 24, "twopass-geglu", 1.3) for form in ("erf", "tanh")]
-TARGETS_OPS += [(f"{OURS}-backward", form, n, "onednn-backward", goal) for form in ("erf", "tanh")
-                for n, goal in ((65536, 0.5), (1 << 24, 1.0))]
-
-
-def targets_ops(rows):
-    out = ["| operation | form | n | Gelem/s | baseline | baseline Gelem/s | ratio | target |",
-           "|---|---|---|---|---|---|---|---|"]
-    for impl, form, n, baseline, goal in TARGETS_OPS:
-        a, b = best(rows, impl, form, "normal", n), best(rows, baseline, form, "normal", n)
-        if a is None or b is None:
-            continue
-        mark = "met" if a / b >= goal else "missed"
-        out.append(f"| {op(impl)} | {form} | {size_label(n)} | {a:.3g} | {baseline} | {b:.3g} | "
-                   f"**{a / b:.2f}** | >= {goal} ({mark}) |")
-    return "\n".join(out) if len(out) > 2 else ""
 
 
 def ops_table(rows, name, form):
@@ -242,10 +289,14 @@ def ops_table(rows, name, form):
 
 
 def markdown(meta, rows):
+    capped = [r for r in rows if r.get("max_isa") == "avx2"]
+    rows = [r for r in rows if r.get("max_isa", "") == ""]
+    all_rows = rows
     op_rows = [r for r in rows if op(r["impl"]) and r["dist"] == "normal"]
     rows = [r for r in rows if not op(r["impl"])]
     versions = [f"gelu-ffm {meta.get('gelu-ffm', '?')}", f"glibc {meta.get('glibc', '?')}"]
-    versions += [f"{k} {meta[k]}" for k in ("onednn", "sleef", "torch") if k in meta]
+    names = {"onednn": "oneDNN (the anchor, `onednn`)", "onednn2": "oneDNN (Debian's, `onednn2`)"}
+    versions += [f"{names.get(k, k)} {meta[k]}" for k in ("onednn", "onednn2", "sleef", "torch") if k in meta]
     parts = [
         "# GELU benchmark",
         "",
@@ -275,46 +326,68 @@ def markdown(meta, rows):
         "floors (memcpy; stream-copy, non-temporal stores) bound any kernel that reads x and "
         "writes y.",
         "",
+        "The anchor is oneDNN 3.8.1 (`onednn`, Maven Central's `org.bytedeco:dnnl:3.8.1-1.5.12`, "
+        "fetched by `bench/fetch_onednn.sh`); Debian's oneDNN 2.6 (`onednn2`), the anchor before "
+        "it, runs alongside in the same process (each library loaded with `dlopen`, so the two "
+        "versions' `dnnl_*` symbols never meet), and every ratio to 3.8.1 has its ratio to 2.6 "
+        "next to it. A oneDNN column's ISA is the kernel oneDNN reported (`jit:avx512_core`). "
+        "3.8.1's AVX-512 `gelu_erf` is an exp-free polynomial (`vpermt2ps`, no divide); 2.6's "
+        "computes an exp and a `vdivps` (their JIT dumps show it). The quick form is compared with "
+        "oneDNN's `eltwise_swish` at alpha = 1.702, which is x·σ(1.702x) exactly.",
+        "",
     ]
+    left_out = {k[len("left-out-"):]: v for k, v in meta.items() if k.startswith("left-out-")}
+    f16 = sorted(k for k in left_out if "-f16-" in k)
+    if f16:
+        parts += ["oneDNN has no f16 eltwise kernel on this CPU (it needs AVX512-FP16): the f16 rows have no "
+                  "oneDNN column, and f16 is compared with our own bf16 kernel instead "
+                  f"(left out: {', '.join(f16)}).", ""]
+    others = sorted(k for k in left_out if "-f16-" not in k)
+    if others:
+        parts += ["Other oneDNN rows left out: " + "; ".join(f"{k}: {left_out[k]}" for k in others) + ".", ""]
     if any(storage(r["impl"]) != "f32" for r in rows):
-        onednn16 = (f"oneDNN picked {meta['onednn-bf16-erf']} for erf, {meta.get('onednn-bf16-tanh', '?')} "
-                    "for tanh" if "onednn-bf16-erf" in meta else "absent from this run")
         parts += [
-            "The 16-bit rows (issue #9) are the same measurement on 16-bit storage: "
+            "The 16-bit rows are the same measurement on 16-bit storage: "
             "`gelu-ffm-bf16` and `gelu-ffm-f16` read and write bf16 or f16 (`gelu_<form>_bf16`, "
             "`gelu_<form>_f16`), `gelu-ffm-f32-to-bf16`/`-f16` read float32 and write 16 bits "
             "(`gelu_<form>_f32_to_bf16`/`_f16`); every result is correctly rounded to the 16-bit "
             "format. Their inputs are the same draws rounded to the format (to nearest even). "
-            f"`onednn-bf16` is oneDNN's eltwise forward primitive on a bf16 memory descriptor ({onednn16}); "
-            "`pytorch-bf16` is PyTorch's `F.gelu` on a bf16 tensor, 1 thread only (PyTorch has no "
-            "float16 GELU on CPU). `memcpy-2byte` and `stream-copy-2byte` are the copy floors for "
+            "`onednn-bf16` and `onednn2-bf16` are oneDNN's eltwise forward primitive on a bf16 memory "
+            "descriptor; `pytorch-bf16` is PyTorch's `F.gelu` on a bf16 tensor, 1 thread only (PyTorch has "
+            "no float16 GELU on CPU). `memcpy-2byte` and `stream-copy-2byte` are the copy floors for "
             "2-byte elements.",
             "",
         ]
-    t = targets(rows)
+    t = targets(all_rows)
     if t:
-        parts += ["## Against the targets (1 thread, best ISA, ratio to oneDNN's same form)", "", t, ""]
-    t = targets16(rows)
+        parts += ["## Against the targets of issues #19 and #21 (1 thread, best ISA, ratio to oneDNN 3.8.1)", "",
+                  "Each ratio is ours over the baseline in the same run; the last two columns are the same "
+                  "against Debian's oneDNN 2.6.", "", t, ""]
+    t = slow_inputs(all_rows)
     if t:
-        parts += ["## Against issue #9's targets (16-bit storage, 1 thread, best ISA, ratio to the baseline)", "",
-                  "bf16 against oneDNN's bf16 kernel; f16 against our own bf16 kernel (target: at least 0.8 "
-                  "of its speed); float32 -> bf16 against our own float32 kernel (`gelu_<form>_f32`).", "",
+        parts += ["## No slow inputs (n = 2^16, 1 thread, best ISA): Gelem/s, and the share of N(0, 1)'s", "",
                   t, ""]
-    forms = (("erf", "erf form, x·Φ(x)"), ("tanh", "tanh form"))
+    t = avx2_table(capped)
+    if t:
+        gone = sorted(k[len("avx2-left-out-"):] for k in meta if k.startswith("avx2-left-out-"))
+        gone = f" Capped at AVX2, oneDNN has no jit kernel for: {', '.join(gone)}." if gone else ""
+        parts += ["## AVX2 against AVX2 (`gelu_cbench --max-isa avx2`, 1 thread)", "",
+                  "Our AVX2 kernels against both oneDNNs capped at AVX2 (`dnnl_set_max_cpu_isa`, what "
+                  f"`ONEDNN_MAX_CPU_ISA=AVX2` does).{gone}", "", t, ""]
     dists = [d for d in DISTS if any(r["dist"] == d for r in rows)]
     for dist in dists:
         sub = [r for r in rows if r["dist"] == dist]
-        for form, title in forms:
+        for form, title in FORMS:
             if any(r["form"] == form and storage(r["impl"]) == "f32" for r in sub):
                 parts += [f"## {title}, {DISTS[dist]}", "", table(sub, form), ""]
     for dist in dists:
         sub = [r for r in rows if r["dist"] == dist]
         for st in [s for s in STORAGES if s != "f32"]:
-            for form, title in forms:
+            for form, title in FORMS:
                 if any(r["form"] == form and storage(r["impl"]) == st for r in sub):
                     parts += [f"## {STORAGES[st]}, {title}, {DISTS[dist]}", "", table(sub, form, st), ""]
     if op_rows:
-        parts += ["## Composed operations (issue #10), x ~ N(0, 1)", "",
+        parts += ["## Composed operations and the backward, x ~ N(0, 1)", "",
                   "`gelu-ffm-bias` is `gelu_<form>_bias_f32` on rows of 4096 (an FFN width; one row when n "
                   "is not a multiple) with a bias of 4096 values; `twopass-bias` the same with an AVX-512 add "
                   "pass into y, then our `gelu_<form>_f32` in place; `onednn-bias` oneDNN's binary add "
@@ -322,13 +395,12 @@ def markdown(meta, rows):
                   "`pytorch-bias` `torch.add(x, b, out=y)` then GELU in place. `gelu-ffm-geglu` is "
                   "`geglu_<form>_f32`, `twopass-geglu` our GELU into y then an AVX-512 `y *= a`, "
                   "`pytorch-geglu` the same two kernels in PyTorch. `gelu-ffm-backward` is "
-                  "`gelu_<form>_backward_f32` (dy of draws), `onednn-backward` oneDNN's eltwise backward "
-                  "(`dnnl_backward_data`). Ours are correctly rounded; oneDNN and PyTorch are not.", ""]
-        t = targets_ops(op_rows)
-        if t:
-            parts += ["### Against issue #10's targets (1 thread, best ISA)", "", t, ""]
+                  "`gelu_<form>_backward_f32` (dy of draws), `-backward-bf16` and `-backward-f16` the "
+                  "16-bit backward (x and dy in the format), `onednn-backward` oneDNN's eltwise backward "
+                  "(`dnnl_backward_data`, from src; bf16 too). Ours are correctly rounded; oneDNN and "
+                  "PyTorch are not.", ""]
         for name in OPS:
-            for form, title in forms:
+            for form, title in FORMS:
                 if any(op(r["impl"]) == name and r["form"] == form for r in op_rows):
                     parts += [f"### {name}, {title}", "", ops_table(op_rows, name, form), ""]
     parts += ["![Gelem/s against n, erf form, 1 thread, x ~ N(0, 1)](gelu-bench.svg)", ""]
@@ -410,7 +482,7 @@ def main():
     with open(os.path.join(out, "RESULTS.md"), "w") as f:
         f.write(markdown(meta, rows))
     with open(os.path.join(out, "gelu-bench.svg"), "w") as f:
-        f.write(svg([r for r in rows if not op(r["impl"])]))
+        f.write(svg([r for r in rows if not op(r["impl"]) and r["max_isa"] == ""]))
 
 
 if __name__ == "__main__":
