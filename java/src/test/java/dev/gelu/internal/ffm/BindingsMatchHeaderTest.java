@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.lang.foreign.AddressLayout;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodType;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -123,18 +125,27 @@ class BindingsMatchHeaderTest {
         return names;
     }
 
+    /** Fails naming what the bindings lack and what they have beyond the header. */
+    private static void sameNames(Set<String> header, Set<String> bound, String what) {
+        Set<String> missing = new TreeSet<>(header);
+        missing.removeAll(bound);
+        Set<String> extra = new TreeSet<>(bound);
+        extra.removeAll(header);
+        assertTrue(missing.isEmpty() && extra.isEmpty(), "the bindings differ from gelu.h's " + what
+                + " (run scripts/jextract.sh): not bound " + missing + ", bound but not in gelu.h " + extra);
+    }
+
     @Test
     void everyFunctionIsBoundWithItsJavaTypes() throws Exception {
         Map<String, FunctionDescriptor> header = headerFunctions();
-        assertEquals(new TreeSet<>(header.keySet()), bound(false),
-                "GeluNative's functions differ from gelu.h's GELU_API prototypes; run scripts/jextract.sh");
+        sameNames(header.keySet(), bound(false), "GELU_API functions");
         for (var e : header.entrySet()) {
             String f = e.getKey();
             MethodType expected = e.getValue().toMethodType();
             Method wrapper = GeluNative.class.getMethod(f, expected.parameterArray());
             assertEquals(expected.returnType(), wrapper.getReturnType(), f);
             // the accessors that NativeKernels builds its handles from
-            assertEquals(java.lang.foreign.MemorySegment.class, GeluNative.class.getMethod(f + "$address").getReturnType(), f);
+            assertEquals(MemorySegment.class, GeluNative.class.getMethod(f + "$address").getReturnType(), f);
             assertEquals(MethodHandle.class, GeluNative.class.getMethod(f + "$handle").getReturnType(), f);
         }
     }
@@ -142,8 +153,7 @@ class BindingsMatchHeaderTest {
     @Test
     void everyConstantIsBoundWithItsValue() throws Exception {
         Map<String, Long> header = headerConstants();
-        assertEquals(new TreeSet<>(header.keySet()), bound(true),
-                "GeluNative's constants differ from gelu.h's #define GELU_*; run scripts/jextract.sh");
+        sameNames(header.keySet(), bound(true), "#define GELU_* constants");
         for (var e : header.entrySet()) {
             Object value = GeluNative.class.getMethod(e.getKey()).invoke(null);
             assertEquals(e.getValue(), ((Number) value).longValue(), e.getKey());
