@@ -38,8 +38,11 @@ import org.junit.jupiter.api.Test;
 class BindingsMatchHeaderTest {
     private static final Path HEADER = Path.of("native/include/gelu.h");
     private static final String BUNDLED = "/natives/linux-x86_64/libgelu.so";
-    /** GELU_API prototypes (after comments are removed): return type and name, parameters */
-    private static final Pattern PROTOTYPE = Pattern.compile("GELU_API\\s+([^;{}()]+?)\\s*\\(([^()]*)\\)\\s*;");
+    /**
+     * GELU_API prototypes (after comments are removed), across lines: return type and name,
+     * parameters. No '#', so that the definitions of GELU_API itself never start a match.
+     */
+    private static final Pattern PROTOTYPE = Pattern.compile("GELU_API\\s+([^;{}()#]+?)\\s*\\(([^()#]*)\\)\\s*;");
     /** object-like macros with a value; GELU_API is the visibility attribute, not a constant */
     private static final Pattern DEFINE = Pattern.compile("(?m)^[ \\t]*#[ \\t]*define[ \\t]+(GELU_\\w+)[ \\t]+(\\S.*?)\\s*$");
 
