@@ -20,9 +20,35 @@ public class GeluNative extends GeluNative$shared {
 
     static final Arena LIBRARY_ARENA = Arena.ofAuto();
 
-    static final SymbolLookup SYMBOL_LOOKUP = SymbolLookup.loaderLookup()
-            .or(Linker.nativeLinker().defaultLookup());
+    static final SymbolLookup SYMBOL_LOOKUP = dev.gelu.internal.nativelib.NativeLibrary.symbols();
 
+    private static final int GELU_VERSION_MAJOR = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define GELU_VERSION_MAJOR 0
+     * }
+     */
+    public static int GELU_VERSION_MAJOR() {
+        return GELU_VERSION_MAJOR;
+    }
+    private static final int GELU_VERSION_MINOR = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define GELU_VERSION_MINOR 1
+     * }
+     */
+    public static int GELU_VERSION_MINOR() {
+        return GELU_VERSION_MINOR;
+    }
+    private static final int GELU_VERSION_PATCH = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define GELU_VERSION_PATCH 0
+     * }
+     */
+    public static int GELU_VERSION_PATCH() {
+        return GELU_VERSION_PATCH;
+    }
     private static final int GELU_OK = (int)0L;
     /**
      * {@snippet lang=c :
@@ -58,6 +84,24 @@ public class GeluNative extends GeluNative$shared {
      */
     public static int GELU_ISA_AVX512() {
         return GELU_ISA_AVX512;
+    }
+    private static final int GELU_MAX_ISA_UNSET = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define GELU_MAX_ISA_UNSET 0
+     * }
+     */
+    public static int GELU_MAX_ISA_UNSET() {
+        return GELU_MAX_ISA_UNSET;
+    }
+    private static final int GELU_MAX_ISA_APPLIED = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define GELU_MAX_ISA_APPLIED 1
+     * }
+     */
+    public static int GELU_MAX_ISA_APPLIED() {
+        return GELU_MAX_ISA_APPLIED;
     }
 
     private static class gelu_erf_f32 {
@@ -1961,6 +2005,1542 @@ public class GeluNative extends GeluNative$shared {
                 traceDowncall("gelu_quick_bias_f16", x, bias, y, rows, cols, ldx, ldy);
             }
             return (int)mh$.invokeExact(x, bias, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_erf_f32 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_erf_f32");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_erf_f32(const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor geglu_erf_f32$descriptor() {
+        return geglu_erf_f32.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_erf_f32(const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static MethodHandle geglu_erf_f32$handle() {
+        return geglu_erf_f32.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_erf_f32(const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static MemorySegment geglu_erf_f32$address() {
+        return geglu_erf_f32.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_erf_f32(const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static int geglu_erf_f32(MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        var mh$ = geglu_erf_f32.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_erf_f32", a, gate, y, n);
+            }
+            return (int)mh$.invokeExact(a, gate, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_tanh_f32 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_tanh_f32");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_tanh_f32(const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor geglu_tanh_f32$descriptor() {
+        return geglu_tanh_f32.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_tanh_f32(const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static MethodHandle geglu_tanh_f32$handle() {
+        return geglu_tanh_f32.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_tanh_f32(const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static MemorySegment geglu_tanh_f32$address() {
+        return geglu_tanh_f32.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_tanh_f32(const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static int geglu_tanh_f32(MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        var mh$ = geglu_tanh_f32.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_tanh_f32", a, gate, y, n);
+            }
+            return (int)mh$.invokeExact(a, gate, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_quick_f32 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_quick_f32");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_quick_f32(const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor geglu_quick_f32$descriptor() {
+        return geglu_quick_f32.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_quick_f32(const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static MethodHandle geglu_quick_f32$handle() {
+        return geglu_quick_f32.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_quick_f32(const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static MemorySegment geglu_quick_f32$address() {
+        return geglu_quick_f32.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_quick_f32(const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static int geglu_quick_f32(MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        var mh$ = geglu_quick_f32.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_quick_f32", a, gate, y, n);
+            }
+            return (int)mh$.invokeExact(a, gate, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_erf_f32_faithful {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_erf_f32_faithful");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_erf_f32_faithful(const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor geglu_erf_f32_faithful$descriptor() {
+        return geglu_erf_f32_faithful.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_erf_f32_faithful(const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static MethodHandle geglu_erf_f32_faithful$handle() {
+        return geglu_erf_f32_faithful.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_erf_f32_faithful(const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static MemorySegment geglu_erf_f32_faithful$address() {
+        return geglu_erf_f32_faithful.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_erf_f32_faithful(const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static int geglu_erf_f32_faithful(MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        var mh$ = geglu_erf_f32_faithful.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_erf_f32_faithful", a, gate, y, n);
+            }
+            return (int)mh$.invokeExact(a, gate, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_tanh_f32_faithful {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_tanh_f32_faithful");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_tanh_f32_faithful(const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor geglu_tanh_f32_faithful$descriptor() {
+        return geglu_tanh_f32_faithful.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_tanh_f32_faithful(const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static MethodHandle geglu_tanh_f32_faithful$handle() {
+        return geglu_tanh_f32_faithful.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_tanh_f32_faithful(const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static MemorySegment geglu_tanh_f32_faithful$address() {
+        return geglu_tanh_f32_faithful.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_tanh_f32_faithful(const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static int geglu_tanh_f32_faithful(MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        var mh$ = geglu_tanh_f32_faithful.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_tanh_f32_faithful", a, gate, y, n);
+            }
+            return (int)mh$.invokeExact(a, gate, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_quick_f32_faithful {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_quick_f32_faithful");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_quick_f32_faithful(const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor geglu_quick_f32_faithful$descriptor() {
+        return geglu_quick_f32_faithful.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_quick_f32_faithful(const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static MethodHandle geglu_quick_f32_faithful$handle() {
+        return geglu_quick_f32_faithful.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_quick_f32_faithful(const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static MemorySegment geglu_quick_f32_faithful$address() {
+        return geglu_quick_f32_faithful.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_quick_f32_faithful(const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static int geglu_quick_f32_faithful(MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        var mh$ = geglu_quick_f32_faithful.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_quick_f32_faithful", a, gate, y, n);
+            }
+            return (int)mh$.invokeExact(a, gate, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_erf_bf16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_erf_bf16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_erf_bf16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor geglu_erf_bf16$descriptor() {
+        return geglu_erf_bf16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_erf_bf16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle geglu_erf_bf16$handle() {
+        return geglu_erf_bf16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_erf_bf16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment geglu_erf_bf16$address() {
+        return geglu_erf_bf16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_erf_bf16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static int geglu_erf_bf16(MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        var mh$ = geglu_erf_bf16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_erf_bf16", a, gate, y, n);
+            }
+            return (int)mh$.invokeExact(a, gate, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_tanh_bf16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_tanh_bf16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_tanh_bf16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor geglu_tanh_bf16$descriptor() {
+        return geglu_tanh_bf16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_tanh_bf16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle geglu_tanh_bf16$handle() {
+        return geglu_tanh_bf16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_tanh_bf16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment geglu_tanh_bf16$address() {
+        return geglu_tanh_bf16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_tanh_bf16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static int geglu_tanh_bf16(MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        var mh$ = geglu_tanh_bf16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_tanh_bf16", a, gate, y, n);
+            }
+            return (int)mh$.invokeExact(a, gate, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_quick_bf16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_quick_bf16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_quick_bf16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor geglu_quick_bf16$descriptor() {
+        return geglu_quick_bf16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_quick_bf16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle geglu_quick_bf16$handle() {
+        return geglu_quick_bf16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_quick_bf16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment geglu_quick_bf16$address() {
+        return geglu_quick_bf16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_quick_bf16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static int geglu_quick_bf16(MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        var mh$ = geglu_quick_bf16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_quick_bf16", a, gate, y, n);
+            }
+            return (int)mh$.invokeExact(a, gate, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_erf_f16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_erf_f16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_erf_f16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor geglu_erf_f16$descriptor() {
+        return geglu_erf_f16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_erf_f16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle geglu_erf_f16$handle() {
+        return geglu_erf_f16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_erf_f16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment geglu_erf_f16$address() {
+        return geglu_erf_f16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_erf_f16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static int geglu_erf_f16(MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        var mh$ = geglu_erf_f16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_erf_f16", a, gate, y, n);
+            }
+            return (int)mh$.invokeExact(a, gate, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_tanh_f16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_tanh_f16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_tanh_f16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor geglu_tanh_f16$descriptor() {
+        return geglu_tanh_f16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_tanh_f16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle geglu_tanh_f16$handle() {
+        return geglu_tanh_f16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_tanh_f16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment geglu_tanh_f16$address() {
+        return geglu_tanh_f16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_tanh_f16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static int geglu_tanh_f16(MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        var mh$ = geglu_tanh_f16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_tanh_f16", a, gate, y, n);
+            }
+            return (int)mh$.invokeExact(a, gate, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_quick_f16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_quick_f16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_quick_f16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor geglu_quick_f16$descriptor() {
+        return geglu_quick_f16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_quick_f16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle geglu_quick_f16$handle() {
+        return geglu_quick_f16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_quick_f16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment geglu_quick_f16$address() {
+        return geglu_quick_f16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_quick_f16(const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static int geglu_quick_f16(MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        var mh$ = geglu_quick_f16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_quick_f16", a, gate, y, n);
+            }
+            return (int)mh$.invokeExact(a, gate, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_erf_rows_f32 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_erf_rows_f32");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_erf_rows_f32(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor geglu_erf_rows_f32$descriptor() {
+        return geglu_erf_rows_f32.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_erf_rows_f32(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle geglu_erf_rows_f32$handle() {
+        return geglu_erf_rows_f32.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_erf_rows_f32(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment geglu_erf_rows_f32$address() {
+        return geglu_erf_rows_f32.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_erf_rows_f32(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int geglu_erf_rows_f32(MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = geglu_erf_rows_f32.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_erf_rows_f32", x, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(x, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_tanh_rows_f32 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_tanh_rows_f32");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_f32(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor geglu_tanh_rows_f32$descriptor() {
+        return geglu_tanh_rows_f32.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_f32(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle geglu_tanh_rows_f32$handle() {
+        return geglu_tanh_rows_f32.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_f32(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment geglu_tanh_rows_f32$address() {
+        return geglu_tanh_rows_f32.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_f32(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int geglu_tanh_rows_f32(MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = geglu_tanh_rows_f32.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_tanh_rows_f32", x, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(x, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_quick_rows_f32 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_quick_rows_f32");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_quick_rows_f32(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor geglu_quick_rows_f32$descriptor() {
+        return geglu_quick_rows_f32.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_quick_rows_f32(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle geglu_quick_rows_f32$handle() {
+        return geglu_quick_rows_f32.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_quick_rows_f32(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment geglu_quick_rows_f32$address() {
+        return geglu_quick_rows_f32.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_quick_rows_f32(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int geglu_quick_rows_f32(MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = geglu_quick_rows_f32.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_quick_rows_f32", x, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(x, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_erf_rows_f32_faithful {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_erf_rows_f32_faithful");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_erf_rows_f32_faithful(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor geglu_erf_rows_f32_faithful$descriptor() {
+        return geglu_erf_rows_f32_faithful.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_erf_rows_f32_faithful(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle geglu_erf_rows_f32_faithful$handle() {
+        return geglu_erf_rows_f32_faithful.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_erf_rows_f32_faithful(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment geglu_erf_rows_f32_faithful$address() {
+        return geglu_erf_rows_f32_faithful.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_erf_rows_f32_faithful(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int geglu_erf_rows_f32_faithful(MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = geglu_erf_rows_f32_faithful.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_erf_rows_f32_faithful", x, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(x, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_tanh_rows_f32_faithful {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_tanh_rows_f32_faithful");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_f32_faithful(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor geglu_tanh_rows_f32_faithful$descriptor() {
+        return geglu_tanh_rows_f32_faithful.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_f32_faithful(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle geglu_tanh_rows_f32_faithful$handle() {
+        return geglu_tanh_rows_f32_faithful.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_f32_faithful(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment geglu_tanh_rows_f32_faithful$address() {
+        return geglu_tanh_rows_f32_faithful.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_f32_faithful(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int geglu_tanh_rows_f32_faithful(MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = geglu_tanh_rows_f32_faithful.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_tanh_rows_f32_faithful", x, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(x, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_quick_rows_f32_faithful {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_quick_rows_f32_faithful");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_quick_rows_f32_faithful(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor geglu_quick_rows_f32_faithful$descriptor() {
+        return geglu_quick_rows_f32_faithful.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_quick_rows_f32_faithful(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle geglu_quick_rows_f32_faithful$handle() {
+        return geglu_quick_rows_f32_faithful.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_quick_rows_f32_faithful(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment geglu_quick_rows_f32_faithful$address() {
+        return geglu_quick_rows_f32_faithful.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_quick_rows_f32_faithful(const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int geglu_quick_rows_f32_faithful(MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = geglu_quick_rows_f32_faithful.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_quick_rows_f32_faithful", x, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(x, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_erf_rows_bf16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_erf_rows_bf16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_erf_rows_bf16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor geglu_erf_rows_bf16$descriptor() {
+        return geglu_erf_rows_bf16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_erf_rows_bf16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle geglu_erf_rows_bf16$handle() {
+        return geglu_erf_rows_bf16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_erf_rows_bf16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment geglu_erf_rows_bf16$address() {
+        return geglu_erf_rows_bf16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_erf_rows_bf16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int geglu_erf_rows_bf16(MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = geglu_erf_rows_bf16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_erf_rows_bf16", x, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(x, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_tanh_rows_bf16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_tanh_rows_bf16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_bf16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor geglu_tanh_rows_bf16$descriptor() {
+        return geglu_tanh_rows_bf16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_bf16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle geglu_tanh_rows_bf16$handle() {
+        return geglu_tanh_rows_bf16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_bf16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment geglu_tanh_rows_bf16$address() {
+        return geglu_tanh_rows_bf16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_bf16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int geglu_tanh_rows_bf16(MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = geglu_tanh_rows_bf16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_tanh_rows_bf16", x, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(x, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_quick_rows_bf16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_quick_rows_bf16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_quick_rows_bf16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor geglu_quick_rows_bf16$descriptor() {
+        return geglu_quick_rows_bf16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_quick_rows_bf16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle geglu_quick_rows_bf16$handle() {
+        return geglu_quick_rows_bf16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_quick_rows_bf16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment geglu_quick_rows_bf16$address() {
+        return geglu_quick_rows_bf16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_quick_rows_bf16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int geglu_quick_rows_bf16(MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = geglu_quick_rows_bf16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_quick_rows_bf16", x, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(x, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_erf_rows_f16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_erf_rows_f16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_erf_rows_f16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor geglu_erf_rows_f16$descriptor() {
+        return geglu_erf_rows_f16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_erf_rows_f16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle geglu_erf_rows_f16$handle() {
+        return geglu_erf_rows_f16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_erf_rows_f16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment geglu_erf_rows_f16$address() {
+        return geglu_erf_rows_f16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_erf_rows_f16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int geglu_erf_rows_f16(MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = geglu_erf_rows_f16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_erf_rows_f16", x, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(x, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_tanh_rows_f16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_tanh_rows_f16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_f16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor geglu_tanh_rows_f16$descriptor() {
+        return geglu_tanh_rows_f16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_f16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle geglu_tanh_rows_f16$handle() {
+        return geglu_tanh_rows_f16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_f16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment geglu_tanh_rows_f16$address() {
+        return geglu_tanh_rows_f16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_f16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int geglu_tanh_rows_f16(MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = geglu_tanh_rows_f16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_tanh_rows_f16", x, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(x, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_quick_rows_f16 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_quick_rows_f16");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_quick_rows_f16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor geglu_quick_rows_f16$descriptor() {
+        return geglu_quick_rows_f16.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_quick_rows_f16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle geglu_quick_rows_f16$handle() {
+        return geglu_quick_rows_f16.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_quick_rows_f16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment geglu_quick_rows_f16$address() {
+        return geglu_quick_rows_f16.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_quick_rows_f16(const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int geglu_quick_rows_f16(MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = geglu_quick_rows_f16.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_quick_rows_f16", x, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(x, y, rows, cols, ldx, ldy);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -4473,6 +6053,1566 @@ public class GeluNative extends GeluNative$shared {
         }
     }
 
+    private static class geglu_erf_f32_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_erf_f32_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_erf_f32_isa(int isa, const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor geglu_erf_f32_isa$descriptor() {
+        return geglu_erf_f32_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_erf_f32_isa(int isa, const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static MethodHandle geglu_erf_f32_isa$handle() {
+        return geglu_erf_f32_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_erf_f32_isa(int isa, const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static MemorySegment geglu_erf_f32_isa$address() {
+        return geglu_erf_f32_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_erf_f32_isa(int isa, const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static int geglu_erf_f32_isa(int isa, MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        var mh$ = geglu_erf_f32_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_erf_f32_isa", isa, a, gate, y, n);
+            }
+            return (int)mh$.invokeExact(isa, a, gate, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_tanh_f32_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_tanh_f32_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_tanh_f32_isa(int isa, const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor geglu_tanh_f32_isa$descriptor() {
+        return geglu_tanh_f32_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_tanh_f32_isa(int isa, const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static MethodHandle geglu_tanh_f32_isa$handle() {
+        return geglu_tanh_f32_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_tanh_f32_isa(int isa, const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static MemorySegment geglu_tanh_f32_isa$address() {
+        return geglu_tanh_f32_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_tanh_f32_isa(int isa, const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static int geglu_tanh_f32_isa(int isa, MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        var mh$ = geglu_tanh_f32_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_tanh_f32_isa", isa, a, gate, y, n);
+            }
+            return (int)mh$.invokeExact(isa, a, gate, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_quick_f32_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_quick_f32_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_quick_f32_isa(int isa, const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor geglu_quick_f32_isa$descriptor() {
+        return geglu_quick_f32_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_quick_f32_isa(int isa, const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static MethodHandle geglu_quick_f32_isa$handle() {
+        return geglu_quick_f32_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_quick_f32_isa(int isa, const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static MemorySegment geglu_quick_f32_isa$address() {
+        return geglu_quick_f32_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_quick_f32_isa(int isa, const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static int geglu_quick_f32_isa(int isa, MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        var mh$ = geglu_quick_f32_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_quick_f32_isa", isa, a, gate, y, n);
+            }
+            return (int)mh$.invokeExact(isa, a, gate, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_erf_f32_faithful_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_erf_f32_faithful_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_erf_f32_faithful_isa(int isa, const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor geglu_erf_f32_faithful_isa$descriptor() {
+        return geglu_erf_f32_faithful_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_erf_f32_faithful_isa(int isa, const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static MethodHandle geglu_erf_f32_faithful_isa$handle() {
+        return geglu_erf_f32_faithful_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_erf_f32_faithful_isa(int isa, const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static MemorySegment geglu_erf_f32_faithful_isa$address() {
+        return geglu_erf_f32_faithful_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_erf_f32_faithful_isa(int isa, const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static int geglu_erf_f32_faithful_isa(int isa, MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        var mh$ = geglu_erf_f32_faithful_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_erf_f32_faithful_isa", isa, a, gate, y, n);
+            }
+            return (int)mh$.invokeExact(isa, a, gate, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_tanh_f32_faithful_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_tanh_f32_faithful_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_tanh_f32_faithful_isa(int isa, const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor geglu_tanh_f32_faithful_isa$descriptor() {
+        return geglu_tanh_f32_faithful_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_tanh_f32_faithful_isa(int isa, const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static MethodHandle geglu_tanh_f32_faithful_isa$handle() {
+        return geglu_tanh_f32_faithful_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_tanh_f32_faithful_isa(int isa, const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static MemorySegment geglu_tanh_f32_faithful_isa$address() {
+        return geglu_tanh_f32_faithful_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_tanh_f32_faithful_isa(int isa, const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static int geglu_tanh_f32_faithful_isa(int isa, MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        var mh$ = geglu_tanh_f32_faithful_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_tanh_f32_faithful_isa", isa, a, gate, y, n);
+            }
+            return (int)mh$.invokeExact(isa, a, gate, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_quick_f32_faithful_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_quick_f32_faithful_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_quick_f32_faithful_isa(int isa, const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor geglu_quick_f32_faithful_isa$descriptor() {
+        return geglu_quick_f32_faithful_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_quick_f32_faithful_isa(int isa, const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static MethodHandle geglu_quick_f32_faithful_isa$handle() {
+        return geglu_quick_f32_faithful_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_quick_f32_faithful_isa(int isa, const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static MemorySegment geglu_quick_f32_faithful_isa$address() {
+        return geglu_quick_f32_faithful_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_quick_f32_faithful_isa(int isa, const float *a, const float *gate, float *y, size_t n)
+     * }
+     */
+    public static int geglu_quick_f32_faithful_isa(int isa, MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        var mh$ = geglu_quick_f32_faithful_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_quick_f32_faithful_isa", isa, a, gate, y, n);
+            }
+            return (int)mh$.invokeExact(isa, a, gate, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_erf_bf16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_erf_bf16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_erf_bf16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor geglu_erf_bf16_isa$descriptor() {
+        return geglu_erf_bf16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_erf_bf16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle geglu_erf_bf16_isa$handle() {
+        return geglu_erf_bf16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_erf_bf16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment geglu_erf_bf16_isa$address() {
+        return geglu_erf_bf16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_erf_bf16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static int geglu_erf_bf16_isa(int isa, MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        var mh$ = geglu_erf_bf16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_erf_bf16_isa", isa, a, gate, y, n);
+            }
+            return (int)mh$.invokeExact(isa, a, gate, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_tanh_bf16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_tanh_bf16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_tanh_bf16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor geglu_tanh_bf16_isa$descriptor() {
+        return geglu_tanh_bf16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_tanh_bf16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle geglu_tanh_bf16_isa$handle() {
+        return geglu_tanh_bf16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_tanh_bf16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment geglu_tanh_bf16_isa$address() {
+        return geglu_tanh_bf16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_tanh_bf16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static int geglu_tanh_bf16_isa(int isa, MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        var mh$ = geglu_tanh_bf16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_tanh_bf16_isa", isa, a, gate, y, n);
+            }
+            return (int)mh$.invokeExact(isa, a, gate, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_quick_bf16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_quick_bf16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_quick_bf16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor geglu_quick_bf16_isa$descriptor() {
+        return geglu_quick_bf16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_quick_bf16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle geglu_quick_bf16_isa$handle() {
+        return geglu_quick_bf16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_quick_bf16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment geglu_quick_bf16_isa$address() {
+        return geglu_quick_bf16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_quick_bf16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static int geglu_quick_bf16_isa(int isa, MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        var mh$ = geglu_quick_bf16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_quick_bf16_isa", isa, a, gate, y, n);
+            }
+            return (int)mh$.invokeExact(isa, a, gate, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_erf_f16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_erf_f16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_erf_f16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor geglu_erf_f16_isa$descriptor() {
+        return geglu_erf_f16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_erf_f16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle geglu_erf_f16_isa$handle() {
+        return geglu_erf_f16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_erf_f16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment geglu_erf_f16_isa$address() {
+        return geglu_erf_f16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_erf_f16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static int geglu_erf_f16_isa(int isa, MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        var mh$ = geglu_erf_f16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_erf_f16_isa", isa, a, gate, y, n);
+            }
+            return (int)mh$.invokeExact(isa, a, gate, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_tanh_f16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_tanh_f16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_tanh_f16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor geglu_tanh_f16_isa$descriptor() {
+        return geglu_tanh_f16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_tanh_f16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle geglu_tanh_f16_isa$handle() {
+        return geglu_tanh_f16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_tanh_f16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment geglu_tanh_f16_isa$address() {
+        return geglu_tanh_f16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_tanh_f16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static int geglu_tanh_f16_isa(int isa, MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        var mh$ = geglu_tanh_f16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_tanh_f16_isa", isa, a, gate, y, n);
+            }
+            return (int)mh$.invokeExact(isa, a, gate, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_quick_f16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_quick_f16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_quick_f16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static FunctionDescriptor geglu_quick_f16_isa$descriptor() {
+        return geglu_quick_f16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_quick_f16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static MethodHandle geglu_quick_f16_isa$handle() {
+        return geglu_quick_f16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_quick_f16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static MemorySegment geglu_quick_f16_isa$address() {
+        return geglu_quick_f16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_quick_f16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n)
+     * }
+     */
+    public static int geglu_quick_f16_isa(int isa, MemorySegment a, MemorySegment gate, MemorySegment y, long n) {
+        var mh$ = geglu_quick_f16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_quick_f16_isa", isa, a, gate, y, n);
+            }
+            return (int)mh$.invokeExact(isa, a, gate, y, n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_erf_rows_f32_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_erf_rows_f32_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_erf_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor geglu_erf_rows_f32_isa$descriptor() {
+        return geglu_erf_rows_f32_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_erf_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle geglu_erf_rows_f32_isa$handle() {
+        return geglu_erf_rows_f32_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_erf_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment geglu_erf_rows_f32_isa$address() {
+        return geglu_erf_rows_f32_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_erf_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int geglu_erf_rows_f32_isa(int isa, MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = geglu_erf_rows_f32_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_erf_rows_f32_isa", isa, x, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(isa, x, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_tanh_rows_f32_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_tanh_rows_f32_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor geglu_tanh_rows_f32_isa$descriptor() {
+        return geglu_tanh_rows_f32_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle geglu_tanh_rows_f32_isa$handle() {
+        return geglu_tanh_rows_f32_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment geglu_tanh_rows_f32_isa$address() {
+        return geglu_tanh_rows_f32_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int geglu_tanh_rows_f32_isa(int isa, MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = geglu_tanh_rows_f32_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_tanh_rows_f32_isa", isa, x, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(isa, x, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_quick_rows_f32_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_quick_rows_f32_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_quick_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor geglu_quick_rows_f32_isa$descriptor() {
+        return geglu_quick_rows_f32_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_quick_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle geglu_quick_rows_f32_isa$handle() {
+        return geglu_quick_rows_f32_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_quick_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment geglu_quick_rows_f32_isa$address() {
+        return geglu_quick_rows_f32_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_quick_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int geglu_quick_rows_f32_isa(int isa, MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = geglu_quick_rows_f32_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_quick_rows_f32_isa", isa, x, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(isa, x, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_erf_rows_f32_faithful_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_erf_rows_f32_faithful_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_erf_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor geglu_erf_rows_f32_faithful_isa$descriptor() {
+        return geglu_erf_rows_f32_faithful_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_erf_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle geglu_erf_rows_f32_faithful_isa$handle() {
+        return geglu_erf_rows_f32_faithful_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_erf_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment geglu_erf_rows_f32_faithful_isa$address() {
+        return geglu_erf_rows_f32_faithful_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_erf_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int geglu_erf_rows_f32_faithful_isa(int isa, MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = geglu_erf_rows_f32_faithful_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_erf_rows_f32_faithful_isa", isa, x, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(isa, x, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_tanh_rows_f32_faithful_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_tanh_rows_f32_faithful_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor geglu_tanh_rows_f32_faithful_isa$descriptor() {
+        return geglu_tanh_rows_f32_faithful_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle geglu_tanh_rows_f32_faithful_isa$handle() {
+        return geglu_tanh_rows_f32_faithful_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment geglu_tanh_rows_f32_faithful_isa$address() {
+        return geglu_tanh_rows_f32_faithful_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int geglu_tanh_rows_f32_faithful_isa(int isa, MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = geglu_tanh_rows_f32_faithful_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_tanh_rows_f32_faithful_isa", isa, x, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(isa, x, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_quick_rows_f32_faithful_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_quick_rows_f32_faithful_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_quick_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor geglu_quick_rows_f32_faithful_isa$descriptor() {
+        return geglu_quick_rows_f32_faithful_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_quick_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle geglu_quick_rows_f32_faithful_isa$handle() {
+        return geglu_quick_rows_f32_faithful_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_quick_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment geglu_quick_rows_f32_faithful_isa$address() {
+        return geglu_quick_rows_f32_faithful_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_quick_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int geglu_quick_rows_f32_faithful_isa(int isa, MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = geglu_quick_rows_f32_faithful_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_quick_rows_f32_faithful_isa", isa, x, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(isa, x, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_erf_rows_bf16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_erf_rows_bf16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_erf_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor geglu_erf_rows_bf16_isa$descriptor() {
+        return geglu_erf_rows_bf16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_erf_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle geglu_erf_rows_bf16_isa$handle() {
+        return geglu_erf_rows_bf16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_erf_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment geglu_erf_rows_bf16_isa$address() {
+        return geglu_erf_rows_bf16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_erf_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int geglu_erf_rows_bf16_isa(int isa, MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = geglu_erf_rows_bf16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_erf_rows_bf16_isa", isa, x, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(isa, x, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_tanh_rows_bf16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_tanh_rows_bf16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor geglu_tanh_rows_bf16_isa$descriptor() {
+        return geglu_tanh_rows_bf16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle geglu_tanh_rows_bf16_isa$handle() {
+        return geglu_tanh_rows_bf16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment geglu_tanh_rows_bf16_isa$address() {
+        return geglu_tanh_rows_bf16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int geglu_tanh_rows_bf16_isa(int isa, MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = geglu_tanh_rows_bf16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_tanh_rows_bf16_isa", isa, x, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(isa, x, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_quick_rows_bf16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_quick_rows_bf16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_quick_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor geglu_quick_rows_bf16_isa$descriptor() {
+        return geglu_quick_rows_bf16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_quick_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle geglu_quick_rows_bf16_isa$handle() {
+        return geglu_quick_rows_bf16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_quick_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment geglu_quick_rows_bf16_isa$address() {
+        return geglu_quick_rows_bf16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_quick_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int geglu_quick_rows_bf16_isa(int isa, MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = geglu_quick_rows_bf16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_quick_rows_bf16_isa", isa, x, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(isa, x, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_erf_rows_f16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_erf_rows_f16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_erf_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor geglu_erf_rows_f16_isa$descriptor() {
+        return geglu_erf_rows_f16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_erf_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle geglu_erf_rows_f16_isa$handle() {
+        return geglu_erf_rows_f16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_erf_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment geglu_erf_rows_f16_isa$address() {
+        return geglu_erf_rows_f16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_erf_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int geglu_erf_rows_f16_isa(int isa, MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = geglu_erf_rows_f16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_erf_rows_f16_isa", isa, x, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(isa, x, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_tanh_rows_f16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_tanh_rows_f16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor geglu_tanh_rows_f16_isa$descriptor() {
+        return geglu_tanh_rows_f16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle geglu_tanh_rows_f16_isa$handle() {
+        return geglu_tanh_rows_f16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment geglu_tanh_rows_f16_isa$address() {
+        return geglu_tanh_rows_f16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_tanh_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int geglu_tanh_rows_f16_isa(int isa, MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = geglu_tanh_rows_f16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_tanh_rows_f16_isa", isa, x, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(isa, x, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class geglu_quick_rows_f16_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            GeluNative.C_INT,
+            GeluNative.C_INT,
+            GeluNative.C_POINTER,
+            GeluNative.C_POINTER,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG,
+            GeluNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geglu_quick_rows_f16_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int geglu_quick_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static FunctionDescriptor geglu_quick_rows_f16_isa$descriptor() {
+        return geglu_quick_rows_f16_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int geglu_quick_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MethodHandle geglu_quick_rows_f16_isa$handle() {
+        return geglu_quick_rows_f16_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int geglu_quick_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static MemorySegment geglu_quick_rows_f16_isa$address() {
+        return geglu_quick_rows_f16_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int geglu_quick_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy)
+     * }
+     */
+    public static int geglu_quick_rows_f16_isa(int isa, MemorySegment x, MemorySegment y, long rows, long cols, long ldx, long ldy) {
+        var mh$ = geglu_quick_rows_f16_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geglu_quick_rows_f16_isa", isa, x, y, rows, cols, ldx, ldy);
+            }
+            return (int)mh$.invokeExact(isa, x, y, rows, cols, ldx, ldy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class gelu_erf_backward_f32_isa {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             GeluNative.C_INT,
@@ -5442,6 +8582,24 @@ public class GeluNative extends GeluNative$shared {
      */
     public static int GELU_ERR_SIZE() {
         return GELU_ERR_SIZE;
+    }
+    private static final int GELU_ERR_SHAPE = (int)-5L;
+    /**
+     * {@snippet lang=c :
+     * #define GELU_ERR_SHAPE -5
+     * }
+     */
+    public static int GELU_ERR_SHAPE() {
+        return GELU_ERR_SHAPE;
+    }
+    private static final int GELU_MAX_ISA_UNKNOWN = (int)-1L;
+    /**
+     * {@snippet lang=c :
+     * #define GELU_MAX_ISA_UNKNOWN -1
+     * }
+     */
+    public static int GELU_MAX_ISA_UNKNOWN() {
+        return GELU_MAX_ISA_UNKNOWN;
     }
 }
 

@@ -5,10 +5,9 @@ import dev.gelu.Form;
 import dev.gelu.Storage;
 import dev.gelu.internal.Checks;
 import dev.gelu.internal.GeluKernels;
-import java.lang.foreign.FunctionDescriptor;
+import dev.gelu.internal.ffm.GeluNative;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +19,8 @@ import java.util.Locale;
  * <p>Off-heap segments go to the kernel as they are. Small calls use a {@code critical}
  * downcall (no thread-state transition, about 3 ns); large ones a plain downcall, so a long
  * kernel never delays a safepoint. Heap memory goes through {@code critical(true)} downcalls,
- * which pass the array itself, in chunks so that GC is never held off for long.
+ * which pass the array itself, in chunks so that GC is never held off for long. Every handle
+ * comes from the jextract bindings of gelu.h ({@link Binding}).
  */
 public final class NativeKernels implements GeluKernels {
     /** Below this many elements the call is shorter than a safepoint delay worth avoiding. */
@@ -28,6 +28,7 @@ public final class NativeKernels implements GeluKernels {
     /** Heap calls are cut into chunks of this many elements (about 0.1 ms each). */
     private static final long HEAP_CHUNK = 1 << 16;
 
+    /** gelu_isa()'s names, indexed by GELU_ISA_SCALAR, GELU_ISA_AVX2, GELU_ISA_AVX512 */
     private static final String[] NAMES = {"scalar", "avx2", "avx512"};
 
     private final int isa;
@@ -38,7 +39,8 @@ public final class NativeKernels implements GeluKernels {
 
     /** The kernels of the ISA libgelu chose (best supported, capped by GELU_MAX_ISA). */
     public static NativeKernels active() {
-        String name = NativeLibrary.string("gelu_isa");
+        NativeLibrary.requireLoaded();
+        String name = GeluNative.gelu_isa().getString(0);
         for (int i = 0; i < NAMES.length; i++) {
             if (NAMES[i].equals(name)) {
                 return new NativeKernels(i);
@@ -49,9 +51,10 @@ public final class NativeKernels implements GeluKernels {
 
     /** One instance per ISA that can run here, lowest first. */
     public static List<NativeKernels> supported() {
+        NativeLibrary.requireLoaded();
         List<NativeKernels> list = new ArrayList<>();
         for (int i = 0; i < NAMES.length; i++) {
-            if (NativeLibrary.integer("gelu_isa_supported", i) != 0) {
+            if (GeluNative.gelu_isa_supported(i) != 0) {
                 list.add(new NativeKernels(i));
             }
         }
@@ -226,7 +229,7 @@ public final class NativeKernels implements GeluKernels {
     }
 
     private void check(int rc, long n) {
-        if (rc != 0) {
+        if (rc != GeluNative.GELU_OK()) {
             throw new IllegalStateException("libgelu returned error " + rc + " for " + n + " elements on " + isa());
         }
     }
@@ -263,18 +266,10 @@ public final class NativeKernels implements GeluKernels {
      * looked up on first use: gelu_FORM_bias_V_isa, geglu_FORM_V_isa, geglu_FORM_rows_V_isa.
      */
     private static final class Ops {
-        private static final ValueLayout A = ValueLayout.ADDRESS;
-        private static final ValueLayout.OfLong L = ValueLayout.JAVA_LONG;
-        private static final FunctionDescriptor ROWS_BIAS = FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                ValueLayout.JAVA_INT, A, A, A, L, L, L, L);
-        private static final FunctionDescriptor ROWS_GLU = FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                ValueLayout.JAVA_INT, A, A, L, L, L, L);
-        private static final FunctionDescriptor GLU2 = FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                ValueLayout.JAVA_INT, A, A, A, L);
         private static final String[] VARIANTS = {"f32", "f32_faithful", "bf16", "f16"};
-        static final Kernel[] BIAS = all("gelu_%s_bias_%s_isa", ROWS_BIAS);
-        static final Kernel[] GLU = all("geglu_%s_%s_isa", GLU2);
-        static final Kernel[] ROWS = all("geglu_%s_rows_%s_isa", ROWS_GLU);
+        static final Kernel[] BIAS = all("gelu_%s_bias_%s_isa");
+        static final Kernel[] GLU = all("geglu_%s_%s_isa");
+        static final Kernel[] ROWS = all("geglu_%s_rows_%s_isa");
         /** gelu_FORM_backward_TYPE_isa, indexed by form and Storage (f32, bf16, f16) */
         static final Kernel[] BACKWARD = backward();
 
@@ -283,7 +278,7 @@ public final class NativeKernels implements GeluKernels {
             for (Form f : Form.values()) {
                 for (Storage t : Storage.values()) {
                     k[f.ordinal() * Storage.values().length + t.ordinal()] = Kernel.of(
-                            "gelu_" + Kernel.lower(f) + "_backward_" + Kernel.lower(t) + "_isa", GLU2);
+                            "gelu_" + Kernel.lower(f) + "_backward_" + Kernel.lower(t) + "_isa");
                 }
             }
             return k;
@@ -299,12 +294,12 @@ public final class NativeKernels implements GeluKernels {
             return kernels[index(form, accuracy, type)];
         }
 
-        private static Kernel[] all(String pattern, FunctionDescriptor signature) {
+        private static Kernel[] all(String pattern) {
             Kernel[] k = new Kernel[Form.values().length * VARIANTS.length];
             for (Form f : Form.values()) {
                 for (int v = 0; v < VARIANTS.length; v++) {
                     k[f.ordinal() * VARIANTS.length + v] = Kernel.of(
-                            String.format(Locale.ROOT, pattern, Kernel.lower(f), VARIANTS[v]), signature);
+                            String.format(Locale.ROOT, pattern, Kernel.lower(f), VARIANTS[v]));
                 }
             }
             return k;
@@ -312,14 +307,11 @@ public final class NativeKernels implements GeluKernels {
     }
 
     /**
-     * The downcall handles of one {@code _isa} entry point, found by its name (the C name
-     * scheme: gelu_FORM_TYPE[_faithful]_isa, gelu_FORM_f32_to_TYPE_isa) in the library NativeLibrary opened, with the
-     * linker options of each kind of call. A record, so that C2 trusts its fields as constants.
+     * The downcall handles of one {@code _isa} entry point, from its jextract binding found by
+     * its C name (gelu_FORM_TYPE[_faithful]_isa, gelu_FORM_f32_to_TYPE_isa), with the linker
+     * options of each kind of call. A record, so that C2 trusts its fields as constants.
      */
     private record Kernel(MethodHandle plain, MethodHandle critical, MethodHandle heap) {
-        /** int gelu_..._isa(int isa, const T *x, U *y, size_t n): every kind has this shape */
-        private static final FunctionDescriptor SIGNATURE = FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG);
         static final Kernel ERF = f32(Form.ERF, Accuracy.CORRECTLY_ROUNDED);
         static final Kernel ERF_FAITHFUL = f32(Form.ERF, Accuracy.FAITHFUL);
         static final Kernel TANH = f32(Form.TANH, Accuracy.CORRECTLY_ROUNDED);
@@ -341,26 +333,22 @@ public final class NativeKernels implements GeluKernels {
 
         /** gelu_FORM_f32[_faithful]_isa */
         private static Kernel f32(Form form, Accuracy accuracy) {
-            return of(lower(form) + "_f32" + (accuracy == Accuracy.FAITHFUL ? "_faithful" : ""));
+            return of("gelu_" + lower(form) + "_f32" + (accuracy == Accuracy.FAITHFUL ? "_faithful" : "") + "_isa");
         }
 
         /** gelu_FORM_TYPE_isa (16-bit in and out) or gelu_FORM_f32_to_TYPE_isa */
         private static Kernel half(Form form, Storage in, Storage out) {
-            return of(lower(form) + (in == Storage.F32 ? "_f32_to_" : "_") + lower(out));
+            return of("gelu_" + lower(form) + (in == Storage.F32 ? "_f32_to_" : "_") + lower(out) + "_isa");
         }
 
         static String lower(Enum<?> e) {
             return e.name().toLowerCase(Locale.ROOT);
         }
 
-        private static Kernel of(String point) {
-            return of("gelu_" + point + "_isa", SIGNATURE);
-        }
-
-        static Kernel of(String name, FunctionDescriptor signature) {
-            return new Kernel(NativeLibrary.downcall(name, signature),
-                    NativeLibrary.downcall(name, signature, Linker.Option.critical(false)),
-                    NativeLibrary.downcall(name, signature, Linker.Option.critical(true)));
+        /** plain: the generated handle; critical: no thread-state transition; heap: also heap segments */
+        static Kernel of(String function) {
+            Binding b = Binding.of(function);
+            return new Kernel(b.handle(), b.with(Linker.Option.critical(false)), b.with(Linker.Option.critical(true)));
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.gelu.internal.nativelib;
 
 import dev.gelu.internal.Version;
+import dev.gelu.internal.ffm.GeluNative;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
@@ -16,7 +17,9 @@ import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Loads libgelu once: from {@code -Dgelu.library.path} when set, else from the copy bundled in
@@ -26,16 +29,17 @@ import java.util.Locale;
  * <p>The library is opened with {@link SymbolLookup#libraryLookup(Path, Arena)} (dlopen), not
  * {@code System.load}: the JDK lets only one class loader {@code System.load} a given file,
  * so a second class loader (an application server, a test framework, a plugin) would fail with
- * "already loaded in another classloader". Every downcall handle is found through
- * {@link #downcall}, by name, in that lookup; the jextract bindings in {@code internal.ffm}
- * resolve through the class loader's {@code System.load} libraries and are not used for calls.
+ * "already loaded in another classloader". Every call goes through the jextract bindings in
+ * {@code internal.ffm}, whose symbol lookup is {@link #symbols} (scripts/jextract.sh routes it
+ * here), so each class loader's copy of the bindings resolves in the library it opened.
  */
 public final class NativeLibrary {
     private NativeLibrary() {}
 
     private static final System.Logger LOG = System.getLogger("dev.gelu");
     private static final Linker LINKER = Linker.nativeLinker();
-    private static SymbolLookup lookup;
+    /** The opened library while tryLoad checks it and once it is loaded; null otherwise. */
+    private static volatile SymbolLookup lookup;
 
     /**
      * A C string return type. {@code withTargetLayout} is a restricted method, so it is built only
@@ -58,6 +62,9 @@ public final class NativeLibrary {
         if (!attempted) {
             attempted = true;
             failure = tryLoad();
+            if (failure != null) {
+                lookup = null; // a library that failed the checks is never called
+            }
         }
         return failure;
     }
@@ -100,21 +107,22 @@ public final class NativeLibrary {
                     + moduleName() + " (" + e.getMessage() + ")";
         }
         try {
-            int version = (int) downcall("gelu_version_number", FunctionDescriptor.of(ValueLayout.JAVA_INT)).invokeExact();
+            int version = GeluNative.gelu_version_number();
             if (version != Version.NUMBER) {
                 return "libgelu " + origin + " has version number " + version + ", this jar needs " + Version.NUMBER;
             }
-            // every function the backends call, looked up now: a missing one is a reason to fall
-            // back, not an error at the first call
-            for (String f : new String[] {"gelu_isa", "gelu_isa_supported", "gelu_erf_f32_isa", "gelu_tanh_f32_isa",
-                "gelu_version", "gelu_max_isa_status", "gelu_max_isa_value", "gelu_erf_bias_f32_isa",
-                "geglu_erf_rows_f16_isa", "gelu_tanh_backward_bf16_isa"}) {
-                lookup.findOrThrow(f);
-            }
+            // functions of every kind the backends call, resolved now: a missing one is a reason
+            // to fall back, not an error at the first call
+            List<Supplier<MemorySegment>> probes = List.of(GeluNative::gelu_isa$address,
+                    GeluNative::gelu_isa_supported$address, GeluNative::gelu_erf_f32_isa$address,
+                    GeluNative::gelu_tanh_f32_isa$address, GeluNative::gelu_version$address,
+                    GeluNative::gelu_max_isa_status$address, GeluNative::gelu_max_isa_value$address,
+                    GeluNative::gelu_erf_bias_f32_isa$address, GeluNative::geglu_erf_rows_f16_isa$address,
+                    GeluNative::gelu_tanh_backward_bf16_isa$address);
+            probes.forEach(Supplier::get);
         } catch (RuntimeException | LinkageError e) {
+            // a missing symbol fails its binding's initializer: NoSuchElementException("Symbol not found: NAME")
             return "libgelu " + origin + " lacks the expected functions: " + rootMessage(e);
-        } catch (Throwable t) {
-            return "libgelu " + origin + ": gelu_version_number failed: " + t;
         }
         reportMaxIsa();
         return null;
@@ -126,10 +134,7 @@ public final class NativeLibrary {
      */
     private static String open(Path file) {
         try {
-            SymbolLookup l = SymbolLookup.libraryLookup(file, Arena.global());
-            synchronized (NativeLibrary.class) {
-                lookup = l;
-            }
+            lookup = SymbolLookup.libraryLookup(file, Arena.global());
             return null;
         } catch (IllegalArgumentException e) {
             String why = dlerror(file);
@@ -159,64 +164,43 @@ public final class NativeLibrary {
     }
 
     /**
-     * A downcall handle for a libgelu function, found by name in the loaded library.
+     * The symbol lookup of the jextract bindings ({@code GeluNative.SYMBOL_LOOKUP}): the library
+     * this class loader opened. A binding resolves its function when first used, and a binding
+     * whose lookup failed cannot be used again, so every path to a binding passes {@link #load}
+     * first (tryLoad itself, or {@link #requireLoaded}). The lookup takes no lock: a
+     * binding resolves inside its class initializer, which must not wait for load's monitor.
      *
-     * @throws java.util.NoSuchElementException if the library lacks it ("Symbol not found: NAME")
-     * @throws IllegalStateException if the library is not loaded
+     * @throws IllegalStateException (from the lookup) if the library is not loaded
      */
-    public static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-        SymbolLookup l;
-        String why;
-        synchronized (NativeLibrary.class) {
-            why = load(); // null while tryLoad checks the library it has just opened
-            l = lookup;
-        }
-        if (why != null || l == null) {
-            throw new IllegalStateException("libgelu is not loaded: " + why);
-        }
-        return LINKER.downcallHandle(l.findOrThrow(name), descriptor, options);
-    }
-
-    /** A C string returned by a libgelu function without arguments, such as gelu_isa. */
-    static String string(String function) {
-        try {
-            MemorySegment s = (MemorySegment) downcall(function, FunctionDescriptor.of(cString())).invokeExact();
-            return s.getString(0);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(function + " failed", t);
-        }
-    }
-
-    /** An int returned by a libgelu function of no argument or one int argument. */
-    static int integer(String function, int... arg) {
-        try {
-            if (arg.length == 0) {
-                return (int) downcall(function, FunctionDescriptor.of(ValueLayout.JAVA_INT)).invokeExact();
+    public static SymbolLookup symbols() {
+        return name -> {
+            SymbolLookup l = lookup;
+            if (l == null) {
+                throw new IllegalStateException("libgelu is not loaded (" + name + " used before NativeLibrary.load())");
             }
-            return (int) downcall(function, FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT))
-                    .invokeExact(arg[0]);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(function + " failed", t);
+            return l.find(name);
+        };
+    }
+
+    /** Loads the library if not done yet; throws with the reason if it cannot be used. */
+    static void requireLoaded() {
+        String why = load();
+        if (why != null) {
+            throw new IllegalStateException("libgelu is not loaded: " + why);
         }
     }
 
     /** The loaded library's version string, {@code MAJOR.MINOR.PATCH}. */
     public static String version() {
-        return string("gelu_version");
+        requireLoaded();
+        return GeluNative.gelu_version().getString(0);
     }
 
     /** The loaded library's GELU_VERSION_NUMBER. */
     public static int versionNumber() {
-        return integer("gelu_version_number");
+        requireLoaded();
+        return GeluNative.gelu_version_number();
     }
-
-    /** Mirrors GELU_MAX_ISA_* of gelu.h. */
-    private static final int MAX_ISA_APPLIED = 1;
-    private static final int MAX_ISA_UNKNOWN = -1;
 
     /**
      * What the loaded library made of {@code GELU_MAX_ISA}: null when unset, else one line
@@ -227,12 +211,13 @@ public final class NativeLibrary {
             String env = System.getenv("GELU_MAX_ISA");
             return env == null ? null : "GELU_MAX_ISA='" + env + "': not read (the native library is not loaded)";
         }
-        int status = integer("gelu_max_isa_status");
-        String value = string("gelu_max_isa_value");
-        if (status == MAX_ISA_APPLIED) {
-            return "GELU_MAX_ISA='" + value + "': applied, native ISA capped (running " + string("gelu_isa") + ")";
+        int status = GeluNative.gelu_max_isa_status();
+        String value = GeluNative.gelu_max_isa_value().getString(0);
+        if (status == GeluNative.GELU_MAX_ISA_APPLIED()) {
+            String running = GeluNative.gelu_isa().getString(0);
+            return "GELU_MAX_ISA='" + value + "': applied, native ISA capped (running " + running + ")";
         }
-        if (status == MAX_ISA_UNKNOWN) {
+        if (status == GeluNative.GELU_MAX_ISA_UNKNOWN()) {
             return "GELU_MAX_ISA='" + value + "' is not an instruction set: ignored, nothing capped "
                     + "(use scalar, avx2 or avx512; case and surrounding blanks do not matter)";
         }
@@ -242,10 +227,10 @@ public final class NativeLibrary {
     /** Logs, once per loaded library, a GELU_MAX_ISA value that libgelu did not understand. */
     private static void reportMaxIsa() {
         try {
-            if (integer("gelu_max_isa_status") == MAX_ISA_UNKNOWN) {
+            if (GeluNative.gelu_max_isa_status() == GeluNative.GELU_MAX_ISA_UNKNOWN()) {
                 LOG.log(Level.WARNING, "GELU_MAX_ISA=''{0}'' is not an instruction set: ignored, nothing capped "
                         + "(use scalar, avx2 or avx512; case and surrounding blanks do not matter)",
-                        string("gelu_max_isa_value"));
+                        GeluNative.gelu_max_isa_value().getString(0));
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "cannot query GELU_MAX_ISA from libgelu: {0}", e.toString());
