@@ -54,7 +54,7 @@ if grep -q "GELU anchors\|MPFR" "$tmp/sub/configure.log"; then
   exit 1
 fi
 targets="$(cmake --build "$tmp/sub/build" --target help)"
-for t in gelu_cbench gelu_faithful_experiment test_api gelu_exhaustive gelu_oracle; do
+for t in gelu_cbench gelu_fpenv_cost test_api gelu_exhaustive gelu_oracle; do
   if grep -qw "$t" <<<"$targets"; then echo "add_subdirectory defines the developer target $t" >&2; exit 1; fi
 done
 grep -qw gelu_consumer <<<"$targets" || { echo "add_subdirectory: no consumer target" >&2; exit 1; }
