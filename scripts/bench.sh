@@ -17,10 +17,10 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/scripts/env.sh"
 
 args=()
-wide=(--sizes 65536,16777216 --threads 1)
+wide=(--sizes "65536,16777216" --threads 1)
 case "${1:-}" in
   "") ;;
-  --quick) args=(--sizes 1,16,256,4096,65536,1048576 --rounds 3 --min-ms 5)
+  --quick) args=(--sizes "1,16,256,4096,65536,1048576" --rounds 3 --min-ms 5)
            wide=(--sizes 65536 --threads 1 --rounds 3 --min-ms 5) ;;
   *) echo "usage: scripts/bench.sh [--quick]" >&2; exit 2 ;;
 esac

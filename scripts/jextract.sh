@@ -10,12 +10,12 @@ command -v jextract >/dev/null || { echo "jextract.sh: jextract is not on PATH" 
 
 out=java/src/main/java
 pkg=dev.gelu.internal.ffm
-rm -rf "$out/${pkg//.//}"
+rm -rf "${out:?}/${pkg//.//}"
 args=(--output "$out" --target-package "$pkg" --header-class-name GeluNative)
 # every function the public header exports (GELU_API), so a new entry point needs no edit here
-for f in $(sed -n 's/^GELU_API [^(]*[ *]\(gelu_[a-z0-9_]*\)(.*/\1/p' native/include/gelu.h); do
+while read -r f; do
   args+=(--include-function "$f")
-done
+done < <(sed -n 's/^GELU_API [^(]*[ *]\(gelu_[a-z0-9_]*\)(.*/\1/p' native/include/gelu.h)
 for c in GELU_OK GELU_ERR_NULL GELU_ERR_OVERLAP GELU_ERR_ISA GELU_ERR_SIZE GELU_ISA_SCALAR GELU_ISA_AVX2 \
          GELU_ISA_AVX512 GELU_VERSION_NUMBER; do
   args+=(--include-constant "$c")
