@@ -34,7 +34,7 @@ c_files() {
 
 # The shell scripts: every *.sh outside build trees, the launcher and the CI entry point.
 shell_files() {
-  find "$root" \( -name .git -o -name 'build*' -o -name target \) -prune -o -type f -name '*.sh' -print | sort
+  find "$root" -type d \( -name .git -o -name 'build*' -o -name target \) -prune -o -type f -name '*.sh' -print | sort
   echo "$root/gelu"
   echo "$root/.ci/run"
 }
@@ -67,7 +67,7 @@ format_java() {
   gelu_find_jdk
   gelu_ensure_packages maven
   if $check; then
-    if (cd "$root" && mvn -B -q spotless:check); then
+    if (cd "$root" && mvn -B -q -fae spotless:check); then
       echo "== Java: formatted"
     else
       echo "== Java: not formatted (scripts/format.sh java applies it)"
