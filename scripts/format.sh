@@ -67,7 +67,7 @@ format_java() {
   gelu_find_jdk
   gelu_ensure_packages maven
   if $check; then
-    if (cd "$root" && mvn -B -q -fae spotless:check); then
+    if (cd "$root" && mvn -B -q spotless:check); then
       echo "== Java: formatted"
     else
       echo "== Java: not formatted (scripts/format.sh java applies it)"
