@@ -24,12 +24,12 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/scripts/env.sh"
 
 args=()
-wide=(--sizes 65536,16777216 --threads 1)
+wide=(--sizes "65536,16777216" --threads 1)
 out="$root/bench/results"
 torch=yes
 case "${1:-}" in
   "") ;;
-  --quick) args=(--sizes 1,16,256,4096,65536,1048576 --rounds 3 --min-ms 5)
+  --quick) args=(--sizes "1,16,256,4096,65536,1048576" --rounds 3 --min-ms 5)
            wide=(--sizes 65536 --threads 1 --rounds 3 --min-ms 5) ;;
   --smoke) args=(--sizes 65536 --threads 1 --rounds 3 --min-ms 5)
            wide=(--sizes 65536 --threads 1 --rounds 3 --min-ms 5)

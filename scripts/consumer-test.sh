@@ -121,7 +121,7 @@ for c in /usr/lib/jvm/*; do
   if [ "$v" -gt 0 ] && [ "$v" -lt 25 ]; then old="$c"; break; fi
 done
 if [ -n "$old" ]; then
-  old_out="$(cd "$root" && JAVA_HOME="$old" MAVEN_OPTS= mvn -B -q -N validate 2>&1)" && {
+  old_out="$(cd "$root" && JAVA_HOME="$old" MAVEN_OPTS='' mvn -B -q -N validate 2>&1)" && {
     echo "FAIL mvn on $old did not stop"; failed=1; }
   if grep -q "Point JAVA_HOME at a JDK 25" <<<"$old_out"; then
     echo "ok   mvn on $(basename "$old"): stops and names JDK 25"

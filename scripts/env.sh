@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by ./gelu, scripts/test.sh and .ci/run: finds a JDK 25, installs missing build
 # packages when root, and builds the CLI jar (Maven, which runs CMake for libgelu) when stale.
 # Everything it prints goes to stderr, so callers' stdout stays clean.
@@ -6,7 +7,7 @@ gelu_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 gelu_java_version() { # major version of the JDK at $1, or 0
   local rel="$1/release" v
-  [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] || { echo 0; return; }
+  if [ ! -x "$1/bin/java" ] || [ ! -x "$1/bin/javac" ]; then echo 0; return; fi
   v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$rel" 2>/dev/null)
   echo "${v:-0}"
 }
@@ -17,7 +18,7 @@ gelu_min_jdk=25
 gelu_find_jdk() {
   local c best="" bestv=0 v
   for c in "${JAVA_HOME:-}" /usr/lib/jvm/* /opt/java/* /usr/local/lib/jvm/*; do
-    [ -n "$c" ] && [ -d "$c" ] || continue
+    if [ -z "$c" ] || [ ! -d "$c" ]; then continue; fi
     v=$(gelu_java_version "$c")
     if [ "$v" -ge "$gelu_min_jdk" ] && [ "$v" -gt "$bestv" ]; then best="$c"; bestv="$v"; fi
   done
@@ -26,6 +27,7 @@ gelu_find_jdk() {
     return 1
   fi
   export JAVA_HOME="$best"
+  # shellcheck disable=SC2034 # read by the scripts that source this file
   GELU_JAVA="$best/bin/java"
   # Maven 3.8's Guava warns about sun.misc.Unsafe on JDK 24+ at every run; the warning is not ours.
   if [ "$bestv" -ge 24 ] && [[ "${MAVEN_OPTS:-}" != *sun-misc-unsafe* ]]; then
@@ -88,5 +90,6 @@ gelu_temp_maven_repo() {
     fi
     echo '</profile></profiles><activeProfiles><activeProfile>gelu-temp-repo</activeProfile></activeProfiles></settings>'
   } >"$dir/settings.xml"
+  # shellcheck disable=SC2034 # read by the scripts that source this file
   GELU_MVN_TMP=(-Dmaven.repo.local="$dir/repo" -gs "$dir/settings.xml")
 }

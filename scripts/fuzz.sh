@@ -18,7 +18,7 @@ mkdir -p "$out/obj" "$out/corpus" "$out/seeds"
 # The library's own flags (CMakeLists.txt): IEEE semantics with no implicit contraction, and
 # each ISA's flags on its own file only. A new ISA file without its flags fails to compile.
 common=(-std=c11 -O2 -g -ffp-contract=off -fno-fast-math -fno-math-errno -Wall -Wextra
-  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+  "-fsanitize=fuzzer,address,undefined" -fno-sanitize-recover=all -fno-omit-frame-pointer
   -I"$root/native/include" -I"$root/native/src")
 isa_flags() {
   case "$1" in

@@ -56,6 +56,7 @@ fi
 
 echo "interop: building the C driver, the JNI shim and the Java harness" >&2
 cflags=(-O2 -Wall -Wextra -I"$root/native/include")
+# shellcheck disable=SC2016 # $ORIGIN is for the dynamic linker, not the shell
 rpath='-Wl,-rpath,$ORIGIN/..' # build/interop/ -> build/libgelu.so
 gcc "${cflags[@]}" "$src/interop_c.c" -o "$out/interop_c" -L"$root/build" -lgelu "$rpath"
 gcc "${cflags[@]}" -shared -fPIC -fvisibility=hidden -DINTEROP_NO_MAIN "$src/interop_c.c" \
@@ -73,7 +74,7 @@ if [ "$cpu" != none ] && command -v taskset >/dev/null; then
 else
   pinning="none"
 fi
-args=(--rounds "$rounds" --min-us "$round_us" --sizes 1,16,256,4096)
+args=(--rounds "$rounds" --min-us "$round_us" --sizes "1,16,256,4096")
 # pinned to one CPU the JVM would pick Serial GC; G1, the server default, is what matters for
 # JNI critical arrays (region pinning)
 jvm_flags=(-XX:+UseG1GC --enable-native-access=ALL-UNNAMED -Dgelu.backend=native -Dgelu.library.path="$lib")

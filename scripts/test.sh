@@ -5,11 +5,22 @@
 # ISA, golden MPFR values, argument checks, fuzzing, the CLI, the Arrow adapter) while Maven
 # installs the artifacts into a temporary local repository, and a separate consumer project
 # built from that repository by coordinates and run on the class and module paths.
+# Then the format check (scripts/format.sh --check: clang-format, Spotless, shellcheck).
 # Installs missing Debian packages when run as root and finds a JDK 25 by itself.
+#
+# scripts/test.sh --quick is the inner loop, not a substitute: the same CMake build, the ctests
+# labelled fast (ctest -L fast), the Java module's tests on the native backend alone
+# (-Dgelu.legs=native) without the ones tagged slow (-DexcludedGroups=slow), and shellcheck.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=env.sh
 source "$root/scripts/env.sh"
+quick=false
+case "${1:-}" in
+  "") ;;
+  --quick) quick=true ;;
+  *) echo "usage: scripts/test.sh [--quick]" >&2; exit 2 ;;
+esac
 gelu_find_jdk
 echo "== JDK: $JAVA_HOME" >&2
 gelu_ensure_packages cmake gcc make libmpfr-dev maven pkg-config
@@ -17,6 +28,18 @@ gelu_ensure_packages cmake gcc make libmpfr-dev maven pkg-config
 echo "== C library and tests (ctest)"
 cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release -DGELU_BUILD_TESTS=ON -DGELU_BUILD_BENCH=ON -DGELU_INSTALL=ON >/dev/null
 cmake --build "$root/build" -j "$(nproc)" >/dev/null
+
+if $quick; then
+  (cd "$root/build" && ctest --output-on-failure -L fast)
+  echo "== Java tests: the native backend's leg, without the slow ones"
+  rm -rf "$root/java/target/surefire-reports"
+  (cd "$root" && mvn -B -q -pl java test -Dgelu.legs=native -DexcludedGroups=slow \
+    -Dgelu.cmake.dir="$root/build" -Dgelu.cmake.options=-DCMAKE_BUILD_TYPE=Release)
+  bash "$root/scripts/format.sh" --check shell
+  echo "== the quick tests passed (scripts/test.sh runs everything)"
+  exit 0
+fi
+
 (cd "$root/build" && ctest --output-on-failure --output-junit ctest-results.xml)
 
 echo "== C hardening: ASan+UBSan ctest, valgrind, libFuzzer (60 s)"
@@ -34,5 +57,8 @@ rm -rf "${reports[@]}"
 
 echo "== a consumer project depending on dev.gelu:gelu-ffm by coordinates"
 bash "$root/scripts/consumer-test.sh" "$tmp/maven"
+
+echo "== format: clang-format, Spotless, shellcheck"
+bash "$root/scripts/format.sh" --check
 echo "== all tests passed"
 python3 "$root/scripts/count-tests.py" "$root/build/ctest-results.xml" "${reports[@]}"

@@ -4,7 +4,7 @@
  * oracle, and each side the sign of (exact - correctly rounded) as + or - (0 where the exact
  * value is the float itself: zeros, infinities). The side tells which neighbour a faithful
  * result may be.
- * Usage: gelu_golden > java/src/test/resources/dev/gelu/golden.tsv   (scripts/make-golden.sh)
+ * Usage: gelu_golden | gzip -9n > java/src/test/resources/dev/gelu/golden.tsv.gz   (scripts/make-golden.sh)
  */
 #include <float.h>
 #include <math.h>

@@ -11,12 +11,10 @@ trap 'rm -rf "$tmp"' EXIT
 prefix="$tmp/prefix"
 
 cmake --install "$build" --prefix "$prefix" >/dev/null
-for f in include/gelu.h; do
-  [ -f "$prefix/$f" ] || { echo "not installed: $f" >&2; exit 1; }
-done
+[ -f "$prefix/include/gelu.h" ] || { echo "not installed: include/gelu.h" >&2; exit 1; }
 config="$(find "$prefix" -name geluConfig.cmake)"
 pc="$(find "$prefix" -name gelu.pc)"
-[ -n "$config" ] && [ -n "$pc" ] || { echo "geluConfig.cmake or gelu.pc not installed" >&2; exit 1; }
+if [ -z "$config" ] || [ -z "$pc" ]; then echo "geluConfig.cmake or gelu.pc not installed" >&2; exit 1; fi
 # the package must not point back into the build or source tree
 if grep -rqs -e "$build" -e "$(cd "$here/../../.." && pwd)" "$(dirname "$config")" "$pc"; then
   echo "the installed package refers to the build or source tree" >&2
@@ -29,9 +27,10 @@ cmake --build "$tmp/cmake-build" >/dev/null
 "$tmp/cmake-build/gelu_consumer" "$version"
 
 echo "-- pkg-config gelu"
-export PKG_CONFIG_PATH="$(dirname "$pc")"
+PKG_CONFIG_PATH="$(dirname "$pc")"
+export PKG_CONFIG_PATH
 [ "$(pkg-config --modversion gelu)" = "$version" ] || { echo "gelu.pc has version $(pkg-config --modversion gelu)" >&2; exit 1; }
-# shellcheck disable=SC2046
+# shellcheck disable=SC2046 # pkg-config prints separate flags
 cc -o "$tmp/pc-consumer" "$here/main.c" $(pkg-config --cflags --libs gelu) \
   -Wl,-rpath,"$(pkg-config --variable=libdir gelu)"
 "$tmp/pc-consumer" "$version"
@@ -54,7 +53,7 @@ if grep -q "GELU anchors\|MPFR" "$tmp/sub/configure.log"; then
   exit 1
 fi
 targets="$(cmake --build "$tmp/sub/build" --target help)"
-for t in gelu_cbench gelu_faithful_experiment test_api gelu_exhaustive gelu_oracle; do
+for t in gelu_cbench gelu_fpenv_cost test_api gelu_exhaustive gelu_oracle; do
   if grep -qw "$t" <<<"$targets"; then echo "add_subdirectory defines the developer target $t" >&2; exit 1; fi
 done
 grep -qw gelu_consumer <<<"$targets" || { echo "add_subdirectory: no consumer target" >&2; exit 1; }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,6 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * every length that exercises the tails, on unaligned slices, in place, on heap and off-heap
  * memory.
  */
+@Tag("slow")
 class BackendAgreementTest {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
 

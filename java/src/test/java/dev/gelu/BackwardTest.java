@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -119,6 +120,7 @@ class BackwardTest {
         }
     }
 
+    @Tag("slow")
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("points")
     void every16BitInputMatchesMpfr(GeluKernels k, Form form) {

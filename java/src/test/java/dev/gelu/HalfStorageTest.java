@@ -16,6 +16,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -77,6 +78,7 @@ class HalfStorageTest {
         }
     }
 
+    @Tag("slow")
     @ParameterizedTest
     @MethodSource("points")
     void everyBackendIsCorrectlyRoundedOnEvery16BitInput(Form form, Storage type) {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -71,6 +72,7 @@ class OperationsMatrixTest {
     private static final long[][] SHAPES = {{1, 1, 1, 1}, {3, 17, 17, 20}, {4, 1025, 1030, 1025}, {2, 3000, 3001, 3003},
         {1, 70_000, 70_000, 70_000}};
 
+    @Tag("slow")
     @ParameterizedTest(name = "{0} {1} {2} {3}")
     @MethodSource("matrix")
     void everyPointMatchesItsComposition(GeluKernels backend, Form form, Op op, Variant v) {

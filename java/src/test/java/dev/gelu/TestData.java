@@ -2,12 +2,14 @@ package dev.gelu;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.zip.GZIPInputStream;
 
 /** Inputs and the MPFR golden values shared by the tests. */
 final class TestData {
@@ -46,8 +48,9 @@ final class TestData {
 
     static List<Golden> golden() {
         List<Golden> rows = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(
-                TestData.class.getResourceAsStream("golden.tsv"), StandardCharsets.US_ASCII))) {
+        try (InputStream in = TestData.class.getResourceAsStream("golden.tsv.gz");
+                BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(in),
+                        StandardCharsets.US_ASCII))) {
             for (String line; (line = r.readLine()) != null; ) {
                 if (line.startsWith("#")) {
                     continue;

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -167,7 +168,7 @@ class ApplyCommandTest {
     /** The erf form's MPFR golden values of the tests, as (x, GELU(x)) pairs. */
     private static float[][] golden(int n) throws IOException {
         float[][] rows = new float[2][n];
-        try (InputStream in = ApplyCommandTest.class.getResourceAsStream("/dev/gelu/golden.tsv")) {
+        try (InputStream in = new GZIPInputStream(ApplyCommandTest.class.getResourceAsStream("/dev/gelu/golden.tsv.gz"))) {
             List<String> lines = new String(in.readAllBytes(), StandardCharsets.US_ASCII).lines()
                     .filter(l -> !l.startsWith("#")).toList();
             for (int i = 0; i < n; i++) {

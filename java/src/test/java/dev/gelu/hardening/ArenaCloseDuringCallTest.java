@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * throws IllegalStateException until the call returns) or the call stops with an
  * IllegalStateException; the JVM never crashes and later calls name the closed arena.
  */
+@Tag("slow")
 class ArenaCloseDuringCallTest {
     private static final long FLOATS = 4L << 20; // 16 MiB: a call takes 2 ms (AVX-512) to 0.2 s (scalar)
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;

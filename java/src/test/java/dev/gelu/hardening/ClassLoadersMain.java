@@ -2,6 +2,7 @@ package dev.gelu.hardening;
 
 import java.io.BufferedReader;
 import java.io.File;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.GZIPInputStream;
 
 /**
  * Child JVM of {@link ClassLoadersTest}: loads the library's classes afresh in each of several
@@ -67,8 +69,9 @@ public final class ClassLoadersMain {
     /** x and the erf form's MPFR value, from the golden file of the tests. */
     private static List<float[]> golden() throws Exception {
         List<float[]> rows = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(
-                ClassLoadersMain.class.getResourceAsStream("/dev/gelu/golden.tsv"), StandardCharsets.US_ASCII))) {
+        try (InputStream in = ClassLoadersMain.class.getResourceAsStream("/dev/gelu/golden.tsv.gz");
+                BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(in),
+                        StandardCharsets.US_ASCII))) {
             for (String line; (line = r.readLine()) != null; ) {
                 if (!line.startsWith("#")) {
                     String[] f = line.split(" ");

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * <p>{@code -Dgelu.fuzz.seed=N} repeats a run (the seed is in every failure message),
  * {@code -Dgelu.fuzz.calls=N} changes the number of calls (default 10^6).
  */
+@Tag("slow")
 class DifferentialFuzzTest {
     private static final int MAX_LEN = 100_000;
     private static final int SLACK = 64; // floats of random offset room

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * in one call, with nothing truncated to int. Native AVX2 or AVX-512 only (the Java backends
  * and the scalar C kernel would take minutes), and only with 12 GiB of memory available.
  */
+@Tag("slow")
 class HugeSegmentTest {
     private static final long FLOATS = (1L << 31) + 1000;
     private static final long NEEDED = 12L << 30;

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The children set their own properties, so this runs once, in the leg that lets the library
  * choose; the legs that force a backend skip it.
  */
+@Tag("slow")
 class NativeLoadFailureTest {
     private static final long TIMEOUT_S = 120;
     private static final String BUNDLED = "/natives/linux-x86_64/libgelu.so";
