@@ -34,5 +34,7 @@ rm -rf "${reports[@]}"
 
 echo "== a consumer project depending on dev.gelu:gelu-ffm by coordinates"
 bash "$root/scripts/consumer-test.sh" "$tmp/maven"
+echo "== a Spark job (examples/spark) on gelu-ffm by coordinates, checked bit for bit"
+bash "$root/scripts/spark-test.sh" "$tmp/maven"
 echo "== all tests passed"
 python3 "$root/scripts/count-tests.py" "$root/build/ctest-results.xml" "${reports[@]}"
