@@ -32,6 +32,7 @@ public final class Bench {
      * Runs the benchmark.
      *
      * @param args the number of rows (default 400000)
+     * @throws InterruptedException if interrupted while waiting for Spark's task metrics
      */
     public static void main(String[] args) throws InterruptedException {
         long rows = args.length > 0 ? Long.parseLong(args[0]) : 400_000;
@@ -67,6 +68,9 @@ public final class Bench {
             }
             System.out.printf("%,d rows of %d features -> %d units, %d partitions, local[2]; gelu-ffm %s backend=%s isa=%s%n",
                     rows, DenseLayer.IN, DenseLayer.OUT, partitions, Gelu.version(), Gelu.backend(), Gelu.isa());
+            report.value().stream().filter(line -> !line.contains("backend=native ")).findFirst().ifPresent(line -> {
+                throw new IllegalStateException("not a measurement of the native kernels: " + line);
+            });
             String ours = "gelu-ffm bias+GELU (tanh form)";
             for (String name : variants.keySet()) {
                 System.out.printf("best  %-32s %,10.0f rows/s (gelu-ffm / this: %.2fx)   %,10.0f rows/cpu-s (%.2fx)%n", name,
