@@ -57,6 +57,8 @@ rm -rf "${reports[@]}"
 
 echo "== a consumer project depending on dev.gelu:gelu-ffm by coordinates"
 bash "$root/scripts/consumer-test.sh" "$tmp/maven"
+echo "== a Spark job (examples/spark) on gelu-ffm by coordinates, checked bit for bit"
+bash "$root/scripts/spark-test.sh" "$tmp/maven"
 
 echo "== format: clang-format, Spotless, shellcheck"
 bash "$root/scripts/format.sh" --check
