@@ -5,7 +5,7 @@
 # deterministic sample of shapes and inputs for the composed operations and the backward.
 #
 # Usage: scripts/bitcompare.sh [--rev REV | --ref PATH/libgelu.so] [--build DIR]
-#                              [--stride K] [--only REGEX] [--ref-isa all] [--threads N]
+#                              [--stride K] [--only REGEX] [--isa LIST] [--ref-isa all] [--threads N]
 #   --rev REV    the reference: REV's libgelu, built in a temporary directory that is removed
 #                after (default 687c869, the last release before the kernels were restructured)
 #   --ref PATH   an existing reference build instead
@@ -23,8 +23,8 @@ while [ $# -gt 0 ]; do
     --rev) rev="$2"; shift 2 ;;
     --ref) ref="$2"; shift 2 ;;
     --build) build="$2"; shift 2 ;;
-    --stride | --only | --ref-isa | --threads) tool_args+=("$1" "$2"); shift 2 ;;
-    *) echo "usage: $0 [--rev REV | --ref PATH/libgelu.so] [--build DIR] [--stride K] [--only REGEX] [--ref-isa all] [--threads N]" >&2; exit 2 ;;
+    --stride | --only | --isa | --ref-isa | --threads) tool_args+=("$1" "$2"); shift 2 ;;
+    *) echo "usage: $0 [--rev REV | --ref PATH/libgelu.so] [--build DIR] [--stride K] [--only REGEX] [--isa LIST] [--ref-isa all] [--threads N]" >&2; exit 2 ;;
   esac
 done
 

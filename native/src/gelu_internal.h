@@ -197,7 +197,7 @@ static inline float gelu_f16_to_f32(uint16_t h)
 }
 
 /*
- * Backward: dx = fl(dy * GELU'(x)), GELU'(x) correctly rounded to float first (gelu_backward.c;
+ * Backward: dx = fl(dy * GELU'(x)), GELU'(x) correctly rounded to float first (gelu_backward_body.h;
  * the kernels gelu_<form>_backward_f32_<isa> are rows of the table above). gelu_deriv_y is the double GELU'(x) before its
  * rounding, within 2^-44 relative of the exact value wherever that is at least 2^-150 in
  * magnitude (measured: 2^-50.4 erf, 2^-46.0 tanh, 2^-46.6 quick); gelu_deriv_f32 is

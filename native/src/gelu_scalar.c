@@ -1,6 +1,7 @@
 /*
  * Scalar kernels: the float32 forward bodies (gelu_forward_*.h) over the one-lane wrapper, the
- * reference tier alone. Every other backend (AVX2, AVX-512, Java scalar, Java Vector API)
+ * reference tier alone, and the backward body (gelu_backward_body.h). The 16-bit kernels of
+ * this ISA are the double path of gelu_half.c. Every other backend (AVX2, AVX-512, Java scalar, Java Vector API)
  * repeats its operation sequence step for step, so all of them give the same doubles and
  * therefore the same floats. Built for baseline x86-64.
  */
@@ -32,4 +33,34 @@ double gelu_faithful_y(enum gelu_form form, float x)
     else
         gelu_fwd_pieces(F->faithful, GELU_FAITHFUL_DEGREE, 1, &xd, &y);
     return y;
+}
+
+/* ---- the backward kernels: the body of gelu_backward_body.h over this one lane, and the
+   per-element entry points that the tools, the tests and the 16-bit backward use ---- */
+
+#define GELU_BWD_ISA scalar
+#define GELU_BWD_NB 1
+#define GELU_BWD_CENTRAL 0
+#define GELU_BWD_PREFETCH 0
+#include "gelu_backward_body.h"
+GELU_BWD_KERNELS
+
+double gelu_deriv_y(enum gelu_form form, float x)
+{
+    gelu_vd xd = x, d;
+    gelu_bwd_deriv(form, 1, &xd, &d);
+    return d;
+}
+
+float gelu_backward_hard_case(enum gelu_form form, float x, float fast)
+{
+    return gelu_table_f32(gelu_bwd_forms[form].hard, gelu_bwd_forms[form].n_hard, x, fast);
+}
+
+/* GELU'(x) correctly rounded: the double, rounded once, or the table when the test flags it. */
+float gelu_deriv_f32(enum gelu_form form, float x)
+{
+    gelu_vd xd = x, d;
+    gelu_bwd_deriv(form, 1, &xd, &d);
+    return gelu_bwd_round(form, xd, d, 1);
 }

@@ -14,8 +14,9 @@
  *                                signed zeros, infinities and NaN payloads (signalling too)
  * The whole output buffer is compared, padding included, and the return codes.
  *
- * Usage: gelu_bitcompare NEW.so REF.so [--stride K] [--only REGEX] [--ref-isa best|all]
+ * Usage: gelu_bitcompare NEW.so REF.so [--stride K] [--only REGEX] [--isa LIST] [--ref-isa best|all]
  *                        [--threads N] [--skip-exhaustive]
+ *   --isa LIST     only these ISAs of NEW (e.g. avx2,avx512; default: every one this machine runs)
  *   --ref-isa all  compare each ISA of NEW with the same ISA of REF (default: with REF's best
  *                  ISA, run once; REF's ISAs are already proven identical to each other)
  * Prints one line per function and ISA (the count of differing outputs, the first few), then
@@ -496,20 +497,22 @@ static void *symbol(void *lib, const char *name)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: gelu_bitcompare NEW.so REF.so [--stride K] [--only REGEX] [--ref-isa best|all] "
+    fprintf(stderr, "usage: gelu_bitcompare NEW.so REF.so [--stride K] [--only REGEX] [--isa LIST] [--ref-isa best|all] "
                     "[--threads N] [--skip-exhaustive]\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
-    const char *paths[2] = {NULL, NULL}, *only = NULL;
+    const char *paths[2] = {NULL, NULL}, *only = NULL, *isa_list = NULL;
     int n_paths = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--stride") && i + 1 < argc)
             stride = strtoull(argv[++i], NULL, 0);
         else if (!strcmp(argv[i], "--only") && i + 1 < argc)
             only = argv[++i];
+        else if (!strcmp(argv[i], "--isa") && i + 1 < argc)
+            isa_list = argv[++i];
         else if (!strcmp(argv[i], "--ref-isa") && i + 1 < argc)
             ref_all = !strcmp(argv[++i], "all");
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
@@ -542,9 +545,14 @@ int main(int argc, char **argv)
     }
     for (int isa = 0; isa < N_ISAS; isa++)
         if (supported_new(isa) && supported_ref(isa)) {
-            isas[n_isas++] = isa;
+            if (!isa_list || strstr(isa_list, isa_names[isa]))
+                isas[n_isas++] = isa;
             ref_best = isa;
         }
+    if (n_isas == 0) {
+        fprintf(stderr, "gelu_bitcompare: no ISA to compare\n");
+        return 2;
+    }
     printf("new %s\nref %s (%s)\nstride %llu, threads %d\n", paths[0], paths[1],
            ref_all ? "each ISA against the same ISA" : isa_names[ref_best], (unsigned long long)stride, n_threads);
 

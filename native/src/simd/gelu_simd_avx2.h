@@ -115,4 +115,54 @@ static GELU_SIMD_ALWAYS unsigned gelu_vw_nge(gelu_vw a, gelu_vw b) { return (uns
 static GELU_SIMD_ALWAYS void gelu_prefetch(const void *p) { _mm_prefetch((const char *)p, _MM_HINT_T0); }
 static GELU_SIMD_ALWAYS void gelu_sfence(void) { _mm_sfence(); }
 
+/* ---- the 16-bit and backward kernels: the names of gelu_simd_avx512.h's section ---- */
+typedef __m128 gelu_vfm;
+typedef __m256i gelu_vwi;
+typedef __m128i gelu_vh;
+
+static GELU_SIMD_ALWAYS gelu_vf gelu_vf_mul(gelu_vf a, gelu_vf b) { return _mm_mul_ps(a, b); }
+static GELU_SIMD_ALWAYS gelu_vfm gelu_vf_isnan(gelu_vf a) { return _mm_cmp_ps(a, a, _CMP_UNORD_Q); }
+static GELU_SIMD_ALWAYS gelu_vf gelu_vf_blend(gelu_vfm m, gelu_vf a, gelu_vf b) { return _mm_blendv_ps(b, a, m); }
+static GELU_SIMD_ALWAYS gelu_vf gelu_vf_from_bits(uint32_t u) { return _mm_castsi128_ps(_mm_set1_epi32((int)u)); }
+static GELU_SIMD_ALWAYS gelu_vf gelu_vf_quiet(gelu_vf a) { return _mm_or_ps(a, gelu_vf_from_bits(0x00400000u)); }
+static GELU_SIMD_ALWAYS unsigned gelu_vi_le(gelu_vi a, gelu_vi b)
+{
+    return ~(unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(a, b))) & 0xF;
+}
+
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_zero(void) { return _mm256_setzero_ps(); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_sub(gelu_vw a, gelu_vw b) { return _mm256_sub_ps(a, b); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_mul(gelu_vw a, gelu_vw b) { return _mm256_mul_ps(a, b); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fma(gelu_vw a, gelu_vw b, gelu_vw c) { return _mm256_fmadd_ps(a, b, c); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fnma(gelu_vw a, gelu_vw b, gelu_vw c) { return _mm256_fnmadd_ps(a, b, c); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_min(gelu_vw a, gelu_vw b) { return _mm256_min_ps(a, b); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_max(gelu_vw a, gelu_vw b) { return _mm256_max_ps(a, b); }
+static GELU_SIMD_ALWAYS void gelu_vw_storeu(float *p, gelu_vw v) { _mm256_storeu_ps(p, v); }
+/* the 32-entry tables, gathered */
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vw_trunc(gelu_vw a) { return _mm256_cvttps_epi32(a); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vwi_to_vw(gelu_vwi i) { return _mm256_cvtepi32_ps(i); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup32(const float *row, gelu_vwi i) { return _mm256_i32gather_ps(row, i, 4); }
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vw_bits(gelu_vw a) { return _mm256_castps_si256(a); }
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_set1(int v) { return _mm256_set1_epi32(v); }
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_add(gelu_vwi a, gelu_vwi b) { return _mm256_add_epi32(a, b); }
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_and(gelu_vwi a, gelu_vwi b) { return _mm256_and_si256(a, b); }
+#define gelu_vwi_shr(a, count) _mm256_srli_epi32((a), (count)) /* logical */
+static GELU_SIMD_ALWAYS unsigned gelu_simd_bits32(gelu_vwi m) { return (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(m)); }
+static GELU_SIMD_ALWAYS unsigned gelu_vwi_lt(gelu_vwi a, gelu_vwi b) { return gelu_simd_bits32(_mm256_cmpgt_epi32(b, a)); }
+static GELU_SIMD_ALWAYS unsigned gelu_vwi_le(gelu_vwi a, gelu_vwi b) { return ~gelu_simd_bits32(_mm256_cmpgt_epi32(a, b)) & 0xFF; }
+static GELU_SIMD_ALWAYS unsigned gelu_vwi_eq(gelu_vwi a, gelu_vwi b) { return gelu_simd_bits32(_mm256_cmpeq_epi32(a, b)); }
+static GELU_SIMD_ALWAYS gelu_vh gelu_vwi_narrow16(gelu_vwi a)
+{
+    return _mm_packus_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1)); /* lanes below 2^16: exact */
+}
+static GELU_SIMD_ALWAYS gelu_vh gelu_vw_to_f16(gelu_vw a) { return _mm256_cvtps_ph(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+static GELU_SIMD_ALWAYS gelu_vh gelu_vh_loadu(const void *p) { return _mm_loadu_si128((const __m128i *)p); }
+static GELU_SIMD_ALWAYS void gelu_vh_storeu(uint16_t *p, gelu_vh v) { _mm_storeu_si128((__m128i *)p, v); }
+static GELU_SIMD_ALWAYS void gelu_vh_stream(uint16_t *p, gelu_vh v) { _mm_stream_si128((__m128i *)p, v); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vh_f16_to_vw(gelu_vh h) { return _mm256_cvtph_ps(h); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vh_bf16_to_vw(gelu_vh h)
+{
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+}
+
 #endif

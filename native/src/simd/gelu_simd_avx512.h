@@ -128,4 +128,59 @@ static GELU_SIMD_ALWAYS unsigned gelu_vw_nge(gelu_vw a, gelu_vw b) { return _mm5
 static GELU_SIMD_ALWAYS void gelu_prefetch(const void *p) { _mm_prefetch((const char *)p, _MM_HINT_T0); }
 static GELU_SIMD_ALWAYS void gelu_sfence(void) { _mm_sfence(); }
 
+/* ---- the 16-bit and backward kernels (gelu_half_body.h, gelu_backward_body.h) ----
+ * gelu_vfm  a lane mask of gelu_vf          gelu_vwi  32-bit integers, one a gelu_vw lane
+ * gelu_vh   16-bit values, one a gelu_vw lane
+ * Integer compares return lane bits; gelu_vwi_le and gelu_vi_le are for lanes below 2^31 and
+ * 2^63 (AVX2 compares signed). gelu_vw_min and gelu_vw_max are the instructions: b when either
+ * is NaN, and for two zeros. */
+typedef __mmask8 gelu_vfm;
+typedef __m512i gelu_vwi;
+typedef __m256i gelu_vh;
+
+static GELU_SIMD_ALWAYS gelu_vf gelu_vf_mul(gelu_vf a, gelu_vf b) { return _mm256_mul_ps(a, b); }
+static GELU_SIMD_ALWAYS gelu_vfm gelu_vf_isnan(gelu_vf a) { return _mm256_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
+static GELU_SIMD_ALWAYS gelu_vf gelu_vf_blend(gelu_vfm m, gelu_vf a, gelu_vf b) { return _mm256_mask_blend_ps(m, b, a); }
+static GELU_SIMD_ALWAYS gelu_vf gelu_vf_from_bits(uint32_t u) { return _mm256_castsi256_ps(_mm256_set1_epi32((int)u)); }
+/* a with its quiet bit set (a quieted NaN) */
+static GELU_SIMD_ALWAYS gelu_vf gelu_vf_quiet(gelu_vf a) { return _mm256_or_ps(a, gelu_vf_from_bits(0x00400000u)); }
+static GELU_SIMD_ALWAYS unsigned gelu_vi_le(gelu_vi a, gelu_vi b) { return _mm512_cmple_epu64_mask(a, b); }
+
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_zero(void) { return _mm512_setzero_ps(); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_sub(gelu_vw a, gelu_vw b) { return _mm512_sub_ps(a, b); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_mul(gelu_vw a, gelu_vw b) { return _mm512_mul_ps(a, b); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fma(gelu_vw a, gelu_vw b, gelu_vw c) { return _mm512_fmadd_ps(a, b, c); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fnma(gelu_vw a, gelu_vw b, gelu_vw c) { return _mm512_fnmadd_ps(a, b, c); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_min(gelu_vw a, gelu_vw b) { return _mm512_min_ps(a, b); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_max(gelu_vw a, gelu_vw b) { return _mm512_max_ps(a, b); }
+static GELU_SIMD_ALWAYS void gelu_vw_storeu(float *p, gelu_vw v) { _mm512_storeu_ps(p, v); }
+/* the 32-entry tables (64-byte aligned rows), by a truncated index */
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vw_trunc(gelu_vw a) { return _mm512_cvttps_epi32(a); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vwi_to_vw(gelu_vwi i) { return _mm512_cvtepi32_ps(i); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup32(const float *row, gelu_vwi i)
+{
+    return _mm512_permutex2var_ps(_mm512_load_ps(row), i, _mm512_load_ps(row + 16));
+}
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vw_bits(gelu_vw a) { return _mm512_castps_si512(a); }
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_set1(int v) { return _mm512_set1_epi32(v); }
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_add(gelu_vwi a, gelu_vwi b) { return _mm512_add_epi32(a, b); }
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_and(gelu_vwi a, gelu_vwi b) { return _mm512_and_si512(a, b); }
+#define gelu_vwi_shr(a, count) _mm512_srli_epi32((a), (count)) /* logical */
+static GELU_SIMD_ALWAYS unsigned gelu_vwi_lt(gelu_vwi a, gelu_vwi b) { return _mm512_cmplt_epi32_mask(a, b); }
+static GELU_SIMD_ALWAYS unsigned gelu_vwi_le(gelu_vwi a, gelu_vwi b) { return _mm512_cmple_epu32_mask(a, b); }
+static GELU_SIMD_ALWAYS unsigned gelu_vwi_eq(gelu_vwi a, gelu_vwi b) { return _mm512_cmpeq_epi32_mask(a, b); }
+/* 16-bit values: the low halves of 32-bit lanes below 2^16; floats rounded to f16 (nearest);
+   memory; exact widening of bf16 and f16 */
+static GELU_SIMD_ALWAYS gelu_vh gelu_vwi_narrow16(gelu_vwi a) { return _mm512_cvtepi32_epi16(a); }
+static GELU_SIMD_ALWAYS gelu_vh gelu_vw_to_f16(gelu_vw a) { return _mm512_cvtps_ph(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+static GELU_SIMD_ALWAYS gelu_vh gelu_vh_loadu(const void *p) { return _mm256_loadu_si256((const __m256i *)p); }
+static GELU_SIMD_ALWAYS void gelu_vh_storeu(uint16_t *p, gelu_vh v) { _mm256_storeu_si256((__m256i *)p, v); }
+/* a non-temporal store to a 32-byte aligned p (order with gelu_sfence) */
+static GELU_SIMD_ALWAYS void gelu_vh_stream(uint16_t *p, gelu_vh v) { _mm256_stream_si256((__m256i *)p, v); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vh_f16_to_vw(gelu_vh h) { return _mm512_cvtph_ps(h); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vh_bf16_to_vw(gelu_vh h)
+{
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+
 #endif

@@ -91,4 +91,14 @@ static GELU_SIMD_ALWAYS unsigned gelu_vw_nge(gelu_vw a, gelu_vw b) { return !__b
 static GELU_SIMD_ALWAYS void gelu_prefetch(const void *p) { _mm_prefetch((const char *)p, _MM_HINT_T0); }
 static GELU_SIMD_ALWAYS void gelu_sfence(void) {}
 
+/* ---- the backward kernels: the names of gelu_simd_avx512.h's section they use ---- */
+typedef unsigned gelu_vfm; /* 0 or 1 */
+
+static GELU_SIMD_ALWAYS gelu_vf gelu_vf_mul(gelu_vf a, gelu_vf b) { return a * b; }
+static GELU_SIMD_ALWAYS gelu_vfm gelu_vf_isnan(gelu_vf a) { return a != a; }
+static GELU_SIMD_ALWAYS gelu_vf gelu_vf_blend(gelu_vfm m, gelu_vf a, gelu_vf b) { return m ? a : b; }
+static GELU_SIMD_ALWAYS gelu_vf gelu_vf_from_bits(uint32_t u) { return gelu_from_bits32(u); }
+static GELU_SIMD_ALWAYS gelu_vf gelu_vf_quiet(gelu_vf a) { return gelu_from_bits32(gelu_bits32(a) | 0x00400000u); }
+static GELU_SIMD_ALWAYS unsigned gelu_vi_le(gelu_vi a, gelu_vi b) { return a <= b; }
+
 #endif
