@@ -133,7 +133,7 @@ uint16_t gelu_half_slow(enum gelu_form form, enum gelu_half type, float x)
     return lo;
 }
 
-static inline void run_h16(enum gelu_form form, enum gelu_half type, const uint16_t *x, uint16_t *y, size_t n)
+static inline void run_H16(enum gelu_form form, enum gelu_half type, const uint16_t *x, uint16_t *y, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         float xi = type == GELU_HALF_BF16 ? gelu_bf16_to_f32(x[i]) : gelu_f16_to_f32(x[i]);
@@ -141,7 +141,7 @@ static inline void run_h16(enum gelu_form form, enum gelu_half type, const uint1
     }
 }
 
-static inline void run_n16(enum gelu_form form, enum gelu_half type, const float *x, uint16_t *y, size_t n)
+static inline void run_N16(enum gelu_form form, enum gelu_half type, const float *x, uint16_t *y, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         float xi = x[i]; /* read before y[i] is written: in place, y[i] overlaps x[i / 2] */
@@ -150,23 +150,13 @@ static inline void run_n16(enum gelu_form form, enum gelu_half type, const float
 }
 
 /* The scalar ISA's 16-bit kernels, for every form. */
-#define GELU_HALF_SCALAR(form, FORM)                                                                           \
-    void gelu_##form##_bf16_scalar(const uint16_t *x, uint16_t *y, size_t n)                                  \
-    {                                                                                                          \
-        run_h16(GELU_FORM_##FORM, GELU_HALF_BF16, x, y, n);                                                    \
-    }                                                                                                          \
-    void gelu_##form##_f16_scalar(const uint16_t *x, uint16_t *y, size_t n)                                   \
-    {                                                                                                          \
-        run_h16(GELU_FORM_##FORM, GELU_HALF_F16, x, y, n);                                                     \
-    }                                                                                                          \
-    void gelu_##form##_f32_to_bf16_scalar(const float *x, uint16_t *y, size_t n)                              \
-    {                                                                                                          \
-        run_n16(GELU_FORM_##FORM, GELU_HALF_BF16, x, y, n);                                                    \
-    }                                                                                                          \
-    void gelu_##form##_f32_to_f16_scalar(const float *x, uint16_t *y, size_t n)                               \
-    {                                                                                                          \
-        run_n16(GELU_FORM_##FORM, GELU_HALF_F16, x, y, n);                                                     \
-    }
+#define GELU_HALF_ONE(name, run, form, type) \
+    void name##_scalar(GELU_SIG_##run) { run_##run(form, type, x, y, n); }
+#define GELU_HALF_SCALAR(form, FORM)                                          \
+    GELU_HALF_ONE(gelu_##form##_bf16, H16, GELU_FORM_##FORM, GELU_HALF_BF16)   \
+    GELU_HALF_ONE(gelu_##form##_f16, H16, GELU_FORM_##FORM, GELU_HALF_F16)     \
+    GELU_HALF_ONE(gelu_##form##_f32_to_bf16, N16, GELU_FORM_##FORM, GELU_HALF_BF16) \
+    GELU_HALF_ONE(gelu_##form##_f32_to_f16, N16, GELU_FORM_##FORM, GELU_HALF_F16)
 GELU_FORMS(GELU_HALF_SCALAR)
 
 uint16_t gelu_half_round(double y, enum gelu_half type) { return format_bits(round_to_format(y, type), type); }

@@ -75,11 +75,10 @@ static GELU_HALF_ALWAYS gelu_vh gelu_half_decide(enum gelu_half type, gelu_vw y,
         return gelu_vwi_narrow16(gelu_vwi_shr(gelu_vwi_add(b, gelu_vwi_set1(0x8000)), 16));
     }
     gelu_vwi ab = gelu_vwi_and(b, gelu_vwi_set1(0x7FFFFFFF));
-    unsigned below = gelu_vwi_lt(ab, gelu_vwi_set1(0x38800000));                   /* below f16's normal range */
-    unsigned above = ~gelu_vwi_lt(ab, gelu_vwi_set1(0x477FE000)) & GELU_HALF_ALL; /* 65504 and above */
-    unsigned zero = gelu_vwi_eq(ab, gelu_vwi_set1(0));
+    /* f16's normal range, below 65504 */
+    unsigned taken = gelu_vwi_in_range(ab, 0x38800000, 0x477FE000) | gelu_vwi_eq(ab, gelu_vwi_set1(0));
     gelu_vwi w = gelu_vwi_and(gelu_vwi_add(b, gelu_vwi_set1(GELU_HALF_ULPS - 0x1000)), gelu_vwi_set1(0x1FFF));
-    *undecided = gelu_vwi_le(w, gelu_vwi_set1(2 * GELU_HALF_ULPS)) | (below & ~zero) | above;
+    *undecided = gelu_vwi_le(w, gelu_vwi_set1(2 * GELU_HALF_ULPS)) | (~taken & GELU_HALF_ALL);
     return gelu_vw_to_f16(y);
 }
 
@@ -163,23 +162,16 @@ static GELU_HALF_ALWAYS void gelu_half_run(enum gelu_form form, enum gelu_half t
 }
 
 /* gelu_<form>_{bf16,f16}_<isa> and gelu_<form>_f32_to_{bf16,f16}_<isa> for every form. */
-#define GELU_HALF_EMIT(form, FORM)                                                                         \
-    void GELU_HALF_CAT(gelu_##form##_bf16, GELU_HALF_ISA)(const uint16_t *x, uint16_t *y, size_t n)         \
-    {                                                                                                      \
-        gelu_half_run(GELU_FORM_##FORM, GELU_HALF_BF16, 1, x, y, n);                                       \
-    }                                                                                                      \
-    void GELU_HALF_CAT(gelu_##form##_f16, GELU_HALF_ISA)(const uint16_t *x, uint16_t *y, size_t n)          \
-    {                                                                                                      \
-        gelu_half_run(GELU_FORM_##FORM, GELU_HALF_F16, 1, x, y, n);                                        \
-    }                                                                                                      \
-    void GELU_HALF_CAT(gelu_##form##_f32_to_bf16, GELU_HALF_ISA)(const float *x, uint16_t *y, size_t n)     \
-    {                                                                                                      \
-        gelu_half_run(GELU_FORM_##FORM, GELU_HALF_BF16, 0, x, y, n);                                       \
-    }                                                                                                      \
-    void GELU_HALF_CAT(gelu_##form##_f32_to_f16, GELU_HALF_ISA)(const float *x, uint16_t *y, size_t n)      \
-    {                                                                                                      \
-        gelu_half_run(GELU_FORM_##FORM, GELU_HALF_F16, 0, x, y, n);                                        \
+#define GELU_HALF_ONE(name, in, form, type, kind_h16)                                     \
+    void GELU_HALF_CAT(name, GELU_HALF_ISA)(const in *x, uint16_t *y, size_t n)           \
+    {                                                                                    \
+        gelu_half_run(form, type, kind_h16, x, y, n);                                     \
     }
+#define GELU_HALF_EMIT(form, FORM)                                                        \
+    GELU_HALF_ONE(gelu_##form##_bf16, uint16_t, GELU_FORM_##FORM, GELU_HALF_BF16, 1)      \
+    GELU_HALF_ONE(gelu_##form##_f16, uint16_t, GELU_FORM_##FORM, GELU_HALF_F16, 1)        \
+    GELU_HALF_ONE(gelu_##form##_f32_to_bf16, float, GELU_FORM_##FORM, GELU_HALF_BF16, 0)  \
+    GELU_HALF_ONE(gelu_##form##_f32_to_f16, float, GELU_FORM_##FORM, GELU_HALF_F16, 0)
 #define GELU_HALF_KERNELS GELU_FORMS(GELU_HALF_EMIT)
 
 #endif

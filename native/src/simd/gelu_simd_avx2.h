@@ -148,9 +148,13 @@ static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_add(gelu_vwi a, gelu_vwi b) { return _
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_and(gelu_vwi a, gelu_vwi b) { return _mm256_and_si256(a, b); }
 #define gelu_vwi_shr(a, count) _mm256_srli_epi32((a), (count)) /* logical */
 static GELU_SIMD_ALWAYS unsigned gelu_simd_bits32(gelu_vwi m) { return (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(m)); }
-static GELU_SIMD_ALWAYS unsigned gelu_vwi_lt(gelu_vwi a, gelu_vwi b) { return gelu_simd_bits32(_mm256_cmpgt_epi32(b, a)); }
 static GELU_SIMD_ALWAYS unsigned gelu_vwi_le(gelu_vwi a, gelu_vwi b) { return ~gelu_simd_bits32(_mm256_cmpgt_epi32(a, b)) & 0xFF; }
 static GELU_SIMD_ALWAYS unsigned gelu_vwi_eq(gelu_vwi a, gelu_vwi b) { return gelu_simd_bits32(_mm256_cmpeq_epi32(a, b)); }
+static GELU_SIMD_ALWAYS unsigned gelu_vwi_in_range(gelu_vwi a, int lo, int hi)
+{
+    __m256i out = _mm256_or_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(lo), a), _mm256_cmpgt_epi32(a, _mm256_set1_epi32(hi - 1)));
+    return ~gelu_simd_bits32(out) & 0xFF;
+}
 static GELU_SIMD_ALWAYS gelu_vh gelu_vwi_narrow16(gelu_vwi a)
 {
     return _mm_packus_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1)); /* lanes below 2^16: exact */

@@ -166,9 +166,13 @@ static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_set1(int v) { return _mm512_set1_epi32
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_add(gelu_vwi a, gelu_vwi b) { return _mm512_add_epi32(a, b); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_and(gelu_vwi a, gelu_vwi b) { return _mm512_and_si512(a, b); }
 #define gelu_vwi_shr(a, count) _mm512_srli_epi32((a), (count)) /* logical */
-static GELU_SIMD_ALWAYS unsigned gelu_vwi_lt(gelu_vwi a, gelu_vwi b) { return _mm512_cmplt_epi32_mask(a, b); }
 static GELU_SIMD_ALWAYS unsigned gelu_vwi_le(gelu_vwi a, gelu_vwi b) { return _mm512_cmple_epu32_mask(a, b); }
 static GELU_SIMD_ALWAYS unsigned gelu_vwi_eq(gelu_vwi a, gelu_vwi b) { return _mm512_cmpeq_epi32_mask(a, b); }
+/* lo <= a < hi, for a, lo and hi in [0, 2^31) */
+static GELU_SIMD_ALWAYS unsigned gelu_vwi_in_range(gelu_vwi a, int lo, int hi)
+{
+    return _mm512_cmplt_epu32_mask(_mm512_sub_epi32(a, _mm512_set1_epi32(lo)), _mm512_set1_epi32(hi - lo));
+}
 /* 16-bit values: the low halves of 32-bit lanes below 2^16; floats rounded to f16 (nearest);
    memory; exact widening of bf16 and f16 */
 static GELU_SIMD_ALWAYS gelu_vh gelu_vwi_narrow16(gelu_vwi a) { return _mm512_cvtepi32_epi16(a); }
