@@ -233,7 +233,6 @@ static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form
 }
 #endif
 
-#if GELU_FWD_STREAM
 /*
  * From GELU_FWD_NT_FLOATS on, the output is streamed past the caches (non-temporal stores): a
  * tensor that large does not stay in L2 anyway, and a streamed store does not read its line
@@ -243,27 +242,22 @@ static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form
 #define GELU_FWD_NT_FLOATS (1u << 18)
 
 /*
- * The elements before y's first 64-byte boundary, or 0 when the output is not to be streamed.
- * An nt call streams from 64 elements on: the head (at most 15) must lie inside y.
+ * The elements before y's first 64-byte boundary (16: aligned already), or 0 when the output
+ * is not to be streamed. An nt call streams from 64 elements on: the head (at most 15) must
+ * lie inside y.
  */
 static inline size_t gelu_fwd_stream_head(const float *y, size_t n, int nt)
 {
-    if (n < (nt ? 64 : GELU_FWD_NT_FLOATS) || ((uintptr_t)y & 3) != 0)
+    if (!GELU_FWD_STREAM || n < (nt ? 64 : GELU_FWD_NT_FLOATS) || ((uintptr_t)y & 3) != 0)
         return 0;
     size_t head = ((64 - ((uintptr_t)y & 63)) & 63) / 4;
-    return head == 0 ? 16 : head; /* 16: aligned already, and nonzero means "stream" */
+    return head == 0 ? 16 : head;
 }
-#endif
 
 /* nt: stream the output whatever n (the composed operations' blocks, see gelu_ops.h) */
 static GELU_FWD_ALWAYS void gelu_fwd_run_cr(const struct gelu_fwd_form *F, const float *x, float *y, size_t n, int nt)
 {
-    size_t i = 0, head = 0;
-#if GELU_FWD_STREAM
-    head = gelu_fwd_stream_head(y, n, nt);
-#else
-    (void)nt;
-#endif
+    size_t i = 0, head = gelu_fwd_stream_head(y, n, nt);
     int stream = head != 0;
     for (head %= 16; i < head; i += GELU_VD_LANES < head - i ? GELU_VD_LANES : head - i)
         gelu_fwd_tiered(F, x + i, y + i, GELU_VD_LANES < head - i ? GELU_VD_LANES : head - i, 0);

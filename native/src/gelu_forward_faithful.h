@@ -168,12 +168,7 @@ static void gelu_fwd_faithful_partial(const struct gelu_fwd_form *F, const float
 
 static GELU_FWD_ALWAYS void gelu_fwd_run_faithful(const struct gelu_fwd_form *F, const float *x, float *y, size_t n, int nt)
 {
-    size_t i = 0, head = 0;
-#if GELU_FWD_STREAM
-    head = gelu_fwd_stream_head(y, n, nt);
-#else
-    (void)nt;
-#endif
+    size_t i = 0, head = gelu_fwd_stream_head(y, n, nt);
     int stream = head != 0;
     if (head % 16) { /* up to the first 64-byte boundary of y */
         gelu_fwd_faithful_partial(F, x, y, head % 16);
