@@ -135,7 +135,7 @@ static GELU_FWD_ALWAYS void gelu_fwd_first(const struct gelu_fwd_form *F, int nb
 static GELU_FWD_ALWAYS int gelu_fwd_any_nan_or_neg_inf(const float *x, int n)
 {
     unsigned any = 0;
-    for (int w = 0; w < n; w += GELU_VW_LANES)
+    _Pragma("GCC unroll 16") for (int w = 0; w < n; w += GELU_VW_LANES)
         any |= gelu_vw_nge(gelu_vw_loadu(x + w), gelu_vw_set1(-FLT_MAX));
     return any != 0;
 }
@@ -199,12 +199,13 @@ static GELU_FWD_ALWAYS void gelu_fwd_tiered(const struct gelu_fwd_form *F, const
  * kernels' pieces at degree 9 (within 2^-42.9 of the exact value; tanh 2^-43.8); the floats
  * are kept only if y (1 -+ 2^-40) round alike in every lane, which makes them the correctly
  * rounded ones. Returns 0, having written nothing, when a lane is outside that range or unsure:
- * the group then takes the tiers below.
+ * the group then takes the tiers below. Out of line: one call per group of 64 costs nothing
+ * measurable, and the first tier keeps the loop's registers to itself.
  */
-static GELU_FWD_ALWAYS int gelu_fwd_central(const struct gelu_fwd_form *F, const float *x, float *out, int stream)
+static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form *F, const float *x, float *out, int stream)
 {
     unsigned out_of_range = 0;
-    for (int w = 0; w < GELU_FWD_GROUP; w += GELU_VW_LANES) {
+    _Pragma("GCC unroll 16") for (int w = 0; w < GELU_FWD_GROUP; w += GELU_VW_LANES) {
         gelu_vw xw = gelu_vw_loadu(x + w);
         out_of_range |= ~(gelu_vw_ge(xw, gelu_vw_set1((float)GELU_FAITHFUL_LO)) & gelu_vw_le(xw, gelu_vw_set1(FLT_MAX)));
     }
@@ -213,7 +214,7 @@ static GELU_FWD_ALWAYS int gelu_fwd_central(const struct gelu_fwd_form *F, const
     gelu_vd xd[GELU_FWD_NB], yd[GELU_FWD_NB];
     gelu_vf f[GELU_FWD_NB];
     GELU_FWD_EACH(GELU_FWD_NB) xd[b] = gelu_vf_to_vd(gelu_vf_loadu(x + GELU_VD_LANES * b));
-    for (int h = 0; h < GELU_FWD_NB; h += GELU_FWD_CENTRAL_NB)
+    _Pragma("GCC unroll 16") for (int h = 0; h < GELU_FWD_NB; h += GELU_FWD_CENTRAL_NB)
         gelu_fwd_pieces(F->central, GELU_CR_CENTRAL_DEGREE, GELU_FWD_CENTRAL_NB, xd + h, yd + h);
     unsigned unsure = 0;
     GELU_FWD_EACH(GELU_FWD_NB) {
@@ -232,7 +233,6 @@ static GELU_FWD_ALWAYS int gelu_fwd_central(const struct gelu_fwd_form *F, const
 }
 #endif
 
-#if GELU_FWD_STREAM
 /*
  * From GELU_FWD_NT_FLOATS on, the output is streamed past the caches (non-temporal stores): a
  * tensor that large does not stay in L2 anyway, and a streamed store does not read its line
@@ -242,27 +242,22 @@ static GELU_FWD_ALWAYS int gelu_fwd_central(const struct gelu_fwd_form *F, const
 #define GELU_FWD_NT_FLOATS (1u << 18)
 
 /*
- * The elements before y's first 64-byte boundary, or 0 when the output is not to be streamed.
- * An nt call streams from 64 elements on: the head (at most 15) must lie inside y.
+ * The elements before y's first 64-byte boundary (16: aligned already), or 0 when the output
+ * is not to be streamed. An nt call streams from 64 elements on: the head (at most 15) must
+ * lie inside y.
  */
 static inline size_t gelu_fwd_stream_head(const float *y, size_t n, int nt)
 {
-    if (n < (nt ? 64 : GELU_FWD_NT_FLOATS) || ((uintptr_t)y & 3) != 0)
+    if (!GELU_FWD_STREAM || n < (nt ? 64 : GELU_FWD_NT_FLOATS) || ((uintptr_t)y & 3) != 0)
         return 0;
     size_t head = ((64 - ((uintptr_t)y & 63)) & 63) / 4;
-    return head == 0 ? 16 : head; /* 16: aligned already, and nonzero means "stream" */
+    return head == 0 ? 16 : head;
 }
-#endif
 
 /* nt: stream the output whatever n (the composed operations' blocks, see gelu_ops.h) */
 static GELU_FWD_ALWAYS void gelu_fwd_run_cr(const struct gelu_fwd_form *F, const float *x, float *y, size_t n, int nt)
 {
-    size_t i = 0, head = 0;
-#if GELU_FWD_STREAM
-    head = gelu_fwd_stream_head(y, n, nt);
-#else
-    (void)nt;
-#endif
+    size_t i = 0, head = gelu_fwd_stream_head(y, n, nt);
     int stream = head != 0;
     for (head %= 16; i < head; i += GELU_VD_LANES < head - i ? GELU_VD_LANES : head - i)
         gelu_fwd_tiered(F, x + i, y + i, GELU_VD_LANES < head - i ? GELU_VD_LANES : head - i, 0);

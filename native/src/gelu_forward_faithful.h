@@ -109,7 +109,7 @@ static GELU_FWD_ALWAYS void gelu_fwd_faithful_group(const struct gelu_fwd_form *
 {
     enum { NW = GELU_FWD_FGROUP / GELU_VW_LANES };
     unsigned outside[NW], slow[NW], any_outside = 0, any_slow = 0;
-    for (int w = 0; w < NW; w++) {
+    _Pragma("GCC unroll 16") for (int w = 0; w < NW; w++) {
         gelu_vw xw = gelu_vw_loadu(x + GELU_VW_LANES * w);
         unsigned ok = gelu_vw_ge(xw, gelu_vw_set1((float)GELU_FAITHFUL_LO)) & gelu_vw_lt(xw, gelu_vw_set1(F->faithful_top));
         unsigned finite = gelu_vw_le(gelu_vw_abs(xw), gelu_vw_set1(FLT_MAX));
@@ -124,9 +124,9 @@ static GELU_FWD_ALWAYS void gelu_fwd_faithful_group(const struct gelu_fwd_form *
         GELU_FWD_EACH(GELU_FWD_FNV) xd[b] = gelu_vd_select(gelu_vm_from_bits(gelu_fwd_lanes_of(slow, b)), gelu_vd_zero(), xd[b]);
     gelu_fwd_pieces(F->faithful, GELU_FAITHFUL_DEGREE, GELU_FWD_FNV, xd, yd);
     if (__builtin_expect(any_outside != 0, 0)) {
-        for (int g = 0; g < GELU_FWD_FNV; g += GELU_FWD_FTG) {
+        _Pragma("GCC unroll 16") for (int g = 0; g < GELU_FWD_FNV; g += GELU_FWD_FTG) {
             unsigned in_g = 0;
-            for (int b = g; b < g + GELU_FWD_FTG; b++)
+            _Pragma("GCC unroll 16") for (int b = g; b < g + GELU_FWD_FTG; b++)
                 in_g |= gelu_fwd_lanes_of(outside, b);
             if (!in_g)
                 continue;
@@ -143,7 +143,7 @@ static GELU_FWD_ALWAYS void gelu_fwd_faithful_group(const struct gelu_fwd_form *
     if (__builtin_expect(any_slow != 0, 0)) {
         static void (*const cr[3])(const float *, float *, size_t) = {
             GELU_FWD_ISA_NAME(gelu_erf_f32), GELU_FWD_ISA_NAME(gelu_tanh_f32), GELU_FWD_ISA_NAME(gelu_quick_f32)};
-        for (int b = 0; b < GELU_FWD_FNV; b++) {
+        GELU_FWD_EACH(GELU_FWD_FNV) {
             unsigned s = gelu_fwd_lanes_of(slow, b);
             if (s) {
                 float crf[GELU_VD_LANES];
@@ -168,12 +168,7 @@ static void gelu_fwd_faithful_partial(const struct gelu_fwd_form *F, const float
 
 static GELU_FWD_ALWAYS void gelu_fwd_run_faithful(const struct gelu_fwd_form *F, const float *x, float *y, size_t n, int nt)
 {
-    size_t i = 0, head = 0;
-#if GELU_FWD_STREAM
-    head = gelu_fwd_stream_head(y, n, nt);
-#else
-    (void)nt;
-#endif
+    size_t i = 0, head = gelu_fwd_stream_head(y, n, nt);
     int stream = head != 0;
     if (head % 16) { /* up to the first 64-byte boundary of y */
         gelu_fwd_faithful_partial(F, x, y, head % 16);

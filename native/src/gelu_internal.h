@@ -154,7 +154,7 @@ void gelu_quick_f32_faithful_nt_avx512(const float *x, float *y, size_t n);
 
 /*
  * The correctly rounded kernels' double-precision y before its rounding to float (within
- * 2^-40 relative of the exact value wherever the rounding test can pass; see gelu_scalar.c).
+ * 2^-40 relative of the exact value wherever the rounding test can pass; see gelu_forward_ref.h).
  */
 double gelu_cr_y(enum gelu_form form, float x);
 

@@ -60,7 +60,7 @@ static GELU_SIMD_ALWAYS gelu_vm gelu_vd_ge(gelu_vd a, gelu_vd b) { return _mm512
 static GELU_SIMD_ALWAYS gelu_vm gelu_vd_eq(gelu_vd a, gelu_vd b) { return _mm512_cmp_pd_mask(a, b, _CMP_EQ_OQ); }
 static GELU_SIMD_ALWAYS gelu_vm gelu_vd_ne(gelu_vd a, gelu_vd b) { return _mm512_cmp_pd_mask(a, b, _CMP_NEQ_UQ); }
 static GELU_SIMD_ALWAYS gelu_vm gelu_vm_from_bits(unsigned bits) { return (gelu_vm)bits; }
-static GELU_SIMD_ALWAYS unsigned gelu_vm_bits(gelu_vm m) { return m; }
+static GELU_SIMD_ALWAYS unsigned gelu_vm_bits(gelu_vm m) { return _cvtmask8_u32(m); }
 
 /* m ? a : b per lane; m ? a b : src, where a lane outside m computes nothing (raises nothing) */
 static GELU_SIMD_ALWAYS gelu_vd gelu_vd_select(gelu_vm m, gelu_vd a, gelu_vd b) { return _mm512_mask_blend_pd(m, b, a); }
@@ -109,21 +109,23 @@ static GELU_SIMD_ALWAYS void gelu_vf_store_first(float *p, size_t n, gelu_vf v)
 /* a non-temporal store to a 32-byte aligned p (order with gelu_sfence) */
 static GELU_SIMD_ALWAYS void gelu_vf_stream(float *p, gelu_vf v) { _mm256_stream_ps(p, v); }
 static GELU_SIMD_ALWAYS gelu_vf gelu_vf_select(gelu_vm m, gelu_vf a, gelu_vf b) { return _mm256_mask_blend_ps(m, b, a); }
-/* the lanes whose bits differ */
+/* the lanes whose bits differ (a vector compare and vmovmskps: gcc 12 may spill a mask
+   register's 8 bits and reload 32, garbage above, when a __mmask8 becomes an unsigned) */
 static GELU_SIMD_ALWAYS unsigned gelu_vf_bits_ne(gelu_vf a, gelu_vf b)
 {
-    return _mm256_cmpneq_epi32_mask(_mm256_castps_si256(a), _mm256_castps_si256(b));
+    __m256i eq = _mm256_cmpeq_epi32(_mm256_castps_si256(a), _mm256_castps_si256(b));
+    return (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(eq)) ^ 0xFFu;
 }
 
 /* full-width floats, for checks over a group of lanes: quiet compares to bits */
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_loadu(const float *p) { return _mm512_loadu_ps(p); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_set1(float v) { return _mm512_set1_ps(v); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_abs(gelu_vw a) { return _mm512_abs_ps(a); }
-static GELU_SIMD_ALWAYS unsigned gelu_vw_lt(gelu_vw a, gelu_vw b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
-static GELU_SIMD_ALWAYS unsigned gelu_vw_le(gelu_vw a, gelu_vw b) { return _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ); }
-static GELU_SIMD_ALWAYS unsigned gelu_vw_ge(gelu_vw a, gelu_vw b) { return _mm512_cmp_ps_mask(a, b, _CMP_GE_OQ); }
+static GELU_SIMD_ALWAYS unsigned gelu_vw_lt(gelu_vw a, gelu_vw b) { return _cvtmask16_u32(_mm512_cmp_ps_mask(a, b, _CMP_LT_OQ)); }
+static GELU_SIMD_ALWAYS unsigned gelu_vw_le(gelu_vw a, gelu_vw b) { return _cvtmask16_u32(_mm512_cmp_ps_mask(a, b, _CMP_LE_OQ)); }
+static GELU_SIMD_ALWAYS unsigned gelu_vw_ge(gelu_vw a, gelu_vw b) { return _cvtmask16_u32(_mm512_cmp_ps_mask(a, b, _CMP_GE_OQ)); }
 /* !(a >= b): true for a NaN lane */
-static GELU_SIMD_ALWAYS unsigned gelu_vw_nge(gelu_vw a, gelu_vw b) { return _mm512_cmp_ps_mask(a, b, _CMP_NGE_UQ); }
+static GELU_SIMD_ALWAYS unsigned gelu_vw_nge(gelu_vw a, gelu_vw b) { return _cvtmask16_u32(_mm512_cmp_ps_mask(a, b, _CMP_NGE_UQ)); }
 
 static GELU_SIMD_ALWAYS void gelu_prefetch(const void *p) { _mm_prefetch((const char *)p, _MM_HINT_T0); }
 static GELU_SIMD_ALWAYS void gelu_sfence(void) { _mm_sfence(); }
