@@ -133,8 +133,8 @@ static GELU_SIMD_ALWAYS void gelu_sfence(void) { _mm_sfence(); }
 /* ---- the 16-bit and backward kernels (gelu_half_body.h, gelu_backward_body.h) ----
  * gelu_vfm  a lane mask of gelu_vf          gelu_vwi  32-bit integers, one a gelu_vw lane
  * gelu_vh   16-bit values, one a gelu_vw lane
- * Integer compares return lane bits; gelu_vwi_le and gelu_vi_le are for lanes below 2^31 and
- * 2^63 (AVX2 compares signed). gelu_vw_min and gelu_vw_max are the instructions: b when either
+ * Integer compares return lane bits (by _cvtmask, as above); gelu_vwi_le and gelu_vi_le are for
+ * lanes below 2^31 and 2^63 (AVX2 compares signed). gelu_vw_min and gelu_vw_max are the instructions: b when either
  * is NaN, and for two zeros. */
 typedef __mmask8 gelu_vfm;
 typedef __m512i gelu_vwi;
@@ -146,7 +146,7 @@ static GELU_SIMD_ALWAYS gelu_vf gelu_vf_blend(gelu_vfm m, gelu_vf a, gelu_vf b) 
 static GELU_SIMD_ALWAYS gelu_vf gelu_vf_from_bits(uint32_t u) { return _mm256_castsi256_ps(_mm256_set1_epi32((int)u)); }
 /* a with its quiet bit set (a quieted NaN) */
 static GELU_SIMD_ALWAYS gelu_vf gelu_vf_quiet(gelu_vf a) { return _mm256_or_ps(a, gelu_vf_from_bits(0x00400000u)); }
-static GELU_SIMD_ALWAYS unsigned gelu_vi_le(gelu_vi a, gelu_vi b) { return _mm512_cmple_epu64_mask(a, b); }
+static GELU_SIMD_ALWAYS unsigned gelu_vi_le(gelu_vi a, gelu_vi b) { return _cvtmask8_u32(_mm512_cmple_epu64_mask(a, b)); }
 
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_zero(void) { return _mm512_setzero_ps(); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_sub(gelu_vw a, gelu_vw b) { return _mm512_sub_ps(a, b); }
@@ -168,12 +168,12 @@ static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_set1(int v) { return _mm512_set1_epi32
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_add(gelu_vwi a, gelu_vwi b) { return _mm512_add_epi32(a, b); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_and(gelu_vwi a, gelu_vwi b) { return _mm512_and_si512(a, b); }
 #define gelu_vwi_shr(a, count) _mm512_srli_epi32((a), (count)) /* logical */
-static GELU_SIMD_ALWAYS unsigned gelu_vwi_le(gelu_vwi a, gelu_vwi b) { return _mm512_cmple_epu32_mask(a, b); }
-static GELU_SIMD_ALWAYS unsigned gelu_vwi_eq(gelu_vwi a, gelu_vwi b) { return _mm512_cmpeq_epi32_mask(a, b); }
+static GELU_SIMD_ALWAYS unsigned gelu_vwi_le(gelu_vwi a, gelu_vwi b) { return _cvtmask16_u32(_mm512_cmple_epu32_mask(a, b)); }
+static GELU_SIMD_ALWAYS unsigned gelu_vwi_eq(gelu_vwi a, gelu_vwi b) { return _cvtmask16_u32(_mm512_cmpeq_epi32_mask(a, b)); }
 /* lo <= a < hi, for a, lo and hi in [0, 2^31) */
 static GELU_SIMD_ALWAYS unsigned gelu_vwi_in_range(gelu_vwi a, int lo, int hi)
 {
-    return _mm512_cmplt_epu32_mask(_mm512_sub_epi32(a, _mm512_set1_epi32(lo)), _mm512_set1_epi32(hi - lo));
+    return _cvtmask16_u32(_mm512_cmplt_epu32_mask(_mm512_sub_epi32(a, _mm512_set1_epi32(lo)), _mm512_set1_epi32(hi - lo)));
 }
 /* 16-bit values: the low halves of 32-bit lanes below 2^16; floats rounded to f16 (nearest);
    memory; exact widening of bf16 and f16 */
