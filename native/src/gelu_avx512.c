@@ -2,7 +2,8 @@
  * AVX-512 kernels (F, DQ, VL, BW). The float32 forward kernels are the bodies of
  * gelu_forward_*.h over simd/gelu_simd_avx512.h, in three tiers (the central one, the first,
  * the reference: gelu_forward_cr.h), streaming large outputs; the 16-bit and backward kernels
- * follow. Tails use masked loads and stores, which never touch memory outside the array.
+ * follow. Tails use masked loads and stores or a zero-padded local buffer, so no load or store
+ * leaves the arrays.
  */
 #include <float.h>
 #include <immintrin.h>
