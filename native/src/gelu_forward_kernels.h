@@ -17,27 +17,20 @@
 
 #define GELU_FWD_FORMS(X) X(erf, GELU_FORM_ERF) X(tanh, GELU_FORM_TANH) X(quick, GELU_FORM_QUICK)
 
-#define GELU_FWD_EMIT(form, id)                                                                    \
-    void GELU_FWD_ISA_NAME(gelu_##form##_f32)(const float *x, float *y, size_t n)                  \
+/* the two kernels of a form, with a name suffix (empty, or _nt: streamed whatever n) */
+#define GELU_FWD_EMIT(form, id, suffix, nt)                                                        \
+    void GELU_FWD_ISA_NAME(gelu_##form##_f32##suffix)(const float *x, float *y, size_t n)          \
     {                                                                                              \
-        gelu_fwd_run_cr(&gelu_fwd_forms[id], x, y, n, 0);                                          \
+        gelu_fwd_run_cr(&gelu_fwd_forms[id], x, y, n, nt);                                         \
     }                                                                                              \
-    void GELU_FWD_ISA_NAME(gelu_##form##_f32_faithful)(const float *x, float *y, size_t n)         \
+    void GELU_FWD_ISA_NAME(gelu_##form##_f32_faithful##suffix)(const float *x, float *y, size_t n) \
     {                                                                                              \
-        gelu_fwd_run_faithful(&gelu_fwd_forms[id], x, y, n, 0);                                    \
+        gelu_fwd_run_faithful(&gelu_fwd_forms[id], x, y, n, nt);                                   \
     }
-GELU_FWD_FORMS(GELU_FWD_EMIT)
-
+#define GELU_FWD_EMIT_PLAIN(form, id) GELU_FWD_EMIT(form, id, , 0)
+#define GELU_FWD_EMIT_NT(form, id) GELU_FWD_EMIT(form, id, _nt, 1)
+GELU_FWD_FORMS(GELU_FWD_EMIT_PLAIN)
 #if GELU_FWD_STREAM
-#define GELU_FWD_EMIT_NT(form, id)                                                                 \
-    void GELU_FWD_ISA_NAME(gelu_##form##_f32_nt)(const float *x, float *y, size_t n)               \
-    {                                                                                              \
-        gelu_fwd_run_cr(&gelu_fwd_forms[id], x, y, n, 1);                                          \
-    }                                                                                              \
-    void GELU_FWD_ISA_NAME(gelu_##form##_f32_faithful_nt)(const float *x, float *y, size_t n)      \
-    {                                                                                              \
-        gelu_fwd_run_faithful(&gelu_fwd_forms[id], x, y, n, 1);                                    \
-    }
 GELU_FWD_FORMS(GELU_FWD_EMIT_NT)
 #endif
 
