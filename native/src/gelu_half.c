@@ -80,13 +80,12 @@ static inline uint16_t quiet_nan(float x, enum gelu_half type)
  */
 static int hard_case(enum gelu_form form, enum gelu_half type, float x, uint16_t *out)
 {
-    static const uint32_t (*const tables[3][2])[2] = {
-        {gelu_half_hard_cases_erf_bf16, gelu_half_hard_cases_erf_f16},
-        {gelu_half_hard_cases_tanh_bf16, gelu_half_hard_cases_tanh_f16},
-        {gelu_half_hard_cases_quick_bf16, gelu_half_hard_cases_quick_f16}};
-    static const size_t counts[3][2] = {{GELU_HALF_HARD_CASES_ERF_BF16, GELU_HALF_HARD_CASES_ERF_F16},
-                                        {GELU_HALF_HARD_CASES_TANH_BF16, GELU_HALF_HARD_CASES_TANH_F16},
-                                        {GELU_HALF_HARD_CASES_QUICK_BF16, GELU_HALF_HARD_CASES_QUICK_F16}};
+#define GELU_ROW(form, FORM) {gelu_half_hard_cases_##form##_bf16, gelu_half_hard_cases_##form##_f16},
+    static const uint32_t (*const tables[GELU_N_FORMS][2])[2] = {GELU_FORMS(GELU_ROW)};
+#undef GELU_ROW
+#define GELU_ROW(form, FORM) {GELU_HALF_HARD_CASES_##FORM##_BF16, GELU_HALF_HARD_CASES_##FORM##_F16},
+    static const size_t counts[GELU_N_FORMS][2] = {GELU_FORMS(GELU_ROW)};
+#undef GELU_ROW
     const uint32_t *row = gelu_table_find(tables[form][type], counts[form][type], gelu_bits32(x));
     if (row)
         *out = (uint16_t)row[1];
@@ -134,7 +133,7 @@ uint16_t gelu_half_slow(enum gelu_form form, enum gelu_half type, float x)
     return lo;
 }
 
-static inline void run_h16(enum gelu_form form, enum gelu_half type, const uint16_t *x, uint16_t *y, size_t n)
+static inline void run_H16(enum gelu_form form, enum gelu_half type, const uint16_t *x, uint16_t *y, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         float xi = type == GELU_HALF_BF16 ? gelu_bf16_to_f32(x[i]) : gelu_f16_to_f32(x[i]);
@@ -142,7 +141,7 @@ static inline void run_h16(enum gelu_form form, enum gelu_half type, const uint1
     }
 }
 
-static inline void run_n16(enum gelu_form form, enum gelu_half type, const float *x, uint16_t *y, size_t n)
+static inline void run_N16(enum gelu_form form, enum gelu_half type, const float *x, uint16_t *y, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         float xi = x[i]; /* read before y[i] is written: in place, y[i] overlaps x[i / 2] */
@@ -150,17 +149,14 @@ static inline void run_n16(enum gelu_form form, enum gelu_half type, const float
     }
 }
 
-void gelu_erf_bf16_scalar(const uint16_t *x, uint16_t *y, size_t n) { run_h16(GELU_FORM_ERF, GELU_HALF_BF16, x, y, n); }
-void gelu_tanh_bf16_scalar(const uint16_t *x, uint16_t *y, size_t n) { run_h16(GELU_FORM_TANH, GELU_HALF_BF16, x, y, n); }
-void gelu_erf_f16_scalar(const uint16_t *x, uint16_t *y, size_t n) { run_h16(GELU_FORM_ERF, GELU_HALF_F16, x, y, n); }
-void gelu_tanh_f16_scalar(const uint16_t *x, uint16_t *y, size_t n) { run_h16(GELU_FORM_TANH, GELU_HALF_F16, x, y, n); }
-void gelu_erf_f32_to_bf16_scalar(const float *x, uint16_t *y, size_t n) { run_n16(GELU_FORM_ERF, GELU_HALF_BF16, x, y, n); }
-void gelu_tanh_f32_to_bf16_scalar(const float *x, uint16_t *y, size_t n) { run_n16(GELU_FORM_TANH, GELU_HALF_BF16, x, y, n); }
-void gelu_erf_f32_to_f16_scalar(const float *x, uint16_t *y, size_t n) { run_n16(GELU_FORM_ERF, GELU_HALF_F16, x, y, n); }
-void gelu_tanh_f32_to_f16_scalar(const float *x, uint16_t *y, size_t n) { run_n16(GELU_FORM_TANH, GELU_HALF_F16, x, y, n); }
-void gelu_quick_bf16_scalar(const uint16_t *x, uint16_t *y, size_t n) { run_h16(GELU_FORM_QUICK, GELU_HALF_BF16, x, y, n); }
-void gelu_quick_f16_scalar(const uint16_t *x, uint16_t *y, size_t n) { run_h16(GELU_FORM_QUICK, GELU_HALF_F16, x, y, n); }
-void gelu_quick_f32_to_bf16_scalar(const float *x, uint16_t *y, size_t n) { run_n16(GELU_FORM_QUICK, GELU_HALF_BF16, x, y, n); }
-void gelu_quick_f32_to_f16_scalar(const float *x, uint16_t *y, size_t n) { run_n16(GELU_FORM_QUICK, GELU_HALF_F16, x, y, n); }
+/* The scalar ISA's 16-bit kernels, for every form. */
+#define GELU_HALF_ONE(name, run, form, type) \
+    void name##_scalar(GELU_SIG_##run) { run_##run(form, type, x, y, n); }
+#define GELU_HALF_SCALAR(form, FORM)                                          \
+    GELU_HALF_ONE(gelu_##form##_bf16, H16, GELU_FORM_##FORM, GELU_HALF_BF16)   \
+    GELU_HALF_ONE(gelu_##form##_f16, H16, GELU_FORM_##FORM, GELU_HALF_F16)     \
+    GELU_HALF_ONE(gelu_##form##_f32_to_bf16, N16, GELU_FORM_##FORM, GELU_HALF_BF16) \
+    GELU_HALF_ONE(gelu_##form##_f32_to_f16, N16, GELU_FORM_##FORM, GELU_HALF_F16)
+GELU_FORMS(GELU_HALF_SCALAR)
 
 uint16_t gelu_half_round(double y, enum gelu_half type) { return format_bits(round_to_format(y, type), type); }

@@ -7,8 +7,11 @@
 #include <string.h>
 
 #include "gelu.h"
+#include "gelu_forms.h"
 
-enum gelu_form { GELU_FORM_ERF = 0, GELU_FORM_TANH = 1, GELU_FORM_QUICK = 2 };
+#define GELU_FORM_ENUM(form, FORM) GELU_FORM_##FORM,
+enum gelu_form { GELU_FORMS(GELU_FORM_ENUM) };
+#undef GELU_FORM_ENUM
 
 /* The |x| clamp of each form's correctly rounded sequence, beyond which the result is x or -0
    (the constants are gelu_coeffs.h's, which the files using this include). */
@@ -29,43 +32,36 @@ enum gelu_half { GELU_HALF_BF16 = 0, GELU_HALF_F16 = 1 };
  *   GLUR  (const T *x, T *y, rows, cols, ldx, ldy)                    rows of [a | gate], 2 cols wide
  *   BWD   (const T *x, const T *dy, T *dx, size_t n)                  dx[i] = dy[i] GELU'(x[i])
  * with T = float (kinds *_F32) or uint16_t (*_H16). The dispatcher and the public entry
- * points are generated from it, so a new point of the space (form, operation, type,
- * accuracy) is one row here, its declaration in gelu.h and its per-ISA instantiation.
+ * points are generated from it, so a new point of the space (operation, type, accuracy) is
+ * one row here, its declaration in gelu.h and its per-ISA instantiation; a new form is a row
+ * of gelu_forms.h, which gives it every row below (native/tests/test_header.c checks that
+ * gelu.h declares them all).
  */
-#define GELU_KERNELS(X)                                  \
-    X(gelu_erf_f32, F32)                                 \
-    X(gelu_tanh_f32, F32)                                \
-    X(gelu_quick_f32, F32)                               \
-    X(gelu_erf_f32_faithful, F32)                        \
-    X(gelu_tanh_f32_faithful, F32)                       \
-    X(gelu_quick_f32_faithful, F32)                      \
-    X(gelu_erf_bf16, H16)                                \
-    X(gelu_tanh_bf16, H16)                               \
-    X(gelu_quick_bf16, H16)                              \
-    X(gelu_erf_f16, H16)                                 \
-    X(gelu_tanh_f16, H16)                                \
-    X(gelu_quick_f16, H16)                               \
-    X(gelu_erf_f32_to_bf16, N16)                         \
-    X(gelu_tanh_f32_to_bf16, N16)                        \
-    X(gelu_quick_f32_to_bf16, N16)                       \
-    X(gelu_erf_f32_to_f16, N16)                          \
-    X(gelu_tanh_f32_to_f16, N16)                         \
-    X(gelu_quick_f32_to_f16, N16)                        \
-    GELU_OPS(X, erf, f32, BIAS_F32, GLU_F32, GLUR_F32)            \
-    GELU_OPS(X, tanh, f32, BIAS_F32, GLU_F32, GLUR_F32)           \
-    GELU_OPS(X, quick, f32, BIAS_F32, GLU_F32, GLUR_F32)          \
-    GELU_OPS(X, erf, f32_faithful, BIAS_F32, GLU_F32, GLUR_F32)   \
-    GELU_OPS(X, tanh, f32_faithful, BIAS_F32, GLU_F32, GLUR_F32)  \
-    GELU_OPS(X, quick, f32_faithful, BIAS_F32, GLU_F32, GLUR_F32) \
-    GELU_OPS(X, erf, bf16, BIAS_H16, GLU_H16, GLUR_H16)           \
-    GELU_OPS(X, tanh, bf16, BIAS_H16, GLU_H16, GLUR_H16)          \
-    GELU_OPS(X, quick, bf16, BIAS_H16, GLU_H16, GLUR_H16)         \
-    GELU_OPS(X, erf, f16, BIAS_H16, GLU_H16, GLUR_H16)            \
-    GELU_OPS(X, tanh, f16, BIAS_H16, GLU_H16, GLUR_H16)          \
-    GELU_OPS(X, quick, f16, BIAS_H16, GLU_H16, GLUR_H16)         \
-    GELU_BACKWARD(X, erf)                                         \
-    GELU_BACKWARD(X, tanh)                                        \
-    GELU_BACKWARD(X, quick)
+#define GELU_KERNELS(X)                         \
+    GELU_FORMS_EACH(GELU_ROW_F32, X)            \
+    GELU_FORMS_EACH(GELU_ROW_F32_FAITHFUL, X)   \
+    GELU_FORMS_EACH(GELU_ROW_BF16, X)           \
+    GELU_FORMS_EACH(GELU_ROW_F16, X)            \
+    GELU_FORMS_EACH(GELU_ROW_F32_TO_BF16, X)    \
+    GELU_FORMS_EACH(GELU_ROW_F32_TO_F16, X)     \
+    GELU_FORMS_EACH(GELU_ROW_OPS_F32, X)        \
+    GELU_FORMS_EACH(GELU_ROW_OPS_F32_FAITHFUL, X) \
+    GELU_FORMS_EACH(GELU_ROW_OPS_BF16, X)       \
+    GELU_FORMS_EACH(GELU_ROW_OPS_F16, X)        \
+    GELU_FORMS_EACH(GELU_ROW_BACKWARD, X)
+
+/* The rows of one form (each form of gelu_forms.h gets every one of them). */
+#define GELU_ROW_F32(X, form, FORM) X(gelu_##form##_f32, F32)
+#define GELU_ROW_F32_FAITHFUL(X, form, FORM) X(gelu_##form##_f32_faithful, F32)
+#define GELU_ROW_BF16(X, form, FORM) X(gelu_##form##_bf16, H16)
+#define GELU_ROW_F16(X, form, FORM) X(gelu_##form##_f16, H16)
+#define GELU_ROW_F32_TO_BF16(X, form, FORM) X(gelu_##form##_f32_to_bf16, N16)
+#define GELU_ROW_F32_TO_F16(X, form, FORM) X(gelu_##form##_f32_to_f16, N16)
+#define GELU_ROW_OPS_F32(X, form, FORM) GELU_OPS(X, form, f32, BIAS_F32, GLU_F32, GLUR_F32)
+#define GELU_ROW_OPS_F32_FAITHFUL(X, form, FORM) GELU_OPS(X, form, f32_faithful, BIAS_F32, GLU_F32, GLUR_F32)
+#define GELU_ROW_OPS_BF16(X, form, FORM) GELU_OPS(X, form, bf16, BIAS_H16, GLU_H16, GLUR_H16)
+#define GELU_ROW_OPS_F16(X, form, FORM) GELU_OPS(X, form, f16, BIAS_H16, GLU_H16, GLUR_H16)
+#define GELU_ROW_BACKWARD(X, form, FORM) GELU_BACKWARD(X, form)
 
 /* The composed operations of one form and type: bias + GELU, GEGLU, GEGLU on [a | gate] rows. */
 #define GELU_OPS(X, form, type, bias, glu, glur) \
@@ -158,7 +154,7 @@ void gelu_quick_f32_faithful_nt_avx512(const float *x, float *y, size_t n);
 
 /*
  * The correctly rounded kernels' double-precision y before its rounding to float (within
- * 2^-40 relative of the exact value wherever the rounding test can pass; see gelu_scalar.c).
+ * 2^-40 relative of the exact value wherever the rounding test can pass; see gelu_forward_ref.h).
  */
 double gelu_cr_y(enum gelu_form form, float x);
 
@@ -201,7 +197,7 @@ static inline float gelu_f16_to_f32(uint16_t h)
 }
 
 /*
- * Backward: dx = fl(dy * GELU'(x)), GELU'(x) correctly rounded to float first (gelu_backward.c;
+ * Backward: dx = fl(dy * GELU'(x)), GELU'(x) correctly rounded to float first (gelu_backward_body.h;
  * the kernels gelu_<form>_backward_f32_<isa> are rows of the table above). gelu_deriv_y is the double GELU'(x) before its
  * rounding, within 2^-44 relative of the exact value wherever that is at least 2^-150 in
  * magnitude (measured: 2^-50.4 erf, 2^-46.0 tanh, 2^-46.6 quick); gelu_deriv_f32 is

@@ -304,19 +304,6 @@ static inline void ops_bwd_h16(ops_bwd_fn bwd, enum gelu_half type, const uint16
             ops_glu_h16(ISA(gelu_##form##_##type), htype, x + i * ldx, x + i * ldx + cols, y + i * ldy, cols); \
     }
 
-OPS_F32(erf, f32, gelu_erf_f32)
-OPS_F32(tanh, f32, gelu_tanh_f32)
-OPS_F32(quick, f32, gelu_quick_f32)
-OPS_F32(erf, f32_faithful, gelu_erf_f32_faithful)
-OPS_F32(tanh, f32_faithful, gelu_tanh_f32_faithful)
-OPS_F32(quick, f32_faithful, gelu_quick_f32_faithful)
-OPS_H16(erf, bf16, GELU_HALF_BF16)
-OPS_H16(tanh, bf16, GELU_HALF_BF16)
-OPS_H16(quick, bf16, GELU_HALF_BF16)
-OPS_H16(erf, f16, GELU_HALF_F16)
-OPS_H16(tanh, f16, GELU_HALF_F16)
-OPS_H16(quick, f16, GELU_HALF_F16)
-
 #define OPS_BWD(form)                                                                                 \
     void ISA(gelu_##form##_backward_bf16)(GELU_SIG_BWD_H16)                                           \
     {                                                                                                \
@@ -327,6 +314,11 @@ OPS_H16(quick, f16, GELU_HALF_F16)
         ops_bwd_h16(ISA(gelu_##form##_backward_f32), GELU_HALF_F16, x, dy, dx, n);                    \
     }
 
-OPS_BWD(erf)
-OPS_BWD(tanh)
-OPS_BWD(quick)
+/* Every operation of every form (gelu_forms.h). */
+#define OPS_FORM(form, FORM)                           \
+    OPS_F32(form, f32, gelu_##form##_f32)              \
+    OPS_F32(form, f32_faithful, gelu_##form##_f32_faithful) \
+    OPS_H16(form, bf16, GELU_HALF_BF16)                \
+    OPS_H16(form, f16, GELU_HALF_F16)                  \
+    OPS_BWD(form)
+GELU_FORMS(OPS_FORM)

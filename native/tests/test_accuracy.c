@@ -14,6 +14,7 @@
 #include <mpfr.h>
 
 #include "gelu.h"
+#include "gelu_forms.h"
 #include "gelu_oracle.h"
 #include "inputs.h"
 
@@ -33,13 +34,14 @@ int main(int argc, char **argv)
     float *x;
     size_t n = gelu_test_inputs(&x);
     float *want = malloc(n * 4), *got = malloc(n * 4), *first = malloc(n * 4);
-    const char *forms[] = {"erf", "tanh", "quick"};
-    int (*const kernels[])(int, const float *, float *, size_t) = {gelu_erf_f32_isa, gelu_tanh_f32_isa,
-                                                                   gelu_quick_f32_isa};
+    const char *forms[] = {GELU_FORMS(GELU_FORM_NAME)};
+#define GELU_FN(form, FORM) gelu_##form##_f32_isa,
+    int (*const kernels[])(int, const float *, float *, size_t) = {GELU_FORMS(GELU_FN)};
+#undef GELU_FN
     const char *isas[] = {"scalar", "avx2", "avx512"};
     int failed = 0;
     printf("%zu inputs, active ISA %s\n", n, gelu_isa());
-    for (int form = 0; form < 3; form++) {
+    for (int form = 0; form < GELU_N_FORMS; form++) {
         /* MPFR keeps its caches in thread-local storage when built with TLS (Debian's is) */
 #pragma omp parallel for schedule(dynamic, 4096) if (mpfr_buildopt_tls_p())
         for (size_t i = 0; i < n; i++)

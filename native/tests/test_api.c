@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "gelu.h"
+#include "gelu_forms.h"
 #include "gelu_oracle.h"
 
 static int failures;
@@ -76,10 +77,14 @@ int main(int argc, char **argv)
     CHECK(gelu_version_number() == GELU_VERSION_NUMBER, "runtime and header versions differ");
 
     /* every entry point refuses NULL with n > 0, whichever array it is, however large n is */
-    static const isa_fn cr_kernels[] = {gelu_erf_f32_isa, gelu_tanh_f32_isa, gelu_quick_f32_isa};
-    static float (*const cr_oracles[])(float) = {gelu_oracle_erf, gelu_oracle_tanh, gelu_oracle_quick};
-    static const char *form_names[] = {"erf", "tanh", "quick"};
-    for (int form = 0; form < 3; form++) {
+#define GELU_FN(form, FORM) gelu_##form##_f32_isa,
+    static const isa_fn cr_kernels[] = {GELU_FORMS(GELU_FN)};
+#undef GELU_FN
+#define GELU_FN(form, FORM) gelu_oracle_##form,
+    static float (*const cr_oracles[])(float) = {GELU_FORMS(GELU_FN)};
+#undef GELU_FN
+    static const char *form_names[] = {GELU_FORMS(GELU_FORM_NAME)};
+    for (int form = 0; form < GELU_N_FORMS; form++) {
         isa_fn fn = cr_kernels[form];
         for (int isa = 0; isa <= want; isa++)
             CHECK(fn(isa, NULL, out, 1) == GELU_ERR_NULL && fn(isa, in, NULL, 1) == GELU_ERR_NULL &&
@@ -92,7 +97,7 @@ int main(int argc, char **argv)
     CHECK(out[0] == 42.0f, "refused NULL calls wrote nothing");
 
     /* every length 0..300 at every alignment 0..15 floats, out of place and in place */
-    for (int form = 0; form < 3; form++) {
+    for (int form = 0; form < GELU_N_FORMS; form++) {
         isa_fn fn = cr_kernels[form];
         float (*oracle)(float) = cr_oracles[form];
         for (int i = 0; i < 400; i++) {
@@ -134,15 +139,18 @@ int main(int argc, char **argv)
      * place and in place, with the floats around the output untouched.
      */
     {
-        static const isa_fn kernels[] = {gelu_erf_f32_isa, gelu_tanh_f32_isa, gelu_erf_f32_faithful_isa,
-                                         gelu_tanh_f32_faithful_isa, gelu_quick_f32_faithful_isa, gelu_quick_f32_isa};
-        static const char *kernel_names[] = {"erf", "tanh", "erf faithful", "tanh faithful", "quick faithful", "quick"};
+#define GELU_FN(form, FORM) gelu_##form##_f32_isa, gelu_##form##_f32_faithful_isa,
+        static const isa_fn kernels[] = {GELU_FORMS(GELU_FN)};
+#undef GELU_FN
+#define GELU_FN(form, FORM) #form, #form " faithful",
+        static const char *kernel_names[] = {GELU_FORMS(GELU_FN)};
+#undef GELU_FN
         const size_t big = (1u << 18) + 77, pad = 32;
         float *x = malloc((big + 2 * pad) * sizeof *x), *ref_out = malloc((big + 2 * pad) * sizeof *x),
               *got = malloc((big + 2 * pad) * sizeof *x);
         for (size_t i = 0; i < big + 2 * pad; i++)
             x[i] = (float)sin((double)i * 0.37) * (i % 7 == 0 ? 12.0f : 4.0f);
-        for (int k = 0; k < 6; k++) {
+        for (int k = 0; k < 2 * GELU_N_FORMS; k++) {
             for (int off = 0; off < 16; off += 5) {
                 for (int mode = 0; mode < 2; mode++) { /* 0: out of place, 1: in place */
                     size_t n = mode ? big - 11 : big;

@@ -30,16 +30,11 @@
 
 typedef void (*bwd_fn)(const float *x, const float *dy, float *dx, size_t n);
 
-#define N_FORMS 3
-static const char *form_names[N_FORMS] = {"erf", "tanh", "quick"}, *isa_names[3] = {"scalar", "avx2", "avx512"};
-/* The vector kernels, once written: gelu_<form>_backward_f32_<isa>. */
-#define GELU_BWD_AVX2(f) gelu_##f##_backward_f32_avx2
-#define GELU_BWD_AVX512(f) gelu_##f##_backward_f32_avx512
-static const bwd_fn kernels[N_FORMS][3] = {
-    {gelu_erf_backward_f32_scalar, GELU_BWD_AVX2(erf), GELU_BWD_AVX512(erf)},
-    {gelu_tanh_backward_f32_scalar, GELU_BWD_AVX2(tanh), GELU_BWD_AVX512(tanh)},
-    {gelu_quick_backward_f32_scalar, GELU_BWD_AVX2(quick), GELU_BWD_AVX512(quick)},
-};
+#define N_FORMS GELU_N_FORMS
+static const char *form_names[N_FORMS] = {GELU_FORMS(GELU_FORM_NAME)}, *isa_names[3] = {"scalar", "avx2", "avx512"};
+#define GELU_ROW(f, F) {gelu_##f##_backward_f32_scalar, gelu_##f##_backward_f32_avx2, gelu_##f##_backward_f32_avx512},
+static const bwd_fn kernels[N_FORMS][3] = {GELU_FORMS(GELU_ROW)};
+#undef GELU_ROW
 /* The zero crossings x = -r (gen_backward.py prints r to 20 digits). */
 static const double roots[N_FORMS] = {-0.75179152469356445746, -0.75246142207101625849, -0.7511542554412889513};
 /* Where each form's negative tail turns subnormal and then -0. */
@@ -84,8 +79,9 @@ static void inputs(int form)
         add(special[k]);
     add(gelu_from_bits32(0x7FA00000u)); /* signalling NaN */
     /* the inputs of the hard-case table (the oracle, not the table, says what is right) */
-    const uint32_t (*tables[N_FORMS])[2] = {gelu_erf_backward_hard_cases, gelu_tanh_backward_hard_cases,
-                                            gelu_quick_backward_hard_cases};
+#define GELU_TABLE(f, F) gelu_##f##_backward_hard_cases,
+    const uint32_t (*tables[N_FORMS])[2] = {GELU_FORMS(GELU_TABLE)};
+#undef GELU_TABLE
     for (size_t k = 0; tables[form][k][0] != 0xffffffffu; k++)
         add(gelu_from_bits32(tables[form][k][0]));
     while (n < 130000) /* random bit patterns */

@@ -45,28 +45,33 @@ static int failures;
     } while (0)
 
 static const char *isa_names[] = {"scalar", "avx2", "avx512"};
-#define N_KERNELS 6
-static const char *form_names[N_KERNELS] = {"erf", "tanh", "erf faithful", "tanh faithful", "quick", "quick faithful"};
+/* Each form correctly rounded (even k) and faithful (odd k). */
+#define N_KERNELS (2 * GELU_N_FORMS)
+#define GELU_NAMES(form, FORM) #form, #form " faithful",
+static const char *form_names[N_KERNELS] = {GELU_FORMS(GELU_NAMES)};
+#undef GELU_NAMES
 typedef int (*isa_fn)(int, const float *, float *, size_t);
-static const isa_fn entry[N_KERNELS] = {gelu_erf_f32_isa, gelu_tanh_f32_isa, gelu_erf_f32_faithful_isa,
-                                        gelu_tanh_f32_faithful_isa, gelu_quick_f32_isa, gelu_quick_f32_faithful_isa};
+#define GELU_FNS(form, FORM) gelu_##form##_f32_isa, gelu_##form##_f32_faithful_isa,
+static const isa_fn entry[N_KERNELS] = {GELU_FORMS(GELU_FNS)};
+#undef GELU_FNS
 typedef void (*f32_kernel)(const float *, float *, size_t);
+#define GELU_FNS(form, FORM) gelu_##form##_f32_scalar, gelu_##form##_f32_faithful_scalar,
+#define GELU_FNS_AVX2(form, FORM) gelu_##form##_f32_avx2, gelu_##form##_f32_faithful_avx2,
+#define GELU_FNS_AVX512(form, FORM) gelu_##form##_f32_avx512, gelu_##form##_f32_faithful_avx512,
 static const f32_kernel kernels[3][N_KERNELS] = {
-    {gelu_erf_f32_scalar, gelu_tanh_f32_scalar, gelu_erf_f32_faithful_scalar, gelu_tanh_f32_faithful_scalar, gelu_quick_f32_scalar,
-     gelu_quick_f32_faithful_scalar},
-    {gelu_erf_f32_avx2, gelu_tanh_f32_avx2, gelu_erf_f32_faithful_avx2, gelu_tanh_f32_faithful_avx2, gelu_quick_f32_avx2,
-     gelu_quick_f32_faithful_avx2},
-    {gelu_erf_f32_avx512, gelu_tanh_f32_avx512, gelu_erf_f32_faithful_avx512, gelu_tanh_f32_faithful_avx512, gelu_quick_f32_avx512,
-     gelu_quick_f32_faithful_avx512},
+    {GELU_FORMS(GELU_FNS)},
+    {GELU_FORMS(GELU_FNS_AVX2)},
+    {GELU_FORMS(GELU_FNS_AVX512)},
 };
+#undef GELU_FNS
+#undef GELU_FNS_AVX2
+#undef GELU_FNS_AVX512
 
 /* The reference of kernel k at x, in the default mode: the oracle, or the scalar faithful kernel. */
 static float reference(int k, float x)
 {
-    if (k < 2)
-        return k ? gelu_oracle_tanh(x) : gelu_oracle_erf(x);
-    if (k == 4)
-        return gelu_oracle_quick(x);
+    if (k % 2 == 0)
+        return gelu_oracle(k / 2, x);
     float y;
     unsigned mode = _mm_getcsr();
     _mm_setcsr(0x1F80);

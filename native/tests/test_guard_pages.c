@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "gelu.h"
+#include "gelu_forms.h"
 
 #define MAX_LEN 130
 #define LINE_FLOATS 16 /* a 64-byte cache line */
@@ -27,9 +28,11 @@
 typedef int (*isa_fn)(int, const float *, float *, size_t);
 
 static const char *isa_names[] = {"scalar", "avx2", "avx512"};
-#define N_FORMS 3
-static const char *form_names[N_FORMS] = {"erf", "tanh", "quick"};
-static const isa_fn form_fns[N_FORMS] = {gelu_erf_f32_isa, gelu_tanh_f32_isa, gelu_quick_f32_isa};
+#define N_FORMS GELU_N_FORMS
+static const char *form_names[N_FORMS] = {GELU_FORMS(GELU_FORM_NAME)};
+#define GELU_FN(form, FORM) gelu_##form##_f32_isa,
+static const isa_fn form_fns[N_FORMS] = {GELU_FORMS(GELU_FN)};
+#undef GELU_FN
 
 static int failures;
 #define FAIL(...)                                  \

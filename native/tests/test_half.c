@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "gelu.h"
+#include "gelu_forms.h"
 #include "gelu_half_convert.h"
 #include "gelu_half_hard_cases.h"
 #include "gelu_oracle.h"
@@ -22,13 +23,13 @@
 typedef int (*h16_fn)(int, const uint16_t *, uint16_t *, size_t);
 typedef int (*n16_fn)(int, const float *, uint16_t *, size_t);
 
-static const char *forms[3] = {"erf", "tanh", "quick"}, *types[2] = {"bf16", "f16"};
-static const h16_fn h16[3][2] = {{gelu_erf_bf16_isa, gelu_erf_f16_isa},
-                                 {gelu_tanh_bf16_isa, gelu_tanh_f16_isa},
-                                 {gelu_quick_bf16_isa, gelu_quick_f16_isa}};
-static const n16_fn n16[3][2] = {{gelu_erf_f32_to_bf16_isa, gelu_erf_f32_to_f16_isa},
-                                 {gelu_tanh_f32_to_bf16_isa, gelu_tanh_f32_to_f16_isa},
-                                 {gelu_quick_f32_to_bf16_isa, gelu_quick_f32_to_f16_isa}};
+static const char *forms[GELU_N_FORMS] = {GELU_FORMS(GELU_FORM_NAME)}, *types[2] = {"bf16", "f16"};
+#define GELU_ROW(form, FORM) {gelu_##form##_bf16_isa, gelu_##form##_f16_isa},
+static const h16_fn h16[GELU_N_FORMS][2] = {GELU_FORMS(GELU_ROW)};
+#undef GELU_ROW
+#define GELU_ROW(form, FORM) {gelu_##form##_f32_to_bf16_isa, gelu_##form##_f32_to_f16_isa},
+static const n16_fn n16[GELU_N_FORMS][2] = {GELU_FORMS(GELU_ROW)};
+#undef GELU_ROW
 static const char *isas[3] = {"scalar", "avx2", "avx512"};
 static int failures;
 
@@ -115,14 +116,14 @@ static void sampled_floats(int form, int type, uint32_t stride)
 /* Every entry of the hard-case tables: MPFR agrees with it, and every ISA returns it. */
 static void hard_cases(void)
 {
-    const uint32_t(*tables[3][2])[2] = {{gelu_half_hard_cases_erf_bf16, gelu_half_hard_cases_erf_f16},
-                                        {gelu_half_hard_cases_tanh_bf16, gelu_half_hard_cases_tanh_f16},
-                                        {gelu_half_hard_cases_quick_bf16, gelu_half_hard_cases_quick_f16}};
-    const size_t counts[3][2] = {{GELU_HALF_HARD_CASES_ERF_BF16, GELU_HALF_HARD_CASES_ERF_F16},
-                                 {GELU_HALF_HARD_CASES_TANH_BF16, GELU_HALF_HARD_CASES_TANH_F16},
-                                 {GELU_HALF_HARD_CASES_QUICK_BF16, GELU_HALF_HARD_CASES_QUICK_F16}};
+#define GELU_ROW(form, FORM) {gelu_half_hard_cases_##form##_bf16, gelu_half_hard_cases_##form##_f16},
+    const uint32_t(*tables[GELU_N_FORMS][2])[2] = {GELU_FORMS(GELU_ROW)};
+#undef GELU_ROW
+#define GELU_ROW(form, FORM) {GELU_HALF_HARD_CASES_##FORM##_BF16, GELU_HALF_HARD_CASES_##FORM##_F16},
+    const size_t counts[GELU_N_FORMS][2] = {GELU_FORMS(GELU_ROW)};
+#undef GELU_ROW
     size_t total = 0;
-    for (int form = 0; form < 3; form++)
+    for (int form = 0; form < GELU_N_FORMS; form++)
         for (int type = 0; type < 2; type++)
             for (size_t k = 0; k < counts[form][type]; k++, total++) {
                 float x = from_bits(tables[form][type][k][0]);
@@ -234,7 +235,7 @@ int main(int argc, char **argv)
 {
     uint32_t stride = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 65537;
     static uint16_t want[N];
-    for (int form = 0; form < 3; form++)
+    for (int form = 0; form < GELU_N_FORMS; form++)
         for (int type = 0; type < 2; type++) {
             for (int i = 0; i < N; i++)
                 want[i] = gelu_oracle_half(form, type, widen(type, (uint16_t)i));

@@ -15,11 +15,12 @@
 #include <xmmintrin.h>
 
 #include "gelu.h"
+#include "gelu_forms.h"
 #include "gelu_half_convert.h"
 
 enum { F32, F32_FAITHFUL, BF16, F16, N_TYPES };
 static const char *type_names[N_TYPES] = {"f32", "f32_faithful", "bf16", "f16"};
-static const char *form_names[3] = {"erf", "tanh", "quick"};
+static const char *form_names[GELU_N_FORMS] = {GELU_FORMS(GELU_FORM_NAME)};
 
 typedef int (*bias32_fn)(int, const float *, const float *, float *, size_t, size_t, size_t, size_t);
 typedef int (*bias16_fn)(int, const uint16_t *, const uint16_t *, uint16_t *, size_t, size_t, size_t, size_t);
@@ -32,33 +33,33 @@ typedef int (*fwd16_fn)(int, const uint16_t *, uint16_t *, size_t);
 typedef int (*narrow_fn)(int, const float *, uint16_t *, size_t);
 
 /* [form][type]: the float tables' second column is the faithful accuracy. */
-static const bias32_fn bias32[3][2] = {{gelu_erf_bias_f32_isa, gelu_erf_bias_f32_faithful_isa},
-                                       {gelu_tanh_bias_f32_isa, gelu_tanh_bias_f32_faithful_isa},
-                                       {gelu_quick_bias_f32_isa, gelu_quick_bias_f32_faithful_isa}};
-static const bias16_fn bias16[3][2] = {{gelu_erf_bias_bf16_isa, gelu_erf_bias_f16_isa},
-                                       {gelu_tanh_bias_bf16_isa, gelu_tanh_bias_f16_isa},
-                                       {gelu_quick_bias_bf16_isa, gelu_quick_bias_f16_isa}};
-static const glu32_fn glu32[3][2] = {{geglu_erf_f32_isa, geglu_erf_f32_faithful_isa},
-                                     {geglu_tanh_f32_isa, geglu_tanh_f32_faithful_isa},
-                                     {geglu_quick_f32_isa, geglu_quick_f32_faithful_isa}};
-static const glu16_fn glu16[3][2] = {{geglu_erf_bf16_isa, geglu_erf_f16_isa},
-                                     {geglu_tanh_bf16_isa, geglu_tanh_f16_isa},
-                                     {geglu_quick_bf16_isa, geglu_quick_f16_isa}};
-static const rows32_fn rows32[3][2] = {{geglu_erf_rows_f32_isa, geglu_erf_rows_f32_faithful_isa},
-                                       {geglu_tanh_rows_f32_isa, geglu_tanh_rows_f32_faithful_isa},
-                                       {geglu_quick_rows_f32_isa, geglu_quick_rows_f32_faithful_isa}};
-static const rows16_fn rows16[3][2] = {{geglu_erf_rows_bf16_isa, geglu_erf_rows_f16_isa},
-                                       {geglu_tanh_rows_bf16_isa, geglu_tanh_rows_f16_isa},
-                                       {geglu_quick_rows_bf16_isa, geglu_quick_rows_f16_isa}};
-static const fwd32_fn fwd32[3][2] = {{gelu_erf_f32_isa, gelu_erf_f32_faithful_isa},
-                                     {gelu_tanh_f32_isa, gelu_tanh_f32_faithful_isa},
-                                     {gelu_quick_f32_isa, gelu_quick_f32_faithful_isa}};
-static const fwd16_fn fwd16[3][2] = {{gelu_erf_bf16_isa, gelu_erf_f16_isa},
-                                     {gelu_tanh_bf16_isa, gelu_tanh_f16_isa},
-                                     {gelu_quick_bf16_isa, gelu_quick_f16_isa}};
-static const narrow_fn narrow[3][2] = {{gelu_erf_f32_to_bf16_isa, gelu_erf_f32_to_f16_isa},
-                                       {gelu_tanh_f32_to_bf16_isa, gelu_tanh_f32_to_f16_isa},
-                                       {gelu_quick_f32_to_bf16_isa, gelu_quick_f32_to_f16_isa}};
+#define GELU_ROW(form, FORM) {gelu_##form##_bias_f32_isa, gelu_##form##_bias_f32_faithful_isa},
+static const bias32_fn bias32[GELU_N_FORMS][2] = {GELU_FORMS(GELU_ROW)};
+#undef GELU_ROW
+#define GELU_ROW(form, FORM) {gelu_##form##_bias_bf16_isa, gelu_##form##_bias_f16_isa},
+static const bias16_fn bias16[GELU_N_FORMS][2] = {GELU_FORMS(GELU_ROW)};
+#undef GELU_ROW
+#define GELU_ROW(form, FORM) {geglu_##form##_f32_isa, geglu_##form##_f32_faithful_isa},
+static const glu32_fn glu32[GELU_N_FORMS][2] = {GELU_FORMS(GELU_ROW)};
+#undef GELU_ROW
+#define GELU_ROW(form, FORM) {geglu_##form##_bf16_isa, geglu_##form##_f16_isa},
+static const glu16_fn glu16[GELU_N_FORMS][2] = {GELU_FORMS(GELU_ROW)};
+#undef GELU_ROW
+#define GELU_ROW(form, FORM) {geglu_##form##_rows_f32_isa, geglu_##form##_rows_f32_faithful_isa},
+static const rows32_fn rows32[GELU_N_FORMS][2] = {GELU_FORMS(GELU_ROW)};
+#undef GELU_ROW
+#define GELU_ROW(form, FORM) {geglu_##form##_rows_bf16_isa, geglu_##form##_rows_f16_isa},
+static const rows16_fn rows16[GELU_N_FORMS][2] = {GELU_FORMS(GELU_ROW)};
+#undef GELU_ROW
+#define GELU_ROW(form, FORM) {gelu_##form##_f32_isa, gelu_##form##_f32_faithful_isa},
+static const fwd32_fn fwd32[GELU_N_FORMS][2] = {GELU_FORMS(GELU_ROW)};
+#undef GELU_ROW
+#define GELU_ROW(form, FORM) {gelu_##form##_bf16_isa, gelu_##form##_f16_isa},
+static const fwd16_fn fwd16[GELU_N_FORMS][2] = {GELU_FORMS(GELU_ROW)};
+#undef GELU_ROW
+#define GELU_ROW(form, FORM) {gelu_##form##_f32_to_bf16_isa, gelu_##form##_f32_to_f16_isa},
+static const narrow_fn narrow[GELU_N_FORMS][2] = {GELU_FORMS(GELU_ROW)};
+#undef GELU_ROW
 
 static int failures;
 #define CHECK(cond, ...)                                                                                        \
@@ -389,10 +390,12 @@ static void test_products16(int isa, int type)
 
 typedef int (*bwd32_fn)(int, const float *, const float *, float *, size_t);
 typedef int (*bwd16_fn)(int, const uint16_t *, const uint16_t *, uint16_t *, size_t);
-static const bwd32_fn bwd32[3] = {gelu_erf_backward_f32_isa, gelu_tanh_backward_f32_isa, gelu_quick_backward_f32_isa};
-static const bwd16_fn bwd16[3][2] = {{gelu_erf_backward_bf16_isa, gelu_erf_backward_f16_isa},
-                                     {gelu_tanh_backward_bf16_isa, gelu_tanh_backward_f16_isa},
-                                     {gelu_quick_backward_bf16_isa, gelu_quick_backward_f16_isa}};
+#define GELU_FN(form, FORM) gelu_##form##_backward_f32_isa,
+static const bwd32_fn bwd32[GELU_N_FORMS] = {GELU_FORMS(GELU_FN)};
+#undef GELU_FN
+#define GELU_ROW(form, FORM) {gelu_##form##_backward_bf16_isa, gelu_##form##_backward_f16_isa},
+static const bwd16_fn bwd16[GELU_N_FORMS][2] = {GELU_FORMS(GELU_ROW)};
+#undef GELU_ROW
 
 /* The definition: fl(dy d), a NaN being dy's (quieted), else x's, else the default one. */
 static uint16_t def_bwd16(uint16_t dy, float d, int type)
@@ -542,7 +545,7 @@ int main(void)
     for (int isa = GELU_ISA_SCALAR; isa <= GELU_ISA_AVX512; isa++) {
         if (!gelu_isa_supported(isa))
             continue;
-        for (int form = 0; form < 3; form++)
+        for (int form = 0; form < GELU_N_FORMS; form++)
             for (int type = 0; type < N_TYPES; type++) {
                 if (type < BF16) {
                     test_bias32(isa, form, type);
@@ -552,7 +555,7 @@ int main(void)
                     test_glu16(isa, form, type);
                 }
             }
-        for (int form = 0; form < 3; form++) {
+        for (int form = 0; form < GELU_N_FORMS; form++) {
             test_bwd32(isa, form);
             test_bwd16(isa, form, BF16);
             test_bwd16(isa, form, F16);

@@ -8,7 +8,7 @@
  * The reference is gelu_reference.c: long double, with MPFR deciding the inputs near a
  * rounding boundary.
  *
- * Usage: gelu_exhaustive [--forms erf,tanh,quick] [--accuracy correct|faithful|both] [--threads N]
+ * Usage: gelu_exhaustive [--forms LIST (default: all)] [--accuracy correct|faithful|both] [--threads N]
  *                        [--stride K] [--emit-tables] [--hard-cases FILE]
  *   --stride K       check every K-th bit pattern only (a sampled run for the test suite)
  *   --emit-tables    write native/src/gelu_hard_cases_table.h and the Java HardCaseTable: the
@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "gelu.h"
+#include "gelu_forms.h"
 #include "gelu_oracle.h"
 #include "gelu_reference.h"
 #include "gelu_hard_cases_table.h"
@@ -38,8 +39,8 @@
 
 typedef int (*isa_fn)(int, const float *, float *, size_t);
 
-#define N_FORMS 3
-static const char *form_names[N_FORMS] = {"erf", "tanh", "quick"};
+#define N_FORMS GELU_N_FORMS
+static const char *form_names[N_FORMS] = {GELU_FORMS(GELU_FORM_NAME)};
 static const char *isa_names[] = {"scalar", "avx2", "avx512"};
 
 static int n_isas, isas[3];
@@ -78,9 +79,12 @@ static void *worker(void *arg)
         for (uint64_t u = c * CHUNK * stride; u < (c + 1) * CHUNK * stride && u <= 0xffffffffu; u += stride)
             x[n++] = from_bits((uint32_t)u);
         for (int i = 0; i < n_isas; i++) {
-            static const isa_fn cr[N_FORMS] = {gelu_erf_f32_isa, gelu_tanh_f32_isa, gelu_quick_f32_isa};
-            static const isa_fn fa[N_FORMS] = {gelu_erf_f32_faithful_isa, gelu_tanh_f32_faithful_isa,
-                                               gelu_quick_f32_faithful_isa};
+#define GELU_FN(form, FORM) gelu_##form##_f32_isa,
+            static const isa_fn cr[N_FORMS] = {GELU_FORMS(GELU_FN)};
+#undef GELU_FN
+#define GELU_FN(form, FORM) gelu_##form##_f32_faithful_isa,
+            static const isa_fn fa[N_FORMS] = {GELU_FORMS(GELU_FN)};
+#undef GELU_FN
             isa_fn fn = faithful ? fa[form] : cr[form];
             if (fn(isas[i], x, got[i], n) != GELU_OK)
                 abort();
@@ -165,7 +169,7 @@ static int emit_tables(void)
                "/** Misrounded fast-path inputs (float bits, sorted as unsigned) and their correct results. */\n"
                "final class HardCaseTable {\n    private HardCaseTable() {}\n");
     for (int f = 0; f < N_FORMS; f++) {
-        static const char *upper[N_FORMS] = {"ERF", "TANH", "QUICK"};
+        static const char *upper[N_FORMS] = {GELU_FORMS(GELU_FORM_UPPER)};
         const char *up = upper[f];
         fprintf(c, "#define GELU_%s_HARD_CASES %zu\n", up, n_wrong[f]);
         fprintf(c, "static const uint32_t gelu_%s_hard_cases[][2] = {\n", form_names[f]);
@@ -197,14 +201,15 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-    int forms[N_FORMS] = {1, 1, 1}, accuracies[2] = {1, 0}, emit = 0;
+    int forms[N_FORMS], accuracies[2] = {1, 0}, emit = 0;
+    for (int k = 0; k < N_FORMS; k++)
+        forms[k] = 1;
     const char *hard_file = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--forms") && i + 1 < argc) {
             const char *f = argv[++i];
-            forms[0] = strstr(f, "erf") != NULL;
-            forms[1] = strstr(f, "tanh") != NULL;
-            forms[2] = strstr(f, "quick") != NULL;
+            for (int k = 0; k < N_FORMS; k++)
+                forms[k] = strstr(f, form_names[k]) != NULL;
         } else if (!strcmp(argv[i], "--accuracy") && i + 1 < argc) {
             const char *a = argv[++i];
             accuracies[0] = !strcmp(a, "correct") || !strcmp(a, "both");
@@ -222,7 +227,7 @@ int main(int argc, char **argv)
         } else if (!strcmp(argv[i], "--hard-cases") && i + 1 < argc) {
             hard_file = argv[++i];
         } else {
-            fprintf(stderr, "usage: %s [--forms erf,tanh,quick] [--accuracy correct|faithful|both] [--threads N] "
+            fprintf(stderr, "usage: %s [--forms LIST (default: all)] [--accuracy correct|faithful|both] [--threads N] "
                             "[--stride K] [--emit-tables] [--hard-cases FILE]\n", argv[0]);
             return 2;
         }
@@ -285,13 +290,18 @@ int main(int argc, char **argv)
         FILE *h = fopen(hard_file, "w");
         if (!h)
             return 2;
-        fprintf(h, "# x erf tanh quick (float bits, hex): the inputs closest to a rounding boundary in\n"
+        fprintf(h, "# x");
+        for (int f = 0; f < N_FORMS; f++)
+            fprintf(h, " %s", form_names[f]);
+        fprintf(h, " (float bits, hex): the inputs closest to a rounding boundary in\n"
                    "# some form, decided by MPFR in the exhaustive run. Made by native/tools/gelu_exhaustive --hard-cases\n");
         for (int f = 0; f < N_FORMS; f++)
             for (size_t k = 0; k < n_oracle[f]; k++) {
                 float x = from_bits(oracle_inputs[f][k]);
-                fprintf(h, "%08x %08x %08x %08x\n", oracle_inputs[f][k], bits(gelu_oracle_erf(x)),
-                        bits(gelu_oracle_tanh(x)), bits(gelu_oracle_quick(x)));
+                fprintf(h, "%08x", oracle_inputs[f][k]);
+                for (int g = 0; g < N_FORMS; g++)
+                    fprintf(h, " %08x", bits(gelu_oracle(g, x)));
+                fprintf(h, "\n");
             }
         fclose(h);
     }

@@ -10,7 +10,7 @@
  * and the bound follows the cancellation near the zero crossings. Every other input is
  * decided by the MPFR oracle (gelu_oracle_deriv.c), which proves its own rounding.
  *
- * Usage: gelu_exhaustive_deriv [--forms erf,tanh,quick] [--threads N] [--stride K] [--emit-tables]
+ * Usage: gelu_exhaustive_deriv [--forms LIST (default: all)] [--threads N] [--stride K] [--emit-tables]
  *   --emit-tables  write native/src/gelu_backward_hard_cases.h and the Java BackwardHardCaseTable
  *                  (run from the repository root):
  *                  the current table plus every input the scalar kernel still misrounds.
@@ -33,21 +33,15 @@
 
 #define CHUNK (1u << 16)
 #define MAX_LIST 100000
-#define N_FORMS 3
+#define N_FORMS GELU_N_FORMS
 
 typedef void (*bwd_fn)(const float *x, const float *dy, float *dx, size_t n);
 
-static const char *form_names[N_FORMS] = {"erf", "tanh", "quick"};
+static const char *form_names[N_FORMS] = {GELU_FORMS(GELU_FORM_NAME)};
 static const char *isa_names[3] = {"scalar", "avx2", "avx512"};
-/* The vector kernels, once written: gelu_<form>_backward_f32_<isa>. */
-#define GELU_BWD_AVX2(f) gelu_##f##_backward_f32_avx2
-#define GELU_BWD_AVX512(f) gelu_##f##_backward_f32_avx512
-/* NULL: that ISA's kernel is not written yet */
-static const bwd_fn kernels[N_FORMS][3] = {
-    {gelu_erf_backward_f32_scalar, GELU_BWD_AVX2(erf), GELU_BWD_AVX512(erf)},
-    {gelu_tanh_backward_f32_scalar, GELU_BWD_AVX2(tanh), GELU_BWD_AVX512(tanh)},
-    {gelu_quick_backward_f32_scalar, GELU_BWD_AVX2(quick), GELU_BWD_AVX512(quick)},
-};
+#define GELU_ROW(f, F) {gelu_##f##_backward_f32_scalar, gelu_##f##_backward_f32_avx2, gelu_##f##_backward_f32_avx512},
+static const bwd_fn kernels[N_FORMS][3] = {GELU_FORMS(GELU_ROW)};
+#undef GELU_ROW
 
 static int n_isas, isas[3];
 static uint64_t stride = 1;
@@ -229,7 +223,9 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-    int forms[N_FORMS] = {1, 1, 1}, emit = 0;
+    int forms[N_FORMS], emit = 0;
+    for (int k = 0; k < N_FORMS; k++)
+        forms[k] = 1;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--forms") && i + 1 < argc) {
             const char *f = argv[++i];
@@ -242,7 +238,7 @@ int main(int argc, char **argv)
         } else if (!strcmp(argv[i], "--emit-tables")) {
             emit = 1;
         } else {
-            fprintf(stderr, "usage: %s [--forms erf,tanh,quick] [--threads N] [--stride K] [--emit-tables]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--forms LIST (default: all)] [--threads N] [--stride K] [--emit-tables]\n", argv[0]);
             return 2;
         }
     }

@@ -5,7 +5,7 @@
  * MPFR where that is not conclusive). The 16-bit in, 16-bit out functions are proven on all
  * their 2^16 inputs by the test suite (native/tests/test_half.c).
  *
- * Usage: gelu_exhaustive_half [--forms erf,tanh,quick] [--threads N] [--stride K] [--emit-tables]
+ * Usage: gelu_exhaustive_half [--forms LIST (default: all)] [--threads N] [--stride K] [--emit-tables]
  *   --emit-tables  write native/src/gelu_half_hard_cases.h and the Java HalfHardCaseTable: the
  *                  current table plus every input the scalar kernel (the double path) still
  *                  misrounds (run from the repository root, then rebuild and run again).
@@ -21,16 +21,18 @@
 #include <time.h>
 
 #include "gelu.h"
+#include "gelu_forms.h"
 #include "gelu_half_hard_cases.h"
 #include "gelu_reference.h"
 
 #define CHUNK (1u << 16)
 
 typedef int (*n16_fn)(int, const float *, uint16_t *, size_t);
-static const n16_fn kernels[3][2] = {{gelu_erf_f32_to_bf16_isa, gelu_erf_f32_to_f16_isa},
-                                     {gelu_tanh_f32_to_bf16_isa, gelu_tanh_f32_to_f16_isa},
-                                     {gelu_quick_f32_to_bf16_isa, gelu_quick_f32_to_f16_isa}};
-static const char *form_names[] = {"erf", "tanh", "quick"}, *type_names[] = {"bf16", "f16"};
+#define N_FORMS GELU_N_FORMS
+#define GELU_ROW(form, FORM) {gelu_##form##_f32_to_bf16_isa, gelu_##form##_f32_to_f16_isa},
+static const n16_fn kernels[N_FORMS][2] = {GELU_FORMS(GELU_ROW)};
+#undef GELU_ROW
+static const char *form_names[] = {GELU_FORMS(GELU_FORM_NAME)}, *type_names[] = {"bf16", "f16"};
 static const char *isa_names[] = {"scalar", "avx2", "avx512"};
 
 static int n_isas, isas[3], form_now, threads = 2;
@@ -40,8 +42,8 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t checked, oracle_calls, mismatches[2][3];
 static int n_examples;
 #define MAX_LIST 100000
-static uint32_t wrong[3][2][MAX_LIST][2]; /* [form][type]: x bits, correct bits (scalar kernel) */
-static size_t n_wrong[3][2];
+static uint32_t wrong[N_FORMS][2][MAX_LIST][2]; /* [form][type]: x bits, correct bits (scalar kernel) */
+static size_t n_wrong[N_FORMS][2];
 
 static float from_bits(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
 
@@ -129,7 +131,7 @@ static int emit_tables(void)
                "package dev.gelu.internal;\n\n"
                "/** Inputs (float bits, sorted as unsigned) whose 16-bit result the double path cannot decide, and the result. */\n"
                "public final class HalfHardCaseTable {\n    private HalfHardCaseTable() {}\n");
-    for (int f = 0; f < 3; f++)
+    for (int f = 0; f < N_FORMS; f++)
         for (int t = 0; t < 2; t++) {
             qsort(wrong[f][t], n_wrong[f][t], sizeof wrong[f][t][0], cmp_pair);
             size_t n = 0; /* without duplicates (a re-run adds what the table already has) */
@@ -137,7 +139,7 @@ static int emit_tables(void)
                 if (n == 0 || wrong[f][t][k][0] != wrong[f][t][n - 1][0])
                     memcpy(wrong[f][t][n++], wrong[f][t][k], sizeof wrong[f][t][k]);
             n_wrong[f][t] = n;
-            static const char *const upper[] = {"ERF", "TANH", "QUICK"};
+            static const char *const upper[] = {GELU_FORMS(GELU_FORM_UPPER)};
             const char *up = upper[f], *ty = t ? "F16" : "BF16";
             fprintf(c, "#define GELU_HALF_HARD_CASES_%s_%s %zu\n", up, ty, n);
             fprintf(c, "static const uint32_t gelu_half_hard_cases_%s_%s[][2] = {\n", form_names[f], t ? "f16" : "bf16");
@@ -168,13 +170,14 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-    int do_form[3] = {1, 1, 1}, emit = 0;
+    int do_form[N_FORMS], emit = 0;
+    for (int k = 0; k < N_FORMS; k++)
+        do_form[k] = 1;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--forms") && i + 1 < argc) {
             const char *f = argv[++i];
-            do_form[0] = strstr(f, "erf") != NULL;
-            do_form[1] = strstr(f, "tanh") != NULL;
-            do_form[2] = strstr(f, "quick") != NULL;
+            for (int k = 0; k < N_FORMS; k++)
+                do_form[k] = strstr(f, form_names[k]) != NULL;
         } else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
             threads = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "--stride") && i + 1 < argc) {
@@ -182,7 +185,7 @@ int main(int argc, char **argv)
         } else if (!strcmp(argv[i], "--emit-tables")) {
             emit = 1;
         } else {
-            fprintf(stderr, "usage: %s [--forms erf,tanh,quick] [--threads N] [--stride K] [--emit-tables]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--forms LIST (default: all)] [--threads N] [--stride K] [--emit-tables]\n", argv[0]);
             return 2;
         }
     }
@@ -196,7 +199,7 @@ int main(int argc, char **argv)
     uint64_t inputs = (0x100000000ull + stride - 1) / stride;
     n_chunks = (inputs + CHUNK - 1) / CHUNK;
     int failed = 0;
-    for (int form = 0; form < 3; form++) {
+    for (int form = 0; form < N_FORMS; form++) {
         if (!do_form[form])
             continue;
         form_now = form;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates native/src/gelu_backward_central.h: the AVX-512 backward kernel's first tier.
 
-Why: the backward's general sequence (gelu_backward.c) pays one exp per lane, and a division
+Why: the backward's general sequence (gelu_backward_body.h) pays one exp per lane, and a division
 for tanh and quick, so that it holds its relative accuracy over the whole float range. On the
 central range, where nearly all pre-activations fall, a table needs neither. With a = |x| and
 D(a) = GELU'(-a) (both forms' derivative is even about the crossing in this sense: GELU'(a) =

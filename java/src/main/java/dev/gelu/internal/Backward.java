@@ -8,7 +8,7 @@ import java.lang.foreign.ValueLayout;
 /**
  * The backward operation of the Java backends, element by element: {@code dx = fl(dy · d)}
  * with {@code d = GELU′(x)} correctly rounded to float32 by {@link BackwardMath} (the steps of
- * native/src/gelu_backward.c), the product rounded once to the storage type (16-bit: from the
+ * native/src/gelu_backward_body.h), the product rounded once to the storage type (16-bit: from the
  * exact double product, as native/src/gelu_ops.h does). A NaN result is dy's (quieted), else
  * x's (quieted), else the positive quiet NaN (0 · ∞), as in libgelu.
  */

@@ -10,7 +10,7 @@ import static dev.gelu.internal.Coefficients.TANH_WMAX;
 
 /**
  * GELU'(x) correctly rounded to float, for the backward operation (Backward.java takes the
- * product), by the same operation sequence as native/src/gelu_backward.c, step for step
+ * product), by the same operation sequence as native/src/gelu_backward_body.h, step for step
  * (Math.fma is IEEE's fused multiply-add, like C's fma; Java float arithmetic is IEEE binary32),
  * so it returns the same bits. See that file and native/tools/gen_backward.py for why each
  * step is there. Forms are numbered as in C: 0 erf, 1 tanh, 2 quick.

@@ -27,7 +27,7 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * 16-bit outputs on the Vector API: the float32 fast path of native/src/gelu_avx512.c (see
+ * 16-bit outputs on the Vector API: the float32 fast path of native/src/gelu_half_body.h (see
  * there), 16 or 8 lanes, the 32-entry coefficient rows looked up by two-vector selects. A lane
  * the window test cannot decide, an x below LO (or, quick form, at or above HI), an infinity,
  * a NaN (and, for f16 inputs, a subnormal, which has no cheap exact widening here) is done by

@@ -1,0 +1,278 @@
+/*
+ * The correctly rounded float32 forward kernels, written once over a SIMD wrapper, in up to
+ * three tiers; which of them an ISA runs, and how many vectors a group holds, is the
+ * instantiating file's choice (a correctly rounded result does not depend on the path that
+ * found it, and every tier is proven on all 2^32 inputs by native/tools/gelu_exhaustive):
+ *
+ * GELU_FWD_NB        vectors a group of the first tier interleaves
+ * GELU_FWD_FIRST     1: the first tier. It evaluates Q to about 2^-36 with half the operations
+ *                    of the reference sequence (no G table: one division and a polynomial
+ *                    folded into the exponent; exp from a 16-entry table and a degree-5
+ *                    polynomial) and accepts a lane only when y (1 -+ 2^-34) round to the same
+ *                    float (tanh, quick: 2^-38), so an accepted float is the correctly rounded
+ *                    one. A vector with a lane it cannot decide (on x uniform in [-6, 6], 1.3%
+ *                    of the blocks of eight for erf, 0.06% for tanh) is redone by the reference
+ *                    tier (gelu_forward_ref.h). 0: the reference tier alone.
+ * GELU_FWD_CENTRAL   1: the central tier before the first, for the forms with a central table
+ *                    (the faithful pieces at degree 9, no exp and no division; it pays where
+ *                    the table lookup is a register permute, AVX-512).
+ * GELU_FWD_STREAM    1: from GELU_FWD_NT_FLOATS on, stream the output past the caches, and
+ *                    emit the _nt variants that always do (for the composed operations).
+ */
+#ifndef GELU_FORWARD_CR_H
+#define GELU_FORWARD_CR_H
+
+#include <float.h>
+
+#include "gelu_forward_ref.h"
+
+#define GELU_FWD_GROUP (GELU_FWD_NB * GELU_VD_LANES)
+
+/* Ahead of a compute-bound loop the hardware prefetcher falls behind on this VM (see the bench). */
+#define GELU_FWD_PREFETCH_FLOATS 512
+
+/* Prefetch the group of `floats` at x ahead, one line in 64 bytes. */
+static GELU_FWD_ALWAYS void gelu_fwd_prefetch(const float *x, int floats)
+{
+    if (floats % 16 == 0)
+        for (int l = 0; l < floats; l += 16)
+            gelu_prefetch(x + l + GELU_FWD_PREFETCH_FLOATS);
+}
+
+/* exp(t) for t in [-150, 0]: t = (k/16) ln2 + r, |r| <= ln2/32, 2^((k mod 16)/16) from a table. */
+static GELU_FWD_ALWAYS void gelu_fwd_exp_fast(int nb, const gelu_vd *t, gelu_vd *out)
+{
+    const double *c = gelu_fast_exp_coef;
+    _Static_assert(GELU_FAST_EXP_DEGREE == 5, "the Estrin tree below is written for degree 5");
+    GELU_FWD_EACH(nb) {
+        gelu_vd z = gelu_vd_fma(t[b], GELU_FWD_SET1(GELU_FAST_EXP_SCALE), GELU_FWD_SET1(GELU_EXP_SHIFT));
+        gelu_vd k = gelu_vd_sub(z, GELU_FWD_SET1(GELU_EXP_SHIFT));
+        gelu_vd r = gelu_vd_fnma(k, GELU_FWD_SET1(GELU_FAST_LN2_16), t[b]);
+        gelu_vd r2 = gelu_vd_mul(r, r);
+        gelu_vd h0 = gelu_vd_fma(GELU_FWD_SET1(c[1]), r, GELU_FWD_SET1(c[0]));
+        gelu_vd h1 = gelu_vd_fma(GELU_FWD_SET1(c[3]), r, GELU_FWD_SET1(c[2]));
+        gelu_vd h2 = gelu_vd_fma(GELU_FWD_SET1(c[5]), r, GELU_FWD_SET1(c[4]));
+        gelu_vd e = gelu_vd_fma(gelu_vd_fma(h2, r2, h1), r2, h0);
+        /* the low four bits of z are k mod 16 */
+        e = gelu_vd_mul(e, gelu_vd_lookup16_low_bits(gelu_exp2_16, z));
+#if GELU_VD_HAS_SCALEF
+        out[b] = gelu_vd_scalef(e, gelu_vd_mul(k, GELU_FWD_SET1(0.0625)));
+#else
+        /* 2^floor(k/16) in the exponent bits, the value vscalefpd multiplies by: floor(k/16) +
+           1023 = (bits(z) - bits(SHIFT) + 1023*16) >> 4, non-negative for every k here, so the
+           logical shift does (AVX2 has no 64-bit arithmetic shift) */
+        gelu_vi kb = gelu_vi_sub(gelu_vd_bits(z), gelu_vi_set1((long long)0x4338000000000000 - (1023 << 4)));
+        out[b] = gelu_vd_mul(e, gelu_vd_from_bits(gelu_vi_shl(gelu_vi_shr(kb, 4), 52)));
+#endif
+    }
+}
+
+/*
+ * The first tier's Q. erf: u exp(-a^2/2 + P(u)), u = 0.5/(1 + FAST_P a), P by Estrin's scheme
+ * for a short chain. logistic: sigma(-v) = e/(1+e), e = exp(-v), v as in the reference tier.
+ */
+static GELU_FWD_ALWAYS void gelu_fwd_fast_q(const struct gelu_fwd_form *F, int nb, const gelu_vd *a, gelu_vd *q)
+{
+    gelu_vd u[GELU_FWD_NB], t[GELU_FWD_NB];
+    if (F->erf) {
+        const double *c = gelu_fast_erf_coef;
+        _Static_assert(GELU_FAST_ERF_DEGREE == 14, "the Estrin tree below is written for degree 14");
+        GELU_FWD_EACH(nb) {
+            u[b] = gelu_vd_div(GELU_FWD_SET1(0.5), gelu_vd_fma(a[b], GELU_FWD_SET1(GELU_FAST_P), GELU_FWD_SET1(1.0)));
+            gelu_vd u2 = gelu_vd_mul(u[b], u[b]), u4 = gelu_vd_mul(u2, u2);
+            gelu_vd e[7];
+            _Pragma("GCC unroll 7") for (int j = 0; j < 7; j++)
+                e[j] = gelu_vd_fma(GELU_FWD_SET1(c[2 * j + 1]), u[b], GELU_FWD_SET1(c[2 * j]));
+            gelu_vd f0 = gelu_vd_fma(e[1], u2, e[0]), f1 = gelu_vd_fma(e[3], u2, e[2]);
+            gelu_vd f2 = gelu_vd_fma(e[5], u2, e[4]), f3 = gelu_vd_fma(GELU_FWD_SET1(c[14]), u2, e[6]);
+            gelu_vd g0 = gelu_vd_fma(f1, u4, f0), g1 = gelu_vd_fma(f3, u4, f2);
+            gelu_vd p = gelu_vd_fma(g1, gelu_vd_mul(u4, u4), g0);
+            t[b] = gelu_vd_fma(gelu_vd_mul(a[b], a[b]), GELU_FWD_SET1(-0.5), p);
+        }
+        gelu_fwd_exp_fast(nb, t, q);
+        GELU_FWD_EACH(nb) q[b] = gelu_vd_mul(u[b], q[b]);
+        return;
+    }
+    GELU_FWD_EACH(nb) t[b] = gelu_vd_neg(gelu_fwd_logistic_v(F, a[b]));
+    gelu_fwd_exp_fast(nb, t, q);
+    GELU_FWD_EACH(nb) q[b] = gelu_vd_div(q[b], gelu_vd_add(GELU_FWD_SET1(1.0), q[b]));
+}
+
+/*
+ * nb vectors from x (the first n floats) to floats f[b]; returns, per vector, the lanes whose
+ * float the first tier cannot vouch for. Without quiet min/max the caller keeps NaN and -inf
+ * away (a group with one takes the reference tier).
+ */
+static GELU_FWD_ALWAYS void gelu_fwd_first(const struct gelu_fwd_form *F, int nb, const float *x, size_t n,
+                                           gelu_vf *f, unsigned *unsure)
+{
+    const gelu_vd amax = GELU_FWD_SET1(F->amax);
+    gelu_vd xd[GELU_FWD_NB], a[GELU_FWD_NB], q[GELU_FWD_NB];
+    GELU_FWD_EACH(nb) {
+        gelu_vf xf = n >= (size_t)GELU_FWD_GROUP ? gelu_vf_loadu(x + GELU_VD_LANES * b) : gelu_vf_load_first(x, n);
+        xd[b] = gelu_vf_to_vd(xf);
+        a[b] = gelu_vd_min(gelu_vd_abs(xd[b]), amax); /* NaN -> amax */
+    }
+    gelu_fwd_fast_q(F, nb, a, q);
+    GELU_FWD_EACH(nb) {
+        gelu_vd p = gelu_vd_select(gelu_vd_lt(xd[b], gelu_vd_zero()), q[b], gelu_vd_sub(GELU_FWD_SET1(1.0), q[b]));
+        /* max(-amax, x) keeps a NaN x: max returns its second operand when one is NaN */
+        gelu_vd xc = gelu_vd_max(GELU_FWD_SET1(-F->amax), xd[b]), y;
+#if GELU_VD_MINMAX_QUIET
+        /* -inf gets -0 itself, as -amax Q would raise a spurious underflow */
+        y = gelu_vd_mask_mul(GELU_FWD_SET1(-0.0), gelu_vd_ne(xd[b], GELU_FWD_SET1(-INFINITY)), xc, p);
+#else
+        y = gelu_vd_mul(xc, p);
+#endif
+        f[b] = gelu_vd_to_vf(y);
+        unsigned lanes = n >= (size_t)GELU_FWD_GROUP ? (1u << GELU_VD_LANES) - 1 : (1u << n) - 1;
+        unsure[b] = gelu_fwd_unsure(y, F->fast_flag_lo, F->fast_flag_hi, lanes);
+    }
+}
+
+#if GELU_FWD_FIRST && !GELU_VD_MINMAX_QUIET
+/* 1 when one of the n floats at x is a NaN or -inf: !(x >= -FLT_MAX), a quiet compare. */
+static GELU_FWD_ALWAYS int gelu_fwd_any_nan_or_neg_inf(const float *x, int n)
+{
+    unsigned any = 0;
+    _Pragma("GCC unroll 16") for (int w = 0; w < n; w += GELU_VW_LANES)
+        any |= gelu_vw_nge(gelu_vw_loadu(x + w), gelu_vw_set1(-FLT_MAX));
+    return any != 0;
+}
+
+/* A group of a NaN or -inf, by the reference tier, in order: each vector is read before it is
+   written, so in place is fine. Out of line, to keep the hot loop as it was. */
+static __attribute__((noinline, cold)) void gelu_fwd_special(const struct gelu_fwd_form *F, const float *x, float *out)
+{
+    for (int b = 0; b < GELU_FWD_NB; b++)
+        gelu_fwd_ref_vector(F, x + GELU_VD_LANES * b, out + GELU_VD_LANES * b, GELU_VD_LANES);
+}
+#endif
+
+/*
+ * A full group (n = GELU_FWD_GROUP) or one partial vector (n < GELU_VD_LANES) from x to out;
+ * a vector with a lane the first tier cannot vouch for is redone by the reference tier.
+ * Every vector is read before any is written, so x == out is fine. stream: full vectors to a
+ * 32-byte aligned out, written past the caches.
+ */
+static GELU_FWD_ALWAYS void gelu_fwd_tiered(const struct gelu_fwd_form *F, const float *x, float *out, size_t n,
+                                            int stream)
+{
+    const int nb = n >= (size_t)GELU_FWD_GROUP ? GELU_FWD_NB : 1;
+#if !GELU_FWD_FIRST
+    for (int b = 0; b < nb; b++)
+        gelu_fwd_ref_vector(F, x + GELU_VD_LANES * b, out + GELU_VD_LANES * b, nb > 1 ? GELU_VD_LANES : n);
+    (void)stream;
+#else
+#if !GELU_VD_MINMAX_QUIET
+    if (nb == 1) { /* min and max would raise invalid on a quiet NaN */
+        gelu_fwd_ref_vector(F, x, out, n);
+        return;
+    }
+    if (__builtin_expect(gelu_fwd_any_nan_or_neg_inf(x, GELU_FWD_GROUP), 0)) {
+        gelu_fwd_special(F, x, out);
+        return;
+    }
+#endif
+    gelu_vf f[GELU_FWD_NB];
+    unsigned unsure[GELU_FWD_NB];
+    gelu_fwd_first(F, nb, x, n, f, unsure);
+    GELU_FWD_EACH(nb) {
+        if (__builtin_expect(unsure[b] != 0, 0))
+            gelu_fwd_ref_vector(F, x + GELU_VD_LANES * b, out + GELU_VD_LANES * b, nb > 1 ? GELU_VD_LANES : n);
+        else if (nb == 1)
+            gelu_vf_store_first(out, n, f[b]);
+        else if (stream)
+            gelu_vf_stream(out + GELU_VD_LANES * b, f[b]);
+        else
+            gelu_vf_storeu(out + GELU_VD_LANES * b, f[b]);
+    }
+#endif
+}
+
+#if GELU_FWD_CENTRAL
+/* The central tier's interleave: GELU_FWD_CENTRAL_NB vectors of the group at once. */
+#define GELU_FWD_CENTRAL_NB 4
+
+/*
+ * The central tier: when every float of the group is in [LO, FLT_MAX], Q from the faithful
+ * kernels' pieces at degree 9 (within 2^-42.9 of the exact value; tanh 2^-43.8); the floats
+ * are kept only if y (1 -+ 2^-40) round alike in every lane, which makes them the correctly
+ * rounded ones. Returns 0, having written nothing, when a lane is outside that range or unsure:
+ * the group then takes the tiers below. Out of line: one call per group of 64 costs nothing
+ * measurable, and the first tier keeps the loop's registers to itself.
+ */
+static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form *F, const float *x, float *out, int stream)
+{
+    unsigned out_of_range = 0;
+    _Pragma("GCC unroll 16") for (int w = 0; w < GELU_FWD_GROUP; w += GELU_VW_LANES) {
+        gelu_vw xw = gelu_vw_loadu(x + w);
+        out_of_range |= ~(gelu_vw_ge(xw, gelu_vw_set1((float)GELU_FAITHFUL_LO)) & gelu_vw_le(xw, gelu_vw_set1(FLT_MAX)));
+    }
+    if (out_of_range & ((1u << GELU_VW_LANES) - 1))
+        return 0;
+    gelu_vd xd[GELU_FWD_NB], yd[GELU_FWD_NB];
+    gelu_vf f[GELU_FWD_NB];
+    GELU_FWD_EACH(GELU_FWD_NB) xd[b] = gelu_vf_to_vd(gelu_vf_loadu(x + GELU_VD_LANES * b));
+    _Pragma("GCC unroll 16") for (int h = 0; h < GELU_FWD_NB; h += GELU_FWD_CENTRAL_NB)
+        gelu_fwd_pieces(F->central, GELU_CR_CENTRAL_DEGREE, GELU_FWD_CENTRAL_NB, xd + h, yd + h);
+    unsigned unsure = 0;
+    GELU_FWD_EACH(GELU_FWD_NB) {
+        f[b] = gelu_vd_to_vf(yd[b]);
+        unsure |= gelu_fwd_unsure(yd[b], GELU_FLAG_LO, GELU_FLAG_HI, ~0u);
+    }
+    if (unsure)
+        return 0;
+    GELU_FWD_EACH(GELU_FWD_NB) {
+        if (stream)
+            gelu_vf_stream(out + GELU_VD_LANES * b, f[b]);
+        else
+            gelu_vf_storeu(out + GELU_VD_LANES * b, f[b]);
+    }
+    return 1;
+}
+#endif
+
+/*
+ * From GELU_FWD_NT_FLOATS on, the output is streamed past the caches (non-temporal stores): a
+ * tensor that large does not stay in L2 anyway, and a streamed store does not read its line
+ * first. Measured with the C bench: the gain is nil in cache and grows with n
+ * (bench/results/RESULTS.md).
+ */
+#define GELU_FWD_NT_FLOATS (1u << 18)
+
+/*
+ * The elements before y's first 64-byte boundary (16: aligned already), or 0 when the output
+ * is not to be streamed. An nt call streams from 64 elements on: the head (at most 15) must
+ * lie inside y.
+ */
+static inline size_t gelu_fwd_stream_head(const float *y, size_t n, int nt)
+{
+    if (!GELU_FWD_STREAM || n < (nt ? 64 : GELU_FWD_NT_FLOATS) || ((uintptr_t)y & 3) != 0)
+        return 0;
+    size_t head = ((64 - ((uintptr_t)y & 63)) & 63) / 4;
+    return head == 0 ? 16 : head;
+}
+
+/* nt: stream the output whatever n (the composed operations' blocks, see gelu_ops.h) */
+static GELU_FWD_ALWAYS void gelu_fwd_run_cr(const struct gelu_fwd_form *F, const float *x, float *y, size_t n, int nt)
+{
+    size_t i = 0, head = gelu_fwd_stream_head(y, n, nt);
+    int stream = head != 0;
+    for (head %= 16; i < head; i += GELU_VD_LANES < head - i ? GELU_VD_LANES : head - i)
+        gelu_fwd_tiered(F, x + i, y + i, GELU_VD_LANES < head - i ? GELU_VD_LANES : head - i, 0);
+    for (; i + GELU_FWD_GROUP <= n; i += GELU_FWD_GROUP) {
+        gelu_fwd_prefetch(x + i, GELU_FWD_GROUP);
+#if GELU_FWD_CENTRAL
+        if (F->central && gelu_fwd_central(F, x + i, y + i, stream))
+            continue;
+#endif
+        gelu_fwd_tiered(F, x + i, y + i, GELU_FWD_GROUP, stream);
+    }
+    if (stream && !nt) /* an nt caller fences once, after its last block: a fence waits for the stores */
+        gelu_sfence();
+    for (; i < n; i += GELU_VD_LANES)
+        gelu_fwd_tiered(F, x + i, y + i, n - i < GELU_VD_LANES ? n - i : GELU_VD_LANES, 0);
+}
+
+#endif

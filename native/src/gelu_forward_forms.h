@@ -1,0 +1,45 @@
+/*
+ * The forms of the float32 forward kernels as data: the kernel bodies (gelu_forward_*.h) read
+ * a form's constants and tables from its row here, so a form is a row, not a branch. Every
+ * row is a compile-time constant where the bodies use it, so the compiler folds it away.
+ */
+#ifndef GELU_FORWARD_FORMS_H
+#define GELU_FORWARD_FORMS_H
+
+#include <math.h>
+
+#include "gelu_coeffs.h"
+#include "gelu_faithful_coeffs.h"
+#include "gelu_internal.h"
+
+struct gelu_fwd_form {
+    enum gelu_form id; /* the hard-case tables' key */
+    /* the |x| clamp of the correctly rounded sequence: beyond it the result is x or -0; also
+       where the faithful negative tail holds x */
+    double amax;
+    /* Q(a): erf's Phi(-a) from the table of G (erf = 1), else the logistic sigma(-v) with
+       v = w (c1 + c3 w^2), or v = c1 w when c3 = 0 */
+    int erf;
+    double c1, c3;
+    double fast_flag_lo, fast_flag_hi; /* the first tier's rounding test: y (1 -+ 2^-34 or 2^-38) */
+    /* the AVX-512 central tier's pieces of Q (degree GELU_CR_CENTRAL_DEGREE), or none */
+    const double (*central)[16];
+    const double (*faithful)[16]; /* the faithful pieces of Q (degree GELU_FAITHFUL_DEGREE) */
+    /* the faithful central range is [GELU_FAITHFUL_LO, faithful_top); outside it, finite x
+       takes the negative tail, or with outer_both (quick, whose Q(HI) is not negligible)
+       the exp formula on both sides */
+    float faithful_top;
+    int outer_both;
+};
+
+static const struct gelu_fwd_form gelu_fwd_forms[3] = {
+    [GELU_FORM_ERF] = {GELU_FORM_ERF, GELU_ERF_AMAX, 1, 0.0, 0.0, GELU_FAST_FLAG_ERF_LO, GELU_FAST_FLAG_ERF_HI,
+                       gelu_cr_central_erf_coef, gelu_faithful_erf_coef, INFINITY, 0},
+    [GELU_FORM_TANH] = {GELU_FORM_TANH, GELU_TANH_WMAX, 0, GELU_TANH_C1, GELU_TANH_C3, GELU_FAST_FLAG_TANH_LO,
+                        GELU_FAST_FLAG_TANH_HI, gelu_cr_central_tanh_coef, gelu_faithful_tanh_coef, INFINITY, 0},
+    /* the quick form's rounding test is tanh's: the same exp and division */
+    [GELU_FORM_QUICK] = {GELU_FORM_QUICK, GELU_QUICK_WMAX, 0, GELU_QUICK_C, 0.0, GELU_FAST_FLAG_TANH_LO,
+                         GELU_FAST_FLAG_TANH_HI, NULL, gelu_faithful_quick_coef, (float)GELU_FAITHFUL_HI, 1},
+};
+
+#endif

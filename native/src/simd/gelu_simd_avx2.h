@@ -1,0 +1,172 @@
+/*
+ * The SIMD wrapper for AVX2 + FMA (+ F16C): four doubles a vector; the names and their
+ * contracts are gelu_simd_avx512.h's (read its comment). Tables are read by gathers; masks are
+ * vectors of all-ones lanes. vminpd/vmaxpd raise invalid on a quiet NaN, so min/max are not
+ * quiet here (GELU_VD_MINMAX_QUIET 0); min_quiet/max_quiet compare and blend instead.
+ */
+#ifndef GELU_SIMD_AVX2_H
+#define GELU_SIMD_AVX2_H
+
+#include <immintrin.h>
+
+#define GELU_SIMD_ALWAYS inline __attribute__((always_inline))
+#define GELU_VD_LANES 4
+#define GELU_VW_LANES 8
+#define GELU_VD_MINMAX_QUIET 0
+#define GELU_VD_HAS_SCALEF 0
+
+typedef __m256d gelu_vd;
+typedef __m128 gelu_vf;
+typedef __m256 gelu_vw;
+typedef __m256i gelu_vi;
+typedef __m128i gelu_vidx;
+typedef __m256d gelu_vm;
+
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_set1(double v) { return _mm256_set1_pd(v); }
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_zero(void) { return _mm256_setzero_pd(); }
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_add(gelu_vd a, gelu_vd b) { return _mm256_add_pd(a, b); }
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_sub(gelu_vd a, gelu_vd b) { return _mm256_sub_pd(a, b); }
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_mul(gelu_vd a, gelu_vd b) { return _mm256_mul_pd(a, b); }
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_div(gelu_vd a, gelu_vd b) { return _mm256_div_pd(a, b); }
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_fma(gelu_vd a, gelu_vd b, gelu_vd c) { return _mm256_fmadd_pd(a, b, c); }
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_fnma(gelu_vd a, gelu_vd b, gelu_vd c) { return _mm256_fnmadd_pd(a, b, c); }
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_fms(gelu_vd a, gelu_vd b, gelu_vd c) { return _mm256_fmsub_pd(a, b, c); }
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_neg(gelu_vd a) { return _mm256_xor_pd(a, _mm256_set1_pd(-0.0)); }
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_abs(gelu_vd a) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), a); }
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_negabs(gelu_vd a) { return _mm256_or_pd(a, _mm256_set1_pd(-0.0)); }
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_min(gelu_vd a, gelu_vd b) { return _mm256_min_pd(a, b); }
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_max(gelu_vd a, gelu_vd b) { return _mm256_max_pd(a, b); }
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_min_quiet(gelu_vd a, gelu_vd b)
+{
+    return _mm256_blendv_pd(b, a, _mm256_cmp_pd(a, b, _CMP_LT_OQ));
+}
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_max_quiet(gelu_vd a, gelu_vd b)
+{
+    return _mm256_blendv_pd(b, a, _mm256_cmp_pd(a, b, _CMP_GT_OQ));
+}
+
+static GELU_SIMD_ALWAYS gelu_vm gelu_vd_lt(gelu_vd a, gelu_vd b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
+static GELU_SIMD_ALWAYS gelu_vm gelu_vd_le(gelu_vd a, gelu_vd b) { return _mm256_cmp_pd(a, b, _CMP_LE_OQ); }
+static GELU_SIMD_ALWAYS gelu_vm gelu_vd_ge(gelu_vd a, gelu_vd b) { return _mm256_cmp_pd(a, b, _CMP_GE_OQ); }
+static GELU_SIMD_ALWAYS gelu_vm gelu_vd_eq(gelu_vd a, gelu_vd b) { return _mm256_cmp_pd(a, b, _CMP_EQ_OQ); }
+static GELU_SIMD_ALWAYS gelu_vm gelu_vd_ne(gelu_vd a, gelu_vd b) { return _mm256_cmp_pd(a, b, _CMP_NEQ_UQ); }
+static GELU_SIMD_ALWAYS gelu_vm gelu_vm_from_bits(unsigned bits)
+{
+    __m256i b = _mm256_and_si256(_mm256_set1_epi64x(bits), _mm256_setr_epi64x(1, 2, 4, 8));
+    return _mm256_castsi256_pd(_mm256_cmpeq_epi64(b, _mm256_setr_epi64x(1, 2, 4, 8)));
+}
+static GELU_SIMD_ALWAYS unsigned gelu_vm_bits(gelu_vm m) { return (unsigned)_mm256_movemask_pd(m); }
+
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_select(gelu_vm m, gelu_vd a, gelu_vd b) { return _mm256_blendv_pd(b, a, m); }
+/* computed in every lane, then blended: the callers' lanes outside m raise nothing anyway */
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_mask_mul(gelu_vd src, gelu_vm m, gelu_vd a, gelu_vd b)
+{
+    return _mm256_blendv_pd(src, _mm256_mul_pd(a, b), m);
+}
+
+static GELU_SIMD_ALWAYS gelu_vi gelu_vd_bits(gelu_vd a) { return _mm256_castpd_si256(a); }
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_from_bits(gelu_vi a) { return _mm256_castsi256_pd(a); }
+static GELU_SIMD_ALWAYS gelu_vi gelu_vi_set1(long long v) { return _mm256_set1_epi64x(v); }
+static GELU_SIMD_ALWAYS gelu_vi gelu_vi_add(gelu_vi a, gelu_vi b) { return _mm256_add_epi64(a, b); }
+static GELU_SIMD_ALWAYS gelu_vi gelu_vi_sub(gelu_vi a, gelu_vi b) { return _mm256_sub_epi64(a, b); }
+static GELU_SIMD_ALWAYS gelu_vi gelu_vi_and(gelu_vi a, gelu_vi b) { return _mm256_and_si256(a, b); }
+#define gelu_vi_shl(a, count) _mm256_slli_epi64((a), (count))
+#define gelu_vi_shr(a, count) _mm256_srli_epi64((a), (count)) /* logical */
+
+/* the 16-entry tables, gathered: by a 32-bit truncated index, or by the low 4 bits of a double */
+static GELU_SIMD_ALWAYS gelu_vidx gelu_vidx_trunc(gelu_vd a) { return _mm256_cvttpd_epi32(a); }
+static GELU_SIMD_ALWAYS gelu_vidx gelu_vidx_min(gelu_vidx i, int n) { return _mm_min_epi32(i, _mm_set1_epi32(n)); }
+static GELU_SIMD_ALWAYS gelu_vd gelu_vidx_to_vd(gelu_vidx i) { return _mm256_cvtepi32_pd(i); }
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_lookup16(const double *row, gelu_vidx i) { return _mm256_i32gather_pd(row, i, 8); }
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_lookup16_low_bits(const double *row, gelu_vd z)
+{
+    return _mm256_i64gather_pd(row, _mm256_and_si256(_mm256_castpd_si256(z), _mm256_set1_epi64x(15)), 8);
+}
+
+static GELU_SIMD_ALWAYS gelu_vd gelu_vf_to_vd(gelu_vf f) { return _mm256_cvtps_pd(f); }
+static GELU_SIMD_ALWAYS gelu_vf gelu_vd_to_vf(gelu_vd d) { return _mm256_cvtpd_ps(d); }
+static GELU_SIMD_ALWAYS gelu_vf gelu_vf_loadu(const float *p) { return _mm_loadu_ps(p); }
+static GELU_SIMD_ALWAYS void gelu_vf_storeu(float *p, gelu_vf v) { _mm_storeu_ps(p, v); }
+static GELU_SIMD_ALWAYS __m128i gelu_simd_first_mask(size_t n)
+{
+    return _mm_cmpgt_epi32(_mm_set1_epi32((int)n), _mm_setr_epi32(0, 1, 2, 3));
+}
+/* the first n lanes (n <= GELU_VD_LANES), the others 0 / untouched; vmaskmov never faults past them */
+static GELU_SIMD_ALWAYS gelu_vf gelu_vf_load_first(const float *p, size_t n) { return _mm_maskload_ps(p, gelu_simd_first_mask(n)); }
+static GELU_SIMD_ALWAYS void gelu_vf_store_first(float *p, size_t n, gelu_vf v) { _mm_maskstore_ps(p, gelu_simd_first_mask(n), v); }
+static GELU_SIMD_ALWAYS void gelu_vf_stream(float *p, gelu_vf v) { _mm_stream_ps(p, v); }
+static GELU_SIMD_ALWAYS gelu_vf gelu_vf_select(gelu_vm m, gelu_vf a, gelu_vf b)
+{
+    return _mm_blendv_ps(b, a, _mm256_cvtpd_ps(m)); /* an all-ones double narrows to an all-ones (quiet NaN) float */
+}
+static GELU_SIMD_ALWAYS unsigned gelu_vf_bits_ne(gelu_vf a, gelu_vf b)
+{
+    return ~(unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(_mm_castps_si128(a), _mm_castps_si128(b)))) & 0xF;
+}
+
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_loadu(const float *p) { return _mm256_loadu_ps(p); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_set1(float v) { return _mm256_set1_ps(v); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_abs(gelu_vw a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
+static GELU_SIMD_ALWAYS unsigned gelu_vw_lt(gelu_vw a, gelu_vw b) { return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_LT_OQ)); }
+static GELU_SIMD_ALWAYS unsigned gelu_vw_le(gelu_vw a, gelu_vw b) { return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_LE_OQ)); }
+static GELU_SIMD_ALWAYS unsigned gelu_vw_ge(gelu_vw a, gelu_vw b) { return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_GE_OQ)); }
+static GELU_SIMD_ALWAYS unsigned gelu_vw_nge(gelu_vw a, gelu_vw b) { return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_NGE_UQ)); }
+
+static GELU_SIMD_ALWAYS void gelu_prefetch(const void *p) { _mm_prefetch((const char *)p, _MM_HINT_T0); }
+static GELU_SIMD_ALWAYS void gelu_sfence(void) { _mm_sfence(); }
+
+/* ---- the 16-bit and backward kernels: the names of gelu_simd_avx512.h's section ---- */
+typedef __m128 gelu_vfm;
+typedef __m256i gelu_vwi;
+typedef __m128i gelu_vh;
+
+static GELU_SIMD_ALWAYS gelu_vf gelu_vf_mul(gelu_vf a, gelu_vf b) { return _mm_mul_ps(a, b); }
+static GELU_SIMD_ALWAYS gelu_vfm gelu_vf_isnan(gelu_vf a) { return _mm_cmp_ps(a, a, _CMP_UNORD_Q); }
+static GELU_SIMD_ALWAYS gelu_vf gelu_vf_blend(gelu_vfm m, gelu_vf a, gelu_vf b) { return _mm_blendv_ps(b, a, m); }
+static GELU_SIMD_ALWAYS gelu_vf gelu_vf_from_bits(uint32_t u) { return _mm_castsi128_ps(_mm_set1_epi32((int)u)); }
+static GELU_SIMD_ALWAYS gelu_vf gelu_vf_quiet(gelu_vf a) { return _mm_or_ps(a, gelu_vf_from_bits(0x00400000u)); }
+static GELU_SIMD_ALWAYS unsigned gelu_vi_le(gelu_vi a, gelu_vi b)
+{
+    return ~(unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(a, b))) & 0xF;
+}
+
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_zero(void) { return _mm256_setzero_ps(); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_sub(gelu_vw a, gelu_vw b) { return _mm256_sub_ps(a, b); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_mul(gelu_vw a, gelu_vw b) { return _mm256_mul_ps(a, b); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fma(gelu_vw a, gelu_vw b, gelu_vw c) { return _mm256_fmadd_ps(a, b, c); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fnma(gelu_vw a, gelu_vw b, gelu_vw c) { return _mm256_fnmadd_ps(a, b, c); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_min(gelu_vw a, gelu_vw b) { return _mm256_min_ps(a, b); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_max(gelu_vw a, gelu_vw b) { return _mm256_max_ps(a, b); }
+static GELU_SIMD_ALWAYS void gelu_vw_storeu(float *p, gelu_vw v) { _mm256_storeu_ps(p, v); }
+/* the 32-entry tables, gathered */
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vw_trunc(gelu_vw a) { return _mm256_cvttps_epi32(a); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vwi_to_vw(gelu_vwi i) { return _mm256_cvtepi32_ps(i); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup32(const float *row, gelu_vwi i) { return _mm256_i32gather_ps(row, i, 4); }
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vw_bits(gelu_vw a) { return _mm256_castps_si256(a); }
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_set1(int v) { return _mm256_set1_epi32(v); }
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_add(gelu_vwi a, gelu_vwi b) { return _mm256_add_epi32(a, b); }
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_and(gelu_vwi a, gelu_vwi b) { return _mm256_and_si256(a, b); }
+#define gelu_vwi_shr(a, count) _mm256_srli_epi32((a), (count)) /* logical */
+static GELU_SIMD_ALWAYS unsigned gelu_simd_bits32(gelu_vwi m) { return (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(m)); }
+static GELU_SIMD_ALWAYS unsigned gelu_vwi_le(gelu_vwi a, gelu_vwi b) { return ~gelu_simd_bits32(_mm256_cmpgt_epi32(a, b)) & 0xFF; }
+static GELU_SIMD_ALWAYS unsigned gelu_vwi_eq(gelu_vwi a, gelu_vwi b) { return gelu_simd_bits32(_mm256_cmpeq_epi32(a, b)); }
+static GELU_SIMD_ALWAYS unsigned gelu_vwi_in_range(gelu_vwi a, int lo, int hi)
+{
+    __m256i out = _mm256_or_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(lo), a), _mm256_cmpgt_epi32(a, _mm256_set1_epi32(hi - 1)));
+    return ~gelu_simd_bits32(out) & 0xFF;
+}
+static GELU_SIMD_ALWAYS gelu_vh gelu_vwi_narrow16(gelu_vwi a)
+{
+    return _mm_packus_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1)); /* lanes below 2^16: exact */
+}
+static GELU_SIMD_ALWAYS gelu_vh gelu_vw_to_f16(gelu_vw a) { return _mm256_cvtps_ph(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+static GELU_SIMD_ALWAYS gelu_vh gelu_vh_loadu(const void *p) { return _mm_loadu_si128((const __m128i *)p); }
+static GELU_SIMD_ALWAYS void gelu_vh_storeu(uint16_t *p, gelu_vh v) { _mm_storeu_si128((__m128i *)p, v); }
+static GELU_SIMD_ALWAYS void gelu_vh_stream(uint16_t *p, gelu_vh v) { _mm_stream_si128((__m128i *)p, v); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vh_f16_to_vw(gelu_vh h) { return _mm256_cvtph_ps(h); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vh_bf16_to_vw(gelu_vh h)
+{
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+}
+
+#endif
