@@ -138,18 +138,30 @@ GELU_API int gelu_quick_f32_to_f16(const float *x, uint16_t *y, size_t n);
  * returned. rows == 0 or cols == 0 (n == 0) is a valid empty call, but never with a leading
  * dimension shorter than the row (GELU_ERR_SHAPE).
  */
-GELU_API int gelu_erf_bias_f32(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int gelu_tanh_bias_f32(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int gelu_quick_bias_f32(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int gelu_erf_bias_f32_faithful(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int gelu_tanh_bias_f32_faithful(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int gelu_quick_bias_f32_faithful(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int gelu_erf_bias_bf16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int gelu_tanh_bias_bf16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int gelu_quick_bias_bf16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int gelu_erf_bias_f16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int gelu_tanh_bias_f16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int gelu_quick_bias_f16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_erf_bias_f32(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx,
+                               size_t ldy);
+GELU_API int gelu_tanh_bias_f32(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx,
+                                size_t ldy);
+GELU_API int gelu_quick_bias_f32(const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx,
+                                 size_t ldy);
+GELU_API int gelu_erf_bias_f32_faithful(const float *x, const float *bias, float *y, size_t rows, size_t cols,
+                                        size_t ldx, size_t ldy);
+GELU_API int gelu_tanh_bias_f32_faithful(const float *x, const float *bias, float *y, size_t rows, size_t cols,
+                                         size_t ldx, size_t ldy);
+GELU_API int gelu_quick_bias_f32_faithful(const float *x, const float *bias, float *y, size_t rows, size_t cols,
+                                          size_t ldx, size_t ldy);
+GELU_API int gelu_erf_bias_bf16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols,
+                                size_t ldx, size_t ldy);
+GELU_API int gelu_tanh_bias_bf16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols,
+                                 size_t ldx, size_t ldy);
+GELU_API int gelu_quick_bias_bf16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols,
+                                  size_t ldx, size_t ldy);
+GELU_API int gelu_erf_bias_f16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols,
+                               size_t ldx, size_t ldy);
+GELU_API int gelu_tanh_bias_f16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols,
+                                size_t ldx, size_t ldy);
+GELU_API int gelu_quick_bias_f16(const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols,
+                                 size_t ldx, size_t ldy);
 GELU_API int geglu_erf_f32(const float *a, const float *gate, float *y, size_t n);
 GELU_API int geglu_tanh_f32(const float *a, const float *gate, float *y, size_t n);
 GELU_API int geglu_quick_f32(const float *a, const float *gate, float *y, size_t n);
@@ -212,18 +224,30 @@ GELU_API int gelu_quick_f32_to_bf16_isa(int isa, const float *x, uint16_t *y, si
 GELU_API int gelu_erf_f32_to_f16_isa(int isa, const float *x, uint16_t *y, size_t n);
 GELU_API int gelu_tanh_f32_to_f16_isa(int isa, const float *x, uint16_t *y, size_t n);
 GELU_API int gelu_quick_f32_to_f16_isa(int isa, const float *x, uint16_t *y, size_t n);
-GELU_API int gelu_erf_bias_f32_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int gelu_tanh_bias_f32_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int gelu_quick_bias_f32_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int gelu_erf_bias_f32_faithful_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int gelu_tanh_bias_f32_faithful_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int gelu_quick_bias_f32_faithful_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int gelu_erf_bias_bf16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int gelu_tanh_bias_bf16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int gelu_quick_bias_bf16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int gelu_erf_bias_f16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int gelu_tanh_bias_f16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int gelu_quick_bias_f16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_erf_bias_f32_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols,
+                                   size_t ldx, size_t ldy);
+GELU_API int gelu_tanh_bias_f32_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols,
+                                    size_t ldx, size_t ldy);
+GELU_API int gelu_quick_bias_f32_isa(int isa, const float *x, const float *bias, float *y, size_t rows, size_t cols,
+                                     size_t ldx, size_t ldy);
+GELU_API int gelu_erf_bias_f32_faithful_isa(int isa, const float *x, const float *bias, float *y, size_t rows,
+                                            size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_tanh_bias_f32_faithful_isa(int isa, const float *x, const float *bias, float *y, size_t rows,
+                                             size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_quick_bias_f32_faithful_isa(int isa, const float *x, const float *bias, float *y, size_t rows,
+                                              size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_erf_bias_bf16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows,
+                                    size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_tanh_bias_bf16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows,
+                                     size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_quick_bias_bf16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows,
+                                      size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_erf_bias_f16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows,
+                                   size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_tanh_bias_f16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows,
+                                    size_t cols, size_t ldx, size_t ldy);
+GELU_API int gelu_quick_bias_f16_isa(int isa, const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows,
+                                     size_t cols, size_t ldx, size_t ldy);
 GELU_API int geglu_erf_f32_isa(int isa, const float *a, const float *gate, float *y, size_t n);
 GELU_API int geglu_tanh_f32_isa(int isa, const float *a, const float *gate, float *y, size_t n);
 GELU_API int geglu_quick_f32_isa(int isa, const float *a, const float *gate, float *y, size_t n);
@@ -236,18 +260,30 @@ GELU_API int geglu_quick_bf16_isa(int isa, const uint16_t *a, const uint16_t *ga
 GELU_API int geglu_erf_f16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
 GELU_API int geglu_tanh_f16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
 GELU_API int geglu_quick_f16_isa(int isa, const uint16_t *a, const uint16_t *gate, uint16_t *y, size_t n);
-GELU_API int geglu_erf_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int geglu_tanh_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int geglu_quick_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int geglu_erf_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int geglu_tanh_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int geglu_quick_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int geglu_erf_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int geglu_tanh_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int geglu_quick_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int geglu_erf_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int geglu_tanh_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
-GELU_API int geglu_quick_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy);
+GELU_API int geglu_erf_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx,
+                                    size_t ldy);
+GELU_API int geglu_tanh_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx,
+                                     size_t ldy);
+GELU_API int geglu_quick_rows_f32_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx,
+                                      size_t ldy);
+GELU_API int geglu_erf_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx,
+                                             size_t ldy);
+GELU_API int geglu_tanh_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx,
+                                              size_t ldy);
+GELU_API int geglu_quick_rows_f32_faithful_isa(int isa, const float *x, float *y, size_t rows, size_t cols, size_t ldx,
+                                               size_t ldy);
+GELU_API int geglu_erf_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx,
+                                     size_t ldy);
+GELU_API int geglu_tanh_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx,
+                                      size_t ldy);
+GELU_API int geglu_quick_rows_bf16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx,
+                                       size_t ldy);
+GELU_API int geglu_erf_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx,
+                                    size_t ldy);
+GELU_API int geglu_tanh_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx,
+                                     size_t ldy);
+GELU_API int geglu_quick_rows_f16_isa(int isa, const uint16_t *x, uint16_t *y, size_t rows, size_t cols, size_t ldx,
+                                      size_t ldy);
 GELU_API int gelu_erf_backward_f32_isa(int isa, const float *x, const float *dy, float *dx, size_t n);
 GELU_API int gelu_tanh_backward_f32_isa(int isa, const float *x, const float *dy, float *dx, size_t n);
 GELU_API int gelu_quick_backward_f32_isa(int isa, const float *x, const float *dy, float *dx, size_t n);

@@ -54,9 +54,8 @@ static const struct gelu_bwd_form gelu_bwd_forms[] = {
     [GELU_FORM_TANH] = {0, GELU_TANH_C1, GELU_TANH_C3, GELU_BWD_TANH_D3, GELU_TANH_WMAX, GELU_BWD_TANH_R_HI,
                         GELU_BWD_TANH_R_LO, gelu_bwd_tanh_root, gelu_tanh_backward_hard_cases,
                         GELU_TANH_BACKWARD_HARD_CASES},
-    [GELU_FORM_QUICK] = {0, GELU_BWD_QUICK_C1, 0.0, 0.0, GELU_BWD_QUICK_WMAX, GELU_BWD_QUICK_R_HI,
-                         GELU_BWD_QUICK_R_LO, gelu_bwd_quick_root, gelu_quick_backward_hard_cases,
-                         GELU_QUICK_BACKWARD_HARD_CASES},
+    [GELU_FORM_QUICK] = {0, GELU_BWD_QUICK_C1, 0.0, 0.0, GELU_BWD_QUICK_WMAX, GELU_BWD_QUICK_R_HI, GELU_BWD_QUICK_R_LO,
+                         gelu_bwd_quick_root, gelu_quick_backward_hard_cases, GELU_QUICK_BACKWARD_HARD_CASES},
 };
 
 /*
@@ -78,7 +77,8 @@ static GELU_FWD_ALWAYS void gelu_bwd_erf(int nb, const gelu_vd *xd, gelu_vd *d)
         t[b] = gelu_vd_mul(gelu_vd_mul(a[b], a[b]), GELU_FWD_SET1(-0.5));
     }
     for (int j = GELU_BWD_H_DEGREE - 1; j >= 0; j--)
-        GELU_FWD_EACH(nb) p[b] = gelu_vd_fma(p[b], s[b], gelu_vd_lookup16(gelu_bwd_h_coef[j], i[b]));
+        GELU_FWD_EACH(nb)
+            p[b] = gelu_vd_fma(p[b], s[b], gelu_vd_lookup16(gelu_bwd_h_coef[j], i[b]));
     gelu_fwd_exp(gelu_exp_coef, GELU_EXP_DEGREE, nb, t, e);
     GELU_FWD_EACH(nb) {
         gelu_vd m = gelu_vd_fma(s[b], gelu_vd_lookup16(gelu_bwd_h_m1, i[b]), gelu_vd_lookup16(gelu_bwd_h_m0, i[b]));
@@ -223,8 +223,8 @@ static GELU_FWD_ALWAYS int gelu_bwd_central_group(enum gelu_form form, const flo
     unsigned ok = 1;
     for (int h = 0; h < GELU_BWD_GROUP / GELU_VW_LANES; h++) {
         gelu_vw xw = gelu_vw_loadu(x + GELU_VW_LANES * h);
-        ok &= (gelu_vw_lt(gelu_vw_set1((float)GELU_BWD_C_LO), xw) & gelu_vw_lt(xw, gelu_vw_set1((float)GELU_BWD_C_HI))) ==
-              (1u << GELU_VW_LANES) - 1;
+        ok &= (gelu_vw_lt(gelu_vw_set1((float)GELU_BWD_C_LO), xw) &
+               gelu_vw_lt(xw, gelu_vw_set1((float)GELU_BWD_C_HI))) == (1u << GELU_VW_LANES) - 1;
     }
     if (!ok)
         return 0;
@@ -238,22 +238,27 @@ static GELU_FWD_ALWAYS int gelu_bwd_central_group(enum gelu_form form, const flo
         s[b] = gelu_vd_sub(a, gelu_vd_lookup16_low_bits(c[GELU_BWD_C_CENTRE], z[b]));
         p[b] = gelu_vd_lookup16_low_bits(c[GELU_BWD_C_DEGREE], z[b]);
     }
-    _Pragma("GCC unroll 16") for (int j = GELU_BWD_C_DEGREE - 1; j >= 0; j--)
-        GELU_FWD_EACH(GELU_BWD_NB) p[b] = gelu_vd_fma(p[b], s[b], gelu_vd_lookup16_low_bits(c[j], z[b]));
+    _Pragma("GCC unroll 16")
+    for (int j = GELU_BWD_C_DEGREE - 1; j >= 0; j--)
+        GELU_FWD_EACH(GELU_BWD_NB)
+            p[b] = gelu_vd_fma(p[b], s[b], gelu_vd_lookup16_low_bits(c[j], z[b]));
     gelu_vf f[GELU_BWD_NB];
     unsigned unsure = 0;
     GELU_FWD_EACH(GELU_BWD_NB) {
         gelu_vd d = gelu_vd_select(gelu_vd_lt(xd[b], gelu_vd_zero()), p[b], gelu_vd_sub(GELU_FWD_SET1(1.0), p[b]));
         f[b] = gelu_vd_to_vf(d);
         /* (dropped bits - midpoint + 2^12) mod 2^29 <= 2^13: within 2^12 ulps of the midpoint */
-        gelu_vi w = gelu_vi_and(gelu_vi_add(gelu_vd_bits(d), gelu_vi_set1(4096 - (1 << 28))), gelu_vi_set1((1 << 29) - 1));
+        gelu_vi w = gelu_vi_and(gelu_vi_add(gelu_vd_bits(d), gelu_vi_set1(4096 - (1 << 28))),
+                                gelu_vi_set1((1 << 29) - 1));
         unsure |= gelu_vi_le(w, gelu_vi_set1(8192));
     }
     if (unsure)
         return 0;
     gelu_vf g[GELU_BWD_NB];
-    GELU_FWD_EACH(GELU_BWD_NB) g[b] = gelu_vf_loadu(dy + GELU_VD_LANES * b); /* before dx is written */
-    GELU_FWD_EACH(GELU_BWD_NB) gelu_vf_storeu(dx + GELU_VD_LANES * b, gelu_vf_mul(g[b], f[b]));
+    GELU_FWD_EACH(GELU_BWD_NB)
+        g[b] = gelu_vf_loadu(dy + GELU_VD_LANES * b); /* before dx is written */
+    GELU_FWD_EACH(GELU_BWD_NB)
+        gelu_vf_storeu(dx + GELU_VD_LANES * b, gelu_vf_mul(g[b], f[b]));
     return 1;
 }
 #endif
@@ -281,11 +286,10 @@ static GELU_FWD_ALWAYS void gelu_bwd_run(enum gelu_form form, const float *x, co
 }
 
 /* gelu_<form>_backward_f32_<isa> for every form. */
-#define GELU_BWD_EMIT(form, FORM)                                                                        \
-    void GELU_BWD_CAT(gelu_##form##_backward_f32, GELU_BWD_ISA)(const float *x, const float *dy, float *dx, \
-                                                                 size_t n)                                 \
-    {                                                                                                      \
-        gelu_bwd_run(GELU_FORM_##FORM, x, dy, dx, n);                                                      \
+#define GELU_BWD_EMIT(form, FORM)                                                                                     \
+    void GELU_BWD_CAT(gelu_##form##_backward_f32, GELU_BWD_ISA)(const float *x, const float *dy, float *dx, size_t n) \
+    {                                                                                                                 \
+        gelu_bwd_run(GELU_FORM_##FORM, x, dy, dx, n);                                                                 \
     }
 #define GELU_BWD_KERNELS GELU_FORMS(GELU_BWD_EMIT)
 

@@ -228,17 +228,17 @@ static int check_bias(int isa, const void *x, const void *bias, const void *y, s
  * The public entry points, two per row of the kernel table, each running its kernel in the
  * floating-point mode the kernels are proven in and giving the caller's mode back after.
  */
-#define GELU_ENTRY(name, kind)                                                          \
-    int name##_isa(int isa, GELU_SIG_##kind)                                            \
-    {                                                                                  \
-        int rc = GELU_CHECK_##kind;                                                     \
-        if (rc != RUN)                                                                  \
-            return rc;                                                                  \
-        unsigned caller_mode = gelu_fpenv_enter();                                      \
-        impls[isa].kernel[GELU_K_##name].kind(GELU_ARGS_##kind);                        \
-        gelu_fpenv_leave(caller_mode);                                                  \
-        return GELU_OK;                                                                 \
-    }                                                                                  \
+#define GELU_ENTRY(name, kind)                                   \
+    int name##_isa(int isa, GELU_SIG_##kind)                     \
+    {                                                            \
+        int rc = GELU_CHECK_##kind;                              \
+        if (rc != RUN)                                           \
+            return rc;                                           \
+        unsigned caller_mode = gelu_fpenv_enter();               \
+        impls[isa].kernel[GELU_K_##name].kind(GELU_ARGS_##kind); \
+        gelu_fpenv_leave(caller_mode);                           \
+        return GELU_OK;                                          \
+    }                                                            \
     int name(GELU_SIG_##kind) { return name##_isa(best_isa(), GELU_ARGS_##kind); }
 GELU_KERNELS(GELU_ENTRY)
 

@@ -81,7 +81,8 @@ static GELU_FWD_ALWAYS void gelu_fwd_fast_q(const struct gelu_fwd_form *F, int n
             u[b] = gelu_vd_div(GELU_FWD_SET1(0.5), gelu_vd_fma(a[b], GELU_FWD_SET1(GELU_FAST_P), GELU_FWD_SET1(1.0)));
             gelu_vd u2 = gelu_vd_mul(u[b], u[b]), u4 = gelu_vd_mul(u2, u2);
             gelu_vd e[7];
-            _Pragma("GCC unroll 7") for (int j = 0; j < 7; j++)
+            _Pragma("GCC unroll 7")
+            for (int j = 0; j < 7; j++)
                 e[j] = gelu_vd_fma(GELU_FWD_SET1(c[2 * j + 1]), u[b], GELU_FWD_SET1(c[2 * j]));
             gelu_vd f0 = gelu_vd_fma(e[1], u2, e[0]), f1 = gelu_vd_fma(e[3], u2, e[2]);
             gelu_vd f2 = gelu_vd_fma(e[5], u2, e[4]), f3 = gelu_vd_fma(GELU_FWD_SET1(c[14]), u2, e[6]);
@@ -90,12 +91,15 @@ static GELU_FWD_ALWAYS void gelu_fwd_fast_q(const struct gelu_fwd_form *F, int n
             t[b] = gelu_vd_fma(gelu_vd_mul(a[b], a[b]), GELU_FWD_SET1(-0.5), p);
         }
         gelu_fwd_exp_fast(nb, t, q);
-        GELU_FWD_EACH(nb) q[b] = gelu_vd_mul(u[b], q[b]);
+        GELU_FWD_EACH(nb)
+            q[b] = gelu_vd_mul(u[b], q[b]);
         return;
     }
-    GELU_FWD_EACH(nb) t[b] = gelu_vd_neg(gelu_fwd_logistic_v(F, a[b]));
+    GELU_FWD_EACH(nb)
+        t[b] = gelu_vd_neg(gelu_fwd_logistic_v(F, a[b]));
     gelu_fwd_exp_fast(nb, t, q);
-    GELU_FWD_EACH(nb) q[b] = gelu_vd_div(q[b], gelu_vd_add(GELU_FWD_SET1(1.0), q[b]));
+    GELU_FWD_EACH(nb)
+        q[b] = gelu_vd_div(q[b], gelu_vd_add(GELU_FWD_SET1(1.0), q[b]));
 }
 
 /*
@@ -103,8 +107,8 @@ static GELU_FWD_ALWAYS void gelu_fwd_fast_q(const struct gelu_fwd_form *F, int n
  * float the first tier cannot vouch for. Without quiet min/max the caller keeps NaN and -inf
  * away (a group with one takes the reference tier).
  */
-static GELU_FWD_ALWAYS void gelu_fwd_first(const struct gelu_fwd_form *F, int nb, const float *x, size_t n,
-                                           gelu_vf *f, unsigned *unsure)
+static GELU_FWD_ALWAYS void gelu_fwd_first(const struct gelu_fwd_form *F, int nb, const float *x, size_t n, gelu_vf *f,
+                                           unsigned *unsure)
 {
     const gelu_vd amax = GELU_FWD_SET1(F->amax);
     gelu_vd xd[GELU_FWD_NB], a[GELU_FWD_NB], q[GELU_FWD_NB];
@@ -135,7 +139,8 @@ static GELU_FWD_ALWAYS void gelu_fwd_first(const struct gelu_fwd_form *F, int nb
 static GELU_FWD_ALWAYS int gelu_fwd_any_nan_or_neg_inf(const float *x, int n)
 {
     unsigned any = 0;
-    _Pragma("GCC unroll 16") for (int w = 0; w < n; w += GELU_VW_LANES)
+    _Pragma("GCC unroll 16")
+    for (int w = 0; w < n; w += GELU_VW_LANES)
         any |= gelu_vw_nge(gelu_vw_loadu(x + w), gelu_vw_set1(-FLT_MAX));
     return any != 0;
 }
@@ -202,19 +207,24 @@ static GELU_FWD_ALWAYS void gelu_fwd_tiered(const struct gelu_fwd_form *F, const
  * the group then takes the tiers below. Out of line: one call per group of 64 costs nothing
  * measurable, and the first tier keeps the loop's registers to itself.
  */
-static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form *F, const float *x, float *out, int stream)
+static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form *F, const float *x, float *out,
+                                                      int stream)
 {
     unsigned out_of_range = 0;
-    _Pragma("GCC unroll 16") for (int w = 0; w < GELU_FWD_GROUP; w += GELU_VW_LANES) {
+    _Pragma("GCC unroll 16")
+    for (int w = 0; w < GELU_FWD_GROUP; w += GELU_VW_LANES) {
         gelu_vw xw = gelu_vw_loadu(x + w);
-        out_of_range |= ~(gelu_vw_ge(xw, gelu_vw_set1((float)GELU_FAITHFUL_LO)) & gelu_vw_le(xw, gelu_vw_set1(FLT_MAX)));
+        out_of_range |= ~(gelu_vw_ge(xw, gelu_vw_set1((float)GELU_FAITHFUL_LO)) &
+                          gelu_vw_le(xw, gelu_vw_set1(FLT_MAX)));
     }
     if (out_of_range & ((1u << GELU_VW_LANES) - 1))
         return 0;
     gelu_vd xd[GELU_FWD_NB], yd[GELU_FWD_NB];
     gelu_vf f[GELU_FWD_NB];
-    GELU_FWD_EACH(GELU_FWD_NB) xd[b] = gelu_vf_to_vd(gelu_vf_loadu(x + GELU_VD_LANES * b));
-    _Pragma("GCC unroll 16") for (int h = 0; h < GELU_FWD_NB; h += GELU_FWD_CENTRAL_NB)
+    GELU_FWD_EACH(GELU_FWD_NB)
+        xd[b] = gelu_vf_to_vd(gelu_vf_loadu(x + GELU_VD_LANES * b));
+    _Pragma("GCC unroll 16")
+    for (int h = 0; h < GELU_FWD_NB; h += GELU_FWD_CENTRAL_NB)
         gelu_fwd_pieces(F->central, GELU_CR_CENTRAL_DEGREE, GELU_FWD_CENTRAL_NB, xd + h, yd + h);
     unsigned unsure = 0;
     GELU_FWD_EACH(GELU_FWD_NB) {

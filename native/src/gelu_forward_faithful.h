@@ -48,16 +48,22 @@ static GELU_FWD_ALWAYS void gelu_fwd_faithful_tail(const struct gelu_fwd_form *F
             t[b] = gelu_vd_sub(r, gelu_vd_sub(z[b], GELU_FWD_SET1(GELU_EXP_SHIFT)));
             h[b] = gelu_vd_lookup16_low_bits(c[GELU_FAITHFUL_TAIL_DEGREE], z[b]);
         }
-        _Pragma("GCC unroll 8") for (int j = GELU_FAITHFUL_TAIL_DEGREE - 1; j >= 0; j--)
-            GELU_FWD_EACH(nb) h[b] = gelu_vd_fma(h[b], t[b], gelu_vd_lookup16_low_bits(c[j], z[b]));
-        GELU_FWD_EACH(nb) v[b] = gelu_vd_fma(aa[b], GELU_FWD_SET1(-0.5), h[b]);
+        _Pragma("GCC unroll 8")
+        for (int j = GELU_FAITHFUL_TAIL_DEGREE - 1; j >= 0; j--)
+            GELU_FWD_EACH(nb)
+                h[b] = gelu_vd_fma(h[b], t[b], gelu_vd_lookup16_low_bits(c[j], z[b]));
+        GELU_FWD_EACH(nb)
+            v[b] = gelu_vd_fma(aa[b], GELU_FWD_SET1(-0.5), h[b]);
         gelu_fwd_exp(gelu_faithful_exp_coef, GELU_FAITHFUL_EXP_DEGREE, nb, v, e);
-        GELU_FWD_EACH(nb) y[b] = gelu_vd_mul(xc[b], e[b]);
+        GELU_FWD_EACH(nb)
+            y[b] = gelu_vd_mul(xc[b], e[b]);
         return;
     }
-    GELU_FWD_EACH(nb) v[b] = gelu_vd_neg(gelu_vd_mul(a[b], gelu_vd_fma(GELU_FWD_SET1(F->c3), aa[b], GELU_FWD_SET1(F->c1))));
+    GELU_FWD_EACH(nb)
+        v[b] = gelu_vd_neg(gelu_vd_mul(a[b], gelu_vd_fma(GELU_FWD_SET1(F->c3), aa[b], GELU_FWD_SET1(F->c1))));
     gelu_fwd_exp(gelu_faithful_exp_coef, GELU_FAITHFUL_EXP_DEGREE, nb, v, e);
-    GELU_FWD_EACH(nb) y[b] = gelu_vd_mul(xc[b], gelu_vd_fma(e[b], gelu_vd_fms(e[b], e[b], e[b]), e[b]));
+    GELU_FWD_EACH(nb)
+        y[b] = gelu_vd_mul(xc[b], gelu_vd_fma(e[b], gelu_vd_fms(e[b], e[b], e[b]), e[b]));
 }
 
 /*
@@ -70,7 +76,8 @@ static GELU_FWD_ALWAYS void gelu_fwd_faithful_tail(const struct gelu_fwd_form *F
  * for x >= HI it is shrunk by Q/(1 - Q) < 2^-13. Either way far below the 2^-25 a faithful
  * float needs.
  */
-static GELU_FWD_ALWAYS void gelu_fwd_faithful_outer(const struct gelu_fwd_form *F, int nb, const gelu_vd *xd, gelu_vd *y)
+static GELU_FWD_ALWAYS void gelu_fwd_faithful_outer(const struct gelu_fwd_form *F, int nb, const gelu_vd *xd,
+                                                    gelu_vd *y)
 {
     gelu_vd nc[16], v[16], e[16];
     GELU_FWD_EACH(nb) {
@@ -85,7 +92,8 @@ static GELU_FWD_ALWAYS void gelu_fwd_faithful_outer(const struct gelu_fwd_form *
 }
 
 /* The double y before its one rounding to float, finite x outside the central range. */
-static GELU_FWD_ALWAYS void gelu_fwd_faithful_outside(const struct gelu_fwd_form *F, int nb, const gelu_vd *xd, gelu_vd *y)
+static GELU_FWD_ALWAYS void gelu_fwd_faithful_outside(const struct gelu_fwd_form *F, int nb, const gelu_vd *xd,
+                                                      gelu_vd *y)
 {
     if (F->outer_both)
         gelu_fwd_faithful_outer(F, nb, xd, y);
@@ -109,9 +117,11 @@ static GELU_FWD_ALWAYS void gelu_fwd_faithful_group(const struct gelu_fwd_form *
 {
     enum { NW = GELU_FWD_FGROUP / GELU_VW_LANES };
     unsigned outside[NW], slow[NW], any_outside = 0, any_slow = 0;
-    _Pragma("GCC unroll 16") for (int w = 0; w < NW; w++) {
+    _Pragma("GCC unroll 16")
+    for (int w = 0; w < NW; w++) {
         gelu_vw xw = gelu_vw_loadu(x + GELU_VW_LANES * w);
-        unsigned ok = gelu_vw_ge(xw, gelu_vw_set1((float)GELU_FAITHFUL_LO)) & gelu_vw_lt(xw, gelu_vw_set1(F->faithful_top));
+        unsigned ok = gelu_vw_ge(xw, gelu_vw_set1((float)GELU_FAITHFUL_LO)) &
+                      gelu_vw_lt(xw, gelu_vw_set1(F->faithful_top));
         unsigned finite = gelu_vw_le(gelu_vw_abs(xw), gelu_vw_set1(FLT_MAX));
         outside[w] = finite & ~ok;
         slow[w] = ~finite & ((1u << GELU_VW_LANES) - 1);
@@ -119,27 +129,33 @@ static GELU_FWD_ALWAYS void gelu_fwd_faithful_group(const struct gelu_fwd_form *
         any_slow |= slow[w];
     }
     gelu_vd xd[GELU_FWD_FNV], yd[GELU_FWD_FNV];
-    GELU_FWD_EACH(GELU_FWD_FNV) xd[b] = gelu_vf_to_vd(gelu_vf_loadu(x + GELU_VD_LANES * b));
+    GELU_FWD_EACH(GELU_FWD_FNV)
+        xd[b] = gelu_vf_to_vd(gelu_vf_loadu(x + GELU_VD_LANES * b));
     if (__builtin_expect(any_slow != 0, 0)) /* NaN and the infinities become 0: no lane may raise a flag */
-        GELU_FWD_EACH(GELU_FWD_FNV) xd[b] = gelu_vd_select(gelu_vm_from_bits(gelu_fwd_lanes_of(slow, b)), gelu_vd_zero(), xd[b]);
+        GELU_FWD_EACH(GELU_FWD_FNV)
+            xd[b] = gelu_vd_select(gelu_vm_from_bits(gelu_fwd_lanes_of(slow, b)), gelu_vd_zero(), xd[b]);
     gelu_fwd_pieces(F->faithful, GELU_FAITHFUL_DEGREE, GELU_FWD_FNV, xd, yd);
     if (__builtin_expect(any_outside != 0, 0)) {
-        _Pragma("GCC unroll 16") for (int g = 0; g < GELU_FWD_FNV; g += GELU_FWD_FTG) {
+        _Pragma("GCC unroll 16")
+        for (int g = 0; g < GELU_FWD_FNV; g += GELU_FWD_FTG) {
             unsigned in_g = 0;
-            _Pragma("GCC unroll 16") for (int b = g; b < g + GELU_FWD_FTG; b++)
+            _Pragma("GCC unroll 16")
+            for (int b = g; b < g + GELU_FWD_FTG; b++)
                 in_g |= gelu_fwd_lanes_of(outside, b);
             if (!in_g)
                 continue;
             /* the other lanes become an outside value, so that they raise no flag there */
             gelu_vd xt[GELU_FWD_FTG], yt[GELU_FWD_FTG];
-            GELU_FWD_EACH(GELU_FWD_FTG) xt[b] = gelu_vd_select(gelu_vm_from_bits(gelu_fwd_lanes_of(outside, g + b)), xd[g + b],
-                                                               GELU_FWD_SET1(GELU_FAITHFUL_LO - 1));
+            GELU_FWD_EACH(GELU_FWD_FTG)
+                xt[b] = gelu_vd_select(gelu_vm_from_bits(gelu_fwd_lanes_of(outside, g + b)), xd[g + b],
+                                       GELU_FWD_SET1(GELU_FAITHFUL_LO - 1));
             gelu_fwd_faithful_outside(F, GELU_FWD_FTG, xt, yt);
-            GELU_FWD_EACH(GELU_FWD_FTG) yd[g + b] = gelu_vd_select(gelu_vm_from_bits(gelu_fwd_lanes_of(outside, g + b)), yt[b],
-                                                                   yd[g + b]);
+            GELU_FWD_EACH(GELU_FWD_FTG)
+                yd[g + b] = gelu_vd_select(gelu_vm_from_bits(gelu_fwd_lanes_of(outside, g + b)), yt[b], yd[g + b]);
         }
     }
-    GELU_FWD_EACH(GELU_FWD_FNV) f[b] = gelu_vd_to_vf(yd[b]);
+    GELU_FWD_EACH(GELU_FWD_FNV)
+        f[b] = gelu_vd_to_vf(yd[b]);
     if (__builtin_expect(any_slow != 0, 0)) {
         static void (*const cr[3])(const float *, float *, size_t) = {
             GELU_FWD_ISA_NAME(gelu_erf_f32), GELU_FWD_ISA_NAME(gelu_tanh_f32), GELU_FWD_ISA_NAME(gelu_quick_f32)};
@@ -162,11 +178,13 @@ static void gelu_fwd_faithful_partial(const struct gelu_fwd_form *F, const float
     gelu_vf f[GELU_FWD_FNV];
     memcpy(xb, x, n * sizeof(float));
     gelu_fwd_faithful_group(F, xb, f);
-    GELU_FWD_EACH(GELU_FWD_FNV) gelu_vf_storeu(yb + GELU_VD_LANES * b, f[b]);
+    GELU_FWD_EACH(GELU_FWD_FNV)
+        gelu_vf_storeu(yb + GELU_VD_LANES * b, f[b]);
     memcpy(y, yb, n * sizeof(float));
 }
 
-static GELU_FWD_ALWAYS void gelu_fwd_run_faithful(const struct gelu_fwd_form *F, const float *x, float *y, size_t n, int nt)
+static GELU_FWD_ALWAYS void gelu_fwd_run_faithful(const struct gelu_fwd_form *F, const float *x, float *y, size_t n,
+                                                  int nt)
 {
     size_t i = 0, head = gelu_fwd_stream_head(y, n, nt);
     int stream = head != 0;

@@ -13,7 +13,9 @@
 #include "gelu_forward_forms.h"
 
 #define GELU_FWD_ALWAYS inline __attribute__((always_inline))
-#define GELU_FWD_EACH(nb) _Pragma("GCC unroll 16") for (int b = 0; b < (nb); b++)
+#define GELU_FWD_EACH(nb)    \
+    _Pragma("GCC unroll 16") \
+    for (int b = 0; b < (nb); b++)
 #define GELU_FWD_SET1 gelu_vd_set1
 
 /*
@@ -30,8 +32,10 @@ static GELU_FWD_ALWAYS void gelu_fwd_exp(const double *coef, int degree, int nb,
         r[b] = gelu_vd_fnma(k, GELU_FWD_SET1(GELU_LN2_LO), gelu_vd_fnma(k, GELU_FWD_SET1(GELU_LN2_HI), t[b]));
         p[b] = GELU_FWD_SET1(coef[degree]);
     }
-    _Pragma("GCC unroll 16") for (int j = degree - 1; j >= 0; j--)
-        GELU_FWD_EACH(nb) p[b] = gelu_vd_fma(p[b], r[b], GELU_FWD_SET1(coef[j]));
+    _Pragma("GCC unroll 16")
+    for (int j = degree - 1; j >= 0; j--)
+        GELU_FWD_EACH(nb)
+            p[b] = gelu_vd_fma(p[b], r[b], GELU_FWD_SET1(coef[j]));
     GELU_FWD_EACH(nb) {
         gelu_vi e = gelu_vi_shl(gelu_vi_add(gelu_vd_bits(z[b]), gelu_vi_set1(1023)), 52);
         out[b] = gelu_vd_mul(p[b], gelu_vd_from_bits(e));
@@ -144,10 +148,14 @@ static GELU_FWD_ALWAYS void gelu_fwd_pieces(const double (*c)[16], int degree, i
         z[b] = gelu_vd_add(r, GELU_FWD_SET1(GELU_EXP_SHIFT));
         t[b] = gelu_vd_sub(r, gelu_vd_sub(z[b], GELU_FWD_SET1(GELU_EXP_SHIFT)));
     }
-    GELU_FWD_EACH(nb) q[b] = gelu_vd_lookup16_low_bits(c[degree], z[b]);
-    _Pragma("GCC unroll 16") for (int j = degree - 1; j >= 0; j--)
-        GELU_FWD_EACH(nb) q[b] = gelu_vd_fma(q[b], t[b], gelu_vd_lookup16_low_bits(c[j], z[b]));
-    GELU_FWD_EACH(nb) y[b] = gelu_vd_fma(na[b], q[b], gelu_vd_max(gelu_vd_zero(), xd[b]));
+    GELU_FWD_EACH(nb)
+        q[b] = gelu_vd_lookup16_low_bits(c[degree], z[b]);
+    _Pragma("GCC unroll 16")
+    for (int j = degree - 1; j >= 0; j--)
+        GELU_FWD_EACH(nb)
+            q[b] = gelu_vd_fma(q[b], t[b], gelu_vd_lookup16_low_bits(c[j], z[b]));
+    GELU_FWD_EACH(nb)
+        y[b] = gelu_vd_fma(na[b], q[b], gelu_vd_max(gelu_vd_zero(), xd[b]));
 }
 
 #endif

@@ -81,7 +81,7 @@ static inline uint16_t quiet_nan(float x, enum gelu_half type)
 static int hard_case(enum gelu_form form, enum gelu_half type, float x, uint16_t *out)
 {
 #define GELU_ROW(form, FORM) {gelu_half_hard_cases_##form##_bf16, gelu_half_hard_cases_##form##_f16},
-    static const uint32_t (*const tables[GELU_N_FORMS][2])[2] = {GELU_FORMS(GELU_ROW)};
+    static const uint32_t(*const tables[GELU_N_FORMS][2])[2] = {GELU_FORMS(GELU_ROW)};
 #undef GELU_ROW
 #define GELU_ROW(form, FORM) {GELU_HALF_HARD_CASES_##FORM##_BF16, GELU_HALF_HARD_CASES_##FORM##_F16},
     static const size_t counts[GELU_N_FORMS][2] = {GELU_FORMS(GELU_ROW)};
@@ -152,9 +152,9 @@ static inline void run_N16(enum gelu_form form, enum gelu_half type, const float
 /* The scalar ISA's 16-bit kernels, for every form. */
 #define GELU_HALF_ONE(name, run, form, type) \
     void name##_scalar(GELU_SIG_##run) { run_##run(form, type, x, y, n); }
-#define GELU_HALF_SCALAR(form, FORM)                                          \
-    GELU_HALF_ONE(gelu_##form##_bf16, H16, GELU_FORM_##FORM, GELU_HALF_BF16)   \
-    GELU_HALF_ONE(gelu_##form##_f16, H16, GELU_FORM_##FORM, GELU_HALF_F16)     \
+#define GELU_HALF_SCALAR(form, FORM)                                                \
+    GELU_HALF_ONE(gelu_##form##_bf16, H16, GELU_FORM_##FORM, GELU_HALF_BF16)        \
+    GELU_HALF_ONE(gelu_##form##_f16, H16, GELU_FORM_##FORM, GELU_HALF_F16)          \
     GELU_HALF_ONE(gelu_##form##_f32_to_bf16, N16, GELU_FORM_##FORM, GELU_HALF_BF16) \
     GELU_HALF_ONE(gelu_##form##_f32_to_f16, N16, GELU_FORM_##FORM, GELU_HALF_F16)
 GELU_FORMS(GELU_HALF_SCALAR)

@@ -24,7 +24,9 @@
 #include "gelu_half_coeffs.h"
 
 #define GELU_HALF_ALWAYS inline __attribute__((always_inline))
-#define GELU_HALF_EACH(nb) _Pragma("GCC unroll 8") for (int b = 0; b < (nb); b++)
+#define GELU_HALF_EACH(nb)  \
+    _Pragma("GCC unroll 8") \
+    for (int b = 0; b < (nb); b++)
 #define GELU_HALF_CAT2(a, b) a##_##b
 #define GELU_HALF_CAT(a, b) GELU_HALF_CAT2(a, b)
 #define GELU_HALF_ALL ((1u << GELU_VW_LANES) - 1)
@@ -121,11 +123,15 @@ static GELU_HALF_ALWAYS void gelu_half_group(enum gelu_form form, enum gelu_half
         any |= slow[b];
     }
     if (__builtin_expect(any != 0, 0))
-        GELU_HALF_EACH(GELU_HALF_NB) if (slow[b]) out[b] = gelu_half_slow_lanes(form, type, v[b], out[b], slow[b]);
+        GELU_HALF_EACH(GELU_HALF_NB)
+            if (slow[b])
+                out[b] = gelu_half_slow_lanes(form, type, v[b], out[b], slow[b]);
     if (stream)
-        GELU_HALF_EACH(GELU_HALF_NB) gelu_vh_stream(y + GELU_VW_LANES * b, out[b]);
+        GELU_HALF_EACH(GELU_HALF_NB)
+            gelu_vh_stream(y + GELU_VW_LANES * b, out[b]);
     else
-        GELU_HALF_EACH(GELU_HALF_NB) gelu_vh_storeu(y + GELU_VW_LANES * b, out[b]);
+        GELU_HALF_EACH(GELU_HALF_NB)
+            gelu_vh_storeu(y + GELU_VW_LANES * b, out[b]);
 }
 
 /* Fewer than a group of elements, through a buffer: zeros pad it, and x is read first. */
@@ -162,15 +168,15 @@ static GELU_HALF_ALWAYS void gelu_half_run(enum gelu_form form, enum gelu_half t
 }
 
 /* gelu_<form>_{bf16,f16}_<isa> and gelu_<form>_f32_to_{bf16,f16}_<isa> for every form. */
-#define GELU_HALF_ONE(name, in, form, type, kind_h16)                                     \
-    void GELU_HALF_CAT(name, GELU_HALF_ISA)(const in *x, uint16_t *y, size_t n)           \
-    {                                                                                    \
-        gelu_half_run(form, type, kind_h16, x, y, n);                                     \
+#define GELU_HALF_ONE(name, in, form, type, kind_h16)                           \
+    void GELU_HALF_CAT(name, GELU_HALF_ISA)(const in *x, uint16_t *y, size_t n) \
+    {                                                                           \
+        gelu_half_run(form, type, kind_h16, x, y, n);                           \
     }
-#define GELU_HALF_EMIT(form, FORM)                                                        \
-    GELU_HALF_ONE(gelu_##form##_bf16, uint16_t, GELU_FORM_##FORM, GELU_HALF_BF16, 1)      \
-    GELU_HALF_ONE(gelu_##form##_f16, uint16_t, GELU_FORM_##FORM, GELU_HALF_F16, 1)        \
-    GELU_HALF_ONE(gelu_##form##_f32_to_bf16, float, GELU_FORM_##FORM, GELU_HALF_BF16, 0)  \
+#define GELU_HALF_EMIT(form, FORM)                                                       \
+    GELU_HALF_ONE(gelu_##form##_bf16, uint16_t, GELU_FORM_##FORM, GELU_HALF_BF16, 1)     \
+    GELU_HALF_ONE(gelu_##form##_f16, uint16_t, GELU_FORM_##FORM, GELU_HALF_F16, 1)       \
+    GELU_HALF_ONE(gelu_##form##_f32_to_bf16, float, GELU_FORM_##FORM, GELU_HALF_BF16, 0) \
     GELU_HALF_ONE(gelu_##form##_f32_to_f16, float, GELU_FORM_##FORM, GELU_HALF_F16, 0)
 #define GELU_HALF_KERNELS GELU_FORMS(GELU_HALF_EMIT)
 

@@ -37,17 +37,17 @@ enum gelu_half { GELU_HALF_BF16 = 0, GELU_HALF_F16 = 1 };
  * of gelu_forms.h, which gives it every row below (native/tests/test_header.c checks that
  * gelu.h declares them all).
  */
-#define GELU_KERNELS(X)                         \
-    GELU_FORMS_EACH(GELU_ROW_F32, X)            \
-    GELU_FORMS_EACH(GELU_ROW_F32_FAITHFUL, X)   \
-    GELU_FORMS_EACH(GELU_ROW_BF16, X)           \
-    GELU_FORMS_EACH(GELU_ROW_F16, X)            \
-    GELU_FORMS_EACH(GELU_ROW_F32_TO_BF16, X)    \
-    GELU_FORMS_EACH(GELU_ROW_F32_TO_F16, X)     \
-    GELU_FORMS_EACH(GELU_ROW_OPS_F32, X)        \
+#define GELU_KERNELS(X)                           \
+    GELU_FORMS_EACH(GELU_ROW_F32, X)              \
+    GELU_FORMS_EACH(GELU_ROW_F32_FAITHFUL, X)     \
+    GELU_FORMS_EACH(GELU_ROW_BF16, X)             \
+    GELU_FORMS_EACH(GELU_ROW_F16, X)              \
+    GELU_FORMS_EACH(GELU_ROW_F32_TO_BF16, X)      \
+    GELU_FORMS_EACH(GELU_ROW_F32_TO_F16, X)       \
+    GELU_FORMS_EACH(GELU_ROW_OPS_F32, X)          \
     GELU_FORMS_EACH(GELU_ROW_OPS_F32_FAITHFUL, X) \
-    GELU_FORMS_EACH(GELU_ROW_OPS_BF16, X)       \
-    GELU_FORMS_EACH(GELU_ROW_OPS_F16, X)        \
+    GELU_FORMS_EACH(GELU_ROW_OPS_BF16, X)         \
+    GELU_FORMS_EACH(GELU_ROW_OPS_F16, X)          \
     GELU_FORMS_EACH(GELU_ROW_BACKWARD, X)
 
 /* The rows of one form (each form of gelu_forms.h gets every one of them). */
@@ -70,9 +70,9 @@ enum gelu_half { GELU_HALF_BF16 = 0, GELU_HALF_F16 = 1 };
     X(geglu_##form##_rows_##type, glur)
 
 /* The backward of one form in every type. */
-#define GELU_BACKWARD(X, form)                  \
-    X(gelu_##form##_backward_f32, BWD_F32)      \
-    X(gelu_##form##_backward_bf16, BWD_H16)     \
+#define GELU_BACKWARD(X, form)              \
+    X(gelu_##form##_backward_f32, BWD_F32)  \
+    X(gelu_##form##_backward_bf16, BWD_H16) \
     X(gelu_##form##_backward_f16, BWD_H16)
 
 /* The parameter list of each kind, and the arguments that pass it on. */
@@ -83,7 +83,8 @@ enum gelu_half { GELU_HALF_BF16 = 0, GELU_HALF_F16 = 1 };
 #define GELU_ARGS_H16 x, y, n
 #define GELU_ARGS_N16 x, y, n
 #define GELU_SIG_BIAS_F32 const float *x, const float *bias, float *y, size_t rows, size_t cols, size_t ldx, size_t ldy
-#define GELU_SIG_BIAS_H16 const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy
+#define GELU_SIG_BIAS_H16 \
+    const uint16_t *x, const uint16_t *bias, uint16_t *y, size_t rows, size_t cols, size_t ldx, size_t ldy
 #define GELU_ARGS_BIAS_F32 x, bias, y, rows, cols, ldx, ldy
 #define GELU_ARGS_BIAS_H16 x, bias, y, rows, cols, ldx, ldy
 #define GELU_SIG_GLU_F32 const float *a, const float *gate, float *y, size_t n
@@ -116,9 +117,9 @@ typedef union {
 } gelu_kernel_fn;
 #undef GELU_KIND_MEMBER
 
-#define GELU_DECLARE(name, kind)                \
-    void name##_scalar(GELU_SIG_##kind);        \
-    void name##_avx2(GELU_SIG_##kind);          \
+#define GELU_DECLARE(name, kind)         \
+    void name##_scalar(GELU_SIG_##kind); \
+    void name##_avx2(GELU_SIG_##kind);   \
     void name##_avx512(GELU_SIG_##kind);
 GELU_KERNELS(GELU_DECLARE)
 #undef GELU_DECLARE
@@ -178,10 +179,30 @@ uint16_t gelu_half_slow(enum gelu_form form, enum gelu_half type, float x);
 /* A finite double (not a NaN) rounded once to the 16-bit format, ties to even: its raw bits. */
 uint16_t gelu_half_round(double y, enum gelu_half type);
 
-static inline uint64_t gelu_bits64(double d) { uint64_t u; memcpy(&u, &d, 8); return u; }
-static inline double gelu_from_bits64(uint64_t u) { double d; memcpy(&d, &u, 8); return d; }
-static inline uint32_t gelu_bits32(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
-static inline float gelu_from_bits32(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+static inline uint64_t gelu_bits64(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, 8);
+    return u;
+}
+static inline double gelu_from_bits64(uint64_t u)
+{
+    double d;
+    memcpy(&d, &u, 8);
+    return d;
+}
+static inline uint32_t gelu_bits32(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u;
+}
+static inline float gelu_from_bits32(uint32_t u)
+{
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
 
 /* Exact widening of the 16-bit formats: bf16 is the top half of a float; f16 by fields. */
 static inline float gelu_bf16_to_f32(uint16_t h) { return gelu_from_bits32((uint32_t)h << 16); }

@@ -143,7 +143,9 @@ static inline void ops_mul_h16(const uint16_t *a, const uint16_t *t, uint16_t *y
     for (; j < n; j++) {
         float p = fa[j] * ft[j];
         uint16_t inf = (uint16_t)((gelu_bits32(p) >> 16 & 0x8000) | 0x7C00);
-        r16[j] = p != p ? 0 : p >= 65536.0f || p <= -65536.0f ? inf : gelu_half_round(p, type); /* above f16's range: inf */
+        r16[j] = p != p                            ? 0
+                 : p >= 65536.0f || p <= -65536.0f ? inf
+                                                   : gelu_half_round(p, type); /* above f16's range: inf */
     }
     for (j = 0; j < n; j++) {
         float p = fa[j] * ft[j];
@@ -178,7 +180,7 @@ static inline void ops_bias_f32(ops_f32_fn fwd, ops_f32_fn fwd_nt, const float *
         for (size_t j = 0; j < cols; j += OPS_BLOCK) {
             size_t len = cols - j < OPS_BLOCK ? cols - j : OPS_BLOCK;
             float *out = y + i * ldy + j;
-            ops_add(x + i * ldx + j, bias + j, s, len); /* read before y's block is written (in place) */
+            ops_add(x + i * ldx + j, bias + j, s, len);           /* read before y's block is written (in place) */
             ops_prefetch(x + i * ldx + j + len, len * sizeof *x); /* the next block, or the next row's */
             fwd(s, out, len);
         }
@@ -257,8 +259,8 @@ static inline uint16_t ops_prod16(enum gelu_half type, uint16_t dy, float d)
     return gelu_half_round(p, type);
 }
 
-static inline void ops_bwd_h16(ops_bwd_fn bwd, enum gelu_half type, const uint16_t *x, const uint16_t *dy,
-                               uint16_t *dx, size_t n)
+static inline void ops_bwd_h16(ops_bwd_fn bwd, enum gelu_half type, const uint16_t *x, const uint16_t *dy, uint16_t *dx,
+                               size_t n)
 {
     float fx[OPS_BLOCK], one[OPS_BLOCK], d[OPS_BLOCK];
     for (size_t j = 0; j < OPS_BLOCK; j++)
@@ -274,51 +276,48 @@ static inline void ops_bwd_h16(ops_bwd_fn bwd, enum gelu_half type, const uint16
 
 /* ---- The named kernels of the table, one set per form, type and accuracy. */
 
-#define OPS_F32(form, type, fwd)                                                                      \
-    void ISA(gelu_##form##_bias_##type)(GELU_SIG_BIAS_F32)                                            \
-    {                                                                                                \
-        ops_bias_f32(ISA(fwd), OPS_NT(fwd), x, bias, y, rows, cols, ldx, ldy);                        \
-    }                                                                                                \
-    void ISA(geglu_##form##_##type)(GELU_SIG_GLU_F32)                                                 \
-    {                                                                                                \
-        ops_glu_f32(ISA(fwd), a, gate, y, n);                                                         \
-    }                                                                                                \
-    void ISA(geglu_##form##_rows_##type)(GELU_SIG_GLUR_F32)                                           \
-    {                                                                                                \
-        for (size_t i = 0; i < rows; i++)                                                            \
-            ops_glu_f32(ISA(fwd), x + i * ldx, x + i * ldx + cols, y + i * ldy, cols);               \
+#define OPS_F32(form, type, fwd)                                                                \
+    void ISA(gelu_##form##_bias_##type)(GELU_SIG_BIAS_F32)                                      \
+    {                                                                                           \
+        ops_bias_f32(ISA(fwd), OPS_NT(fwd), x, bias, y, rows, cols, ldx, ldy);                  \
+    }                                                                                           \
+    void ISA(geglu_##form##_##type)(GELU_SIG_GLU_F32) { ops_glu_f32(ISA(fwd), a, gate, y, n); } \
+    void ISA(geglu_##form##_rows_##type)(GELU_SIG_GLUR_F32)                                     \
+    {                                                                                           \
+        for (size_t i = 0; i < rows; i++)                                                       \
+            ops_glu_f32(ISA(fwd), x + i * ldx, x + i * ldx + cols, y + i * ldy, cols);          \
     }
 
-#define OPS_H16(form, type, htype)                                                                    \
-    void ISA(gelu_##form##_bias_##type)(GELU_SIG_BIAS_H16)                                            \
-    {                                                                                                \
-        ops_bias_h16(ISA(gelu_##form##_f32_to_##type), htype, x, bias, y, rows, cols, ldx, ldy);      \
-    }                                                                                                \
-    void ISA(geglu_##form##_##type)(GELU_SIG_GLU_H16)                                                 \
-    {                                                                                                \
-        ops_glu_h16(ISA(gelu_##form##_##type), htype, a, gate, y, n);                                 \
-    }                                                                                                \
-    void ISA(geglu_##form##_rows_##type)(GELU_SIG_GLUR_H16)                                           \
-    {                                                                                                \
-        for (size_t i = 0; i < rows; i++)                                                            \
+#define OPS_H16(form, type, htype)                                                                             \
+    void ISA(gelu_##form##_bias_##type)(GELU_SIG_BIAS_H16)                                                     \
+    {                                                                                                          \
+        ops_bias_h16(ISA(gelu_##form##_f32_to_##type), htype, x, bias, y, rows, cols, ldx, ldy);               \
+    }                                                                                                          \
+    void ISA(geglu_##form##_##type)(GELU_SIG_GLU_H16)                                                          \
+    {                                                                                                          \
+        ops_glu_h16(ISA(gelu_##form##_##type), htype, a, gate, y, n);                                          \
+    }                                                                                                          \
+    void ISA(geglu_##form##_rows_##type)(GELU_SIG_GLUR_H16)                                                    \
+    {                                                                                                          \
+        for (size_t i = 0; i < rows; i++)                                                                      \
             ops_glu_h16(ISA(gelu_##form##_##type), htype, x + i * ldx, x + i * ldx + cols, y + i * ldy, cols); \
     }
 
-#define OPS_BWD(form)                                                                                 \
-    void ISA(gelu_##form##_backward_bf16)(GELU_SIG_BWD_H16)                                           \
-    {                                                                                                \
-        ops_bwd_h16(ISA(gelu_##form##_backward_f32), GELU_HALF_BF16, x, dy, dx, n);                   \
-    }                                                                                                \
-    void ISA(gelu_##form##_backward_f16)(GELU_SIG_BWD_H16)                                            \
-    {                                                                                                \
-        ops_bwd_h16(ISA(gelu_##form##_backward_f32), GELU_HALF_F16, x, dy, dx, n);                    \
+#define OPS_BWD(form)                                                               \
+    void ISA(gelu_##form##_backward_bf16)(GELU_SIG_BWD_H16)                         \
+    {                                                                               \
+        ops_bwd_h16(ISA(gelu_##form##_backward_f32), GELU_HALF_BF16, x, dy, dx, n); \
+    }                                                                               \
+    void ISA(gelu_##form##_backward_f16)(GELU_SIG_BWD_H16)                          \
+    {                                                                               \
+        ops_bwd_h16(ISA(gelu_##form##_backward_f32), GELU_HALF_F16, x, dy, dx, n);  \
     }
 
 /* Every operation of every form (gelu_forms.h). */
-#define OPS_FORM(form, FORM)                           \
-    OPS_F32(form, f32, gelu_##form##_f32)              \
+#define OPS_FORM(form, FORM)                                \
+    OPS_F32(form, f32, gelu_##form##_f32)                   \
     OPS_F32(form, f32_faithful, gelu_##form##_f32_faithful) \
-    OPS_H16(form, bf16, GELU_HALF_BF16)                \
-    OPS_H16(form, f16, GELU_HALF_F16)                  \
+    OPS_H16(form, bf16, GELU_HALF_BF16)                     \
+    OPS_H16(form, f16, GELU_HALF_F16)                       \
     OPS_BWD(form)
 GELU_FORMS(OPS_FORM)

@@ -31,12 +31,12 @@
 #define CANARY 0xA5
 #define DISPATCH (-1) /* the entry points that choose the ISA themselves */
 
-#define REQUIRE(cond)                                                           \
-    do {                                                                        \
-        if (!(cond)) {                                                          \
+#define REQUIRE(cond)                                                             \
+    do {                                                                          \
+        if (!(cond)) {                                                            \
             fprintf(stderr, "fuzz_gelu: %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-            abort();                                                            \
-        }                                                                       \
+            abort();                                                              \
+        }                                                                         \
     } while (0)
 
 struct input {
@@ -48,7 +48,8 @@ struct input {
 static int call_isa(int isa, int form, const float *x, float *y, size_t n)
 {
     return form == 2 ? gelu_quick_f32_isa(isa, x, y, n)
-                     : form ? gelu_tanh_f32_isa(isa, x, y, n) : gelu_erf_f32_isa(isa, x, y, n);
+           : form    ? gelu_tanh_f32_isa(isa, x, y, n)
+                     : gelu_erf_f32_isa(isa, x, y, n);
 }
 
 /* entry: an ISA or DISPATCH */
@@ -68,10 +69,7 @@ static float *block(size_t off, size_t floats, void **base)
     return (float *)*base + off;
 }
 
-static int same(const float *a, const float *b, size_t floats)
-{
-    return memcmp(a, b, floats * sizeof(float)) == 0;
-}
+static int same(const float *a, const float *b, size_t floats) { return memcmp(a, b, floats * sizeof(float)) == 0; }
 
 static int untouched(const float *p, size_t floats)
 {
@@ -221,12 +219,12 @@ static void check_ops(const struct input *in)
     float *r1 = block(0, ny, &bases[7]), *e0 = block(0, n, &bases[8]), *e1 = block(0, n, &bases[9]);
     float *d0 = block(0, n, &bases[10]), *d1 = block(0, n, &bases[11]);
     int f = in->form;
-    static int (*const biases[3])(int, const float *, const float *, float *, size_t, size_t, size_t, size_t) = {
-        gelu_erf_bias_f32_isa, gelu_tanh_bias_f32_isa, gelu_quick_bias_f32_isa};
+    static int (*const biases[3])(int, const float *, const float *, float *, size_t, size_t, size_t,
+                                  size_t) = {gelu_erf_bias_f32_isa, gelu_tanh_bias_f32_isa, gelu_quick_bias_f32_isa};
     static int (*const rowsfns[3])(int, const float *, float *, size_t, size_t, size_t, size_t) = {
         geglu_erf_rows_f32_isa, geglu_tanh_rows_f32_isa, geglu_quick_rows_f32_isa};
-    static int (*const glus[3])(int, const float *, const float *, float *, size_t) = {
-        geglu_erf_f32_isa, geglu_tanh_f32_isa, geglu_quick_f32_isa};
+    static int (*const glus[3])(int, const float *, const float *, float *,
+                                size_t) = {geglu_erf_f32_isa, geglu_tanh_f32_isa, geglu_quick_f32_isa};
     static int (*const bwds[3])(int, const float *, const float *, float *, size_t) = {
         gelu_erf_backward_f32_isa, gelu_tanh_backward_f32_isa, gelu_quick_backward_f32_isa};
     int (*bias)(int, const float *, const float *, float *, size_t, size_t, size_t, size_t) = biases[f];

@@ -18,7 +18,12 @@
 #include "gelu_oracle.h"
 #include "inputs.h"
 
-static uint32_t bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+static uint32_t bits(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u;
+}
 
 /* distance in representable floats; both finite or both infinite of one sign */
 static int64_t ulps_apart(float a, float b)
@@ -65,15 +70,16 @@ int main(int argc, char **argv)
                     if (ulps_apart(want[i], got[i]) > 1 || (want[i] == 0 && got[i] == 0))
                         far++;
                     if (mismatches++ < 5)
-                        printf("  %s/%s x=%a (0x%08x): got %a want %a\n", forms[form], isas[isa], x[i],
-                               bits(x[i]), got[i], want[i]);
+                        printf("  %s/%s x=%a (0x%08x): got %a want %a\n", forms[form], isas[isa], x[i], bits(x[i]),
+                               got[i], want[i]);
                 }
                 if (have_first && bits(first[i]) != bits(got[i]) && differ++ < 5)
-                    printf("  %s/%s differs from %s at x=%a: %a vs %a\n", forms[form], isas[isa],
-                           isas[0], x[i], got[i], first[i]);
+                    printf("  %s/%s differs from %s at x=%a: %a vs %a\n", forms[form], isas[isa], isas[0], x[i], got[i],
+                           first[i]);
             }
             printf("%-5s %-6s: %ld not correctly rounded, %ld off by more than 1 ulp, "
-                   "%ld differ from the first ISA\n", forms[form], isas[isa], mismatches, far, differ);
+                   "%ld differ from the first ISA\n",
+                   forms[form], isas[isa], mismatches, far, differ);
             if (mismatches > allowed || far || differ)
                 failed = 1;
             if (!have_first) {
@@ -82,7 +88,10 @@ int main(int argc, char **argv)
             }
         }
     }
-    free(x); free(want); free(got); free(first);
+    free(x);
+    free(want);
+    free(got);
+    free(first);
     printf(failed ? "FAILED\n" : "OK\n");
     return failed;
 }

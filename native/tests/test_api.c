@@ -14,14 +14,14 @@
 #include "gelu_oracle.h"
 
 static int failures;
-#define CHECK(cond, ...)                                                  \
-    do {                                                                  \
-        if (!(cond)) {                                                    \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                   \
-            printf(__VA_ARGS__);                                          \
-            printf("\n");                                                 \
-            failures++;                                                   \
-        }                                                                 \
+#define CHECK(cond, ...)                                \
+    do {                                                \
+        if (!(cond)) {                                  \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+            printf(__VA_ARGS__);                        \
+            printf("\n");                               \
+            failures++;                                 \
+        }                                               \
     } while (0)
 
 typedef int (*isa_fn)(int, const float *, float *, size_t);
@@ -30,8 +30,8 @@ typedef int (*isa_fn)(int, const float *, float *, size_t);
 static int cpu_best(void)
 {
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw"))
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512bw"))
         return GELU_ISA_AVX512;
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
         return GELU_ISA_AVX2;
@@ -88,7 +88,7 @@ int main(int argc, char **argv)
         isa_fn fn = cr_kernels[form];
         for (int isa = 0; isa <= want; isa++)
             CHECK(fn(isa, NULL, out, 1) == GELU_ERR_NULL && fn(isa, in, NULL, 1) == GELU_ERR_NULL &&
-                  fn(isa, NULL, NULL, SIZE_MAX) == GELU_ERR_NULL && fn(isa, NULL, NULL, 0) == GELU_OK,
+                      fn(isa, NULL, NULL, SIZE_MAX) == GELU_ERR_NULL && fn(isa, NULL, NULL, 0) == GELU_OK,
                   "%s %s: NULL arguments", form_names[form], names[isa]);
     }
     CHECK(gelu_quick_f32(NULL, out, 2) == GELU_ERR_NULL, "gelu_quick_f32: NULL x");
@@ -114,8 +114,8 @@ int main(int argc, char **argv)
                         int inside = i >= off && i < off + len;
                         float expect = inside ? ref[i] : -99.0f;
                         if (memcmp(&out[i], &expect, 4) != 0 && fabsf(out[i] - expect) > 1e-6f * fabsf(expect)) {
-                            CHECK(0, "%s isa=%s off=%d len=%d i=%d: %a vs %a", form_names[form],
-                                  names[isa], off, len, i, out[i], expect);
+                            CHECK(0, "%s isa=%s off=%d len=%d i=%d: %a vs %a", form_names[form], names[isa], off, len,
+                                  i, out[i], expect);
                             goto next_isa;
                         }
                     }
@@ -156,14 +156,17 @@ int main(int argc, char **argv)
                     size_t n = mode ? big - 11 : big;
                     for (size_t i = 0; i < big + 2 * pad; i++)
                         ref_out[i] = mode ? x[i] : -99.0f;
-                    CHECK(kernels[k](GELU_ISA_SCALAR, mode ? ref_out + pad + off : x + pad + off, ref_out + pad + off, n) == GELU_OK,
+                    CHECK(kernels[k](GELU_ISA_SCALAR, mode ? ref_out + pad + off : x + pad + off, ref_out + pad + off,
+                                     n) == GELU_OK,
                           "scalar rc");
                     for (int isa = 1; isa <= want; isa++) {
                         for (size_t i = 0; i < big + 2 * pad; i++)
                             got[i] = mode ? x[i] : -99.0f;
-                        CHECK(kernels[k](isa, mode ? got + pad + off : x + pad + off, got + pad + off, n) == GELU_OK, "rc");
-                        CHECK(memcmp(got, ref_out, (big + 2 * pad) * sizeof *got) == 0, "%s %s n=%zu off=%d %s: differs from scalar",
-                              kernel_names[k], names[isa], n, off, mode ? "in place" : "out of place");
+                        CHECK(kernels[k](isa, mode ? got + pad + off : x + pad + off, got + pad + off, n) == GELU_OK,
+                              "rc");
+                        CHECK(memcmp(got, ref_out, (big + 2 * pad) * sizeof *got) == 0,
+                              "%s %s n=%zu off=%d %s: differs from scalar", kernel_names[k], names[isa], n, off,
+                              mode ? "in place" : "out of place");
                     }
                 }
             }

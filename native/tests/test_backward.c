@@ -72,15 +72,15 @@ static void inputs(int form)
         add((float)k * 0x1p-36f);
     for (int k = 0; k < 2000; k++) /* subnormal and tiny x of both signs */
         add(gelu_from_bits32((next32() & 0x807FFFFFu) | (k & 1 ? 0x00800000u : 0)));
-    static const float special[] = {0.0f, -0.0f, INFINITY, -INFINITY, NAN, -NAN, FLT_MAX, -FLT_MAX, FLT_MIN,
-                                    -FLT_MIN, 0x1p-149f, -0x1p-149f, 15.0f, -15.0f, 12.0f, -12.0f, 88.0f,
-                                    -88.0f, 20.0f, -20.0f, 100.0f, -100.0f, 1.0f, -1.0f};
+    static const float special[] = {0.0f,    -0.0f,    INFINITY,  -INFINITY,  NAN,    -NAN,    FLT_MAX, -FLT_MAX,
+                                    FLT_MIN, -FLT_MIN, 0x1p-149f, -0x1p-149f, 15.0f,  -15.0f,  12.0f,   -12.0f,
+                                    88.0f,   -88.0f,   20.0f,     -20.0f,     100.0f, -100.0f, 1.0f,    -1.0f};
     for (size_t k = 0; k < sizeof special / sizeof special[0]; k++)
         add(special[k]);
     add(gelu_from_bits32(0x7FA00000u)); /* signalling NaN */
     /* the inputs of the hard-case table (the oracle, not the table, says what is right) */
 #define GELU_TABLE(f, F) gelu_##f##_backward_hard_cases,
-    const uint32_t (*tables[N_FORMS])[2] = {GELU_FORMS(GELU_TABLE)};
+    const uint32_t(*tables[N_FORMS])[2] = {GELU_FORMS(GELU_TABLE)};
 #undef GELU_TABLE
     for (size_t k = 0; tables[form][k][0] != 0xffffffffu; k++)
         add(gelu_from_bits32(tables[form][k][0]));
@@ -104,8 +104,8 @@ static void inputs(int form)
 static void report(const char *what, int form, int isa, float x, float dy, float got, float exp)
 {
     if (++failures <= 20)
-        fprintf(stderr, "FAIL %s %s %s: x=%a dy=%a got %a want %a\n", what, form_names[form], isa_names[isa],
-                (double)x, (double)dy, (double)got, (double)exp);
+        fprintf(stderr, "FAIL %s %s %s: x=%a dy=%a got %a want %a\n", what, form_names[form], isa_names[isa], (double)x,
+                (double)dy, (double)got, (double)exp);
 }
 
 static float random_dy(void)
@@ -144,7 +144,7 @@ static void check(int form, int isa, unsigned caller_mode, const char *mode)
         _mm_setcsr(caller_mode);
         caller = gelu_fpenv_enter();
         fn(xs + shift, dys + shift, dxs, m);
-        fn(xs + shift, buf, buf, m);   /* dx == dy */
+        fn(xs + shift, buf, buf, m);    /* dx == dy */
         fn(buf2, dys + shift, buf2, m); /* dx == x */
         gelu_fpenv_leave(caller);
         _mm_setcsr(saved);
@@ -160,7 +160,6 @@ static void check(int form, int isa, unsigned caller_mode, const char *mode)
         }
     }
 }
-
 
 /* x, dy and dx each end where an unmapped page begins; every length up to 70 */
 static void guard_pages(int form, int isa)
@@ -190,8 +189,10 @@ static void guard_pages(int form, int isa)
 
 int main(void)
 {
-    static const struct { unsigned mxcsr; const char *name; } modes[] = {
-        {0x1F80, "default mode"}, {0x9FC0, "caller in FTZ+DAZ"}, {0x5F80, "caller rounding up"}};
+    static const struct {
+        unsigned mxcsr;
+        const char *name;
+    } modes[] = {{0x1F80, "default mode"}, {0x9FC0, "caller in FTZ+DAZ"}, {0x5F80, "caller rounding up"}};
     for (int form = 0; form < N_FORMS; form++) {
         inputs(form);
         for (size_t k = 0; k < n; k++) {

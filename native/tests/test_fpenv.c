@@ -82,10 +82,7 @@ static float reference(int k, float x)
 
 static float f32(uint32_t u) { return gelu_from_bits32(u); }
 
-static int same(float a, float b)
-{
-    return (isnan(a) && isnan(b)) || gelu_bits32(a) == gelu_bits32(b);
-}
+static int same(float a, float b) { return (isnan(a) && isnan(b)) || gelu_bits32(a) == gelu_bits32(b); }
 
 /* ---- mode ---- */
 
@@ -116,8 +113,12 @@ static void check_modes(int isa)
         const char *name;
         unsigned set; /* control bits to set on top of 0x1F80 (after clearing RC) */
     } modes[] = {
-        {"FTZ+DAZ", 0x8040}, {"FTZ", 0x8000}, {"DAZ", 0x0040},
-        {"round up", 0x4000}, {"round down", 0x2000}, {"round to zero", 0x6000},
+        {"FTZ+DAZ", 0x8040},
+        {"FTZ", 0x8000},
+        {"DAZ", 0x0040},
+        {"round up", 0x4000},
+        {"round down", 0x2000},
+        {"round to zero", 0x6000},
         {"FTZ+DAZ, round up, invalid unmasked", 0xC040},
     };
     for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
@@ -129,17 +130,19 @@ static void check_modes(int isa)
             unsigned after = _mm_getcsr();
             _mm_setcsr(0x1F80);
             CHECK(rc == GELU_OK, "rc %d", rc);
-            CHECK((after & ~0x3Fu) == caller, "%s %s %s: caller's MXCSR %#x came back as %#x",
-                  isa_names[isa], form_names[form], modes[m].name, caller, after);
+            CHECK((after & ~0x3Fu) == caller, "%s %s %s: caller's MXCSR %#x came back as %#x", isa_names[isa],
+                  form_names[form], modes[m].name, caller, after);
             for (int i = 0; i < N_MODE; i++)
                 if (!same(mode_out[i], mode_ref[form][i])) {
                     wrong++;
                     if (first < 0)
                         first = i;
                 }
-            CHECK(wrong == 0, "%s %s under %s: %d of %d results differ from the oracle, first x=%a: %a, "
-                  "correctly rounded %a", isa_names[isa], form_names[form], modes[m].name, wrong, N_MODE,
-                  mode_in[first], mode_out[first], mode_ref[form][first]);
+            CHECK(wrong == 0,
+                  "%s %s under %s: %d of %d results differ from the oracle, first x=%a: %a, "
+                  "correctly rounded %a",
+                  isa_names[isa], form_names[form], modes[m].name, wrong, N_MODE, mode_in[first], mode_out[first],
+                  mode_ref[form][first]);
         }
     }
 }
@@ -167,22 +170,31 @@ static const struct input_class classes[] = {
        nonzero, rounded to -0 */
     {"huge negative", FE_UNDERFLOW, {0xc28c0000, 0xf149f2ca, 0xff7fffff, 0xc2c80000}, 4},
     /* denorm min, subnormals of both signs, FLT_MIN, -FLT_MIN: a subnormal, inexact result */
-    {"tiny and subnormal", FE_UNDERFLOW,
-     {0x00000001, 0x80000001, 0x000a5a5a, 0x807fffff, 0x00800000, 0x80800000, 0x00400000}, 7},
+    {"tiny and subnormal",
+     FE_UNDERFLOW,
+     {0x00000001, 0x80000001, 0x000a5a5a, 0x807fffff, 0x00800000, 0x80800000, 0x00400000},
+     7},
     /* -5, -1, -0.5, 0.25, 1, 3, 1e-20, -9 */
-    {"ordinary", 0, {0xc0a00000, 0xbf800000, 0xbf000000, 0x3e800000, 0x3f800000, 0x40400000, 0x1e3ce508,
-                     0xc1100000}, 8},
+    {"ordinary",
+     0,
+     {0xc0a00000, 0xbf800000, 0xbf000000, 0x3e800000, 0x3f800000, 0x40400000, 0x1e3ce508, 0xc1100000},
+     8},
 };
 #define N_CLASSES ((int)(sizeof classes / sizeof classes[0]))
 
 static const char *flag_names(int f, char *buf)
 {
     buf[0] = 0;
-    if (f & FE_INVALID) strcat(buf, " invalid");
-    if (f & FE_DIVBYZERO) strcat(buf, " divide-by-zero");
-    if (f & FE_OVERFLOW) strcat(buf, " overflow");
-    if (f & FE_UNDERFLOW) strcat(buf, " underflow");
-    if (!buf[0]) strcat(buf, " none");
+    if (f & FE_INVALID)
+        strcat(buf, " invalid");
+    if (f & FE_DIVBYZERO)
+        strcat(buf, " divide-by-zero");
+    if (f & FE_OVERFLOW)
+        strcat(buf, " overflow");
+    if (f & FE_UNDERFLOW)
+        strcat(buf, " underflow");
+    if (!buf[0])
+        strcat(buf, " none");
     return buf;
 }
 
@@ -210,13 +222,12 @@ static void check_flags(int isa)
                 int rc = entry[form](isa, x, y, n);
                 int raised = fetestexcept(WATCHED);
                 CHECK(rc == GELU_OK, "rc %d", rc);
-                CHECK(raised == classes[c].required, "%s %s, %s, n=%zu: raised%s, IEEE 754 requires%s",
-                      isa_names[isa], form_names[form], classes[c].name, n, flag_names(raised, a),
-                      flag_names(classes[c].required, b));
+                CHECK(raised == classes[c].required, "%s %s, %s, n=%zu: raised%s, IEEE 754 requires%s", isa_names[isa],
+                      form_names[form], classes[c].name, n, flag_names(raised, a), flag_names(classes[c].required, b));
                 for (size_t i = 0; i < n; i++) {
                     if (!same(y[i], ref[i])) {
-                        CHECK(0, "%s %s, %s: GELU(%a) = %a, reference %a", isa_names[isa],
-                              form_names[form], classes[c].name, x[i], y[i], ref[i]);
+                        CHECK(0, "%s %s, %s: GELU(%a) = %a, reference %a", isa_names[isa], form_names[form],
+                              classes[c].name, x[i], y[i], ref[i]);
                         break;
                     }
                 }
@@ -253,9 +264,8 @@ static void check_traps(int isa)
         for (int form = 0; form < N_KERNELS; form++)
             for (int direct = 0; direct < 2; direct++) {
                 int r = trapped(isa, form, c, direct);
-                CHECK(r == 0, "%s %s, %s, traps enabled, %s: %s", isa_names[isa], form_names[form],
-                      classes[c].name, direct ? "kernel called directly" : "public entry point",
-                      r == 1 ? "SIGFPE" : "the child failed");
+                CHECK(r == 0, "%s %s, %s, traps enabled, %s: %s", isa_names[isa], form_names[form], classes[c].name,
+                      direct ? "kernel called directly" : "public entry point", r == 1 ? "SIGFPE" : "the child failed");
             }
 }
 

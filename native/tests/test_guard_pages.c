@@ -35,12 +35,12 @@ static const isa_fn form_fns[N_FORMS] = {GELU_FORMS(GELU_FN)};
 #undef GELU_FN
 
 static int failures;
-#define FAIL(...)                                  \
-    do {                                           \
-        if (failures++ < 20) {                     \
-            printf("FAIL: " __VA_ARGS__);          \
-            printf("\n");                          \
-        }                                          \
+#define FAIL(...)                         \
+    do {                                  \
+        if (failures++ < 20) {            \
+            printf("FAIL: " __VA_ARGS__); \
+            printf("\n");                 \
+        }                                 \
     } while (0)
 
 /* One read-write page between two PROT_NONE pages. */
@@ -54,10 +54,8 @@ static size_t page_size(void) { return (size_t)sysconf(_SC_PAGESIZE); }
 static struct fenced fenced_map(void)
 {
     size_t page = page_size();
-    unsigned char *base = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE,
-                               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (base == MAP_FAILED || mprotect(base, page, PROT_NONE) ||
-        mprotect(base + 2 * page, page, PROT_NONE)) {
+    unsigned char *base = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED || mprotect(base, page, PROT_NONE) || mprotect(base + 2 * page, page, PROT_NONE)) {
         perror("guard pages");
         exit(2);
     }
@@ -114,8 +112,7 @@ struct fixture {
 };
 
 /* x and y placed, n inputs copied in: run, then check output bits and every other byte. */
-static void check_call(const struct fixture *fx, int isa, int form, float *x, float *y,
-                       size_t n, const char *where)
+static void check_call(const struct fixture *fx, int isa, int form, float *x, float *y, size_t n, const char *where)
 {
     isa_fn fn = form_fns[form];
     int in_place = x == y;
@@ -128,8 +125,7 @@ static void check_call(const struct fixture *fx, int isa, int form, float *x, fl
         return;
     }
     if (memcmp(y, fx->want[form], n * sizeof(float)) != 0)
-        FAIL("%s %s %s n=%zu: results differ from scalar", isa_names[isa], form_names[form],
-             where, n);
+        FAIL("%s %s %s n=%zu: results differ from scalar", isa_names[isa], form_names[form], where, n);
     if (!untouched_around(in_place ? fx->xa : fx->ya, y, n))
         FAIL("%s %s %s n=%zu: wrote outside y", isa_names[isa], form_names[form], where, n);
     if (!in_place && (!untouched_around(fx->xa, x, n) || memcmp(x, fx->in, n * sizeof(float))))

@@ -89,9 +89,10 @@ static float from_bits(uint32_t b)
 /* The narrowing functions on float inputs that are not 16-bit values. */
 static void sampled_floats(int form, int type, uint32_t stride)
 {
-    static const float edges[] = {65504.0f, 65519.99f, 65520.0f, 65520.01f, 0x1p-24f, 0x1.8p-25f, 0x1p-25f,
-                                  0x1.000002p-25f, 3.3895314e38f, 3.3961776e38f, 0x1p-133f, 0x1.8p-134f, 1e-45f,
-                                  -1e-45f, 0x1.fffffep127f, -5.25f, -4.25f, -5.2500005f, -4.2500005f};
+    static const float edges[] = {65504.0f,   65519.99f,   65520.0f,        65520.01f,     0x1p-24f,
+                                  0x1.8p-25f, 0x1p-25f,    0x1.000002p-25f, 3.3895314e38f, 3.3961776e38f,
+                                  0x1p-133f,  0x1.8p-134f, 1e-45f,          -1e-45f,       0x1.fffffep127f,
+                                  -5.25f,     -4.25f,      -5.2500005f,     -4.2500005f};
     size_t count = sizeof edges / sizeof edges[0], cap = count + (size_t)(0x100000000ull / stride) + 2;
     float *x = malloc(cap * sizeof *x);
     uint16_t *want = malloc(cap * sizeof *want), *y = malloc(cap * sizeof *y);
@@ -188,7 +189,8 @@ static void streaming(int form, int type, const uint16_t *want)
             h16[form][type](isa, x + off, y + off, BIG);
             for (int i = 0; i < BIG; i++)
                 if (y[off + i] != want[(uint16_t)(i * 7)])
-                    report("streaming", form, type, isa, widen(type, (uint16_t)(i * 7)), y[off + i], want[(uint16_t)(i * 7)]);
+                    report("streaming", form, type, isa, widen(type, (uint16_t)(i * 7)), y[off + i],
+                           want[(uint16_t)(i * 7)]);
             h16[form][type](isa, x + off, x + off, BIG);
             for (int i = 0; i < BIG; i++)
                 if (x[off + i] != want[(uint16_t)(i * 7)])

@@ -14,7 +14,12 @@
 
 #define COLUMNS (1 + GELU_N_FORMS)
 
-static uint32_t bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+static uint32_t bits(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u;
+}
 
 int main(int argc, char **argv)
 {
@@ -56,8 +61,8 @@ int main(int argc, char **argv)
             fns[form](isa, x, y, n);
             for (size_t i = 0; i < n; i++)
                 if (bits(y[i]) != rows[i][1 + form] && bad++ < 10)
-                    printf("FAIL %s %s x=%a: got %08x want %08x\n", isas[isa], forms[form], x[i],
-                           bits(y[i]), rows[i][1 + form]);
+                    printf("FAIL %s %s x=%a: got %08x want %08x\n", isas[isa], forms[form], x[i], bits(y[i]),
+                           rows[i][1 + form]);
         }
     }
     printf("%zu hard cases x %d forms on every ISA: %ld wrong\n", n, GELU_N_FORMS, bad);

@@ -15,8 +15,8 @@
 #include "gelu_internal.h"
 
 /* The API outside the kernel table, defined by hand in gelu_dispatch.c. */
-static const char *const queries[] = {"gelu_isa",         "gelu_isa_supported", "gelu_max_isa_status",
-                                      "gelu_max_isa_value", "gelu_version",      "gelu_version_number"};
+static const char *const queries[] = {"gelu_isa",           "gelu_isa_supported", "gelu_max_isa_status",
+                                      "gelu_max_isa_value", "gelu_version",       "gelu_version_number"};
 
 #define GELU_NAMES(name, kind) #name, #name "_isa",
 static const char *const kernels[] = {GELU_KERNELS(GELU_NAMES)};

@@ -32,8 +32,8 @@ static const char *names[] = {"scalar", "avx2", "avx512"};
 static int cpu_best(void)
 {
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw"))
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512bw"))
         return GELU_ISA_AVX512;
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
         return GELU_ISA_AVX2;
@@ -45,8 +45,7 @@ static void check_sizes(void)
     float x[64], y[64];
     for (int i = 0; i < 64; i++)
         x[i] = 1.0f, y[i] = 42.0f;
-    const size_t huge[] = {SIZE_MAX / 4 + 1, SIZE_MAX / 4 + 2, SIZE_MAX, SIZE_MAX / 2,
-                           (size_t)PTRDIFF_MAX / 4 + 1};
+    const size_t huge[] = {SIZE_MAX / 4 + 1, SIZE_MAX / 4 + 2, SIZE_MAX, SIZE_MAX / 2, (size_t)PTRDIFF_MAX / 4 + 1};
     for (size_t k = 0; k < sizeof huge / sizeof huge[0]; k++) {
         size_t n = huge[k];
         CHECK(gelu_erf_f32(x, y, n) == GELU_ERR_SIZE, "gelu_erf_f32 n=%zu", n);
@@ -72,7 +71,7 @@ int main(int argc, char **argv)
 {
     check_sizes();
     if (argc == 4) {
-        int want_status = !strcmp(argv[1], "applied") ? GELU_MAX_ISA_APPLIED
+        int want_status = !strcmp(argv[1], "applied")   ? GELU_MAX_ISA_APPLIED
                           : !strcmp(argv[1], "unknown") ? GELU_MAX_ISA_UNKNOWN
                                                         : GELU_MAX_ISA_UNSET;
         int cap = GELU_ISA_AVX512;

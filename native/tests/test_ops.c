@@ -62,15 +62,15 @@ static const narrow_fn narrow[GELU_N_FORMS][2] = {GELU_FORMS(GELU_ROW)};
 #undef GELU_ROW
 
 static int failures;
-#define CHECK(cond, ...)                                                                                        \
-    do {                                                                                                    \
-        if (!(cond)) {                                                                                       \
-            if (failures++ < 20) {                                                                           \
-                printf("FAIL %s:%d: ", __FILE__, __LINE__);                                                  \
-                printf(__VA_ARGS__);                                                                         \
-                printf("\n");                                                                                \
-            }                                                                                                \
-        }                                                                                                    \
+#define CHECK(cond, ...)                                    \
+    do {                                                    \
+        if (!(cond)) {                                      \
+            if (failures++ < 20) {                          \
+                printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+                printf(__VA_ARGS__);                        \
+                printf("\n");                               \
+            }                                               \
+        }                                                   \
     } while (0)
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
@@ -173,10 +173,11 @@ static uint16_t def_mul16(uint16_t a, uint16_t t, int type)
 struct shape {
     size_t rows, cols, ldx, ldy;
 };
-static const struct shape shapes[] = {{1, 1, 1, 1},    {3, 17, 17, 17},  {4, 33, 40, 35},    {2, 1023, 1023, 1030},
-                                      {3, 1025, 1100, 1025}, {1, 5000, 5000, 5000}, {6, 2500, 2503, 2600}, {9, 7, 64, 8},
-                                      {64, 4100, 4100, 4103},  /* a large tensor (2^18 and more): streamed */
-                                      {65539, 5, 7, 6}}; /* streamed too, in rows shorter than a vector, at every alignment */
+static const struct shape
+    shapes[] = {{1, 1, 1, 1},           {3, 17, 17, 17},       {4, 33, 40, 35},       {2, 1023, 1023, 1030},
+                {3, 1025, 1100, 1025},  {1, 5000, 5000, 5000}, {6, 2500, 2503, 2600}, {9, 7, 64, 8},
+                {64, 4100, 4100, 4103}, /* a large tensor (2^18 and more): streamed */
+                {65539, 5, 7, 6}};      /* streamed too, in rows shorter than a vector, at every alignment */
 #define N_SHAPES (sizeof shapes / sizeof shapes[0])
 #define CANARY32 0x5A5A5A5Au
 #define CANARY16 0x5A5Au
@@ -280,8 +281,7 @@ static void test_glu32(int isa, int form, int type)
     int acc = type == F32_FAITHFUL;
     for (size_t k = 0; k < N_GLU; k++) {
         size_t n = glu_sizes[k];
-        float *a = malloc(n * 4), *g = malloc(n * 4), *t = malloc(n * 4), *y = malloc((n + 4) * 4),
-              *z = malloc(n * 4);
+        float *a = malloc(n * 4), *g = malloc(n * 4), *t = malloc(n * 4), *y = malloc((n + 4) * 4), *z = malloc(n * 4);
         for (size_t i = 0; i < n; i++)
             a[i] = random_float(), g[i] = random_float();
         for (size_t i = 0; i < n + 4; i++)
@@ -362,8 +362,8 @@ static void test_glu16(int isa, int form, int type)
         CHECK(rc == GELU_OK, "geglu rows rc %d", rc);
         for (size_t i = 0; i < rows; i++)
             for (size_t j = 0; j < ldy; j++)
-                CHECK(yr[i * ldy + j] == (j < n ? y[j] : CANARY16), "geglu rows %s isa %d [%zu][%zu]",
-                      type_names[type], isa, i, j);
+                CHECK(yr[i * ldy + j] == (j < n ? y[j] : CANARY16), "geglu rows %s isa %d [%zu][%zu]", type_names[type],
+                      isa, i, j);
         free(a), free(g), free(t), free(y), free(z), free(x), free(yr);
     }
 }
@@ -464,12 +464,12 @@ static void test_errors(int isa)
         x[i] = (float)i, y[i] = bits_f(CANARY32);
     for (int i = 0; i < 8; i++)
         b[i] = 1.0f;
-#define UNTOUCHED()                                                                                       \
-    do {                                                                                                  \
-        int ok = 1;                                                                                       \
-        for (int i = 0; i < 64; i++)                                                                      \
-            ok &= half_conv_bits(y[i]) == CANARY32;                                                       \
-        CHECK(ok, "an error call wrote y (line %d)", __LINE__);                                           \
+#define UNTOUCHED()                                             \
+    do {                                                        \
+        int ok = 1;                                             \
+        for (int i = 0; i < 64; i++)                            \
+            ok &= half_conv_bits(y[i]) == CANARY32;             \
+        CHECK(ok, "an error call wrote y (line %d)", __LINE__); \
     } while (0)
     CHECK(gelu_erf_bias_f32_isa(isa, x, b, y, 2, 8, 7, 8) == GELU_ERR_SHAPE, "ldx < cols");
     CHECK(gelu_erf_bias_f32_isa(isa, x, b, y, 2, 8, 8, 7) == GELU_ERR_SHAPE, "ldy < cols");
@@ -498,7 +498,8 @@ static void test_errors(int isa)
     CHECK(geglu_erf_rows_f32_isa(isa, x, y, 2, 8, 16, 7) == GELU_ERR_SHAPE, "rows: ldy < cols");
     CHECK(geglu_erf_rows_f32_isa(isa, y, y + 1, 2, 8, 16, 16) == GELU_ERR_OVERLAP, "rows: y shifted into x");
     CHECK(geglu_erf_rows_f32_isa(isa, y, y, 2, 8, 16, 8) == GELU_ERR_OVERLAP, "rows: y == x with another ld");
-    CHECK(geglu_erf_rows_f32_isa(isa, x, y, 2, SIZE_MAX / 3, SIZE_MAX, SIZE_MAX) == GELU_ERR_SIZE, "rows: 2 cols wraps");
+    CHECK(geglu_erf_rows_f32_isa(isa, x, y, 2, SIZE_MAX / 3, SIZE_MAX, SIZE_MAX) == GELU_ERR_SIZE,
+          "rows: 2 cols wraps");
     UNTOUCHED();
     uint16_t hx[16] = {0}, hy[16];
     for (int i = 0; i < 16; i++)

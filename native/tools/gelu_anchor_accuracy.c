@@ -50,12 +50,12 @@ static const char *form_names[] = {"erf", "tanh"};
 /* What one anchor did on the inputs one thread saw; merged after the threads end. */
 struct tally {
     uint64_t inputs, correct, inputs10, correct10;
-    uint64_t zero_for_value;  /* output ±0, correct value nonzero */
-    uint64_t zero_sign;       /* output ±0, correct value the other zero */
-    uint64_t nan_for_number;  /* output NaN, correct value not NaN */
+    uint64_t zero_for_value; /* output ±0, correct value nonzero */
+    uint64_t zero_sign;      /* output ±0, correct value the other zero */
+    uint64_t nan_for_number; /* output NaN, correct value not NaN */
     uint64_t max_ulp;
-    uint32_t max_key;         /* key of the input with the largest error; ties: the lowest */
-    uint64_t max_ulp_nz;      /* the same over nonzero outputs, which a flush to 0 would hide */
+    uint32_t max_key;    /* key of the input with the largest error; ties: the lowest */
+    uint64_t max_ulp_nz; /* the same over nonzero outputs, which a flush to 0 would hide */
     uint32_t max_key_nz;
 };
 
@@ -65,8 +65,18 @@ static uint32_t first_key;
 static uint64_t stride = 1, n_inputs, n_chunks;
 static _Atomic uint64_t next_chunk, chunks_done;
 
-static uint32_t bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
-static float from_bits(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+static uint32_t bits(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u;
+}
+static float from_bits(uint32_t u)
+{
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
 
 /* Floats in order of value as unsigned keys: negative NaNs, -inf, ..., -0, +0, ..., +inf,
    positive NaNs. Every bit pattern has one key, so a range of keys is a range of values. */
@@ -76,10 +86,7 @@ static uint32_t key_of(float f)
     return u >> 31 ? ~u : u | 0x80000000u;
 }
 
-static float float_of_key(uint32_t k)
-{
-    return from_bits(k >> 31 ? k & 0x7fffffffu : ~k);
-}
+static float float_of_key(uint32_t k) { return from_bits(k >> 31 ? k & 0x7fffffffu : ~k); }
 
 /* Position on the number line in floats, with -0 and +0 at the same point. */
 static int64_t ordinal(float f)
@@ -236,9 +243,9 @@ static void print_table(const struct tally *totals)
             snprintf(at, sizeof at, "%.9g", float_of_key(t->max_key));
         special_values(a, specials, sizeof specials);
         printf("| %s | %s | %llu | %.2f | %llu | %s | %llu | %.2f | %s |\n", gelu_anchor_name(a),
-               form_names[gelu_anchor_form(a)], (unsigned long long)t->inputs,
-               percent(t->correct, t->inputs), (unsigned long long)t->max_ulp, at,
-               (unsigned long long)t->zero_for_value, percent(t->correct10, t->inputs10), specials);
+               form_names[gelu_anchor_form(a)], (unsigned long long)t->inputs, percent(t->correct, t->inputs),
+               (unsigned long long)t->max_ulp, at, (unsigned long long)t->zero_for_value,
+               percent(t->correct10, t->inputs10), specials);
     }
 }
 
@@ -317,15 +324,15 @@ static void print_row16(const char *name, int form, int type, const struct tally
     snprintf(specials, sizeof specials, "%g, %g", widen16(type, t->minus_inf), widen16(type, t->plus_inf));
     if (table) {
         printf("| %s | %s | %s | %u | %u | %u | %u | %s | %u | %s | %u of %u |\n", name, form_names[form],
-               type_names[type], t->inputs, t->wrong, t->far, t->nan_for_number, max, t->zero_for_value,
-               specials, t->nan_kept, t->nan_inputs);
+               type_names[type], t->inputs, t->wrong, t->far, t->nan_for_number, max, t->zero_for_value, specials,
+               t->nan_kept, t->nan_inputs);
         return;
     }
     printf("%s (%s form, %s)\n", name, form_names[form], type_names[type]);
-    printf("  inputs checked          %u (NaN inputs left out: %u, of which %u gave NaN)\n", t->inputs,
-           t->nan_inputs, t->nan_kept);
-    printf("  not correctly rounded   %u (more than 1 ulp off: %u, NaN for a number: %u)\n", t->wrong,
-           t->far, t->nan_for_number);
+    printf("  inputs checked          %u (NaN inputs left out: %u, of which %u gave NaN)\n", t->inputs, t->nan_inputs,
+           t->nan_kept);
+    printf("  not correctly rounded   %u (more than 1 ulp off: %u, NaN for a number: %u)\n", t->wrong, t->far,
+           t->nan_for_number);
     printf("  max error               %s\n", max);
     printf("  0 for a nonzero value   %u\n", t->zero_for_value);
     printf("  f(-inf), f(+inf)        %s (correct: -0, inf)\n", specials);
@@ -337,8 +344,7 @@ static void print_row16(const char *name, int form, int type, const struct tally
 
 static int run_half(void)
 {
-    static const h16_fn ours[2][2] = {{gelu_erf_bf16_isa, gelu_erf_f16_isa},
-                                      {gelu_tanh_bf16_isa, gelu_tanh_f16_isa}};
+    static const h16_fn ours[2][2] = {{gelu_erf_bf16_isa, gelu_erf_f16_isa}, {gelu_tanh_bf16_isa, gelu_tanh_f16_isa}};
     static uint16_t x[N16], want[N16], got[N16];
     static struct tally16 tallies[MAX_ROWS16];
     static char names[MAX_ROWS16][64];
@@ -439,8 +445,7 @@ int main(int argc, char **argv)
     printf("gelu_anchor_accuracy: %s", what);
     if (stride > 1)
         printf(", 1 in %llu", (unsigned long long)stride);
-    printf(": %llu inputs per anchor, %d anchors, %ld threads\n\n", (unsigned long long)n_inputs,
-           n_anchors, threads);
+    printf(": %llu inputs per anchor, %d anchors, %ld threads\n\n", (unsigned long long)n_inputs, n_anchors, threads);
     fflush(stdout);
 
     double t0 = now();

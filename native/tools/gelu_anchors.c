@@ -104,14 +104,14 @@ static void check(dnnl_status_t s)
 
 /* The primitive descriptor: 1-D, DNNL_CHUNK elements of the type; 2.x and 3.x name these
    apart. Returns oneDNN's status: a type without a kernel on this CPU is not an error here. */
-static dnnl_status_t dnnl_pd(dnnl_engine_t engine, dnnl_alg_kind_t alg, dnnl_data_type_t type,
-                             dnnl_memory_desc_t *md, dnnl_primitive_desc_t *pd)
+static dnnl_status_t dnnl_pd(dnnl_engine_t engine, dnnl_alg_kind_t alg, dnnl_data_type_t type, dnnl_memory_desc_t *md,
+                             dnnl_primitive_desc_t *pd)
 {
     dnnl_dims_t dims = {DNNL_CHUNK};
 #if DNNL_VERSION_MAJOR >= 3
     check(dnnl_memory_desc_create_with_tag(md, 1, dims, type, dnnl_a));
-    return dnnl_eltwise_forward_primitive_desc_create(pd, engine, dnnl_forward_inference, alg, *md,
-                                                      *md, 0.0f, 0.0f, NULL);
+    return dnnl_eltwise_forward_primitive_desc_create(pd, engine, dnnl_forward_inference, alg, *md, *md, 0.0f, 0.0f,
+                                                      NULL);
 #else
     dnnl_eltwise_desc_t ed;
     check(dnnl_memory_desc_init_by_tag(md, 1, dims, type, dnnl_a));
@@ -158,8 +158,7 @@ static void dnnl_ctx_init(struct dnnl_ctx *c, dnnl_alg_kind_t alg, dnnl_data_typ
 
 /* Copying through the primitive's own buffers keeps one primitive for every n; the copies
    cost nothing next to the reference that the results are compared with. */
-static void dnnl_gelu(int which, dnnl_alg_kind_t alg, dnnl_data_type_t type, const void *x, void *y,
-                      size_t n)
+static void dnnl_gelu(int which, dnnl_alg_kind_t alg, dnnl_data_type_t type, const void *x, void *y, size_t n)
 {
     static _Thread_local struct dnnl_ctx ctx[4];
     struct dnnl_ctx *c = &ctx[which];

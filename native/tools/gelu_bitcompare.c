@@ -49,8 +49,8 @@ struct kind_info {
     size_t in_size, out_size;
 };
 static const struct kind_info kinds[] = {
-    [F32] = {ONE, 4, 4},      [H16] = {ONE, 2, 2},      [N16] = {ONE, 4, 2},      [BIAS_F32] = {BIAS, 4, 4},
-    [BIAS_H16] = {BIAS, 2, 2}, [GLU_F32] = {TWO, 4, 4}, [GLU_H16] = {TWO, 2, 2},  [GLUR_F32] = {GLUR, 4, 4},
+    [F32] = {ONE, 4, 4},       [H16] = {ONE, 2, 2},     [N16] = {ONE, 4, 2},     [BIAS_F32] = {BIAS, 4, 4},
+    [BIAS_H16] = {BIAS, 2, 2}, [GLU_F32] = {TWO, 4, 4}, [GLU_H16] = {TWO, 2, 2}, [GLUR_F32] = {GLUR, 4, 4},
     [GLUR_H16] = {GLUR, 2, 2}, [BWD_F32] = {TWO, 4, 4}, [BWD_H16] = {TWO, 2, 2},
 };
 
@@ -251,8 +251,8 @@ static const uint32_t special_f32[] = {
     0x00800000, 0x80800000, 0x7F7FFFFF, 0xFF7FFFFF, 0x3F800000, 0xBF800000, 0x33800000, 0xB3800000,
 };
 static const uint16_t special_16[] = {
-    0x0000, 0x8000, 0x7F80, 0xFF80, 0x7FC0, 0xFFC0, 0x7F81, 0xFFFF, 0x7FA0, 0x0001, 0x8001, 0x007F,
-    0x0080, 0x7F7F, 0xFF7F, 0x7C00, 0xFC00, 0x7C01, 0xFE00, 0x7E01, 0x03FF, 0x83FF, 0x0400, 0x7BFF, 0xFBFF,
+    0x0000, 0x8000, 0x7F80, 0xFF80, 0x7FC0, 0xFFC0, 0x7F81, 0xFFFF, 0x7FA0, 0x0001, 0x8001, 0x007F, 0x0080,
+    0x7F7F, 0xFF7F, 0x7C00, 0xFC00, 0x7C01, 0xFE00, 0x7E01, 0x03FF, 0x83FF, 0x0400, 0x7BFF, 0xFBFF,
 };
 
 static float gen_f32(struct rng *r)
@@ -320,7 +320,7 @@ static void add(size_t rows, size_t cols, size_t ldx, size_t ldy, size_t offset,
         cases[n_cases++] = (struct shape_case){rows, cols, ldx, ldy, offset, inplace};
 }
 
-static const size_t lengths[] = {1,  2,  3,  4,  5,   6,   7,   8,    9,    10,   11,   12, 13, 14, 15,
+static const size_t lengths[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,   10,  11,  12,   13,   14,  15,
                                  16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 4095, 4096, 4097};
 #define N_LENGTHS (sizeof lengths / sizeof lengths[0])
 
@@ -372,8 +372,8 @@ static void prepare(struct buffers *b, const struct shape_case *c, const char *x
     if (b->x2buf)
         memcpy(b->x2buf + off_in, x20, b->x2_elems * k->in_size);
     memset(b->ybuf, 0xA5, (b->y_elems + c->offset) * k->out_size);
-    b->call = (struct call){b->xbuf + off_in, b->x2buf ? b->x2buf + off_in : NULL, b->ybuf + off_out,
-                            c->rows, c->cols, c->ldx, c->ldy};
+    b->call = (struct call){
+        b->xbuf + off_in, b->x2buf ? b->x2buf + off_in : NULL, b->ybuf + off_out, c->rows, c->cols, c->ldx, c->ldy};
     b->out = b->ybuf + off_out;
     b->out_elems = b->y_elems;
     if (c->inplace == Y_IS_X) {
@@ -403,8 +403,11 @@ static void describe(char *text, size_t len, const struct shape_case *c, int ci,
                  load(x20, k->in_size, kinds[current->kind].shape == BIAS ? col : xi));
     else
         snprintf(in, sizeof in, "x=%#x", load(x0, k->in_size, xi));
-    snprintf(text, len, "case %d (%zux%zu ld %zu/%zu +%zu%s) out[%zu] %s: %#x, reference %#x", ci, c->rows,
-             c->cols, c->ldx, c->ldy, c->offset, c->inplace == APART ? "" : c->inplace == Y_IS_X ? " y=x" : " y=x2",
+    snprintf(text, len, "case %d (%zux%zu ld %zu/%zu +%zu%s) out[%zu] %s: %#x, reference %#x", ci, c->rows, c->cols,
+             c->ldx, c->ldy, c->offset,
+             c->inplace == APART    ? ""
+             : c->inplace == Y_IS_X ? " y=x"
+                                    : " y=x2",
              e, in, got, want);
 }
 
@@ -497,8 +500,9 @@ static void *symbol(void *lib, const char *name)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: gelu_bitcompare NEW.so REF.so [--stride K] [--only REGEX] [--isa LIST] [--ref-isa best|all] "
-                    "[--threads N] [--skip-exhaustive]\n");
+    fprintf(stderr,
+            "usage: gelu_bitcompare NEW.so REF.so [--stride K] [--only REGEX] [--isa LIST] [--ref-isa best|all] "
+            "[--threads N] [--skip-exhaustive]\n");
     exit(2);
 }
 
@@ -579,10 +583,10 @@ int main(int argc, char **argv)
         if (full && !skip_exhaustive)
             exhaustive();
         sample();
-        const char *what = !full || skip_exhaustive ? "sample"
+        const char *what = !full || skip_exhaustive            ? "sample"
                            : kinds[current->kind].in_size == 2 ? "all 2^16 + sample"
-                           : stride == 1                        ? "all 2^32 + sample"
-                                                                : "2^32 strided + sample";
+                           : stride == 1                       ? "all 2^32 + sample"
+                                                               : "2^32 strided + sample";
         for (int j = 0; j < n_isas; j++) {
             printf("%-34s %-6s %-21s %llu differ (%llds)\n", current->name, isa_names[isas[j]], what,
                    (unsigned long long)diffs[j].count, (long long)(time(NULL) - t0));

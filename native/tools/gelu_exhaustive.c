@@ -61,8 +61,18 @@ static _Atomic uint64_t next_chunk;
 static uint64_t n_chunks;
 static int form_now, faithful_now;
 
-static uint32_t bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
-static float from_bits(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+static uint32_t bits(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u;
+}
+static float from_bits(uint32_t u)
+{
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
 
 static void *worker(void *arg)
 {
@@ -114,8 +124,8 @@ static void *worker(void *arg)
                         n_wrong[form]++;
                     }
                     if (n_examples[form][i] < 5)
-                        snprintf(examples[form][i][n_examples[form][i]++], 160,
-                                 "x=%a (0x%08x) ours=%a correct=%a", x[k], bits(x[k]), got[i][k], want[k]);
+                        snprintf(examples[form][i][n_examples[form][i]++], 160, "x=%a (0x%08x) ours=%a correct=%a",
+                                 x[k], bits(x[k]), got[i][k], want[k]);
                 }
                 if (i > 0 && bits(got[i][k]) != bits(got[0][k]))
                     disagreements[form][i]++;
@@ -227,8 +237,10 @@ int main(int argc, char **argv)
         } else if (!strcmp(argv[i], "--hard-cases") && i + 1 < argc) {
             hard_file = argv[++i];
         } else {
-            fprintf(stderr, "usage: %s [--forms LIST (default: all)] [--accuracy correct|faithful|both] [--threads N] "
-                            "[--stride K] [--emit-tables] [--hard-cases FILE]\n", argv[0]);
+            fprintf(stderr,
+                    "usage: %s [--forms LIST (default: all)] [--accuracy correct|faithful|both] [--threads N] "
+                    "[--stride K] [--emit-tables] [--hard-cases FILE]\n",
+                    argv[0]);
             return 2;
         }
     }
@@ -241,51 +253,52 @@ int main(int argc, char **argv)
             isas[n_isas++] = i;
     uint64_t total = (0x100000000ull + stride - 1) / stride;
     n_chunks = (total + CHUNK - 1) / CHUNK;
-    printf("gelu_exhaustive: %llu inputs per form (stride %llu), %d threads, ISAs:",
-           (unsigned long long)total, (unsigned long long)stride, threads);
+    printf("gelu_exhaustive: %llu inputs per form (stride %llu), %d threads, ISAs:", (unsigned long long)total,
+           (unsigned long long)stride, threads);
     for (int i = 0; i < n_isas; i++)
         printf(" %s", isa_names[isas[i]]);
     printf("\n");
     int failed = 0;
     for (int acc = 0; acc < 2; acc++)
-    for (int form = 0; form < N_FORMS; form++) {
-        if (!forms[form] || !accuracies[acc])
-            continue;
-        double t0 = now();
-        form_now = form;
-        faithful_now = acc;
-        checked = 0;
-        memset(mismatches, 0, sizeof mismatches);
-        memset(disagreements, 0, sizeof disagreements);
-        memset(not_cr, 0, sizeof not_cr);
-        memset(n_examples, 0, sizeof n_examples);
-        atomic_store(&next_chunk, 0);
-        pthread_t th[64];
-        for (int t = 0; t < threads; t++)
-            pthread_create(&th[t], NULL, worker, NULL);
-        for (int t = 0; t < threads; t++)
-            pthread_join(th[t], NULL);
-        double secs = now() - t0;
-        for (int i = 0; i < n_isas; i++) {
-            if (acc)
-                printf("%-4s faithful %-6s: %llu inputs, %llu outside the bracket, %llu not correctly rounded "
-                       "(%.4f %%), %llu differ from scalar  (%.0f s)\n",
-                       form_names[form], isa_names[isas[i]], (unsigned long long)checked,
-                       (unsigned long long)mismatches[form][i], (unsigned long long)not_cr[form][i],
-                       100.0 * (double)not_cr[form][i] / (double)checked,
-                       (unsigned long long)disagreements[form][i], secs);
-            else
-                printf("%-4s %-6s: %llu inputs, %llu not correctly rounded, %llu differ from scalar  (%.0f s)\n",
-                       form_names[form], isa_names[isas[i]], (unsigned long long)checked,
-                       (unsigned long long)mismatches[form][i], (unsigned long long)disagreements[form][i], secs);
-            for (int e = 0; e < n_examples[form][i]; e++)
-                printf("    %s\n", examples[form][i][e]);
-            failed |= mismatches[form][i] != 0 || disagreements[form][i] != 0;
+        for (int form = 0; form < N_FORMS; form++) {
+            if (!forms[form] || !accuracies[acc])
+                continue;
+            double t0 = now();
+            form_now = form;
+            faithful_now = acc;
+            checked = 0;
+            memset(mismatches, 0, sizeof mismatches);
+            memset(disagreements, 0, sizeof disagreements);
+            memset(not_cr, 0, sizeof not_cr);
+            memset(n_examples, 0, sizeof n_examples);
+            atomic_store(&next_chunk, 0);
+            pthread_t th[64];
+            for (int t = 0; t < threads; t++)
+                pthread_create(&th[t], NULL, worker, NULL);
+            for (int t = 0; t < threads; t++)
+                pthread_join(th[t], NULL);
+            double secs = now() - t0;
+            for (int i = 0; i < n_isas; i++) {
+                if (acc)
+                    printf("%-4s faithful %-6s: %llu inputs, %llu outside the bracket, %llu not correctly rounded "
+                           "(%.4f %%), %llu differ from scalar  (%.0f s)\n",
+                           form_names[form], isa_names[isas[i]], (unsigned long long)checked,
+                           (unsigned long long)mismatches[form][i], (unsigned long long)not_cr[form][i],
+                           100.0 * (double)not_cr[form][i] / (double)checked,
+                           (unsigned long long)disagreements[form][i], secs);
+                else
+                    printf("%-4s %-6s: %llu inputs, %llu not correctly rounded, %llu differ from scalar  (%.0f s)\n",
+                           form_names[form], isa_names[isas[i]], (unsigned long long)checked,
+                           (unsigned long long)mismatches[form][i], (unsigned long long)disagreements[form][i], secs);
+                for (int e = 0; e < n_examples[form][i]; e++)
+                    printf("    %s\n", examples[form][i][e]);
+                failed |= mismatches[form][i] != 0 || disagreements[form][i] != 0;
+            }
+            if (!acc)
+                printf("%-4s: %zu inputs decided by MPFR (listed up to %d)\n", form_names[form], n_oracle[form],
+                       MAX_LIST);
+            fflush(stdout);
         }
-        if (!acc)
-            printf("%-4s: %zu inputs decided by MPFR (listed up to %d)\n", form_names[form], n_oracle[form], MAX_LIST);
-        fflush(stdout);
-    }
     if (hard_file) {
         FILE *h = fopen(hard_file, "w");
         if (!h)
@@ -293,8 +306,10 @@ int main(int argc, char **argv)
         fprintf(h, "# x");
         for (int f = 0; f < N_FORMS; f++)
             fprintf(h, " %s", form_names[f]);
-        fprintf(h, " (float bits, hex): the inputs closest to a rounding boundary in\n"
-                   "# some form, decided by MPFR in the exhaustive run. Made by native/tools/gelu_exhaustive --hard-cases\n");
+        fprintf(
+            h,
+            " (float bits, hex): the inputs closest to a rounding boundary in\n"
+            "# some form, decided by MPFR in the exhaustive run. Made by native/tools/gelu_exhaustive --hard-cases\n");
         for (int f = 0; f < N_FORMS; f++)
             for (size_t k = 0; k < n_oracle[f]; k++) {
                 float x = from_bits(oracle_inputs[f][k]);

@@ -14,8 +14,18 @@
 
 #include "gelu_oracle.h"
 
-static uint32_t bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
-static float from_bits(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+static uint32_t bits(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u;
+}
+static float from_bits(uint32_t u)
+{
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
 
 static char side(int form, float x, float y)
 {
@@ -35,12 +45,13 @@ static void emit(float x)
 
 int main(void)
 {
-    printf("# x erf tanh quick erf_side tanh_side quick_side: IEEE binary32 bits in hex; results correctly rounded (MPFR); "
+    printf("# x erf tanh quick erf_side tanh_side quick_side: IEEE binary32 bits in hex; results correctly rounded "
+           "(MPFR); "
            "side = sign of exact - result. Made by native/tools/gelu_golden.c\n");
-    const float specials[] = {0.0f, -0.0f, INFINITY, -INFINITY, FLT_MAX, -FLT_MAX, FLT_MIN, -FLT_MIN,
-                              FLT_TRUE_MIN, -FLT_TRUE_MIN, 1.0f, -1.0f, 0.5f, -0.5f, 15.0f, -15.0f,
-                              12.0f, -12.0f, 20.0f, -20.0f, -10.0f, -14.0f, 1e-30f, -1e-30f,
-                              64.0f, -64.0f, -63.5f, -53.6f, 10.18f, -40.0f};
+    const float specials[] = {0.0f,         -0.0f,         INFINITY, -INFINITY, FLT_MAX, -FLT_MAX, FLT_MIN, -FLT_MIN,
+                              FLT_TRUE_MIN, -FLT_TRUE_MIN, 1.0f,     -1.0f,     0.5f,    -0.5f,    15.0f,   -15.0f,
+                              12.0f,        -12.0f,        20.0f,    -20.0f,    -10.0f,  -14.0f,   1e-30f,  -1e-30f,
+                              64.0f,        -64.0f,        -63.5f,   -53.6f,    10.18f,  -40.0f};
     for (size_t i = 0; i < sizeof specials / sizeof specials[0]; i++)
         emit(specials[i]);
     /* every 2^18-th bit pattern, NaNs excluded (their payload rule is tested separately) */

@@ -17,8 +17,18 @@
 #include "gelu_half_convert.h"
 #include "gelu_oracle_deriv.h"
 
-static uint32_t bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
-static float from_bits(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+static uint32_t bits(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u;
+}
+static float from_bits(uint32_t u)
+{
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
 
 static void emit(float x)
 {
@@ -30,9 +40,10 @@ int main(void)
 {
     printf("# x erf tanh quick: GELU'(x) of each form correctly rounded to float (MPFR), binary32 bits in hex. "
            "Made by native/tools/gelu_golden_backward.c\n");
-    const float specials[] = {0.0f, -0.0f, INFINITY, -INFINITY, FLT_MAX, -FLT_MAX, FLT_MIN, -FLT_MIN,
-                              FLT_TRUE_MIN, -FLT_TRUE_MIN, 1.0f, -1.0f, 0.5f, -0.5f, 15.0f, -15.0f,
-                              -14.5f, -10.9f, -63.9f, 5.9f, 5.5f, 11.5f, 20.0f, -20.0f, 1e-30f, -1e-30f};
+    const float specials[] = {0.0f,     -0.0f,        INFINITY,      -INFINITY, FLT_MAX, -FLT_MAX, FLT_MIN,
+                              -FLT_MIN, FLT_TRUE_MIN, -FLT_TRUE_MIN, 1.0f,      -1.0f,   0.5f,     -0.5f,
+                              15.0f,    -15.0f,       -14.5f,        -10.9f,    -63.9f,  5.9f,     5.5f,
+                              11.5f,    20.0f,        -20.0f,        1e-30f,    -1e-30f};
     for (size_t i = 0; i < sizeof specials / sizeof specials[0]; i++)
         emit(specials[i]);
     for (uint64_t u = 54321; u <= 0xffffffffu; u += 1u << 19) {

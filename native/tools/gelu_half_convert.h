@@ -11,8 +11,18 @@
 #include <stdint.h>
 #include <string.h>
 
-static inline uint32_t half_conv_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
-static inline float half_conv_float(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+static inline uint32_t half_conv_bits(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u;
+}
+static inline float half_conv_float(uint32_t u)
+{
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
 
 /* bf16 is the top half of a float. */
 static inline float half_bf16_to_f32(uint16_t h) { return half_conv_float((uint32_t)h << 16); }

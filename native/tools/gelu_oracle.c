@@ -153,8 +153,7 @@ uint16_t gelu_oracle_half(int form, int type, float x)
     memcpy(&xb, &x, 4);
     if (isnan(x)) {
         xb |= 0x00400000u;
-        return type == 0 ? (uint16_t)(xb >> 16)
-                         : (uint16_t)(((xb >> 16) & 0x8000) | 0x7C00 | ((xb >> 13) & 0x3FF));
+        return type == 0 ? (uint16_t)(xb >> 16) : (uint16_t)(((xb >> 16) & 0x8000) | 0x7C00 | ((xb >> 13) & 0x3FF));
     }
     const float big = (float)gelu_oracle_big(form);
     if (x == 0.0f || x <= -big) /* the magnitude is below 2^-150 (see gelu_oracle_big) */

@@ -40,16 +40,16 @@ static void terms(int form, float x, mpfr_t t1, mpfr_t t2, mpfr_prec_t p)
         mpfr_div(v, v, c, MPFR_RNDN);
         mpfr_neg(v, v, MPFR_RNDN);
         mpfr_erfc(t1, v, MPFR_RNDN);
-        mpfr_div_2ui(t1, t1, 1, MPFR_RNDN);      /* Phi(x) */
+        mpfr_div_2ui(t1, t1, 1, MPFR_RNDN); /* Phi(x) */
         mpfr_set_flt(v, x, MPFR_RNDN);
-        mpfr_sqr(v, v, MPFR_RNDN);               /* exact at p >= 48 */
+        mpfr_sqr(v, v, MPFR_RNDN); /* exact at p >= 48 */
         mpfr_div_2ui(v, v, 1, MPFR_RNDN);
         mpfr_neg(v, v, MPFR_RNDN);
         mpfr_exp(e, v, MPFR_RNDN);
         mpfr_const_pi(c, MPFR_RNDN);
         mpfr_mul_2ui(c, c, 1, MPFR_RNDN);
         mpfr_sqrt(c, c, MPFR_RNDN);
-        mpfr_div(e, e, c, MPFR_RNDN);            /* phi(x) */
+        mpfr_div(e, e, c, MPFR_RNDN); /* phi(x) */
         mpfr_mul_d(t2, e, (double)x, MPFR_RNDN);
     } else {
         mpfr_t vp;
@@ -60,28 +60,28 @@ static void terms(int form, float x, mpfr_t t1, mpfr_t t2, mpfr_prec_t p)
             mpfr_const_pi(c, MPFR_RNDN);
             mpfr_ui_div(c, 2, c, MPFR_RNDN);
             mpfr_sqrt(c, c, MPFR_RNDN);
-            mpfr_mul_2ui(c, c, 1, MPFR_RNDN);    /* 2 sqrt(2/pi) */
+            mpfr_mul_2ui(c, c, 1, MPFR_RNDN); /* 2 sqrt(2/pi) */
             mpfr_set_str(k, "0.044715", 10, MPFR_RNDN);
             mpfr_set_flt(u, x, MPFR_RNDN);
-            mpfr_sqr(u, u, MPFR_RNDN);           /* x^2 */
+            mpfr_sqr(u, u, MPFR_RNDN); /* x^2 */
             mpfr_mul(v, k, u, MPFR_RNDN);
             mpfr_add_ui(v, v, 1, MPFR_RNDN);
             mpfr_mul_d(v, v, (double)x, MPFR_RNDN);
-            mpfr_mul(v, v, c, MPFR_RNDN);        /* v */
+            mpfr_mul(v, v, c, MPFR_RNDN); /* v */
             mpfr_mul_ui(k, k, 3, MPFR_RNDN);
             mpfr_mul(vp, k, u, MPFR_RNDN);
             mpfr_add_ui(vp, vp, 1, MPFR_RNDN);
-            mpfr_mul(vp, vp, c, MPFR_RNDN);      /* v' */
+            mpfr_mul(vp, vp, c, MPFR_RNDN); /* v' */
             mpfr_clear(k);
         } else {
             mpfr_set_str(vp, "1.702", 10, MPFR_RNDN);
             mpfr_mul_d(v, vp, (double)x, MPFR_RNDN);
         }
         mpfr_neg(v, v, MPFR_RNDN);
-        mpfr_exp(e, v, MPFR_RNDN);               /* exp(-v) */
-        mpfr_add_ui(u, e, 1, MPFR_RNDN);         /* 1 + exp(-v) */
-        mpfr_ui_div(t1, 1, u, MPFR_RNDN);        /* s */
-        mpfr_div(e, e, u, MPFR_RNDN);            /* 1 - s */
+        mpfr_exp(e, v, MPFR_RNDN);        /* exp(-v) */
+        mpfr_add_ui(u, e, 1, MPFR_RNDN);  /* 1 + exp(-v) */
+        mpfr_ui_div(t1, 1, u, MPFR_RNDN); /* s */
+        mpfr_div(e, e, u, MPFR_RNDN);     /* 1 - s */
         mpfr_mul(t2, t1, e, MPFR_RNDN);
         mpfr_mul(t2, t2, vp, MPFR_RNDN);
         mpfr_mul_d(t2, t2, (double)x, MPFR_RNDN);

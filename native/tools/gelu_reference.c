@@ -15,12 +15,14 @@
 
 #include "gelu_oracle.h"
 
-static uint32_t bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
-
-static long double ref_erf(float x)
+static uint32_t bits(float f)
 {
-    return (long double)x * erfcl(-(long double)x / sqrtl(2.0L)) / 2.0L;
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u;
 }
+
+static long double ref_erf(float x) { return (long double)x * erfcl(-(long double)x / sqrtl(2.0L)) / 2.0L; }
 
 static long double ref_tanh(float x)
 {
@@ -35,10 +37,7 @@ static long double ref_quick(float x)
     return xl / (1.0L + expl(-1.702L * xl)); /* 1.702L within 2^-64: at most 2^-57 on the result */
 }
 
-static long double ref_ld(int form, float x)
-{
-    return form == 0 ? ref_erf(x) : form == 1 ? ref_tanh(x) : ref_quick(x);
-}
+static long double ref_ld(int form, float x) { return form == 0 ? ref_erf(x) : form == 1 ? ref_tanh(x) : ref_quick(x); }
 
 /* The correctly rounded result; *used_oracle says whether MPFR had to decide. */
 float gelu_reference(int form, float x, int *used_oracle)
@@ -61,7 +60,6 @@ float gelu_reference(int form, float x, int *used_oracle)
     *used_oracle = 1;
     return gelu_oracle(form, x);
 }
-
 
 /*
  * 1 when got is one of the two floats around GELU(x) (the faithful promise), given the

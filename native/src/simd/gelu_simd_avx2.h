@@ -77,7 +77,10 @@ static GELU_SIMD_ALWAYS gelu_vi gelu_vi_and(gelu_vi a, gelu_vi b) { return _mm25
 static GELU_SIMD_ALWAYS gelu_vidx gelu_vidx_trunc(gelu_vd a) { return _mm256_cvttpd_epi32(a); }
 static GELU_SIMD_ALWAYS gelu_vidx gelu_vidx_min(gelu_vidx i, int n) { return _mm_min_epi32(i, _mm_set1_epi32(n)); }
 static GELU_SIMD_ALWAYS gelu_vd gelu_vidx_to_vd(gelu_vidx i) { return _mm256_cvtepi32_pd(i); }
-static GELU_SIMD_ALWAYS gelu_vd gelu_vd_lookup16(const double *row, gelu_vidx i) { return _mm256_i32gather_pd(row, i, 8); }
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_lookup16(const double *row, gelu_vidx i)
+{
+    return _mm256_i32gather_pd(row, i, 8);
+}
 static GELU_SIMD_ALWAYS gelu_vd gelu_vd_lookup16_low_bits(const double *row, gelu_vd z)
 {
     return _mm256_i64gather_pd(row, _mm256_and_si256(_mm256_castpd_si256(z), _mm256_set1_epi64x(15)), 8);
@@ -92,8 +95,14 @@ static GELU_SIMD_ALWAYS __m128i gelu_simd_first_mask(size_t n)
     return _mm_cmpgt_epi32(_mm_set1_epi32((int)n), _mm_setr_epi32(0, 1, 2, 3));
 }
 /* the first n lanes (n <= GELU_VD_LANES), the others 0 / untouched; vmaskmov never faults past them */
-static GELU_SIMD_ALWAYS gelu_vf gelu_vf_load_first(const float *p, size_t n) { return _mm_maskload_ps(p, gelu_simd_first_mask(n)); }
-static GELU_SIMD_ALWAYS void gelu_vf_store_first(float *p, size_t n, gelu_vf v) { _mm_maskstore_ps(p, gelu_simd_first_mask(n), v); }
+static GELU_SIMD_ALWAYS gelu_vf gelu_vf_load_first(const float *p, size_t n)
+{
+    return _mm_maskload_ps(p, gelu_simd_first_mask(n));
+}
+static GELU_SIMD_ALWAYS void gelu_vf_store_first(float *p, size_t n, gelu_vf v)
+{
+    _mm_maskstore_ps(p, gelu_simd_first_mask(n), v);
+}
 static GELU_SIMD_ALWAYS void gelu_vf_stream(float *p, gelu_vf v) { _mm_stream_ps(p, v); }
 static GELU_SIMD_ALWAYS gelu_vf gelu_vf_select(gelu_vm m, gelu_vf a, gelu_vf b)
 {
@@ -101,16 +110,29 @@ static GELU_SIMD_ALWAYS gelu_vf gelu_vf_select(gelu_vm m, gelu_vf a, gelu_vf b)
 }
 static GELU_SIMD_ALWAYS unsigned gelu_vf_bits_ne(gelu_vf a, gelu_vf b)
 {
-    return ~(unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(_mm_castps_si128(a), _mm_castps_si128(b)))) & 0xF;
+    return ~(unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(_mm_castps_si128(a), _mm_castps_si128(b)))) &
+           0xF;
 }
 
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_loadu(const float *p) { return _mm256_loadu_ps(p); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_set1(float v) { return _mm256_set1_ps(v); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_abs(gelu_vw a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
-static GELU_SIMD_ALWAYS unsigned gelu_vw_lt(gelu_vw a, gelu_vw b) { return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_LT_OQ)); }
-static GELU_SIMD_ALWAYS unsigned gelu_vw_le(gelu_vw a, gelu_vw b) { return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_LE_OQ)); }
-static GELU_SIMD_ALWAYS unsigned gelu_vw_ge(gelu_vw a, gelu_vw b) { return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_GE_OQ)); }
-static GELU_SIMD_ALWAYS unsigned gelu_vw_nge(gelu_vw a, gelu_vw b) { return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_NGE_UQ)); }
+static GELU_SIMD_ALWAYS unsigned gelu_vw_lt(gelu_vw a, gelu_vw b)
+{
+    return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_LT_OQ));
+}
+static GELU_SIMD_ALWAYS unsigned gelu_vw_le(gelu_vw a, gelu_vw b)
+{
+    return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_LE_OQ));
+}
+static GELU_SIMD_ALWAYS unsigned gelu_vw_ge(gelu_vw a, gelu_vw b)
+{
+    return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_GE_OQ));
+}
+static GELU_SIMD_ALWAYS unsigned gelu_vw_nge(gelu_vw a, gelu_vw b)
+{
+    return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_NGE_UQ));
+}
 
 static GELU_SIMD_ALWAYS void gelu_prefetch(const void *p) { _mm_prefetch((const char *)p, _MM_HINT_T0); }
 static GELU_SIMD_ALWAYS void gelu_sfence(void) { _mm_sfence(); }
@@ -141,25 +163,41 @@ static GELU_SIMD_ALWAYS void gelu_vw_storeu(float *p, gelu_vw v) { _mm256_storeu
 /* the 32-entry tables, gathered */
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vw_trunc(gelu_vw a) { return _mm256_cvttps_epi32(a); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vwi_to_vw(gelu_vwi i) { return _mm256_cvtepi32_ps(i); }
-static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup32(const float *row, gelu_vwi i) { return _mm256_i32gather_ps(row, i, 4); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup32(const float *row, gelu_vwi i)
+{
+    return _mm256_i32gather_ps(row, i, 4);
+}
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vw_bits(gelu_vw a) { return _mm256_castps_si256(a); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_set1(int v) { return _mm256_set1_epi32(v); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_add(gelu_vwi a, gelu_vwi b) { return _mm256_add_epi32(a, b); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_and(gelu_vwi a, gelu_vwi b) { return _mm256_and_si256(a, b); }
 #define gelu_vwi_shr(a, count) _mm256_srli_epi32((a), (count)) /* logical */
-static GELU_SIMD_ALWAYS unsigned gelu_simd_bits32(gelu_vwi m) { return (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(m)); }
-static GELU_SIMD_ALWAYS unsigned gelu_vwi_le(gelu_vwi a, gelu_vwi b) { return ~gelu_simd_bits32(_mm256_cmpgt_epi32(a, b)) & 0xFF; }
-static GELU_SIMD_ALWAYS unsigned gelu_vwi_eq(gelu_vwi a, gelu_vwi b) { return gelu_simd_bits32(_mm256_cmpeq_epi32(a, b)); }
+static GELU_SIMD_ALWAYS unsigned gelu_simd_bits32(gelu_vwi m)
+{
+    return (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(m));
+}
+static GELU_SIMD_ALWAYS unsigned gelu_vwi_le(gelu_vwi a, gelu_vwi b)
+{
+    return ~gelu_simd_bits32(_mm256_cmpgt_epi32(a, b)) & 0xFF;
+}
+static GELU_SIMD_ALWAYS unsigned gelu_vwi_eq(gelu_vwi a, gelu_vwi b)
+{
+    return gelu_simd_bits32(_mm256_cmpeq_epi32(a, b));
+}
 static GELU_SIMD_ALWAYS unsigned gelu_vwi_in_range(gelu_vwi a, int lo, int hi)
 {
-    __m256i out = _mm256_or_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(lo), a), _mm256_cmpgt_epi32(a, _mm256_set1_epi32(hi - 1)));
+    __m256i out = _mm256_or_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(lo), a),
+                                  _mm256_cmpgt_epi32(a, _mm256_set1_epi32(hi - 1)));
     return ~gelu_simd_bits32(out) & 0xFF;
 }
 static GELU_SIMD_ALWAYS gelu_vh gelu_vwi_narrow16(gelu_vwi a)
 {
     return _mm_packus_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1)); /* lanes below 2^16: exact */
 }
-static GELU_SIMD_ALWAYS gelu_vh gelu_vw_to_f16(gelu_vw a) { return _mm256_cvtps_ph(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+static GELU_SIMD_ALWAYS gelu_vh gelu_vw_to_f16(gelu_vw a)
+{
+    return _mm256_cvtps_ph(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
 static GELU_SIMD_ALWAYS gelu_vh gelu_vh_loadu(const void *p) { return _mm_loadu_si128((const __m128i *)p); }
 static GELU_SIMD_ALWAYS void gelu_vh_storeu(uint16_t *p, gelu_vh v) { _mm_storeu_si128((__m128i *)p, v); }
 static GELU_SIMD_ALWAYS void gelu_vh_stream(uint16_t *p, gelu_vh v) { _mm_stream_si128((__m128i *)p, v); }

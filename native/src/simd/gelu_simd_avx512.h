@@ -45,8 +45,14 @@ static GELU_SIMD_ALWAYS gelu_vd gelu_vd_fms(gelu_vd a, gelu_vd b, gelu_vd c) { r
 static GELU_SIMD_ALWAYS gelu_vd gelu_vd_neg(gelu_vd a) { return _mm512_xor_pd(a, _mm512_set1_pd(-0.0)); }
 static GELU_SIMD_ALWAYS gelu_vd gelu_vd_abs(gelu_vd a) { return _mm512_abs_pd(a); }
 static GELU_SIMD_ALWAYS gelu_vd gelu_vd_negabs(gelu_vd a) { return _mm512_or_pd(a, _mm512_set1_pd(-0.0)); }
-static GELU_SIMD_ALWAYS gelu_vd gelu_vd_min(gelu_vd a, gelu_vd b) { return _mm512_min_round_pd(a, b, _MM_FROUND_NO_EXC); }
-static GELU_SIMD_ALWAYS gelu_vd gelu_vd_max(gelu_vd a, gelu_vd b) { return _mm512_max_round_pd(a, b, _MM_FROUND_NO_EXC); }
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_min(gelu_vd a, gelu_vd b)
+{
+    return _mm512_min_round_pd(a, b, _MM_FROUND_NO_EXC);
+}
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_max(gelu_vd a, gelu_vd b)
+{
+    return _mm512_max_round_pd(a, b, _MM_FROUND_NO_EXC);
+}
 /* the same, quiet on every ISA (here the same instruction) */
 static GELU_SIMD_ALWAYS gelu_vd gelu_vd_min_quiet(gelu_vd a, gelu_vd b) { return gelu_vd_min(a, b); }
 static GELU_SIMD_ALWAYS gelu_vd gelu_vd_max_quiet(gelu_vd a, gelu_vd b) { return gelu_vd_max(a, b); }
@@ -63,7 +69,10 @@ static GELU_SIMD_ALWAYS gelu_vm gelu_vm_from_bits(unsigned bits) { return (gelu_
 static GELU_SIMD_ALWAYS unsigned gelu_vm_bits(gelu_vm m) { return _cvtmask8_u32(m); }
 
 /* m ? a : b per lane; m ? a b : src, where a lane outside m computes nothing (raises nothing) */
-static GELU_SIMD_ALWAYS gelu_vd gelu_vd_select(gelu_vm m, gelu_vd a, gelu_vd b) { return _mm512_mask_blend_pd(m, b, a); }
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_select(gelu_vm m, gelu_vd a, gelu_vd b)
+{
+    return _mm512_mask_blend_pd(m, b, a);
+}
 static GELU_SIMD_ALWAYS gelu_vd gelu_vd_mask_mul(gelu_vd src, gelu_vm m, gelu_vd a, gelu_vd b)
 {
     return _mm512_mask_mul_pd(src, m, a, b);
@@ -81,7 +90,10 @@ static GELU_SIMD_ALWAYS gelu_vi gelu_vi_and(gelu_vi a, gelu_vi b) { return _mm51
 
 /* the 16-entry tables (64-byte aligned rows): by a truncated index, or by the low 4 bits of a double */
 static GELU_SIMD_ALWAYS gelu_vidx gelu_vidx_trunc(gelu_vd a) { return _mm512_cvttpd_epi64(a); }
-static GELU_SIMD_ALWAYS gelu_vidx gelu_vidx_min(gelu_vidx i, int n) { return _mm512_min_epi64(i, _mm512_set1_epi64(n)); }
+static GELU_SIMD_ALWAYS gelu_vidx gelu_vidx_min(gelu_vidx i, int n)
+{
+    return _mm512_min_epi64(i, _mm512_set1_epi64(n));
+}
 static GELU_SIMD_ALWAYS gelu_vd gelu_vidx_to_vd(gelu_vidx i) { return _mm512_cvtepi64_pd(i); }
 static GELU_SIMD_ALWAYS gelu_vd gelu_vd_lookup16(const double *row, gelu_vidx i)
 {
@@ -108,7 +120,10 @@ static GELU_SIMD_ALWAYS void gelu_vf_store_first(float *p, size_t n, gelu_vf v)
 }
 /* a non-temporal store to a 32-byte aligned p (order with gelu_sfence) */
 static GELU_SIMD_ALWAYS void gelu_vf_stream(float *p, gelu_vf v) { _mm256_stream_ps(p, v); }
-static GELU_SIMD_ALWAYS gelu_vf gelu_vf_select(gelu_vm m, gelu_vf a, gelu_vf b) { return _mm256_mask_blend_ps(m, b, a); }
+static GELU_SIMD_ALWAYS gelu_vf gelu_vf_select(gelu_vm m, gelu_vf a, gelu_vf b)
+{
+    return _mm256_mask_blend_ps(m, b, a);
+}
 /* the lanes whose bits differ (a vector compare and vmovmskps: gcc 12 may spill a mask
    register's 8 bits and reload 32, garbage above, when a __mmask8 becomes an unsigned) */
 static GELU_SIMD_ALWAYS unsigned gelu_vf_bits_ne(gelu_vf a, gelu_vf b)
@@ -121,11 +136,23 @@ static GELU_SIMD_ALWAYS unsigned gelu_vf_bits_ne(gelu_vf a, gelu_vf b)
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_loadu(const float *p) { return _mm512_loadu_ps(p); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_set1(float v) { return _mm512_set1_ps(v); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_abs(gelu_vw a) { return _mm512_abs_ps(a); }
-static GELU_SIMD_ALWAYS unsigned gelu_vw_lt(gelu_vw a, gelu_vw b) { return _cvtmask16_u32(_mm512_cmp_ps_mask(a, b, _CMP_LT_OQ)); }
-static GELU_SIMD_ALWAYS unsigned gelu_vw_le(gelu_vw a, gelu_vw b) { return _cvtmask16_u32(_mm512_cmp_ps_mask(a, b, _CMP_LE_OQ)); }
-static GELU_SIMD_ALWAYS unsigned gelu_vw_ge(gelu_vw a, gelu_vw b) { return _cvtmask16_u32(_mm512_cmp_ps_mask(a, b, _CMP_GE_OQ)); }
+static GELU_SIMD_ALWAYS unsigned gelu_vw_lt(gelu_vw a, gelu_vw b)
+{
+    return _cvtmask16_u32(_mm512_cmp_ps_mask(a, b, _CMP_LT_OQ));
+}
+static GELU_SIMD_ALWAYS unsigned gelu_vw_le(gelu_vw a, gelu_vw b)
+{
+    return _cvtmask16_u32(_mm512_cmp_ps_mask(a, b, _CMP_LE_OQ));
+}
+static GELU_SIMD_ALWAYS unsigned gelu_vw_ge(gelu_vw a, gelu_vw b)
+{
+    return _cvtmask16_u32(_mm512_cmp_ps_mask(a, b, _CMP_GE_OQ));
+}
 /* !(a >= b): true for a NaN lane */
-static GELU_SIMD_ALWAYS unsigned gelu_vw_nge(gelu_vw a, gelu_vw b) { return _cvtmask16_u32(_mm512_cmp_ps_mask(a, b, _CMP_NGE_UQ)); }
+static GELU_SIMD_ALWAYS unsigned gelu_vw_nge(gelu_vw a, gelu_vw b)
+{
+    return _cvtmask16_u32(_mm512_cmp_ps_mask(a, b, _CMP_NGE_UQ));
+}
 
 static GELU_SIMD_ALWAYS void gelu_prefetch(const void *p) { _mm_prefetch((const char *)p, _MM_HINT_T0); }
 static GELU_SIMD_ALWAYS void gelu_sfence(void) { _mm_sfence(); }
@@ -142,11 +169,17 @@ typedef __m256i gelu_vh;
 
 static GELU_SIMD_ALWAYS gelu_vf gelu_vf_mul(gelu_vf a, gelu_vf b) { return _mm256_mul_ps(a, b); }
 static GELU_SIMD_ALWAYS gelu_vfm gelu_vf_isnan(gelu_vf a) { return _mm256_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
-static GELU_SIMD_ALWAYS gelu_vf gelu_vf_blend(gelu_vfm m, gelu_vf a, gelu_vf b) { return _mm256_mask_blend_ps(m, b, a); }
+static GELU_SIMD_ALWAYS gelu_vf gelu_vf_blend(gelu_vfm m, gelu_vf a, gelu_vf b)
+{
+    return _mm256_mask_blend_ps(m, b, a);
+}
 static GELU_SIMD_ALWAYS gelu_vf gelu_vf_from_bits(uint32_t u) { return _mm256_castsi256_ps(_mm256_set1_epi32((int)u)); }
 /* a with its quiet bit set (a quieted NaN) */
 static GELU_SIMD_ALWAYS gelu_vf gelu_vf_quiet(gelu_vf a) { return _mm256_or_ps(a, gelu_vf_from_bits(0x00400000u)); }
-static GELU_SIMD_ALWAYS unsigned gelu_vi_le(gelu_vi a, gelu_vi b) { return _cvtmask8_u32(_mm512_cmple_epu64_mask(a, b)); }
+static GELU_SIMD_ALWAYS unsigned gelu_vi_le(gelu_vi a, gelu_vi b)
+{
+    return _cvtmask8_u32(_mm512_cmple_epu64_mask(a, b));
+}
 
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_zero(void) { return _mm512_setzero_ps(); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_sub(gelu_vw a, gelu_vw b) { return _mm512_sub_ps(a, b); }
@@ -168,17 +201,27 @@ static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_set1(int v) { return _mm512_set1_epi32
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_add(gelu_vwi a, gelu_vwi b) { return _mm512_add_epi32(a, b); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_and(gelu_vwi a, gelu_vwi b) { return _mm512_and_si512(a, b); }
 #define gelu_vwi_shr(a, count) _mm512_srli_epi32((a), (count)) /* logical */
-static GELU_SIMD_ALWAYS unsigned gelu_vwi_le(gelu_vwi a, gelu_vwi b) { return _cvtmask16_u32(_mm512_cmple_epu32_mask(a, b)); }
-static GELU_SIMD_ALWAYS unsigned gelu_vwi_eq(gelu_vwi a, gelu_vwi b) { return _cvtmask16_u32(_mm512_cmpeq_epi32_mask(a, b)); }
+static GELU_SIMD_ALWAYS unsigned gelu_vwi_le(gelu_vwi a, gelu_vwi b)
+{
+    return _cvtmask16_u32(_mm512_cmple_epu32_mask(a, b));
+}
+static GELU_SIMD_ALWAYS unsigned gelu_vwi_eq(gelu_vwi a, gelu_vwi b)
+{
+    return _cvtmask16_u32(_mm512_cmpeq_epi32_mask(a, b));
+}
 /* lo <= a < hi, for a, lo and hi in [0, 2^31) */
 static GELU_SIMD_ALWAYS unsigned gelu_vwi_in_range(gelu_vwi a, int lo, int hi)
 {
-    return _cvtmask16_u32(_mm512_cmplt_epu32_mask(_mm512_sub_epi32(a, _mm512_set1_epi32(lo)), _mm512_set1_epi32(hi - lo)));
+    return _cvtmask16_u32(
+        _mm512_cmplt_epu32_mask(_mm512_sub_epi32(a, _mm512_set1_epi32(lo)), _mm512_set1_epi32(hi - lo)));
 }
 /* 16-bit values: the low halves of 32-bit lanes below 2^16; floats rounded to f16 (nearest);
    memory; exact widening of bf16 and f16 */
 static GELU_SIMD_ALWAYS gelu_vh gelu_vwi_narrow16(gelu_vwi a) { return _mm512_cvtepi32_epi16(a); }
-static GELU_SIMD_ALWAYS gelu_vh gelu_vw_to_f16(gelu_vw a) { return _mm512_cvtps_ph(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+static GELU_SIMD_ALWAYS gelu_vh gelu_vw_to_f16(gelu_vw a)
+{
+    return _mm512_cvtps_ph(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
 static GELU_SIMD_ALWAYS gelu_vh gelu_vh_loadu(const void *p) { return _mm256_loadu_si256((const __m256i *)p); }
 static GELU_SIMD_ALWAYS void gelu_vh_storeu(uint16_t *p, gelu_vh v) { _mm256_storeu_si256((__m256i *)p, v); }
 /* a non-temporal store to a 32-byte aligned p (order with gelu_sfence) */

@@ -49,7 +49,10 @@ static GELU_SIMD_ALWAYS gelu_vm gelu_vm_from_bits(unsigned bits) { return bits &
 static GELU_SIMD_ALWAYS unsigned gelu_vm_bits(gelu_vm m) { return m; }
 
 static GELU_SIMD_ALWAYS gelu_vd gelu_vd_select(gelu_vm m, gelu_vd a, gelu_vd b) { return m ? a : b; }
-static GELU_SIMD_ALWAYS gelu_vd gelu_vd_mask_mul(gelu_vd src, gelu_vm m, gelu_vd a, gelu_vd b) { return m ? a * b : src; }
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_mask_mul(gelu_vd src, gelu_vm m, gelu_vd a, gelu_vd b)
+{
+    return m ? a * b : src;
+}
 
 static GELU_SIMD_ALWAYS gelu_vi gelu_vd_bits(gelu_vd a) { return gelu_bits64(a); }
 static GELU_SIMD_ALWAYS gelu_vd gelu_vd_from_bits(gelu_vi a) { return gelu_from_bits64(a); }
@@ -64,7 +67,10 @@ static GELU_SIMD_ALWAYS gelu_vidx gelu_vidx_trunc(gelu_vd a) { return (int)a; }
 static GELU_SIMD_ALWAYS gelu_vidx gelu_vidx_min(gelu_vidx i, int n) { return i < n ? i : n; }
 static GELU_SIMD_ALWAYS gelu_vd gelu_vidx_to_vd(gelu_vidx i) { return (double)i; }
 static GELU_SIMD_ALWAYS gelu_vd gelu_vd_lookup16(const double *row, gelu_vidx i) { return row[i]; }
-static GELU_SIMD_ALWAYS gelu_vd gelu_vd_lookup16_low_bits(const double *row, gelu_vd z) { return row[gelu_bits64(z) & 15]; }
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_lookup16_low_bits(const double *row, gelu_vd z)
+{
+    return row[gelu_bits64(z) & 15];
+}
 
 static GELU_SIMD_ALWAYS gelu_vd gelu_vf_to_vd(gelu_vf f) { return f; }
 static GELU_SIMD_ALWAYS gelu_vf gelu_vd_to_vf(gelu_vd d) { return (float)d; }

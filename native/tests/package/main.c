@@ -4,7 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     const float x[3] = {1.0f, -10.0f, 0.0f};
     float y[3];
     if (gelu_erf_f32(x, y, 3) != GELU_OK) {
