@@ -192,19 +192,27 @@ public final class VectorKernels implements GeluKernels {
             store(f, logistic(x, amax, c1, c3), src, dst, i, VL, null);
         }
         if (bound < count) {
-            secondTier(f, src, dst, bound, (int) (count - bound));
+            logisticTail(f, src, dst, bound, (int) (count - bound));
         }
     }
 
     /**
      * One block (n <= VL lanes at {@code at}) through the second tier. It reloads x, so no
-     * vector crosses this call, and it is its own compilation unit, out of the loops' budget.
+     * vector crosses this call, and it is its own compilation unit, out of the loops' budget;
+     * each family has its own, so neither inlines the other's code.
      */
     private static void secondTier(FormConstants.Forward f, MemorySegment src, MemorySegment dst, long at, int n) {
         VectorMask<Float> m = n == VL ? null : FS.indexInRange(0, n);
         FloatVector x = m == null ? FloatVector.fromMemorySegment(FS, src, 4 * at, ORDER)
                 : FloatVector.fromMemorySegment(FS, src, 4 * at, ORDER, m);
-        store(f, f.gaussian() ? erf(x, f.amax()) : logistic(x, f.amax(), f.c1(), f.c3()), src, dst, at, n, m);
+        store(f, erf(x, f.amax()), src, dst, at, n, m);
+    }
+
+    /** The logistic family's last block (n < VL lanes at {@code at}), masked. */
+    private static void logisticTail(FormConstants.Forward f, MemorySegment src, MemorySegment dst, long at, int n) {
+        VectorMask<Float> m = FS.indexInRange(0, n);
+        FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * at, ORDER, m);
+        store(f, logistic(x, f.amax(), f.c1(), f.c3()), src, dst, at, n, m);
     }
 
     // ---- first tier
@@ -326,7 +334,7 @@ public final class VectorKernels implements GeluKernels {
 
     /** e/(1 + e), e = exp(-v), v = w (c1 + c3 w^2): c3 = 0 makes the fma c1 and v = c1 w exactly. */
     private static DoubleVector logisticQ(DoubleVector w, double c1, double c3) {
-        DoubleVector v = w.mul(w.mul(w).fma(c3, c1));
+        DoubleVector v = c3 == 0.0 ? w.mul(c1) : w.mul(w.mul(w).fma(c3, c1));
         DoubleVector e = expNeg(v.neg());
         return e.div(e.add(1.0));
     }
