@@ -197,9 +197,9 @@ public final class VectorKernels implements GeluKernels {
     }
 
     /**
-     * One block (n <= VL lanes at {@code at}) through the second tier. It reloads x, so no
-     * vector crosses this call, and it is its own compilation unit, out of the loops' budget;
-     * each family has its own, so neither inlines the other's code.
+     * One Gaussian block (n <= VL lanes at {@code at}) through the second tier. It reloads x, so
+     * no vector crosses this call, and it is its own compilation unit, out of the loop's budget
+     * (the logistic tail has its own, so neither inlines the other's code).
      */
     private static void secondTier(FormConstants.Forward f, MemorySegment src, MemorySegment dst, long at, int n) {
         VectorMask<Float> m = n == VL ? null : FS.indexInRange(0, n);
