@@ -18,11 +18,12 @@ class ConcurrencyTest {
     @Test
     void concurrentCallsAgreeWithTheSingleThreadedResult() throws Exception {
         float[] x = TestData.inputs(50_000, 99);
-        float[] erf = new float[x.length];
-        float[] tanh = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            erf[i] = Gelu.apply(Form.ERF, x[i]);
-            tanh[i] = Gelu.apply(Form.TANH, x[i]);
+        Form[] forms = Form.values();
+        float[][] wants = new float[forms.length][x.length];
+        for (Form form : forms) {
+            for (int i = 0; i < x.length; i++) {
+                wants[form.ordinal()][i] = Gelu.apply(form, x[i]);
+            }
         }
         int threads = 16;
         CountDownLatch start = new CountDownLatch(1);
@@ -34,8 +35,8 @@ class ConcurrencyTest {
                 jobs.add(pool.submit(() -> {
                     start.await();
                     for (int round = 0; round < 20; round++) {
-                        Form form = (id + round) % 2 == 0 ? Form.ERF : Form.TANH;
-                        float[] want = form == Form.ERF ? erf : tanh;
+                        Form form = forms[(id + round) % forms.length];
+                        float[] want = wants[form.ordinal()];
                         float[] heap = new float[x.length];
                         Gelu.apply(form, x, heap);
                         assertArrayEquals(want, heap);

@@ -16,26 +16,19 @@ final class TestData {
     private TestData() {}
 
     /**
-     * One golden row: x, its correctly rounded GELU in every form, and per form the side of the
-     * exact value relative to that float (+1 above, -1 below, 0 the float itself).
+     * One golden row: x, then per form (in {@link Form}'s order, the file's columns) its
+     * correctly rounded GELU and the side of the exact value relative to that float (+1 above,
+     * -1 below, 0 the float itself).
      */
-    record Golden(float x, float erf, float tanh, float quick, int erfSide, int tanhSide, int quickSide) {
+    record Golden(float x, float[] results, int[] sides) {
         float of(Form form) {
-            return switch (form) {
-                case ERF -> erf;
-                case TANH -> tanh;
-                case QUICK -> quick;
-            };
+            return results[form.ordinal()];
         }
 
         /** Whether y is one of the two floats around the exact value, a zero with x's sign. */
         boolean faithful(Form form, float y) {
             float want = of(form);
-            int side = switch (form) {
-                case ERF -> erfSide;
-                case TANH -> tanhSide;
-                case QUICK -> quickSide;
-            };
+            int side = sides[form.ordinal()];
             if (Float.floatToRawIntBits(y) == Float.floatToRawIntBits(want) || (Float.isNaN(want) && Float.isNaN(y))) {
                 return true;
             }
@@ -46,7 +39,9 @@ final class TestData {
         }
     }
 
+    /** The rows of golden.tsv: {@code x}, each form's result, each form's side. */
     static List<Golden> golden() {
+        int forms = Form.values().length;
         List<Golden> rows = new ArrayList<>();
         try (InputStream in = TestData.class.getResourceAsStream("golden.tsv.gz");
                 BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(in),
@@ -56,8 +51,13 @@ final class TestData {
                     continue;
                 }
                 String[] f = line.split(" ");
-                rows.add(new Golden(bits(f[0]), bits(f[1]), bits(f[2]), bits(f[3]), side(f[4]), side(f[5]),
-                    side(f[6])));
+                float[] y = new float[forms];
+                int[] side = new int[forms];
+                for (int i = 0; i < forms; i++) {
+                    y[i] = bits(f[1 + i]);
+                    side[i] = side(f[1 + forms + i]);
+                }
+                rows.add(new Golden(bits(f[0]), y, side));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -60,8 +60,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * leave the other names on the old contents.
  */
 public final class ApplyCommand {
-    static final String USAGE = "usage: gelu apply [--form erf|tanh|quick] [--accuracy correct|faithful] [--bf16] "
-            + "[--out-dtype f32|f16|bf16] [--backend native|vector|scalar] IN.npy OUT.npy";
+    static final String USAGE = "usage: gelu apply [--form " + Args.FORM_CHOICES + "] [--accuracy correct|faithful] "
+            + "[--bf16] [--out-dtype f32|f16|bf16] [--backend native|vector|scalar] IN.npy OUT.npy";
 
     /** What {@code --help} prints: the usage line, then what goes in and what comes out. */
     static final String HELP = USAGE + """
@@ -75,7 +75,6 @@ public final class ApplyCommand {
             A 16-bit input is never widened: --out-dtype may only name its own type. 16-bit results
             are always correctly rounded, so --accuracy faithful is for float32 output only.""";
 
-    private static final List<String> FORMS = List.of("erf", "tanh", "quick");
     private static final List<String> ACCURACIES = List.of("correct", "faithful");
     private static final List<String> BACKENDS = List.of("native", "vector", "scalar");
     private static final List<String> OUT_DTYPES = List.of("f32", "f16", "bf16");
@@ -490,7 +489,7 @@ public final class ApplyCommand {
                     }
                     String value = args[++i];
                     switch (arg) {
-                        case "--form" -> form = choose(arg, value, FORMS);
+                        case "--form" -> form = choose(arg, value, Args.FORMS);
                         case "--accuracy" -> accuracy = choose(arg, value, ACCURACIES);
                         case "--out-dtype" -> outDtype = choose(arg, value, OUT_DTYPES);
                         default -> backend = choose(arg, value, BACKENDS);
@@ -498,7 +497,7 @@ public final class ApplyCommand {
                 } else if (arg.startsWith("--accuracy=")) {
                     accuracy = choose("--accuracy", arg.substring("--accuracy=".length()), ACCURACIES);
                 } else if (arg.startsWith("--form=")) {
-                    form = choose("--form", arg.substring("--form=".length()), FORMS);
+                    form = choose("--form", arg.substring("--form=".length()), Args.FORMS);
                 } else if (arg.startsWith("--out-dtype=")) {
                     outDtype = choose("--out-dtype", arg.substring("--out-dtype=".length()), OUT_DTYPES);
                 } else if (arg.startsWith("--backend=")) {

@@ -6,6 +6,7 @@ import dev.gelu.Form;
 import dev.gelu.Storage;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * What every command's option parsing shares: forms and backends named in any case, numbers
@@ -44,24 +45,32 @@ final class Args {
         return args[i + 1];
     }
 
+    /** The command-line names of the forms, in {@link Form}'s order: {@code erf}, {@code tanh}, ... */
+    static final List<String> FORMS = Stream.of(Form.values()).map(Args::name).toList();
+
+    /** The forms for a usage line, {@code erf|tanh|...}. */
+    static final String FORM_CHOICES = String.join("|", FORMS);
+
+    /** The command-line name of a form: its name in lower case. */
+    static String name(Form form) {
+        return form.name().toLowerCase(Locale.ROOT);
+    }
+
     /**
-     * {@code erf}, {@code tanh} or {@code quick} in any case, plus, when allowed, {@code both}
-     * (erf and tanh) and {@code all} (every form).
+     * A form's name ({@link #FORMS}) in any case, {@code both} (erf and tanh, the two forms there
+     * were first) or {@code all} (every form).
      */
-    static List<Form> forms(String option, String value, boolean bothAllowed) {
+    static List<Form> forms(String option, String value) {
         String v = value.toLowerCase(Locale.ROOT);
+        int i = FORMS.indexOf(v);
+        if (i >= 0) {
+            return List.of(Form.values()[i]);
+        }
         return switch (v) {
-            case "erf" -> List.of(Form.ERF);
-            case "tanh" -> List.of(Form.TANH);
-            case "quick" -> List.of(Form.QUICK);
-            case "both", "all" -> {
-                if (!bothAllowed) {
-                    throw new BadArgs(option + " must be erf, tanh or quick, not '" + value + "'");
-                }
-                yield v.equals("both") ? List.of(Form.ERF, Form.TANH) : List.of(Form.values());
-            }
-            default -> throw new BadArgs(option + " must be erf, tanh, quick" + (bothAllowed ? ", both or all" : "")
-                    + ", not '" + value + "'");
+            case "both" -> List.of(Form.ERF, Form.TANH);
+            case "all" -> List.of(Form.values());
+            default -> throw new BadArgs(option + " must be " + String.join(", ", FORMS) + ", both or all, not '"
+                    + value + "'");
         };
     }
 

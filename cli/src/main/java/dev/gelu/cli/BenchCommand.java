@@ -26,8 +26,9 @@ import java.util.SplittableRandom;
 final class BenchCommand {
     private BenchCommand() {}
 
-    static final String USAGE = "usage: gelu bench [--n N] [--form erf|tanh|quick|both|all] [--accuracy correct|faithful|both]"
-            + " [--dist normal|uniform8|student3] [--storage f32|bf16|f16|f32-bf16|f32-f16|all] [--min-seconds S]";
+    static final String USAGE = "usage: gelu bench [--n N] [--form " + Args.FORM_CHOICES + "|both|all]"
+            + " [--accuracy correct|faithful|both] [--dist normal|uniform8|student3]"
+            + " [--storage f32|bf16|f16|f32-bf16|f32-f16|all] [--min-seconds S]";
 
     /** A storage point: the element types in and out. */
     private record Point(String name, Storage in, Storage out) {}
@@ -57,7 +58,7 @@ final class BenchCommand {
                 switch (a) {
                     case "--n" -> n = Args.longAtLeast(a, Args.value(a, args, i), 1);
                     case "--min-seconds" -> minSeconds = Args.seconds(a, Args.value(a, args, i));
-                    case "--form" -> forms = Args.forms(a, Args.value(a, args, i), true);
+                    case "--form" -> forms = Args.forms(a, Args.value(a, args, i));
                     case "--accuracy" -> accuracies = Args.accuracies(a, Args.value(a, args, i), true);
                     case "--dist" -> dist = switch (Args.value(a, args, i).toLowerCase(Locale.ROOT)) {
                         case "normal", "uniform8", "student3" -> Args.value(a, args, i).toLowerCase(Locale.ROOT);
@@ -117,7 +118,7 @@ final class BenchCommand {
                         ++step;
                         if (progress) {
                             err.printf("\r[%d/%d] %s %s %s %s/%s ...          ", step, steps, p.name(),
-                                    form.name().toLowerCase(), acc, k.name(), k.isa());
+                                    Args.name(form), acc, k.name(), k.isa());
                         }
                         Pass pass = p.out() == Storage.F32 ? (s, d, m) -> k.forward(form, accuracy, s, d, m)
                                 : (s, d, m) -> k.forward(form, p.in(), p.out(), s, d, m);
@@ -135,7 +136,7 @@ final class BenchCommand {
                         if (progress) {
                             err.print("\r                                                            \r");
                         }
-                        out.printf("%-5s %-8s %-8s %-8s %10.3f %10.3f  %s%n", form.name().toLowerCase(), acc,
+                        out.printf("%-5s %-8s %-8s %-8s %10.3f %10.3f  %s%n", Args.name(form), acc,
                                 k.name(), k.isa(), n / seconds / 1e9, seconds / n * 1e9, same);
                     }
                   }

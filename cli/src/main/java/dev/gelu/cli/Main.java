@@ -11,13 +11,13 @@ public final class Main {
     private Main() {}
 
     static final String USAGE = """
-            usage: gelu bench [--n N] [--form erf|tanh|quick|both|all] [--accuracy correct|faithful|both]
+            usage: gelu bench [--n N] [--form %1$s|both|all] [--accuracy correct|faithful|both]
                               [--dist normal|uniform8|student3] [--min-seconds S]
-                   gelu apply [--form erf|tanh|quick] [--accuracy correct|faithful] [--bf16] [--out-dtype f32|f16|bf16]
+                   gelu apply [--form %1$s] [--accuracy correct|faithful] [--bf16] [--out-dtype f32|f16|bf16]
                               [--backend native|vector|scalar] IN.npy OUT.npy
                    gelu info
-                   gelu verify [--stride K] [--threads N] [--form erf|tanh|quick|both|all] [--accuracy correct|faithful|both]
-                   gelu [COMMAND] --help | --version""";
+                   gelu verify [--stride K] [--threads N] [--form %1$s|both|all] [--accuracy correct|faithful|both]
+                   gelu [COMMAND] --help | --version""".formatted(Args.FORM_CHOICES);
 
     /**
      * Runs one command and exits with its status: 0 on success, 1 when the work failed, 2 for a

@@ -29,8 +29,8 @@ final class VerifyCommand {
     private static final int CHUNK = 1 << 20;
 
     static final String USAGE =
-            "usage: gelu verify [--stride K] [--threads N] [--form erf|tanh|quick|both|all] [--accuracy correct|faithful|both]"
-            + " [--storage f32|f32-bf16|f32-f16|all]";
+            "usage: gelu verify [--stride K] [--threads N] [--form " + Args.FORM_CHOICES + "|both|all]"
+            + " [--accuracy correct|faithful|both] [--storage f32|f32-bf16|f32-f16|all]";
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         long stride = 1;
@@ -52,7 +52,7 @@ final class VerifyCommand {
                 switch (a) {
                     case "--stride" -> stride = Args.longAtLeast(a, Args.value(a, args, i), 1);
                     case "--threads" -> threads = Args.intAtLeast(a, Args.value(a, args, i), 1);
-                    case "--form" -> forms = Args.forms(a, Args.value(a, args, i), true);
+                    case "--form" -> forms = Args.forms(a, Args.value(a, args, i));
                     case "--accuracy" -> accuracies = Args.accuracies(a, Args.value(a, args, i), true);
                     case "--storage" -> outputs = switch (Args.value(a, args, i).toLowerCase(java.util.Locale.ROOT)) {
                         case "f32" -> List.of(Storage.F32);
@@ -89,7 +89,7 @@ final class VerifyCommand {
                         long t0 = System.nanoTime();
                         long bad = verify(form, accuracy, output, reference, k, stride, total, threads, err);
                         out.printf("%-5s %-8s %s%s/%s: %d inputs, %d differ from native/%s (%.0f s)%n",
-                                form.name().toLowerCase(), Args.name(accuracy),
+                                Args.name(form), Args.name(accuracy),
                                 output == Storage.F32 ? "" : "f32->" + output.name().toLowerCase() + " ", k.name(),
                                 k.isa(), total, bad, reference.isa(), (System.nanoTime() - t0) / 1e9);
                         ok &= bad == 0;

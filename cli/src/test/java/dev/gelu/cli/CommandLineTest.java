@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import dev.gelu.Form;
 import dev.gelu.Gelu;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -68,7 +70,9 @@ class CommandLineTest {
                 arguments(List.of("verify", "--threads", "1.5"), "gelu verify: --threads must be a whole number, not '1.5'"),
                 arguments(List.of("verify", "--threads", "9999999999"), "gelu verify: --threads must be at most 2147483647, not 9999999999"),
                 arguments(List.of("verify", "--stride"), "gelu verify: --stride needs a value"),
-                arguments(List.of("verify", "--form", "relu"), "gelu verify: --form must be erf, tanh, quick, both or all, not 'relu'"),
+                arguments(List.of("verify", "--form", "relu"), "gelu verify: --form must be "
+                        + String.join(", ", Stream.of(Form.values()).map(f -> f.name().toLowerCase(Locale.ROOT)).toList())
+                        + ", both or all, not 'relu'"),
                 arguments(List.of("verify", "--fast"), "gelu verify: unknown option '--fast'"),
                 arguments(List.of("bench", "--n", "lots"), "gelu bench: --n must be a whole number, not 'lots'"),
                 arguments(List.of("bench", "--n", "-4"), "gelu bench: --n must be at least 1, not -4"),

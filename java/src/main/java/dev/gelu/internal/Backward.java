@@ -19,7 +19,7 @@ final class Backward {
     private static final ValueLayout.OfShort S = ValueLayout.JAVA_SHORT_UNALIGNED;
 
     static void run(Form form, Storage type, MemorySegment x, MemorySegment dy, MemorySegment dx, long n) {
-        int f = form.ordinal(); // BackwardMath numbers the forms as Form does: erf, tanh, quick
+        FormConstants f = FormConstants.of(form);
         if (type == Storage.F32) {
             for (long i = 0; i < n; i++) { // each element read before it is written (in place)
                 long o = 4 * i;

@@ -1,15 +1,9 @@
 package dev.gelu.internal;
 
-import static dev.gelu.internal.Coefficients.ERF_AMAX;
 import static dev.gelu.internal.Coefficients.EXP_SHIFT;
 import static dev.gelu.internal.Coefficients.LN2_HI;
 import static dev.gelu.internal.Coefficients.LN2_LO;
 import static dev.gelu.internal.Coefficients.LOG2E;
-import static dev.gelu.internal.Coefficients.QUICK_C;
-import static dev.gelu.internal.Coefficients.QUICK_WMAX;
-import static dev.gelu.internal.Coefficients.TANH_C1;
-import static dev.gelu.internal.Coefficients.TANH_C3;
-import static dev.gelu.internal.Coefficients.TANH_WMAX;
 import static dev.gelu.internal.FaithfulCoefficients.A;
 import static dev.gelu.internal.FaithfulCoefficients.B;
 import static dev.gelu.internal.FaithfulCoefficients.DEGREE;
@@ -23,82 +17,46 @@ import static dev.gelu.internal.FaithfulCoefficients.TAIL_DEGREE;
 
 /**
  * The faithful operation sequence in Java, step for step that of native/src/gelu_scalar.c
- * ({@code faithful_central}; see there why each step is there), so it returns the same bits.
+ * ({@code faithful_central}, {@code faithful_tail}, {@code faithful_quick_outer_y}; see there why
+ * each step is there), so it returns the same bits. The form is data: its table, where the table
+ * stops and what takes over ({@link FormConstants.Faithful}).
  */
 public final class FaithfulMath {
     private FaithfulMath() {}
 
-    /** Finite inputs below this take the tail path; NaN and the infinities the correctly rounded sequence. */
+    /** Finite inputs below this take the outside path; NaN and the infinities the correctly rounded sequence. */
     public static final float LOWEST = (float) LO;
 
-    /** Whether x takes the table path: x in [LOWEST, Float.MAX_VALUE]. */
-    public static boolean central(float x) {
-        return x >= LOWEST && x <= Float.MAX_VALUE;
-    }
-
-    /** GELU(x), erf form, faithful. */
-    public static float erf(float x) {
-        return central(x) ? central(FaithfulCoefficients.ERF, x) : tail(x) ? tail(false, x) : GeluMath.erf(x);
-    }
-
-    /** GELU(x), tanh form, faithful. */
-    public static float tanh(float x) {
-        return central(x) ? central(FaithfulCoefficients.TANH, x) : tail(x) ? tail(true, x) : GeluMath.tanh(x);
-    }
-
-    /**
-     * The quick form's table path ends below this: Q(HI) = 8.6e-5 is too large to hold a at HI,
-     * so from here on (and below LOWEST) it takes its exp path.
-     */
-    public static final float QUICK_TOP = (float) HI;
-
-    /** GELU(x), quick form, faithful. */
-    public static float quick(float x) {
-        if (x >= LOWEST && x < QUICK_TOP) {
-            return central(FaithfulCoefficients.QUICK, x);
+    /** GELU(x), faithful, for the form whose constants are {@code c}. */
+    public static float forward(FormConstants c, float x) {
+        FormConstants.Faithful f = c.faithful();
+        if (x >= LOWEST && x < f.top()) {
+            return central(f.table(), x);
         }
-        return Math.abs(x) <= Float.MAX_VALUE ? quickOuter(x) : GeluMath.quick(x);
+        return Math.abs(x) <= Float.MAX_VALUE ? outside(c, x) : GeluMath.correctlyRounded(c.forward(), x);
     }
 
     /**
-     * The quick form outside [LOWEST, QUICK_TOP), finite x, as faithful_quick_outer_y in
-     * gelu_scalar.c: Q = e/(1 + e), e = exp(-1.702 a), a = |x| held at QUICK_WMAX.
+     * A finite x outside the table's range: y = fma(-a, Q(a), max(0, x)), a = |x| held at the
+     * form's amax, Q by the form's {@link FormConstants.Outside} path. Below LOWEST the product
+     * is the C code's {@code x * Q} (never 0, so adding +0 changes no bit).
      */
-    static float quickOuter(float x) {
+    static float outside(FormConstants c, float x) {
+        FormConstants.Forward f = c.forward();
         double xd = x;
         double na = -Math.abs(xd);
-        double nc = na > -QUICK_WMAX ? na : -QUICK_WMAX;
-        double e = exp(nc * QUICK_C);
-        return (float) Math.fma(nc, e / (1.0 + e), xd >= 0.0 ? xd : 0.0);
-    }
-
-    /** Whether x takes the tail path: finite and below LOWEST. */
-    private static boolean tail(float x) {
-        return x < LOWEST && x >= -Float.MAX_VALUE;
-    }
-
-    /** The negative tail, finite x below LOWEST, as faithful_tail in gelu_scalar.c. */
-    static float tail(boolean tanh, float x) {
-        double amax = tanh ? TANH_WMAX : ERF_AMAX;
-        double xc = x > -amax ? x : -amax;
-        double a = -xc;
-        double aa = a * a;
+        double nc = na > -f.amax() ? na : -f.amax();
         double q;
-        if (!tanh) {
-            double r = Math.fma(a, TAIL_A, TAIL_B);
-            double z = r + EXP_SHIFT;
-            double t = r - (z - EXP_SHIFT);
-            int k = (int) (Double.doubleToRawLongBits(z) & 15);
-            double h = TAIL[TAIL_DEGREE * 16 + k];
-            for (int j = TAIL_DEGREE - 1; j >= 0; j--) {
-                h = Math.fma(h, t, TAIL[j * 16 + k]);
-            }
-            q = exp(Math.fma(aa, -0.5, h));
+        if (c.faithful().outside() == FormConstants.Outside.GAUSSIAN_TAIL) {
+            double a = -nc;
+            double h = piecewise(TAIL, TAIL_DEGREE, Math.fma(a, TAIL_A, TAIL_B));
+            q = exp(Math.fma(a * a, -0.5, h));
         } else {
-            double e = exp(-(a * Math.fma(TANH_C3, aa, TANH_C1)));
-            q = Math.fma(e, Math.fma(e, e, -e), e);
+            double e = exp(nc * Math.fma(f.c3(), nc * nc, f.c1())); // c3 = 0: exp(c1 nc) exactly
+            q = c.faithful().outside() == FormConstants.Outside.LOGISTIC_SERIES ? Math.fma(e, Math.fma(e, e, -e), e)
+                    : e / (1.0 + e);
         }
-        return (float) (xc * q);
+        return (float) Math.fma(nc, q, xd >= 0.0 ? xd : 0.0);
     }
 
     /** exp(v) for v in [-150, -5], to 2^-34. */
@@ -119,14 +77,19 @@ public final class FaithfulMath {
         double xd = x;
         double na = -Math.abs(xd);
         double ac = na > -HI ? na : -HI;
-        double r = Math.fma(ac, -A, B);
+        double q = piecewise(c, DEGREE, Math.fma(ac, -A, B));
+        return (float) Math.fma(na, q, xd >= 0.0 ? xd : 0.0);
+    }
+
+    /** A 16-piece table's polynomial at r: piece k = round(r), in t = r - k; c coefficient-major. */
+    private static double piecewise(double[] c, int degree, double r) {
         double z = r + EXP_SHIFT;
         double t = r - (z - EXP_SHIFT);
         int k = (int) (Double.doubleToRawLongBits(z) & 15);
-        double q = c[DEGREE * 16 + k];
-        for (int j = DEGREE - 1; j >= 0; j--) {
+        double q = c[degree * 16 + k];
+        for (int j = degree - 1; j >= 0; j--) {
             q = Math.fma(q, t, c[j * 16 + k]);
         }
-        return (float) Math.fma(na, q, xd >= 0.0 ? xd : 0.0);
+        return q;
     }
 }

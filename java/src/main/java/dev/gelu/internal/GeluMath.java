@@ -15,33 +15,31 @@ public final class GeluMath {
 
     /** GELU(x) of the given form and accuracy. */
     public static float forward(Form form, Accuracy accuracy, float x) {
-        if (accuracy == Accuracy.FAITHFUL) {
-            return switch (form) {
-                case ERF -> FaithfulMath.erf(x);
-                case TANH -> FaithfulMath.tanh(x);
-                case QUICK -> FaithfulMath.quick(x);
-            };
+        FormConstants c = FormConstants.of(form);
+        return accuracy == Accuracy.FAITHFUL ? FaithfulMath.forward(c, x) : correctlyRounded(c.forward(), x);
+    }
+
+    /** GELU(x) correctly rounded, for the form whose constants are {@code f}. */
+    public static float correctlyRounded(FormConstants.Forward f, float x) {
+        double y = y(f, x);
+        float r = (float) y;
+        float lo = (float) (y * FLAG_LO);
+        float hi = (float) (y * FLAG_HI);
+        if (Float.floatToRawIntBits(lo) != Float.floatToRawIntBits(hi)) {
+            r = HardCases.lookup(f.hardInputs(), f.hardResults(), x, r);
         }
-        return switch (form) {
-            case ERF -> erf(x);
-            case TANH -> tanh(x);
-            case QUICK -> quick(x);
-        };
+        return r;
     }
 
-    /** GELU(x), erf form, correctly rounded. */
-    public static float erf(float x) {
-        return finish(Form.ERF, x, erfQ(clampAbs(x, ERF_AMAX)), ERF_AMAX);
-    }
-
-    /** GELU(x), tanh form, correctly rounded. */
-    public static float tanh(float x) {
-        return finish(Form.TANH, x, tanhQ(clampAbs(x, TANH_WMAX)), TANH_WMAX);
-    }
-
-    /** GELU(x), quick form x·σ(1.702x), correctly rounded. */
-    public static float quick(float x) {
-        return finish(Form.QUICK, x, quickQ(clampAbs(x, QUICK_WMAX)), QUICK_WMAX);
+    /** The correctly rounded kernels' double y before its rounding (native gelu_cr_y). */
+    static double y(FormConstants.Forward f, float x) {
+        double a = clampAbs(x, f.amax());
+        double q = f.gaussian() ? erfQ(a) : logisticQ(a, f.c1(), f.c3());
+        double xd = x;
+        q = q < Q_MAX ? q : Q_MAX;
+        double p = xd < 0.0 ? q : 1.0 - q;
+        double xc = xd < -f.amax() ? -f.amax() : xd;
+        return xd == Double.NEGATIVE_INFINITY ? -0.0 : xc * p;
     }
 
     static double expNeg(double t) {
@@ -70,47 +68,15 @@ public final class GeluMath {
         return expNeg((a * a) * -0.5) * g;
     }
 
-    static double tanhQ(double w) {
-        double v = w * Math.fma(TANH_C3, w * w, TANH_C1);
+    /** e/(1 + e), e = exp(-v), v = w (c1 + c3 w^2): with c3 = 0 the fma is c1 and v = c1 w exactly. */
+    static double logisticQ(double w, double c1, double c3) {
+        double v = w * Math.fma(c3, w * w, c1);
         double e = expNeg(-v);
-        return e / (1.0 + e);
-    }
-
-    static double quickQ(double w) {
-        double e = expNeg(-(w * QUICK_C));
         return e / (1.0 + e);
     }
 
     static double clampAbs(float x, double amax) {
         double a = Math.abs((double) x);
         return a < amax ? a : amax;
-    }
-
-    /** The correctly rounded kernels' double y before its rounding (native gelu_cr_y). */
-    static double crY(Form form, float x) {
-        return switch (form) {
-            case ERF -> finishY(x, erfQ(clampAbs(x, ERF_AMAX)), ERF_AMAX);
-            case TANH -> finishY(x, tanhQ(clampAbs(x, TANH_WMAX)), TANH_WMAX);
-            case QUICK -> finishY(x, quickQ(clampAbs(x, QUICK_WMAX)), QUICK_WMAX);
-        };
-    }
-
-    private static double finishY(float x, double q, double amax) {
-        double xd = x;
-        q = q < Q_MAX ? q : Q_MAX;
-        double p = xd < 0.0 ? q : 1.0 - q;
-        double xc = xd < -amax ? -amax : xd;
-        return xd == Double.NEGATIVE_INFINITY ? -0.0 : xc * p;
-    }
-
-    static float finish(Form form, float x, double q, double amax) {
-        double y = finishY(x, q, amax);
-        float f = (float) y;
-        float lo = (float) (y * FLAG_LO);
-        float hi = (float) (y * FLAG_HI);
-        if (Float.floatToRawIntBits(lo) != Float.floatToRawIntBits(hi)) {
-            f = HardCases.lookup(form, x, f);
-        }
-        return f;
     }
 }

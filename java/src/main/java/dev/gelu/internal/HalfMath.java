@@ -15,13 +15,19 @@ public final class HalfMath {
 
     /** GELU(x) rounded once to {@code type} (BF16 or F16), as raw bits. */
     public static short forward(Form form, Storage type, float x) {
+        return forward(FormConstants.of(form), type, x);
+    }
+
+    /** GELU(x) rounded once to {@code type}, for the form whose constants are {@code c}. */
+    public static short forward(FormConstants c, Storage type, float x) {
         if (Float.isNaN(x)) {
             return quietNaN(x, type);
         }
-        int known = hardCase(form, type, x);
+        int known = HardCases.indexOf(inputs(c.half(), type), x);
         if (known >= 0) {
-            return (short) known;
+            return (short) results(c.half(), type)[known];
         }
+        FormConstants.Forward f = c.forward();
         double xd = x;
         if (Math.abs(xd) < TINY) {
             if (xd == 0.0) {
@@ -33,12 +39,7 @@ public final class HalfMath {
         }
         // beyond the clamps: -0, or from 20 on x minus less than 2^-49 x (quick; erf, tanh: 2^-280),
         // which rounds as the double below x
-        double amax = switch (form) {
-            case ERF -> Coefficients.ERF_AMAX;
-            case TANH -> Coefficients.TANH_WMAX;
-            case QUICK -> Coefficients.QUICK_WMAX;
-        };
-        if (xd <= -amax) {
+        if (xd <= -f.amax()) {
             return (short) 0x8000;
         }
         if (xd == Double.POSITIVE_INFINITY) { // GELU(+inf) = +inf; below, the double under x must be finite
@@ -47,43 +48,26 @@ public final class HalfMath {
         if (xd >= 20.0) {
             return bits(round(Double.longBitsToDouble(Double.doubleToRawLongBits(xd) - 1), type), type);
         }
-        double y = GeluMath.crY(form, x);
+        double y = GeluMath.y(f, x);
         return bits(round(y * Coefficients.FLAG_LO, type), type);
     }
 
     /** The inputs of the hard-case table of a form and 16-bit type, sorted as unsigned. */
     public static int[] hardCaseInputs(Form form, Storage type) {
-        boolean bf16 = type == Storage.BF16;
-        return switch (form) {
-            case ERF -> bf16 ? HalfHardCaseTable.ERF_BF16_X : HalfHardCaseTable.ERF_F16_X;
-            case TANH -> bf16 ? HalfHardCaseTable.TANH_BF16_X : HalfHardCaseTable.TANH_F16_X;
-            case QUICK -> bf16 ? HalfHardCaseTable.QUICK_BF16_X : HalfHardCaseTable.QUICK_F16_X;
-        };
+        return inputs(FormConstants.of(form).half(), type);
     }
 
     /** The results of the hard-case table, index for index with {@link #hardCaseInputs}. */
     public static int[] hardCaseResults(Form form, Storage type) {
-        boolean bf16 = type == Storage.BF16;
-        return switch (form) {
-            case ERF -> bf16 ? HalfHardCaseTable.ERF_BF16_Y : HalfHardCaseTable.ERF_F16_Y;
-            case TANH -> bf16 ? HalfHardCaseTable.TANH_BF16_Y : HalfHardCaseTable.TANH_F16_Y;
-            case QUICK -> bf16 ? HalfHardCaseTable.QUICK_BF16_Y : HalfHardCaseTable.QUICK_F16_Y;
-        };
+        return results(FormConstants.of(form).half(), type);
     }
 
-    /** The hard-case table's result for x (as native gelu_half.c's hard_case), or -1. */
-    private static int hardCase(Form form, Storage type, float x) {
-        int[] xs = hardCaseInputs(form, type), ys = hardCaseResults(form, type);
-        int key = Float.floatToRawIntBits(x), lo = 0, hi = xs.length;
-        while (lo < hi) { // sorted as unsigned, like the C table
-            int mid = (lo + hi) >>> 1;
-            if (Integer.compareUnsigned(xs[mid], key) < 0) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo < xs.length && xs[lo] == key ? ys[lo] : -1;
+    private static int[] inputs(FormConstants.Half h, Storage type) {
+        return type == Storage.BF16 ? h.bf16Inputs() : h.f16Inputs();
+    }
+
+    private static int[] results(FormConstants.Half h, Storage type) {
+        return type == Storage.BF16 ? h.bf16Results() : h.f16Results();
     }
 
     /** The value of 16-bit bits as a float, exactly. */

@@ -1,21 +1,15 @@
 package dev.gelu.internal;
 
-import dev.gelu.Form;
-
 /**
- * The slow path of the rounding test, as in native/src/gelu_hard_cases.c: inputs whose fast
- * result the exhaustive checker found misrounded, with their correctly rounded result.
+ * The slow path of every rounding test, as in native/src/gelu_hard_cases.c: the inputs whose
+ * fast result the exhaustive checkers found misrounded (each form's in {@link FormConstants}),
+ * with their correctly rounded results.
  */
-public final class HardCases {
+final class HardCases {
     private HardCases() {}
 
-    /** The correct result for x if it is a known hard case, else {@code fast}. */
-    public static float lookup(Form form, float x, float fast) {
-        int[] keys = switch (form) {
-            case ERF -> HardCaseTable.ERF_X;
-            case TANH -> HardCaseTable.TANH_X;
-            case QUICK -> HardCaseTable.QUICK_X;
-        };
+    /** The index of x's bits in {@code keys} (sorted as unsigned, like the C tables), or -1. */
+    static int indexOf(int[] keys, float x) {
         int key = Float.floatToRawIntBits(x);
         int lo = 0, hi = keys.length;
         while (lo < hi) {
@@ -26,14 +20,12 @@ public final class HardCases {
                 hi = mid;
             }
         }
-        if (lo < keys.length && keys[lo] == key) {
-            int[] values = switch (form) {
-                case ERF -> HardCaseTable.ERF_Y;
-                case TANH -> HardCaseTable.TANH_Y;
-                case QUICK -> HardCaseTable.QUICK_Y;
-            };
-            return Float.intBitsToFloat(values[lo]);
-        }
-        return fast;
+        return lo < keys.length && keys[lo] == key ? lo : -1;
+    }
+
+    /** The float whose bits {@code results} holds for x if x is in {@code keys}, else {@code fast}. */
+    static float lookup(int[] keys, int[] results, float x, float fast) {
+        int i = indexOf(keys, x);
+        return i < 0 ? fast : Float.intBitsToFloat(results[i]);
     }
 }

@@ -21,27 +21,44 @@ public final class ScalarKernels implements GeluKernels {
         return "java";
     }
 
+    // The form and the accuracy are looked up once per call, and each accuracy has its own loop.
+
     @Override
     public void forward(Form form, Accuracy accuracy, MemorySegment src, MemorySegment dst, long count) {
-        for (long i = 0; i < count; i++) {
-            dst.setAtIndex(F32, i, GeluMath.forward(form, accuracy, src.getAtIndex(F32, i)));
+        FormConstants c = FormConstants.of(form);
+        if (accuracy == Accuracy.FAITHFUL) {
+            for (long i = 0; i < count; i++) {
+                dst.setAtIndex(F32, i, FaithfulMath.forward(c, src.getAtIndex(F32, i)));
+            }
+        } else {
+            for (long i = 0; i < count; i++) {
+                dst.setAtIndex(F32, i, GeluMath.correctlyRounded(c.forward(), src.getAtIndex(F32, i)));
+            }
         }
     }
 
     @Override
     public void forward(Form form, Accuracy accuracy, float[] src, int srcOffset, float[] dst, int dstOffset,
             int length) {
-        for (int i = 0; i < length; i++) {
-            dst[dstOffset + i] = GeluMath.forward(form, accuracy, src[srcOffset + i]);
+        FormConstants c = FormConstants.of(form);
+        if (accuracy == Accuracy.FAITHFUL) {
+            for (int i = 0; i < length; i++) {
+                dst[dstOffset + i] = FaithfulMath.forward(c, src[srcOffset + i]);
+            }
+        } else {
+            for (int i = 0; i < length; i++) {
+                dst[dstOffset + i] = GeluMath.correctlyRounded(c.forward(), src[srcOffset + i]);
+            }
         }
     }
 
     @Override
     public void forward(Form form, Storage in, Storage out, MemorySegment src, MemorySegment dst, long count) {
+        FormConstants c = FormConstants.of(form);
         for (long i = 0; i < count; i++) {
             // x is read before y[i] is written: in place, narrowing y[i] lies over x[i / 2]
             float x = in == Storage.F32 ? src.getAtIndex(F32, i) : HalfMath.widen(in, src.getAtIndex(U16, i));
-            dst.setAtIndex(U16, i, HalfMath.forward(form, out, x));
+            dst.setAtIndex(U16, i, HalfMath.forward(c, out, x));
         }
     }
 }

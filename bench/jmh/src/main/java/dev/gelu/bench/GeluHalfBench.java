@@ -30,7 +30,8 @@ public class GeluHalfBench extends Defaults {
     @Param({"4096", "65536", "16777216"})
     public int n;
 
-    @Param({"ERF", "TANH"})
+    /** Every form: JMH takes an enum @Param without values as all its constants. */
+    @Param
     public Form form;
 
     /** in_out: BF16, F16 (the same type in and out), F32_BF16, F32_F16 (narrowing). */

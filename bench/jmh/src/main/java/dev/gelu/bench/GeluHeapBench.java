@@ -22,7 +22,8 @@ public class GeluHeapBench extends Defaults {
     @Param({"1", "16", "256", "4096", "65536", "1048576", "16777216"})
     public int n;
 
-    @Param({"ERF", "TANH"})
+    /** Every form: JMH takes an enum @Param without values as all its constants. */
+    @Param
     public Form form;
 
     private float[] src;

@@ -32,7 +32,8 @@ public class GeluOpsBench extends Defaults {
     @Param({"4096", "65536", "16777216"})
     public int n;
 
-    @Param({"ERF", "TANH"})
+    /** Every form: JMH takes an enum @Param without values as all its constants. */
+    @Param
     public Form form;
 
     @Param({"normal"})

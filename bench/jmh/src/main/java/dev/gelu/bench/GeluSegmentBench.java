@@ -31,7 +31,8 @@ public class GeluSegmentBench extends Defaults {
     @Param({"confined", "shared", "global", "auto", "mapped"})
     public String arena;
 
-    @Param({"ERF", "TANH"})
+    /** Every form: JMH takes an enum @Param without values as all its constants. */
+    @Param
     public Form form;
 
     private Arena owner;

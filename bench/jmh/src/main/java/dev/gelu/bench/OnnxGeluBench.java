@@ -29,6 +29,7 @@ public class OnnxGeluBench extends Defaults {
     @Param({"1", "16", "256", "4096", "65536", "1048576", "16777216"})
     public int n;
 
+    /** The two forms ONNX's Gelu operator has (approximate "none" and "tanh"). */
     @Param({"ERF", "TANH"})
     public Form form;
 

@@ -14,11 +14,13 @@ import static jdk.incubator.vector.VectorOperators.S2I;
 
 import dev.gelu.Form;
 import dev.gelu.Storage;
+import dev.gelu.internal.FormConstants;
 import dev.gelu.internal.HalfCoefficients;
 import dev.gelu.internal.HalfMath;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.stream.Stream;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -29,7 +31,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * 16-bit outputs on the Vector API: the float32 fast path of native/src/gelu_half_body.h (see
  * there), 16 or 8 lanes, the 32-entry coefficient rows looked up by two-vector selects. A lane
- * the window test cannot decide, an x below LO (or, quick form, at or above HI), an infinity,
+ * the window test cannot decide, an x below the form's lo (or at or above its hi), an infinity,
  * a NaN (and, for f16 inputs, a subnormal, which has no cheap exact widening here) is done by
  * {@link HalfMath}, the double path: the results are correctly rounded either way, so the bits are those of every backend.
  */
@@ -47,10 +49,9 @@ final class HalfVectorKernels {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final int M = HalfCoefficients.ULPS;
-    /** The coefficient rows cut into vectors: [row][part], 32 / L parts. */
-    private static final float[][][] ERF = parts(HalfCoefficients.ERF);
-    private static final float[][][] TANH = parts(HalfCoefficients.TANH);
-    private static final float[][][] QUICK = parts(HalfCoefficients.QUICK);
+    /** Each form's coefficient rows cut into vectors: [form][row][part], 32 / L parts. */
+    private static final float[][][][] PARTS = Stream.of(Form.values())
+            .map(f -> parts(FormConstants.of(f).half().table())).toArray(float[][][][]::new);
 
     private static float[][][] parts(float[] table) {
         float[][][] p = new float[HalfCoefficients.DEGREE + 1][32 / L][L];
@@ -67,11 +68,11 @@ final class HalfVectorKernels {
     }
 
     static void forward(Form form, Storage in, Storage out, MemorySegment src, MemorySegment dst, long count) {
-        float[][][] c = form == Form.ERF ? ERF : form == Form.TANH ? TANH : QUICK;
-        float lo = form == Form.ERF ? HalfCoefficients.ERF_LO
-                : form == Form.TANH ? HalfCoefficients.TANH_LO : HalfCoefficients.QUICK_LO;
-        // x < hi: x <= MAX_VALUE, or for quick x < 6, where its table's clamp stops being valid
-        float hi = form == Form.QUICK ? HalfCoefficients.QUICK_HI : Float.POSITIVE_INFINITY;
+        FormConstants f = FormConstants.of(form);
+        float[][][] c = PARTS[form.ordinal()];
+        float lo = f.half().lo();
+        // x < hi: x <= MAX_VALUE, or (quick) below where the table's clamp stops being valid
+        float hi = f.half().hi();
         boolean bf16 = out == Storage.BF16;
         long bound = count - count % L;
         float[] xs = new float[L];
@@ -106,8 +107,8 @@ final class HalfVectorKernels {
                 h.intoArray(ys, 0);
                 for (; lanes != 0; lanes &= lanes - 1) {
                     int l = Long.numberOfTrailingZeros(lanes);
-                    ys[l] = in == Storage.F16 && f16Raw(src, i + l) ? HalfMath.forward(form, out,
-                            HalfMath.widen(in, src.getAtIndex(U16, i + l))) : HalfMath.forward(form, out, xs[l]);
+                    ys[l] = in == Storage.F16 && f16Raw(src, i + l) ? HalfMath.forward(f, out,
+                            HalfMath.widen(in, src.getAtIndex(U16, i + l))) : HalfMath.forward(f, out, xs[l]);
                 }
                 h = ShortVector.fromArray(SS, ys, 0);
             }
@@ -115,7 +116,7 @@ final class HalfVectorKernels {
         }
         for (long i = bound; i < count; i++) {
             float x = in == Storage.F32 ? src.getAtIndex(F32, i) : HalfMath.widen(in, src.getAtIndex(U16, i));
-            dst.setAtIndex(U16, i, HalfMath.forward(form, out, x));
+            dst.setAtIndex(U16, i, HalfMath.forward(f, out, x));
         }
     }
 

@@ -16,6 +16,7 @@ import dev.gelu.Form;
 import dev.gelu.Storage;
 import dev.gelu.internal.FaithfulCoefficients;
 import dev.gelu.internal.FaithfulMath;
+import dev.gelu.internal.FormConstants;
 import dev.gelu.internal.GeluKernels;
 import dev.gelu.internal.GeluMath;
 import dev.gelu.internal.ScalarKernels;
@@ -31,18 +32,19 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API backend. For the erf form it has the two tiers of the AVX-512 kernel
- * (native/src/gelu_avx512.c): the first evaluates Q to about 2^-36 and vouches for a lane only
- * when y*(1 -+ 2^-34) round to the same float; a block it cannot vouch for is redone by the
- * second tier, the lanes of native/src/gelu_scalar.c's operation sequence, step for step, which
- * is all the tanh and quick forms run. Floats are widened to doubles of the preferred width (or
+ * The Vector API backend. For the Gaussian family (the erf form) it has the two tiers of the
+ * AVX-512 kernel (native/src/gelu_avx512.c): the first evaluates Q to about 2^-36 and vouches for
+ * a lane only when y*(1 -+ 2^-34) round to the same float; a block it cannot vouch for is redone
+ * by the second tier, the lanes of native/src/gelu_scalar.c's operation sequence, step for step,
+ * which is all the logistic family (tanh, quick) runs. A form is data ({@link FormConstants}):
+ * each loop takes its constants as arguments. Floats are widened to doubles of the preferred width (or
  * {@code -Dgelu.vector.bits}); G's 16-entry coefficient rows are looked up with two-vector
  * selects instead of gathers. A block with a lane flagged by the second tier's rounding test is
  * redone by {@link GeluMath}, which has the same bits and consults the hard-case table.
- * {@code ./gelu verify} checks all 2^32 inputs of both forms against the native library.
+ * {@code ./gelu verify} checks all 2^32 inputs of every form against the native library.
  *
  * <p>C2 compiles this well only while no vector is boxed: vectors never cross a call that is
- * not inlined, never merge at a branch, and each form has its own loop so that neither pushes
+ * not inlined, never merge at a branch, and each family has its own loop so that neither pushes
  * the other past the inlining budget.
  *
  * <p>Loaded by name only after the backend chooser has checked that {@code jdk.incubator.vector}
@@ -100,17 +102,16 @@ public final class VectorKernels implements GeluKernels {
 
     @Override
     public void forward(Form form, Accuracy accuracy, MemorySegment src, MemorySegment dst, long count) {
-        // One loop per form and accuracy: C2 compiles each on its own, so no loop's inlined
-        // vector code pushes another past the inlining budget (where vectors get boxed and 10x
-        // slower). The faithful loop is shared, its table an argument.
+        // One loop per algorithm: C2 compiles each on its own, so no loop's inlined vector code
+        // pushes another past the inlining budget (where vectors get boxed and 10x slower). The
+        // form's constants are the loops' arguments.
+        FormConstants c = FormConstants.of(form);
         if (accuracy == Accuracy.FAITHFUL) {
-            faithfulLoop(form, src, dst, count);
-        } else if (form == Form.ERF) {
-            erfLoop(src, dst, count);
-        } else if (form == Form.TANH) {
-            tanhLoop(src, dst, count);
+            faithfulLoop(c, src, dst, count);
+        } else if (c.forward().gaussian()) {
+            gaussianLoop(c.forward(), src, dst, count);
         } else {
-            quickLoop(src, dst, count);
+            logisticLoop(c.forward(), src, dst, count);
         }
     }
 
@@ -119,24 +120,22 @@ public final class VectorKernels implements GeluKernels {
     /**
      * native/src/gelu_scalar.c's faithful_central lane by lane: Q from the 16-piece table by
      * two-vector selects at min(|x|, HI), y = fma(-|x|, Q, x >= 0 ? x : 0). A block with a lane
-     * below LOWEST (the exp-based tail; quick: or from QUICK_TOP on), an infinity or NaN is
-     * done lane by lane by {@link FaithfulMath}: rare for the inputs of a network, and the
-     * same bits.
+     * below LOWEST or from the form's top on (the exp-based paths), an infinity or NaN is done
+     * lane by lane by {@link FaithfulMath}: rare for the inputs of a network, and the same bits.
      */
-    private static void faithfulLoop(Form form, MemorySegment src, MemorySegment dst, long count) {
-        double[] c = form == Form.ERF ? FaithfulCoefficients.ERF
-                : form == Form.TANH ? FaithfulCoefficients.TANH : FaithfulCoefficients.QUICK;
-        float top = form == Form.QUICK ? FaithfulMath.QUICK_TOP : Float.POSITIVE_INFINITY;
+    private static void faithfulLoop(FormConstants f, MemorySegment src, MemorySegment dst, long count) {
+        double[] c = f.faithful().table();
+        float top = f.faithful().top();
         long bound = count - count % VL;
         for (long i = 0; i < bound; i += VL) {
             FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
             if (x.compare(GE, FaithfulMath.LOWEST).and(x.compare(LT, top)).allTrue()) {
                 ((FloatVector) faithful(c, x).convertShape(D2F, FS, 0)).intoMemorySegment(dst, 4 * i, ORDER);
             } else {
-                faithfulScalar(form, src, dst, i, VL);
+                faithfulScalar(f, src, dst, i, VL);
             }
         }
-        faithfulScalar(form, src, dst, bound, (int) (count - bound));
+        faithfulScalar(f, src, dst, bound, (int) (count - bound));
     }
 
     private static DoubleVector faithful(double[] c, FloatVector x) {
@@ -154,62 +153,66 @@ public final class VectorKernels implements GeluKernels {
         return na.fma(q, xd.blend(0.0, xd.compare(LT, 0.0)));
     }
 
-    private static void faithfulScalar(Form form, MemorySegment src, MemorySegment dst, long at, int n) {
+    private static void faithfulScalar(FormConstants f, MemorySegment src, MemorySegment dst, long at, int n) {
         for (long i = at; i < at + n; i++) {
-            dst.setAtIndex(F32, i, GeluMath.forward(form, Accuracy.FAITHFUL, src.getAtIndex(F32, i)));
+            dst.setAtIndex(F32, i, FaithfulMath.forward(f, src.getAtIndex(F32, i)));
         }
     }
 
-    private static void erfLoop(MemorySegment src, MemorySegment dst, long count) {
+    // ---- correctly rounded
+
+    /** The Gaussian family (erf): the first tier, and the second for the blocks it cannot vouch for. */
+    private static void gaussianLoop(FormConstants.Forward f, MemorySegment src, MemorySegment dst, long count) {
+        double amax = f.amax();
         long bound = count - count % VL;
         for (long i = 0; i < bound; i += VL) {
             DoubleVector xd = (DoubleVector) FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER)
                     .convertShape(F2D, DS, 0);
-            DoubleVector y = productFast(xd, erfQFast(atMost(xd.abs(), ERF_AMAX)), ERF_AMAX);
+            DoubleVector y = productFast(xd, erfQFast(atMost(xd.abs(), amax)), amax);
             if (vouched(y, FAST_FLAG_ERF_LO, FAST_FLAG_ERF_HI)) {
                 ((FloatVector) y.convertShape(D2F, FS, 0)).intoMemorySegment(dst, 4 * i, ORDER);
             } else {
-                secondTier(Form.ERF, src, dst, i, VL);
+                secondTier(f, src, dst, i, VL);
             }
         }
         if (bound < count) {
-            secondTier(Form.ERF, src, dst, bound, (int) (count - bound));
-        }
-    }
-
-    // tanh has no table to drop: its reference path is already what a first tier would be
-    private static void tanhLoop(MemorySegment src, MemorySegment dst, long count) {
-        long bound = count - count % VL;
-        for (long i = 0; i < bound; i += VL) {
-            FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
-            store(Form.TANH, tanh(x), src, dst, i, VL, null);
-        }
-        if (bound < count) {
-            secondTier(Form.TANH, src, dst, bound, (int) (count - bound));
-        }
-    }
-
-    // the quick form is tanh's with v = 1.702 |x|: the same single path
-    private static void quickLoop(MemorySegment src, MemorySegment dst, long count) {
-        long bound = count - count % VL;
-        for (long i = 0; i < bound; i += VL) {
-            FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
-            store(Form.QUICK, quick(x), src, dst, i, VL, null);
-        }
-        if (bound < count) {
-            secondTier(Form.QUICK, src, dst, bound, (int) (count - bound));
+            secondTier(f, src, dst, bound, (int) (count - bound));
         }
     }
 
     /**
-     * One block (n <= VL lanes at {@code at}) through the second tier. It reloads x, so no
-     * vector crosses this call, and it is its own compilation unit, out of the loops' budget.
+     * The logistic family (tanh, quick): no table to drop, so its second tier is already what a
+     * first tier would be.
      */
-    private static void secondTier(Form form, MemorySegment src, MemorySegment dst, long at, int n) {
+    private static void logisticLoop(FormConstants.Forward f, MemorySegment src, MemorySegment dst, long count) {
+        double amax = f.amax(), c1 = f.c1(), c3 = f.c3();
+        long bound = count - count % VL;
+        for (long i = 0; i < bound; i += VL) {
+            FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
+            store(f, logistic(x, amax, c1, c3), src, dst, i, VL, null);
+        }
+        if (bound < count) {
+            logisticTail(f, src, dst, bound, (int) (count - bound));
+        }
+    }
+
+    /**
+     * One Gaussian block (n <= VL lanes at {@code at}) through the second tier. It reloads x, so
+     * no vector crosses this call, and it is its own compilation unit, out of the loop's budget
+     * (the logistic tail has its own, so neither inlines the other's code).
+     */
+    private static void secondTier(FormConstants.Forward f, MemorySegment src, MemorySegment dst, long at, int n) {
         VectorMask<Float> m = n == VL ? null : FS.indexInRange(0, n);
         FloatVector x = m == null ? FloatVector.fromMemorySegment(FS, src, 4 * at, ORDER)
                 : FloatVector.fromMemorySegment(FS, src, 4 * at, ORDER, m);
-        store(form, form == Form.ERF ? erf(x) : form == Form.TANH ? tanh(x) : quick(x), src, dst, at, n, m);
+        store(f, erf(x, f.amax()), src, dst, at, n, m);
+    }
+
+    /** The logistic family's last block (n < VL lanes at {@code at}), masked. */
+    private static void logisticTail(FormConstants.Forward f, MemorySegment src, MemorySegment dst, long at, int n) {
+        VectorMask<Float> m = FS.indexInRange(0, n);
+        FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * at, ORDER, m);
+        store(f, logistic(x, f.amax(), f.c1(), f.c3()), src, dst, at, n, m);
     }
 
     // ---- first tier
@@ -244,19 +247,14 @@ public final class VectorKernels implements GeluKernels {
 
     // ---- second tier
 
-    private static DoubleVector erf(FloatVector x) {
+    private static DoubleVector erf(FloatVector x, double amax) {
         DoubleVector xd = (DoubleVector) x.convertShape(F2D, DS, 0);
-        return product(xd, erfQ(atMost(xd.abs(), ERF_AMAX)), ERF_AMAX);
+        return product(xd, erfQ(atMost(xd.abs(), amax)), amax);
     }
 
-    private static DoubleVector tanh(FloatVector x) {
+    private static DoubleVector logistic(FloatVector x, double amax, double c1, double c3) {
         DoubleVector xd = (DoubleVector) x.convertShape(F2D, DS, 0);
-        return product(xd, tanhQ(atMost(xd.abs(), TANH_WMAX)), TANH_WMAX);
-    }
-
-    private static DoubleVector quick(FloatVector x) {
-        DoubleVector xd = (DoubleVector) x.convertShape(F2D, DS, 0);
-        return product(xd, quickQ(atMost(xd.abs(), QUICK_WMAX)), QUICK_WMAX);
+        return product(xd, logisticQ(atMost(xd.abs(), amax), c1, c3), amax);
     }
 
     /** y = x * (x < 0 ? Q : 1 - Q), with x clamped at -amax, as in the C kernels. */
@@ -271,13 +269,13 @@ public final class VectorKernels implements GeluKernels {
      * redone by the scalar code, which has the same bits and consults the hard-case table. No
      * vector crosses a call or merges with another, so none is ever boxed.
      */
-    private static void store(Form form, DoubleVector y, MemorySegment src, MemorySegment dst, long at, int n,
+    private static void store(FormConstants.Forward f, DoubleVector y, MemorySegment src, MemorySegment dst, long at, int n,
             VectorMask<Float> m) {
         FloatVector lo = (FloatVector) y.mul(FLAG_LO).convertShape(D2F, FS, 0);
         FloatVector hi = (FloatVector) y.mul(FLAG_HI).convertShape(D2F, FS, 0);
         VectorMask<Integer> flag = ((IntVector) lo.reinterpretShape(IS, 0)).compare(NE, hi.reinterpretShape(IS, 0));
         if (flag.anyTrue()) {
-            scalarBlock(form, src, dst, at, n);
+            scalarBlock(f, src, dst, at, n);
         } else if (m == null) {
             ((FloatVector) y.convertShape(D2F, FS, 0)).intoMemorySegment(dst, 4 * at, ORDER);
         } else {
@@ -285,9 +283,9 @@ public final class VectorKernels implements GeluKernels {
         }
     }
 
-    private static void scalarBlock(Form form, MemorySegment src, MemorySegment dst, long at, int n) {
+    private static void scalarBlock(FormConstants.Forward f, MemorySegment src, MemorySegment dst, long at, int n) {
         for (long i = at; i < at + n; i++) {
-            dst.setAtIndex(F32, i, GeluMath.forward(form, Accuracy.CORRECTLY_ROUNDED, src.getAtIndex(F32, i)));
+            dst.setAtIndex(F32, i, GeluMath.correctlyRounded(f, src.getAtIndex(F32, i)));
         }
     }
 
@@ -334,14 +332,10 @@ public final class VectorKernels implements GeluKernels {
                 DoubleVector.fromArray(DS, table, row + 3 * VL)), upper);
     }
 
-    private static DoubleVector tanhQ(DoubleVector w) {
-        DoubleVector v = w.mul(w.mul(w).fma(TANH_C3, TANH_C1));
+    /** e/(1 + e), e = exp(-v), v = w (c1 + c3 w^2): c3 = 0 makes the fma c1 and v = c1 w exactly. */
+    private static DoubleVector logisticQ(DoubleVector w, double c1, double c3) {
+        DoubleVector v = c3 == 0.0 ? w.mul(c1) : w.mul(w.mul(w).fma(c3, c1));
         DoubleVector e = expNeg(v.neg());
-        return e.div(e.add(1.0));
-    }
-
-    private static DoubleVector quickQ(DoubleVector w) {
-        DoubleVector e = expNeg(w.mul(QUICK_C).neg());
         return e.div(e.add(1.0));
     }
 }

@@ -1,0 +1,136 @@
+package dev.gelu.internal;
+
+import dev.gelu.Form;
+
+/**
+ * One form's constants: the data that makes each algorithm's single body (the correctly rounded
+ * kernel in {@link GeluMath}, the faithful one in {@link FaithfulMath}, the 16-bit one in
+ * {@link HalfMath}, GELU′ in {@link BackwardMath}, and the Vector API loops) compute that form.
+ * The tables are generated (Coefficients, FaithfulCoefficients, HalfCoefficients,
+ * BackwardCoefficients and the hard-case tables); the entries below only say which belong to
+ * which form. A new form is a constant of {@link Form} and an entry here, which {@link #of}
+ * (an exhaustive switch) does not compile without.
+ *
+ * <p>Every form is {@code GELU(x) = x·(1 − Q(|x|))} for {@code x ≥ 0} and {@code x·Q(|x|)} below,
+ * with {@code Q(a)} the weight of the gate's far side, of one of two families:
+ * <ul>
+ *   <li>Gaussian, {@code Q(a) = Φ(−a) = G(a)·exp(−a²/2)} with G from a table (the erf form);</li>
+ *   <li>logistic, {@code Q(a) = σ(−v) = e/(1 + e)}, {@code e = exp(−v)},
+ *       {@code v = a·(c1 + c3·a²)}: the tanh form (twice tanh's argument), and the quick form with
+ *       {@code c3 = 0}, for which {@code fma(c3, a², c1)} is {@code c1} exactly, so
+ *       {@code v = c1·a} has the bits of the product.</li>
+ * </ul>
+ *
+ * @param forward the correctly rounded float32 kernel's
+ * @param faithful the faithful float32 kernel's
+ * @param half the 16-bit kernel's
+ * @param derivative GELU′'s, for the backward operation
+ */
+public record FormConstants(Forward forward, Faithful faithful, Half half, Derivative derivative) {
+
+    /**
+     * The correctly rounded kernel's, shared by every kernel that starts from its double y.
+     *
+     * @param gaussian Q's family: Gaussian, or logistic with {@code c1} and {@code c3}
+     * @param amax |x| is held at this for Q, and x at −amax for the product: beyond it the result is x or −0
+     * @param c1 logistic: v's linear coefficient
+     * @param c3 logistic: v's cubic coefficient (0: v = c1·a)
+     * @param hardInputs the inputs (float bits, sorted as unsigned) whose result the rounding test cannot decide
+     * @param hardResults their correctly rounded results (float bits)
+     */
+    public record Forward(boolean gaussian, double amax, double c1, double c3, int[] hardInputs,
+            int[] hardResults) {}
+
+    /**
+     * The faithful kernel's: a 16-piece table of Q for x in [{@link FaithfulMath#LOWEST},
+     * {@code top}), and a path of its own for the finite x outside it.
+     *
+     * @param table Q on its 16 pieces, coefficient-major
+     * @param top the table's path ends below this ({@code +∞}: it covers every finite x from LOWEST on)
+     * @param outside the path for the finite x outside the table's
+     */
+    public record Faithful(double[] table, float top, Outside outside) {}
+
+    /** What the faithful kernel computes Q with for a finite x outside its table's range. */
+    public enum Outside {
+        /** Gaussian, x below LOWEST: Q = exp(H(a) − a²/2), H from the tail table. */
+        GAUSSIAN_TAIL,
+        /** Logistic, x below LOWEST: Q = e − e² + e³, e = exp(−v). */
+        LOGISTIC_SERIES,
+        /** Logistic, both sides: Q = e/(1 + e), e = exp(−v), a held at amax. */
+        LOGISTIC
+    }
+
+    /**
+     * The 16-bit kernel's float fast path (the Vector API one; the scalar one takes the double y
+     * of {@link Forward}).
+     *
+     * @param table Q on 24 pieces of width 1/4, coefficient p of piece k at [32p + k]
+     * @param lo x below this takes the double path
+     * @param hi x at or above this takes the double path ({@code +∞}: none)
+     * @param bf16Inputs bf16: the inputs (float bits, sorted as unsigned) the double path cannot decide
+     * @param bf16Results bf16: their results (bits)
+     * @param f16Inputs f16: the inputs the double path cannot decide
+     * @param f16Results f16: their results (bits)
+     */
+    public record Half(float[] table, float lo, float hi, int[] bf16Inputs, int[] bf16Results, int[] f16Inputs,
+            int[] f16Results) {}
+
+    /**
+     * GELU′'s: a Gaussian form's from the H table of BackwardCoefficients, a logistic form's
+     * from these.
+     *
+     * @param amax |x| is held at this
+     * @param c1 logistic: v's linear coefficient
+     * @param c3 logistic: v's cubic coefficient
+     * @param d3 logistic: v′'s quadratic coefficient (v′ = c1 + d3·a²)
+     * @param rHi logistic: the bracket 1 + e − a·v′ vanishes at a = rHi + rLo
+     * @param rLo logistic: the low part of that root
+     * @param root logistic: the bracket near its root, a polynomial in a − rHi
+     * @param hardInputs the inputs (float bits, sorted as unsigned) whose GELU′ the rounding test cannot decide
+     * @param hardResults their correctly rounded GELU′ (float bits)
+     */
+    public record Derivative(double amax, double c1, double c3, double d3, double rHi, double rLo, double[] root,
+            int[] hardInputs, int[] hardResults) {}
+
+    private static final FormConstants ERF = new FormConstants(
+            new Forward(true, Coefficients.ERF_AMAX, 0.0, 0.0, HardCaseTable.ERF_X, HardCaseTable.ERF_Y),
+            new Faithful(FaithfulCoefficients.ERF, Float.POSITIVE_INFINITY, Outside.GAUSSIAN_TAIL),
+            new Half(HalfCoefficients.ERF, HalfCoefficients.ERF_LO, Float.POSITIVE_INFINITY,
+                    HalfHardCaseTable.ERF_BF16_X, HalfHardCaseTable.ERF_BF16_Y, HalfHardCaseTable.ERF_F16_X,
+                    HalfHardCaseTable.ERF_F16_Y),
+            new Derivative(Coefficients.ERF_AMAX, 0.0, 0.0, 0.0, 0.0, 0.0, null,
+                    BackwardHardCaseTable.X[0], BackwardHardCaseTable.Y[0]));
+
+    private static final FormConstants TANH = new FormConstants(
+            new Forward(false, Coefficients.TANH_WMAX, Coefficients.TANH_C1, Coefficients.TANH_C3,
+                    HardCaseTable.TANH_X, HardCaseTable.TANH_Y),
+            new Faithful(FaithfulCoefficients.TANH, Float.POSITIVE_INFINITY, Outside.LOGISTIC_SERIES),
+            new Half(HalfCoefficients.TANH, HalfCoefficients.TANH_LO, Float.POSITIVE_INFINITY,
+                    HalfHardCaseTable.TANH_BF16_X, HalfHardCaseTable.TANH_BF16_Y, HalfHardCaseTable.TANH_F16_X,
+                    HalfHardCaseTable.TANH_F16_Y),
+            new Derivative(Coefficients.TANH_WMAX, Coefficients.TANH_C1, Coefficients.TANH_C3,
+                    BackwardCoefficients.TANH_D3, BackwardCoefficients.TANH_R_HI, BackwardCoefficients.TANH_R_LO,
+                    BackwardCoefficients.TANH_ROOT, BackwardHardCaseTable.X[1], BackwardHardCaseTable.Y[1]));
+
+    /* Q(HI) = 8.6e-5 is too large to hold a at HI, so the faithful table stops there. */
+    private static final FormConstants QUICK = new FormConstants(
+            new Forward(false, Coefficients.QUICK_WMAX, Coefficients.QUICK_C, 0.0, HardCaseTable.QUICK_X,
+                    HardCaseTable.QUICK_Y),
+            new Faithful(FaithfulCoefficients.QUICK, (float) FaithfulCoefficients.HI, Outside.LOGISTIC),
+            new Half(HalfCoefficients.QUICK, HalfCoefficients.QUICK_LO, HalfCoefficients.QUICK_HI,
+                    HalfHardCaseTable.QUICK_BF16_X, HalfHardCaseTable.QUICK_BF16_Y, HalfHardCaseTable.QUICK_F16_X,
+                    HalfHardCaseTable.QUICK_F16_Y),
+            new Derivative(BackwardCoefficients.QUICK_WMAX, BackwardCoefficients.QUICK_C1, 0.0, 0.0,
+                    BackwardCoefficients.QUICK_R_HI, BackwardCoefficients.QUICK_R_LO, BackwardCoefficients.QUICK_ROOT,
+                    BackwardHardCaseTable.X[2], BackwardHardCaseTable.Y[2]));
+
+    /** The constants of {@code form}: the one place a form is named (exhaustive, so a new form must be added). */
+    public static FormConstants of(Form form) {
+        return switch (form) {
+            case ERF -> ERF;
+            case TANH -> TANH;
+            case QUICK -> QUICK;
+        };
+    }
+}
