@@ -54,5 +54,6 @@
  */
 module dev.gelu {
     requires static jdk.incubator.vector;
+
     exports dev.gelu;
 }

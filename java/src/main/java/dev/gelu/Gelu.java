@@ -67,8 +67,8 @@ import java.util.concurrent.Executor;
  * types do not fit the instance's storage throws {@link IllegalArgumentException}.
  */
 public final class Gelu {
-    private static final Gelu[] INSTANCES = new Gelu[Form.values().length * Accuracy.values().length
-            * Storage.values().length * Storage.values().length];
+    private static final Gelu[] INSTANCES = new Gelu
+            [Form.values().length * Accuracy.values().length * Storage.values().length * Storage.values().length];
 
     static {
         for (Form f : Form.values()) {
@@ -98,7 +98,9 @@ public final class Gelu {
 
     private static int index(Form form, Accuracy accuracy, Storage in, Storage out) {
         return ((form.ordinal() * Accuracy.values().length + accuracy.ordinal()) * Storage.values().length
-                + in.ordinal()) * Storage.values().length + out.ordinal();
+                                + in.ordinal())
+                        * Storage.values().length
+                + out.ordinal();
     }
 
     /** Same type in and out, or float32 in and 16-bit out; faithful for float32 only. */
@@ -161,8 +163,8 @@ public final class Gelu {
                     + ": the output is the input's type, or the input is F32");
         }
         if (!supported(accuracy, input, output)) {
-            throw new IllegalArgumentException("the faithful accuracy is for float32 output only; "
-                    + output + " results are always correctly rounded (use Accuracy.CORRECTLY_ROUNDED)");
+            throw new IllegalArgumentException("the faithful accuracy is for float32 output only; " + output
+                    + " results are always correctly rounded (use Accuracy.CORRECTLY_ROUNDED)");
         }
         return INSTANCES[index(form, accuracy, input, output)];
     }
@@ -307,8 +309,14 @@ public final class Gelu {
         requireArrays(true, true);
         Checks.arrays(src, srcOffset, dst, dstOffset, length);
         if (length > 0) {
-            Backends.get().forward(form, in, out, MemorySegment.ofArray(src).asSlice(2L * srcOffset, 2L * length),
-                    MemorySegment.ofArray(dst).asSlice(2L * dstOffset, 2L * length), length);
+            Backends.get()
+                    .forward(
+                            form,
+                            in,
+                            out,
+                            MemorySegment.ofArray(src).asSlice(2L * srcOffset, 2L * length),
+                            MemorySegment.ofArray(dst).asSlice(2L * dstOffset, 2L * length),
+                            length);
         }
     }
 
@@ -350,20 +358,28 @@ public final class Gelu {
         Objects.checkFromIndexSize(srcOffset, length, src.length);
         Objects.checkFromIndexSize(dstOffset, length, dst.length);
         if (length > 0) {
-            Backends.get().forward(form, in, out, MemorySegment.ofArray(src).asSlice(4L * srcOffset, 4L * length),
-                    MemorySegment.ofArray(dst).asSlice(2L * dstOffset, 2L * length), length);
+            Backends.get()
+                    .forward(
+                            form,
+                            in,
+                            out,
+                            MemorySegment.ofArray(src).asSlice(4L * srcOffset, 4L * length),
+                            MemorySegment.ofArray(dst).asSlice(2L * dstOffset, 2L * length),
+                            length);
         }
     }
 
     /** Rejects an array method whose element types are not this instance's storage. */
     private void requireArrays(boolean shortsIn, boolean shortsOut) {
-        boolean fits = shortsIn ? in == out && out != Storage.F32
+        boolean fits = shortsIn
+                ? in == out && out != Storage.F32
                 : in == Storage.F32 && (shortsOut ? out != Storage.F32 : out == Storage.F32);
         if (!fits) {
             String arrays = (shortsIn ? "short[]" : "float[]") + ", " + (shortsOut ? "short[]" : "float[]");
-            String wants = shortsIn ? "BF16 or F16 in and out" : shortsOut ? "F32 in, BF16 or F16 out" : "F32 in and out";
-            throw new IllegalArgumentException(this + " reads " + in + " and writes " + out + "; apply(" + arrays
-                    + ") is for " + wants);
+            String wants =
+                    shortsIn ? "BF16 or F16 in and out" : shortsOut ? "F32 in, BF16 or F16 out" : "F32 in and out";
+            throw new IllegalArgumentException(
+                    this + " reads " + in + " and writes " + out + "; apply(" + arrays + ") is for " + wants);
         }
     }
 
@@ -399,7 +415,8 @@ public final class Gelu {
         }
         if (count > 0) {
             GeluKernels k = Backends.get();
-            Parallel.Work work = out == Storage.F32 ? (s, d, n) -> k.forward(form, accuracy, s, d, n)
+            Parallel.Work work = out == Storage.F32
+                    ? (s, d, n) -> k.forward(form, accuracy, s, d, n)
                     : (s, d, n) -> k.forward(form, in, out, s, d, n);
             Parallel.apply(work, src, in.bytes(), dst, out.bytes(), count, executor, parallelism);
         }
@@ -430,8 +447,8 @@ public final class Gelu {
      */
     public short apply(short x) {
         if (in != out || out == Storage.F32) {
-            throw new IllegalArgumentException(this + " reads " + in + " and writes " + out
-                    + "; apply(short) is for BF16 or F16 in and out");
+            throw new IllegalArgumentException(
+                    this + " reads " + in + " and writes " + out + "; apply(short) is for BF16 or F16 in and out");
         }
         return HalfMath.forward(form, out, HalfMath.widen(in, x));
     }
@@ -485,9 +502,13 @@ public final class Gelu {
      */
     public void bias(float[] x, float[] bias, float[] y) {
         requireArrays(false, false);
-        denseBias(MemorySegment.ofArray(Objects.requireNonNull(x, "x")), x.length,
-                MemorySegment.ofArray(Objects.requireNonNull(bias, "bias")), bias.length,
-                MemorySegment.ofArray(Objects.requireNonNull(y, "y")), y.length);
+        denseBias(
+                MemorySegment.ofArray(Objects.requireNonNull(x, "x")),
+                x.length,
+                MemorySegment.ofArray(Objects.requireNonNull(bias, "bias")),
+                bias.length,
+                MemorySegment.ofArray(Objects.requireNonNull(y, "y")),
+                y.length);
     }
 
     /**
@@ -503,15 +524,19 @@ public final class Gelu {
      */
     public void bias(short[] x, short[] bias, short[] y) {
         requireArrays(true, true);
-        denseBias(MemorySegment.ofArray(Objects.requireNonNull(x, "x")), x.length,
-                MemorySegment.ofArray(Objects.requireNonNull(bias, "bias")), bias.length,
-                MemorySegment.ofArray(Objects.requireNonNull(y, "y")), y.length);
+        denseBias(
+                MemorySegment.ofArray(Objects.requireNonNull(x, "x")),
+                x.length,
+                MemorySegment.ofArray(Objects.requireNonNull(bias, "bias")),
+                bias.length,
+                MemorySegment.ofArray(Objects.requireNonNull(y, "y")),
+                y.length);
     }
 
     private void denseBias(MemorySegment x, int xLength, MemorySegment bias, int cols, MemorySegment y, int yLength) {
         if (cols == 0 ? xLength != 0 : xLength % cols != 0) {
-            throw new IllegalArgumentException("x has " + xLength + " elements, not a whole number of rows of "
-                    + cols + " (the bias length)");
+            throw new IllegalArgumentException(
+                    "x has " + xLength + " elements, not a whole number of rows of " + cols + " (the bias length)");
         }
         Checks.lengths(xLength, yLength, "elements");
         long rows = cols == 0 ? 0 : xLength / cols;
@@ -555,7 +580,8 @@ public final class Gelu {
      */
     public void geglu(float[] a, float[] gate, float[] y) {
         requireArrays(false, false);
-        geglu(MemorySegment.ofArray(Objects.requireNonNull(a, "a")),
+        geglu(
+                MemorySegment.ofArray(Objects.requireNonNull(a, "a")),
                 MemorySegment.ofArray(Objects.requireNonNull(gate, "gate")),
                 MemorySegment.ofArray(Objects.requireNonNull(y, "y")));
     }
@@ -573,7 +599,8 @@ public final class Gelu {
      */
     public void geglu(short[] a, short[] gate, short[] y) {
         requireArrays(true, true);
-        geglu(MemorySegment.ofArray(Objects.requireNonNull(a, "a")),
+        geglu(
+                MemorySegment.ofArray(Objects.requireNonNull(a, "a")),
                 MemorySegment.ofArray(Objects.requireNonNull(gate, "gate")),
                 MemorySegment.ofArray(Objects.requireNonNull(y, "y")));
     }
@@ -618,8 +645,12 @@ public final class Gelu {
      */
     public void gegluRows(float[] x, float[] y, int cols) {
         requireArrays(false, false);
-        denseRows(MemorySegment.ofArray(Objects.requireNonNull(x, "x")), x.length,
-                MemorySegment.ofArray(Objects.requireNonNull(y, "y")), y.length, cols);
+        denseRows(
+                MemorySegment.ofArray(Objects.requireNonNull(x, "x")),
+                x.length,
+                MemorySegment.ofArray(Objects.requireNonNull(y, "y")),
+                y.length,
+                cols);
     }
 
     /**
@@ -634,15 +665,21 @@ public final class Gelu {
      */
     public void gegluRows(short[] x, short[] y, int cols) {
         requireArrays(true, true);
-        denseRows(MemorySegment.ofArray(Objects.requireNonNull(x, "x")), x.length,
-                MemorySegment.ofArray(Objects.requireNonNull(y, "y")), y.length, cols);
+        denseRows(
+                MemorySegment.ofArray(Objects.requireNonNull(x, "x")),
+                x.length,
+                MemorySegment.ofArray(Objects.requireNonNull(y, "y")),
+                y.length,
+                cols);
     }
 
     private void denseRows(MemorySegment x, int xLength, MemorySegment y, int yLength, int cols) {
-        if (cols < 0 || (cols == 0 ? xLength != 0 || yLength != 0
-                : xLength % (2L * cols) != 0 || (long) yLength * 2 != xLength)) {
-            throw new IllegalArgumentException("x has " + xLength + " and y " + yLength
-                    + " elements: not rows of 2 * " + cols + " and of " + cols);
+        if (cols < 0
+                || (cols == 0
+                        ? xLength != 0 || yLength != 0
+                        : xLength % (2L * cols) != 0 || (long) yLength * 2 != xLength)) {
+            throw new IllegalArgumentException("x has " + xLength + " and y " + yLength + " elements: not rows of 2 * "
+                    + cols + " and of " + cols);
         }
         long rows = cols == 0 ? 0 : yLength / cols;
         gegluRows(x, y, rows, cols, 2L * cols, cols);
@@ -690,7 +727,8 @@ public final class Gelu {
      */
     public void backward(float[] x, float[] dy, float[] dx) {
         requireArrays(false, false);
-        backward(MemorySegment.ofArray(Objects.requireNonNull(x, "x")),
+        backward(
+                MemorySegment.ofArray(Objects.requireNonNull(x, "x")),
                 MemorySegment.ofArray(Objects.requireNonNull(dy, "dy")),
                 MemorySegment.ofArray(Objects.requireNonNull(dx, "dx")));
     }
@@ -708,15 +746,16 @@ public final class Gelu {
      */
     public void backward(short[] x, short[] dy, short[] dx) {
         requireArrays(true, true);
-        backward(MemorySegment.ofArray(Objects.requireNonNull(x, "x")),
+        backward(
+                MemorySegment.ofArray(Objects.requireNonNull(x, "x")),
                 MemorySegment.ofArray(Objects.requireNonNull(dy, "dy")),
                 MemorySegment.ofArray(Objects.requireNonNull(dx, "dx")));
     }
 
     private void requireSameStorage(String op) {
         if (in != out) {
-            throw new IllegalArgumentException(this + " reads " + in + " and writes " + out + "; " + op
-                    + " needs the same storage in and out");
+            throw new IllegalArgumentException(
+                    this + " reads " + in + " and writes " + out + "; " + op + " needs the same storage in and out");
         }
     }
 

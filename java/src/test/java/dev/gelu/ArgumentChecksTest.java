@@ -26,7 +26,8 @@ class ArgumentChecksTest {
         return s;
     }
 
-    private static <T extends Throwable> void rejects(Class<T> type, String message, MemorySegment dst, Executable call) {
+    private static <T extends Throwable> void rejects(
+            Class<T> type, String message, MemorySegment dst, Executable call) {
         T e = assertThrows(type, call);
         assertTrue(e.getMessage().contains(message), "message '" + e.getMessage() + "' lacks '" + message + "'");
         if (dst != null && dst.scope().isAlive() && dst.isAccessibleBy(Thread.currentThread())) {
@@ -40,7 +41,10 @@ class ArgumentChecksTest {
     void sizeMismatch() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment dst = filled(arena, 9, UNTOUCHED);
-            rejects(IllegalArgumentException.class, "size mismatch", dst,
+            rejects(
+                    IllegalArgumentException.class,
+                    "size mismatch",
+                    dst,
                     () -> Gelu.apply(Form.ERF, filled(arena, 10, 1f), dst));
         }
         float[] d = {UNTOUCHED};
@@ -52,7 +56,10 @@ class ArgumentChecksTest {
     void notWholeFloats() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment dst = arena.allocate(10);
-            rejects(IllegalArgumentException.class, "not a whole number of float32", null,
+            rejects(
+                    IllegalArgumentException.class,
+                    "not a whole number of float32",
+                    null,
                     () -> Gelu.apply(Form.ERF, arena.allocate(10), dst));
         }
     }
@@ -61,7 +68,10 @@ class ArgumentChecksTest {
     void readOnlyDestination() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment dst = filled(arena, 8, UNTOUCHED);
-            rejects(IllegalArgumentException.class, "read-only", dst,
+            rejects(
+                    IllegalArgumentException.class,
+                    "read-only",
+                    dst,
                     () -> Gelu.apply(Form.TANH, filled(arena, 8, 1f), dst.asReadOnly()));
         }
     }
@@ -85,7 +95,8 @@ class ArgumentChecksTest {
             MemorySegment dst = filled(arena, 8, UNTOUCHED);
             CompletableFuture<Void> other = CompletableFuture.runAsync(() -> Gelu.apply(Form.ERF, src, dst));
             ExecutionException e = assertThrows(ExecutionException.class, other::get);
-            assertTrue(e.getCause() instanceof WrongThreadException, e.getCause().toString());
+            assertTrue(
+                    e.getCause() instanceof WrongThreadException, e.getCause().toString());
             assertTrue(e.getCause().getMessage().contains("confined to another thread"));
             assertEquals(UNTOUCHED, dst.getAtIndex(F, 0));
         }
@@ -95,7 +106,10 @@ class ArgumentChecksTest {
     void partialOverlapIsRejectedButInPlaceWorks() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment all = filled(arena, 16, UNTOUCHED);
-            rejects(IllegalArgumentException.class, "partially overlap", all,
+            rejects(
+                    IllegalArgumentException.class,
+                    "partially overlap",
+                    all,
                     () -> Gelu.apply(Form.ERF, all.asSlice(0, 32), all.asSlice(4, 32)));
             MemorySegment same = all.asSlice(8, 32);
             Gelu.apply(Form.ERF, same, same);
@@ -109,7 +123,10 @@ class ArgumentChecksTest {
         assertArrayEquals(copy, a);
         // heap segments over one array: the same check
         MemorySegment h = MemorySegment.ofArray(a);
-        rejects(IllegalArgumentException.class, "partially overlap", null,
+        rejects(
+                IllegalArgumentException.class,
+                "partially overlap",
+                null,
                 () -> Gelu.apply(Form.ERF, h.asSlice(0, 32), h.asSlice(8, 32)));
     }
 

@@ -34,7 +34,8 @@ class BackendAgreementTest {
     }
 
     static Stream<Arguments> points() {
-        return Stream.of(Form.values()).flatMap(f -> Stream.of(Accuracy.values()).map(a -> Arguments.of(f, a)));
+        return Stream.of(Form.values())
+                .flatMap(f -> Stream.of(Accuracy.values()).map(a -> Arguments.of(f, a)));
     }
 
     @ParameterizedTest
@@ -49,7 +50,8 @@ class BackendAgreementTest {
                 float[] want = new float[len];
                 reference.forward(form, accuracy, x, offset, want, 0, len);
                 for (GeluKernels k : backends) {
-                    String what = k.name() + "/" + k.isa() + " " + form + " " + accuracy + " len=" + len + " offset=" + offset;
+                    String what = k.name() + "/" + k.isa() + " " + form + " " + accuracy + " len=" + len + " offset="
+                            + offset;
                     // heap, out of place
                     float[] y = new float[len + 2];
                     k.forward(form, accuracy, x, offset, y, 1, len);

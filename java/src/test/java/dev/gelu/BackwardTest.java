@@ -46,9 +46,9 @@ class BackwardTest {
     private static Map<Integer, int[]> readGolden() {
         Map<Integer, int[]> m = new HashMap<>();
         try (InputStream in = BackwardTest.class.getResourceAsStream("golden_backward.tsv.gz");
-                BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(in),
-                        StandardCharsets.US_ASCII))) {
-            for (String line; (line = r.readLine()) != null;) {
+                BufferedReader r =
+                        new BufferedReader(new InputStreamReader(new GZIPInputStream(in), StandardCharsets.US_ASCII))) {
+            for (String line; (line = r.readLine()) != null; ) {
                 if (line.startsWith("#")) {
                     continue;
                 }
@@ -90,21 +90,32 @@ class BackwardTest {
                 x.setAtIndex(ValueLayout.JAVA_INT, i, xs[i]);
                 one.setAtIndex(ValueLayout.JAVA_FLOAT, i, 1f);
                 int r = rnd.nextInt(50);
-                dy.setAtIndex(ValueLayout.JAVA_INT, i, r == 0 ? 0x7FC01234 : r == 1 ? 0x7F800000 : r == 2 ? 0xFF800001
-                        : Float.floatToRawIntBits((float) rnd.nextGaussian()));
+                dy.setAtIndex(
+                        ValueLayout.JAVA_INT,
+                        i,
+                        r == 0
+                                ? 0x7FC01234
+                                : r == 1
+                                        ? 0x7F800000
+                                        : r == 2 ? 0xFF800001 : Float.floatToRawIntBits((float) rnd.nextGaussian()));
             }
             k.backward(form, Storage.F32, x, one, dx, n);
             String what = k.name() + "/" + k.isa() + " " + form;
             for (int i = 0; i < n; i++) {
-                assertEquals(GOLDEN.get(xs[i])[form.ordinal()], dx.getAtIndex(ValueLayout.JAVA_INT, i),
+                assertEquals(
+                        GOLDEN.get(xs[i])[form.ordinal()],
+                        dx.getAtIndex(ValueLayout.JAVA_INT, i),
                         what + " GELU'(" + Float.intBitsToFloat(xs[i]) + ")");
             }
             k.backward(form, Storage.F32, x, dy, dx, n);
             int[] want = new int[n];
             for (int i = 0; i < n; i++) {
                 want[i] = product(dy.getAtIndex(ValueLayout.JAVA_INT, i), GOLDEN.get(xs[i])[form.ordinal()]);
-                assertEquals(want[i], dx.getAtIndex(ValueLayout.JAVA_INT, i), what + " dy * GELU' at x = "
-                        + Float.intBitsToFloat(xs[i]) + ", dy = " + dy.getAtIndex(ValueLayout.JAVA_FLOAT, i));
+                assertEquals(
+                        want[i],
+                        dx.getAtIndex(ValueLayout.JAVA_INT, i),
+                        what + " dy * GELU' at x = " + Float.intBitsToFloat(xs[i]) + ", dy = "
+                                + dy.getAtIndex(ValueLayout.JAVA_FLOAT, i));
             }
             // in place over x, over dy, and on heap arrays
             MemorySegment z = arena.allocate(4L * n).copyFrom(x);
@@ -113,9 +124,16 @@ class BackwardTest {
             z.copyFrom(dy);
             k.backward(form, Storage.F32, x, z, z, n);
             assertEquals(-1L, z.mismatch(dx), what + " in place over dy");
-            float[] hx = x.toArray(ValueLayout.JAVA_FLOAT), hdy = dy.toArray(ValueLayout.JAVA_FLOAT), hdx = new float[n];
-            k.backward(form, Storage.F32, MemorySegment.ofArray(hx), MemorySegment.ofArray(hdy),
-                    MemorySegment.ofArray(hdx), n);
+            float[] hx = x.toArray(ValueLayout.JAVA_FLOAT),
+                    hdy = dy.toArray(ValueLayout.JAVA_FLOAT),
+                    hdx = new float[n];
+            k.backward(
+                    form,
+                    Storage.F32,
+                    MemorySegment.ofArray(hx),
+                    MemorySegment.ofArray(hdy),
+                    MemorySegment.ofArray(hdx),
+                    n);
             assertEquals(-1L, MemorySegment.ofArray(hdx).mismatch(dx), what + " heap");
         }
     }
@@ -135,10 +153,14 @@ class BackwardTest {
             k.backward(form, t, MemorySegment.ofArray(x), MemorySegment.ofArray(dy), MemorySegment.ofArray(dx), n);
             for (int i = 0; i < n; i++) {
                 float xf = value16(t, i);
-                int d = Float.isNaN(xf) ? Float.floatToRawIntBits(xf) | 0x00400000
+                int d = Float.isNaN(xf)
+                        ? Float.floatToRawIntBits(xf) | 0x00400000
                         : GOLDEN.get(Float.floatToRawIntBits(xf))[form.ordinal()];
-                assertEquals(product16(t, dy[i], d), dx[i] & 0xFFFF, k.name() + "/" + k.isa() + " " + form + " " + t
-                        + " x=" + Integer.toHexString(i) + " dy=" + Integer.toHexString(dy[i] & 0xFFFF));
+                assertEquals(
+                        product16(t, dy[i], d),
+                        dx[i] & 0xFFFF,
+                        k.name() + "/" + k.isa() + " " + form + " " + t + " x=" + Integer.toHexString(i) + " dy="
+                                + Integer.toHexString(dy[i] & 0xFFFF));
             }
             short[] z = x.clone(); // in place over x
             k.backward(form, t, MemorySegment.ofArray(z), MemorySegment.ofArray(dy), MemorySegment.ofArray(z), n);
@@ -196,9 +218,11 @@ class BackwardTest {
                 Gelu.of(form).storage(t).backward(x, dy, dx);
                 for (int i = 0; i < n; i++) {
                     float xf = value16(t, i);
-                    int d = Float.isNaN(xf) ? Float.floatToRawIntBits(xf) | 0x00400000
+                    int d = Float.isNaN(xf)
+                            ? Float.floatToRawIntBits(xf) | 0x00400000
                             : GOLDEN.get(Float.floatToRawIntBits(xf))[form.ordinal()];
-                    assertEquals(product16(t, dy[i], d), dx[i] & 0xFFFF, form + " " + t + " x=" + Integer.toHexString(i));
+                    assertEquals(
+                            product16(t, dy[i], d), dx[i] & 0xFFFF, form + " " + t + " x=" + Integer.toHexString(i));
                 }
             }
         }
@@ -213,24 +237,30 @@ class BackwardTest {
             int d = GOLDEN.get(Float.floatToRawIntBits(x[i]))[0];
             assertEquals(product(Float.floatToRawIntBits(dy[i]), d), Float.floatToRawIntBits(dx[i]), "x = " + x[i]);
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> gelu.backward(new float[3], new float[2], new float[3]));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> gelu.backward(new float[3], new float[2], new float[3]));
         assertTrue(e.getMessage().contains("size mismatch: x has 3 floats, dy 2.0, dx 3.0"), e.getMessage());
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = arena.allocate(64);
-            e = assertThrows(IllegalArgumentException.class, () -> gelu.backward(s.asSlice(0, 32), s.asSlice(32, 32),
-                    s.asSlice(4, 32)));
+            e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> gelu.backward(s.asSlice(0, 32), s.asSlice(32, 32), s.asSlice(4, 32)));
             assertTrue(e.getMessage().contains("x and dx partially overlap"), e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> gelu.backward(s.asSlice(0, 16), s.asSlice(32, 16),
-                    s.asSlice(36, 16)));
+            e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> gelu.backward(s.asSlice(0, 16), s.asSlice(32, 16), s.asSlice(36, 16)));
             assertTrue(e.getMessage().contains("dy and dx partially overlap"), e.getMessage());
         }
-        e = assertThrows(IllegalArgumentException.class,
-                () -> Gelu.of(Form.ERF).storage(Storage.F32, Storage.F16).backward(new float[1], new float[1], new float[1]));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Gelu.of(Form.ERF)
+                        .storage(Storage.F32, Storage.F16)
+                        .backward(new float[1], new float[1], new float[1]));
         assertTrue(e.getMessage().contains("reads F32 and writes F16"), e.getMessage());
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = arena.allocate(8);
-            e = assertThrows(IllegalArgumentException.class,
+            e = assertThrows(
+                    IllegalArgumentException.class,
                     () -> Gelu.of(Form.ERF).storage(Storage.F32, Storage.F16).backward(s, s, s));
             assertTrue(e.getMessage().contains("needs the same storage in and out"), e.getMessage());
         }

@@ -27,7 +27,8 @@ class ConcurrencyTest {
         }
         int threads = 16;
         CountDownLatch start = new CountDownLatch(1);
-        try (Arena shared = Arena.ofShared(); ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+        try (Arena shared = Arena.ofShared();
+                ExecutorService pool = Executors.newFixedThreadPool(threads)) {
             MemorySegment src = shared.allocateFrom(ValueLayout.JAVA_FLOAT, x);
             List<Future<?>> jobs = new ArrayList<>();
             for (int t = 0; t < threads; t++) {

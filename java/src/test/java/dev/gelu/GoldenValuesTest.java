@@ -40,7 +40,10 @@ class GoldenValuesTest {
                 MemorySegment src = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_FLOAT, x);
                 MemorySegment dst = arena.allocate(src.byteSize());
                 k.forward(form, Accuracy.CORRECTLY_ROUNDED, src, dst, x.length);
-                check(form, k.name() + "/" + k.isa() + " off-heap", x,
+                check(
+                        form,
+                        k.name() + "/" + k.isa() + " off-heap",
+                        x,
                         dst.toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT));
             }
         }
@@ -76,7 +79,10 @@ class GoldenValuesTest {
                 MemorySegment src = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_FLOAT, x);
                 MemorySegment dst = arena.allocate(src.byteSize());
                 k.forward(form, Accuracy.FAITHFUL, src, dst, x.length);
-                checkFaithful(form, k.name() + "/" + k.isa() + " off-heap", x,
+                checkFaithful(
+                        form,
+                        k.name() + "/" + k.isa() + " off-heap",
+                        x,
                         dst.toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT));
             }
         }
@@ -97,8 +103,9 @@ class GoldenValuesTest {
             TestData.Golden g = GOLDEN.get(i);
             notCr += Float.floatToRawIntBits(g.of(form)) != Float.floatToRawIntBits(y[i]) ? 1 : 0;
             if (!g.faithful(form, y[i]) && bad++ < 5) {
-                first.append(String.format("%n  x=%s (%08x): got %s, correctly rounded %s", x[i],
-                        Float.floatToRawIntBits(x[i]), y[i], g.of(form)));
+                first.append(String.format(
+                        "%n  x=%s (%08x): got %s, correctly rounded %s",
+                        x[i], Float.floatToRawIntBits(x[i]), y[i], g.of(form)));
             }
         }
         if (bad > 0) {
@@ -114,8 +121,8 @@ class GoldenValuesTest {
             float want = GOLDEN.get(i).of(form);
             if (Float.floatToRawIntBits(want) != Float.floatToRawIntBits(y[i])) {
                 if (bad++ < 5) {
-                    first.append(String.format("%n  x=%s (%08x): got %s want %s", x[i],
-                            Float.floatToRawIntBits(x[i]), y[i], want));
+                    first.append(String.format(
+                            "%n  x=%s (%08x): got %s want %s", x[i], Float.floatToRawIntBits(x[i]), y[i], want));
                 }
             }
         }

@@ -28,8 +28,11 @@ class HalfHardCasesTest {
                     short[] y = new short[x.length];
                     k.forward(form, Storage.F32, type, MemorySegment.ofArray(x), MemorySegment.ofArray(y), x.length);
                     for (int i = 0; i < x.length; i++) {
-                        assertEquals((short) ys[i], y[i], k.name() + "/" + k.isa() + " " + form + " " + type
-                                + " x=" + Integer.toHexString(xs[i]));
+                        assertEquals(
+                                (short) ys[i],
+                                y[i],
+                                k.name() + "/" + k.isa() + " " + form + " " + type + " x="
+                                        + Integer.toHexString(xs[i]));
                         checked++;
                     }
                 }

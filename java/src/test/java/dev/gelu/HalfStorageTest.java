@@ -52,7 +52,8 @@ class HalfStorageTest {
     }
 
     static Stream<Arguments> points() {
-        return Stream.of(Form.values()).flatMap(f -> Stream.of(Storage.BF16, Storage.F16).map(t -> Arguments.of(f, t)));
+        return Stream.of(Form.values())
+                .flatMap(f -> Stream.of(Storage.BF16, Storage.F16).map(t -> Arguments.of(f, t)));
     }
 
     private static short[] want(Form form, Storage type) {
@@ -94,7 +95,13 @@ class HalfStorageTest {
         for (GeluKernels k : backends) {
             String what = k.name() + "/" + k.isa() + " " + form + " " + type;
             short[] y = new short[N + 1];
-            k.forward(form, type, type, MemorySegment.ofArray(x), MemorySegment.ofArray(y).asSlice(2, 2L * N), N);
+            k.forward(
+                    form,
+                    type,
+                    type,
+                    MemorySegment.ofArray(x),
+                    MemorySegment.ofArray(y).asSlice(2, 2L * N),
+                    N);
             check(want, y, 1, what + " heap, unaligned");
             short[] z = x.clone();
             MemorySegment zs = MemorySegment.ofArray(z);
@@ -170,7 +177,8 @@ class HalfStorageTest {
                 String what = k.name() + "/" + k.isa() + " " + form + " " + type + " len=" + len;
                 try (Arena arena = Arena.ofConfined()) {
                     boolean offHeap = rnd.nextBoolean();
-                    MemorySegment src = offHeap ? arena.allocate(2L * x.length + 2).asSlice(2) : MemorySegment.ofArray(x);
+                    MemorySegment src =
+                            offHeap ? arena.allocate(2L * x.length + 2).asSlice(2) : MemorySegment.ofArray(x);
                     MemorySegment dst = offHeap ? arena.allocate(2L * y.length) : MemorySegment.ofArray(y);
                     if (offHeap) {
                         MemorySegment.copy(x, 0, src, U16, 0, x.length);
@@ -208,11 +216,13 @@ class HalfStorageTest {
         Gelu narrow = Gelu.of(Form.ERF).storage(Storage.F32, Storage.BF16);
         assertThrows(IllegalArgumentException.class, () -> Gelu.of(Form.ERF).storage(Storage.BF16, Storage.F32));
         assertThrows(IllegalArgumentException.class, () -> Gelu.of(Form.ERF).storage(Storage.BF16, Storage.F16));
-        IllegalArgumentException faithful = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException faithful = assertThrows(
+                IllegalArgumentException.class,
                 () -> Gelu.of(Form.ERF, Accuracy.FAITHFUL).storage(Storage.BF16));
         assertTrue(faithful.getMessage().contains("faithful"), faithful.getMessage());
         // the quick form has every point the other forms have, and the same rule for faithful 16-bit
-        IllegalArgumentException quick = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException quick = assertThrows(
+                IllegalArgumentException.class,
                 () -> Gelu.of(Form.QUICK, Accuracy.FAITHFUL).storage(Storage.BF16));
         assertTrue(quick.getMessage().contains("faithful"), quick.getMessage());
         // array types that do not fit the storage

@@ -34,7 +34,11 @@ class OperationsMatrixTest {
     private static final GeluKernels REFERENCE = new ScalarKernels();
     private static final int CANARY = 0x5A5A5A5A;
 
-    enum Op { BIAS, GEGLU, GEGLU_ROWS }
+    enum Op {
+        BIAS,
+        GEGLU,
+        GEGLU_ROWS
+    }
 
     /** A storage and accuracy that exist together: f32 in both accuracies, bf16, f16. */
     record Variant(Storage type, Accuracy accuracy) {
@@ -44,8 +48,10 @@ class OperationsMatrixTest {
         }
     }
 
-    static final List<Variant> VARIANTS = List.of(new Variant(Storage.F32, Accuracy.CORRECTLY_ROUNDED),
-            new Variant(Storage.F32, Accuracy.FAITHFUL), new Variant(Storage.BF16, Accuracy.CORRECTLY_ROUNDED),
+    static final List<Variant> VARIANTS = List.of(
+            new Variant(Storage.F32, Accuracy.CORRECTLY_ROUNDED),
+            new Variant(Storage.F32, Accuracy.FAITHFUL),
+            new Variant(Storage.BF16, Accuracy.CORRECTLY_ROUNDED),
             new Variant(Storage.F16, Accuracy.CORRECTLY_ROUNDED));
 
     /**
@@ -69,8 +75,9 @@ class OperationsMatrixTest {
     }
 
     /** (rows, cols, ldx, ldy) with ldx, ldy for width-1 rows; GEGLU rows add cols to ldx. */
-    private static final long[][] SHAPES = {{1, 1, 1, 1}, {3, 17, 17, 20}, {4, 1025, 1030, 1025}, {2, 3000, 3001, 3003},
-        {1, 70_000, 70_000, 70_000}};
+    private static final long[][] SHAPES = {
+        {1, 1, 1, 1}, {3, 17, 17, 20}, {4, 1025, 1030, 1025}, {2, 3000, 3001, 3003}, {1, 70_000, 70_000, 70_000}
+    };
 
     @Tag("slow")
     @ParameterizedTest(name = "{0} {1} {2} {3}")
@@ -82,7 +89,8 @@ class OperationsMatrixTest {
             for (long[] shape : SHAPES) {
                 long rows = shape[0], cols = shape[1];
                 long width = op == Op.GEGLU_ROWS ? 2 : 1;
-                long ldx = op == Op.GEGLU ? cols : shape[2] + (width - 1) * cols, ldy = op == Op.GEGLU ? cols : shape[3];
+                long ldx = op == Op.GEGLU ? cols : shape[2] + (width - 1) * cols,
+                        ldy = op == Op.GEGLU ? cols : shape[3];
                 if (op == Op.GEGLU) { // one long vector of all the rows
                     cols = rows * cols;
                     rows = 1;
@@ -101,7 +109,9 @@ class OperationsMatrixTest {
                     for (long j = 0; j < ldy && i * ldy + j < yn; j++) {
                         long at = (i * ldy + j) * e;
                         if (j < cols) {
-                            assertEquals(get(want, v.type(), (i * cols + j) * e), get(y, v.type(), at),
+                            assertEquals(
+                                    get(want, v.type(), (i * cols + j) * e),
+                                    get(y, v.type(), at),
                                     what + " [" + i + "][" + j + "]");
                         } else {
                             assertEquals(canary(v.type()), get(y, v.type(), at), what + " wrote padding");
@@ -117,13 +127,17 @@ class OperationsMatrixTest {
                 run(backend, form, op, v, z, other, z, rows, cols, ldx, ldx);
                 for (long i = 0; i < rows; i++) {
                     for (long j = 0; j < cols; j++) {
-                        assertEquals(get(want, v.type(), (i * cols + j) * e), get(z, v.type(), (i * ldx + j) * e),
+                        assertEquals(
+                                get(want, v.type(), (i * cols + j) * e),
+                                get(z, v.type(), (i * ldx + j) * e),
                                 what + " in place [" + i + "][" + j + "]");
                     }
                 }
                 // heap segments: the same bits
-                MemorySegment hx = MemorySegment.ofArray(new byte[(int) (xn * e)]).copyFrom(x);
-                MemorySegment ho = MemorySegment.ofArray(new byte[(int) (cols * e)]).copyFrom(other);
+                MemorySegment hx =
+                        MemorySegment.ofArray(new byte[(int) (xn * e)]).copyFrom(x);
+                MemorySegment ho =
+                        MemorySegment.ofArray(new byte[(int) (cols * e)]).copyFrom(other);
                 MemorySegment hy = MemorySegment.ofArray(new byte[(int) (yn * e)]);
                 canaries(hy);
                 run(backend, form, op, v, hx, ho, hy, rows, cols, ldx, ldy);
@@ -132,8 +146,18 @@ class OperationsMatrixTest {
         }
     }
 
-    private static void run(GeluKernels k, Form form, Op op, Variant v, MemorySegment x, MemorySegment other,
-            MemorySegment y, long rows, long cols, long ldx, long ldy) {
+    private static void run(
+            GeluKernels k,
+            Form form,
+            Op op,
+            Variant v,
+            MemorySegment x,
+            MemorySegment other,
+            MemorySegment y,
+            long rows,
+            long cols,
+            long ldx,
+            long ldy) {
         switch (op) {
             case BIAS -> k.bias(form, v.accuracy(), v.type(), x, other, y, rows, cols, ldx, ldy);
             case GEGLU -> k.geglu(form, v.accuracy(), v.type(), other, x, y, cols); // gate = x, y may be x
@@ -142,8 +166,8 @@ class OperationsMatrixTest {
     }
 
     /** The definition, dense (rows × cols): the sum or product here, GELU by the scalar reference. */
-    private static MemorySegment expected(Form form, Op op, Variant v, MemorySegment x, MemorySegment other, long rows,
-            long cols, long ldx) {
+    private static MemorySegment expected(
+            Form form, Op op, Variant v, MemorySegment x, MemorySegment other, long rows, long cols, long ldx) {
         Storage t = v.type();
         long e = t.bytes();
         int n = (int) (rows * cols);
@@ -237,12 +261,25 @@ class OperationsMatrixTest {
     /** Mostly activations, plus NaNs with payloads, infinities, zeros, subnormals, any bits. */
     private static MemorySegment fill(MemorySegment s, Storage t, SplittableRandom rnd) {
         long e = t.bytes();
-        int[] special = {0x7FC00000, 0xFFC12345, 0x7F800001, 0x7F800000, 0xFF800000, 0, 0x80000000, 1, 0x807FFFFF,
-            0x7F7FFFFF, 0xC1A00000, 0x41A00000};
+        int[] special = {
+            0x7FC00000,
+            0xFFC12345,
+            0x7F800001,
+            0x7F800000,
+            0xFF800000,
+            0,
+            0x80000000,
+            1,
+            0x807FFFFF,
+            0x7F7FFFFF,
+            0xC1A00000,
+            0x41A00000
+        };
         for (long o = 0; o < s.byteSize(); o += e) {
             int r = rnd.nextInt(100);
-            int bits = r < 5 ? special[rnd.nextInt(special.length)] : r < 12 ? rnd.nextInt()
-                    : Float.floatToRawIntBits((float) (rnd.nextGaussian() * 3));
+            int bits = r < 5
+                    ? special[rnd.nextInt(special.length)]
+                    : r < 12 ? rnd.nextInt() : Float.floatToRawIntBits((float) (rnd.nextGaussian() * 3));
             if (t == Storage.F32) {
                 s.set(I, o, bits);
             } else if (t == Storage.BF16) {
@@ -306,7 +343,8 @@ class OperationsMatrixTest {
             for (int j = 0; j < hb.length; j++) {
                 hb[j] = (short) (Float.floatToRawIntBits(b[j]) >>> 16);
             }
-            Gelu bf16 = Gelu.of(form).storage(Storage.BF16), narrow = Gelu.of(form).storage(Storage.F32, Storage.BF16);
+            Gelu bf16 = Gelu.of(form).storage(Storage.BF16),
+                    narrow = Gelu.of(form).storage(Storage.F32, Storage.BF16);
             bf16.bias(h, hb, hy);
             float[] sum = new float[h.length];
             for (int i = 0; i < h.length; i++) {
@@ -336,19 +374,28 @@ class OperationsMatrixTest {
             expect("ldx (7) is less than cols (8)", () -> gelu.bias(x, b, y, 2, 8, 7, 8));
             expect("ldy (7) is less than cols (8)", () -> gelu.bias(x, b, y, 2, 8, 8, 7));
             expect("bias has 7.0 floats, fewer than cols (8)", () -> gelu.bias(x, b.asSlice(0, 28), y, 2, 8, 8, 8));
-            expect("x has 15.0 floats, 2 rows of 8, 8 apart need 16", () -> gelu.bias(x.asSlice(0, 60), b, y, 2, 8, 8, 8));
+            expect(
+                    "x has 15.0 floats, 2 rows of 8, 8 apart need 16",
+                    () -> gelu.bias(x.asSlice(0, 60), b, y, 2, 8, 8, 8));
             expect("must not be negative", () -> gelu.bias(x, b, y, -1, 8, 8, 8));
             expect("x and y overlap", () -> gelu.bias(y.asSlice(4), b, y, 2, 8, 8, 8));
             expect("x and y overlap", () -> gelu.bias(y, b, y, 2, 8, 8, 9));
             expect("bias and y overlap", () -> gelu.bias(x, y.asSlice(8, 32), y, 2, 8, 8, 8));
             expect("ldx (15) is less than 2 * cols (16)", () -> gelu.gegluRows(x, y, 2, 8, 15, 8));
             expect("x and y overlap", () -> gelu.gegluRows(y, y, 2, 8, 16, 8));
-            expect("size mismatch: a has 8 floats, gate 7.0, y 8.0",
+            expect(
+                    "size mismatch: a has 8 floats, gate 7.0, y 8.0",
                     () -> gelu.geglu(x.asSlice(0, 32), x.asSlice(0, 28), y.asSlice(0, 32)));
-            expect("gate and y partially overlap", () -> gelu.geglu(x.asSlice(0, 32), y.asSlice(4, 32), y.asSlice(0, 32)));
+            expect(
+                    "gate and y partially overlap",
+                    () -> gelu.geglu(x.asSlice(0, 32), y.asSlice(4, 32), y.asSlice(0, 32)));
             expect("a and y partially overlap", () -> gelu.geglu(y.asSlice(8, 32), x.asSlice(0, 32), y.asSlice(0, 32)));
-            expect("y is read-only", () -> gelu.geglu(x.asSlice(0, 32), x.asSlice(0, 32), y.asSlice(0, 32).asReadOnly()));
-            expect("needs the same storage in and out",
+            expect(
+                    "y is read-only",
+                    () -> gelu.geglu(
+                            x.asSlice(0, 32), x.asSlice(0, 32), y.asSlice(0, 32).asReadOnly()));
+            expect(
+                    "needs the same storage in and out",
                     () -> Gelu.of(Form.ERF).storage(Storage.F32, Storage.BF16).bias(x, b, y, 1, 8, 8, 8));
             expect("not a whole number of rows of 8", () -> gelu.bias(new float[9], new float[8], new float[9]));
             expect("not rows of 2 * 4 and of 4", () -> gelu.gegluRows(new float[8], new float[3], 4));

@@ -19,7 +19,8 @@ class ParallelApplyTest {
     @Test
     void sameBitsAsOneThread() {
         float[] x = TestData.inputs(1_000_003, 5);
-        try (ExecutorService pool = Executors.newFixedThreadPool(3); Arena arena = Arena.ofShared()) {
+        try (ExecutorService pool = Executors.newFixedThreadPool(3);
+                Arena arena = Arena.ofShared()) {
             MemorySegment src = arena.allocateFrom(F, x);
             for (Form form : Form.values()) {
                 float[] want = new float[x.length];
@@ -40,12 +41,13 @@ class ParallelApplyTest {
 
     @Test
     void confinedSegmentsAreRefusedBeforeAnythingIsWritten() {
-        try (ExecutorService pool = Executors.newSingleThreadExecutor(); Arena arena = Arena.ofConfined()) {
+        try (ExecutorService pool = Executors.newSingleThreadExecutor();
+                Arena arena = Arena.ofConfined()) {
             MemorySegment src = arena.allocate(4L << 16);
             MemorySegment dst = arena.allocate(4L << 16);
             dst.fill((byte) 7);
-            WrongThreadException e = assertThrows(WrongThreadException.class,
-                    () -> Gelu.apply(Form.ERF, src, dst, pool, 2));
+            WrongThreadException e =
+                    assertThrows(WrongThreadException.class, () -> Gelu.apply(Form.ERF, src, dst, pool, 2));
             assertTrue(e.getMessage().contains("confined"), e.getMessage());
             assertEquals(0x07070707, dst.get(ValueLayout.JAVA_INT, 1000));
             Gelu.apply(Form.ERF, src, dst, pool, 1); // one piece runs on the calling thread

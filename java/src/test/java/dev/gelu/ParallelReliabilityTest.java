@@ -47,7 +47,8 @@ class ParallelReliabilityTest {
         for (int i = 0; i < N; i++) {
             float want = GOLDEN.get(i % GOLDEN.size()).of(form);
             float got = dst.getAtIndex(F, i);
-            if (!(Float.isNaN(want) && Float.isNaN(got)) && Float.floatToRawIntBits(want) != Float.floatToRawIntBits(got)) {
+            if (!(Float.isNaN(want) && Float.isNaN(got))
+                    && Float.floatToRawIntBits(want) != Float.floatToRawIntBits(got)) {
                 throw new AssertionError(form + " element " + i + ": " + got + ", correctly rounded " + want);
             }
         }
@@ -98,7 +99,8 @@ class ParallelReliabilityTest {
                 dst.fill((byte) 0x55);
                 assertTrue(executor.finished.await(30, TimeUnit.SECONDS));
                 for (long i = 0; i < N; i++) {
-                    assertEquals(0x55555555, dst.getAtIndex(ValueLayout.JAVA_INT, i), "written after the call, at " + i);
+                    assertEquals(
+                            0x55555555, dst.getAtIndex(ValueLayout.JAVA_INT, i), "written after the call, at " + i);
                 }
             }
         }
@@ -158,7 +160,8 @@ class ParallelReliabilityTest {
     void anAcceptedPieceThatStartedIsWaitedFor() {
         Counting k = new Counting();
         MemorySegment s = MemorySegment.ofArray(new float[N]);
-        Parallel.apply((a, b, n) -> k.forward(Form.ERF, Accuracy.CORRECTLY_ROUNDED, a, b, n), s, 4, s, 4, N, THREADS, 4);
+        Parallel.apply(
+                (a, b, n) -> k.forward(Form.ERF, Accuracy.CORRECTLY_ROUNDED, a, b, n), s, 4, s, 4, N, THREADS, 4);
         assertEquals(3, k.started.get());
         assertEquals(3, k.finished.get(), "the call returned before the other pieces had stopped");
     }
@@ -166,8 +169,8 @@ class ParallelReliabilityTest {
     @Test
     void aDiscardingExecutorDoesNotHangTheCall() {
         // one thread, kept busy, and a queue of one: every other task is silently discarded
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1),
-                new ThreadPoolExecutor.DiscardPolicy());
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1), new ThreadPoolExecutor.DiscardPolicy());
         CountDownLatch release = new CountDownLatch(1);
         try (Arena arena = Arena.ofShared()) {
             pool.execute(() -> {
@@ -203,7 +206,17 @@ class ParallelReliabilityTest {
                 }
             };
             MemorySegment s = MemorySegment.ofArray(new float[N]);
-            Throwable thrown = assertThrows(Throwable.class, () -> Parallel.apply((a, b, n) -> k.forward(Form.ERF, Accuracy.CORRECTLY_ROUNDED, a, b, n), s, 4, s, 4, N, THREADS, 4));
+            Throwable thrown = assertThrows(
+                    Throwable.class,
+                    () -> Parallel.apply(
+                            (a, b, n) -> k.forward(Form.ERF, Accuracy.CORRECTLY_ROUNDED, a, b, n),
+                            s,
+                            4,
+                            s,
+                            4,
+                            N,
+                            THREADS,
+                            4));
             assertSame(failure, thrown, "the caller's own failure, as it was");
             assertEquals(3, k.started.get());
             assertEquals(3, k.finished.get(), "the call threw before the other pieces had stopped");
@@ -242,8 +255,17 @@ class ParallelReliabilityTest {
             }
         };
         MemorySegment s = MemorySegment.ofArray(new float[N]);
-        RuntimeException thrown = assertThrows(RuntimeException.class,
-                () -> Parallel.apply((a, b, n) -> k.forward(Form.ERF, Accuracy.CORRECTLY_ROUNDED, a, b, n), s, 4, s, 4, N, THREADS, 4));
+        RuntimeException thrown = assertThrows(
+                RuntimeException.class,
+                () -> Parallel.apply(
+                        (a, b, n) -> k.forward(Form.ERF, Accuracy.CORRECTLY_ROUNDED, a, b, n),
+                        s,
+                        4,
+                        s,
+                        4,
+                        N,
+                        THREADS,
+                        4));
         assertSame(boom, thrown);
         assertEquals(3, finished.get(), "the failure was thrown while other pieces were still running");
     }
@@ -258,7 +280,8 @@ class ParallelReliabilityTest {
             }
         };
         MemorySegment s = MemorySegment.ofArray(new float[N]);
-        Parallel.apply((a, b, n) -> k.forward(Form.ERF, Accuracy.CORRECTLY_ROUNDED, a, b, n), s, 4, s, 4, N, THREADS, 4);
+        Parallel.apply(
+                (a, b, n) -> k.forward(Form.ERF, Accuracy.CORRECTLY_ROUNDED, a, b, n), s, 4, s, 4, N, THREADS, 4);
         assertTrue(Thread.interrupted(), "the interrupt status is kept");
         assertEquals(3, k.finished.get(), "an interrupt cut the wait short");
         assertFalse(Thread.currentThread().isInterrupted());

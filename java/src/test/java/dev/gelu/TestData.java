@@ -35,7 +35,8 @@ final class TestData {
             if (side == 0 || Float.isNaN(y) || (y == 0 && Math.copySign(1f, y) != Math.copySign(1f, x))) {
                 return false;
             }
-            return Float.floatToRawIntBits(y) == Float.floatToRawIntBits(side > 0 ? Math.nextUp(want) : Math.nextDown(want));
+            return Float.floatToRawIntBits(y)
+                    == Float.floatToRawIntBits(side > 0 ? Math.nextUp(want) : Math.nextDown(want));
         }
     }
 
@@ -44,8 +45,8 @@ final class TestData {
         int forms = Form.values().length;
         List<Golden> rows = new ArrayList<>();
         try (InputStream in = TestData.class.getResourceAsStream("golden.tsv.gz");
-                BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(in),
-                        StandardCharsets.US_ASCII))) {
+                BufferedReader r =
+                        new BufferedReader(new InputStreamReader(new GZIPInputStream(in), StandardCharsets.US_ASCII))) {
             for (String line; (line = r.readLine()) != null; ) {
                 if (line.startsWith("#")) {
                     continue;
@@ -76,9 +77,26 @@ final class TestData {
     /** Random floats, mostly in [-16, 16], with specials, subnormals and NaN payloads mixed in. */
     static float[] inputs(int n, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
-        float[] specials = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE,
-            -Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_NORMAL, 1e-40f, -3e-39f,
-            Float.intBitsToFloat(0x7f800001), Float.intBitsToFloat(0xffc12345), -15f, 15f, -12f, 12f};
+        float[] specials = {
+            0f,
+            -0f,
+            Float.NaN,
+            Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY,
+            Float.MIN_VALUE,
+            -Float.MIN_VALUE,
+            Float.MAX_VALUE,
+            -Float.MAX_VALUE,
+            Float.MIN_NORMAL,
+            1e-40f,
+            -3e-39f,
+            Float.intBitsToFloat(0x7f800001),
+            Float.intBitsToFloat(0xffc12345),
+            -15f,
+            15f,
+            -12f,
+            12f
+        };
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
             int kind = rnd.nextInt(10);

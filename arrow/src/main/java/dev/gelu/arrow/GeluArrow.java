@@ -507,18 +507,21 @@ public final class GeluArrow {
      * Checks the arguments before anything is written: {@code gelu} reads {@code in} and writes
      * {@code out}, and a bf16 vector's field says so; {@code dst} null stands for a new vector.
      */
-    private static void requireStorage(Gelu gelu, Storage in, Storage out, BaseFixedWidthVector src,
-            BaseFixedWidthVector dst) {
+    private static void requireStorage(
+            Gelu gelu, Storage in, Storage out, BaseFixedWidthVector src, BaseFixedWidthVector dst) {
         Objects.requireNonNull(gelu, "gelu");
         Objects.requireNonNull(src, "src");
         if (gelu.input() != in || gelu.output() != out) {
             String want = in == out ? in + " in and out" : in + " in, " + out + " out";
-            String example = in == out && in == Storage.F32 ? "Gelu.of(form)"
-                    : in == out ? "Gelu.of(form).storage(Storage." + in + ")"
-                    : "Gelu.of(form).storage(Storage." + in + ", Storage." + out + ")";
-            throw new IllegalArgumentException(gelu + " does not fit " + src.getClass().getSimpleName() + " to "
-                    + (dst == null ? "a new vector" : dst.getClass().getSimpleName())
-                    + ": that needs " + want + ", e.g. " + example);
+            String example = in == out && in == Storage.F32
+                    ? "Gelu.of(form)"
+                    : in == out
+                            ? "Gelu.of(form).storage(Storage." + in + ")"
+                            : "Gelu.of(form).storage(Storage." + in + ", Storage." + out + ")";
+            throw new IllegalArgumentException(
+                    gelu + " does not fit " + src.getClass().getSimpleName() + " to "
+                            + (dst == null ? "a new vector" : dst.getClass().getSimpleName())
+                            + ": that needs " + want + ", e.g. " + example);
         }
         requireBf16(in, src);
         if (dst != null) {
@@ -527,7 +530,8 @@ public final class GeluArrow {
     }
 
     private static void requireBf16(Storage storage, BaseFixedWidthVector vector) {
-        if (storage == Storage.BF16 && !BF16.equals(vector.getField().getMetadata().get(DTYPE_KEY))) {
+        if (storage == Storage.BF16
+                && !BF16.equals(vector.getField().getMetadata().get(DTYPE_KEY))) {
             throw new IllegalArgumentException("UInt2Vector '" + vector.getName() + "' is not marked as bf16: its field"
                     + " needs the metadata " + DTYPE_KEY + "=" + BF16 + " (GeluArrow.bf16Field makes such a field)");
         }

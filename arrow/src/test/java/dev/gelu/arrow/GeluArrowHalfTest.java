@@ -59,8 +59,19 @@ class GeluArrowHalfTest {
      * cover every exponent of both formats.
      */
     private static short value(int i, SplittableRandom random) {
-        short[] specials = {0, (short) 0x8000, 0x7e00, 0x7c00, (short) 0xfc00, 0x0001, 0x7bff, (short) 0xc500,
-            0x7f80, (short) 0xff80, (short) 0xc120};
+        short[] specials = {
+            0,
+            (short) 0x8000,
+            0x7e00,
+            0x7c00,
+            (short) 0xfc00,
+            0x0001,
+            0x7bff,
+            (short) 0xc500,
+            0x7f80,
+            (short) 0xff80,
+            (short) 0xc120
+        };
         return i < specials.length ? specials[i] : (short) random.nextInt(1 << 16);
     }
 
@@ -104,8 +115,19 @@ class GeluArrowHalfTest {
         Float4Vector v = new Float4Vector(name, allocator);
         v.allocateNew(n);
         SplittableRandom random = new SplittableRandom(seed);
-        float[] specials = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE,
-            65504f, 65520f, 1e6f, -20f, 1f};
+        float[] specials = {
+            0f,
+            -0f,
+            Float.NaN,
+            Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY,
+            Float.MIN_VALUE,
+            65504f,
+            65520f,
+            1e6f,
+            -20f,
+            1f
+        };
         for (int i = 0; i < n; i++) {
             if (isNull(i)) {
                 v.setNull(i);
@@ -139,7 +161,8 @@ class GeluArrowHalfTest {
     void f16IntoNewAndExistingVectorsAndInPlace(Form form) {
         Gelu gelu = Gelu.of(form).storage(Storage.F16);
         for (int n : SIZES) {
-            try (Float2Vector src = f16("h", n, n); Float2Vector copy = f16("h", n, n);
+            try (Float2Vector src = f16("h", n, n);
+                    Float2Vector copy = f16("h", n, n);
                     Float2Vector made = GeluArrow.apply(form, src, allocator);
                     Float2Vector given = new Float2Vector("y", allocator)) {
                 assertGelu(gelu, src, made);
@@ -158,7 +181,8 @@ class GeluArrowHalfTest {
     void bf16IntoNewAndExistingVectorsAndInPlace(Form form) {
         Gelu gelu = Gelu.of(form).storage(Storage.BF16);
         for (int n : SIZES) {
-            try (UInt2Vector src = bf16("b", n, n); UInt2Vector copy = bf16("b", n, n);
+            try (UInt2Vector src = bf16("b", n, n);
+                    UInt2Vector copy = bf16("b", n, n);
                     UInt2Vector made = GeluArrow.apply(form, src, allocator);
                     UInt2Vector given = new UInt2Vector(GeluArrow.bf16Field("y"), allocator)) {
                 assertGelu(gelu, src, made);
@@ -204,7 +228,8 @@ class GeluArrowHalfTest {
         Gelu toF16 = Gelu.of(form).storage(Storage.F32, Storage.F16);
         Gelu toBf16 = Gelu.of(form).storage(Storage.F32, Storage.BF16);
         for (int n : SIZES) {
-            try (Float4Vector src = f32("x", n, n); Float2Vector h = new Float2Vector("h", allocator);
+            try (Float4Vector src = f32("x", n, n);
+                    Float2Vector h = new Float2Vector("h", allocator);
                     UInt2Vector b = new UInt2Vector(GeluArrow.bf16Field("b"), allocator)) {
                 GeluArrow.apply(form, src, h);
                 GeluArrow.apply(toBf16, src, b);
@@ -240,7 +265,8 @@ class GeluArrowHalfTest {
         for (int[] cut : cuts) {
             int start = cut[0];
             int length = cut[1];
-            try (Float2Vector whole = f16("h", start + length + 5, length); Float2Vector copy = f16("h", start + length + 5, length);
+            try (Float2Vector whole = f16("h", start + length + 5, length);
+                    Float2Vector copy = f16("h", start + length + 5, length);
                     Float2Vector slice = new Float2Vector("s", allocator);
                     UInt2Vector wholeB = bf16("b", start + length + 5, length);
                     UInt2Vector copyB = bf16("b", start + length + 5, length);
@@ -253,7 +279,10 @@ class GeluArrowHalfTest {
                         assertEquals(copy.isNull(start + i), out.isNull(i), "null at " + i);
                         if (!copy.isNull(start + i)) {
                             assertEquals(f16.apply(copy.get(start + i)), out.get(i), "slice value " + i);
-                            assertEquals(bf16.apply((short) copyB.get(start + i)), (short) outB.get(i), "bf16 slice value " + i);
+                            assertEquals(
+                                    bf16.apply((short) copyB.get(start + i)),
+                                    (short) outB.get(i),
+                                    "bf16 slice value " + i);
                         }
                     }
                 }
@@ -287,7 +316,8 @@ class GeluArrowHalfTest {
             writer.end();
         }
         try (UInt2Vector want = bf16("act", 100, 1);
-                ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(bytes.toByteArray()), allocator)) {
+                ArrowStreamReader reader =
+                        new ArrowStreamReader(new ByteArrayInputStream(bytes.toByteArray()), allocator)) {
             assertTrue(reader.loadNextBatch());
             UInt2Vector read = (UInt2Vector) reader.getVectorSchemaRoot().getVector(0);
             GeluArrow.applyInPlace(Form.ERF, read);
@@ -297,14 +327,18 @@ class GeluArrowHalfTest {
 
     @Test
     void aGeluWhoseStorageDoesNotFitIsRejectedBeforeAnyWrite() {
-        try (Float2Vector h = f16("h", 40, 1); Float2Vector hOut = f16("o", 3, 2); Float4Vector x = f32("x", 40, 3);
-                Float4Vector xOut = f32("o", 3, 4); UInt2Vector b = bf16("b", 40, 5);
+        try (Float2Vector h = f16("h", 40, 1);
+                Float2Vector hOut = f16("o", 3, 2);
+                Float4Vector x = f32("x", 40, 3);
+                Float4Vector xOut = f32("o", 3, 4);
+                UInt2Vector b = bf16("b", 40, 5);
                 UInt2Vector plain = new UInt2Vector("ints", allocator)) {
             Gelu f32 = Gelu.of(Form.ERF);
             Gelu faithful = Gelu.of(Form.ERF, Accuracy.FAITHFUL);
             Gelu f16 = f32.storage(Storage.F16);
             Gelu bf16 = f32.storage(Storage.BF16);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GeluArrow.apply(f32, h, hOut));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> GeluArrow.apply(f32, h, hOut));
             assertTrue(e.getMessage().contains("Gelu.of(form).storage(Storage.F16)"), e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> GeluArrow.apply(faithful, h, allocator));
             assertThrows(IllegalArgumentException.class, () -> GeluArrow.applyInPlace(bf16, h));
@@ -312,9 +346,12 @@ class GeluArrowHalfTest {
             assertThrows(IllegalArgumentException.class, () -> GeluArrow.applyInPlace(f16, x));
             assertThrows(IllegalArgumentException.class, () -> GeluArrow.apply(f16, x, allocator));
             assertThrows(IllegalArgumentException.class, () -> GeluArrow.apply(f32, x, hOut));
-            assertThrows(IllegalArgumentException.class, () -> GeluArrow.apply(f32.storage(Storage.F32, Storage.BF16), x, hOut));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> GeluArrow.apply(f32.storage(Storage.F32, Storage.BF16), x, hOut));
             assertThrows(IllegalArgumentException.class, () -> GeluArrow.apply(f16, b, allocator));
-            assertThrows(IllegalArgumentException.class, () -> GeluArrow.apply(f32.storage(Storage.F32, Storage.F16), x, b));
+            assertThrows(
+                    IllegalArgumentException.class, () -> GeluArrow.apply(f32.storage(Storage.F32, Storage.F16), x, b));
             assertEquals(3, hOut.getValueCount(), "a rejected call leaves dst alone");
             assertEquals(3, xOut.getValueCount(), "a rejected call leaves dst alone");
 
@@ -332,7 +369,8 @@ class GeluArrowHalfTest {
 
     @Test
     void emptyVectorsAndNullArguments() {
-        try (Float2Vector h = new Float2Vector("h", allocator); Float2Vector out = GeluArrow.apply(Form.TANH, h, allocator);
+        try (Float2Vector h = new Float2Vector("h", allocator);
+                Float2Vector out = GeluArrow.apply(Form.TANH, h, allocator);
                 UInt2Vector b = new UInt2Vector(GeluArrow.bf16Field("b"), allocator)) {
             assertEquals(0, out.getValueCount());
             GeluArrow.applyInPlace(Form.TANH, h);
@@ -349,7 +387,8 @@ class GeluArrowHalfTest {
 
     @Test
     void theSegmentIsTheVectorsOwnMemory() {
-        try (Float2Vector h = f16("h", 9, 1); UInt2Vector b = bf16("b", 9, 1)) {
+        try (Float2Vector h = f16("h", 9, 1);
+                UInt2Vector b = bf16("b", 9, 1)) {
             assertEquals(9L * 2, GeluArrow.data(h).byteSize());
             assertEquals(h.getDataBuffer().memoryAddress(), GeluArrow.data(h).address());
             assertEquals(b.getDataBuffer().memoryAddress(), GeluArrow.data(b).address());

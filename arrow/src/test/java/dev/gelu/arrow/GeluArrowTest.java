@@ -44,8 +44,9 @@ class GeluArrowTest {
     private Float4Vector input(String name, int n, long seed) {
         Float4Vector v = new Float4Vector(name, allocator);
         v.allocateNew(n);
-        float[] specials = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE,
-            -10f, 1f};
+        float[] specials = {
+            0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -10f, 1f
+        };
         SplittableRandom rnd = new SplittableRandom(seed);
         for (int i = 0; i < n; i++) {
             if (i % 7 == 3) {
@@ -64,7 +65,9 @@ class GeluArrowTest {
             assertEquals(src.isNull(i), dst.isNull(i), "null at " + i);
             if (!src.isNull(i)) {
                 float want = Gelu.apply(form, src.get(i));
-                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(dst.get(i)),
+                assertEquals(
+                        Float.floatToRawIntBits(want),
+                        Float.floatToRawIntBits(dst.get(i)),
                         "GELU(" + src.get(i) + ") at " + i);
             }
         }
@@ -74,7 +77,8 @@ class GeluArrowTest {
     @EnumSource(Form.class)
     void intoANewVectorWithTheSameNulls(Form form) {
         for (int n : new int[] {1, 2, 7, 13, 33, 1021, 65_537}) {
-            try (Float4Vector src = input("x", n, n); Float4Vector dst = GeluArrow.apply(form, src, allocator)) {
+            try (Float4Vector src = input("x", n, n);
+                    Float4Vector dst = GeluArrow.apply(form, src, allocator)) {
                 assertGelu(form, src, dst);
                 assertEquals("x", dst.getName());
                 assertEquals(src.getNullCount(), dst.getNullCount());
@@ -85,11 +89,13 @@ class GeluArrowTest {
     @ParameterizedTest
     @EnumSource(Form.class)
     void inPlaceKeepsTheValidityBitmap(Form form) {
-        try (Float4Vector src = input("x", 4099, 1); Float4Vector copy = input("x", 4099, 1)) {
+        try (Float4Vector src = input("x", 4099, 1);
+                Float4Vector copy = input("x", 4099, 1)) {
             GeluArrow.applyInPlace(form, src);
             assertGelu(form, copy, src);
         }
-        try (Float4Vector v = input("x", 100, 2); Float4Vector copy = input("x", 100, 2)) {
+        try (Float4Vector v = input("x", 100, 2);
+                Float4Vector copy = input("x", 100, 2)) {
             GeluArrow.apply(form, v, v);
             assertGelu(form, copy, v);
         }
@@ -97,7 +103,8 @@ class GeluArrowTest {
 
     @Test
     void intoAnExistingVectorThatIsTooSmallOrHasOtherNulls() {
-        try (Float4Vector src = input("x", 10_000, 3); Float4Vector dst = new Float4Vector("y", allocator)) {
+        try (Float4Vector src = input("x", 10_000, 3);
+                Float4Vector dst = new Float4Vector("y", allocator)) {
             dst.allocateNew(4);
             for (int i = 0; i < 4; i++) {
                 dst.setNull(i); // nulls where src has values: the result must not keep them
@@ -106,7 +113,8 @@ class GeluArrowTest {
             GeluArrow.apply(Form.TANH, src, dst);
             assertGelu(Form.TANH, src, dst);
         }
-        try (Float4Vector src = input("x", 5, 4); Float4Vector dst = input("y", 50, 5)) {
+        try (Float4Vector src = input("x", 5, 4);
+                Float4Vector dst = input("y", 50, 5)) {
             GeluArrow.apply(Form.ERF, src, dst); // a larger dst shrinks to src's count
             assertGelu(Form.ERF, src, dst);
         }
@@ -116,19 +124,25 @@ class GeluArrowTest {
     @EnumSource(Form.class)
     void faithfulThroughTheDescriptor(Form form) {
         Gelu faithful = Gelu.of(form, Accuracy.FAITHFUL);
-        try (Float4Vector src = input("x", 65_537, 11); Float4Vector dst = GeluArrow.apply(faithful, src, allocator)) {
+        try (Float4Vector src = input("x", 65_537, 11);
+                Float4Vector dst = GeluArrow.apply(faithful, src, allocator)) {
             assertEquals(src.getValueCount(), dst.getValueCount());
             for (int i = 0; i < src.getValueCount(); i++) {
                 assertEquals(src.isNull(i), dst.isNull(i), "null at " + i);
                 if (!src.isNull(i)) {
-                    assertEquals(Float.floatToRawIntBits(faithful.apply(src.get(i))), Float.floatToRawIntBits(dst.get(i)),
+                    assertEquals(
+                            Float.floatToRawIntBits(faithful.apply(src.get(i))),
+                            Float.floatToRawIntBits(dst.get(i)),
                             "faithful GELU(" + src.get(i) + ") at " + i);
                 }
             }
             GeluArrow.applyInPlace(faithful, src);
             for (int i = 0; i < src.getValueCount(); i++) {
                 if (!src.isNull(i)) {
-                    assertEquals(Float.floatToRawIntBits(dst.get(i)), Float.floatToRawIntBits(src.get(i)), "in place at " + i);
+                    assertEquals(
+                            Float.floatToRawIntBits(dst.get(i)),
+                            Float.floatToRawIntBits(src.get(i)),
+                            "in place at " + i);
                 }
             }
         }
@@ -146,7 +160,8 @@ class GeluArrowTest {
 
     @Test
     void emptyVectors() {
-        try (Float4Vector src = new Float4Vector("x", allocator); Float4Vector dst = GeluArrow.apply(Form.ERF, src, allocator)) {
+        try (Float4Vector src = new Float4Vector("x", allocator);
+                Float4Vector dst = GeluArrow.apply(Form.ERF, src, allocator)) {
             assertEquals(0, dst.getValueCount());
             GeluArrow.applyInPlace(Form.ERF, src);
             assertEquals(0, src.getValueCount());

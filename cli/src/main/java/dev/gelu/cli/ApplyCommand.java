@@ -178,28 +178,36 @@ public final class ApplyCommand {
             throw new Failure(in, "dtype '<u2' (uint16) is read only with --bf16, as bf16 bits");
         }
         if (options.bf16() && dtype != Npy.Dtype.U2) {
-            throw new Failure(in, "--bf16 reads '<u2' (uint16) files of bf16 bits, not '" + dtype.descr() + "'"
-                    + (dtype == Npy.Dtype.F4 ? "; --out-dtype bf16 narrows float32 to bf16" : ""));
+            throw new Failure(
+                    in,
+                    "--bf16 reads '<u2' (uint16) files of bf16 bits, not '" + dtype.descr() + "'"
+                            + (dtype == Npy.Dtype.F4 ? "; --out-dtype bf16 narrows float32 to bf16" : ""));
         }
         Storage input = switch (dtype) {
             case F4 -> Storage.F32;
             case F2 -> Storage.F16;
             case U2 -> Storage.BF16;
         };
-        Storage output = options.outDtype() == null ? input : switch (options.outDtype()) {
-            case "f16" -> Storage.F16;
-            case "bf16" -> Storage.BF16;
-            default -> Storage.F32;
-        };
+        Storage output = options.outDtype() == null
+                ? input
+                : switch (options.outDtype()) {
+                    case "f16" -> Storage.F16;
+                    case "bf16" -> Storage.BF16;
+                    default -> Storage.F32;
+                };
         if (input != Storage.F32 && output != input) {
-            throw new Failure(in, "--out-dtype " + options.outDtype() + " with a " + name(input)
-                    + " input: a 16-bit input is written as its own type, only float32 narrows");
+            throw new Failure(
+                    in,
+                    "--out-dtype " + options.outDtype() + " with a " + name(input)
+                            + " input: a 16-bit input is written as its own type, only float32 narrows");
         }
         Accuracy accuracy = options.accuracy().equals("faithful") ? Accuracy.FAITHFUL : Accuracy.CORRECTLY_ROUNDED;
         if (accuracy == Accuracy.FAITHFUL && output != Storage.F32) {
             // the library refuses it too, in its own (Java API) words
-            throw new Failure(in, "--accuracy faithful is for float32 output only; " + name(output)
-                    + " results are always correctly rounded");
+            throw new Failure(
+                    in,
+                    "--accuracy faithful is for float32 output only; " + name(output)
+                            + " results are always correctly rounded");
         }
         Form form = Form.valueOf(options.form().toUpperCase(Locale.ROOT));
         Npy.Dtype outDtype = switch (output) {
@@ -224,15 +232,17 @@ public final class ApplyCommand {
 
     /** A shutdown hook (Ctrl-C, SIGTERM, System.exit) that removes the temporary file. */
     private static Thread removeOnExit(Path tmp, Path out) {
-        Thread hook = new Thread(() -> {
-            try {
-                if (Files.deleteIfExists(tmp)) {
-                    System.err.println("gelu apply: " + out + ": interrupted, nothing written");
-                }
-            } catch (IOException ignored) {
-                // nothing better to do while the JVM goes down
-            }
-        }, "gelu-apply-cleanup");
+        Thread hook = new Thread(
+                () -> {
+                    try {
+                        if (Files.deleteIfExists(tmp)) {
+                            System.err.println("gelu apply: " + out + ": interrupted, nothing written");
+                        }
+                    } catch (IOException ignored) {
+                        // nothing better to do while the JVM goes down
+                    }
+                },
+                "gelu-apply-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);
         return hook;
     }
@@ -249,7 +259,8 @@ public final class ApplyCommand {
         int outSize = plan.outDtype().bytes();
         byte[] outHeader = Npy.header(plan.outDtype(), header.shape());
         long bytes = header.dataBytes();
-        try (FileChannel dst = FileChannel.open(tmp, StandardOpenOption.WRITE); Arena arena = Arena.ofConfined()) {
+        try (FileChannel dst = FileChannel.open(tmp, StandardOpenOption.WRITE);
+                Arena arena = Arena.ofConfined()) {
             writeFully(dst, ByteBuffer.wrap(outHeader), 0);
             MemorySegment buffer = arena.allocate(Math.max(4, Math.min(bytes, CHUNK_BYTES)), 64);
             ByteBuffer io = buffer.asByteBuffer();
@@ -283,8 +294,10 @@ public final class ApplyCommand {
         try {
             while (buffer.hasRemaining()) {
                 if (src.read(buffer, start + buffer.position()) < 0) {
-                    throw new Failure(in, "shrank while being read: it ends at byte " + (start + buffer.position())
-                            + ", its header says " + expectedEnd);
+                    throw new Failure(
+                            in,
+                            "shrank while being read: it ends at byte " + (start + buffer.position())
+                                    + ", its header says " + expectedEnd);
                 }
             }
         } catch (IOException e) {
@@ -343,8 +356,10 @@ public final class ApplyCommand {
             int links = hardLinks(target);
             if (links > 1) {
                 // the rename would give OUT new contents and leave the other names on the old ones
-                throw new Failure(out, "has " + links + " hard links; replacing it would detach them "
-                        + "(write to a new name, or remove the other links first)");
+                throw new Failure(
+                        out,
+                        "has " + links + " hard links; replacing it would detach them "
+                                + "(write to a new name, or remove the other links first)");
             }
         }
         Path dir = target.getParent();
@@ -465,8 +480,16 @@ public final class ApplyCommand {
      * The parsed command line; {@code form}, {@code accuracy} and {@code outDtype} are validated,
      * {@code backend} and {@code outDtype} may be null (not given).
      */
-    private record Options(String form, String accuracy, String backend, boolean bf16, String outDtype, Path in,
-            Path out, boolean help, boolean version) {
+    private record Options(
+            String form,
+            String accuracy,
+            String backend,
+            boolean bf16,
+            String outDtype,
+            Path in,
+            Path out,
+            boolean help,
+            boolean version) {
         static Options parse(String[] args) throws UsageException {
             String form = "erf";
             String accuracy = "correct";
@@ -482,7 +505,9 @@ public final class ApplyCommand {
                     return new Options(form, accuracy, null, false, null, null, null, false, true);
                 } else if (arg.equals("--bf16")) {
                     bf16 = true;
-                } else if (arg.equals("--form") || arg.equals("--backend") || arg.equals("--accuracy")
+                } else if (arg.equals("--form")
+                        || arg.equals("--backend")
+                        || arg.equals("--accuracy")
                         || arg.equals("--out-dtype")) {
                     if (i + 1 == args.length) {
                         throw new UsageException("missing value for " + arg);
@@ -504,7 +529,8 @@ public final class ApplyCommand {
                     backend = choose("--backend", arg.substring("--backend=".length()), BACKENDS);
                 } else if (arg.equals("-")) {
                     // IN is read at offsets and OUT renamed into place: neither can be a pipe
-                    throw new UsageException("'-' (standard input or output) is not supported: IN and OUT must be files");
+                    throw new UsageException(
+                            "'-' (standard input or output) is not supported: IN and OUT must be files");
                 } else if (arg.startsWith("-")) {
                     throw new UsageException("unknown option '" + arg + "'");
                 } else {
@@ -515,16 +541,16 @@ public final class ApplyCommand {
                 throw new UsageException("expected IN.npy and OUT.npy, got " + files.size() + " file argument"
                         + (files.size() == 1 ? "" : "s"));
             }
-            return new Options(form, accuracy, backend, bf16, outDtype, path(files.get(0)), path(files.get(1)), false,
-                    false);
+            return new Options(
+                    form, accuracy, backend, bf16, outDtype, path(files.get(0)), path(files.get(1)), false, false);
         }
 
         /** One of {@code allowed}, in any case (--form ERF is --form erf). */
         private static String choose(String option, String value, List<String> allowed) throws UsageException {
             String v = value.toLowerCase(Locale.ROOT);
             if (!allowed.contains(v)) {
-                throw new UsageException("invalid value '" + value + "' for " + option + ": expected "
-                        + String.join(", ", allowed));
+                throw new UsageException(
+                        "invalid value '" + value + "' for " + option + ": expected " + String.join(", ", allowed));
             }
             return v;
         }
@@ -577,7 +603,9 @@ public final class ApplyCommand {
             if (cause instanceof FileSystemException f && f.getReason() != null) {
                 return f.getReason();
             }
-            return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+            return cause.getMessage() != null
+                    ? cause.getMessage()
+                    : cause.getClass().getSimpleName();
         }
     }
 }

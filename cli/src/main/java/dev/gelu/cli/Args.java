@@ -1,9 +1,8 @@
 package dev.gelu.cli;
 
-import dev.gelu.Gelu;
 import dev.gelu.Accuracy;
 import dev.gelu.Form;
-import dev.gelu.Storage;
+import dev.gelu.Gelu;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -69,8 +68,9 @@ final class Args {
         return switch (v) {
             case "both" -> List.of(Form.ERF, Form.TANH);
             case "all" -> List.of(Form.values());
-            default -> throw new BadArgs(option + " must be " + String.join(", ", FORMS) + ", both or all, not '"
-                    + value + "'");
+            default ->
+                throw new BadArgs(
+                        option + " must be " + String.join(", ", FORMS) + ", both or all, not '" + value + "'");
         };
     }
 
@@ -85,8 +85,9 @@ final class Args {
                 }
                 yield List.of(Accuracy.values());
             }
-            default -> throw new BadArgs(option + " must be correct, faithful" + (bothAllowed ? " or both" : "")
-                    + ", not '" + value + "'");
+            default ->
+                throw new BadArgs(option + " must be correct, faithful" + (bothAllowed ? " or both" : "") + ", not '"
+                        + value + "'");
         };
     }
 

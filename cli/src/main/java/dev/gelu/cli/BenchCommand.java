@@ -33,9 +33,12 @@ final class BenchCommand {
     /** A storage point: the element types in and out. */
     private record Point(String name, Storage in, Storage out) {}
 
-    private static final List<Point> POINTS = List.of(new Point("f32", Storage.F32, Storage.F32),
-            new Point("bf16", Storage.BF16, Storage.BF16), new Point("f16", Storage.F16, Storage.F16),
-            new Point("f32-bf16", Storage.F32, Storage.BF16), new Point("f32-f16", Storage.F32, Storage.F16));
+    private static final List<Point> POINTS = List.of(
+            new Point("f32", Storage.F32, Storage.F32),
+            new Point("bf16", Storage.BF16, Storage.BF16),
+            new Point("f16", Storage.F16, Storage.F16),
+            new Point("f32-bf16", Storage.F32, Storage.BF16),
+            new Point("f32-f16", Storage.F32, Storage.F16));
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         long n = 1L << 24;
@@ -60,11 +63,14 @@ final class BenchCommand {
                     case "--min-seconds" -> minSeconds = Args.seconds(a, Args.value(a, args, i));
                     case "--form" -> forms = Args.forms(a, Args.value(a, args, i));
                     case "--accuracy" -> accuracies = Args.accuracies(a, Args.value(a, args, i), true);
-                    case "--dist" -> dist = switch (Args.value(a, args, i).toLowerCase(Locale.ROOT)) {
-                        case "normal", "uniform8", "student3" -> Args.value(a, args, i).toLowerCase(Locale.ROOT);
-                        default -> throw new Args.BadArgs("--dist must be normal, uniform8 or student3, not '"
-                                + Args.value(a, args, i) + "'");
-                    };
+                    case "--dist" ->
+                        dist = switch (Args.value(a, args, i).toLowerCase(Locale.ROOT)) {
+                            case "normal", "uniform8", "student3" ->
+                                Args.value(a, args, i).toLowerCase(Locale.ROOT);
+                            default ->
+                                throw new Args.BadArgs("--dist must be normal, uniform8 or student3, not '"
+                                        + Args.value(a, args, i) + "'");
+                        };
                     case "--storage" -> points = storage(Args.value(a, args, i));
                     default -> throw new Args.BadArgs("unknown option '" + a + "'");
                 }
@@ -79,14 +85,19 @@ final class BenchCommand {
             return 2;
         }
         List<GeluKernels> backends = Backends.available();
-        out.printf("gelu bench: n=%d floats (%d MiB in, %d MiB out), off-heap, 1 thread, x ~ %s with specials%n",
-                n, n * 4 >> 20, n * 4 >> 20, switch (dist) {
+        out.printf(
+                "gelu bench: n=%d floats (%d MiB in, %d MiB out), off-heap, 1 thread, x ~ %s with specials%n",
+                n,
+                n * 4 >> 20,
+                n * 4 >> 20,
+                switch (dist) {
                     case "uniform8" -> "uniform on [-8, 8]";
                     case "student3" -> "Student's t, 3 degrees of freedom";
                     default -> "N(0, 1) (--dist uniform8|student3 for others)";
                 });
-        out.printf("%-5s %-8s %-8s %-8s %10s %10s  %s%n", "form", "accuracy", "backend", "isa", "Gelem/s", "ns/elem",
-                "bits");
+        out.printf(
+                "%-5s %-8s %-8s %-8s %10s %10s  %s%n",
+                "form", "accuracy", "backend", "isa", "Gelem/s", "ns/elem", "bits");
         boolean allSame = true;
         boolean progress = Args.interactive();
         try (Arena arena = Arena.ofConfined()) {
@@ -97,7 +108,8 @@ final class BenchCommand {
             int step = 0, steps = 0;
             for (Point p : points) {
                 for (Form form : forms) {
-                    for (Accuracy accuracy : p.out() == Storage.F32 ? accuracies : List.of(Accuracy.CORRECTLY_ROUNDED)) {
+                    for (Accuracy accuracy :
+                            p.out() == Storage.F32 ? accuracies : List.of(Accuracy.CORRECTLY_ROUNDED)) {
                         steps += backends.size();
                     }
                 }
@@ -106,40 +118,52 @@ final class BenchCommand {
                 MemorySegment x = p.in() == Storage.F32 ? x32 : narrowed(arena, x32, n, p.in());
                 long outBytes = p.out().bytes() * n;
                 if (points.size() > 1 || p.out() != Storage.F32) {
-                    out.printf("storage %s: %s in, %s out (16-bit results are always correctly rounded)%n", p.name(),
-                            p.in(), p.out());
+                    out.printf(
+                            "storage %s: %s in, %s out (16-bit results are always correctly rounded)%n",
+                            p.name(), p.in(), p.out());
                 }
                 List<Accuracy> accs = p.out() == Storage.F32 ? accuracies : List.of(Accuracy.CORRECTLY_ROUNDED);
                 for (Form form : forms) {
-                  for (Accuracy accuracy : accs) {
-                    String acc = Args.name(accuracy);
-                    boolean haveFirst = false;
-                    for (GeluKernels k : backends) {
-                        ++step;
-                        if (progress) {
-                            err.printf("\r[%d/%d] %s %s %s %s/%s ...          ", step, steps, p.name(),
-                                    Args.name(form), acc, k.name(), k.isa());
+                    for (Accuracy accuracy : accs) {
+                        String acc = Args.name(accuracy);
+                        boolean haveFirst = false;
+                        for (GeluKernels k : backends) {
+                            ++step;
+                            if (progress) {
+                                err.printf(
+                                        "\r[%d/%d] %s %s %s %s/%s ...          ",
+                                        step, steps, p.name(), Args.name(form), acc, k.name(), k.isa());
+                            }
+                            Pass pass = p.out() == Storage.F32
+                                    ? (s, d, m) -> k.forward(form, accuracy, s, d, m)
+                                    : (s, d, m) -> k.forward(form, p.in(), p.out(), s, d, m);
+                            double seconds = time(pass, p, x, y, n, minSeconds);
+                            String same;
+                            if (!haveFirst) {
+                                MemorySegment.copy(y, 0, first, 0, outBytes);
+                                haveFirst = true;
+                                same = "reference";
+                            } else {
+                                long at = first.asSlice(0, outBytes).mismatch(y.asSlice(0, outBytes));
+                                same = at < 0
+                                        ? "identical"
+                                        : "DIFFER at element " + at / p.out().bytes();
+                                allSame &= at < 0;
+                            }
+                            if (progress) {
+                                err.print("\r                                                            \r");
+                            }
+                            out.printf(
+                                    "%-5s %-8s %-8s %-8s %10.3f %10.3f  %s%n",
+                                    Args.name(form),
+                                    acc,
+                                    k.name(),
+                                    k.isa(),
+                                    n / seconds / 1e9,
+                                    seconds / n * 1e9,
+                                    same);
                         }
-                        Pass pass = p.out() == Storage.F32 ? (s, d, m) -> k.forward(form, accuracy, s, d, m)
-                                : (s, d, m) -> k.forward(form, p.in(), p.out(), s, d, m);
-                        double seconds = time(pass, p, x, y, n, minSeconds);
-                        String same;
-                        if (!haveFirst) {
-                            MemorySegment.copy(y, 0, first, 0, outBytes);
-                            haveFirst = true;
-                            same = "reference";
-                        } else {
-                            long at = first.asSlice(0, outBytes).mismatch(y.asSlice(0, outBytes));
-                            same = at < 0 ? "identical" : "DIFFER at element " + at / p.out().bytes();
-                            allSame &= at < 0;
-                        }
-                        if (progress) {
-                            err.print("\r                                                            \r");
-                        }
-                        out.printf("%-5s %-8s %-8s %-8s %10.3f %10.3f  %s%n", Args.name(form), acc,
-                                k.name(), k.isa(), n / seconds / 1e9, seconds / n * 1e9, same);
                     }
-                  }
                 }
             }
         }
@@ -180,7 +204,8 @@ final class BenchCommand {
         for (long i = 0; i < n; i++) {
             float f = x32.getAtIndex(ValueLayout.JAVA_FLOAT, i);
             int b = Float.floatToRawIntBits(f);
-            short bits = type == Storage.F16 ? Float.floatToFloat16(f)
+            short bits = type == Storage.F16
+                    ? Float.floatToFloat16(f)
                     : Float.isNaN(f) ? (short) ((b >>> 16) | 0x40) : (short) ((b + 0x7FFF + ((b >>> 16) & 1)) >>> 16);
             h.setAtIndex(ValueLayout.JAVA_SHORT, i, bits);
         }
@@ -195,7 +220,8 @@ final class BenchCommand {
         while (System.nanoTime() < until) {
             pass.run(x.asSlice(0, p.in().bytes() * warm), y.asSlice(0, p.out().bytes() * warm), warm);
         }
-        MemorySegment src = x.asSlice(0, p.in().bytes() * n), dst = y.asSlice(0, p.out().bytes() * n);
+        MemorySegment src = x.asSlice(0, p.in().bytes() * n),
+                dst = y.asSlice(0, p.out().bytes() * n);
         pass.run(src, dst, n);
         double[] rounds = new double[5];
         for (int r = 0; r < rounds.length; r++) {
@@ -215,8 +241,17 @@ final class BenchCommand {
 
     private static void fill(MemorySegment x, long n, String dist) {
         SplittableRandom rnd = new SplittableRandom(42);
-        float[] specials = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE,
-            -Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE};
+        float[] specials = {
+            0f,
+            -0f,
+            Float.NaN,
+            Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY,
+            Float.MIN_VALUE,
+            -Float.MIN_VALUE,
+            Float.MAX_VALUE,
+            -Float.MAX_VALUE
+        };
         for (long i = 0; i < n; i++) {
             double v = switch (dist) {
                 case "uniform8" -> rnd.nextDouble() * 16 - 8;

@@ -39,10 +39,13 @@ final class InfoCommand {
         out.println("gelu-ffm " + Gelu.version());
         out.println("java      " + Runtime.version() + " (" + System.getProperty("java.home") + ")");
         out.println("backend   " + Gelu.backend() + " (" + Gelu.isa() + ")");
-        out.println("native    " + (nativeWhy == null ? "loaded from " + NativeLibrary.origin() : "unavailable: " + nativeWhy));
+        out.println("native    "
+                + (nativeWhy == null ? "loaded from " + NativeLibrary.origin() : "unavailable: " + nativeWhy));
         out.println("vector    " + (vectorWhy == null ? "available" : "unavailable: " + vectorWhy));
-        out.println("backends  " + Backends.available().stream().map(k -> k.name() + "/" + k.isa())
-                .collect(Collectors.joining(" ")));
+        out.println("backends  "
+                + Backends.available().stream()
+                        .map(k -> k.name() + "/" + k.isa())
+                        .collect(Collectors.joining(" ")));
         out.println("cpu       " + cpuModel() + "; " + String.join(" ", cpuFeatures()));
         String cap = NativeLibrary.maxIsaReport();
         if (cap != null) {

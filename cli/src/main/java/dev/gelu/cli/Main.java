@@ -25,7 +25,6 @@ public final class Main {
      *
      * @param args the command and its arguments
      */
-
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
     }

@@ -210,8 +210,8 @@ public final class Npy {
             if (fortranOrder.value() == Boolean.TRUE) {
                 throw new NpyException("Fortran-order arrays are not supported");
             }
-            throw new NpyException("malformed header: 'fortran_order' must be True or False, not "
-                    + fortranOrder.text());
+            throw new NpyException(
+                    "malformed header: 'fortran_order' must be True or False, not " + fortranOrder.text());
         }
         long[] shape = shape(entries.get("shape"));
         long count = count(shape, dtype);
@@ -224,7 +224,8 @@ public final class Npy {
             throw new NpyException("truncated: header says " + dataBytes + " bytes of data, file has " + available);
         }
         if (available > dataBytes) {
-            throw new NpyException("trailing bytes: header says " + dataBytes + " bytes of data, file has " + available);
+            throw new NpyException(
+                    "trailing bytes: header says " + dataBytes + " bytes of data, file has " + available);
         }
         return new Header(dtype, shape, count, dataOffset);
     }
@@ -261,9 +262,11 @@ public final class Npy {
             }
         }
         if (count(shape, dtype) < 0) {
-            throw new IllegalArgumentException("shape " + shapeText(shape) + " is too large: its size in bytes overflows 64 bits");
+            throw new IllegalArgumentException(
+                    "shape " + shapeText(shape) + " is too large: its size in bytes overflows 64 bits");
         }
-        byte[] dict = ("{'descr': '" + dtype.descr() + "', 'fortran_order': False, 'shape': " + shapeText(shape) + ", }")
+        byte[] dict = ("{'descr': '" + dtype.descr() + "', 'fortran_order': False, 'shape': " + shapeText(shape)
+                        + ", }")
                 .getBytes(StandardCharsets.US_ASCII);
         int major = 1;
         int prefixBytes = MAGIC.length + 4;
@@ -323,7 +326,8 @@ public final class Npy {
                 throw new NpyException("negative dimension " + dim + " in shape " + literal.text());
             }
             if (dim.bitLength() >= Long.SIZE) {
-                throw new NpyException("shape " + literal.text() + " is too large: its size in bytes overflows 64 bits");
+                throw new NpyException(
+                        "shape " + literal.text() + " is too large: its size in bytes overflows 64 bits");
             }
             shape[i] = dim.longValue();
         }
@@ -403,7 +407,8 @@ public final class Npy {
             while (!peekIs('}')) {
                 int keyStart = pos;
                 if (!(value() instanceof String key)) {
-                    throw malformed("dict keys must be strings, not " + printable(text.substring(keyStart, pos).strip()));
+                    throw malformed("dict keys must be strings, not "
+                            + printable(text.substring(keyStart, pos).strip()));
                 }
                 if (!KEYS.contains(key)) {
                     throw malformed("unexpected key " + quote(key));
@@ -411,7 +416,13 @@ public final class Npy {
                 expect(':');
                 int valueStart = pos;
                 Object value = value();
-                if (entries.put(key, new Literal(value, printable(text.substring(valueStart, pos).strip()))) != null) {
+                if (entries.put(
+                                key,
+                                new Literal(
+                                        value,
+                                        printable(
+                                                text.substring(valueStart, pos).strip())))
+                        != null) {
                     throw malformed("duplicate key " + quote(key));
                 }
                 if (!peekIs('}')) {

@@ -28,9 +28,8 @@ final class VerifyCommand {
 
     private static final int CHUNK = 1 << 20;
 
-    static final String USAGE =
-            "usage: gelu verify [--stride K] [--threads N] [--form " + Args.FORM_CHOICES + "|both|all]"
-            + " [--accuracy correct|faithful|both] [--storage f32|f32-bf16|f32-f16|all]";
+    static final String USAGE = "usage: gelu verify [--stride K] [--threads N] [--form " + Args.FORM_CHOICES
+            + "|both|all]" + " [--accuracy correct|faithful|both] [--storage f32|f32-bf16|f32-f16|all]";
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         long stride = 1;
@@ -54,14 +53,16 @@ final class VerifyCommand {
                     case "--threads" -> threads = Args.intAtLeast(a, Args.value(a, args, i), 1);
                     case "--form" -> forms = Args.forms(a, Args.value(a, args, i));
                     case "--accuracy" -> accuracies = Args.accuracies(a, Args.value(a, args, i), true);
-                    case "--storage" -> outputs = switch (Args.value(a, args, i).toLowerCase(java.util.Locale.ROOT)) {
-                        case "f32" -> List.of(Storage.F32);
-                        case "f32-bf16" -> List.of(Storage.BF16);
-                        case "f32-f16" -> List.of(Storage.F16);
-                        case "all" -> List.of(Storage.values());
-                        default -> throw new Args.BadArgs("--storage must be f32, f32-bf16, f32-f16 or all, not '"
-                                + Args.value(a, args, i) + "'");
-                    };
+                    case "--storage" ->
+                        outputs = switch (Args.value(a, args, i).toLowerCase(java.util.Locale.ROOT)) {
+                            case "f32" -> List.of(Storage.F32);
+                            case "f32-bf16" -> List.of(Storage.BF16);
+                            case "f32-f16" -> List.of(Storage.F16);
+                            case "all" -> List.of(Storage.values());
+                            default ->
+                                throw new Args.BadArgs("--storage must be f32, f32-bf16, f32-f16 or all, not '"
+                                        + Args.value(a, args, i) + "'");
+                        };
                     default -> throw new Args.BadArgs("unknown option '" + a + "'");
                 }
             }
@@ -71,14 +72,20 @@ final class VerifyCommand {
             return 2;
         }
         List<GeluKernels> all = Backends.available();
-        GeluKernels reference = all.stream().filter(k -> k.name().equals("native")).reduce((a, b) -> b).orElse(null);
+        GeluKernels reference = all.stream()
+                .filter(k -> k.name().equals("native"))
+                .reduce((a, b) -> b)
+                .orElse(null);
         if (reference == null) {
-            err.println("gelu verify: the native library is needed as the reference: " + Backends.nativeUnavailableReason());
+            err.println("gelu verify: the native library is needed as the reference: "
+                    + Backends.nativeUnavailableReason());
             return 1;
         }
-        List<GeluKernels> checked = all.stream().filter(k -> !k.name().equals("native")).toList();
+        List<GeluKernels> checked =
+                all.stream().filter(k -> !k.name().equals("native")).toList();
         long total = (0x1_0000_0000L + stride - 1) / stride;
-        out.printf("gelu verify: %d inputs per form (stride %d), %d threads, reference native/%s%n",
+        out.printf(
+                "gelu verify: %d inputs per form (stride %d), %d threads, reference native/%s%n",
                 total, stride, threads, reference.isa());
         boolean ok = true;
         for (Storage output : outputs) {
@@ -88,10 +95,19 @@ final class VerifyCommand {
                     for (GeluKernels k : checked) {
                         long t0 = System.nanoTime();
                         long bad = verify(form, accuracy, output, reference, k, stride, total, threads, err);
-                        out.printf("%-5s %-8s %s%s/%s: %d inputs, %d differ from native/%s (%.0f s)%n",
-                                Args.name(form), Args.name(accuracy),
-                                output == Storage.F32 ? "" : "f32->" + output.name().toLowerCase() + " ", k.name(),
-                                k.isa(), total, bad, reference.isa(), (System.nanoTime() - t0) / 1e9);
+                        out.printf(
+                                "%-5s %-8s %s%s/%s: %d inputs, %d differ from native/%s (%.0f s)%n",
+                                Args.name(form),
+                                Args.name(accuracy),
+                                output == Storage.F32
+                                        ? ""
+                                        : "f32->" + output.name().toLowerCase() + " ",
+                                k.name(),
+                                k.isa(),
+                                total,
+                                bad,
+                                reference.isa(),
+                                (System.nanoTime() - t0) / 1e9);
                         ok &= bad == 0;
                     }
                 }
@@ -101,8 +117,16 @@ final class VerifyCommand {
         return ok ? 0 : 1;
     }
 
-    private static long verify(Form form, Accuracy accuracy, Storage output, GeluKernels ref, GeluKernels k, long stride,
-            long total, int threads, PrintStream err) {
+    private static long verify(
+            Form form,
+            Accuracy accuracy,
+            Storage output,
+            GeluKernels ref,
+            GeluKernels k,
+            long stride,
+            long total,
+            int threads,
+            PrintStream err) {
         int size = output.bytes();
         AtomicLong next = new AtomicLong();
         AtomicLong bad = new AtomicLong();
@@ -133,8 +157,15 @@ final class VerifyCommand {
                             for (long at = w.mismatch(g); at >= 0; at = nextMismatch(w, g, at, size)) {
                                 if (bad.getAndIncrement() < 5) {
                                     long i = at / size;
-                                    err.printf("  %s %s %s/%s x=%08x: %s, native %s%n", form, Args.name(accuracy), k.name(),
-                                            k.isa(), x.getAtIndex(ValueLayout.JAVA_INT, i), hex(g, i, size), hex(w, i, size));
+                                    err.printf(
+                                            "  %s %s %s/%s x=%08x: %s, native %s%n",
+                                            form,
+                                            Args.name(accuracy),
+                                            k.name(),
+                                            k.isa(),
+                                            x.getAtIndex(ValueLayout.JAVA_INT, i),
+                                            hex(g, i, size),
+                                            hex(w, i, size));
                                 }
                             }
                         }
@@ -161,7 +192,8 @@ final class VerifyCommand {
     }
 
     private static String hex(MemorySegment s, long i, int size) {
-        return size == 4 ? String.format("%08x", s.getAtIndex(ValueLayout.JAVA_INT, i))
+        return size == 4
+                ? String.format("%08x", s.getAtIndex(ValueLayout.JAVA_INT, i))
                 : String.format("%04x", s.getAtIndex(ValueLayout.JAVA_SHORT, i) & 0xFFFF);
     }
 }

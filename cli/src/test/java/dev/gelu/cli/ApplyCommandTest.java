@@ -57,7 +57,8 @@ class ApplyCommandTest {
 
     /** Every form's name, in lower case and capitalized (--form is read in any case). */
     static Stream<String> formNames() {
-        return Stream.of(Form.values()).map(f -> f.name().toLowerCase(Locale.ROOT))
+        return Stream.of(Form.values())
+                .map(f -> f.name().toLowerCase(Locale.ROOT))
                 .flatMap(n -> Stream.of(n, n.substring(0, 1).toUpperCase(Locale.ROOT) + n.substring(1)));
     }
 
@@ -90,7 +91,8 @@ class ApplyCommandTest {
         }
         Path in = writeNpy(inDir.resolve("x.npy"), x, x.length);
         Path result = outDir.resolve("y.npy");
-        assertEquals(0, run("--form", form, "--accuracy", "faithful", in.toString(), result.toString()), err.toString());
+        assertEquals(
+                0, run("--form", form, "--accuracy", "faithful", in.toString(), result.toString()), err.toString());
         float[] y = readNpy(result, x.length);
         int notCorrectlyRounded = 0;
         for (int i = 0; i < x.length; i++) {
@@ -122,7 +124,8 @@ class ApplyCommandTest {
         String backend = Gelu.backend();
         String before = System.getProperty("gelu.backend");
         try {
-            assertEquals(0, run("--backend=" + backend, "--form=tanh", in.toString(), result.toString()), err.toString());
+            assertEquals(
+                    0, run("--backend=" + backend, "--form=tanh", in.toString(), result.toString()), err.toString());
         } finally {
             if (before == null) {
                 System.clearProperty("gelu.backend");
@@ -166,7 +169,8 @@ class ApplyCommandTest {
     @Test
     void replacesAnExistingOutput() throws Exception {
         Path in = writeNpy(inDir.resolve("x.npy"), new float[] {1, 2, 3}, 3);
-        Path result = Files.writeString(outDir.resolve("y.npy"), "old contents, longer than the new file will be ".repeat(10));
+        Path result = Files.writeString(
+                outDir.resolve("y.npy"), "old contents, longer than the new file will be ".repeat(10));
         assertEquals(0, run(in.toString(), result.toString()), err.toString());
         assertEquals(3, readNpy(result, 3).length);
         assertEquals(List.of("y.npy"), list(outDir));
@@ -175,9 +179,12 @@ class ApplyCommandTest {
     /** The erf form's MPFR golden values of the tests, as (x, GELU(x)) pairs. */
     private static float[][] golden(int n) throws IOException {
         float[][] rows = new float[2][n];
-        try (InputStream in = new GZIPInputStream(ApplyCommandTest.class.getResourceAsStream("/dev/gelu/golden.tsv.gz"))) {
-            List<String> lines = new String(in.readAllBytes(), StandardCharsets.US_ASCII).lines()
-                    .filter(l -> !l.startsWith("#")).toList();
+        try (InputStream in =
+                new GZIPInputStream(ApplyCommandTest.class.getResourceAsStream("/dev/gelu/golden.tsv.gz"))) {
+            List<String> lines = new String(in.readAllBytes(), StandardCharsets.US_ASCII)
+                    .lines()
+                    .filter(l -> !l.startsWith("#"))
+                    .toList();
             for (int i = 0; i < n; i++) {
                 String[] f = lines.get(i * 97 % lines.size()).split(" ");
                 rows[0][i] = Float.intBitsToFloat(Integer.parseUnsignedInt(f[0], 16));
@@ -236,8 +243,10 @@ class ApplyCommandTest {
         out.reset();
         err.reset();
         assertEquals(1, run(in.toString(), link.toString()));
-        assertEquals("gelu apply: " + link + ": is a symbolic link to a missing file; give its target instead"
-                + System.lineSeparator(), err.toString());
+        assertEquals(
+                "gelu apply: " + link + ": is a symbolic link to a missing file; give its target instead"
+                        + System.lineSeparator(),
+                err.toString());
         assertTrue(Files.isSymbolicLink(link));
         assertFalse(Files.exists(dir.resolve("nowhere.npy")));
     }
@@ -247,8 +256,13 @@ class ApplyCommandTest {
         Path in = writeNpy(inDir.resolve("x.npy"), new float[] {1, 2}, 2);
         Path result = Files.writeString(outDir.resolve("y.npy"), "old");
         Path other = Files.createLink(outDir.resolve("other-name.npy"), result);
-        assertFails(result, in, result, "has 2 hard links; replacing it would detach them "
-                + "(write to a new name, or remove the other links first)", true);
+        assertFails(
+                result,
+                in,
+                result,
+                "has 2 hard links; replacing it would detach them "
+                        + "(write to a new name, or remove the other links first)",
+                true);
         assertEquals("old", Files.readString(result));
         assertEquals("old", Files.readString(other));
     }
@@ -271,10 +285,12 @@ class ApplyCommandTest {
 
     @Test
     void temporaryNamesAreNoLongerThanLongNames() {
-        for (String name : new String[] {"y".repeat(255), "\u00e9".repeat(127) + "y", "\ud83d\ude00".repeat(63) + "abc"}) {
+        for (String name :
+                new String[] {"y".repeat(255), "\u00e9".repeat(127) + "y", "\ud83d\ude00".repeat(63) + "abc"}) {
             String tmp = ApplyCommand.temporaryName(name);
             assertTrue(tmp.startsWith(".") && tmp.contains(".tmp-"), tmp);
-            assertTrue(tmp.getBytes(StandardCharsets.UTF_8).length <= name.getBytes(StandardCharsets.UTF_8).length, tmp);
+            assertTrue(
+                    tmp.getBytes(StandardCharsets.UTF_8).length <= name.getBytes(StandardCharsets.UTF_8).length, tmp);
             assertFalse(tmp.contains("\ufffd"), "cut inside a character: " + tmp);
         }
         assertTrue(ApplyCommand.temporaryName("y.npy").startsWith(".y.npy.tmp-"));
@@ -289,21 +305,30 @@ class ApplyCommandTest {
     }
 
     /** The forms as the messages list them: erf, tanh, ... */
-    private static final String FORMS =
-            String.join(", ", Stream.of(Form.values()).map(f -> f.name().toLowerCase(Locale.ROOT)).toList());
+    private static final String FORMS = String.join(
+            ", ",
+            Stream.of(Form.values()).map(f -> f.name().toLowerCase(Locale.ROOT)).toList());
 
     static Stream<Arguments> badCommandLines() {
         return Stream.of(
                 arguments(List.of(), "expected IN.npy and OUT.npy, got 0 file arguments"),
                 arguments(List.of("a.npy"), "expected IN.npy and OUT.npy, got 1 file argument"),
                 arguments(List.of("a.npy", "b.npy", "c.npy"), "expected IN.npy and OUT.npy, got 3 file arguments"),
-                arguments(List.of("--form", "gelu", "a.npy", "b.npy"), "invalid value 'gelu' for --form: expected " + FORMS),
-                arguments(List.of("a.npy", "-"), "'-' (standard input or output) is not supported: IN and OUT must be files"),
-                arguments(List.of("-", "b.npy"), "'-' (standard input or output) is not supported: IN and OUT must be files"),
-                arguments(List.of("--backend", "gpu", "a.npy", "b.npy"),
+                arguments(
+                        List.of("--form", "gelu", "a.npy", "b.npy"),
+                        "invalid value 'gelu' for --form: expected " + FORMS),
+                arguments(
+                        List.of("a.npy", "-"),
+                        "'-' (standard input or output) is not supported: IN and OUT must be files"),
+                arguments(
+                        List.of("-", "b.npy"),
+                        "'-' (standard input or output) is not supported: IN and OUT must be files"),
+                arguments(
+                        List.of("--backend", "gpu", "a.npy", "b.npy"),
                         "invalid value 'gpu' for --backend: expected native, vector, scalar"),
                 arguments(List.of("a.npy", "b.npy", "--form"), "missing value for --form"),
-                arguments(List.of("--out-dtype", "f64", "a.npy", "b.npy"),
+                arguments(
+                        List.of("--out-dtype", "f64", "a.npy", "b.npy"),
                         "invalid value 'f64' for --out-dtype: expected f32, f16, bf16"),
                 arguments(List.of("--bf16=yes", "a.npy", "b.npy"), "unknown option '--bf16=yes'"),
                 arguments(List.of("--fast", "a.npy", "b.npy"), "unknown option '--fast'"));
@@ -313,7 +338,9 @@ class ApplyCommandTest {
     @MethodSource("badCommandLines")
     void rejectsBadCommandLines(List<String> args, String problem) throws Exception {
         assertEquals(2, run(args.toArray(String[]::new)));
-        assertEquals("gelu apply: " + problem + "\n" + ApplyCommand.USAGE + "\n", err.toString().replace(System.lineSeparator(), "\n"));
+        assertEquals(
+                "gelu apply: " + problem + "\n" + ApplyCommand.USAGE + "\n",
+                err.toString().replace(System.lineSeparator(), "\n"));
         assertEquals("", out.toString());
         assertEquals(List.of(), list(outDir));
     }
@@ -321,10 +348,17 @@ class ApplyCommandTest {
     static Stream<Arguments> badInputs() {
         return Stream.of(
                 arguments("empty.npy", new byte[0], "empty file"),
-                arguments("zip.npy", "PK\3\4 not numpy".getBytes(StandardCharsets.US_ASCII), "not a .npy file (bad magic)"),
-                arguments("short.npy", withData(Npy.header(3, 5, 7), 12),
+                arguments(
+                        "zip.npy",
+                        "PK\3\4 not numpy".getBytes(StandardCharsets.US_ASCII),
+                        "not a .npy file (bad magic)"),
+                arguments(
+                        "short.npy",
+                        withData(Npy.header(3, 5, 7), 12),
                         "truncated: header says 420 bytes of data, file has 12"),
-                arguments("long.npy", withData(Npy.header(2), 12),
+                arguments(
+                        "long.npy",
+                        withData(Npy.header(2), 12),
                         "trailing bytes: header says 8 bytes of data, file has 12"),
                 arguments("v4.npy", version(withData(Npy.header(2), 8), 4), "unsupported .npy version 4.0"));
     }
@@ -337,8 +371,13 @@ class ApplyCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"numpy_f8_2.npy", "numpy_f4_bigendian_4.npy", "numpy_f2_bigendian_4.npy",
-        "numpy_f4_fortran_2x3.npy"})
+    @ValueSource(
+            strings = {
+                "numpy_f8_2.npy",
+                "numpy_f4_bigendian_4.npy",
+                "numpy_f2_bigendian_4.npy",
+                "numpy_f4_fortran_2x3.npy"
+            })
     void rejectsNumpyFilesOfOtherLayouts(String name) throws Exception {
         Path in = inDir.resolve(name);
         try (InputStream resource = ApplyCommandTest.class.getResourceAsStream("/npy/" + name)) {
@@ -434,7 +473,8 @@ class ApplyCommandTest {
         assertFails(named, in, result, problem, false);
     }
 
-    private void assertFails(Path named, Path in, Path result, String problem, boolean resultExists) throws IOException {
+    private void assertFails(Path named, Path in, Path result, String problem, boolean resultExists)
+            throws IOException {
         List<String> outBefore = list(outDir);
         List<String> inBefore = list(inDir);
         out.reset();
@@ -448,7 +488,9 @@ class ApplyCommandTest {
     }
 
     private int run(String... args) {
-        return ApplyCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return ApplyCommand.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -469,8 +511,25 @@ class ApplyCommandTest {
 
     /** Values from every part of the float range, the named ones first. */
     private static float[] inputs(int n) {
-        float[] named = {-3, -1, 0, 0.5f, 2, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
-            Float.MIN_VALUE, -Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE, -10, 10, -5.5f, 1e-20f};
+        float[] named = {
+            -3,
+            -1,
+            0,
+            0.5f,
+            2,
+            -0f,
+            Float.NaN,
+            Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY,
+            Float.MIN_VALUE,
+            -Float.MIN_VALUE,
+            Float.MAX_VALUE,
+            -Float.MAX_VALUE,
+            -10,
+            10,
+            -5.5f,
+            1e-20f
+        };
         SplittableRandom random = new SplittableRandom(42);
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
@@ -500,7 +559,8 @@ class ApplyCommandTest {
         try (FileChannel channel = FileChannel.open(path)) {
             Npy.Header header = Npy.read(channel);
             assertArrayEquals(shape, header.shape(), "shape");
-            ByteBuffer data = ByteBuffer.allocate(Math.toIntExact(header.dataBytes())).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer data =
+                    ByteBuffer.allocate(Math.toIntExact(header.dataBytes())).order(ByteOrder.LITTLE_ENDIAN);
             channel.read(data, header.dataOffset());
             float[] values = new float[Math.toIntExact(header.count())];
             data.flip().asFloatBuffer().get(values);

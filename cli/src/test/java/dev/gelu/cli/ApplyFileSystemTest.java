@@ -41,7 +41,8 @@ class ApplyFileSystemTest {
 
     @BeforeAll
     static void onlyInTheAutomaticLeg() {
-        Assumptions.assumeTrue(System.getProperty("gelu.backend") == null,
+        Assumptions.assumeTrue(
+                System.getProperty("gelu.backend") == null,
                 "the children name their own backend; run once, in the leg without -Dgelu.backend");
     }
 
@@ -116,16 +117,24 @@ class ApplyFileSystemTest {
     private static List<String> command(List<String> prefix, String... args) {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), "dev.gelu.cli.Main", "apply"));
+        cmd.addAll(List.of(
+                "--add-modules",
+                "jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.gelu.cli.Main",
+                "apply"));
         cmd.addAll(List.of(args));
         return cmd;
     }
 
     private static Process start(Path cwd, List<String> cmd) throws IOException {
         Files.createDirectories(cwd);
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile())
-                .redirectOutput(cwd.resolve("stdout").toFile()).redirectError(cwd.resolve("stderr").toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(cwd.toFile())
+                .redirectOutput(cwd.resolve("stdout").toFile())
+                .redirectError(cwd.resolve("stderr").toFile());
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         return pb.start();
     }
@@ -135,7 +144,8 @@ class ApplyFileSystemTest {
     }
 
     private static void assertNoCrashLog(Path cwd) throws IOException {
-        List<String> logs = list(cwd).stream().filter(f -> f.startsWith("hs_err")).toList();
+        List<String> logs =
+                list(cwd).stream().filter(f -> f.startsWith("hs_err")).toList();
         assertEquals(List.of(), logs, "the JVM crashed: " + logs);
     }
 
@@ -158,7 +168,10 @@ class ApplyFileSystemTest {
             String err = stderr(cwd);
             assertEquals(1, rc, backend + ": exit code\n" + err);
             assertEquals(List.of("gelu apply: " + out + ": No space left on device"), errorLines(err), backend);
-            assertEquals(List.of(), list(small), backend + ": the output or a temporary file was left on the full file system");
+            assertEquals(
+                    List.of(),
+                    list(small),
+                    backend + ": the output or a temporary file was left on the full file system");
             assertNoCrashLog(cwd);
         }
     }
@@ -185,7 +198,14 @@ class ApplyFileSystemTest {
 
     /** Starts apply with the scalar Java backend (slow enough to act on) and waits for its temporary file. */
     private Process startLongApply(Path in, Path outDir, Path cwd) throws Exception {
-        Process p = start(cwd, command(List.of(), "--backend", "scalar", in.toString(), outDir.resolve("y.npy").toString()));
+        Process p = start(
+                cwd,
+                command(
+                        List.of(),
+                        "--backend",
+                        "scalar",
+                        in.toString(),
+                        outDir.resolve("y.npy").toString()));
         for (int i = 0; i < 60_000; i++) {
             if (list(outDir).stream().anyMatch(f -> f.startsWith(".y.npy.tmp-"))) {
                 return p;
@@ -227,8 +247,8 @@ class ApplyFileSystemTest {
         assertNotEquals(0, rc, "apply finished before the signal arrived; make the input larger\n" + err);
         assertEquals(130, rc, err);
         assertEquals(List.of(), list(outDir), "an output or a temporary file was left");
-        assertEquals(List.of("gelu apply: " + outDir.resolve("y.npy") + ": interrupted, nothing written"),
-                errorLines(err));
+        assertEquals(
+                List.of("gelu apply: " + outDir.resolve("y.npy") + ": interrupted, nothing written"), errorLines(err));
         assertNoCrashLog(cwd);
     }
 }

@@ -85,7 +85,8 @@ class ApplyHalfTest {
     }
 
     static Stream<Arguments> points() {
-        return Stream.of(Form.values()).flatMap(f -> Stream.of(Npy.Dtype.F2, Npy.Dtype.U2).map(t -> arguments(f, t)));
+        return Stream.of(Form.values())
+                .flatMap(f -> Stream.of(Npy.Dtype.F2, Npy.Dtype.U2).map(t -> arguments(f, t)));
     }
 
     @ParameterizedTest
@@ -118,8 +119,14 @@ class ApplyHalfTest {
         Path in = writeFloats(inDir.resolve("x.npy"), x, N);
         Path result = outDir.resolve("y.npy");
         String outDtype = type == Npy.Dtype.U2 ? "bf16" : "f16";
-        assertEquals(0, run("--form=" + form.name().toLowerCase(Locale.ROOT), "--out-dtype=" + outDtype,
-                in.toString(), result.toString()), err.toString());
+        assertEquals(
+                0,
+                run(
+                        "--form=" + form.name().toLowerCase(Locale.ROOT),
+                        "--out-dtype=" + outDtype,
+                        in.toString(),
+                        result.toString()),
+                err.toString());
         check(form, type, readShorts(result, type, N), i -> i, "float32 -> " + outDtype);
     }
 
@@ -183,15 +190,19 @@ class ApplyHalfTest {
         assertSameOutput(List.of("--bf16", bf16.toString()), List.of("--bf16", "--out-dtype", "bf16", bf16.toString()));
         Path f32 = writeFloats(inDir.resolve("f.npy"), new float[] {-1, 0.5f, 3}, 3);
         assertSameOutput(List.of(f32.toString()), List.of("--out-dtype", "f32", f32.toString()));
-        assertSameOutput(List.of("--accuracy", "faithful", f32.toString()),
+        assertSameOutput(
+                List.of("--accuracy", "faithful", f32.toString()),
                 List.of("--accuracy", "faithful", "--out-dtype", "f32", f32.toString()));
     }
 
     private void assertSameOutput(List<String> args, List<String> sameArgs) throws Exception {
         Path a = outDir.resolve("a.npy");
         Path b = outDir.resolve("b.npy");
-        assertEquals(0, run(Stream.concat(args.stream(), Stream.of(a.toString())).toArray(String[]::new)), err.toString());
-        assertEquals(0, run(Stream.concat(sameArgs.stream(), Stream.of(b.toString())).toArray(String[]::new)),
+        assertEquals(
+                0, run(Stream.concat(args.stream(), Stream.of(a.toString())).toArray(String[]::new)), err.toString());
+        assertEquals(
+                0,
+                run(Stream.concat(sameArgs.stream(), Stream.of(b.toString())).toArray(String[]::new)),
                 err.toString());
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b), args + " vs " + sameArgs);
     }
@@ -200,22 +211,42 @@ class ApplyHalfTest {
         String narrowsOnlyFloat32 = " input: a 16-bit input is written as its own type, only float32 narrows";
         return Stream.of(
                 arguments(Npy.Dtype.U2, List.of(), "dtype '<u2' (uint16) is read only with --bf16, as bf16 bits"),
-                arguments(Npy.Dtype.U2, List.of("--out-dtype", "bf16"),
+                arguments(
+                        Npy.Dtype.U2,
+                        List.of("--out-dtype", "bf16"),
                         "dtype '<u2' (uint16) is read only with --bf16, as bf16 bits"),
-                arguments(Npy.Dtype.F4, List.of("--bf16"),
+                arguments(
+                        Npy.Dtype.F4,
+                        List.of("--bf16"),
                         "--bf16 reads '<u2' (uint16) files of bf16 bits, not '<f4'; --out-dtype bf16 narrows float32 to bf16"),
                 arguments(Npy.Dtype.F2, List.of("--bf16"), "--bf16 reads '<u2' (uint16) files of bf16 bits, not '<f2'"),
-                arguments(Npy.Dtype.F2, List.of("--out-dtype", "bf16"), "--out-dtype bf16 with a float16" + narrowsOnlyFloat32),
-                arguments(Npy.Dtype.F2, List.of("--out-dtype", "f32"), "--out-dtype f32 with a float16" + narrowsOnlyFloat32),
-                arguments(Npy.Dtype.U2, List.of("--bf16", "--out-dtype", "f16"),
+                arguments(
+                        Npy.Dtype.F2,
+                        List.of("--out-dtype", "bf16"),
+                        "--out-dtype bf16 with a float16" + narrowsOnlyFloat32),
+                arguments(
+                        Npy.Dtype.F2,
+                        List.of("--out-dtype", "f32"),
+                        "--out-dtype f32 with a float16" + narrowsOnlyFloat32),
+                arguments(
+                        Npy.Dtype.U2,
+                        List.of("--bf16", "--out-dtype", "f16"),
                         "--out-dtype f16 with a bf16" + narrowsOnlyFloat32),
-                arguments(Npy.Dtype.F2, List.of("--accuracy", "faithful"),
+                arguments(
+                        Npy.Dtype.F2,
+                        List.of("--accuracy", "faithful"),
                         "--accuracy faithful is for float32 output only; float16 results are always correctly rounded"),
-                arguments(Npy.Dtype.U2, List.of("--bf16", "--accuracy=faithful"),
+                arguments(
+                        Npy.Dtype.U2,
+                        List.of("--bf16", "--accuracy=faithful"),
                         "--accuracy faithful is for float32 output only; bf16 results are always correctly rounded"),
-                arguments(Npy.Dtype.F4, List.of("--out-dtype", "f16", "--accuracy", "faithful"),
+                arguments(
+                        Npy.Dtype.F4,
+                        List.of("--out-dtype", "f16", "--accuracy", "faithful"),
                         "--accuracy faithful is for float32 output only; float16 results are always correctly rounded"),
-                arguments(Npy.Dtype.F4, List.of("--accuracy", "faithful", "--out-dtype", "bf16"),
+                arguments(
+                        Npy.Dtype.F4,
+                        List.of("--accuracy", "faithful", "--out-dtype", "bf16"),
                         "--accuracy faithful is for float32 output only; bf16 results are always correctly rounded"));
     }
 
@@ -223,7 +254,8 @@ class ApplyHalfTest {
     @ParameterizedTest
     @MethodSource("conflicts")
     void conflictsAreOneLineAndWriteNothing(Npy.Dtype dtype, List<String> options, String problem) throws Exception {
-        Path in = dtype == Npy.Dtype.F4 ? writeFloats(inDir.resolve("x.npy"), new float[] {1, 2}, 2)
+        Path in = dtype == Npy.Dtype.F4
+                ? writeFloats(inDir.resolve("x.npy"), new float[] {1, 2}, 2)
                 : writeShorts(inDir.resolve("x.npy"), dtype, new short[] {0x3c00, 0x4000}, 2);
         Path result = outDir.resolve("y.npy");
         for (boolean existing : new boolean[] {false, true}) {
@@ -235,7 +267,8 @@ class ApplyHalfTest {
             List<String> args = new ArrayList<>(options);
             args.addAll(List.of(in.toString(), result.toString()));
             assertEquals(1, run(args.toArray(String[]::new)));
-            assertEquals("gelu apply: " + in + ": " + problem + "\n", err.toString().replace(System.lineSeparator(), "\n"));
+            assertEquals(
+                    "gelu apply: " + in + ": " + problem + "\n", err.toString().replace(System.lineSeparator(), "\n"));
             assertEquals("", out.toString());
             assertEquals(existing ? List.of("y.npy") : List.of(), list(outDir), "nothing may be left behind");
             if (existing) {
@@ -257,8 +290,8 @@ class ApplyHalfTest {
             short w = want(form, type, source.bits(i));
             if (got[i] != w) {
                 if (bad++ < 5) {
-                    first.append(String.format(" [element %d, input 0x%04x: got 0x%04x, want 0x%04x]", i,
-                            source.bits(i), got[i], w));
+                    first.append(String.format(
+                            " [element %d, input 0x%04x: got 0x%04x, want 0x%04x]", i, source.bits(i), got[i], w));
                 }
             }
         }
@@ -268,7 +301,9 @@ class ApplyHalfTest {
     }
 
     private int run(String... args) {
-        return ApplyCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return ApplyCommand.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -302,7 +337,8 @@ class ApplyHalfTest {
             assertEquals(dtype, header.dtype(), "dtype");
             assertArrayEquals(shape, header.shape(), "shape");
             assertEquals(0, header.dataOffset() % 64, "numpy aligns the data to 64 bytes");
-            ByteBuffer data = ByteBuffer.allocate(Math.toIntExact(header.dataBytes())).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer data =
+                    ByteBuffer.allocate(Math.toIntExact(header.dataBytes())).order(ByteOrder.LITTLE_ENDIAN);
             channel.read(data, header.dataOffset());
             short[] values = new short[Math.toIntExact(header.count())];
             data.flip().asShortBuffer().get(values);

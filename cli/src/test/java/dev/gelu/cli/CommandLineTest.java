@@ -29,7 +29,9 @@ class CommandLineTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(String... args) {
-        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return Main.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -65,19 +67,35 @@ class CommandLineTest {
 
     static Stream<Arguments> badNumbers() {
         return Stream.of(
-                arguments(List.of("verify", "--stride", "abc"), "gelu verify: --stride must be a whole number, not 'abc'"),
+                arguments(
+                        List.of("verify", "--stride", "abc"),
+                        "gelu verify: --stride must be a whole number, not 'abc'"),
                 arguments(List.of("verify", "--stride", "0"), "gelu verify: --stride must be at least 1, not 0"),
-                arguments(List.of("verify", "--threads", "1.5"), "gelu verify: --threads must be a whole number, not '1.5'"),
-                arguments(List.of("verify", "--threads", "9999999999"), "gelu verify: --threads must be at most 2147483647, not 9999999999"),
+                arguments(
+                        List.of("verify", "--threads", "1.5"),
+                        "gelu verify: --threads must be a whole number, not '1.5'"),
+                arguments(
+                        List.of("verify", "--threads", "9999999999"),
+                        "gelu verify: --threads must be at most 2147483647, not 9999999999"),
                 arguments(List.of("verify", "--stride"), "gelu verify: --stride needs a value"),
-                arguments(List.of("verify", "--form", "relu"), "gelu verify: --form must be "
-                        + String.join(", ", Stream.of(Form.values()).map(f -> f.name().toLowerCase(Locale.ROOT)).toList())
-                        + ", both or all, not 'relu'"),
+                arguments(
+                        List.of("verify", "--form", "relu"),
+                        "gelu verify: --form must be "
+                                + String.join(
+                                        ", ",
+                                        Stream.of(Form.values())
+                                                .map(f -> f.name().toLowerCase(Locale.ROOT))
+                                                .toList())
+                                + ", both or all, not 'relu'"),
                 arguments(List.of("verify", "--fast"), "gelu verify: unknown option '--fast'"),
                 arguments(List.of("bench", "--n", "lots"), "gelu bench: --n must be a whole number, not 'lots'"),
                 arguments(List.of("bench", "--n", "-4"), "gelu bench: --n must be at least 1, not -4"),
-                arguments(List.of("bench", "--min-seconds", "soon"), "gelu bench: --min-seconds must be a number of seconds, not 'soon'"),
-                arguments(List.of("bench", "--min-seconds", "NaN"), "gelu bench: --min-seconds must be a positive number of seconds, not 'NaN'"),
+                arguments(
+                        List.of("bench", "--min-seconds", "soon"),
+                        "gelu bench: --min-seconds must be a number of seconds, not 'soon'"),
+                arguments(
+                        List.of("bench", "--min-seconds", "NaN"),
+                        "gelu bench: --min-seconds must be a positive number of seconds, not 'NaN'"),
                 arguments(List.of("bench", "--form"), "gelu bench: --form needs a value"),
                 arguments(List.of("bench", "--fast"), "gelu bench: unknown option '--fast'"),
                 arguments(List.of("info", "extra"), "gelu info: takes no arguments, got 'extra'"));
@@ -112,7 +130,8 @@ class CommandLineTest {
 
     @Test
     void benchRunsTheSixteenBitPointsAndEveryBackendAgrees() {
-        assertEquals(0, run("bench", "--n", "100", "--form", "erf", "--storage", "all", "--min-seconds", "0.001"), err());
+        assertEquals(
+                0, run("bench", "--n", "100", "--form", "erf", "--storage", "all", "--min-seconds", "0.001"), err());
         for (String storage : new String[] {"f32", "bf16", "f16", "f32-bf16", "f32-f16"}) {
             assertTrue(out().contains("storage " + storage + ":"), out());
         }

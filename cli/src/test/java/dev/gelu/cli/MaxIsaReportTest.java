@@ -28,13 +28,18 @@ class MaxIsaReportTest {
     }
 
     private static Result info(String maxIsa) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.gelu.cli.Main",
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.gelu.cli.Main",
                 "info"));
         Path out = Files.createTempFile("gelu-info", ".out");
         Path err = Files.createTempFile("gelu-info", ".err");
         try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+            ProcessBuilder pb =
+                    new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
             pb.environment().remove("JAVA_TOOL_OPTIONS");
             pb.environment().put("GELU_MAX_ISA", maxIsa);
             Process p = pb.start();
@@ -67,7 +72,9 @@ class MaxIsaReportTest {
             assertEquals(0, r.exitCode(), r.describe());
             assertTrue(r.stdout().contains("backend   native (avx2)"), "GELU_MAX_ISA='" + value + "'\n" + r.describe());
             assertTrue(r.stdout().contains("GELU_MAX_ISA='" + value + "': applied"), r.describe());
-            assertFalse(r.stderr().contains("GELU_MAX_ISA"), "a warning about a value that was understood\n" + r.describe());
+            assertFalse(
+                    r.stderr().contains("GELU_MAX_ISA"),
+                    "a warning about a value that was understood\n" + r.describe());
         }
     }
 
@@ -86,7 +93,9 @@ class MaxIsaReportTest {
             }
             assertNotNull(logged, "not logged\n" + r.describe());
             assertTrue(r.stderr().contains("WARNING"), "not logged as a warning\n" + r.describe());
-            assertEquals(1, r.stderr().split(java.util.regex.Pattern.quote(shown), -1).length - 1,
+            assertEquals(
+                    1,
+                    r.stderr().split(java.util.regex.Pattern.quote(shown), -1).length - 1,
                     "logged more than once\n" + r.describe());
         }
     }

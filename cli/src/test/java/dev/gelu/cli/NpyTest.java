@@ -33,7 +33,9 @@ class NpyTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "0", "7", "3,5,7", "1,0,4", "2,3,4,5,6,7,8,9"})
     void headerRoundTrips(String dims) throws Exception {
-        long[] shape = dims.isEmpty() ? new long[0] : Arrays.stream(dims.split(",")).mapToLong(Long::parseLong).toArray();
+        long[] shape = dims.isEmpty()
+                ? new long[0]
+                : Arrays.stream(dims.split(",")).mapToLong(Long::parseLong).toArray();
         long count = Arrays.stream(shape).reduce(1, Math::multiplyExact);
         byte[] header = Npy.header(shape);
         assertEquals(0, header.length % 64, "data must start 64-byte aligned");
@@ -52,7 +54,9 @@ class NpyTest {
         byte[] header = Npy.header(3, 5, 7);
         String dict = new String(header, 10, header.length - 10, StandardCharsets.US_ASCII);
         assertEquals("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 5, 7), }", dict.stripTrailing());
-        assertEquals(header.length - 10, ByteBuffer.wrap(header, 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort());
+        assertEquals(
+                header.length - 10,
+                ByteBuffer.wrap(header, 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort());
         assertEquals("(7,)", new Npy.Header(new long[] {7}, 7, 64).toString());
         assertEquals("()", new Npy.Header(new long[0], 1, 64).toString());
     }
@@ -64,7 +68,9 @@ class NpyTest {
         byte[] header = Npy.header(shape);
         assertEquals(2, header[6]);
         assertEquals(0, header.length % 64);
-        assertEquals(header.length - 12, ByteBuffer.wrap(header, 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt());
+        assertEquals(
+                header.length - 12,
+                ByteBuffer.wrap(header, 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt());
         Npy.Header read = read(file(header, 4));
         assertArrayEquals(shape, read.shape());
         assertEquals(header.length, read.dataOffset());
@@ -72,10 +78,14 @@ class NpyTest {
 
     @Test
     void writingRejectsImpossibleShapes() {
-        assertEquals("negative dimension -1 in shape (3, -1)",
-                assertThrows(IllegalArgumentException.class, () -> Npy.header(3, -1)).getMessage());
-        assertEquals("shape (4611686018427387904,) is too large: its size in bytes overflows 64 bits",
-                assertThrows(IllegalArgumentException.class, () -> Npy.header(1L << 62)).getMessage());
+        assertEquals(
+                "negative dimension -1 in shape (3, -1)",
+                assertThrows(IllegalArgumentException.class, () -> Npy.header(3, -1))
+                        .getMessage());
+        assertEquals(
+                "shape (4611686018427387904,) is too large: its size in bytes overflows 64 bits",
+                assertThrows(IllegalArgumentException.class, () -> Npy.header(1L << 62))
+                        .getMessage());
     }
 
     @Test
@@ -133,8 +143,8 @@ class NpyTest {
         Npy.Header read = read(file(header, 105L * dtype.bytes()));
         assertEquals(dtype, read.dtype());
         assertEquals(105L * dtype.bytes(), read.dataBytes());
-        assertRejected("truncated: header says " + 105 * dtype.bytes() + " bytes of data, file has 12",
-                file(header, 12));
+        assertRejected(
+                "truncated: header says " + 105 * dtype.bytes() + " bytes of data, file has 12", file(header, 12));
     }
 
     /** Layouts that numpy itself does not write but Python reads the same: dict, then shape. */
@@ -142,7 +152,9 @@ class NpyTest {
         return Stream.of(
                 arguments("{'shape': (3, 5, 7), 'fortran_order': False, 'descr': '<f4'}", new long[] {3, 5, 7}),
                 arguments("{\"descr\":\"<f4\",\"fortran_order\":False,\"shape\":(3,5,7)}", new long[] {3, 5, 7}),
-                arguments("  {  'descr' : '<f4' ,'fortran_order':False,  'shape' : ( 3 , 5 ,7 , ) , }", new long[] {3, 5, 7}),
+                arguments(
+                        "  {  'descr' : '<f4' ,'fortran_order':False,  'shape' : ( 3 , 5 ,7 , ) , }",
+                        new long[] {3, 5, 7}),
                 arguments("{'descr': '<f4', 'fortran_order': False, 'shape': (7,), }", new long[] {7}),
                 arguments("{'descr': '<f4', 'fortran_order': False, 'shape': (0,)}", new long[] {0}),
                 arguments("{'descr': '<f4', 'fortran_order': False, 'shape': ()}", new long[0]),
@@ -171,38 +183,57 @@ class NpyTest {
     static Stream<Arguments> badHeaders() {
         String prefix = "{'descr': '<f4', 'fortran_order': False, ";
         return Stream.of(
-                arguments("{'descr': '|b1', 'fortran_order': False, 'shape': (2,), }", "unsupported dtype '|b1'" + F4_MESSAGE),
-                arguments("{'descr': '=f4', 'fortran_order': False, 'shape': (2,), }", "unsupported dtype '=f4'" + F4_MESSAGE),
-                arguments("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }",
+                arguments(
+                        "{'descr': '|b1', 'fortran_order': False, 'shape': (2,), }",
+                        "unsupported dtype '|b1'" + F4_MESSAGE),
+                arguments(
+                        "{'descr': '=f4', 'fortran_order': False, 'shape': (2,), }",
+                        "unsupported dtype '=f4'" + F4_MESSAGE),
+                arguments(
+                        "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }",
                         "unsupported dtype [('a', '<f4')]" + F4_MESSAGE),
-                arguments("{'descr': '<f4', 'fortran_order': 0, 'shape': (2,), }",
+                arguments(
+                        "{'descr': '<f4', 'fortran_order': 0, 'shape': (2,), }",
                         "malformed header: 'fortran_order' must be True or False, not 0"),
                 arguments(prefix + "'shape': (7), }", "malformed header: 'shape' must be a tuple of integers, not (7)"),
                 arguments(prefix + "'shape': [7], }", "malformed header: 'shape' must be a tuple of integers, not [7]"),
-                arguments(prefix + "'shape': ('7',), }", "malformed header: 'shape' must be a tuple of integers, not ('7',)"),
-                arguments(prefix + "'shape': (True,), }", "malformed header: 'shape' must be a tuple of integers, not (True,)"),
+                arguments(
+                        prefix + "'shape': ('7',), }",
+                        "malformed header: 'shape' must be a tuple of integers, not ('7',)"),
+                arguments(
+                        prefix + "'shape': (True,), }",
+                        "malformed header: 'shape' must be a tuple of integers, not (True,)"),
                 arguments(prefix + "'shape': (3, -1), }", "negative dimension -1 in shape (3, -1)"),
-                arguments(prefix + "'shape': (1048576, 1048576, 1048576, 8), }",
+                arguments(
+                        prefix + "'shape': (1048576, 1048576, 1048576, 8), }",
                         "shape (1048576, 1048576, 1048576, 8) is too large: its size in bytes overflows 64 bits"),
-                arguments(prefix + "'shape': (99999999999999999999,), }",
+                arguments(
+                        prefix + "'shape': (99999999999999999999,), }",
                         "shape (99999999999999999999,) is too large: its size in bytes overflows 64 bits"),
                 arguments(prefix + "}", "malformed header: missing key 'shape'"),
                 arguments(prefix + "'shape': (2,), 'x': 1}", "malformed header: unexpected key 'x'"),
-                arguments("{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (2,)}",
+                arguments(
+                        "{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (2,)}",
                         "malformed header: duplicate key 'descr'"),
-                arguments(prefix + "'shape': (2,), } x", "malformed header: unexpected 'x' at column 59 after the dict"),
+                arguments(
+                        prefix + "'shape': (2,), } x", "malformed header: unexpected 'x' at column 59 after the dict"),
                 arguments(prefix + "'shape': (2,)", "malformed header: unexpected end of the dict"),
-                arguments("{'descr': '<f4, 'fortran_order': False, 'shape': (2,)}",
+                arguments(
+                        "{'descr': '<f4, 'fortran_order': False, 'shape': (2,)}",
                         "malformed header: expected ',' but found 'f' at column 18"),
-                arguments("{'descr': '<f4', 'fortran_order': false, 'shape': (2,)}", "malformed header: unexpected 'false'"),
+                arguments(
+                        "{'descr': '<f4', 'fortran_order': false, 'shape': (2,)}",
+                        "malformed header: unexpected 'false'"),
                 arguments(prefix + "'shape': (2,) ; }", "malformed header: expected ',' but found ';' at column 56"),
                 arguments(prefix + "'shape': (2,), '", "malformed header: unterminated string at column 57"),
                 arguments("{1: '<f4'}", "malformed header: dict keys must be strings, not 1"),
                 arguments("['descr', '<f4']", "malformed header: expected '{' but found '[' at column 1"),
                 arguments("", "malformed header: unexpected end of the dict"),
-                arguments(prefix + "'shape': " + "(".repeat(100_000) + "}",
+                arguments(
+                        prefix + "'shape': " + "(".repeat(100_000) + "}",
                         "malformed header: values nested more than 32 deep"),
-                arguments("{'descr': '<f\n4', 'fortran_order': False, 'shape': (2,)}",
+                arguments(
+                        "{'descr': '<f\n4', 'fortran_order': False, 'shape': (2,)}",
                         "unsupported dtype '<f\\u000a4'" + F4_MESSAGE));
     }
 
@@ -249,10 +280,13 @@ class NpyTest {
     @Test
     void rejectsHugeHeaderLengths() throws Exception {
         ByteBuffer header = ByteBuffer.allocate(64 + (2 << 20)).order(ByteOrder.LITTLE_ENDIAN);
-        header.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 2).put((byte) 0);
+        header.put((byte) 0x93)
+                .put("NUMPY".getBytes(StandardCharsets.US_ASCII))
+                .put((byte) 2)
+                .put((byte) 0);
         header.putInt(header.capacity() - 12);
-        assertRejected("header of " + (header.capacity() - 12) + " bytes is too large (limit 1048576)",
-                write(header.array()));
+        assertRejected(
+                "header of " + (header.capacity() - 12) + " bytes is too large (limit 1048576)", write(header.array()));
     }
 
     @Test
@@ -269,7 +303,9 @@ class NpyTest {
 
     private void assertRejected(String message, Path path) throws IOException {
         try (FileChannel channel = FileChannel.open(path)) {
-            assertEquals(message, assertThrows(NpyException.class, () -> Npy.read(channel)).getMessage());
+            assertEquals(
+                    message,
+                    assertThrows(NpyException.class, () -> Npy.read(channel)).getMessage());
         }
     }
 
@@ -285,7 +321,10 @@ class NpyTest {
         int prefix = major == 1 ? 10 : 12;
         int total = (prefix + text.length + 1 + 63) / 64 * 64;
         ByteBuffer header = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
-        header.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) major).put((byte) 0);
+        header.put((byte) 0x93)
+                .put("NUMPY".getBytes(StandardCharsets.US_ASCII))
+                .put((byte) major)
+                .put((byte) 0);
         if (major == 1) {
             header.putShort((short) (total - prefix));
         } else {

@@ -101,8 +101,8 @@ public final class Backends {
         }
         if (System.getProperty(NativeLibrary.PATH_PROPERTY) != null) {
             // the user named a library: running something else instead would hide the mistake
-            throw new IllegalStateException("-D" + NativeLibrary.PATH_PROPERTY + " names a library that cannot be used: "
-                    + nativeWhy);
+            throw new IllegalStateException(
+                    "-D" + NativeLibrary.PATH_PROPERTY + " names a library that cannot be used: " + nativeWhy);
         }
         LOG.log(Level.WARNING, "GELU native backend unavailable: {0}", nativeWhy);
         Object vector = vectorOrReason();
@@ -133,8 +133,9 @@ public final class Backends {
             case "scalar" -> {
                 return new ScalarKernels();
             }
-            default -> throw new IllegalStateException(
-                    "-D" + PROPERTY + "=" + name + " is not a backend; use native, vector or scalar");
+            default ->
+                throw new IllegalStateException(
+                        "-D" + PROPERTY + "=" + name + " is not a backend; use native, vector or scalar");
         }
     }
 }

@@ -23,16 +23,17 @@ public final class Checks {
         usable(src, "src");
         usable(dst, "dst");
         if (src.byteSize() % in.bytes() != 0) {
-            throw new IllegalArgumentException("src is " + src.byteSize() + " bytes, not a whole number of "
-                    + name(in) + " elements");
+            throw new IllegalArgumentException(
+                    "src is " + src.byteSize() + " bytes, not a whole number of " + name(in) + " elements");
         }
         long count = src.byteSize() / in.bytes();
         if (dst.byteSize() != count * out.bytes()) {
-            throw new IllegalArgumentException(in == out
-                    ? "size mismatch: src has " + src.byteSize() / (double) in.bytes() + " " + plural(in) + ", dst has "
-                            + dst.byteSize() / (double) out.bytes()
-                    : "size mismatch: src has " + count + " " + plural(in) + ", dst has "
-                            + dst.byteSize() / (double) out.bytes() + " " + plural(out) + " (one per input)");
+            throw new IllegalArgumentException(
+                    in == out
+                            ? "size mismatch: src has " + src.byteSize() / (double) in.bytes() + " " + plural(in)
+                                    + ", dst has " + dst.byteSize() / (double) out.bytes()
+                            : "size mismatch: src has " + count + " " + plural(in) + ", dst has "
+                                    + dst.byteSize() / (double) out.bytes() + " " + plural(out) + " (one per input)");
         }
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("dst is read-only");
@@ -51,8 +52,16 @@ public final class Checks {
      * {@code y} at {@code x}'s address with {@code ldy == ldx}; any other overlap of x or bias
      * with the spanned part of y is rejected. Returns false when there is nothing to do.
      */
-    public static boolean rows(Storage type, MemorySegment x, int width, MemorySegment bias, MemorySegment y, long rows,
-            long cols, long ldx, long ldy) {
+    public static boolean rows(
+            Storage type,
+            MemorySegment x,
+            int width,
+            MemorySegment bias,
+            MemorySegment y,
+            long rows,
+            long cols,
+            long ldx,
+            long ldy) {
         Objects.requireNonNull(x, "x");
         Objects.requireNonNull(y, "y");
         usable(x, "x");
@@ -68,8 +77,11 @@ public final class Checks {
         }
         long xcols = width * cols;
         if (ldx < xcols) {
-            throw new IllegalArgumentException(width == 1 ? "ldx (" + ldx + ") is less than cols (" + cols + ")"
-                    : "ldx (" + ldx + ") is less than 2 * cols (" + xcols + "): each row of x holds [a | gate]");
+            throw new IllegalArgumentException(
+                    width == 1
+                            ? "ldx (" + ldx + ") is less than cols (" + cols + ")"
+                            : "ldx (" + ldx + ") is less than 2 * cols (" + xcols
+                                    + "): each row of x holds [a | gate]");
         }
         if (ldy < cols) {
             throw new IllegalArgumentException("ldy (" + ldy + ") is less than cols (" + cols + ")");
@@ -112,8 +124,8 @@ public final class Checks {
         return elementwise(type, "x", x, "dy", dy, "dx", dx);
     }
 
-    private static long elementwise(Storage type, String an, MemorySegment a, String bn, MemorySegment b, String yn,
-            MemorySegment y) {
+    private static long elementwise(
+            Storage type, String an, MemorySegment a, String bn, MemorySegment b, String yn, MemorySegment y) {
         Objects.requireNonNull(a, an);
         Objects.requireNonNull(b, bn);
         Objects.requireNonNull(y, yn);
@@ -122,8 +134,8 @@ public final class Checks {
         usable(y, yn);
         long e = type.bytes();
         if (a.byteSize() % e != 0) {
-            throw new IllegalArgumentException(an + " is " + a.byteSize() + " bytes, not a whole number of "
-                    + name(type) + " elements");
+            throw new IllegalArgumentException(
+                    an + " is " + a.byteSize() + " bytes, not a whole number of " + name(type) + " elements");
         }
         long n = a.byteSize() / e;
         if (b.byteSize() != a.byteSize() || y.byteSize() != a.byteSize()) {
@@ -134,12 +146,12 @@ public final class Checks {
             throw new IllegalArgumentException(yn + " is read-only");
         }
         if (partiallyOverlap(a, y)) {
-            throw new IllegalArgumentException(an + " and " + yn + " partially overlap (only " + yn + " == " + an
-                    + ", in place, is allowed)");
+            throw new IllegalArgumentException(
+                    an + " and " + yn + " partially overlap (only " + yn + " == " + an + ", in place, is allowed)");
         }
         if (partiallyOverlap(b, y)) {
-            throw new IllegalArgumentException(bn + " and " + yn + " partially overlap (only " + yn + " == " + bn
-                    + ", in place, is allowed)");
+            throw new IllegalArgumentException(
+                    bn + " and " + yn + " partially overlap (only " + yn + " == " + bn + ", in place, is allowed)");
         }
         return n;
     }
@@ -168,7 +180,8 @@ public final class Checks {
         if (a.isNative() != b.isNative()) {
             return false;
         }
-        return a.isNative() ? a.address() == b.address()
+        return a.isNative()
+                ? a.address() == b.address()
                 : a.asOverlappingSlice(b).isPresent() && a.address() == b.address();
     }
 

@@ -19,14 +19,25 @@ final class Composed {
     private static final int BLOCK = 1024;
     /** The quiet NaN an operation makes from numbers (inf - inf, 0 * inf), as in libgelu. */
     private static final int NAN = 0x7FC00000;
+
     private static final short NAN_BF16 = 0x7FC0;
     private static final short NAN_F16 = 0x7E00;
 
     private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfShort S = ValueLayout.JAVA_SHORT_UNALIGNED;
 
-    static void bias(GeluKernels k, Form form, Accuracy accuracy, Storage type, MemorySegment x, MemorySegment bias,
-            MemorySegment y, long rows, long cols, long ldx, long ldy) {
+    static void bias(
+            GeluKernels k,
+            Form form,
+            Accuracy accuracy,
+            Storage type,
+            MemorySegment x,
+            MemorySegment bias,
+            MemorySegment y,
+            long rows,
+            long cols,
+            long ldx,
+            long ldy) {
         long e = type.bytes();
         float[] s = new float[BLOCK];
         MemorySegment buffer = MemorySegment.ofArray(s);
@@ -47,8 +58,15 @@ final class Composed {
         }
     }
 
-    static void geglu(GeluKernels k, Form form, Accuracy accuracy, Storage type, MemorySegment a, MemorySegment gate,
-            MemorySegment y, long n) {
+    static void geglu(
+            GeluKernels k,
+            Form form,
+            Accuracy accuracy,
+            Storage type,
+            MemorySegment a,
+            MemorySegment gate,
+            MemorySegment y,
+            long n) {
         long e = type.bytes();
         if (type == Storage.F32) {
             float[] t = new float[BLOCK];
@@ -75,13 +93,28 @@ final class Composed {
         }
     }
 
-    static void gegluRows(GeluKernels k, Form form, Accuracy accuracy, Storage type, MemorySegment x, MemorySegment y,
-            long rows, long cols, long ldx, long ldy) {
+    static void gegluRows(
+            GeluKernels k,
+            Form form,
+            Accuracy accuracy,
+            Storage type,
+            MemorySegment x,
+            MemorySegment y,
+            long rows,
+            long cols,
+            long ldx,
+            long ldy) {
         long e = type.bytes(), bytes = cols * e;
         for (long i = 0; i < rows; i++) {
             long row = i * ldx * e;
-            k.geglu(form, accuracy, type, x.asSlice(row, bytes), x.asSlice(row + bytes, bytes),
-                    y.asSlice(i * ldy * e, bytes), cols);
+            k.geglu(
+                    form,
+                    accuracy,
+                    type,
+                    x.asSlice(row, bytes),
+                    x.asSlice(row + bytes, bytes),
+                    y.asSlice(i * ldy * e, bytes),
+                    cols);
         }
     }
 

@@ -53,7 +53,8 @@ public final class FaithfulMath {
             q = exp(Math.fma(a * a, -0.5, h));
         } else {
             double e = exp(nc * Math.fma(f.c3(), nc * nc, f.c1())); // c3 = 0: exp(c1 nc) exactly
-            q = c.faithful().outside() == FormConstants.Outside.LOGISTIC_SERIES ? Math.fma(e, Math.fma(e, e, -e), e)
+            q = c.faithful().outside() == FormConstants.Outside.LOGISTIC_SERIES
+                    ? Math.fma(e, Math.fma(e, e, -e), e)
                     : e / (1.0 + e);
         }
         return (float) Math.fma(nc, q, xd >= 0.0 ? xd : 0.0);

@@ -38,8 +38,7 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
      * @param hardInputs the inputs (float bits, sorted as unsigned) whose result the rounding test cannot decide
      * @param hardResults their correctly rounded results (float bits)
      */
-    public record Forward(boolean gaussian, double amax, double c1, double c3, int[] hardInputs,
-            int[] hardResults) {}
+    public record Forward(boolean gaussian, double amax, double c1, double c3, int[] hardInputs, int[] hardResults) {}
 
     /**
      * The faithful kernel's: a 16-piece table of Q for x in [{@link FaithfulMath#LOWEST},
@@ -73,7 +72,13 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
      * @param f16Inputs f16: the inputs the double path cannot decide
      * @param f16Results f16: their results (bits)
      */
-    public record Half(float[] table, float lo, float hi, int[] bf16Inputs, int[] bf16Results, int[] f16Inputs,
+    public record Half(
+            float[] table,
+            float lo,
+            float hi,
+            int[] bf16Inputs,
+            int[] bf16Results,
+            int[] f16Inputs,
             int[] f16Results) {}
 
     /**
@@ -90,40 +95,95 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
      * @param hardInputs the inputs (float bits, sorted as unsigned) whose GELU′ the rounding test cannot decide
      * @param hardResults their correctly rounded GELU′ (float bits)
      */
-    public record Derivative(double amax, double c1, double c3, double d3, double rHi, double rLo, double[] root,
-            int[] hardInputs, int[] hardResults) {}
+    public record Derivative(
+            double amax,
+            double c1,
+            double c3,
+            double d3,
+            double rHi,
+            double rLo,
+            double[] root,
+            int[] hardInputs,
+            int[] hardResults) {}
 
     private static final FormConstants ERF = new FormConstants(
             new Forward(true, Coefficients.ERF_AMAX, 0.0, 0.0, HardCaseTable.ERF_X, HardCaseTable.ERF_Y),
             new Faithful(FaithfulCoefficients.ERF, Float.POSITIVE_INFINITY, Outside.GAUSSIAN_TAIL),
-            new Half(HalfCoefficients.ERF, HalfCoefficients.ERF_LO, Float.POSITIVE_INFINITY,
-                    HalfHardCaseTable.ERF_BF16_X, HalfHardCaseTable.ERF_BF16_Y, HalfHardCaseTable.ERF_F16_X,
+            new Half(
+                    HalfCoefficients.ERF,
+                    HalfCoefficients.ERF_LO,
+                    Float.POSITIVE_INFINITY,
+                    HalfHardCaseTable.ERF_BF16_X,
+                    HalfHardCaseTable.ERF_BF16_Y,
+                    HalfHardCaseTable.ERF_F16_X,
                     HalfHardCaseTable.ERF_F16_Y),
-            new Derivative(Coefficients.ERF_AMAX, 0.0, 0.0, 0.0, 0.0, 0.0, null,
-                    BackwardHardCaseTable.X[0], BackwardHardCaseTable.Y[0]));
+            new Derivative(
+                    Coefficients.ERF_AMAX,
+                    0.0,
+                    0.0,
+                    0.0,
+                    0.0,
+                    0.0,
+                    null,
+                    BackwardHardCaseTable.X[0],
+                    BackwardHardCaseTable.Y[0]));
 
     private static final FormConstants TANH = new FormConstants(
-            new Forward(false, Coefficients.TANH_WMAX, Coefficients.TANH_C1, Coefficients.TANH_C3,
-                    HardCaseTable.TANH_X, HardCaseTable.TANH_Y),
+            new Forward(
+                    false,
+                    Coefficients.TANH_WMAX,
+                    Coefficients.TANH_C1,
+                    Coefficients.TANH_C3,
+                    HardCaseTable.TANH_X,
+                    HardCaseTable.TANH_Y),
             new Faithful(FaithfulCoefficients.TANH, Float.POSITIVE_INFINITY, Outside.LOGISTIC_SERIES),
-            new Half(HalfCoefficients.TANH, HalfCoefficients.TANH_LO, Float.POSITIVE_INFINITY,
-                    HalfHardCaseTable.TANH_BF16_X, HalfHardCaseTable.TANH_BF16_Y, HalfHardCaseTable.TANH_F16_X,
+            new Half(
+                    HalfCoefficients.TANH,
+                    HalfCoefficients.TANH_LO,
+                    Float.POSITIVE_INFINITY,
+                    HalfHardCaseTable.TANH_BF16_X,
+                    HalfHardCaseTable.TANH_BF16_Y,
+                    HalfHardCaseTable.TANH_F16_X,
                     HalfHardCaseTable.TANH_F16_Y),
-            new Derivative(Coefficients.TANH_WMAX, Coefficients.TANH_C1, Coefficients.TANH_C3,
-                    BackwardCoefficients.TANH_D3, BackwardCoefficients.TANH_R_HI, BackwardCoefficients.TANH_R_LO,
-                    BackwardCoefficients.TANH_ROOT, BackwardHardCaseTable.X[1], BackwardHardCaseTable.Y[1]));
+            new Derivative(
+                    Coefficients.TANH_WMAX,
+                    Coefficients.TANH_C1,
+                    Coefficients.TANH_C3,
+                    BackwardCoefficients.TANH_D3,
+                    BackwardCoefficients.TANH_R_HI,
+                    BackwardCoefficients.TANH_R_LO,
+                    BackwardCoefficients.TANH_ROOT,
+                    BackwardHardCaseTable.X[1],
+                    BackwardHardCaseTable.Y[1]));
 
     /* Q(HI) = 8.6e-5 is too large to hold a at HI, so the faithful table stops there. */
     private static final FormConstants QUICK = new FormConstants(
-            new Forward(false, Coefficients.QUICK_WMAX, Coefficients.QUICK_C, 0.0, HardCaseTable.QUICK_X,
+            new Forward(
+                    false,
+                    Coefficients.QUICK_WMAX,
+                    Coefficients.QUICK_C,
+                    0.0,
+                    HardCaseTable.QUICK_X,
                     HardCaseTable.QUICK_Y),
             new Faithful(FaithfulCoefficients.QUICK, (float) FaithfulCoefficients.HI, Outside.LOGISTIC),
-            new Half(HalfCoefficients.QUICK, HalfCoefficients.QUICK_LO, HalfCoefficients.QUICK_HI,
-                    HalfHardCaseTable.QUICK_BF16_X, HalfHardCaseTable.QUICK_BF16_Y, HalfHardCaseTable.QUICK_F16_X,
+            new Half(
+                    HalfCoefficients.QUICK,
+                    HalfCoefficients.QUICK_LO,
+                    HalfCoefficients.QUICK_HI,
+                    HalfHardCaseTable.QUICK_BF16_X,
+                    HalfHardCaseTable.QUICK_BF16_Y,
+                    HalfHardCaseTable.QUICK_F16_X,
                     HalfHardCaseTable.QUICK_F16_Y),
-            new Derivative(BackwardCoefficients.QUICK_WMAX, BackwardCoefficients.QUICK_C1, 0.0, 0.0,
-                    BackwardCoefficients.QUICK_R_HI, BackwardCoefficients.QUICK_R_LO, BackwardCoefficients.QUICK_ROOT,
-                    BackwardHardCaseTable.X[2], BackwardHardCaseTable.Y[2]));
+            new Derivative(
+                    BackwardCoefficients.QUICK_WMAX,
+                    BackwardCoefficients.QUICK_C1,
+                    0.0,
+                    0.0,
+                    BackwardCoefficients.QUICK_R_HI,
+                    BackwardCoefficients.QUICK_R_LO,
+                    BackwardCoefficients.QUICK_ROOT,
+                    BackwardHardCaseTable.X[2],
+                    BackwardHardCaseTable.Y[2]));
 
     /** The constants of {@code form}: the one place a form is named (exhaustive, so a new form must be added). */
     public static FormConstants of(Form form) {

@@ -31,10 +31,14 @@ public interface GeluKernels {
     void forward(Form form, Storage in, Storage out, MemorySegment src, MemorySegment dst, long count);
 
     /** Arrays: by default through heap segments, which the segment path handles. */
-    default void forward(Form form, Accuracy accuracy, float[] src, int srcOffset, float[] dst, int dstOffset,
-            int length) {
-        forward(form, accuracy, MemorySegment.ofArray(src).asSlice(4L * srcOffset, 4L * length),
-                MemorySegment.ofArray(dst).asSlice(4L * dstOffset, 4L * length), length);
+    default void forward(
+            Form form, Accuracy accuracy, float[] src, int srcOffset, float[] dst, int dstOffset, int length) {
+        forward(
+                form,
+                accuracy,
+                MemorySegment.ofArray(src).asSlice(4L * srcOffset, 4L * length),
+                MemorySegment.ofArray(dst).asSlice(4L * dstOffset, 4L * length),
+                length);
     }
 
     /**
@@ -43,20 +47,43 @@ public interface GeluKernels {
      * elements apart (checked by {@link Checks#rows}, non-empty). By default built from this
      * backend's {@code forward}, block by block.
      */
-    default void bias(Form form, Accuracy accuracy, Storage type, MemorySegment x, MemorySegment bias,
-            MemorySegment y, long rows, long cols, long ldx, long ldy) {
+    default void bias(
+            Form form,
+            Accuracy accuracy,
+            Storage type,
+            MemorySegment x,
+            MemorySegment bias,
+            MemorySegment y,
+            long rows,
+            long cols,
+            long ldx,
+            long ldy) {
         Composed.bias(this, form, accuracy, type, x, bias, y, rows, cols, ldx, ldy);
     }
 
     /** GEGLU: {@code y[i] = fl(a[i] · GELU(gate[i]))} for {@code count} elements of {@code type}. */
-    default void geglu(Form form, Accuracy accuracy, Storage type, MemorySegment a, MemorySegment gate,
-            MemorySegment y, long count) {
+    default void geglu(
+            Form form,
+            Accuracy accuracy,
+            Storage type,
+            MemorySegment a,
+            MemorySegment gate,
+            MemorySegment y,
+            long count) {
         Composed.geglu(this, form, accuracy, type, a, gate, y, count);
     }
 
     /** GEGLU on rows of x that hold [a | gate], {@code cols} elements each; y rows of {@code cols}. */
-    default void gegluRows(Form form, Accuracy accuracy, Storage type, MemorySegment x, MemorySegment y, long rows,
-            long cols, long ldx, long ldy) {
+    default void gegluRows(
+            Form form,
+            Accuracy accuracy,
+            Storage type,
+            MemorySegment x,
+            MemorySegment y,
+            long rows,
+            long cols,
+            long ldx,
+            long ldy) {
         Composed.gegluRows(this, form, accuracy, type, x, y, rows, cols, ldx, ldy);
     }
 

@@ -50,7 +50,14 @@ public final class Parallel {
         private final AtomicBoolean claimed = new AtomicBoolean();
         private final CountDownLatch done = new CountDownLatch(1);
 
-        Piece(Work k, MemorySegment src, int srcBytes, MemorySegment dst, int dstBytes, long start, long n,
+        Piece(
+                Work k,
+                MemorySegment src,
+                int srcBytes,
+                MemorySegment dst,
+                int dstBytes,
+                long start,
+                long n,
                 AtomicReference<Throwable> failure) {
             this.k = k;
             this.src = src.asSlice(srcBytes * start, srcBytes * n);
@@ -91,8 +98,15 @@ public final class Parallel {
      * Runs {@code k} on pieces of {@code count} elements of {@code srcBytes} bytes in and
      * {@code dstBytes} bytes out.
      */
-    public static void apply(Work k, MemorySegment src, int srcBytes, MemorySegment dst, int dstBytes, long count,
-            Executor executor, int parallelism) {
+    public static void apply(
+            Work k,
+            MemorySegment src,
+            int srcBytes,
+            MemorySegment dst,
+            int dstBytes,
+            long count,
+            Executor executor,
+            int parallelism) {
         long pieces = Math.max(1, Math.min(parallelism, count / MIN_PIECE));
         long step = (count / pieces + ALIGN - 1) / ALIGN * ALIGN;
         AtomicReference<Throwable> failure = new AtomicReference<>();

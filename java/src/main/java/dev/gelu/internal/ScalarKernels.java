@@ -38,8 +38,8 @@ public final class ScalarKernels implements GeluKernels {
     }
 
     @Override
-    public void forward(Form form, Accuracy accuracy, float[] src, int srcOffset, float[] dst, int dstOffset,
-            int length) {
+    public void forward(
+            Form form, Accuracy accuracy, float[] src, int srcOffset, float[] dst, int dstOffset, int length) {
         FormConstants c = FormConstants.of(form);
         if (accuracy == Accuracy.FAITHFUL) {
             for (int i = 0; i < length; i++) {

@@ -42,8 +42,9 @@ class AllowedLookAlikesTest {
                 dynamicTest("segment: adjacent, not overlapping", AllowedLookAlikesTest::adjacentSegments),
                 dynamicTest("segment: read-only src", AllowedLookAlikesTest::readOnlySource),
                 dynamicTest("segment: read-write mapped file in place", AllowedLookAlikesTest::mappedFileInPlace),
-                dynamicTest("segment: empty, MemorySegment.NULL", () -> Gelu.apply(Form.ERF, MemorySegment.NULL,
-                        MemorySegment.NULL)),
+                dynamicTest(
+                        "segment: empty, MemorySegment.NULL",
+                        () -> Gelu.apply(Form.ERF, MemorySegment.NULL, MemorySegment.NULL)),
                 dynamicTest("array range: in place", AllowedLookAlikesTest::inPlaceArray),
                 dynamicTest("array range: adjacent ranges in one array", AllowedLookAlikesTest::adjacentArrayRanges),
                 dynamicTest("array range: empty range at the very end", () -> {
@@ -87,13 +88,17 @@ class AllowedLookAlikesTest {
 
     private static void readOnlySource() {
         float[] x = {-2f, -0.5f, 0.25f, 3f, Float.NaN};
-        for (MemorySegment src : List.of(MemorySegment.ofArray(x).asReadOnly(),
+        for (MemorySegment src : List.of(
+                MemorySegment.ofArray(x).asReadOnly(),
                 Arena.ofAuto().allocateFrom(F, x).asReadOnly())) {
-            for (MemorySegment dst : List.of(MemorySegment.ofArray(new float[5]), Arena.ofAuto().allocate(20))) {
+            for (MemorySegment dst :
+                    List.of(MemorySegment.ofArray(new float[5]), Arena.ofAuto().allocate(20))) {
                 Gelu.apply(Form.ERF, src, dst);
                 for (int i = 0; i < x.length; i++) {
-                    assertEquals(Float.floatToRawIntBits(Gelu.apply(Form.ERF, x[i])),
-                            Float.floatToRawIntBits(dst.getAtIndex(F, i)), src + " -> " + dst + " at " + i);
+                    assertEquals(
+                            Float.floatToRawIntBits(Gelu.apply(Form.ERF, x[i])),
+                            Float.floatToRawIntBits(dst.getAtIndex(F, i)),
+                            src + " -> " + dst + " at " + i);
                 }
             }
         }
@@ -116,7 +121,9 @@ class AllowedLookAlikesTest {
         }
         ByteBuffer back = ByteBuffer.wrap(Files.readAllBytes(p)).order(ByteOrder.nativeOrder());
         for (int i = 0; i < n; i++) {
-            assertEquals(Float.floatToRawIntBits(Gelu.apply(Form.TANH, x[i])), Float.floatToRawIntBits(back.getFloat()),
+            assertEquals(
+                    Float.floatToRawIntBits(Gelu.apply(Form.TANH, x[i])),
+                    Float.floatToRawIntBits(back.getFloat()),
                     "file at " + i);
         }
     }

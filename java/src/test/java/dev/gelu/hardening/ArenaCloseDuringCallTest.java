@@ -46,17 +46,19 @@ class ArenaCloseDuringCallTest {
         CountDownLatch inFirstCall = new CountDownLatch(1);
         AtomicInteger calls = new AtomicInteger();
         AtomicReference<Throwable> stop = new AtomicReference<>();
-        Thread worker = new Thread(() -> {
-            try {
-                for (int i = 0; ; i++) {
-                    inFirstCall.countDown();
-                    Gelu.apply(i % 2 == 0 ? Form.ERF : Form.TANH, src, dst);
-                    calls.incrementAndGet();
-                }
-            } catch (Throwable t) {
-                stop.set(t);
-            }
-        }, "gelu-caller");
+        Thread worker = new Thread(
+                () -> {
+                    try {
+                        for (int i = 0; ; i++) {
+                            inFirstCall.countDown();
+                            Gelu.apply(i % 2 == 0 ? Form.ERF : Form.TANH, src, dst);
+                            calls.incrementAndGet();
+                        }
+                    } catch (Throwable t) {
+                        stop.set(t);
+                    }
+                },
+                "gelu-caller");
         worker.start();
         assertTrue(inFirstCall.await(30, TimeUnit.SECONDS));
         Thread.sleep(delayMs);
@@ -92,11 +94,12 @@ class ArenaCloseDuringCallTest {
         assertEquals("src belongs to an arena that is already closed", later.getMessage());
         try (Arena live = Arena.ofConfined()) {
             MemorySegment other = live.allocate(4 * 16);
-            IllegalStateException onDst = assertThrows(IllegalStateException.class,
-                    () -> Gelu.apply(Form.TANH, other, dst.asSlice(0, 4 * 16)));
+            IllegalStateException onDst = assertThrows(
+                    IllegalStateException.class, () -> Gelu.apply(Form.TANH, other, dst.asSlice(0, 4 * 16)));
             assertEquals("dst belongs to an arena that is already closed", onDst.getMessage());
         }
-        System.out.printf("%s: close after %d ms (in place %b): %d calls completed, close refused %d times, caller stopped by %s%n",
+        System.out.printf(
+                "%s: close after %d ms (in place %b): %d calls completed, close refused %d times, caller stopped by %s%n",
                 ArenaCloseDuringCallTest.class.getSimpleName(), delayMs, inPlace, calls.get(), refused, chain(t));
     }
 
@@ -112,7 +115,8 @@ class ArenaCloseDuringCallTest {
 
     private static boolean chainMentions(Throwable t, String word) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c.getMessage() != null && c.getMessage().toLowerCase(java.util.Locale.ROOT).contains(word)) {
+            if (c.getMessage() != null
+                    && c.getMessage().toLowerCase(java.util.Locale.ROOT).contains(word)) {
                 return true;
             }
         }

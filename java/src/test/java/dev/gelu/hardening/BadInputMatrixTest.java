@@ -121,7 +121,10 @@ class BadInputMatrixTest {
             for (MemorySegment s : segments) {
                 if (s.scope().isAlive()) {
                     for (long i = 0; i + 4 <= s.byteSize(); i += 4) {
-                        assertEquals(SENTINEL, s.get(ValueLayout.JAVA_INT_UNALIGNED, i), what + ": dst written at byte " + i);
+                        assertEquals(
+                                SENTINEL,
+                                s.get(ValueLayout.JAVA_INT_UNALIGNED, i),
+                                what + ": dst written at byte " + i);
                     }
                 }
             }
@@ -148,38 +151,59 @@ class BadInputMatrixTest {
     static List<Bad> cases() {
         List<Bad> c = new ArrayList<>();
         // ---- segments: sizes
-        c.add(new Bad("segment: dst shorter than src", IllegalArgumentException.class,
-                "size mismatch: src has 10.0 floats, dst has 9.0", f -> {
+        c.add(new Bad(
+                "segment: dst shorter than src",
+                IllegalArgumentException.class,
+                "size mismatch: src has 10.0 floats, dst has 9.0",
+                f -> {
                     MemorySegment src = f.src(10), dst = f.dst(9);
                     return () -> Gelu.apply(Form.ERF, src, dst);
                 }));
-        c.add(new Bad("segment: dst longer than src", IllegalArgumentException.class,
-                "size mismatch: src has 9.0 floats, dst has 10.0", f -> {
+        c.add(new Bad(
+                "segment: dst longer than src",
+                IllegalArgumentException.class,
+                "size mismatch: src has 9.0 floats, dst has 10.0",
+                f -> {
                     MemorySegment src = f.src(9), dst = f.dst(10);
                     return () -> Gelu.apply(Form.TANH, src, dst);
                 }));
-        c.add(new Bad("segment: empty src, non-empty dst", IllegalArgumentException.class,
-                "size mismatch: src has 0.0 floats, dst has 4.0", f -> {
+        c.add(new Bad(
+                "segment: empty src, non-empty dst",
+                IllegalArgumentException.class,
+                "size mismatch: src has 0.0 floats, dst has 4.0",
+                f -> {
                     MemorySegment dst = f.dst(4);
                     return () -> Gelu.apply(Form.ERF, MemorySegment.NULL, dst);
                 }));
-        c.add(new Bad("segment: src not whole floats (10 bytes)", IllegalArgumentException.class,
-                "src is 10 bytes, not a whole number of float32 elements", f -> {
+        c.add(new Bad(
+                "segment: src not whole floats (10 bytes)",
+                IllegalArgumentException.class,
+                "src is 10 bytes, not a whole number of float32 elements",
+                f -> {
                     MemorySegment src = f.src(3).asSlice(0, 10), dst = f.dstBytes(f.arena, 10);
                     return () -> Gelu.apply(Form.ERF, src, dst);
                 }));
-        c.add(new Bad("segment: src under one float (3 bytes)", IllegalArgumentException.class,
-                "src is 3 bytes, not a whole number of float32 elements", f -> {
+        c.add(new Bad(
+                "segment: src under one float (3 bytes)",
+                IllegalArgumentException.class,
+                "src is 3 bytes, not a whole number of float32 elements",
+                f -> {
                     MemorySegment src = f.src(1).asSlice(1), dst = f.dstBytes(f.arena, 3);
                     return () -> Gelu.apply(Form.ERF, src, dst);
                 }));
-        c.add(new Bad("segment: dst not whole floats (42 bytes)", IllegalArgumentException.class,
-                "size mismatch: src has 10.0 floats, dst has 10.5", f -> {
+        c.add(new Bad(
+                "segment: dst not whole floats (42 bytes)",
+                IllegalArgumentException.class,
+                "size mismatch: src has 10.0 floats, dst has 10.5",
+                f -> {
                     MemorySegment src = f.src(10), dst = f.dstBytes(f.arena, 42);
                     return () -> Gelu.apply(Form.ERF, src, dst);
                 }));
-        c.add(new Bad("heap segment: byte[] of 6 bytes", IllegalArgumentException.class,
-                "src is 6 bytes, not a whole number of float32 elements", f -> {
+        c.add(new Bad(
+                "heap segment: byte[] of 6 bytes",
+                IllegalArgumentException.class,
+                "src is 6 bytes, not a whole number of float32 elements",
+                f -> {
                     MemorySegment dst = f.watch(MemorySegment.ofArray(new byte[6]));
                     return () -> Gelu.apply(Form.ERF, MemorySegment.ofArray(new byte[6]), dst);
                 }));
@@ -196,36 +220,54 @@ class BadInputMatrixTest {
             MemorySegment src = f.src(1024), dst = f.readOnlyMappedFile(1024);
             return () -> Gelu.apply(Form.ERF, src, dst);
         }));
-        c.add(new Bad("segment: in place on a read-only mapped file", IllegalArgumentException.class,
-                "dst is read-only", f -> {
+        c.add(new Bad(
+                "segment: in place on a read-only mapped file",
+                IllegalArgumentException.class,
+                "dst is read-only",
+                f -> {
                     MemorySegment both = f.readOnlyMappedFile(64);
                     return () -> Gelu.apply(Form.TANH, both, both);
                 }));
         // ---- segments: closed arenas and other threads
-        c.add(new Bad("segment: src of a closed arena", IllegalStateException.class,
-                "src belongs to an arena that is already closed", f -> {
+        c.add(new Bad(
+                "segment: src of a closed arena",
+                IllegalStateException.class,
+                "src belongs to an arena that is already closed",
+                f -> {
                     MemorySegment src = closedSegment(), dst = f.dst(8);
                     return () -> Gelu.apply(Form.ERF, src, dst);
                 }));
-        c.add(new Bad("segment: dst of a closed arena", IllegalStateException.class,
-                "dst belongs to an arena that is already closed", f -> {
+        c.add(new Bad(
+                "segment: dst of a closed arena",
+                IllegalStateException.class,
+                "dst belongs to an arena that is already closed",
+                f -> {
                     MemorySegment src = f.src(8), dst = closedSegment();
                     return () -> Gelu.apply(Form.ERF, src, dst);
                 }));
-        c.add(new Bad("segment: in place on a closed shared arena", IllegalStateException.class,
-                "src belongs to an arena that is already closed", f -> {
+        c.add(new Bad(
+                "segment: in place on a closed shared arena",
+                IllegalStateException.class,
+                "src belongs to an arena that is already closed",
+                f -> {
                     Arena a = Arena.ofShared();
                     MemorySegment s = a.allocate(32);
                     a.close();
                     return () -> Gelu.apply(Form.TANH, s, s);
                 }));
-        c.add(new Bad("segment: src confined to another thread", WrongThreadException.class,
-                "src is confined to another thread", f -> {
+        c.add(new Bad(
+                "segment: src confined to another thread",
+                WrongThreadException.class,
+                "src is confined to another thread",
+                f -> {
                     MemorySegment src = f.src(8), dst = f.dstBytes(f.shared, 32);
                     return () -> onAnotherThread(() -> Gelu.apply(Form.ERF, src, dst));
                 }));
-        c.add(new Bad("segment: dst confined to another thread", WrongThreadException.class,
-                "dst is confined to another thread", f -> {
+        c.add(new Bad(
+                "segment: dst confined to another thread",
+                WrongThreadException.class,
+                "dst is confined to another thread",
+                f -> {
                     MemorySegment src = f.shared.allocate(32), dst = f.dst(8);
                     return () -> onAnotherThread(() -> Gelu.apply(Form.ERF, src, dst));
                 }));
@@ -238,23 +280,32 @@ class BadInputMatrixTest {
             MemorySegment all = f.dst(17);
             return () -> Gelu.apply(Form.ERF, all.asSlice(4, 64), all.asSlice(0, 64));
         }));
-        c.add(new Bad("segment: overlap of one float at the end", IllegalArgumentException.class,
-                "partially overlap", f -> {
+        c.add(new Bad(
+                "segment: overlap of one float at the end", IllegalArgumentException.class, "partially overlap", f -> {
                     MemorySegment all = f.dst(31);
                     return () -> Gelu.apply(Form.TANH, all.asSlice(0, 64), all.asSlice(60, 64));
                 }));
-        c.add(new Bad("segment: overlap by one byte (unaligned dst)", IllegalArgumentException.class,
-                "partially overlap", f -> {
+        c.add(new Bad(
+                "segment: overlap by one byte (unaligned dst)",
+                IllegalArgumentException.class,
+                "partially overlap",
+                f -> {
                     MemorySegment all = f.dst(9);
                     return () -> Gelu.apply(Form.ERF, all.asSlice(0, 16), all.asSlice(15, 16));
                 }));
-        c.add(new Bad("segment: src a read-only view partially over dst", IllegalArgumentException.class,
-                "partially overlap", f -> {
+        c.add(new Bad(
+                "segment: src a read-only view partially over dst",
+                IllegalArgumentException.class,
+                "partially overlap",
+                f -> {
                     MemorySegment all = f.dst(12);
                     return () -> Gelu.apply(Form.ERF, all.asSlice(0, 32).asReadOnly(), all.asSlice(8, 32));
                 }));
-        c.add(new Bad("heap segment: partial overlap in one float[]", IllegalArgumentException.class,
-                "partially overlap", f -> {
+        c.add(new Bad(
+                "heap segment: partial overlap in one float[]",
+                IllegalArgumentException.class,
+                "partially overlap",
+                f -> {
                     MemorySegment h = f.watch(MemorySegment.ofArray(new float[16]));
                     return () -> Gelu.apply(Form.ERF, h.asSlice(8, 32), h.asSlice(0, 32));
                 }));
@@ -272,13 +323,19 @@ class BadInputMatrixTest {
             return () -> Gelu.apply(Form.ERF, src, (MemorySegment) null);
         }));
         // ---- arrays, whole
-        c.add(new Bad("array: dst shorter than src", IllegalArgumentException.class,
-                "size mismatch: src has 10 floats, dst has 9", f -> {
+        c.add(new Bad(
+                "array: dst shorter than src",
+                IllegalArgumentException.class,
+                "size mismatch: src has 10 floats, dst has 9",
+                f -> {
                     float[] src = f.srcArray(10), dst = f.dstArray(9);
                     return () -> Gelu.apply(Form.ERF, src, dst);
                 }));
-        c.add(new Bad("array: dst longer than src", IllegalArgumentException.class,
-                "size mismatch: src has 3 floats, dst has 4", f -> {
+        c.add(new Bad(
+                "array: dst longer than src",
+                IllegalArgumentException.class,
+                "size mismatch: src has 3 floats, dst has 4",
+                f -> {
                     float[] src = f.srcArray(3), dst = f.dstArray(4);
                     return () -> Gelu.apply(Form.TANH, src, dst);
                 }));
@@ -303,11 +360,32 @@ class BadInputMatrixTest {
         range(c, "src range past the end", 10, 5, 20, 0, 6, "Range [5, 5 + 6) out of bounds for length 10");
         range(c, "dst range past the end", 20, 0, 10, 9, 2, "Range [9, 9 + 2) out of bounds for length 10");
         range(c, "dst shorter than length", 8, 0, 4, 0, 5, "Range [0, 0 + 5) out of bounds for length 4");
-        range(c, "srcOffset + length overflows int", 10, Integer.MAX_VALUE, 10, 0, 2,
+        range(
+                c,
+                "srcOffset + length overflows int",
+                10,
+                Integer.MAX_VALUE,
+                10,
+                0,
+                2,
                 "Range [2147483647, 2147483647 + 2) out of bounds for length 10");
-        range(c, "dstOffset + length overflows int", 10, 0, 10, Integer.MAX_VALUE - 1, 3,
+        range(
+                c,
+                "dstOffset + length overflows int",
+                10,
+                0,
+                10,
+                Integer.MAX_VALUE - 1,
+                3,
                 "Range [2147483646, 2147483646 + 3) out of bounds for length 10");
-        range(c, "length Integer.MIN_VALUE", 10, 0, 10, 0, Integer.MIN_VALUE,
+        range(
+                c,
+                "length Integer.MIN_VALUE",
+                10,
+                0,
+                10,
+                0,
+                Integer.MIN_VALUE,
                 "Range [0, 0 + -2147483648) out of bounds for length 10");
         c.add(new Bad("array range: null form", NullPointerException.class, "form", f -> {
             float[] src = f.srcArray(4), dst = f.dstArray(4);
@@ -324,8 +402,11 @@ class BadInputMatrixTest {
         // ---- arrays: partial overlap in one array
         int[][] overlaps = {{0, 3, 8}, {3, 0, 8}, {0, 7, 8}, {7, 0, 8}, {1, 2, 14}};
         for (int[] o : overlaps) {
-            c.add(new Bad("array range: src [" + o[0] + ", +" + o[2] + ") dst [" + o[1] + ", +" + o[2] + ") in one array",
-                    IllegalArgumentException.class, "partially overlap", f -> {
+            c.add(new Bad(
+                    "array range: src [" + o[0] + ", +" + o[2] + ") dst [" + o[1] + ", +" + o[2] + ") in one array",
+                    IllegalArgumentException.class,
+                    "partially overlap",
+                    f -> {
                         float[] a = f.dstArray(16);
                         return () -> Gelu.apply(Form.ERF, a, o[0], a, o[1], o[2]);
                     }));
@@ -335,8 +416,8 @@ class BadInputMatrixTest {
         return c;
     }
 
-    private static void range(List<Bad> c, String name, int srcLen, int srcOff, int dstLen, int dstOff, int len,
-            String message) {
+    private static void range(
+            List<Bad> c, String name, int srcLen, int srcOff, int dstLen, int dstOff, int len, String message) {
         c.add(new Bad("array range: " + name, IndexOutOfBoundsException.class, message, f -> {
             float[] src = f.srcArray(srcLen), dst = f.dstArray(dstLen);
             return () -> Gelu.apply(Form.ERF, src, srcOff, dst, dstOff, len);
@@ -345,16 +426,18 @@ class BadInputMatrixTest {
 
     @TestFactory
     Stream<DynamicTest> badArgumentsAreRejectedBeforeAnythingIsWritten() {
-        return cases().stream().map(b -> dynamicTest(b.name(), () -> {
-            try (Fixture f = new Fixture()) {
-                Call call = b.setup().make(f);
-                Throwable e = assertThrows(b.type(), call::run, b.name());
-                assertEquals(b.type(), e.getClass(), b.name() + ": " + e);
-                assertTrue(e.getMessage() != null && e.getMessage().contains(b.message()),
-                        b.name() + ": message '" + e.getMessage() + "' lacks '" + b.message() + "'");
-                f.assertUntouched(b.name());
-            }
-        }));
+        return cases().stream()
+                .map(b -> dynamicTest(b.name(), () -> {
+                    try (Fixture f = new Fixture()) {
+                        Call call = b.setup().make(f);
+                        Throwable e = assertThrows(b.type(), call::run, b.name());
+                        assertEquals(b.type(), e.getClass(), b.name() + ": " + e);
+                        assertTrue(
+                                e.getMessage() != null && e.getMessage().contains(b.message()),
+                                b.name() + ": message '" + e.getMessage() + "' lacks '" + b.message() + "'");
+                        f.assertUntouched(b.name());
+                    }
+                }));
     }
 
     // ---------------------------------------------------------------- helpers

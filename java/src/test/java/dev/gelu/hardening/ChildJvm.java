@@ -57,14 +57,19 @@ final class ChildJvm {
     }
 
     /** The same, with {@code classpathFirst} ahead of this JVM's class path (to shadow a resource). */
-    static Result run(Class<?> main, Path classpathFirst, List<String> jvmOptions, long timeoutSeconds,
-            String... args) {
+    static Result run(
+            Class<?> main, Path classpathFirst, List<String> jvmOptions, long timeoutSeconds, String... args) {
         return run(main, classpathFirst, java.util.Map.of(), jvmOptions, timeoutSeconds, args);
     }
 
     /** The same, with environment variables set (a null value removes the variable). */
-    static Result run(Class<?> main, Path classpathFirst, java.util.Map<String, String> env, List<String> jvmOptions,
-            long timeoutSeconds, String... args) {
+    static Result run(
+            Class<?> main,
+            Path classpathFirst,
+            java.util.Map<String, String> env,
+            List<String> jvmOptions,
+            long timeoutSeconds,
+            String... args) {
         String classpath = System.getProperty("java.class.path");
         if (classpathFirst != null) {
             classpath = classpathFirst + java.io.File.pathSeparator + classpath;

@@ -36,8 +36,8 @@ public final class ClassLoadersMain {
         }
         List<URLClassLoader> keep = new ArrayList<>();
         for (int n = 0; n < loaders; n++) {
-            URLClassLoader loader = new URLClassLoader("gelu-" + n, urls.toArray(URL[]::new),
-                    ClassLoader.getPlatformClassLoader());
+            URLClassLoader loader =
+                    new URLClassLoader("gelu-" + n, urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
             keep.add(loader);
             try {
                 Class<?> gelu = Class.forName("dev.gelu.Gelu", true, loader);
@@ -49,18 +49,21 @@ public final class ClassLoadersMain {
                 Method apply = gelu.getMethod("apply", erf.getClass(), float[].class, float[].class);
                 float[] y = new float[x.length];
                 apply.invoke(null, erf, x, y);
-                System.out.println("loader" + n + ".backend=" + gelu.getMethod("backend").invoke(null));
+                System.out.println(
+                        "loader" + n + ".backend=" + gelu.getMethod("backend").invoke(null));
                 String results = "ok";
                 for (int i = 0; i < y.length; i++) {
                     float want = golden.get(i)[1];
-                    if (!(Float.isNaN(want) && Float.isNaN(y[i])) && Float.floatToRawIntBits(want) != Float.floatToRawIntBits(y[i])) {
+                    if (!(Float.isNaN(want) && Float.isNaN(y[i]))
+                            && Float.floatToRawIntBits(want) != Float.floatToRawIntBits(y[i])) {
                         results = "WRONG at x=" + x[i] + ": " + y[i] + ", correctly rounded " + want;
                         break;
                     }
                 }
                 System.out.println("loader" + n + ".results=" + results);
             } catch (InvocationTargetException e) {
-                System.out.println("loader" + n + ".error=" + String.valueOf(e.getCause()).replace('\n', ' '));
+                System.out.println(
+                        "loader" + n + ".error=" + String.valueOf(e.getCause()).replace('\n', ' '));
             }
         }
         System.out.flush();
@@ -70,13 +73,15 @@ public final class ClassLoadersMain {
     private static List<float[]> golden() throws Exception {
         List<float[]> rows = new ArrayList<>();
         try (InputStream in = ClassLoadersMain.class.getResourceAsStream("/dev/gelu/golden.tsv.gz");
-                BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(in),
-                        StandardCharsets.US_ASCII))) {
+                BufferedReader r =
+                        new BufferedReader(new InputStreamReader(new GZIPInputStream(in), StandardCharsets.US_ASCII))) {
             for (String line; (line = r.readLine()) != null; ) {
                 if (!line.startsWith("#")) {
                     String[] f = line.split(" ");
-                    rows.add(new float[] {Float.intBitsToFloat(Integer.parseUnsignedInt(f[0], 16)),
-                        Float.intBitsToFloat(Integer.parseUnsignedInt(f[1], 16))});
+                    rows.add(new float[] {
+                        Float.intBitsToFloat(Integer.parseUnsignedInt(f[0], 16)),
+                        Float.intBitsToFloat(Integer.parseUnsignedInt(f[1], 16))
+                    });
                 }
             }
         }

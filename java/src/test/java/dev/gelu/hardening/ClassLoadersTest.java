@@ -2,8 +2,6 @@ package dev.gelu.hardening;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,7 +29,8 @@ class ClassLoadersTest {
 
     @BeforeAll
     static void onlyInTheAutomaticLeg() {
-        Assumptions.assumeTrue(System.getProperty("gelu.backend") == null,
+        Assumptions.assumeTrue(
+                System.getProperty("gelu.backend") == null,
                 "the children choose their own backend; run once, in the leg without -Dgelu.backend");
         Assumptions.assumeTrue(ClassLoadersTest.class.getResource(BUNDLED) != null, "no native library built");
     }

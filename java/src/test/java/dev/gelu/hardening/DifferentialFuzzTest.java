@@ -42,11 +42,25 @@ class DifferentialFuzzTest {
     private static final ValueLayout.OfFloat FU = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final int CANARY = 0x7fbadbad;
 
-    private enum Kind { KERNEL_SEGMENT, KERNEL_ARRAY, PUBLIC_SEGMENT, PUBLIC_ARRAY_RANGE, PUBLIC_ARRAY }
+    private enum Kind {
+        KERNEL_SEGMENT,
+        KERNEL_ARRAY,
+        PUBLIC_SEGMENT,
+        PUBLIC_ARRAY_RANGE,
+        PUBLIC_ARRAY
+    }
 
-    private enum Storage { OFF_HEAP, HEAP_FLOATS, HEAP_BYTES }
+    private enum Storage {
+        OFF_HEAP,
+        HEAP_FLOATS,
+        HEAP_BYTES
+    }
 
-    private enum Layout { SEPARATE, IN_PLACE, SAME_BUFFER_DISJOINT }
+    private enum Layout {
+        SEPARATE,
+        IN_PLACE,
+        SAME_BUFFER_DISJOINT
+    }
 
     private record Target(String name, Kind kind, GeluKernels kernels) {}
 
@@ -54,8 +68,17 @@ class DifferentialFuzzTest {
     private final Arena arena = Arena.ofConfined();
     private final float[][] floats = {new float[CAP], new float[CAP]};
     private final MemorySegment[][] buffers = {
-        {arena.allocate(4L * CAP + 8, 64), MemorySegment.ofArray(floats[0]), MemorySegment.ofArray(new byte[4 * CAP + 8])},
-        {arena.allocate(4L * CAP + 8, 64), MemorySegment.ofArray(floats[1]), MemorySegment.ofArray(new byte[4 * CAP + 8])}};
+        {
+            arena.allocate(4L * CAP + 8, 64),
+            MemorySegment.ofArray(floats[0]),
+            MemorySegment.ofArray(new byte[4 * CAP + 8])
+        },
+        {
+            arena.allocate(4L * CAP + 8, 64),
+            MemorySegment.ofArray(floats[1]),
+            MemorySegment.ofArray(new byte[4 * CAP + 8])
+        }
+    };
     private final float[] in = new float[MAX_LEN];
     private final float[] want = new float[MAX_LEN];
     private final MemorySegment inSeg = MemorySegment.ofArray(in);
@@ -113,7 +136,8 @@ class DifferentialFuzzTest {
     }
 
     private static String header(long seed, long call, long calls) {
-        return "fuzz seed=" + seed + " (rerun with -Dgelu.fuzz.seed=" + seed + "), call " + call + " of " + calls + ": ";
+        return "fuzz seed=" + seed + " (rerun with -Dgelu.fuzz.seed=" + seed + "), call " + call + " of " + calls
+                + ": ";
     }
 
     /** Every backend and ISA, through its segment and its array method, then the public entry points. */
@@ -205,15 +229,26 @@ class DifferentialFuzzTest {
         MemorySegment src = srcAll.asSlice(srcByte, 4L * len);
         MemorySegment dst = dstAll.asSlice(dstByte, 4L * len);
         boolean readOnlySrc = !arrays && layout != Layout.IN_PLACE && rnd.nextInt(8) == 0;
-        String d = String.format("%s len=%d %s src=%s@%d%s dst=%s@%d", form, len, layout, srcStorage, srcByte,
-                readOnlySrc ? " (read-only)" : "", dstStorage, dstByte);
+        String d = String.format(
+                "%s len=%d %s src=%s@%d%s dst=%s@%d",
+                form, len, layout, srcStorage, srcByte, readOnlySrc ? " (read-only)" : "", dstStorage, dstByte);
         switch (kind) {
-            case KERNEL_SEGMENT -> target.kernels().forward(form, Accuracy.CORRECTLY_ROUNDED, readOnlySrc ? src.asReadOnly() : src, dst, len);
+            case KERNEL_SEGMENT ->
+                target.kernels()
+                        .forward(form, Accuracy.CORRECTLY_ROUNDED, readOnlySrc ? src.asReadOnly() : src, dst, len);
             case PUBLIC_SEGMENT -> Gelu.apply(form, readOnlySrc ? src.asReadOnly() : src, dst);
-            case KERNEL_ARRAY -> target.kernels().forward(form, Accuracy.CORRECTLY_ROUNDED, floats[srcBuf], (int) (srcByte / 4), floats[dstBuf],
-                    (int) (dstByte / 4), len);
-            case PUBLIC_ARRAY_RANGE -> Gelu.apply(form, floats[srcBuf], (int) (srcByte / 4), floats[dstBuf],
-                    (int) (dstByte / 4), len);
+            case KERNEL_ARRAY ->
+                target.kernels()
+                        .forward(
+                                form,
+                                Accuracy.CORRECTLY_ROUNDED,
+                                floats[srcBuf],
+                                (int) (srcByte / 4),
+                                floats[dstBuf],
+                                (int) (dstByte / 4),
+                                len);
+            case PUBLIC_ARRAY_RANGE ->
+                Gelu.apply(form, floats[srcBuf], (int) (srcByte / 4), floats[dstBuf], (int) (dstByte / 4), len);
             default -> throw new AssertionError(kind);
         }
 
@@ -240,8 +275,9 @@ class DifferentialFuzzTest {
         if (m >= 0) {
             int i = (int) (m / 4);
             int got = Float.floatToRawIntBits(dst.get(FU, 4L * i));
-            return String.format("%s: at %d, x=%08x: scalar reference %08x, got %08x", d, i,
-                    Float.floatToRawIntBits(in[i]), Float.floatToRawIntBits(want[i]), got);
+            return String.format(
+                    "%s: at %d, x=%08x: scalar reference %08x, got %08x",
+                    d, i, Float.floatToRawIntBits(in[i]), Float.floatToRawIntBits(want[i]), got);
         }
         if (src != null) {
             long s = MemorySegment.mismatch(src, 0, 4L * len, inSeg, 0, 4L * len);
@@ -281,14 +317,38 @@ class DifferentialFuzzTest {
     /** The input pool and the specials, with their reference results from the scalar Java kernels. */
     private void makeInputs(SplittableRandom rnd) {
         List<Float> sp = new ArrayList<>();
-        int[] bits = {0x00000000, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 0x7f800001,
-            0xff800001, 0x7fbfffff, 0x7fc12345, 0xffd54321, 0x7fffffff, 0xffffffff, 0x00000001, 0x80000001,
-            0x007fffff, 0x807fffff, 0x00800000, 0x80800000, 0x7f7fffff, 0xff7fffff, 0x3f800000, 0xbf800000};
+        int[] bits = {
+            0x00000000,
+            0x80000000,
+            0x7f800000,
+            0xff800000,
+            0x7fc00000,
+            0xffc00000,
+            0x7f800001,
+            0xff800001,
+            0x7fbfffff,
+            0x7fc12345,
+            0xffd54321,
+            0x7fffffff,
+            0xffffffff,
+            0x00000001,
+            0x80000001,
+            0x007fffff,
+            0x807fffff,
+            0x00800000,
+            0x80800000,
+            0x7f7fffff,
+            0xff7fffff,
+            0x3f800000,
+            0xbf800000
+        };
         for (int b : bits) {
             sp.add(Float.intBitsToFloat(b));
         }
-        for (float v : new float[] {1e-45f, 1e-38f, 1e-30f, 1e-20f, 1e-10f, 1e-7f, 1e-4f, 0.5f, 2f, 4f, 5.5f, 6f,
-            8f, 9f, 10f, 10.5f, 12f, 13f, 13.5f, 14f, 14.5f, 15f, 16f, 20f, 50f, 1e3f, 1e10f, 1e19f, 1e20f, 1e30f}) {
+        for (float v : new float[] {
+            1e-45f, 1e-38f, 1e-30f, 1e-20f, 1e-10f, 1e-7f, 1e-4f, 0.5f, 2f, 4f, 5.5f, 6f, 8f, 9f, 10f, 10.5f, 12f, 13f,
+            13.5f, 14f, 14.5f, 15f, 16f, 20f, 50f, 1e3f, 1e10f, 1e19f, 1e20f, 1e30f
+        }) {
             sp.add(v);
             sp.add(-v);
             sp.add(Math.nextUp(v));
@@ -317,7 +377,8 @@ class DifferentialFuzzTest {
         specialRef = new float[Form.values().length][specials.length];
         for (Form form : Form.values()) {
             reference.forward(form, Accuracy.CORRECTLY_ROUNDED, pool, 0, poolRef[form.ordinal()], 0, POOL);
-            reference.forward(form, Accuracy.CORRECTLY_ROUNDED, specials, 0, specialRef[form.ordinal()], 0, specials.length);
+            reference.forward(
+                    form, Accuracy.CORRECTLY_ROUNDED, specials, 0, specialRef[form.ordinal()], 0, specials.length);
         }
     }
 
@@ -329,7 +390,8 @@ class DifferentialFuzzTest {
             try {
                 for (String line : Files.readAllLines(p)) {
                     if (!line.startsWith("#") && !line.isBlank()) {
-                        xs.add(Float.intBitsToFloat(Integer.parseUnsignedInt(line.trim().split("\\s+")[0], 16)));
+                        xs.add(Float.intBitsToFloat(
+                                Integer.parseUnsignedInt(line.trim().split("\\s+")[0], 16)));
                     }
                 }
             } catch (IOException e) {

@@ -41,22 +41,24 @@ public final class FirstUseRaceMain {
             MemorySegment.copy(x, 0, src, F, 0, N);
             for (int t = 0; t < THREADS; t++) {
                 int id = t;
-                Thread th = new Thread(() -> {
-                    try {
-                        ready.countDown();
-                        go.await();
-                        for (int round = 0; round < 5; round++) {
-                            for (int e = 0; e < 5; e++) {
-                                int entry = (id + e) % 5; // every thread starts at another entry point
-                                Form form = Form.values()[(id + round + e) % Form.values().length];
-                                results.add(new Outputs(id, form, ENTRIES[entry], call(entry, form, x, src)));
+                Thread th = new Thread(
+                        () -> {
+                            try {
+                                ready.countDown();
+                                go.await();
+                                for (int round = 0; round < 5; round++) {
+                                    for (int e = 0; e < 5; e++) {
+                                        int entry = (id + e) % 5; // every thread starts at another entry point
+                                        Form form = Form.values()[(id + round + e) % Form.values().length];
+                                        results.add(new Outputs(id, form, ENTRIES[entry], call(entry, form, x, src)));
+                                    }
+                                }
+                                backends.add(Gelu.backend() + "/" + Gelu.isa());
+                            } catch (Throwable e) {
+                                failures.add(e);
                             }
-                        }
-                        backends.add(Gelu.backend() + "/" + Gelu.isa());
-                    } catch (Throwable e) {
-                        failures.add(e);
-                    }
-                }, "first-use-" + t);
+                        },
+                        "first-use-" + t);
                 threads.add(th);
                 th.start();
             }
@@ -89,9 +91,15 @@ public final class FirstUseRaceMain {
         for (Outputs o : results) {
             int bad = firstDifference(want[o.form().ordinal()], o.y());
             if (bad >= 0) {
-                System.err.printf("thread %d %s %s: x=%08x want %08x got %08x at %d%n", o.thread(), o.entry(), o.form(),
-                        Float.floatToRawIntBits(x[bad]), Float.floatToRawIntBits(want[o.form().ordinal()][bad]),
-                        Float.floatToRawIntBits(o.y()[bad]), bad);
+                System.err.printf(
+                        "thread %d %s %s: x=%08x want %08x got %08x at %d%n",
+                        o.thread(),
+                        o.entry(),
+                        o.form(),
+                        Float.floatToRawIntBits(x[bad]),
+                        Float.floatToRawIntBits(want[o.form().ordinal()][bad]),
+                        Float.floatToRawIntBits(o.y()[bad]),
+                        bad);
                 System.exit(1);
             }
             checked++;
@@ -147,13 +155,26 @@ public final class FirstUseRaceMain {
 
     private static float[] inputs() {
         SplittableRandom rnd = new SplittableRandom(2024);
-        float[] specials = {0f, -0f, Float.NaN, Float.intBitsToFloat(0x7fa00001), Float.intBitsToFloat(0xffc12345),
-            Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MAX_VALUE,
-            -Float.MAX_VALUE, Float.MIN_NORMAL, -1e-40f};
+        float[] specials = {
+            0f,
+            -0f,
+            Float.NaN,
+            Float.intBitsToFloat(0x7fa00001),
+            Float.intBitsToFloat(0xffc12345),
+            Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY,
+            Float.MIN_VALUE,
+            -Float.MIN_VALUE,
+            Float.MAX_VALUE,
+            -Float.MAX_VALUE,
+            Float.MIN_NORMAL,
+            -1e-40f
+        };
         float[] x = new float[N];
         for (int i = 0; i < N; i++) {
             int kind = rnd.nextInt(8);
-            x[i] = kind == 0 ? specials[rnd.nextInt(specials.length)]
+            x[i] = kind == 0
+                    ? specials[rnd.nextInt(specials.length)]
                     : kind == 1 ? Float.intBitsToFloat(rnd.nextInt()) : (float) (rnd.nextDouble() * 20 - 10);
         }
         return x;

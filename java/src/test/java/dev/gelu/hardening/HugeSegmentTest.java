@@ -36,18 +36,34 @@ class HugeSegmentTest {
 
     @Test
     void inPlaceOnMoreThanIntegerMaxValueFloats() {
-        Assumptions.assumeTrue("native".equals(Gelu.backend()),
+        Assumptions.assumeTrue(
+                "native".equals(Gelu.backend()),
                 "backend " + Gelu.backend() + ": 2^31 floats take minutes on the Java backends");
-        Assumptions.assumeFalse("scalar".equals(Gelu.isa()),
+        Assumptions.assumeFalse(
+                "scalar".equals(Gelu.isa()),
                 "native ISA scalar: 2^31 floats take one and a half minutes; the vector ISAs cover the count");
         long available = availableMemory();
         Assumptions.assumeTrue(available >= NEEDED, "only " + (available >> 20) + " MiB of memory available");
 
         // inputs at the interesting indices; everything else stays 0, and GELU(±0) = ±0
         Map<Long, Float> inputs = new TreeMap<>();
-        long[] indices = {0, 1, (1L << 30), Integer.MAX_VALUE - 2L, Integer.MAX_VALUE - 1L, Integer.MAX_VALUE,
-            1L << 31, (1L << 31) + 1, (1L << 31) + 2, (1L << 31) + 3, (1L << 31) + 500, (1L << 32) / 2 + 999,
-            FLOATS - 3, FLOATS - 2, FLOATS - 1};
+        long[] indices = {
+            0,
+            1,
+            (1L << 30),
+            Integer.MAX_VALUE - 2L,
+            Integer.MAX_VALUE - 1L,
+            Integer.MAX_VALUE,
+            1L << 31,
+            (1L << 31) + 1,
+            (1L << 31) + 2,
+            (1L << 31) + 3,
+            (1L << 31) + 500,
+            (1L << 32) / 2 + 999,
+            FLOATS - 3,
+            FLOATS - 2,
+            FLOATS - 1
+        };
         for (int i = 0; i < indices.length; i++) {
             inputs.put(indices[i], (i % 2 == 0 ? -1 : 1) * (0.375f + 0.6f * i));
         }
@@ -61,7 +77,9 @@ class HugeSegmentTest {
 
             for (Map.Entry<Long, Float> e : inputs.entrySet()) {
                 float want = Gelu.apply(Form.ERF, e.getValue());
-                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(s.getAtIndex(F, e.getKey())),
+                assertEquals(
+                        Float.floatToRawIntBits(want),
+                        Float.floatToRawIntBits(s.getAtIndex(F, e.getKey())),
                         "GELU(" + e.getValue() + ") at index " + e.getKey());
             }
             assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(s.getAtIndex(F, zeros[0])));
@@ -77,7 +95,9 @@ class HugeSegmentTest {
                 Form form = e.getKey() >= (1L << 31) - 4 ? Form.TANH : Form.ERF;
                 float x = e.getValue();
                 float want = form == Form.TANH ? Gelu.apply(Form.TANH, x) : x; // untouched before the slice
-                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(s.getAtIndex(F, e.getKey())),
+                assertEquals(
+                        Float.floatToRawIntBits(want),
+                        Float.floatToRawIntBits(s.getAtIndex(F, e.getKey())),
                         form + " at index " + e.getKey());
             }
         }
@@ -92,15 +112,16 @@ class HugeSegmentTest {
         try {
             Linker linker = Linker.nativeLinker();
             SymbolLookup libc = linker.defaultLookup();
-            MethodHandle mmap = linker.downcallHandle(libc.findOrThrow("mmap"), FunctionDescriptor.of(ADDRESS,
-                    ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-            MethodHandle madvise = linker.downcallHandle(libc.findOrThrow("madvise"),
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-            MethodHandle munmap = linker.downcallHandle(libc.findOrThrow("munmap"),
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+            MethodHandle mmap = linker.downcallHandle(
+                    libc.findOrThrow("mmap"),
+                    FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+            MethodHandle madvise = linker.downcallHandle(
+                    libc.findOrThrow("madvise"), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+            MethodHandle munmap = linker.downcallHandle(
+                    libc.findOrThrow("munmap"), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
             int protReadWrite = 0x1 | 0x2, mapPrivateAnonymous = 0x02 | 0x20, madvHugepage = 14;
-            MemorySegment p = (MemorySegment) mmap.invokeExact(MemorySegment.NULL, bytes, protReadWrite,
-                    mapPrivateAnonymous, -1, 0L);
+            MemorySegment p = (MemorySegment)
+                    mmap.invokeExact(MemorySegment.NULL, bytes, protReadWrite, mapPrivateAnonymous, -1, 0L);
             if (p.address() == -1L) {
                 return arena.allocate(bytes, 64);
             }
@@ -133,9 +154,11 @@ class HugeSegmentTest {
         }
         try {
             Object os = Class.forName("java.lang.management.ManagementFactory")
-                    .getMethod("getOperatingSystemMXBean").invoke(null);
+                    .getMethod("getOperatingSystemMXBean")
+                    .invoke(null);
             return (Long) Class.forName("com.sun.management.OperatingSystemMXBean")
-                    .getMethod("getFreeMemorySize").invoke(os);
+                    .getMethod("getFreeMemorySize")
+                    .invoke(os);
         } catch (ReflectiveOperationException | RuntimeException e) {
             return 0;
         }

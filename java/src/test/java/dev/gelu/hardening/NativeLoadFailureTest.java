@@ -40,7 +40,8 @@ class NativeLoadFailureTest {
 
     @BeforeAll
     static void onlyInTheAutomaticLeg() {
-        Assumptions.assumeTrue(System.getProperty("gelu.backend") == null,
+        Assumptions.assumeTrue(
+                System.getProperty("gelu.backend") == null,
                 "the children choose their own backend; run once, in the leg without -Dgelu.backend");
     }
 
@@ -73,7 +74,8 @@ class NativeLoadFailureTest {
 
     @Test
     void temporaryDirectoryUnusable() throws IOException {
-        Assumptions.assumeTrue(NativeLoadFailureTest.class.getResource(BUNDLED) != null,
+        Assumptions.assumeTrue(
+                NativeLoadFailureTest.class.getResource(BUNDLED) != null,
                 "no bundled library on the class path to extract");
         // a regular file as java.io.tmpdir: no temporary file can be made in it, even as root
         Path notADirectory = Files.writeString(dir.resolve("tmpdir-is-a-file"), "x");
@@ -84,7 +86,8 @@ class NativeLoadFailureTest {
 
     @Test
     void noexecTemporaryDirectory() throws Exception {
-        Assumptions.assumeTrue(NativeLoadFailureTest.class.getResource(BUNDLED) != null,
+        Assumptions.assumeTrue(
+                NativeLoadFailureTest.class.getResource(BUNDLED) != null,
                 "no bundled library on the class path to extract");
         Assumptions.assumeTrue("0".equals(exec("id", "-u").trim()), "mounting a noexec tmpfs needs root; skipped");
         Path noexec = Files.createDirectory(dir.resolve("noexec"));
@@ -96,8 +99,12 @@ class NativeLoadFailureTest {
         try {
             List<String> flags = List.of("-Djava.io.tmpdir=" + noexec);
             // the same hint as an unwritable temporary directory gets
-            fallsBack(flags, "cannot load libgelu bundled as " + BUNDLED, noexec + " may be mounted noexec",
-                    "-Djava.io.tmpdir", "-Dgelu.library.path");
+            fallsBack(
+                    flags,
+                    "cannot load libgelu bundled as " + BUNDLED,
+                    noexec + " may be mounted noexec",
+                    "-Djava.io.tmpdir",
+                    "-Dgelu.library.path");
             nativeForcedFails(flags, "may be mounted noexec", "-Djava.io.tmpdir");
         } finally {
             exec("umount", noexec.toString());
@@ -136,7 +143,8 @@ class NativeLoadFailureTest {
     @Test
     void libraryOfTheRightVersionWithoutTheKernels() throws Exception {
         // used to pass the version check and then fail every call with ExceptionInInitializerError
-        Path c = Files.writeString(dir.resolve("version_only.c"), "int gelu_version_number(void) { return " + Version.NUMBER + "; }\n");
+        Path c = Files.writeString(
+                dir.resolve("version_only.c"), "int gelu_version_number(void) { return " + Version.NUMBER + "; }\n");
         Path so = dir.resolve("libgelu-version-only.so");
         compile(c, so);
         List<String> flags = List.of("-Dgelu.library.path=" + so);
@@ -168,7 +176,9 @@ class NativeLoadFailureTest {
         assertEquals(0, r.exitCode(), r.describe());
         String error = r.value("apply-error");
         assertNotNull(error, "the first call did not fail\n" + r.describe());
-        assertTrue(error.startsWith("java.lang.IllegalStateException: -Dgelu.library.path names a library that cannot be used: "),
+        assertTrue(
+                error.startsWith(
+                        "java.lang.IllegalStateException: -Dgelu.library.path names a library that cannot be used: "),
                 r.describe());
         for (String part : reason) {
             assertTrue(error.contains(part), "error lacks '" + part + "'\n" + r.describe());
@@ -231,7 +241,8 @@ class NativeLoadFailureTest {
         Process p;
         try {
             p = new ProcessBuilder("gcc", "-shared", "-fPIC", "-o", so.toString(), c.toString())
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
         } catch (IOException e) {
             Assumptions.abort("no gcc to build a test library: " + e.getMessage());
             return;

@@ -25,7 +25,8 @@ record Binding(MemorySegment address, FunctionDescriptor descriptor, MethodHandl
      * @throws IllegalStateException if GeluNative has no binding of that name
      */
     static Binding of(String function) {
-        return new Binding((MemorySegment) accessor(function, "$address", MemorySegment.class),
+        return new Binding(
+                (MemorySegment) accessor(function, "$address", MemorySegment.class),
                 (FunctionDescriptor) accessor(function, "$descriptor", FunctionDescriptor.class),
                 (MethodHandle) accessor(function, "$handle", MethodHandle.class));
     }

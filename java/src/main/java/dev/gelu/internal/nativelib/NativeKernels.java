@@ -3,7 +3,6 @@ package dev.gelu.internal.nativelib;
 import dev.gelu.Accuracy;
 import dev.gelu.Form;
 import dev.gelu.Storage;
-import dev.gelu.internal.Checks;
 import dev.gelu.internal.GeluKernels;
 import dev.gelu.internal.ffm.GeluNative;
 import java.lang.foreign.Linker;
@@ -116,8 +115,17 @@ public final class NativeKernels implements GeluKernels {
     }
 
     @Override
-    public void bias(Form form, Accuracy accuracy, Storage type, MemorySegment x, MemorySegment bias,
-            MemorySegment y, long rows, long cols, long ldx, long ldy) {
+    public void bias(
+            Form form,
+            Accuracy accuracy,
+            Storage type,
+            MemorySegment x,
+            MemorySegment bias,
+            MemorySegment y,
+            long rows,
+            long cols,
+            long ldx,
+            long ldy) {
         Kernel k = Ops.get(Ops.BIAS, form, accuracy, type);
         if (x.isNative() && bias.isNative() && y.isNative()) {
             rows(rows * cols <= CRITICAL_MAX ? k.critical() : k.plain(), x, bias, y, rows, cols, ldx, ldy);
@@ -128,8 +136,15 @@ public final class NativeKernels implements GeluKernels {
             for (long i = 0; i < rows; i++) {
                 for (long j = 0; j < cols; j += HEAP_CHUNK) {
                     long n = Math.min(HEAP_CHUNK, cols - j);
-                    rows(k.heap(), x.asSlice((i * ldx + j) * e, n * e), bias.asSlice(j * e, n * e),
-                            y.asSlice((i * ldy + j) * e, n * e), 1, n, n, n);
+                    rows(
+                            k.heap(),
+                            x.asSlice((i * ldx + j) * e, n * e),
+                            bias.asSlice(j * e, n * e),
+                            y.asSlice((i * ldy + j) * e, n * e),
+                            1,
+                            n,
+                            n,
+                            n);
                 }
             }
             return;
@@ -137,14 +152,27 @@ public final class NativeKernels implements GeluKernels {
         long chunk = HEAP_CHUNK / cols; // whole rows per call
         for (long i = 0; i < rows; i += chunk) {
             long r = Math.min(chunk, rows - i);
-            rows(k.heap(), x.asSlice(i * ldx * e, ((r - 1) * ldx + cols) * e), bias,
-                    y.asSlice(i * ldy * e, ((r - 1) * ldy + cols) * e), r, cols, ldx, ldy);
+            rows(
+                    k.heap(),
+                    x.asSlice(i * ldx * e, ((r - 1) * ldx + cols) * e),
+                    bias,
+                    y.asSlice(i * ldy * e, ((r - 1) * ldy + cols) * e),
+                    r,
+                    cols,
+                    ldx,
+                    ldy);
         }
     }
 
     @Override
-    public void geglu(Form form, Accuracy accuracy, Storage type, MemorySegment a, MemorySegment gate,
-            MemorySegment y, long count) {
+    public void geglu(
+            Form form,
+            Accuracy accuracy,
+            Storage type,
+            MemorySegment a,
+            MemorySegment gate,
+            MemorySegment y,
+            long count) {
         Kernel k = Ops.get(Ops.GLU, form, accuracy, type);
         if (a.isNative() && gate.isNative() && y.isNative()) {
             glu(count <= CRITICAL_MAX ? k.critical() : k.plain(), a, gate, y, count);
@@ -158,8 +186,16 @@ public final class NativeKernels implements GeluKernels {
     }
 
     @Override
-    public void gegluRows(Form form, Accuracy accuracy, Storage type, MemorySegment x, MemorySegment y, long rows,
-            long cols, long ldx, long ldy) {
+    public void gegluRows(
+            Form form,
+            Accuracy accuracy,
+            Storage type,
+            MemorySegment x,
+            MemorySegment y,
+            long rows,
+            long cols,
+            long ldx,
+            long ldy) {
         if (!(x.isNative() && y.isNative()) && cols >= HEAP_CHUNK) {
             GeluKernels.super.gegluRows(form, accuracy, type, x, y, rows, cols, ldx, ldy); // row by row, chunked
             return;
@@ -172,8 +208,14 @@ public final class NativeKernels implements GeluKernels {
         long e = type.bytes(), chunk = HEAP_CHUNK / cols;
         for (long i = 0; i < rows; i += chunk) {
             long r = Math.min(chunk, rows - i);
-            rows(k.heap(), x.asSlice(i * ldx * e, ((r - 1) * ldx + 2 * cols) * e),
-                    y.asSlice(i * ldy * e, ((r - 1) * ldy + cols) * e), r, cols, ldx, ldy);
+            rows(
+                    k.heap(),
+                    x.asSlice(i * ldx * e, ((r - 1) * ldx + 2 * cols) * e),
+                    y.asSlice(i * ldy * e, ((r - 1) * ldy + cols) * e),
+                    r,
+                    cols,
+                    ldx,
+                    ldy);
         }
     }
 
@@ -191,8 +233,15 @@ public final class NativeKernels implements GeluKernels {
         }
     }
 
-    private void rows(MethodHandle h, MemorySegment x, MemorySegment bias, MemorySegment y, long rows, long cols,
-            long ldx, long ldy) {
+    private void rows(
+            MethodHandle h,
+            MemorySegment x,
+            MemorySegment bias,
+            MemorySegment y,
+            long rows,
+            long cols,
+            long ldx,
+            long ldy) {
         int rc;
         try {
             rc = (int) h.invokeExact(isa, x, bias, y, rows, cols, ldx, ldy);
@@ -277,8 +326,8 @@ public final class NativeKernels implements GeluKernels {
             Kernel[] k = new Kernel[Form.values().length * Storage.values().length];
             for (Form f : Form.values()) {
                 for (Storage t : Storage.values()) {
-                    k[f.ordinal() * Storage.values().length + t.ordinal()] = Kernel.of(
-                            "gelu_" + Kernel.lower(f) + "_backward_" + Kernel.lower(t) + "_isa");
+                    k[f.ordinal() * Storage.values().length + t.ordinal()] =
+                            Kernel.of("gelu_" + Kernel.lower(f) + "_backward_" + Kernel.lower(t) + "_isa");
                 }
             }
             return k;
@@ -298,8 +347,8 @@ public final class NativeKernels implements GeluKernels {
             Kernel[] k = new Kernel[Form.values().length * VARIANTS.length];
             for (Form f : Form.values()) {
                 for (int v = 0; v < VARIANTS.length; v++) {
-                    k[f.ordinal() * VARIANTS.length + v] = Kernel.of(
-                            String.format(Locale.ROOT, pattern, Kernel.lower(f), VARIANTS[v]));
+                    k[f.ordinal() * VARIANTS.length + v] =
+                            Kernel.of(String.format(Locale.ROOT, pattern, Kernel.lower(f), VARIANTS[v]));
                 }
             }
             return k;

@@ -103,8 +103,8 @@ public final class NativeLibrary {
         } catch (UnsatisfiedLinkError | SecurityException e) {
             return "cannot load libgelu: " + e.getMessage();
         } catch (IllegalCallerException e) {
-            return "native access is disabled for this module; add --enable-native-access="
-                    + moduleName() + " (" + e.getMessage() + ")";
+            return "native access is disabled for this module; add --enable-native-access=" + moduleName() + " ("
+                    + e.getMessage() + ")";
         }
         try {
             int version = GeluNative.gelu_version_number();
@@ -113,11 +113,16 @@ public final class NativeLibrary {
             }
             // functions of every kind the backends call, resolved now: a missing one is a reason
             // to fall back, not an error at the first call
-            List<Supplier<MemorySegment>> probes = List.of(GeluNative::gelu_isa$address,
-                    GeluNative::gelu_isa_supported$address, GeluNative::gelu_erf_f32_isa$address,
-                    GeluNative::gelu_tanh_f32_isa$address, GeluNative::gelu_version$address,
-                    GeluNative::gelu_max_isa_status$address, GeluNative::gelu_max_isa_value$address,
-                    GeluNative::gelu_erf_bias_f32_isa$address, GeluNative::geglu_erf_rows_f16_isa$address,
+            List<Supplier<MemorySegment>> probes = List.of(
+                    GeluNative::gelu_isa$address,
+                    GeluNative::gelu_isa_supported$address,
+                    GeluNative::gelu_erf_f32_isa$address,
+                    GeluNative::gelu_tanh_f32_isa$address,
+                    GeluNative::gelu_version$address,
+                    GeluNative::gelu_max_isa_status$address,
+                    GeluNative::gelu_max_isa_value$address,
+                    GeluNative::gelu_erf_bias_f32_isa$address,
+                    GeluNative::geglu_erf_rows_f16_isa$address,
                     GeluNative::gelu_tanh_backward_bf16_isa$address);
             probes.forEach(Supplier::get);
         } catch (RuntimeException | LinkageError e) {
@@ -146,12 +151,14 @@ public final class NativeLibrary {
     private static String dlerror(Path file) {
         try (Arena arena = Arena.ofConfined()) {
             SymbolLookup libc = LINKER.defaultLookup();
-            MethodHandle dlopen = LINKER.downcallHandle(libc.findOrThrow("dlopen"),
+            MethodHandle dlopen = LINKER.downcallHandle(
+                    libc.findOrThrow("dlopen"),
                     FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
             MethodHandle dlerror = LINKER.downcallHandle(libc.findOrThrow("dlerror"), FunctionDescriptor.of(cString()));
-            MethodHandle dlclose = LINKER.downcallHandle(libc.findOrThrow("dlclose"),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
-            MemorySegment handle = (MemorySegment) dlopen.invokeExact(arena.allocateFrom(file.toString()), 2 /* RTLD_NOW */);
+            MethodHandle dlclose = LINKER.downcallHandle(
+                    libc.findOrThrow("dlclose"), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+            MemorySegment handle =
+                    (MemorySegment) dlopen.invokeExact(arena.allocateFrom(file.toString()), 2 /* RTLD_NOW */);
             if (!handle.equals(MemorySegment.NULL)) {
                 int ignored = (int) dlclose.invokeExact(handle);
                 return null;
@@ -176,7 +183,8 @@ public final class NativeLibrary {
         return name -> {
             SymbolLookup l = lookup;
             if (l == null) {
-                throw new IllegalStateException("libgelu is not loaded (" + name + " used before NativeLibrary.load())");
+                throw new IllegalStateException(
+                        "libgelu is not loaded (" + name + " used before NativeLibrary.load())");
             }
             return l.find(name);
         };
@@ -228,8 +236,10 @@ public final class NativeLibrary {
     private static void reportMaxIsa() {
         try {
             if (GeluNative.gelu_max_isa_status() == GeluNative.GELU_MAX_ISA_UNKNOWN()) {
-                LOG.log(Level.WARNING, "GELU_MAX_ISA=''{0}'' is not an instruction set: ignored, nothing capped "
-                        + "(use scalar, avx2 or avx512; case and surrounding blanks do not matter)",
+                LOG.log(
+                        Level.WARNING,
+                        "GELU_MAX_ISA=''{0}'' is not an instruction set: ignored, nothing capped "
+                                + "(use scalar, avx2 or avx512; case and surrounding blanks do not matter)",
                         GeluNative.gelu_max_isa_value().getString(0));
             }
         } catch (RuntimeException e) {
@@ -255,8 +265,8 @@ public final class NativeLibrary {
             try {
                 tmp = Files.createTempFile("libgelu-" + Version.STRING + "-", ".so");
             } catch (IOException e) {
-                return "cannot create a temporary file for libgelu in " + System.getProperty("java.io.tmpdir")
-                        + ": " + e.getMessage() + " (set -Djava.io.tmpdir or -D" + PATH_PROPERTY + ")";
+                return "cannot create a temporary file for libgelu in " + System.getProperty("java.io.tmpdir") + ": "
+                        + e.getMessage() + " (set -Djava.io.tmpdir or -D" + PATH_PROPERTY + ")";
             }
             try {
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);

@@ -39,8 +39,11 @@ final class HalfVectorKernels {
     private HalfVectorKernels() {}
 
     /** The width of the float32 backend (-Dgelu.vector.bits or the preferred one), at most 512. */
-    private static final VectorSpecies<Float> FS = VectorSpecies.of(float.class, VectorShape.forBitSize(Math.min(512,
-            Integer.getInteger("gelu.vector.bits", FloatVector.SPECIES_PREFERRED.vectorBitSize()))));
+    private static final VectorSpecies<Float> FS = VectorSpecies.of(
+            float.class,
+            VectorShape.forBitSize(Math.min(
+                    512, Integer.getInteger("gelu.vector.bits", FloatVector.SPECIES_PREFERRED.vectorBitSize()))));
+
     private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, FS.vectorShape());
     private static final VectorSpecies<Short> SS =
             VectorSpecies.of(short.class, VectorShape.forBitSize(FS.vectorBitSize() / 2));
@@ -51,7 +54,8 @@ final class HalfVectorKernels {
     private static final int M = HalfCoefficients.ULPS;
     /** Each form's coefficient rows cut into vectors: [form][row][part], 32 / L parts. */
     private static final float[][][][] PARTS = Stream.of(Form.values())
-            .map(f -> parts(FormConstants.of(f).half().table())).toArray(float[][][][]::new);
+            .map(f -> parts(FormConstants.of(f).half().table()))
+            .toArray(float[][][][]::new);
 
     private static float[][][] parts(float[] table) {
         float[][][] p = new float[HalfCoefficients.DEGREE + 1][32 / L][L];
@@ -98,7 +102,10 @@ final class HalfVectorKernels {
                 IntVector w = b.add(M - 0x1000).and(0x1FFF);
                 undecided = w.compare(LE, 2 * M).or(normal.or(zero).not());
                 IntVector sign = b.lanewise(LSHR, 16).and(0x8000);
-                bits = ab.sub(0x38000000 - 0x1000).lanewise(LSHR, 13).blend(0, zero).or(sign);
+                bits = ab.sub(0x38000000 - 0x1000)
+                        .lanewise(LSHR, 13)
+                        .blend(0, zero)
+                        .or(sign);
             }
             ShortVector h = (ShortVector) bits.convertShape(I2S, SS, 0);
             if (slow.or(undecided.cast(FS)).anyTrue()) {
@@ -107,8 +114,9 @@ final class HalfVectorKernels {
                 h.intoArray(ys, 0);
                 for (; lanes != 0; lanes &= lanes - 1) {
                     int l = Long.numberOfTrailingZeros(lanes);
-                    ys[l] = in == Storage.F16 && f16Raw(src, i + l) ? HalfMath.forward(f, out,
-                            HalfMath.widen(in, src.getAtIndex(U16, i + l))) : HalfMath.forward(f, out, xs[l]);
+                    ys[l] = in == Storage.F16 && f16Raw(src, i + l)
+                            ? HalfMath.forward(f, out, HalfMath.widen(in, src.getAtIndex(U16, i + l)))
+                            : HalfMath.forward(f, out, xs[l]);
                 }
                 h = ShortVector.fromArray(SS, ys, 0);
             }
@@ -127,10 +135,12 @@ final class HalfVectorKernels {
     }
 
     private static VectorMask<Float> f16Special(MemorySegment src, long i) {
-        IntVector mag = ((IntVector) ShortVector.fromMemorySegment(SS, src, 2 * i, ORDER).convertShape(S2I, IS, 0))
+        IntVector mag = ((IntVector)
+                        ShortVector.fromMemorySegment(SS, src, 2 * i, ORDER).convertShape(S2I, IS, 0))
                 .and(0x7FFF);
         return mag.compare(NE, 0)
-                .and(mag.compare(LT, 0x400).or(mag.compare(GE, 0x7C00))).cast(FS);
+                .and(mag.compare(LT, 0x400).or(mag.compare(GE, 0x7C00)))
+                .cast(FS);
     }
 
     /** The inputs as floats: exact widening of bf16 and of f16 zeros and normals. */
@@ -138,7 +148,8 @@ final class HalfVectorKernels {
         if (in == Storage.F32) {
             return FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
         }
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(SS, src, 2 * i, ORDER).convertShape(S2I, IS, 0);
+        IntVector h =
+                (IntVector) ShortVector.fromMemorySegment(SS, src, 2 * i, ORDER).convertShape(S2I, IS, 0);
         if (in == Storage.BF16) {
             return h.lanewise(LSHL, 16).reinterpretAsFloats();
         }
@@ -166,8 +177,10 @@ final class HalfVectorKernels {
         if (L == 16) {
             return kf.selectFrom(FloatVector.fromArray(FS, row[0], 0), FloatVector.fromArray(FS, row[1], 0));
         }
-        FloatVector a = kf.min(15.0f).selectFrom(FloatVector.fromArray(FS, row[0], 0), FloatVector.fromArray(FS, row[1], 0));
-        FloatVector b = kf.sub(16.0f).max(0.0f)
+        FloatVector a =
+                kf.min(15.0f).selectFrom(FloatVector.fromArray(FS, row[0], 0), FloatVector.fromArray(FS, row[1], 0));
+        FloatVector b = kf.sub(16.0f)
+                .max(0.0f)
                 .selectFrom(FloatVector.fromArray(FS, row[2], 0), FloatVector.fromArray(FS, row[3], 0));
         return a.blend(b, kf.compare(GE, 16.0f));
     }

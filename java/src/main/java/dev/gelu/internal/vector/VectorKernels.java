@@ -55,7 +55,7 @@ public final class VectorKernels implements GeluKernels {
     private static final VectorSpecies<Float> FS =
             VectorSpecies.of(float.class, VectorShape.forBitSize(DS.vectorBitSize() / 2));
     /* Same-width integral species, named constants so every conversion below has a constant
-       target: species derived on the fly (withLanes, asIntegral) defeat the intrinsics. */
+    target: species derived on the fly (withLanes, asIntegral) defeat the intrinsics. */
     private static final VectorSpecies<Long> LS =
             VectorSpecies.of(long.class, VectorShape.forBitSize(DS.vectorBitSize()));
     private static final VectorSpecies<Integer> IS =
@@ -74,7 +74,8 @@ public final class VectorKernels implements GeluKernels {
 
     private static VectorSpecies<Double> species() {
         String bits = System.getProperty("gelu.vector.bits");
-        return bits == null ? DoubleVector.SPECIES_PREFERRED
+        return bits == null
+                ? DoubleVector.SPECIES_PREFERRED
                 : VectorSpecies.of(double.class, VectorShape.forBitSize(Integer.parseInt(bits.trim())));
     }
 
@@ -141,7 +142,9 @@ public final class VectorKernels implements GeluKernels {
     private static DoubleVector faithful(double[] c, FloatVector x) {
         DoubleVector xd = (DoubleVector) x.convertShape(F2D, DS, 0);
         DoubleVector na = xd.abs().neg();
-        DoubleVector ac = na.blend(-FaithfulCoefficients.HI, na.compare(GT, -FaithfulCoefficients.HI).not());
+        DoubleVector ac = na.blend(
+                -FaithfulCoefficients.HI,
+                na.compare(GT, -FaithfulCoefficients.HI).not());
         DoubleVector r = ac.fma(-FaithfulCoefficients.A, FaithfulCoefficients.B);
         DoubleVector k = r.add(EXP_SHIFT).sub(EXP_SHIFT);
         DoubleVector t = r.sub(k);
@@ -166,8 +169,8 @@ public final class VectorKernels implements GeluKernels {
         double amax = f.amax();
         long bound = count - count % VL;
         for (long i = 0; i < bound; i += VL) {
-            DoubleVector xd = (DoubleVector) FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER)
-                    .convertShape(F2D, DS, 0);
+            DoubleVector xd = (DoubleVector)
+                    FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER).convertShape(F2D, DS, 0);
             DoubleVector y = productFast(xd, erfQFast(atMost(xd.abs(), amax)), amax);
             if (vouched(y, FAST_FLAG_ERF_LO, FAST_FLAG_ERF_HI)) {
                 ((FloatVector) y.convertShape(D2F, FS, 0)).intoMemorySegment(dst, 4 * i, ORDER);
@@ -203,7 +206,8 @@ public final class VectorKernels implements GeluKernels {
      */
     private static void secondTier(FormConstants.Forward f, MemorySegment src, MemorySegment dst, long at, int n) {
         VectorMask<Float> m = n == VL ? null : FS.indexInRange(0, n);
-        FloatVector x = m == null ? FloatVector.fromMemorySegment(FS, src, 4 * at, ORDER)
+        FloatVector x = m == null
+                ? FloatVector.fromMemorySegment(FS, src, 4 * at, ORDER)
                 : FloatVector.fromMemorySegment(FS, src, 4 * at, ORDER, m);
         store(f, erf(x, f.amax()), src, dst, at, n, m);
     }
@@ -227,7 +231,9 @@ public final class VectorKernels implements GeluKernels {
     private static boolean vouched(DoubleVector y, double lo, double hi) {
         FloatVector l = (FloatVector) y.mul(lo).convertShape(D2F, FS, 0);
         FloatVector h = (FloatVector) y.mul(hi).convertShape(D2F, FS, 0);
-        return !((IntVector) l.reinterpretShape(IS, 0)).compare(NE, h.reinterpretShape(IS, 0)).anyTrue();
+        return !((IntVector) l.reinterpretShape(IS, 0))
+                .compare(NE, h.reinterpretShape(IS, 0))
+                .anyTrue();
     }
 
     /**
@@ -269,7 +275,13 @@ public final class VectorKernels implements GeluKernels {
      * redone by the scalar code, which has the same bits and consults the hard-case table. No
      * vector crosses a call or merges with another, so none is ever boxed.
      */
-    private static void store(FormConstants.Forward f, DoubleVector y, MemorySegment src, MemorySegment dst, long at, int n,
+    private static void store(
+            FormConstants.Forward f,
+            DoubleVector y,
+            MemorySegment src,
+            MemorySegment dst,
+            long at,
+            int n,
             VectorMask<Float> m) {
         FloatVector lo = (FloatVector) y.mul(FLAG_LO).convertShape(D2F, FS, 0);
         FloatVector hi = (FloatVector) y.mul(FLAG_HI).convertShape(D2F, FS, 0);
@@ -326,10 +338,15 @@ public final class VectorKernels implements GeluKernels {
      */
     private static DoubleVector coefficient(double[] table, int k, DoubleVector idx, VectorMask<Double> upper) {
         int row = k * TABLE_WIDTH;
-        DoubleVector v = idx.selectFrom(DoubleVector.fromArray(DS, table, row),
-                DoubleVector.fromArray(DS, table, row + VL));
-        return upper == null ? v : v.blend(idx.selectFrom(DoubleVector.fromArray(DS, table, row + 2 * VL),
-                DoubleVector.fromArray(DS, table, row + 3 * VL)), upper);
+        DoubleVector v =
+                idx.selectFrom(DoubleVector.fromArray(DS, table, row), DoubleVector.fromArray(DS, table, row + VL));
+        return upper == null
+                ? v
+                : v.blend(
+                        idx.selectFrom(
+                                DoubleVector.fromArray(DS, table, row + 2 * VL),
+                                DoubleVector.fromArray(DS, table, row + 3 * VL)),
+                        upper);
     }
 
     /** e/(1 + e), e = exp(-v), v = w (c1 + c3 w^2): c3 = 0 makes the fma c1 and v = c1 w exactly. */

@@ -44,7 +44,8 @@ class BindingsMatchHeaderTest {
      */
     private static final Pattern PROTOTYPE = Pattern.compile("GELU_API\\s+([^;{}()#]+?)\\s*\\(([^()#]*)\\)\\s*;");
     /** object-like macros with a value; GELU_API is the visibility attribute, not a constant */
-    private static final Pattern DEFINE = Pattern.compile("(?m)^[ \\t]*#[ \\t]*define[ \\t]+(GELU_\\w+)[ \\t]+(\\S.*?)\\s*$");
+    private static final Pattern DEFINE =
+            Pattern.compile("(?m)^[ \\t]*#[ \\t]*define[ \\t]+(GELU_\\w+)[ \\t]+(\\S.*?)\\s*$");
 
     /**
      * The layout of a return type or parameter ("const float *x", "size_t n", "int"), as the FFM
@@ -63,8 +64,9 @@ class BindingsMatchHeaderTest {
             case "uint16_t", "int16_t", "short" -> ValueLayout.JAVA_SHORT;
             case "float" -> ValueLayout.JAVA_FLOAT;
             case "double" -> ValueLayout.JAVA_DOUBLE;
-            default -> throw new AssertionError(where + ": no layout known for the C type of '" + declaration
-                    + "'; add it to BindingsMatchHeaderTest.layout");
+            default ->
+                throw new AssertionError(where + ": no layout known for the C type of '" + declaration
+                        + "'; add it to BindingsMatchHeaderTest.layout");
         };
     }
 
@@ -91,7 +93,8 @@ class BindingsMatchHeaderTest {
                 }
             }
             MemoryLayout[] a = args.toArray(MemoryLayout[]::new);
-            FunctionDescriptor d = returns.equals("void") ? FunctionDescriptor.ofVoid(a)
+            FunctionDescriptor d = returns.equals("void")
+                    ? FunctionDescriptor.ofVoid(a)
                     : FunctionDescriptor.of(layout(returns, f), a);
             assertNull(functions.put(f, d), f + " is declared twice");
         }
@@ -134,8 +137,10 @@ class BindingsMatchHeaderTest {
         missing.removeAll(bound);
         Set<String> extra = new TreeSet<>(bound);
         extra.removeAll(header);
-        assertTrue(missing.isEmpty() && extra.isEmpty(), "the bindings differ from gelu.h's " + what
-                + " (run scripts/jextract.sh): not bound " + missing + ", bound but not in gelu.h " + extra);
+        assertTrue(
+                missing.isEmpty() && extra.isEmpty(),
+                "the bindings differ from gelu.h's " + what + " (run scripts/jextract.sh): not bound " + missing
+                        + ", bound but not in gelu.h " + extra);
     }
 
     @Test
@@ -148,8 +153,14 @@ class BindingsMatchHeaderTest {
             Method wrapper = GeluNative.class.getMethod(f, expected.parameterArray());
             assertEquals(expected.returnType(), wrapper.getReturnType(), f);
             // the accessors that NativeKernels builds its handles from
-            assertEquals(MemorySegment.class, GeluNative.class.getMethod(f + "$address").getReturnType(), f);
-            assertEquals(MethodHandle.class, GeluNative.class.getMethod(f + "$handle").getReturnType(), f);
+            assertEquals(
+                    MemorySegment.class,
+                    GeluNative.class.getMethod(f + "$address").getReturnType(),
+                    f);
+            assertEquals(
+                    MethodHandle.class,
+                    GeluNative.class.getMethod(f + "$handle").getReturnType(),
+                    f);
         }
     }
 
@@ -166,19 +177,23 @@ class BindingsMatchHeaderTest {
     @Test
     void descriptorsAreThePrototypes() throws Exception {
         // a descriptor is read through its binding's holder class, which resolves the symbol
-        Assumptions.assumeTrue(BindingsMatchHeaderTest.class.getResource(BUNDLED) != null
-                || System.getProperty(NativeLibrary.PATH_PROPERTY) != null, "no native library built");
+        Assumptions.assumeTrue(
+                BindingsMatchHeaderTest.class.getResource(BUNDLED) != null
+                        || System.getProperty(NativeLibrary.PATH_PROPERTY) != null,
+                "no native library built");
         assertNull(NativeLibrary.load());
         for (var e : headerFunctions().entrySet()) {
-            FunctionDescriptor bound = (FunctionDescriptor) GeluNative.class.getMethod(e.getKey() + "$descriptor")
-                    .invoke(null);
-            assertEquals(e.getValue(), plain(bound), e.getKey() + ": the binding's descriptor is not gelu.h's prototype");
+            FunctionDescriptor bound = (FunctionDescriptor)
+                    GeluNative.class.getMethod(e.getKey() + "$descriptor").invoke(null);
+            assertEquals(
+                    e.getValue(), plain(bound), e.getKey() + ": the binding's descriptor is not gelu.h's prototype");
         }
     }
 
     /** The descriptor without layout names and pointer target layouts, which the ABI ignores. */
     private static FunctionDescriptor plain(FunctionDescriptor d) {
-        MemoryLayout[] args = d.argumentLayouts().stream().map(BindingsMatchHeaderTest::plain).toArray(MemoryLayout[]::new);
+        MemoryLayout[] args =
+                d.argumentLayouts().stream().map(BindingsMatchHeaderTest::plain).toArray(MemoryLayout[]::new);
         return d.returnLayout().map(r -> FunctionDescriptor.of(plain(r), args)).orElse(FunctionDescriptor.ofVoid(args));
     }
 
@@ -258,7 +273,8 @@ class BindingsMatchHeaderTest {
                 return v;
             }
             return m.group(1).startsWith("0x") || m.group(1).startsWith("0X")
-                    ? Long.parseLong(m.group(1).substring(2), 16) : Long.parseLong(m.group(1));
+                    ? Long.parseLong(m.group(1).substring(2), 16)
+                    : Long.parseLong(m.group(1));
         }
 
         private char peek() {
