@@ -3,7 +3,7 @@
  * (simd/gelu_simd_<isa>.h) and its choices (GELU_ISA, the name suffix; GELU_FWD_NB,
  * GELU_FWD_FIRST, GELU_FWD_CENTRAL, GELU_FWD_STREAM: gelu_forward_cr.h; GELU_FWD_FNV,
  * GELU_FWD_FTG: gelu_forward_faithful.h). Emits gelu_<form>_f32_<isa> and
- * gelu_<form>_f32_faithful_<isa> for every form of gelu_forward_forms.h, and with streaming
+ * gelu_<form>_f32_faithful_<isa> for every form of GELU_FORMS (gelu_forms.h), and with streaming
  * their _nt variants.
  */
 #ifndef GELU_FORWARD_KERNELS_H
@@ -15,8 +15,6 @@
 
 #include "gelu_forward_faithful.h"
 
-#define GELU_FWD_FORMS(X) X(erf, GELU_FORM_ERF) X(tanh, GELU_FORM_TANH) X(quick, GELU_FORM_QUICK)
-
 /* the two kernels of a form, with a name suffix (empty, or _nt: streamed whatever n) */
 #define GELU_FWD_EMIT(form, id, suffix, nt)                                                        \
     void GELU_FWD_ISA_NAME(gelu_##form##_f32##suffix)(const float *x, float *y, size_t n)          \
@@ -27,11 +25,12 @@
     {                                                                                              \
         gelu_fwd_run_faithful(&gelu_fwd_forms[id], x, y, n, nt);                                   \
     }
-#define GELU_FWD_EMIT_PLAIN(form, id) GELU_FWD_EMIT(form, id, , 0)
-#define GELU_FWD_EMIT_NT(form, id) GELU_FWD_EMIT(form, id, _nt, 1)
-GELU_FWD_FORMS(GELU_FWD_EMIT_PLAIN)
+/* X(form, FORM) of GELU_FORMS (gelu_forms.h) */
+#define GELU_FWD_EMIT_PLAIN(form, FORM) GELU_FWD_EMIT(form, GELU_FORM_##FORM, , 0)
+#define GELU_FWD_EMIT_NT(form, FORM) GELU_FWD_EMIT(form, GELU_FORM_##FORM, _nt, 1)
+GELU_FORMS(GELU_FWD_EMIT_PLAIN)
 #if GELU_FWD_STREAM
-GELU_FWD_FORMS(GELU_FWD_EMIT_NT)
+GELU_FORMS(GELU_FWD_EMIT_NT)
 #endif
 
 #endif
