@@ -32,7 +32,7 @@ struct gelu_fwd_form {
     int outer_both;
 };
 
-static const struct gelu_fwd_form gelu_fwd_forms[3] = {
+static const struct gelu_fwd_form gelu_fwd_forms[GELU_N_FORMS] = {
     [GELU_FORM_ERF] = {GELU_FORM_ERF, GELU_ERF_AMAX, 1, 0.0, 0.0, GELU_FAST_FLAG_ERF_LO, GELU_FAST_FLAG_ERF_HI,
                        gelu_cr_central_erf_coef, gelu_faithful_erf_coef, INFINITY, 0},
     [GELU_FORM_TANH] = {GELU_FORM_TANH, GELU_TANH_WMAX, 0, GELU_TANH_C1, GELU_TANH_C3, GELU_FAST_FLAG_TANH_LO,
