@@ -16,8 +16,8 @@ import static dev.gelu.internal.FaithfulCoefficients.TAIL_B;
 import static dev.gelu.internal.FaithfulCoefficients.TAIL_DEGREE;
 
 /**
- * The faithful operation sequence in Java, step for step that of native/src/gelu_scalar.c
- * ({@code faithful_central}, {@code faithful_tail}, {@code faithful_quick_outer_y}; see there why
+ * The faithful operation sequence in Java, step for step that of native/src/gelu_forward_faithful.h
+ * ({@code gelu_fwd_pieces}, {@code gelu_fwd_faithful_tail}, {@code gelu_fwd_faithful_outer}; see there why
  * each step is there), so it returns the same bits. The form is data: its table, where the table
  * stops and what takes over ({@link FormConstants.Faithful}).
  */

@@ -6,7 +6,7 @@ import dev.gelu.Accuracy;
 import dev.gelu.Form;
 
 /**
- * The scalar algorithm in Java: the same operation sequence as native/src/gelu_scalar.c, step
+ * The scalar algorithm in Java: the same operation sequence as native/src/gelu_forward_ref.h, step
  * for step (Math.fma is the IEEE fused multiply-add, like C's fma), so it returns the same bits.
  * See that file for why each step is there.
  */

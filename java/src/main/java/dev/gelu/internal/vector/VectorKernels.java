@@ -33,9 +33,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The Vector API backend. For the Gaussian family (the erf form) it has the two tiers of the
- * AVX-512 kernel (native/src/gelu_avx512.c): the first evaluates Q to about 2^-36 and vouches for
+ * AVX-512 kernel (native/src/gelu_forward_cr.h): the first evaluates Q to about 2^-36 and vouches for
  * a lane only when y*(1 -+ 2^-34) round to the same float; a block it cannot vouch for is redone
- * by the second tier, the lanes of native/src/gelu_scalar.c's operation sequence, step for step,
+ * by the second tier, the lanes of the reference operation sequence (native/src/gelu_forward_ref.h), step for step,
  * which is all the logistic family (tanh, quick) runs. A form is data ({@link FormConstants}):
  * each loop takes its constants as arguments. Floats are widened to doubles of the preferred width (or
  * {@code -Dgelu.vector.bits}); G's 16-entry coefficient rows are looked up with two-vector
@@ -119,7 +119,7 @@ public final class VectorKernels implements GeluKernels {
     // ---- faithful
 
     /**
-     * native/src/gelu_scalar.c's faithful_central lane by lane: Q from the 16-piece table by
+     * native/src/gelu_forward_faithful.h's central path (gelu_fwd_pieces) lane by lane: Q from the 16-piece table by
      * two-vector selects at min(|x|, HI), y = fma(-|x|, Q, x >= 0 ? x : 0). A block with a lane
      * below LOWEST or from the form's top on (the exp-based paths), an infinity or NaN is done
      * lane by lane by {@link FaithfulMath}: rare for the inputs of a network, and the same bits.
