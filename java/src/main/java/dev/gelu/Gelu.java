@@ -14,8 +14,8 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 
 /**
- * GELU activations for float32, bf16 and f16 data: {@code GELU(x) = x·Φ(x)} and its tanh
- * approximation.
+ * GELU activations for float32, bf16 and f16 data: {@code GELU(x) = x·Φ(x)}, its tanh
+ * approximation and the quick form {@code x·σ(1.702x)} ({@link Form}).
  *
  * <p>An instance is one point of the library's space, a {@link Form}, an {@link Accuracy} and
  * the {@link Storage} of its input and output: {@code Gelu.of(Form.ERF)} is correctly rounded
