@@ -133,12 +133,14 @@ uint16_t gelu_half_slow(enum gelu_form form, enum gelu_half type, float x)
     return lo;
 }
 
-static inline void run_H16(enum gelu_form form, enum gelu_half type, const uint16_t *x, uint16_t *y, size_t n)
+/* A 16-bit input from the table of every input's result, which the scalar narrowing kernel
+   (below) fills on first use. */
+static inline void run_H16(enum gelu_form form, enum gelu_half type, gelu_n16_fn narrow, const uint16_t *x, uint16_t *y,
+                           size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        float xi = type == GELU_HALF_BF16 ? gelu_bf16_to_f32(x[i]) : gelu_f16_to_f32(x[i]);
-        y[i] = gelu_half_slow(form, type, xi);
-    }
+    const uint16_t *table = gelu_half_fwd_table(form, type, narrow);
+    for (size_t i = 0; i < n; i++)
+        y[i] = table[x[i]];
 }
 
 static inline void run_N16(enum gelu_form form, enum gelu_half type, const float *x, uint16_t *y, size_t n)
@@ -150,13 +152,18 @@ static inline void run_N16(enum gelu_form form, enum gelu_half type, const float
 }
 
 /* The scalar ISA's 16-bit kernels, for every form. */
-#define GELU_HALF_ONE(name, run, form, type) \
-    void name##_scalar(GELU_SIG_##run) { run_##run(form, type, x, y, n); }
-#define GELU_HALF_SCALAR(form, FORM)                                                \
-    GELU_HALF_ONE(gelu_##form##_bf16, H16, GELU_FORM_##FORM, GELU_HALF_BF16)        \
-    GELU_HALF_ONE(gelu_##form##_f16, H16, GELU_FORM_##FORM, GELU_HALF_F16)          \
-    GELU_HALF_ONE(gelu_##form##_f32_to_bf16, N16, GELU_FORM_##FORM, GELU_HALF_BF16) \
-    GELU_HALF_ONE(gelu_##form##_f32_to_f16, N16, GELU_FORM_##FORM, GELU_HALF_F16)
+#define GELU_HALF_SCALAR_TYPE(form, FORM, type, TYPE)                                   \
+    void gelu_##form##_f32_to_##type##_scalar(const float *x, uint16_t *y, size_t n)    \
+    {                                                                                   \
+        run_N16(GELU_FORM_##FORM, TYPE, x, y, n);                                       \
+    }                                                                                   \
+    void gelu_##form##_##type##_scalar(const uint16_t *x, uint16_t *y, size_t n)        \
+    {                                                                                   \
+        run_H16(GELU_FORM_##FORM, TYPE, gelu_##form##_f32_to_##type##_scalar, x, y, n); \
+    }
+#define GELU_HALF_SCALAR(form, FORM)                        \
+    GELU_HALF_SCALAR_TYPE(form, FORM, bf16, GELU_HALF_BF16) \
+    GELU_HALF_SCALAR_TYPE(form, FORM, f16, GELU_HALF_F16)
 GELU_FORMS(GELU_HALF_SCALAR)
 
 uint16_t gelu_half_round(double y, enum gelu_half type) { return format_bits(round_to_format(y, type), type); }

@@ -1,8 +1,9 @@
 /*
  * 16-bit storage (bf16, f16), correctly rounded, written once over a SIMD wrapper: a float32
- * fast path, a full register of floats (gelu_vw) an instruction, and the double path of
- * gelu_half.c (the scalar ISA's kernels) for the lanes it cannot decide. Include after one of
- * the vector simd/gelu_simd_<isa>.h and the instantiating file's choices:
+ * fast path, a full register of floats (gelu_vw) an instruction, and two vector paths for the
+ * registers it cannot finish, so that no input takes a per-element path. Include after one of
+ * the vector simd/gelu_simd_<isa>.h, the forward kernels' bodies and the instantiating file's
+ * choices:
  *
  * GELU_HALF_ISA     the name suffix (avx2, avx512)
  * GELU_HALF_NB      registers a group holds
@@ -12,16 +13,21 @@
  * one table lookup per coefficient), within GELU_HALF_ULPS float ulps of the exact value for
  * x >= LO (gelu_half_ulps measures the bound). The 16-bit rounding of y is then decided unless
  * y lies within that many ulps of a 16-bit midpoint, which a window test on the float's low
- * bits sees (16 bits for bf16; 13 for f16, whose normal range only is taken here). Undecided
- * lanes, x < LO, NaN, the infinities and quick's x >= 6 (its Q is still 2^-14.7 there:
- * gelu_half_coeffs.h) take the double path with the x the lane read, so in place is safe.
+ * bits sees (16 bits for bf16; 13 for f16, whose normal range only is taken here). A register
+ * with a lane the fast path does not decide (x < LO, NaN, the infinities, quick's x >= 6,
+ * whose Q is still 2^-14.7 there, or an undecided lane) is redone whole:
+ *   - 16-bit input: from the table of every input's result (gelu_half_tables.c), a gather;
+ *   - float input (the narrowing kernels): by the exact path, in double (gelu_half_exact).
+ * The 16-bit backward is a gather from the table of GELU' and one product (gelu_half_bwd).
  */
 #ifndef GELU_HALF_BODY_H
 #define GELU_HALF_BODY_H
 
 #include <math.h>
 
+#include "gelu_forward_ref.h"
 #include "gelu_half_coeffs.h"
+#include "gelu_half_hard_cases.h"
 
 #define GELU_HALF_ALWAYS inline __attribute__((always_inline))
 #define GELU_HALF_EACH(nb)  \
@@ -35,15 +41,25 @@
 #define GELU_HALF_NT_ELEMENTS (1u << 18)
 #define GELU_HALF_PREFETCH_ELEMENTS 512
 
-/* The fast path's table of Q, and the range of x where it holds: [lo, hi). */
+/* The fast path's table of Q, the range of x where it holds, [lo, hi), and the exact path's
+   hard cases (bf16, f16): the inputs whose y (1 -+ 2^-40) round differently and whose lower
+   rounding is wrong, with their results. */
 struct gelu_half_form {
     const float (*coef)[32];
     float lo, hi;
+    const uint32_t (*hard[2])[2];
+    size_t n_hard[2];
 };
+#define GELU_HALF_HARD(form, FORM)                                            \
+    {gelu_half_hard_cases_##form##_bf16, gelu_half_hard_cases_##form##_f16},  \
+    {                                                                         \
+        GELU_HALF_HARD_CASES_##FORM##_BF16, GELU_HALF_HARD_CASES_##FORM##_F16 \
+    }
 static const struct gelu_half_form gelu_half_forms[] = {
-    [GELU_FORM_ERF] = {gelu_half_erf_coef, GELU_HALF_ERF_LO, INFINITY}, /* x < +inf: x <= FLT_MAX */
-    [GELU_FORM_TANH] = {gelu_half_tanh_coef, GELU_HALF_TANH_LO, INFINITY},
-    [GELU_FORM_QUICK] = {gelu_half_quick_coef, GELU_HALF_QUICK_LO, GELU_HALF_QUICK_HI}, /* its table's clamp */
+    [GELU_FORM_ERF] = {gelu_half_erf_coef, GELU_HALF_ERF_LO, INFINITY, GELU_HALF_HARD(erf, ERF)}, /* x <= FLT_MAX */
+    [GELU_FORM_TANH] = {gelu_half_tanh_coef, GELU_HALF_TANH_LO, INFINITY, GELU_HALF_HARD(tanh, TANH)},
+    [GELU_FORM_QUICK] = {gelu_half_quick_coef, GELU_HALF_QUICK_LO, GELU_HALF_QUICK_HI, /* its table's clamp */
+                         GELU_HALF_HARD(quick, QUICK)},
 };
 
 static GELU_HALF_ALWAYS gelu_vw gelu_half_y(const float (*c)[32], gelu_vw x)
@@ -84,40 +100,98 @@ static GELU_HALF_ALWAYS gelu_vh gelu_half_decide(enum gelu_half type, gelu_vw y,
     return gelu_vw_to_f16(y);
 }
 
-static __attribute__((noinline)) gelu_vh gelu_half_slow_lanes(enum gelu_form form, enum gelu_half type, gelu_vw x,
-                                                              gelu_vh out, unsigned slow)
+/*
+ * y (finite) rounded to the format's precision, ties to even, in double: adding and
+ * subtracting c = 1.5 2^(q + 52), q the exponent of y's last kept bit (at least the least
+ * subnormal's), rounds |y| to a multiple of 2^q, and y's sign goes back on (gelu_half.c's
+ * round_to_format, without branches; zeros keep their sign). c is 2^e (y's exponent field
+ * alone) times a constant, exactly.
+ */
+static GELU_HALF_ALWAYS gelu_vd gelu_half_round_vd(enum gelu_half type, gelu_vd y)
 {
-    float xs[GELU_VW_LANES];
-    uint16_t ys[GELU_VW_LANES];
-    gelu_vw_storeu(xs, x);
-    gelu_vh_storeu(ys, out);
-    for (; slow; slow &= slow - 1) {
-        int l = __builtin_ctz(slow);
-        ys[l] = gelu_half_slow(form, type, xs[l]);
-    }
-    return gelu_vh_loadu(ys);
+    int bf16 = type == GELU_HALF_BF16;
+    gelu_vi bits = gelu_vd_bits(y);
+    gelu_vd e = gelu_vd_from_bits(gelu_vi_and(bits, gelu_vi_set1(0x7FF0000000000000ll)));
+    gelu_vd c = gelu_vd_max(gelu_vd_mul(e, GELU_FWD_SET1(bf16 ? 0x1.8p45 : 0x1.8p42)),
+                            GELU_FWD_SET1(bf16 ? 0x1.8p-81 : 0x1.8p28));
+    gelu_vd r = gelu_vd_sub(gelu_vd_add(gelu_vd_abs(y), c), c);
+    return gelu_vd_from_bits(
+        gelu_vi_or(gelu_vd_bits(r), gelu_vi_and(bits, gelu_vi_set1((long long)0x8000000000000000ull))));
 }
 
-/* One register of x: floats (kind_h16 = 0), or 16-bit values of the type, widened exactly. */
-static GELU_HALF_ALWAYS gelu_vw gelu_half_load(int kind_h16, enum gelu_half type, const void *x)
+/* The rounded floats (values of the format, or NaNs) as the format's bits: exact conversions. */
+static GELU_HALF_ALWAYS gelu_vh gelu_half_bits(enum gelu_half type, gelu_vw r)
 {
-    if (!kind_h16)
-        return gelu_vw_loadu(x);
-    gelu_vh h = gelu_vh_loadu(x);
+    return type == GELU_HALF_BF16 ? gelu_vwi_narrow16(gelu_vwi_shr(gelu_vw_bits(r), 16)) : gelu_vw_to_f16(r);
+}
+
+/*
+ * The exact path on a part of a register, any x: the steps of gelu_half.c's double path and
+ * of HalfMath.forward, by selects. y is the correctly rounded kernels' double (within 2^-40 of
+ * the exact value, gelu_forward_ref.h) times 1 - 2^-40, rounded once to the format: where
+ * y (1 -+ 2^-40) round differently the lower one is right but for the hard cases, a handful
+ * of inputs compared here. Before that, the values known without y: |x| < 2^-30 gives x/2 one
+ * double ulp toward +inf (GELU(x) = x/2 + c x^2, c > 0, lies strictly between x/2 and any
+ * other rounding boundary); x >= 20 the double below x (GELU(x) is x less than 2^-49 x);
+ * x <= -amax gives -0; +inf itself; a NaN is quieted. Every lane is finite before the
+ * rounding, so it raises nothing the old path did not.
+ */
+static GELU_HALF_ALWAYS gelu_vf gelu_half_exact_part(enum gelu_form form, enum gelu_half type, gelu_vf xf)
+{
+    const struct gelu_fwd_form *F = &gelu_fwd_forms[form];
+    const struct gelu_half_form *H = &gelu_half_forms[form];
+    gelu_vd xd = gelu_vf_to_vd(xf), zero = gelu_vd_zero();
+    gelu_vi one = gelu_vi_set1(1);
+    gelu_vd y = gelu_vd_mul(gelu_fwd_ref_y(F, xd), GELU_FWD_SET1(GELU_FLAG_LO));
+    gelu_vd top = gelu_vd_min(xd, GELU_FWD_SET1(FLT_MAX)); /* +inf: any finite value, replaced below */
+    y = gelu_vd_select(gelu_vd_ge(xd, GELU_FWD_SET1(20.0)), gelu_vd_from_bits(gelu_vi_sub(gelu_vd_bits(top), one)), y);
+    gelu_vi half = gelu_vd_bits(gelu_vd_mul(xd, GELU_FWD_SET1(0.5)));
+    gelu_vd up = gelu_vd_select(gelu_vd_lt(xd, zero), gelu_vd_from_bits(gelu_vi_sub(half, one)),
+                                gelu_vd_from_bits(gelu_vi_add(half, one)));
+    up = gelu_vd_select(gelu_vd_eq(xd, zero), xd, up);
+    y = gelu_vd_select(gelu_vd_lt(gelu_vd_abs(xd), GELU_FWD_SET1(0x1p-30)), up, y);
+    y = gelu_vd_select(gelu_vd_le(xd, GELU_FWD_SET1(-F->amax)), GELU_FWD_SET1(-0.0), y);
+    gelu_vm inf = gelu_vd_eq(xd, GELU_FWD_SET1(INFINITY));
+    y = gelu_vd_select(gelu_vm_from_bits(gelu_vm_bits(inf) | gelu_vm_bits(gelu_vd_ne(xd, xd))), zero, y);
+    gelu_vf r = gelu_vd_to_vf(gelu_half_round_vd(type, y));
+    r = gelu_vf_select(inf, gelu_vf_from_bits(0x7F800000u), r);
+    r = gelu_vf_blend(gelu_vf_isnan(xf), gelu_vf_quiet(xf), r);
+    for (size_t k = 0; k < H->n_hard[type]; k++) {
+        const uint32_t *row = H->hard[type][k];
+        float v = type == GELU_HALF_BF16 ? gelu_bf16_to_f32((uint16_t)row[1]) : gelu_f16_to_f32((uint16_t)row[1]);
+        unsigned hit = ~gelu_vf_bits_ne(xf, gelu_vf_from_bits(row[0])) & ((1u << GELU_VD_LANES) - 1);
+        r = gelu_vf_select(gelu_vm_from_bits(hit), gelu_vf_from_bits(gelu_bits32(v)), r);
+    }
+    return r;
+}
+
+/* A register of floats through the exact path, a half at a time. */
+static GELU_HALF_ALWAYS gelu_vh gelu_half_exact(enum gelu_form form, enum gelu_half type, gelu_vw x)
+{
+    gelu_vf lo = gelu_half_exact_part(form, type, gelu_vw_lo(x));
+    gelu_vf hi = gelu_half_exact_part(form, type, gelu_vw_hi(x));
+    return gelu_half_bits(type, gelu_vw_join(lo, hi));
+}
+
+/* 16-bit values of the type, widened exactly. */
+static GELU_HALF_ALWAYS gelu_vw gelu_half_widen(enum gelu_half type, gelu_vh h)
+{
     return type == GELU_HALF_F16 ? gelu_vh_f16_to_vw(h) : gelu_vh_bf16_to_vw(h);
 }
 
-/* A group: GELU_HALF_NB registers of x, as floats (kind_h16 = 0) or 16-bit values. */
-static GELU_HALF_ALWAYS void gelu_half_group(enum gelu_form form, enum gelu_half type, int kind_h16, const void *x,
-                                             uint16_t *y, int stream)
+/* A group: GELU_HALF_NB registers of x, as floats (table = NULL) or 16-bit values whose
+   results the table holds. */
+static GELU_HALF_ALWAYS void gelu_half_group(enum gelu_form form, enum gelu_half type, const uint16_t *table,
+                                             const void *x, uint16_t *y, int stream)
 {
     const struct gelu_half_form *f = &gelu_half_forms[form];
-    size_t step = GELU_VW_LANES * (kind_h16 ? 2 : 4);
+    size_t step = GELU_VW_LANES * (table ? 2 : 4);
     gelu_vw v[GELU_HALF_NB];
     gelu_vh out[GELU_HALF_NB];
     unsigned slow[GELU_HALF_NB], any = 0;
     GELU_HALF_EACH(GELU_HALF_NB) {
-        v[b] = gelu_half_load(kind_h16, type, (const char *)x + b * step);
+        const char *xb = (const char *)x + b * step;
+        v[b] = table ? gelu_half_widen(type, gelu_vh_loadu(xb)) : gelu_vw_loadu((const float *)(const void *)xb);
         out[b] = gelu_half_decide(type, gelu_half_y(f->coef, v[b]), &slow[b]);
         slow[b] |= gelu_half_out_of_range(f, v[b]);
         any |= slow[b];
@@ -125,7 +199,9 @@ static GELU_HALF_ALWAYS void gelu_half_group(enum gelu_form form, enum gelu_half
     if (__builtin_expect(any != 0, 0))
         GELU_HALF_EACH(GELU_HALF_NB)
             if (slow[b])
-                out[b] = gelu_half_slow_lanes(form, type, v[b], out[b], slow[b]);
+                out[b] = table
+                             ? gelu_vh_lookup(table, gelu_vh_loadu((const char *)x + b * step)) /* x not yet written */
+                             : gelu_half_exact(form, type, v[b]);
     if (stream)
         GELU_HALF_EACH(GELU_HALF_NB)
             gelu_vh_stream(y + GELU_VW_LANES * b, out[b]);
@@ -135,49 +211,114 @@ static GELU_HALF_ALWAYS void gelu_half_group(enum gelu_form form, enum gelu_half
 }
 
 /* Fewer than a group of elements, through a buffer: zeros pad it, and x is read first. */
-static void gelu_half_partial(enum gelu_form form, enum gelu_half type, int kind_h16, const void *x, uint16_t *y,
-                              size_t n)
+static void gelu_half_partial(enum gelu_form form, enum gelu_half type, const uint16_t *table, const void *x,
+                              uint16_t *y, size_t n)
 {
-    size_t size = kind_h16 ? 2 : 4;
+    size_t size = table ? 2 : 4;
     _Alignas(64) unsigned char xb[4 * GELU_HALF_GROUP] = {0};
     uint16_t yb[GELU_HALF_GROUP];
     memcpy(xb, x, n * size);
-    gelu_half_group(form, type, kind_h16, xb, yb, 0);
+    gelu_half_group(form, type, table, xb, yb, 0);
     memcpy(y, yb, n * sizeof(uint16_t));
 }
 
-static GELU_HALF_ALWAYS void gelu_half_run(enum gelu_form form, enum gelu_half type, int kind_h16, const void *x,
-                                           uint16_t *y, size_t n)
+static GELU_HALF_ALWAYS void gelu_half_run(enum gelu_form form, enum gelu_half type, const uint16_t *table,
+                                           const void *x, uint16_t *y, size_t n)
 {
-    size_t size = kind_h16 ? 2 : 4, i = 0;
+    size_t size = table ? 2 : 4, i = 0;
     int stream = GELU_HALF_STREAM && n >= GELU_HALF_NT_ELEMENTS && ((uintptr_t)y & 1) == 0;
     if (stream && ((uintptr_t)y & 63) != 0) { /* streamed from y's first 64-byte boundary */
         i = (64 - ((uintptr_t)y & 63)) / 2;
-        gelu_half_partial(form, type, kind_h16, x, y, i);
+        gelu_half_partial(form, type, table, x, y, i);
     }
     for (; i + GELU_HALF_GROUP <= n; i += GELU_HALF_GROUP) {
 #if GELU_HALF_STREAM
         gelu_prefetch((const char *)x + (i + GELU_HALF_PREFETCH_ELEMENTS) * size);
 #endif
-        gelu_half_group(form, type, kind_h16, (const char *)x + i * size, y + i, stream);
+        gelu_half_group(form, type, table, (const char *)x + i * size, y + i, stream);
     }
     if (stream)
         gelu_sfence();
     if (i < n)
-        gelu_half_partial(form, type, kind_h16, (const char *)x + i * size, y + i, n - i);
+        gelu_half_partial(form, type, table, (const char *)x + i * size, y + i, n - i);
 }
 
-/* gelu_<form>_{bf16,f16}_<isa> and gelu_<form>_f32_to_{bf16,f16}_<isa> for every form. */
-#define GELU_HALF_ONE(name, in, form, type, kind_h16)                           \
-    void GELU_HALF_CAT(name, GELU_HALF_ISA)(const in *x, uint16_t *y, size_t n) \
-    {                                                                           \
-        gelu_half_run(form, type, kind_h16, x, y, n);                           \
+/*
+ * The 16-bit backward, dx = fl(dy d) for d = GELU'(x) correctly rounded to float, from the
+ * table: the product of a 16-bit dy and a float is exact in double (at most 35 significant
+ * bits), rounded once to the format. A NaN is dy's (quieted), else d's (x's, quieted), else the
+ * default one (0 times infinity): gelu_ops.h's ops_prod16, by selects.
+ */
+static GELU_HALF_ALWAYS gelu_vf gelu_half_bwd_half(enum gelu_half type, gelu_vf g, gelu_vf d)
+{
+    gelu_vd p = gelu_vd_mul(gelu_vf_to_vd(d), gelu_vf_to_vd(g));
+    gelu_vm finite = gelu_vd_lt(gelu_vd_abs(p), GELU_FWD_SET1(INFINITY));
+    if (__builtin_expect(gelu_vm_bits(finite) == (1u << GELU_VD_LANES) - 1, 1))
+        return gelu_vd_to_vf(gelu_half_round_vd(type, p));
+    /* an infinite dy, or a NaN */
+    gelu_vd r = gelu_half_round_vd(type, gelu_vd_select(finite, p, gelu_vd_zero()));
+    gelu_vf f = gelu_vd_to_vf(gelu_vd_select(finite, r, p)); /* an infinity stays one */
+    f = gelu_vf_blend(gelu_vf_isnan(f), gelu_vf_from_bits(GELU_DEFAULT_NAN), f);
+    f = gelu_vf_blend(gelu_vf_isnan(g), gelu_vf_quiet(g), f);
+    return gelu_vf_blend(gelu_vf_isnan(d), gelu_vf_quiet(d), f);
+}
+
+static GELU_HALF_ALWAYS gelu_vh gelu_half_bwd_register(enum gelu_half type, const float *deriv, gelu_vh x, gelu_vh dy)
+{
+    gelu_vw g = gelu_vw_lookup_h(deriv, x), d = gelu_half_widen(type, dy);
+    gelu_vf lo = gelu_half_bwd_half(type, gelu_vw_lo(g), gelu_vw_lo(d));
+    gelu_vf hi = gelu_half_bwd_half(type, gelu_vw_hi(g), gelu_vw_hi(d));
+    return gelu_half_bits(type, gelu_vw_join(lo, hi));
+}
+
+/* n elements; x and dy are read a register ahead of dx's store (dx may be x or dy). */
+static GELU_HALF_ALWAYS void gelu_half_bwd_run(enum gelu_half type, const float *deriv, const uint16_t *x,
+                                               const uint16_t *dy, uint16_t *dx, size_t n)
+{
+    size_t i = 0;
+    for (; i + GELU_HALF_GROUP <= n; i += GELU_HALF_GROUP) {
+        gelu_vh out[GELU_HALF_NB];
+        GELU_HALF_EACH(GELU_HALF_NB)
+            out[b] = gelu_half_bwd_register(type, deriv, gelu_vh_loadu(x + i + GELU_VW_LANES * b),
+                                            gelu_vh_loadu(dy + i + GELU_VW_LANES * b));
+        GELU_HALF_EACH(GELU_HALF_NB)
+            gelu_vh_storeu(dx + i + GELU_VW_LANES * b, out[b]);
     }
-#define GELU_HALF_EMIT(form, FORM)                                                       \
-    GELU_HALF_ONE(gelu_##form##_bf16, uint16_t, GELU_FORM_##FORM, GELU_HALF_BF16, 1)     \
-    GELU_HALF_ONE(gelu_##form##_f16, uint16_t, GELU_FORM_##FORM, GELU_HALF_F16, 1)       \
-    GELU_HALF_ONE(gelu_##form##_f32_to_bf16, float, GELU_FORM_##FORM, GELU_HALF_BF16, 0) \
-    GELU_HALF_ONE(gelu_##form##_f32_to_f16, float, GELU_FORM_##FORM, GELU_HALF_F16, 0)
+    for (; i < n; i += GELU_VW_LANES) { /* through buffers: zeros pad them */
+        size_t len = n - i < GELU_VW_LANES ? n - i : GELU_VW_LANES;
+        uint16_t xb[GELU_VW_LANES] = {0}, gb[GELU_VW_LANES] = {0}, yb[GELU_VW_LANES];
+        memcpy(xb, x + i, len * 2);
+        memcpy(gb, dy + i, len * 2);
+        gelu_vh_storeu(yb, gelu_half_bwd_register(type, deriv, gelu_vh_loadu(xb), gelu_vh_loadu(gb)));
+        memcpy(dx + i, yb, len * 2);
+    }
+}
+
+/* gelu_<form>_{bf16,f16}_<isa>, gelu_<form>_f32_to_{bf16,f16}_<isa> and
+   gelu_<form>_backward_{bf16,f16}_<isa> for every form: the tables come from this ISA's
+   narrowing and float32 backward kernels. */
+#define GELU_HALF_ISA_NAME(name) GELU_HALF_CAT(name, GELU_HALF_ISA)
+#define GELU_HALF_TYPE(form, FORM, type, TYPE)                                                                  \
+    void GELU_HALF_ISA_NAME(gelu_##form##_##type)(const uint16_t *x, uint16_t *y, size_t n)                     \
+    {                                                                                                           \
+        const uint16_t *table = gelu_half_fwd_table(GELU_FORM_##FORM, TYPE,                                     \
+                                                    GELU_HALF_ISA_NAME(gelu_##form##_f32_to_##type));           \
+        gelu_half_run(GELU_FORM_##FORM, TYPE, table, x, y, n);                                                  \
+    }                                                                                                           \
+    void GELU_HALF_ISA_NAME(gelu_##form##_f32_to_##type)(const float *x, uint16_t *y, size_t n)                 \
+    {                                                                                                           \
+        gelu_half_run(GELU_FORM_##FORM, TYPE, NULL, x, y, n);                                                   \
+    }                                                                                                           \
+    void GELU_HALF_ISA_NAME(gelu_##form##_backward_##type)(const uint16_t *x, const uint16_t *dy, uint16_t *dx, \
+                                                           size_t n)                                            \
+    {                                                                                                           \
+        const float *deriv = gelu_half_deriv_table(GELU_FORM_##FORM, TYPE,                                      \
+                                                   GELU_HALF_ISA_NAME(gelu_##form##_backward_f32));             \
+        gelu_half_bwd_run(TYPE, deriv, x, dy, dx, n);                                                           \
+    }
+#define GELU_HALF_EMIT(form, FORM)                   \
+    GELU_HALF_TYPE(form, FORM, bf16, GELU_HALF_BF16) \
+    GELU_HALF_TYPE(form, FORM, f16, GELU_HALF_F16)
 #define GELU_HALF_KERNELS GELU_FORMS(GELU_HALF_EMIT)
 
 #endif

@@ -173,6 +173,17 @@ double gelu_faithful_y(enum gelu_form form, float x);
  */
 uint16_t gelu_half_slow(enum gelu_form form, enum gelu_half type, float x);
 
+/*
+ * The tables of every 16-bit input's result (gelu_half_tables.c), filled on first use by the
+ * given kernel of the calling ISA, thread-safely: GELU(x) rounded to the format (with one
+ * entry more, never a result: a vector gather reads 32 bits), and GELU'(x) correctly rounded
+ * to float.
+ */
+typedef void (*gelu_n16_fn)(const float *x, uint16_t *y, size_t n);
+typedef void (*gelu_bwd_f32_fn)(const float *x, const float *dy, float *dx, size_t n);
+const uint16_t *gelu_half_fwd_table(enum gelu_form form, enum gelu_half type, gelu_n16_fn narrow);
+const float *gelu_half_deriv_table(enum gelu_form form, enum gelu_half type, gelu_bwd_f32_fn backward);
+
 /* The quiet NaN an operation makes from numbers (inf - inf, 0 * inf): the same on every backend. */
 #define GELU_DEFAULT_NAN 0x7FC00000u
 

@@ -233,10 +233,10 @@ static inline void ops_glu_h16(ops_h16_fn fwd, enum gelu_half type, const uint16
     }
 }
 
-/* ---- backward in 16 bits: GELU'(x) correctly rounded to float by the float32 kernel, then the product. */
+/* ---- backward in 16 bits, the scalar ISA's (the vector ISAs' are gelu_half_body.h's): GELU'(x)
+   correctly rounded to float from the table that the float32 backward filled, then the product. */
 
-typedef void (*ops_bwd_fn)(const float *x, const float *dy, float *dx, size_t n);
-
+#if GELU_OPS_SCALAR_BWD16
 /*
  * fl(dy d) in the 16-bit type for the float d = GELU'(x): the product of a 16-bit dy and a
  * float is exact in double (at most 35 significant bits), so rounding it once to the type is
@@ -259,20 +259,26 @@ static inline uint16_t ops_prod16(enum gelu_half type, uint16_t dy, float d)
     return gelu_half_round(p, type);
 }
 
-static inline void ops_bwd_h16(ops_bwd_fn bwd, enum gelu_half type, const uint16_t *x, const uint16_t *dy, uint16_t *dx,
-                               size_t n)
+static inline void ops_bwd_h16(enum gelu_form form, gelu_bwd_f32_fn bwd, enum gelu_half type, const uint16_t *x,
+                               const uint16_t *dy, uint16_t *dx, size_t n)
 {
-    float fx[OPS_BLOCK], one[OPS_BLOCK], d[OPS_BLOCK];
-    for (size_t j = 0; j < OPS_BLOCK; j++)
-        one[j] = 1.0f;
-    for (size_t j = 0; j < n; j += OPS_BLOCK) {
-        size_t len = n - j < OPS_BLOCK ? n - j : OPS_BLOCK;
-        ops_widen(x + j, fx, len, type); /* read before dx's block is written (in place over x) */
-        bwd(fx, one, d, len);            /* fl(1 d) = d, GELU'(x) correctly rounded to float */
-        for (size_t q = 0; q < len; q++)
-            dx[j + q] = ops_prod16(type, dy[j + q], d[q]);
-    }
+    const float *deriv = gelu_half_deriv_table(form, type, bwd);
+    for (size_t i = 0; i < n; i++)
+        dx[i] = ops_prod16(type, dy[i], deriv[x[i]]); /* x[i] and dy[i] read before dx[i] is written */
 }
+
+#define OPS_BWD(form, FORM)                                                                           \
+    void ISA(gelu_##form##_backward_bf16)(GELU_SIG_BWD_H16)                                           \
+    {                                                                                                 \
+        ops_bwd_h16(GELU_FORM_##FORM, ISA(gelu_##form##_backward_f32), GELU_HALF_BF16, x, dy, dx, n); \
+    }                                                                                                 \
+    void ISA(gelu_##form##_backward_f16)(GELU_SIG_BWD_H16)                                            \
+    {                                                                                                 \
+        ops_bwd_h16(GELU_FORM_##FORM, ISA(gelu_##form##_backward_f32), GELU_HALF_F16, x, dy, dx, n);  \
+    }
+#else
+#define OPS_BWD(form, FORM)
+#endif
 
 /* ---- The named kernels of the table, one set per form, type and accuracy. */
 
@@ -303,21 +309,11 @@ static inline void ops_bwd_h16(ops_bwd_fn bwd, enum gelu_half type, const uint16
             ops_glu_h16(ISA(gelu_##form##_##type), htype, x + i * ldx, x + i * ldx + cols, y + i * ldy, cols); \
     }
 
-#define OPS_BWD(form)                                                               \
-    void ISA(gelu_##form##_backward_bf16)(GELU_SIG_BWD_H16)                         \
-    {                                                                               \
-        ops_bwd_h16(ISA(gelu_##form##_backward_f32), GELU_HALF_BF16, x, dy, dx, n); \
-    }                                                                               \
-    void ISA(gelu_##form##_backward_f16)(GELU_SIG_BWD_H16)                          \
-    {                                                                               \
-        ops_bwd_h16(ISA(gelu_##form##_backward_f32), GELU_HALF_F16, x, dy, dx, n);  \
-    }
-
 /* Every operation of every form (gelu_forms.h). */
 #define OPS_FORM(form, FORM)                                \
     OPS_F32(form, f32, gelu_##form##_f32)                   \
     OPS_F32(form, f32_faithful, gelu_##form##_f32_faithful) \
     OPS_H16(form, bf16, GELU_HALF_BF16)                     \
     OPS_H16(form, f16, GELU_HALF_F16)                       \
-    OPS_BWD(form)
+    OPS_BWD(form, FORM)
 GELU_FORMS(OPS_FORM)

@@ -70,6 +70,7 @@ static GELU_SIMD_ALWAYS gelu_vi gelu_vi_set1(long long v) { return _mm256_set1_e
 static GELU_SIMD_ALWAYS gelu_vi gelu_vi_add(gelu_vi a, gelu_vi b) { return _mm256_add_epi64(a, b); }
 static GELU_SIMD_ALWAYS gelu_vi gelu_vi_sub(gelu_vi a, gelu_vi b) { return _mm256_sub_epi64(a, b); }
 static GELU_SIMD_ALWAYS gelu_vi gelu_vi_and(gelu_vi a, gelu_vi b) { return _mm256_and_si256(a, b); }
+static GELU_SIMD_ALWAYS gelu_vi gelu_vi_or(gelu_vi a, gelu_vi b) { return _mm256_or_si256(a, b); }
 #define gelu_vi_shl(a, count) _mm256_slli_epi64((a), (count))
 #define gelu_vi_shr(a, count) _mm256_srli_epi64((a), (count)) /* logical */
 
@@ -205,6 +206,22 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vh_f16_to_vw(gelu_vh h) { return _mm256_cvt
 static GELU_SIMD_ALWAYS gelu_vw gelu_vh_bf16_to_vw(gelu_vh h)
 {
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+}
+
+static GELU_SIMD_ALWAYS gelu_vf gelu_vw_lo(gelu_vw v) { return _mm256_castps256_ps128(v); }
+static GELU_SIMD_ALWAYS gelu_vf gelu_vw_hi(gelu_vw v) { return _mm256_extractf128_ps(v, 1); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_join(gelu_vf lo, gelu_vf hi)
+{
+    return _mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1);
+}
+static GELU_SIMD_ALWAYS gelu_vh gelu_vh_lookup(const uint16_t *table, gelu_vh i)
+{
+    __m256i v = _mm256_i32gather_epi32((const int *)(const void *)table, _mm256_cvtepu16_epi32(i), 2);
+    return gelu_vwi_narrow16(_mm256_and_si256(v, _mm256_set1_epi32(0xFFFF)));
+}
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup_h(const float *table, gelu_vh i)
+{
+    return _mm256_i32gather_ps(table, _mm256_cvtepu16_epi32(i), 4);
 }
 
 #endif

@@ -85,6 +85,7 @@ static GELU_SIMD_ALWAYS gelu_vi gelu_vi_set1(long long v) { return _mm512_set1_e
 static GELU_SIMD_ALWAYS gelu_vi gelu_vi_add(gelu_vi a, gelu_vi b) { return _mm512_add_epi64(a, b); }
 static GELU_SIMD_ALWAYS gelu_vi gelu_vi_sub(gelu_vi a, gelu_vi b) { return _mm512_sub_epi64(a, b); }
 static GELU_SIMD_ALWAYS gelu_vi gelu_vi_and(gelu_vi a, gelu_vi b) { return _mm512_and_si512(a, b); }
+static GELU_SIMD_ALWAYS gelu_vi gelu_vi_or(gelu_vi a, gelu_vi b) { return _mm512_or_si512(a, b); }
 #define gelu_vi_shl(a, count) _mm512_slli_epi64((a), (count))
 #define gelu_vi_shr(a, count) _mm512_srli_epi64((a), (count)) /* logical */
 
@@ -230,6 +231,26 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vh_f16_to_vw(gelu_vh h) { return _mm512_cvt
 static GELU_SIMD_ALWAYS gelu_vw gelu_vh_bf16_to_vw(gelu_vh h)
 {
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+
+/* a register of floats as two of gelu_vf, its low and high halves (the double paths take one
+   at a time), and back */
+static GELU_SIMD_ALWAYS gelu_vf gelu_vw_lo(gelu_vw v) { return _mm512_castps512_ps256(v); }
+static GELU_SIMD_ALWAYS gelu_vf gelu_vw_hi(gelu_vw v) { return _mm512_extractf32x8_ps(v, 1); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_join(gelu_vf lo, gelu_vf hi)
+{
+    return _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
+}
+/* the 65,536-entry tables indexed by 16-bit values, gathered: of uint16_t (one entry more, as
+   a lane reads 32 bits) and of float */
+static GELU_SIMD_ALWAYS gelu_vh gelu_vh_lookup(const uint16_t *table, gelu_vh i)
+{
+    return _mm512_cvtepi32_epi16(
+        _mm512_i32gather_epi32(_mm512_cvtepu16_epi32(i), table, 2)); /* keeps the low 16 bits */
+}
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup_h(const float *table, gelu_vh i)
+{
+    return _mm512_i32gather_ps(_mm512_cvtepu16_epi32(i), table, 4);
 }
 
 #endif

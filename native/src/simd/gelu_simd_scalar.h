@@ -60,6 +60,7 @@ static GELU_SIMD_ALWAYS gelu_vi gelu_vi_set1(long long v) { return (uint64_t)v; 
 static GELU_SIMD_ALWAYS gelu_vi gelu_vi_add(gelu_vi a, gelu_vi b) { return a + b; }
 static GELU_SIMD_ALWAYS gelu_vi gelu_vi_sub(gelu_vi a, gelu_vi b) { return a - b; }
 static GELU_SIMD_ALWAYS gelu_vi gelu_vi_and(gelu_vi a, gelu_vi b) { return a & b; }
+static GELU_SIMD_ALWAYS gelu_vi gelu_vi_or(gelu_vi a, gelu_vi b) { return a | b; }
 #define gelu_vi_shl(a, count) ((gelu_vi)(a) << (count))
 #define gelu_vi_shr(a, count) ((gelu_vi)(a) >> (count))
 
