@@ -103,6 +103,30 @@ static GELU_FWD_ALWAYS void gelu_fwd_fast_q(const struct gelu_fwd_form *F, int n
 }
 
 /*
+ * The first tier's y on nb vectors of x (widened to double), before its rounding: within
+ * fast_flag of the exact value. Without quiet min/max the caller keeps NaN and -inf away.
+ */
+static GELU_FWD_ALWAYS void gelu_fwd_first_y(const struct gelu_fwd_form *F, int nb, const gelu_vd *xd, gelu_vd *y)
+{
+    const gelu_vd amax = GELU_FWD_SET1(F->amax);
+    gelu_vd a[GELU_FWD_NB], q[GELU_FWD_NB];
+    GELU_FWD_EACH(nb)
+        a[b] = gelu_vd_min(gelu_vd_abs(xd[b]), amax); /* NaN -> amax */
+    gelu_fwd_fast_q(F, nb, a, q);
+    GELU_FWD_EACH(nb) {
+        gelu_vd p = gelu_vd_select(gelu_vd_lt(xd[b], gelu_vd_zero()), q[b], gelu_vd_sub(GELU_FWD_SET1(1.0), q[b]));
+        /* max(-amax, x) keeps a NaN x: max returns its second operand when one is NaN */
+        gelu_vd xc = gelu_vd_max(GELU_FWD_SET1(-F->amax), xd[b]);
+#if GELU_VD_MINMAX_QUIET
+        /* -inf gets -0 itself, as -amax Q would raise a spurious underflow */
+        y[b] = gelu_vd_mask_mul(GELU_FWD_SET1(-0.0), gelu_vd_ne(xd[b], GELU_FWD_SET1(-INFINITY)), xc, p);
+#else
+        y[b] = gelu_vd_mul(xc, p);
+#endif
+    }
+}
+
+/*
  * nb vectors from x (the first n floats) to floats f[b]; returns, per vector, the lanes whose
  * float the first tier cannot vouch for. Without quiet min/max the caller keeps NaN and -inf
  * away (a group with one takes the reference tier).
@@ -110,27 +134,16 @@ static GELU_FWD_ALWAYS void gelu_fwd_fast_q(const struct gelu_fwd_form *F, int n
 static GELU_FWD_ALWAYS void gelu_fwd_first(const struct gelu_fwd_form *F, int nb, const float *x, size_t n, gelu_vf *f,
                                            unsigned *unsure)
 {
-    const gelu_vd amax = GELU_FWD_SET1(F->amax);
-    gelu_vd xd[GELU_FWD_NB], a[GELU_FWD_NB], q[GELU_FWD_NB];
+    gelu_vd xd[GELU_FWD_NB], y[GELU_FWD_NB];
     GELU_FWD_EACH(nb) {
         gelu_vf xf = n >= (size_t)GELU_FWD_GROUP ? gelu_vf_loadu(x + GELU_VD_LANES * b) : gelu_vf_load_first(x, n);
         xd[b] = gelu_vf_to_vd(xf);
-        a[b] = gelu_vd_min(gelu_vd_abs(xd[b]), amax); /* NaN -> amax */
     }
-    gelu_fwd_fast_q(F, nb, a, q);
+    gelu_fwd_first_y(F, nb, xd, y);
     GELU_FWD_EACH(nb) {
-        gelu_vd p = gelu_vd_select(gelu_vd_lt(xd[b], gelu_vd_zero()), q[b], gelu_vd_sub(GELU_FWD_SET1(1.0), q[b]));
-        /* max(-amax, x) keeps a NaN x: max returns its second operand when one is NaN */
-        gelu_vd xc = gelu_vd_max(GELU_FWD_SET1(-F->amax), xd[b]), y;
-#if GELU_VD_MINMAX_QUIET
-        /* -inf gets -0 itself, as -amax Q would raise a spurious underflow */
-        y = gelu_vd_mask_mul(GELU_FWD_SET1(-0.0), gelu_vd_ne(xd[b], GELU_FWD_SET1(-INFINITY)), xc, p);
-#else
-        y = gelu_vd_mul(xc, p);
-#endif
-        f[b] = gelu_vd_to_vf(y);
+        f[b] = gelu_vd_to_vf(y[b]);
         unsigned lanes = n >= (size_t)GELU_FWD_GROUP ? (1u << GELU_VD_LANES) - 1 : (1u << n) - 1;
-        unsure[b] = gelu_fwd_unsure(y, F->fast_flag_lo, F->fast_flag_hi, lanes);
+        unsure[b] = gelu_fwd_unsure(y[b], F->fast_flag_lo, F->fast_flag_hi, lanes);
     }
 }
 

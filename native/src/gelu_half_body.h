@@ -179,29 +179,57 @@ static GELU_HALF_ALWAYS gelu_vw gelu_half_widen(enum gelu_half type, gelu_vh h)
     return type == GELU_HALF_F16 ? gelu_vh_f16_to_vw(h) : gelu_vh_bf16_to_vw(h);
 }
 
-/* A group: GELU_HALF_NB registers of x, as floats (table = NULL) or 16-bit values whose
-   results the table holds. */
+/*
+ * The narrowing kernels' lanes that the fast path leaves, gathered from a chunk of the output
+ * and then finished together, a group of full registers at a time (a register with one such
+ * lane would otherwise take the exact path whole: on uniform[-8, 8] nearly all of them): each
+ * lane's x and its place in the chunk.
+ */
+#define GELU_HALF_CHUNK (16 * GELU_HALF_GROUP)
+struct gelu_half_queue {
+    _Alignas(64) float x[GELU_HALF_CHUNK + GELU_FWD_GROUP + GELU_HALF_GROUP];
+    uint16_t at[GELU_HALF_CHUNK];
+    size_t n;
+};
+
+/*
+ * A group: GELU_HALF_NB registers of x, as 16-bit values whose results the table holds
+ * (q = NULL: a register with a lane the fast path leaves is looked up whole), or as floats
+ * (the lanes the fast path leaves go to q, their places counted from `at`).
+ */
 static GELU_HALF_ALWAYS void gelu_half_group(enum gelu_form form, enum gelu_half type, const uint16_t *table,
-                                             const void *x, uint16_t *y, int stream)
+                                             const void *x, uint16_t *y, int stream, struct gelu_half_queue *q,
+                                             size_t at)
 {
     const struct gelu_half_form *f = &gelu_half_forms[form];
-    size_t step = GELU_VW_LANES * (table ? 2 : 4);
+    size_t step = GELU_VW_LANES * (q ? 4 : 2);
     gelu_vw v[GELU_HALF_NB];
     gelu_vh out[GELU_HALF_NB];
     unsigned slow[GELU_HALF_NB], any = 0;
     GELU_HALF_EACH(GELU_HALF_NB) {
         const char *xb = (const char *)x + b * step;
-        v[b] = table ? gelu_half_widen(type, gelu_vh_loadu(xb)) : gelu_vw_loadu((const float *)(const void *)xb);
+        v[b] = q ? gelu_vw_loadu((const float *)(const void *)xb) : gelu_half_widen(type, gelu_vh_loadu(xb));
         out[b] = gelu_half_decide(type, gelu_half_y(f->coef, v[b]), &slow[b]);
         slow[b] |= gelu_half_out_of_range(f, v[b]);
         any |= slow[b];
     }
-    if (__builtin_expect(any != 0, 0))
-        GELU_HALF_EACH(GELU_HALF_NB)
-            if (slow[b])
-                out[b] = table
-                             ? gelu_vh_lookup(table, gelu_vh_loadu((const char *)x + b * step)) /* x not yet written */
-                             : gelu_half_exact(form, type, v[b]);
+    if (__builtin_expect(any != 0, 0)) {
+        GELU_HALF_EACH(GELU_HALF_NB) {
+            if (!slow[b])
+                continue;
+            if (!q) {
+                out[b] = gelu_vh_lookup(table, gelu_vh_loadu((const char *)x + b * step)); /* x not yet written */
+                continue;
+            }
+            float xs[GELU_VW_LANES];
+            gelu_vw_storeu(xs, v[b]);
+            for (unsigned m = slow[b]; m; m &= m - 1) {
+                int l = __builtin_ctz(m);
+                q->x[q->n] = xs[l];
+                q->at[q->n++] = (uint16_t)(at + GELU_VW_LANES * b + l);
+            }
+        }
+    }
     if (stream)
         GELU_HALF_EACH(GELU_HALF_NB)
             gelu_vh_stream(y + GELU_VW_LANES * b, out[b]);
@@ -210,37 +238,129 @@ static GELU_HALF_ALWAYS void gelu_half_group(enum gelu_form form, enum gelu_half
             gelu_vh_storeu(y + GELU_VW_LANES * b, out[b]);
 }
 
-/* Fewer than a group of elements, through a buffer: zeros pad it, and x is read first. */
+/* Fewer than a group of elements, through a buffer: zeros pad it (a zero is never left by
+   the fast path), and x is read first. */
 static void gelu_half_partial(enum gelu_form form, enum gelu_half type, const uint16_t *table, const void *x,
-                              uint16_t *y, size_t n)
+                              uint16_t *y, size_t n, struct gelu_half_queue *q, size_t at)
 {
-    size_t size = table ? 2 : 4;
+    size_t size = q ? 4 : 2;
     _Alignas(64) unsigned char xb[4 * GELU_HALF_GROUP] = {0};
     uint16_t yb[GELU_HALF_GROUP];
     memcpy(xb, x, n * size);
-    gelu_half_group(form, type, table, xb, yb, 0);
+    gelu_half_group(form, type, table, xb, yb, 0, q, at);
     memcpy(y, yb, n * sizeof(uint16_t));
 }
 
-static GELU_HALF_ALWAYS void gelu_half_run(enum gelu_form form, enum gelu_half type, const uint16_t *table,
-                                           const void *x, uint16_t *y, size_t n)
+/*
+ * The queue's lanes, GELU_FWD_NB vectors at a time (their chains overlap): the correctly
+ * rounded kernels' first tier (gelu_forward_cr.h) gives y within fast_flag of the exact value,
+ * and where y (1 -+ fast_flag) round alike to the format that is the result; a vector with a
+ * lane where they do not, or with a NaN or an infinity (kept away from the first tier), takes
+ * the exact path (rare: about 2^-25 of the lanes). Then into their places in y.
+ */
+static GELU_HALF_ALWAYS void gelu_half_flush(enum gelu_form form, enum gelu_half type, struct gelu_half_queue *q,
+                                             uint16_t *y)
 {
-    size_t size = table ? 2 : 4, i = 0;
+    const struct gelu_fwd_form *F = &gelu_fwd_forms[form];
+    _Alignas(64) float r[GELU_HALF_CHUNK + GELU_FWD_GROUP + GELU_HALF_GROUP];
+    size_t n = q->n;
+    for (size_t k = n; k % GELU_FWD_GROUP != 0 || k % GELU_VW_LANES != 0; k++)
+        q->x[k] = 0.0f;
+    for (size_t k = 0; k < n; k += GELU_FWD_GROUP) {
+        gelu_vf xf[GELU_FWD_NB];
+        gelu_vd xd[GELU_FWD_NB], yd[GELU_FWD_NB];
+        unsigned special[GELU_FWD_NB];
+        GELU_FWD_EACH(GELU_FWD_NB) {
+            xf[b] = gelu_vf_loadu(q->x + k + GELU_VD_LANES * b);
+            gelu_vd v = gelu_vf_to_vd(xf[b]);
+            gelu_vm finite = gelu_vd_lt(gelu_vd_abs(v), GELU_FWD_SET1(INFINITY));
+            special[b] = ~gelu_vm_bits(finite) & ((1u << GELU_VD_LANES) - 1);
+            xd[b] = gelu_vd_select(finite, v, gelu_vd_zero());
+        }
+        gelu_fwd_first_y(F, GELU_FWD_NB, xd, yd);
+        GELU_FWD_EACH(GELU_FWD_NB) {
+            gelu_vf lo = gelu_vd_to_vf(gelu_half_round_vd(type, gelu_vd_mul(yd[b], GELU_FWD_SET1(F->fast_flag_lo))));
+            gelu_vf hi = gelu_vd_to_vf(gelu_half_round_vd(type, gelu_vd_mul(yd[b], GELU_FWD_SET1(F->fast_flag_hi))));
+            if (__builtin_expect((gelu_vf_bits_ne(lo, hi) | special[b]) != 0, 0))
+                lo = gelu_half_exact_part(form, type, xf[b]);
+            gelu_vf_storeu(r + k + GELU_VD_LANES * b, lo);
+        }
+    }
+    for (size_t k = 0; k < n; k += GELU_VW_LANES) {
+        uint16_t h[GELU_VW_LANES];
+        gelu_vh_storeu(h, gelu_half_bits(type, gelu_vw_loadu(r + k)));
+        for (size_t l = 0; l < GELU_VW_LANES && k + l < n; l++)
+            y[q->at[k + l]] = h[l];
+    }
+    q->n = 0;
+}
+
+/* A 16-bit input: groups, their rare lanes from the table. */
+static GELU_HALF_ALWAYS void gelu_half_run(enum gelu_form form, enum gelu_half type, const uint16_t *table,
+                                           const uint16_t *x, uint16_t *y, size_t n)
+{
+    size_t i = 0;
     int stream = GELU_HALF_STREAM && n >= GELU_HALF_NT_ELEMENTS && ((uintptr_t)y & 1) == 0;
     if (stream && ((uintptr_t)y & 63) != 0) { /* streamed from y's first 64-byte boundary */
         i = (64 - ((uintptr_t)y & 63)) / 2;
-        gelu_half_partial(form, type, table, x, y, i);
+        gelu_half_partial(form, type, table, x, y, i, NULL, 0);
     }
     for (; i + GELU_HALF_GROUP <= n; i += GELU_HALF_GROUP) {
 #if GELU_HALF_STREAM
-        gelu_prefetch((const char *)x + (i + GELU_HALF_PREFETCH_ELEMENTS) * size);
+        gelu_prefetch(x + i + GELU_HALF_PREFETCH_ELEMENTS);
 #endif
-        gelu_half_group(form, type, table, (const char *)x + i * size, y + i, stream);
+        gelu_half_group(form, type, table, x + i, y + i, stream, NULL, 0);
     }
     if (stream)
         gelu_sfence();
     if (i < n)
-        gelu_half_partial(form, type, table, (const char *)x + i * size, y + i, n - i);
+        gelu_half_partial(form, type, table, x + i, y + i, n - i, NULL, 0);
+}
+
+/* A chunk of a float input, len <= GELU_HALF_CHUNK: into a buffer, whose queued lanes are then
+   finished, then out to y (streamed when asked, y then 64-byte aligned). x is read whole
+   before y is written: in place, y's chunk lies within x's. */
+static GELU_HALF_ALWAYS void gelu_half_narrow_chunk(enum gelu_form form, enum gelu_half type, const float *x,
+                                                    uint16_t *y, size_t len, int stream, struct gelu_half_queue *q)
+{
+    _Alignas(64) uint16_t yb[GELU_HALF_CHUNK];
+    size_t j = 0;
+    for (; j + GELU_HALF_GROUP <= len; j += GELU_HALF_GROUP) {
+#if GELU_HALF_STREAM
+        gelu_prefetch(x + j + GELU_HALF_PREFETCH_ELEMENTS);
+#endif
+        gelu_half_group(form, type, NULL, x + j, yb + j, 0, q, j);
+    }
+    if (j < len)
+        gelu_half_partial(form, type, NULL, x + j, yb + j, len - j, q, j);
+    if (q->n)
+        gelu_half_flush(form, type, q, yb);
+    if (stream && len == GELU_HALF_CHUNK) {
+        for (size_t k = 0; k < len; k += GELU_VW_LANES)
+            gelu_vh_stream(y + k, gelu_vh_loadu(yb + k));
+    } else {
+        memcpy(y, yb, len * sizeof(uint16_t));
+    }
+}
+
+/* A float input: chunks (the first one up to y's first 64-byte boundary when streaming). */
+static GELU_HALF_ALWAYS void gelu_half_run_narrow(enum gelu_form form, enum gelu_half type, const float *x, uint16_t *y,
+                                                  size_t n)
+{
+    struct gelu_half_queue q;
+    q.n = 0;
+    size_t i = 0;
+    int stream = GELU_HALF_STREAM && n >= GELU_HALF_NT_ELEMENTS && ((uintptr_t)y & 1) == 0;
+    if (stream && ((uintptr_t)y & 63) != 0) {
+        i = (64 - ((uintptr_t)y & 63)) / 2;
+        gelu_half_narrow_chunk(form, type, x, y, i, 0, &q);
+    }
+    for (; i < n; i += GELU_HALF_CHUNK) {
+        size_t len = n - i < GELU_HALF_CHUNK ? n - i : GELU_HALF_CHUNK;
+        gelu_half_narrow_chunk(form, type, x + i, y + i, len, stream, &q);
+    }
+    if (stream)
+        gelu_sfence();
 }
 
 /*
@@ -307,7 +427,7 @@ static GELU_HALF_ALWAYS void gelu_half_bwd_run(enum gelu_half type, const float 
     }                                                                                                           \
     void GELU_HALF_ISA_NAME(gelu_##form##_f32_to_##type)(const float *x, uint16_t *y, size_t n)                 \
     {                                                                                                           \
-        gelu_half_run(GELU_FORM_##FORM, TYPE, NULL, x, y, n);                                                   \
+        gelu_half_run_narrow(GELU_FORM_##FORM, TYPE, x, y, n);                                                  \
     }                                                                                                           \
     void GELU_HALF_ISA_NAME(gelu_##form##_backward_##type)(const uint16_t *x, const uint16_t *dy, uint16_t *dx, \
                                                            size_t n)                                            \
