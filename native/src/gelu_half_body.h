@@ -8,6 +8,8 @@
  * GELU_HALF_ISA     the name suffix (avx2, avx512)
  * GELU_HALF_NB      registers a group holds
  * GELU_HALF_STREAM  1: from GELU_HALF_NT_ELEMENTS elements on, stream the output past the caches
+ * GELU_HALF_GATHER  1: a 16-bit input is looked up in its table whole, without the fast path
+ *                   (where a gather is cheaper than the fast path's table lookups)
  *
  * y = fma(-|x|, Q, max(0, x)) in float with Q from gelu_half_coeffs.h (24 pieces of width 1/4,
  * one table lookup per coefficient), within GELU_HALF_ULPS float ulps of the exact value for
@@ -192,35 +194,52 @@ struct gelu_half_queue {
     size_t n;
 };
 
-/*
- * A group: GELU_HALF_NB registers of x, as 16-bit values whose results the table holds
- * (q = NULL: a register with a lane the fast path leaves is looked up whole), or as floats
- * (the lanes the fast path leaves go to q, their places counted from `at`).
- */
-static GELU_HALF_ALWAYS void gelu_half_group(enum gelu_form form, enum gelu_half type, const uint16_t *table,
-                                             const void *x, uint16_t *y, int stream, struct gelu_half_queue *q,
-                                             size_t at)
+static GELU_HALF_ALWAYS void gelu_half_store(uint16_t *y, const gelu_vh *out, int stream)
+{
+    if (stream)
+        GELU_HALF_EACH(GELU_HALF_NB)
+            gelu_vh_stream(y + GELU_VW_LANES * b, out[b]);
+    else
+        GELU_HALF_EACH(GELU_HALF_NB)
+            gelu_vh_storeu(y + GELU_VW_LANES * b, out[b]);
+}
+
+/* A group of a 16-bit input: GELU_HALF_NB registers, each by the fast path or, with a lane out
+   of its range or undecided, from the table. */
+static GELU_HALF_ALWAYS void gelu_half_group16(enum gelu_form form, enum gelu_half type, const uint16_t *table,
+                                               const uint16_t *x, uint16_t *y, int stream)
 {
     const struct gelu_half_form *f = &gelu_half_forms[form];
-    size_t step = GELU_VW_LANES * (q ? 4 : 2);
+    gelu_vh out[GELU_HALF_NB];
+    GELU_HALF_EACH(GELU_HALF_NB) {
+        gelu_vh h = gelu_vh_loadu(x + GELU_VW_LANES * b);
+        gelu_vw v = gelu_half_widen(type, h);
+        unsigned slow = GELU_HALF_GATHER || gelu_half_out_of_range(f, v);
+        if (!slow)
+            out[b] = gelu_half_decide(type, gelu_half_y(f->coef, v), &slow);
+        if (slow)
+            out[b] = gelu_vh_lookup(table, h);
+    }
+    gelu_half_store(y, out, stream);
+}
+
+/* A group of a float input: GELU_HALF_NB registers by the fast path; the lanes it leaves go to
+   q, their places counted from `at`. */
+static GELU_HALF_ALWAYS void gelu_half_group_narrow(enum gelu_form form, enum gelu_half type, const float *x,
+                                                    uint16_t *y, struct gelu_half_queue *q, size_t at)
+{
+    const struct gelu_half_form *f = &gelu_half_forms[form];
     gelu_vw v[GELU_HALF_NB];
     gelu_vh out[GELU_HALF_NB];
     unsigned slow[GELU_HALF_NB], any = 0;
     GELU_HALF_EACH(GELU_HALF_NB) {
-        const char *xb = (const char *)x + b * step;
-        v[b] = q ? gelu_vw_loadu((const float *)(const void *)xb) : gelu_half_widen(type, gelu_vh_loadu(xb));
+        v[b] = gelu_vw_loadu(x + GELU_VW_LANES * b);
         out[b] = gelu_half_decide(type, gelu_half_y(f->coef, v[b]), &slow[b]);
         slow[b] |= gelu_half_out_of_range(f, v[b]);
         any |= slow[b];
     }
-    if (__builtin_expect(any != 0, 0)) {
+    if (any) {
         GELU_HALF_EACH(GELU_HALF_NB) {
-            if (!slow[b])
-                continue;
-            if (!q) {
-                out[b] = gelu_vh_lookup(table, gelu_vh_loadu((const char *)x + b * step)); /* x not yet written */
-                continue;
-            }
             float xs[GELU_VW_LANES];
             gelu_vw_storeu(xs, v[b]);
             for (unsigned m = slow[b]; m; m &= m - 1) {
@@ -230,24 +249,27 @@ static GELU_HALF_ALWAYS void gelu_half_group(enum gelu_form form, enum gelu_half
             }
         }
     }
-    if (stream)
-        GELU_HALF_EACH(GELU_HALF_NB)
-            gelu_vh_stream(y + GELU_VW_LANES * b, out[b]);
-    else
-        GELU_HALF_EACH(GELU_HALF_NB)
-            gelu_vh_storeu(y + GELU_VW_LANES * b, out[b]);
+    gelu_half_store(y, out, 0);
 }
 
-/* Fewer than a group of elements, through a buffer: zeros pad it (a zero is never left by
+/* Fewer than a group of elements, through buffers: zeros pad them (a zero is never left by
    the fast path), and x is read first. */
-static void gelu_half_partial(enum gelu_form form, enum gelu_half type, const uint16_t *table, const void *x,
-                              uint16_t *y, size_t n, struct gelu_half_queue *q, size_t at)
+static void gelu_half_partial16(enum gelu_form form, enum gelu_half type, const uint16_t *table, const uint16_t *x,
+                                uint16_t *y, size_t n)
 {
-    size_t size = q ? 4 : 2;
-    _Alignas(64) unsigned char xb[4 * GELU_HALF_GROUP] = {0};
+    uint16_t xb[GELU_HALF_GROUP] = {0}, yb[GELU_HALF_GROUP];
+    memcpy(xb, x, n * sizeof(uint16_t));
+    gelu_half_group16(form, type, table, xb, yb, 0);
+    memcpy(y, yb, n * sizeof(uint16_t));
+}
+
+static void gelu_half_partial_narrow(enum gelu_form form, enum gelu_half type, const float *x, uint16_t *y, size_t n,
+                                     struct gelu_half_queue *q, size_t at)
+{
+    float xb[GELU_HALF_GROUP] = {0};
     uint16_t yb[GELU_HALF_GROUP];
-    memcpy(xb, x, n * size);
-    gelu_half_group(form, type, table, xb, yb, 0, q, at);
+    memcpy(xb, x, n * sizeof(float));
+    gelu_half_group_narrow(form, type, xb, yb, q, at);
     memcpy(y, yb, n * sizeof(uint16_t));
 }
 
@@ -303,18 +325,18 @@ static GELU_HALF_ALWAYS void gelu_half_run(enum gelu_form form, enum gelu_half t
     int stream = GELU_HALF_STREAM && n >= GELU_HALF_NT_ELEMENTS && ((uintptr_t)y & 1) == 0;
     if (stream && ((uintptr_t)y & 63) != 0) { /* streamed from y's first 64-byte boundary */
         i = (64 - ((uintptr_t)y & 63)) / 2;
-        gelu_half_partial(form, type, table, x, y, i, NULL, 0);
+        gelu_half_partial16(form, type, table, x, y, i);
     }
     for (; i + GELU_HALF_GROUP <= n; i += GELU_HALF_GROUP) {
 #if GELU_HALF_STREAM
         gelu_prefetch(x + i + GELU_HALF_PREFETCH_ELEMENTS);
 #endif
-        gelu_half_group(form, type, table, x + i, y + i, stream, NULL, 0);
+        gelu_half_group16(form, type, table, x + i, y + i, stream);
     }
     if (stream)
         gelu_sfence();
     if (i < n)
-        gelu_half_partial(form, type, table, x + i, y + i, n - i, NULL, 0);
+        gelu_half_partial16(form, type, table, x + i, y + i, n - i);
 }
 
 /* A chunk of a float input, len <= GELU_HALF_CHUNK: into a buffer, whose queued lanes are then
@@ -329,10 +351,10 @@ static GELU_HALF_ALWAYS void gelu_half_narrow_chunk(enum gelu_form form, enum ge
 #if GELU_HALF_STREAM
         gelu_prefetch(x + j + GELU_HALF_PREFETCH_ELEMENTS);
 #endif
-        gelu_half_group(form, type, NULL, x + j, yb + j, 0, q, j);
+        gelu_half_group_narrow(form, type, x + j, yb + j, q, j);
     }
     if (j < len)
-        gelu_half_partial(form, type, NULL, x + j, yb + j, len - j, q, j);
+        gelu_half_partial_narrow(form, type, x + j, yb + j, len - j, q, j);
     if (q->n)
         gelu_half_flush(form, type, q, yb);
     if (stream && len == GELU_HALF_CHUNK) {

@@ -185,3 +185,30 @@ uint16_t gelu_oracle_half(int form, int type, float x)
     mpfr_clears(v, r, (mpfr_ptr)0);
     return gelu_half_bits(f, type);
 }
+
+/*
+ * g dy rounded once, to nearest even, to bf16 (type 0) or f16 (type 1): the exact product of
+ * two floats (48 bits at most), by MPFR with the format's exponent range and subnormals. For
+ * numbers (an infinity times a nonzero number is that infinity; not a NaN, not 0 times inf).
+ */
+uint16_t gelu_oracle_product16(int type, float g, float dy)
+{
+    static const int prec[2] = {8, 11}, emin[2] = {-132, -23}, emax[2] = {128, 16};
+    mpfr_exp_t old_min = mpfr_get_emin(), old_max = mpfr_get_emax();
+    mpfr_t a, b, r;
+    mpfr_inits2(64, a, b, (mpfr_ptr)0);
+    mpfr_init2(r, prec[type]);
+    mpfr_set_flt(a, g, MPFR_RNDN);
+    mpfr_set_flt(b, dy, MPFR_RNDN);
+    mpfr_mul(a, a, b, MPFR_RNDN); /* exact */
+    mpfr_set_emin(emin[type]);
+    mpfr_set_emax(emax[type]);
+    int inex = mpfr_set(r, a, MPFR_RNDN);
+    inex = mpfr_check_range(r, inex, MPFR_RNDN);
+    mpfr_subnormalize(r, inex, MPFR_RNDN);
+    float f = mpfr_get_flt(r, MPFR_RNDN);
+    mpfr_set_emin(old_min);
+    mpfr_set_emax(old_max);
+    mpfr_clears(a, b, r, (mpfr_ptr)0);
+    return gelu_half_bits(f, type);
+}

@@ -13,6 +13,8 @@ int gelu_oracle_side(int form, float x, float y);
 #include <stdint.h>
 /* GELU(x) of the form rounded once to bf16 (type 0) or f16 (type 1): the format's raw bits. */
 uint16_t gelu_oracle_half(int form, int type, float x);
+/* g dy, the exact product of two floats (numbers), rounded once to bf16 (type 0) or f16 (type 1). */
+uint16_t gelu_oracle_product16(int type, float g, float dy);
 /* The raw bits of a float that is a value of the format (or beyond its range: infinity). */
 uint16_t gelu_half_bits(float f, int type);
 #endif
