@@ -24,8 +24,11 @@
  * Threading: all functions are thread-safe and reentrant. The instruction set is chosen once,
  * on first use (CPUID + XGETBV), and can be capped with the environment variable
  * GELU_MAX_ISA=scalar|avx2|avx512 (case and surrounding white space ignored) read at that
- * moment; an unknown value caps nothing and is reported by gelu_max_isa_status(). The library
- * never prints or aborts.
+ * moment; an unknown value caps nothing and is reported by gelu_max_isa_status(). The 16-bit
+ * kernels (16-bit input, and the 16-bit backward) fill a table of every input's result per
+ * form and format on first use (128 KB forward, 256 KB backward; about a millisecond, under a mutex;
+ * read-only after): with the ISA choice, the library's only state. The library never prints
+ * or aborts.
  *
  * Floating-point environment: the results do not depend on the caller's mode. Every entry
  * point computes in the mode its results are proven in (round to nearest, no flush-to-zero,

@@ -160,20 +160,6 @@ void gelu_quick_f32_faithful_nt_avx512(const float *x, float *y, size_t n);
 double gelu_cr_y(enum gelu_form form, float x);
 
 /*
- * The faithful kernels' double y for x in [GELU_FAITHFUL_LO, FLT_MAX]: within 2^-26.8 of the
- * exact value relative (gelu_faithful_coeffs.h), from about ten FMAs and no exp (the quick
- * form from GELU_FAITHFUL_HI on: its exp path, within 2^-33).
- */
-double gelu_faithful_y(enum gelu_form form, float x);
-
-/*
- * One 16-bit result, correctly rounded, by the double-precision path (gelu_half.c): the
- * 16-bit kernels' scalar ISA, and the lanes that the vector kernels' fast path cannot decide.
- * Baseline x86-64 code, callable from every ISA file.
- */
-uint16_t gelu_half_slow(enum gelu_form form, enum gelu_half type, float x);
-
-/*
  * The tables of every 16-bit input's result (gelu_half_tables.c), filled on first use by the
  * given kernel of the calling ISA, thread-safely: GELU(x) rounded to the format (with one
  * entry more, never a result: a vector gather reads 32 bits), and GELU'(x) correctly rounded

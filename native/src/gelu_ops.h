@@ -233,53 +233,6 @@ static inline void ops_glu_h16(ops_h16_fn fwd, enum gelu_half type, const uint16
     }
 }
 
-/* ---- backward in 16 bits, the scalar ISA's (the vector ISAs' are gelu_half_body.h's): GELU'(x)
-   correctly rounded to float from the table that the float32 backward filled, then the product. */
-
-#if GELU_OPS_SCALAR_BWD16
-/*
- * fl(dy d) in the 16-bit type for the float d = GELU'(x): the product of a 16-bit dy and a
- * float is exact in double (at most 35 significant bits), so rounding it once to the type is
- * the definition. A NaN is dy's (quieted), else d's (x's, quieted, narrowed as the forward
- * narrows its NaNs), else the default one (0 times infinity).
- */
-static inline uint16_t ops_prod16(enum gelu_half type, uint16_t dy, float d)
-{
-    int bf16 = type == GELU_HALF_BF16;
-    if (ops_is_nan16(dy, type))
-        return (uint16_t)(dy | (bf16 ? 0x0040 : 0x0200));
-    uint32_t b = gelu_bits32(d);
-    if (d != d)
-        return bf16 ? (uint16_t)(b >> 16) : (uint16_t)(((b >> 16) & 0x8000u) | 0x7C00u | ((b >> 13) & 0x3FFu));
-    double p = (double)(bf16 ? gelu_bf16_to_f32(dy) : gelu_f16_to_f32(dy)) * (double)d;
-    if (p != p)
-        return bf16 ? OPS_NAN_BF16 : OPS_NAN_F16;
-    if (p > 0x1p1000 || p < -0x1p1000) /* dy infinite: the rounding below needs a finite double */
-        return (uint16_t)((p < 0 ? 0x8000u : 0) | (bf16 ? 0x7F80u : 0x7C00u));
-    return gelu_half_round(p, type);
-}
-
-static inline void ops_bwd_h16(enum gelu_form form, gelu_bwd_f32_fn bwd, enum gelu_half type, const uint16_t *x,
-                               const uint16_t *dy, uint16_t *dx, size_t n)
-{
-    const float *deriv = gelu_half_deriv_table(form, type, bwd);
-    for (size_t i = 0; i < n; i++)
-        dx[i] = ops_prod16(type, dy[i], deriv[x[i]]); /* x[i] and dy[i] read before dx[i] is written */
-}
-
-#define OPS_BWD(form, FORM)                                                                           \
-    void ISA(gelu_##form##_backward_bf16)(GELU_SIG_BWD_H16)                                           \
-    {                                                                                                 \
-        ops_bwd_h16(GELU_FORM_##FORM, ISA(gelu_##form##_backward_f32), GELU_HALF_BF16, x, dy, dx, n); \
-    }                                                                                                 \
-    void ISA(gelu_##form##_backward_f16)(GELU_SIG_BWD_H16)                                            \
-    {                                                                                                 \
-        ops_bwd_h16(GELU_FORM_##FORM, ISA(gelu_##form##_backward_f32), GELU_HALF_F16, x, dy, dx, n);  \
-    }
-#else
-#define OPS_BWD(form, FORM)
-#endif
-
 /* ---- The named kernels of the table, one set per form, type and accuracy. */
 
 #define OPS_F32(form, type, fwd)                                                                \
@@ -314,6 +267,5 @@ static inline void ops_bwd_h16(enum gelu_form form, gelu_bwd_f32_fn bwd, enum ge
     OPS_F32(form, f32, gelu_##form##_f32)                   \
     OPS_F32(form, f32_faithful, gelu_##form##_f32_faithful) \
     OPS_H16(form, bf16, GELU_HALF_BF16)                     \
-    OPS_H16(form, f16, GELU_HALF_F16)                       \
-    OPS_BWD(form, FORM)
+    OPS_H16(form, f16, GELU_HALF_F16)
 GELU_FORMS(OPS_FORM)

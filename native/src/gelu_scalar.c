@@ -1,7 +1,7 @@
 /*
  * Scalar kernels: the float32 forward bodies (gelu_forward_*.h) over the one-lane wrapper, the
- * reference tier alone, and the backward body (gelu_backward_body.h). The 16-bit kernels of
- * this ISA are the double path of gelu_half.c. Every other backend (AVX2, AVX-512, Java scalar, Java Vector API)
+ * reference tier alone, the 16-bit body (gelu_half_body.h) and the backward body
+ * (gelu_backward_body.h). Every other backend (AVX2, AVX-512, Java scalar, Java Vector API)
  * repeats its operation sequence step for step, so all of them give the same doubles and
  * therefore the same floats. Built for baseline x86-64.
  */
@@ -21,19 +21,6 @@
 #include "gelu_forward_kernels.h"
 
 double gelu_cr_y(enum gelu_form form, float x) { return gelu_fwd_ref_y(&gelu_fwd_forms[form], x); }
-
-/* The double y before its one rounding to float, for finite x (gelu_half.c's first tier): the
-   central pieces, and for the quick form from HI on its exp formula. */
-double gelu_faithful_y(enum gelu_form form, float x)
-{
-    const struct gelu_fwd_form *F = &gelu_fwd_forms[form];
-    double xd = x, y;
-    if (F->outer_both && xd >= GELU_FAITHFUL_HI)
-        gelu_fwd_faithful_outer(F, 1, &xd, &y);
-    else
-        gelu_fwd_pieces(F->faithful, GELU_FAITHFUL_DEGREE, 1, &xd, &y);
-    return y;
-}
 
 /* ---- the backward kernels: the body of gelu_backward_body.h over this one lane, and the
    per-element entry points that the tools, the tests and the 16-bit backward use ---- */
@@ -64,3 +51,12 @@ float gelu_deriv_f32(enum gelu_form form, float x)
     gelu_bwd_deriv(form, 1, &xd, &d);
     return gelu_bwd_round(form, xd, d, 1);
 }
+
+/* ---- the 16-bit kernels: the body of gelu_half_body.h over this one lane ---- */
+
+#define GELU_HALF_ISA scalar
+#define GELU_HALF_NB 1
+#define GELU_HALF_STREAM 0
+#define GELU_HALF_GATHER 1 /* a table lookup costs less than the fast path */
+#include "gelu_half_body.h"
+GELU_HALF_KERNELS

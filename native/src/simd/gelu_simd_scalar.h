@@ -8,6 +8,7 @@
 #define GELU_SIMD_SCALAR_H
 
 #include <math.h>
+#include <string.h>
 #include <xmmintrin.h>
 
 #define GELU_SIMD_ALWAYS inline __attribute__((always_inline))
@@ -107,5 +108,72 @@ static GELU_SIMD_ALWAYS gelu_vf gelu_vf_blend(gelu_vfm m, gelu_vf a, gelu_vf b) 
 static GELU_SIMD_ALWAYS gelu_vf gelu_vf_from_bits(uint32_t u) { return gelu_from_bits32(u); }
 static GELU_SIMD_ALWAYS gelu_vf gelu_vf_quiet(gelu_vf a) { return gelu_from_bits32(gelu_bits32(a) | 0x00400000u); }
 static GELU_SIMD_ALWAYS unsigned gelu_vi_le(gelu_vi a, gelu_vi b) { return a <= b; }
+
+/* the 16-bit kernels: full "registers" of one float, its bits, one 16-bit value */
+typedef uint32_t gelu_vwi;
+typedef uint16_t gelu_vh;
+
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_zero(void) { return 0.0f; }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_sub(gelu_vw a, gelu_vw b) { return a - b; }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_mul(gelu_vw a, gelu_vw b) { return a * b; }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fma(gelu_vw a, gelu_vw b, gelu_vw c) { return fmaf(a, b, c); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fnma(gelu_vw a, gelu_vw b, gelu_vw c) { return fmaf(-a, b, c); }
+/* as vminps/vmaxps: b when either is NaN, and for two zeros */
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_min(gelu_vw a, gelu_vw b) { return __builtin_isless(a, b) ? a : b; }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_max(gelu_vw a, gelu_vw b) { return __builtin_isgreater(a, b) ? a : b; }
+static GELU_SIMD_ALWAYS void gelu_vw_storeu(float *p, gelu_vw v) { *p = v; }
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vw_trunc(gelu_vw a) { return (gelu_vwi)(int32_t)a; }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vwi_to_vw(gelu_vwi i) { return (float)(int32_t)i; }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup32(const float *row, gelu_vwi i) { return row[i & 31]; }
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vw_bits(gelu_vw a) { return gelu_bits32(a); }
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_set1(int v) { return (gelu_vwi)v; }
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_add(gelu_vwi a, gelu_vwi b) { return a + b; }
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_and(gelu_vwi a, gelu_vwi b) { return a & b; }
+#define gelu_vwi_shr(a, count) ((gelu_vwi)(a) >> (count))
+static GELU_SIMD_ALWAYS unsigned gelu_vwi_le(gelu_vwi a, gelu_vwi b) { return a <= b; }
+static GELU_SIMD_ALWAYS unsigned gelu_vwi_eq(gelu_vwi a, gelu_vwi b) { return a == b; }
+static GELU_SIMD_ALWAYS unsigned gelu_vwi_in_range(gelu_vwi a, int lo, int hi)
+{
+    return a - (gelu_vwi)lo < (gelu_vwi)(hi - lo);
+}
+static GELU_SIMD_ALWAYS gelu_vh gelu_vwi_narrow16(gelu_vwi a) { return (gelu_vh)a; }
+/*
+ * A float rounded to f16, to nearest even, as vcvtps2ph does: beyond 65520 infinity, the
+ * subnormals rounded at 2^-24, a NaN quieted with its sign and top payload bits.
+ */
+static GELU_SIMD_ALWAYS gelu_vh gelu_vw_to_f16(gelu_vw a)
+{
+    uint32_t b = gelu_bits32(a), sign = (b >> 16) & 0x8000u, mag = b & 0x7FFFFFFFu;
+    if (mag > 0x7F800000u)
+        return (gelu_vh)(sign | 0x7E00u | ((mag >> 13) & 0x3FFu));
+    if (mag >= 0x477FF000u) /* 65520 and above, infinity included */
+        return (gelu_vh)(sign | 0x7C00u);
+    if (mag < 0x38800000u) {       /* below 2^-14: a multiple of 2^-24, rounded by the float addition */
+        float r = fabsf(a) + 0.5f; /* 0.5 = 2^23 * 2^-24: the sum's last place is 2^-24 */
+        return (gelu_vh)(sign | (gelu_bits32(r) - 0x3F000000u));
+    }
+    uint32_t m = mag + 0xFFFu + ((mag >> 13) & 1); /* ties to even; a carry moves into the exponent */
+    return (gelu_vh)(sign | ((m >> 13) - (112u << 10)));
+}
+static GELU_SIMD_ALWAYS gelu_vh gelu_vh_loadu(const void *p)
+{
+    gelu_vh h;
+    memcpy(&h, p, sizeof h);
+    return h;
+}
+static GELU_SIMD_ALWAYS void gelu_vh_storeu(uint16_t *p, gelu_vh v) { *p = v; }
+static GELU_SIMD_ALWAYS void gelu_vh_stream(uint16_t *p, gelu_vh v) { *p = v; }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vh_f16_to_vw(gelu_vh h) { return gelu_f16_to_f32(h); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vh_bf16_to_vw(gelu_vh h) { return gelu_bf16_to_f32(h); }
+/* the register as its halves: one lane is its own low half, and the high half is unused */
+static GELU_SIMD_ALWAYS gelu_vf gelu_vw_lo(gelu_vw v) { return v; }
+static GELU_SIMD_ALWAYS gelu_vf gelu_vw_hi(gelu_vw v) { return v; }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_join(gelu_vf lo, gelu_vf hi)
+{
+    (void)hi;
+    return lo;
+}
+static GELU_SIMD_ALWAYS gelu_vh gelu_vh_lookup(const uint16_t *table, gelu_vh i) { return table[i]; }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup_h(const float *table, gelu_vh i) { return table[i]; }
 
 #endif
