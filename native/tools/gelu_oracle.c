@@ -141,6 +141,27 @@ uint16_t gelu_half_bits(float f, int type)
     return sign | (uint16_t)((b >> 13) - (112u << 10));
 }
 
+/* The 16-bit formats: significant bits and exponent range (MPFR's convention, 0.5 <= m < 1). */
+static const int half_prec[2] = {8, 11}, half_emin[2] = {-132, -23}, half_emax[2] = {128, 16};
+
+/* v rounded once, to nearest even, to the format, with its exponent range and subnormals: raw bits. */
+static uint16_t round_half(mpfr_t v, int type)
+{
+    mpfr_exp_t old_min = mpfr_get_emin(), old_max = mpfr_get_emax();
+    mpfr_t r;
+    mpfr_init2(r, half_prec[type]);
+    mpfr_set_emin(half_emin[type]);
+    mpfr_set_emax(half_emax[type]);
+    int inex = mpfr_set(r, v, MPFR_RNDN);
+    inex = mpfr_check_range(r, inex, MPFR_RNDN);
+    mpfr_subnormalize(r, inex, MPFR_RNDN);
+    float f = mpfr_get_flt(r, MPFR_RNDN);
+    mpfr_set_emin(old_min);
+    mpfr_set_emax(old_max);
+    mpfr_clear(r);
+    return gelu_half_bits(f, type);
+}
+
 /*
  * GELU(x) rounded once, to nearest even, to bf16 (type 0: 8 bits, exponents as float) or
  * f16 (type 1: 11 bits, largest 65504, least subnormal 2^-24), by MPFR with the format's
@@ -148,7 +169,6 @@ uint16_t gelu_half_bits(float f, int type)
  */
 uint16_t gelu_oracle_half(int form, int type, float x)
 {
-    static const int prec[2] = {8, 11}, emin[2] = {-132, -23}, emax[2] = {128, 16};
     uint32_t xb;
     memcpy(&xb, &x, 4);
     if (isnan(x)) {
@@ -159,9 +179,7 @@ uint16_t gelu_oracle_half(int form, int type, float x)
     if (x == 0.0f || x <= -big) /* the magnitude is below 2^-150 (see gelu_oracle_big) */
         return (uint16_t)(signbit(x) ? 0x8000 : 0);
     eval_fn eval = form_eval(form);
-    mpfr_exp_t old_min = mpfr_get_emin(), old_max = mpfr_get_emax();
-    mpfr_t v, r;
-    mpfr_init2(r, prec[type]);
+    mpfr_t v;
     for (mpfr_prec_t p = 96;; p *= 2) {
         mpfr_init2(v, p);
         if (x >= big) { /* GELU(x) = x (1 - d), d < 2^-150: x itself, nudged down */
@@ -170,20 +188,13 @@ uint16_t gelu_oracle_half(int form, int type, float x)
         } else {
             eval(v, x, p);
         }
-        if (x >= big || mpfr_can_round(v, p - 24, MPFR_RNDN, MPFR_RNDZ, prec[type] + 1))
+        if (x >= big || mpfr_can_round(v, p - 24, MPFR_RNDN, MPFR_RNDZ, half_prec[type] + 1))
             break;
         mpfr_clear(v);
     }
-    mpfr_set_emin(emin[type]);
-    mpfr_set_emax(emax[type]);
-    int inex = mpfr_set(r, v, MPFR_RNDN);
-    inex = mpfr_check_range(r, inex, MPFR_RNDN);
-    mpfr_subnormalize(r, inex, MPFR_RNDN);
-    float f = mpfr_get_flt(r, MPFR_RNDN);
-    mpfr_set_emin(old_min);
-    mpfr_set_emax(old_max);
-    mpfr_clears(v, r, (mpfr_ptr)0);
-    return gelu_half_bits(f, type);
+    uint16_t h = round_half(v, type);
+    mpfr_clear(v);
+    return h;
 }
 
 /*
@@ -193,22 +204,12 @@ uint16_t gelu_oracle_half(int form, int type, float x)
  */
 uint16_t gelu_oracle_product16(int type, float g, float dy)
 {
-    static const int prec[2] = {8, 11}, emin[2] = {-132, -23}, emax[2] = {128, 16};
-    mpfr_exp_t old_min = mpfr_get_emin(), old_max = mpfr_get_emax();
-    mpfr_t a, b, r;
+    mpfr_t a, b;
     mpfr_inits2(64, a, b, (mpfr_ptr)0);
-    mpfr_init2(r, prec[type]);
     mpfr_set_flt(a, g, MPFR_RNDN);
     mpfr_set_flt(b, dy, MPFR_RNDN);
     mpfr_mul(a, a, b, MPFR_RNDN); /* exact */
-    mpfr_set_emin(emin[type]);
-    mpfr_set_emax(emax[type]);
-    int inex = mpfr_set(r, a, MPFR_RNDN);
-    inex = mpfr_check_range(r, inex, MPFR_RNDN);
-    mpfr_subnormalize(r, inex, MPFR_RNDN);
-    float f = mpfr_get_flt(r, MPFR_RNDN);
-    mpfr_set_emin(old_min);
-    mpfr_set_emax(old_max);
-    mpfr_clears(a, b, r, (mpfr_ptr)0);
-    return gelu_half_bits(f, type);
+    uint16_t h = round_half(a, type);
+    mpfr_clears(a, b, (mpfr_ptr)0);
+    return h;
 }
