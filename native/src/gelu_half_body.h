@@ -190,7 +190,7 @@ static GELU_HALF_ALWAYS gelu_vw gelu_half_widen(enum gelu_half type, gelu_vh h)
 #define GELU_HALF_CHUNK (16 * GELU_HALF_GROUP)
 struct gelu_half_queue {
     _Alignas(64) float x[GELU_HALF_CHUNK + GELU_FWD_GROUP + GELU_HALF_GROUP];
-    uint16_t at[GELU_HALF_CHUNK];
+    uint32_t at[GELU_HALF_CHUNK + GELU_VW_LANES];
     size_t n;
 };
 
@@ -240,13 +240,8 @@ static GELU_HALF_ALWAYS void gelu_half_group_narrow(enum gelu_form form, enum ge
     }
     if (any) {
         GELU_HALF_EACH(GELU_HALF_NB) {
-            float xs[GELU_VW_LANES];
-            gelu_vw_storeu(xs, v[b]);
-            for (unsigned m = slow[b]; m; m &= m - 1) {
-                int l = __builtin_ctz(m);
-                q->x[q->n] = xs[l];
-                q->at[q->n++] = (uint16_t)(at + GELU_VW_LANES * b + l);
-            }
+            gelu_lanes_compress(q->at + q->n, slow[b], (unsigned)(at + GELU_VW_LANES * b));
+            q->n += gelu_vw_compress(q->x + q->n, slow[b], v[b]);
         }
     }
     gelu_half_store(y, out, 0);

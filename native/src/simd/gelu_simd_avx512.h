@@ -253,4 +253,18 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup_h(const float *table, gelu_vh i)
     return _mm512_i32gather_ps(_mm512_cvtepu16_epi32(i), table, 4);
 }
 
+/* the lanes of m in lane order, to p[0 .. popcount(m)): GELU_VW_LANES entries written; the
+   floats of v, or the lane numbers plus `at`; returns the count */
+static GELU_SIMD_ALWAYS unsigned gelu_vw_compress(float *p, unsigned m, gelu_vw v)
+{
+    _mm512_storeu_ps(p, _mm512_maskz_compress_ps((__mmask16)m, v));
+    return (unsigned)__builtin_popcount(m);
+}
+static GELU_SIMD_ALWAYS void gelu_lanes_compress(uint32_t *p, unsigned m, unsigned at)
+{
+    __m512i lanes = _mm512_add_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                     _mm512_set1_epi32((int)at));
+    _mm512_storeu_si512(p, _mm512_maskz_compress_epi32((__mmask16)m, lanes));
+}
+
 #endif
