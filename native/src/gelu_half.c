@@ -15,7 +15,7 @@
  * rounding boundary other than x/2 itself, so the result is x/2 rounded with a positive
  * nudge: one double ulp up from x/2, which is exact in double.
  *
- * Baseline x86-64, no libm: the rounding is done by adding and subtracting a power of two
+ * Baseline code (x86-64, AArch64), no libm: the rounding is done by adding and subtracting a power of two
  * (exact under round to nearest, the mode every entry point sets).
  */
 #include <float.h>
