@@ -29,7 +29,7 @@ case "${1:-}" in
       -DGELU_EXPECT_DIGEST="$digest" >/dev/null
     cmake --build "$root/build-aarch64" -j "$(nproc)" >/dev/null
     echo "== aarch64: cross build $((SECONDS - start)) s; the C tests under qemu-aarch64 (ctest -L qemu)"
-    (cd "$root/build-aarch64" && ctest -j "$(nproc)" --output-on-failure -L qemu --output-junit ctest-results.xml)
+    (cd "$root/build-aarch64" && ctest -j "$(nproc)" --output-on-failure -L qemu --output-junit TEST-ctest-aarch64.xml)
     ;;
   java)
     jdk="$(bash "$root/scripts/aarch64-setup.sh" --jdk)"

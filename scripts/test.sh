@@ -79,4 +79,5 @@ bash "$root/scripts/spark-test.sh" "$tmp/maven"
 echo "== format: clang-format, Spotless, shellcheck"
 bash "$root/scripts/format.sh" --check
 echo "== all tests passed"
+$aarch64 && reports+=("$root/build-aarch64") # its ctest file, TEST-ctest-aarch64.xml
 python3 "$root/scripts/count-tests.py" "$root/build/ctest-results.xml" "${reports[@]}"
