@@ -79,8 +79,8 @@ static int detect_cpu(void)
     return GELU_ISA_AVX2;
 }
 #else
-/* Advanced SIMD with double lanes and FMA is part of AArch64 (HWCAP_ASIMD on every Linux
-   AArch64 CPU); the check keeps a kernel that hides it honest. */
+/* Advanced SIMD with double lanes and FMA is part of AArch64 (Linux sets HWCAP_ASIMD on every
+   AArch64 CPU); checked anyway, so that a system that hides it gets the scalar kernels. */
 static int detect_cpu(void) { return getauxval(AT_HWCAP) & HWCAP_ASIMD ? GELU_ISA_NEON : GELU_ISA_SCALAR; }
 #endif
 
