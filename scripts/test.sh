@@ -4,8 +4,11 @@
 # same under ASan+UBSan plus a libFuzzer run, the Java tests (Maven: every backend and native
 # ISA, golden MPFR values, argument checks, fuzzing, the CLI, the Arrow adapter) while Maven
 # installs the artifacts into a temporary local repository, and a separate consumer project
-# built from that repository by coordinates and run on the class and module paths.
-# Then the format check (scripts/format.sh --check: clang-format, Spotless, shellcheck).
+# built from that repository by coordinates and run on the class and module paths. The
+# linux-aarch64 leg (scripts/aarch64-test.sh, under qemu-aarch64): the cross build, its C tests
+# and its bits against x86's (gelu_digest), the jar with both natives, and Java tests on an
+# arm64 JDK; GELU_SKIP_AARCH64=1 leaves it out. Then the format check (scripts/format.sh
+# --check: clang-format, Spotless, shellcheck).
 # Installs missing Debian packages when run as root and finds a JDK 25 by itself.
 #
 # scripts/test.sh --quick is the inner loop, not a substitute: the same CMake build, the ctests
@@ -42,6 +45,15 @@ fi
 
 (cd "$root/build" && ctest --output-on-failure --output-junit ctest-results.xml)
 
+aarch64=true
+[ "${GELU_SKIP_AARCH64:-0}" = 1 ] && aarch64=false
+aarch64_maven=(-Dgelu.skipAarch64=true)
+if $aarch64; then
+  echo "== linux-aarch64: cross build, C tests under qemu, bits against x86-64"
+  bash "$root/scripts/aarch64-test.sh" c
+  aarch64_maven=(-Dgelu.cmake.dir.aarch64="$root/build-aarch64" -Dgelu.cmake.options.aarch64=-DCMAKE_BUILD_TYPE=Release)
+fi
+
 echo "== C hardening: ASan+UBSan ctest, valgrind, libFuzzer (60 s)"
 bash "$root/scripts/test-native-hardening.sh" 60
 
@@ -51,9 +63,13 @@ trap 'rm -rf "$tmp"' EXIT
 gelu_temp_maven_repo "$tmp/maven"
 reports=("$root/java/target/surefire-reports" "$root/cli/target/surefire-reports" "$root/arrow/target/surefire-reports")
 rm -rf "${reports[@]}"
-# Maven's CMake step reuses the build above (configured the same way, so it builds nothing).
+# Maven's CMake steps reuse the builds above (configured the same way, so they build nothing).
 (cd "$root" && mvn -B -q "${GELU_MVN_TMP[@]}" install \
-  -Dgelu.cmake.dir="$root/build" -Dgelu.cmake.options=-DCMAKE_BUILD_TYPE=Release)
+  -Dgelu.cmake.dir="$root/build" -Dgelu.cmake.options=-DCMAKE_BUILD_TYPE=Release "${aarch64_maven[@]}")
+if $aarch64; then
+  echo "== linux-aarch64: Java tests on an arm64 JDK 25 under qemu (the jar's aarch64 library)"
+  bash "$root/scripts/aarch64-test.sh" java
+fi
 
 echo "== a consumer project depending on dev.gelu:gelu-ffm by coordinates"
 bash "$root/scripts/consumer-test.sh" "$tmp/maven"
@@ -63,4 +79,5 @@ bash "$root/scripts/spark-test.sh" "$tmp/maven"
 echo "== format: clang-format, Spotless, shellcheck"
 bash "$root/scripts/format.sh" --check
 echo "== all tests passed"
+$aarch64 && reports+=("$root/build-aarch64") # its ctest file, TEST-ctest-aarch64.xml
 python3 "$root/scripts/count-tests.py" "$root/build/ctest-results.xml" "${reports[@]}"

@@ -22,17 +22,18 @@
  * tail is exact down to the subnormal range.
  *
  * Threading: all functions are thread-safe and reentrant. The instruction set is chosen once,
- * on first use (CPUID + XGETBV), and can be capped with the environment variable
- * GELU_MAX_ISA=scalar|avx2|avx512 (case and surrounding white space ignored) read at that
- * moment; an unknown value caps nothing and is reported by gelu_max_isa_status(). The 16-bit
- * kernels (16-bit input, and the 16-bit backward) fill a table of every input's result per
- * form and format on first use (128 KB forward, 256 KB backward; about a millisecond, under a mutex;
- * read-only after): with the ISA choice, the library's only state. The library never prints
- * or aborts.
+ * on first use (x86-64: CPUID + XGETBV; aarch64: NEON, always there), and can be capped with
+ * the environment variable GELU_MAX_ISA=scalar|avx2|avx512 on x86-64, scalar|neon on aarch64
+ * (case and surrounding white space ignored) read at that moment; an unknown value caps
+ * nothing and is reported by gelu_max_isa_status(). The 16-bit kernels (16-bit input, and the
+ * 16-bit backward) fill a table of every input's result per form and format on first use
+ * (128 KB forward, 256 KB backward; about a millisecond, under a mutex; read-only after): with
+ * the ISA choice, the library's only state. The library never prints or aborts.
  *
  * Floating-point environment: the results do not depend on the caller's mode. Every entry
  * point computes in the mode its results are proven in (round to nearest, no flush-to-zero,
- * no denormals-are-zero, all exceptions masked) and gives the caller's MXCSR back on return,
+ * no denormals-are-zero, all exceptions masked) and gives the caller's MXCSR (aarch64: FPCR)
+ * back on return,
  * so a host built with -Ofast (FTZ+DAZ) or running under fesetround gets the same bits. The
  * caller's exception flags are kept and a float32 call adds only what IEEE 754 asks of GELU:
  * invalid for a signalling NaN input, underflow for an input whose exact result is tiny and
@@ -76,10 +77,12 @@ extern "C" {
 #define GELU_ERR_SIZE (-4)    /* n times the larger element size exceeds PTRDIFF_MAX */
 #define GELU_ERR_SHAPE (-5)   /* a leading dimension is shorter than its row (ldx < cols, ldy < cols) */
 
-/* Instruction sets, in increasing order. */
-#define GELU_ISA_SCALAR 0
-#define GELU_ISA_AVX2 1   /* AVX2 + FMA + F16C */
-#define GELU_ISA_AVX512 2 /* AVX-512 F, DQ, VL, BW */
+/* Instruction sets, in increasing order within each architecture (an id is the ISA's rank on
+   its architecture, so isa <= the best one is the set that runs; ids repeat across them). */
+#define GELU_ISA_SCALAR 0 /* every architecture: plain C */
+#define GELU_ISA_AVX2 1   /* x86-64: AVX2 + FMA + F16C */
+#define GELU_ISA_AVX512 2 /* x86-64: AVX-512 F, DQ, VL, BW */
+#define GELU_ISA_NEON 1   /* aarch64: Advanced SIMD (every AArch64 CPU has it) */
 
 /* y[i] = GELU(x[i]) for i < n, erf form. Returns GELU_OK or a negative error code. */
 GELU_API int gelu_erf_f32(const float *x, float *y, size_t n);
@@ -297,7 +300,7 @@ GELU_API int gelu_erf_backward_f16_isa(int isa, const uint16_t *x, const uint16_
 GELU_API int gelu_tanh_backward_f16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n);
 GELU_API int gelu_quick_backward_f16_isa(int isa, const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n);
 
-/* The instruction set in use: "avx512", "avx2" or "scalar". */
+/* The instruction set in use: "avx512", "avx2" or "scalar" (x86-64); "neon" or "scalar" (aarch64). */
 GELU_API const char *gelu_isa(void);
 
 /* 1 when the instruction set can run here (present, enabled by the OS, not capped), else 0. */

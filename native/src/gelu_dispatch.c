@@ -1,20 +1,24 @@
 /*
  * Public entry points and the one-time choice of instruction set.
  *
- * Built for baseline x86-64 only: this file runs before anyone knows what the CPU has, so
- * no AVX instruction may leak into it.
+ * Built for the architecture's baseline only (x86-64, AArch64): this file runs before anyone
+ * knows what the CPU has, so no instruction of an optional ISA may leak into it.
  */
 #if defined(__AVX__)
 #error "gelu_dispatch.c must be compiled without -mavx: it runs on every x86-64 CPU"
 #endif
 
-#include <cpuid.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#elif defined(__aarch64__)
+#include <sys/auxv.h>
+#endif
 
 #include "gelu_fpenv.h"
 #include "gelu_internal.h"
@@ -26,6 +30,7 @@ struct impl {
 };
 
 #define GELU_ROW_SCALAR(name, kind) {.kind = name##_scalar},
+#if defined(__x86_64__)
 #define GELU_ROW_AVX2(name, kind) {.kind = name##_avx2},
 #define GELU_ROW_AVX512(name, kind) {.kind = name##_avx512},
 static const struct impl impls[] = {
@@ -33,8 +38,18 @@ static const struct impl impls[] = {
     {GELU_ISA_AVX2, "avx2", {GELU_KERNELS(GELU_ROW_AVX2)}},
     {GELU_ISA_AVX512, "avx512", {GELU_KERNELS(GELU_ROW_AVX512)}},
 };
+#else
+#define GELU_ROW_NEON(name, kind) {.kind = name##_neon},
+static const struct impl impls[] = {
+    {GELU_ISA_SCALAR, "scalar", {GELU_KERNELS(GELU_ROW_SCALAR)}},
+    {GELU_ISA_NEON, "neon", {GELU_KERNELS(GELU_ROW_NEON)}},
+};
+#endif
 #define N_IMPLS ((int)(sizeof impls / sizeof impls[0]))
+_Static_assert(N_IMPLS == GELU_N_ISAS, "one row per ISA of gelu_isas.h");
+#define BEST_IMPL (N_IMPLS - 1) /* the uncapped choice */
 
+#if defined(__x86_64__)
 static uint64_t xgetbv0(void)
 {
     uint32_t lo, hi;
@@ -63,6 +78,11 @@ static int detect_cpu(void)
         return GELU_ISA_AVX512;
     return GELU_ISA_AVX2;
 }
+#else
+/* Advanced SIMD with double lanes and FMA is part of AArch64 (Linux sets HWCAP_ASIMD on every
+   AArch64 CPU); checked anyway, so that a system that hides it gets the scalar kernels. */
+static int detect_cpu(void) { return getauxval(AT_HWCAP) & HWCAP_ASIMD ? GELU_ISA_NEON : GELU_ISA_SCALAR; }
+#endif
 
 /*
  * GELU_MAX_ISA caps the choice: an ISA name, case and surrounding white space ignored. An
@@ -78,7 +98,7 @@ static int max_isa(void)
 {
     const char *cap = getenv("GELU_MAX_ISA");
     if (!cap)
-        return GELU_ISA_AVX512;
+        return BEST_IMPL;
     size_t len = strlen(cap);
     size_t keep = len < sizeof cap_value - 1 ? len : sizeof cap_value - 1;
     memcpy(cap_value, cap, keep);
@@ -88,14 +108,14 @@ static int max_isa(void)
     while (len > 0 && is_blank(cap[len - 1]))
         len--;
     if (len == 0)
-        return GELU_ISA_AVX512; /* set but blank: as if unset */
+        return BEST_IMPL; /* set but blank: as if unset */
     for (int i = 0; i < N_IMPLS; i++)
         if (strlen(impls[i].name) == len && strncasecmp(cap, impls[i].name, len) == 0) {
             cap_status = GELU_MAX_ISA_APPLIED;
             return impls[i].isa;
         }
     cap_status = GELU_MAX_ISA_UNKNOWN;
-    return GELU_ISA_AVX512;
+    return BEST_IMPL;
 }
 
 /* Computed once, on first use, by whichever thread gets there first. */

@@ -3,7 +3,7 @@
  * 16-bit products (gelu_ops.h). The kernels round in their SIMD bodies (gelu_half_body.h,
  * gelu_half_round_vd: the same additions, without branches).
  *
- * Baseline x86-64, no libm: the rounding is done by adding and subtracting a power of two
+ * Baseline code (x86-64, AArch64), no libm: the rounding is done by adding and subtracting a power of two
  * (exact under round to nearest, the mode every entry point sets).
  */
 #include <math.h>

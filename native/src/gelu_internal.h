@@ -8,6 +8,7 @@
 
 #include "gelu.h"
 #include "gelu_forms.h"
+#include "gelu_isas.h"
 
 #define GELU_FORM_ENUM(form, FORM) GELU_FORM_##FORM,
 enum gelu_form { GELU_FORMS(GELU_FORM_ENUM) };
@@ -117,12 +118,11 @@ typedef union {
 } gelu_kernel_fn;
 #undef GELU_KIND_MEMBER
 
-#define GELU_DECLARE(name, kind)         \
-    void name##_scalar(GELU_SIG_##kind); \
-    void name##_avx2(GELU_SIG_##kind);   \
-    void name##_avx512(GELU_SIG_##kind);
+#define GELU_DECLARE_ONE(fn, kind) void fn(GELU_SIG_##kind);
+#define GELU_DECLARE(name, kind) GELU_ISAS_EACH(GELU_DECLARE_ONE, name, kind)
 GELU_KERNELS(GELU_DECLARE)
 #undef GELU_DECLARE
+#undef GELU_DECLARE_ONE
 
 #define GELU_ENUM(name, kind) GELU_K_##name,
 enum gelu_kernel_id { GELU_KERNELS(GELU_ENUM) GELU_N_KERNELS };
@@ -142,6 +142,7 @@ float gelu_hard_case_f32(enum gelu_form form, float x, float fast);
 const uint32_t *gelu_table_find(const uint32_t (*table)[2], size_t count, uint32_t key);
 float gelu_table_f32(const uint32_t (*table)[2], size_t count, float x, float fast);
 
+#if defined(__x86_64__)
 /*
  * The AVX-512 float32 kernels again, streaming y with non-temporal stores whatever n: the
  * composed operations run the forward on blocks of a large output (gelu_ops.h, OPS_NT).
@@ -152,6 +153,7 @@ void gelu_quick_f32_nt_avx512(const float *x, float *y, size_t n);
 void gelu_erf_f32_faithful_nt_avx512(const float *x, float *y, size_t n);
 void gelu_tanh_f32_faithful_nt_avx512(const float *x, float *y, size_t n);
 void gelu_quick_f32_faithful_nt_avx512(const float *x, float *y, size_t n);
+#endif
 
 /*
  * The correctly rounded kernels' double-precision y before its rounding to float (within

@@ -14,7 +14,7 @@
  * selects, all exactly specified by IEEE 754 (no contraction: -ffp-contract=off).
  */
 #ifndef GELU_OPS_ISA
-#error "define GELU_OPS_ISA (scalar, avx2 or avx512) before including gelu_ops.h"
+#error "define GELU_OPS_ISA (scalar, avx2, avx512 or neon) before including gelu_ops.h"
 #endif
 
 #include <stdint.h>

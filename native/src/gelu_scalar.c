@@ -1,9 +1,9 @@
 /*
  * Scalar kernels: the float32 forward bodies (gelu_forward_*.h) over the one-lane wrapper, the
  * reference tier alone, the 16-bit body (gelu_half_body.h) and the backward body
- * (gelu_backward_body.h). Every other backend (AVX2, AVX-512, Java scalar, Java Vector API)
- * repeats its operation sequence step for step, so all of them give the same doubles and
- * therefore the same floats. Built for baseline x86-64.
+ * (gelu_backward_body.h). Every other backend (AVX2, AVX-512, NEON, Java scalar, Java Vector
+ * API) repeats its operation sequence step for step, so all of them give the same doubles and
+ * therefore the same floats. Built for the baseline of each architecture.
  */
 #include <float.h>
 #include <math.h>

@@ -15,6 +15,7 @@
 
 #include "gelu.h"
 #include "gelu_forms.h"
+#include "gelu_isas.h"
 #include "gelu_oracle.h"
 #include "inputs.h"
 
@@ -43,7 +44,7 @@ int main(int argc, char **argv)
 #define GELU_FN(form, FORM) gelu_##form##_f32_isa,
     int (*const kernels[])(int, const float *, float *, size_t) = {GELU_FORMS(GELU_FN)};
 #undef GELU_FN
-    const char *isas[] = {"scalar", "avx2", "avx512"};
+    const char *isas[] = GELU_ISA_NAMES;
     int failed = 0;
     printf("%zu inputs, active ISA %s\n", n, gelu_isa());
     for (int form = 0; form < GELU_N_FORMS; form++) {
@@ -52,7 +53,7 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < n; i++)
             want[i] = gelu_oracle(form, x[i]);
         int have_first = 0;
-        for (int isa = 0; isa < 3; isa++) {
+        for (int isa = 0; isa < GELU_N_ISAS; isa++) {
             if (!gelu_isa_supported(isa))
                 continue;
             int rc = kernels[form](isa, x, got, n);

@@ -8,9 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__aarch64__)
+#include <sys/auxv.h>
+#endif
 
 #include "gelu.h"
 #include "gelu_forms.h"
+#include "gelu_isas.h"
 #include "gelu_oracle.h"
 
 static int failures;
@@ -29,6 +33,7 @@ typedef int (*isa_fn)(int, const float *, float *, size_t);
 /* What this CPU supports, found without the library's own detection. */
 static int cpu_best(void)
 {
+#if defined(__x86_64__)
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
         __builtin_cpu_supports("avx512bw"))
@@ -36,11 +41,14 @@ static int cpu_best(void)
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
         return GELU_ISA_AVX2;
     return GELU_ISA_SCALAR;
+#else
+    return getauxval(AT_HWCAP) & HWCAP_ASIMD ? GELU_ISA_NEON : GELU_ISA_SCALAR;
+#endif
 }
 
 int main(int argc, char **argv)
 {
-    const char *names[] = {"scalar", "avx2", "avx512"};
+    const char *names[] = GELU_ISA_NAMES;
     float in[400], out[400], ref[400];
 
     /* argument errors leave the output untouched */
@@ -64,16 +72,15 @@ int main(int argc, char **argv)
     int best = cpu_best();
     const char *cap = getenv("GELU_MAX_ISA");
     int want = best;
-    for (int i = 0; cap && i < 3; i++)
+    for (int i = 0; cap && i < GELU_N_ISAS; i++)
         if (!strcmp(cap, names[i]) && i < want)
             want = i;
     CHECK(!strcmp(gelu_isa(), names[want]), "active ISA %s, expected %s", gelu_isa(), names[want]);
     if (argc > 1)
         CHECK(!strcmp(gelu_isa(), argv[1]), "active ISA %s, the test asked for %s", gelu_isa(), argv[1]);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < GELU_N_ISAS; i++)
         CHECK(gelu_isa_supported(i) == (i <= want), "gelu_isa_supported(%s)", names[i]);
-    CHECK(gelu_erf_f32_isa(want + 1, in, out, 3) == (want == 2 ? GELU_ERR_ISA : GELU_ERR_ISA),
-          "an ISA above the cap is refused");
+    CHECK(gelu_erf_f32_isa(want + 1, in, out, 3) == GELU_ERR_ISA, "an ISA above the cap is refused");
     CHECK(gelu_version_number() == GELU_VERSION_NUMBER, "runtime and header versions differ");
 
     /* every entry point refuses NULL with n > 0, whichever array it is, however large n is */

@@ -28,12 +28,14 @@
 #include "gelu_internal.h"
 #include "gelu_oracle_deriv.h"
 
+#include "fpmode.h"
+
 typedef void (*bwd_fn)(const float *x, const float *dy, float *dx, size_t n);
 
 #define N_FORMS GELU_N_FORMS
-static const char *form_names[N_FORMS] = {GELU_FORMS(GELU_FORM_NAME)}, *isa_names[3] = {"scalar", "avx2", "avx512"};
-#define GELU_ROW(f, F) {gelu_##f##_backward_f32_scalar, gelu_##f##_backward_f32_avx2, gelu_##f##_backward_f32_avx512},
-static const bwd_fn kernels[N_FORMS][3] = {GELU_FORMS(GELU_ROW)};
+static const char *form_names[N_FORMS] = {GELU_FORMS(GELU_FORM_NAME)}, *isa_names[GELU_N_ISAS] = GELU_ISA_NAMES;
+#define GELU_ROW(f, F) {GELU_ISAS_EACH(GELU_ISAS_INIT, gelu_##f##_backward_f32, )},
+static const bwd_fn kernels[N_FORMS][GELU_N_ISAS] = {GELU_FORMS(GELU_ROW)};
 #undef GELU_ROW
 /* The zero crossings x = -r (gen_backward.py prints r to 20 digits). */
 static const double roots[N_FORMS] = {-0.75179152469356445746, -0.75246142207101625849, -0.7511542554412889513};
@@ -124,15 +126,15 @@ static void check(int form, int isa, unsigned caller_mode, const char *mode)
     char what[96];
     for (size_t k = 0; k < n; k++)
         buf2[k] = 1.0f;
-    unsigned saved = _mm_getcsr();
-    _mm_setcsr(caller_mode);
+    unsigned saved = test_fp_get();
+    test_fp_set(caller_mode);
     unsigned caller = gelu_fpenv_enter();
     fn(xs, buf2, buf, n); /* dy = 1: dx is GELU'(x) itself */
     gelu_fpenv_leave(caller);
-    unsigned after = _mm_getcsr();
-    _mm_setcsr(saved);
-    if ((after & ~0x3Fu) != (caller_mode & ~0x3Fu))
-        report("MXCSR not restored", form, isa, 0, 0, (float)after, (float)caller_mode);
+    unsigned after = test_fp_get();
+    test_fp_set(saved);
+    if ((after & ~TEST_FP_FLAGS) != (caller_mode & ~TEST_FP_FLAGS))
+        report(TEST_FP_NAME " not restored", form, isa, 0, 0, (float)after, (float)caller_mode);
     snprintf(what, sizeof what, "GELU' (%s)", mode);
     for (size_t k = 0; k < n; k++)
         if (!same(buf[k], want[k]))
@@ -141,13 +143,13 @@ static void check(int form, int isa, unsigned caller_mode, const char *mode)
         size_t m = n - (size_t)shift;
         memcpy(buf, dys + shift, m * 4);
         memcpy(buf2, xs + shift, m * 4);
-        _mm_setcsr(caller_mode);
+        test_fp_set(caller_mode);
         caller = gelu_fpenv_enter();
         fn(xs + shift, dys + shift, dxs, m);
         fn(xs + shift, buf, buf, m);    /* dx == dy */
         fn(buf2, dys + shift, buf2, m); /* dx == x */
         gelu_fpenv_leave(caller);
-        _mm_setcsr(saved);
+        test_fp_set(saved);
         for (size_t k = 0; k < m; k++) {
             float x = xs[k + shift], dy = dys[k + shift], exp = dy * want[k + shift];
             snprintf(what, sizeof what, "dx (%s, offset %d)", mode, shift);
@@ -192,7 +194,9 @@ int main(void)
     static const struct {
         unsigned mxcsr;
         const char *name;
-    } modes[] = {{0x1F80, "default mode"}, {0x9FC0, "caller in FTZ+DAZ"}, {0x5F80, "caller rounding up"}};
+    } modes[] = {{TEST_FP_DEFAULT, "default mode"},
+                 {TEST_FP_DEFAULT | TEST_FP_FTZ | TEST_FP_DAZ, "caller in FTZ+DAZ"},
+                 {TEST_FP_DEFAULT | TEST_FP_UP | TEST_FP_ARCH_ODD, "caller rounding up"}};
     for (int form = 0; form < N_FORMS; form++) {
         inputs(form);
         for (size_t k = 0; k < n; k++) {
@@ -204,7 +208,7 @@ int main(void)
             !same(gelu_oracle_deriv(form, -0.0f), 0.5f) || !isnan(gelu_oracle_deriv(form, NAN)))
             report("oracle specials", form, 0, 0, 0, 0, 0);
         int isas = 0;
-        for (int isa = 0; isa < 3; isa++) {
+        for (int isa = 0; isa < GELU_N_ISAS; isa++) {
             if (!kernels[form][isa] || !gelu_isa_supported(isa))
                 continue;
             isas++;

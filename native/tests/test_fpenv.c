@@ -1,10 +1,11 @@
 /*
- * The floating-point environment: results do not depend on the caller's MXCSR, the caller's
+ * The floating-point environment: results do not depend on the caller's MXCSR (aarch64: FPCR), the caller's
  * mode comes back unchanged, and no exception flag is raised beyond what IEEE 754 asks of GELU.
  *
  * Every kernel: every form, correctly rounded and faithful.
  *
- *   mode:  under FTZ, DAZ, FTZ+DAZ and each directed rounding, every ISA returns the MPFR
+ *   mode:  under FTZ, DAZ, FTZ+DAZ and each directed rounding (aarch64: also default NaN,
+ *          alternative half precision and FZ16), every ISA returns the MPFR
  *          oracle's bits (faithful kernels: the scalar faithful kernel's, computed beforehand in
  *          the default mode) on subnormal inputs, the
  *          negative tail (-13.5 among them) and random bit patterns; the caller's control bits
@@ -28,7 +29,8 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <xmmintrin.h>
+
+#include "fpmode.h"
 
 #include "gelu_internal.h"
 #include "gelu_oracle.h"
@@ -44,7 +46,7 @@ static int failures;
         }                                               \
     } while (0)
 
-static const char *isa_names[] = {"scalar", "avx2", "avx512"};
+static const char *isa_names[] = GELU_ISA_NAMES;
 /* Each form correctly rounded (even k) and faithful (odd k). */
 #define N_KERNELS (2 * GELU_N_FORMS)
 #define GELU_NAMES(form, FORM) #form, #form " faithful",
@@ -55,17 +57,12 @@ typedef int (*isa_fn)(int, const float *, float *, size_t);
 static const isa_fn entry[N_KERNELS] = {GELU_FORMS(GELU_FNS)};
 #undef GELU_FNS
 typedef void (*f32_kernel)(const float *, float *, size_t);
-#define GELU_FNS(form, FORM) gelu_##form##_f32_scalar, gelu_##form##_f32_faithful_scalar,
-#define GELU_FNS_AVX2(form, FORM) gelu_##form##_f32_avx2, gelu_##form##_f32_faithful_avx2,
-#define GELU_FNS_AVX512(form, FORM) gelu_##form##_f32_avx512, gelu_##form##_f32_faithful_avx512,
-static const f32_kernel kernels[3][N_KERNELS] = {
-    {GELU_FORMS(GELU_FNS)},
-    {GELU_FORMS(GELU_FNS_AVX2)},
-    {GELU_FORMS(GELU_FNS_AVX512)},
-};
+/* kernels[k][isa]: each ISA's kernel of entry[k] */
+#define GELU_FNS(form, FORM)                               \
+    {GELU_ISAS_EACH(GELU_ISAS_INIT, gelu_##form##_f32, )}, \
+        {GELU_ISAS_EACH(GELU_ISAS_INIT, gelu_##form##_f32_faithful, )},
+static const f32_kernel kernels[N_KERNELS][GELU_N_ISAS] = {GELU_FORMS(GELU_FNS)};
 #undef GELU_FNS
-#undef GELU_FNS_AVX2
-#undef GELU_FNS_AVX512
 
 /* The reference of kernel k at x, in the default mode: the oracle, or the scalar faithful kernel. */
 static float reference(int k, float x)
@@ -73,10 +70,10 @@ static float reference(int k, float x)
     if (k % 2 == 0)
         return gelu_oracle(k / 2, x);
     float y;
-    unsigned mode = _mm_getcsr();
-    _mm_setcsr(0x1F80);
-    kernels[0][k](&x, &y, 1);
-    _mm_setcsr(mode);
+    unsigned mode = test_fp_get();
+    test_fp_set(TEST_FP_DEFAULT);
+    kernels[k][0](&x, &y, 1);
+    test_fp_set(mode);
     return y;
 }
 
@@ -111,27 +108,32 @@ static void check_modes(int isa)
 {
     static const struct {
         const char *name;
-        unsigned set; /* control bits to set on top of 0x1F80 (after clearing RC) */
+        unsigned set; /* control bits to set on top of the default mode */
+        int trap;     /* and invalid unmasked */
     } modes[] = {
-        {"FTZ+DAZ", 0x8040},
-        {"FTZ", 0x8000},
-        {"DAZ", 0x0040},
-        {"round up", 0x4000},
-        {"round down", 0x2000},
-        {"round to zero", 0x6000},
-        {"FTZ+DAZ, round up, invalid unmasked", 0xC040},
+        {"FTZ+DAZ", TEST_FP_FTZ | TEST_FP_DAZ, 0},
+        {"FTZ", TEST_FP_FTZ, 0},
+        {"DAZ", TEST_FP_DAZ, 0},
+        {"round up", TEST_FP_UP, 0},
+        {"round down", TEST_FP_DOWN, 0},
+        {"round to zero", TEST_FP_ZERO, 0},
+        {"FTZ+DAZ, round up, invalid unmasked", TEST_FP_FTZ | TEST_FP_DAZ | TEST_FP_UP, 1},
+        {"the architecture's other bits (aarch64: DN, AHP, FZ16), round down", TEST_FP_ARCH_ODD | TEST_FP_DOWN, 0},
     };
     for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
         for (int form = 0; form < N_KERNELS; form++) {
-            unsigned caller = (0x1F80u | modes[m].set) & ~(modes[m].set == 0xC040 ? 0x0080u : 0u);
+            unsigned caller = TEST_FP_DEFAULT | modes[m].set;
+            if (modes[m].trap)
+                caller = test_fp_trap_invalid(caller);
             int wrong = 0, first = -1;
-            _mm_setcsr(caller);
+            test_fp_set(caller);
+            caller = test_fp_get(); /* what the CPU kept of it (AArch64 may drop trap enables) */
             int rc = entry[form](isa, mode_in, mode_out, N_MODE);
-            unsigned after = _mm_getcsr();
-            _mm_setcsr(0x1F80);
+            unsigned after = test_fp_get();
+            test_fp_set(TEST_FP_DEFAULT);
             CHECK(rc == GELU_OK, "rc %d", rc);
-            CHECK((after & ~0x3Fu) == caller, "%s %s %s: caller's MXCSR %#x came back as %#x", isa_names[isa],
-                  form_names[form], modes[m].name, caller, after);
+            CHECK((after & ~TEST_FP_FLAGS) == caller, "%s %s %s: caller's " TEST_FP_NAME " %#x came back as %#x",
+                  isa_names[isa], form_names[form], modes[m].name, caller, after);
             for (int i = 0; i < N_MODE; i++)
                 if (!same(mode_out[i], mode_ref[form][i])) {
                     wrong++;
@@ -246,7 +248,7 @@ static int trapped(int isa, int form, int c, int direct)
         feenableexcept(WATCHED & ~classes[c].required);
         for (size_t l = 0; l < sizeof lengths / sizeof lengths[0]; l++) {
             if (direct)
-                kernels[isa][form](x, y, lengths[l]);
+                kernels[form][isa](x, y, lengths[l]);
             else
                 entry[form](isa, x, y, lengths[l]);
         }
@@ -272,9 +274,9 @@ static void check_traps(int isa)
 int main(void)
 {
     /* the default mode of a C program, and the one the oracle runs in */
-    CHECK(_mm_getcsr() == 0x1F80, "unexpected MXCSR %#x at start", _mm_getcsr());
+    CHECK(test_fp_get() == TEST_FP_DEFAULT, "unexpected " TEST_FP_NAME " %#x at start", test_fp_get());
     mode_inputs();
-    for (int isa = 0; isa < 3; isa++) {
+    for (int isa = 0; isa < GELU_N_ISAS; isa++) {
         if (!gelu_isa_supported(isa)) {
             printf("skip %s: not supported here\n", isa_names[isa]);
             continue;

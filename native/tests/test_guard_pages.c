@@ -20,6 +20,7 @@
 
 #include "gelu.h"
 #include "gelu_forms.h"
+#include "gelu_isas.h"
 
 #define MAX_LEN 130
 #define LINE_FLOATS 16 /* a 64-byte cache line */
@@ -27,7 +28,7 @@
 
 typedef int (*isa_fn)(int, const float *, float *, size_t);
 
-static const char *isa_names[] = {"scalar", "avx2", "avx512"};
+static const char *isa_names[] = GELU_ISA_NAMES;
 #define N_FORMS GELU_N_FORMS
 static const char *form_names[N_FORMS] = {GELU_FORMS(GELU_FORM_NAME)};
 #define GELU_FN(form, FORM) gelu_##form##_f32_isa,
@@ -172,7 +173,7 @@ int main(void)
     fx.xa = fenced_map();
     fx.ya = fenced_map();
     printf("ISAs:");
-    for (int isa = GELU_ISA_SCALAR; isa <= GELU_ISA_AVX512; isa++) {
+    for (int isa = GELU_ISA_SCALAR; isa < GELU_N_ISAS; isa++) {
         if (!gelu_isa_supported(isa))
             continue;
         printf(" %s", isa_names[isa]);

@@ -10,7 +10,6 @@
  */
 #include <math.h>
 #include <stdio.h>
-#include <xmmintrin.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +17,10 @@
 #include "gelu_forms.h"
 #include "gelu_half_convert.h"
 #include "gelu_half_hard_cases.h"
+#include "gelu_isas.h"
 #include "gelu_oracle.h"
+
+#include "fpmode.h"
 
 typedef int (*h16_fn)(int, const uint16_t *, uint16_t *, size_t);
 typedef int (*n16_fn)(int, const float *, uint16_t *, size_t);
@@ -30,7 +32,7 @@ static const h16_fn h16[GELU_N_FORMS][2] = {GELU_FORMS(GELU_ROW)};
 #define GELU_ROW(form, FORM) {gelu_##form##_f32_to_bf16_isa, gelu_##form##_f32_to_f16_isa},
 static const n16_fn n16[GELU_N_FORMS][2] = {GELU_FORMS(GELU_ROW)};
 #undef GELU_ROW
-static const char *isas[3] = {"scalar", "avx2", "avx512"};
+static const char *isas[GELU_N_ISAS] = GELU_ISA_NAMES;
 static int failures;
 
 static float widen(int type, uint16_t h) { return type ? half_f16_to_f32(h) : half_bf16_to_f32(h); }
@@ -48,7 +50,7 @@ static void all_16bit(int form, int type, const uint16_t *want)
 {
     static uint16_t x[N + 64], y[N + 64];
     static float xf[N + 64];
-    for (int isa = 0; isa < 3; isa++) {
+    for (int isa = 0; isa < GELU_N_ISAS; isa++) {
         if (!gelu_isa_supported(isa))
             continue;
         for (int shift = 0; shift < 33; shift += 11) { /* 0, 11, 22: every lane of 16 and 32 */
@@ -103,7 +105,7 @@ static void sampled_floats(int form, int type, uint32_t stride)
         x[n++] = from_bits((uint32_t)b);
     for (size_t i = 0; i < n; i++)
         want[i] = gelu_oracle_half(form, type, x[i]);
-    for (int isa = 0; isa < 3; isa++) {
+    for (int isa = 0; isa < GELU_N_ISAS; isa++) {
         if (!gelu_isa_supported(isa))
             continue;
         n16[form][type](isa, x, y, n);
@@ -131,7 +133,7 @@ static void hard_cases(void)
                 uint16_t want = gelu_oracle_half(form, type, x), got;
                 if (want != tables[form][type][k][1])
                     report("hard-case table entry", form, type, 0, x, (uint16_t)tables[form][type][k][1], want);
-                for (int isa = 0; isa < 3; isa++)
+                for (int isa = 0; isa < GELU_N_ISAS; isa++)
                     if (gelu_isa_supported(isa) && (n16[form][type](isa, &x, &got, 1), got != want))
                         report("hard case", form, type, isa, x, got, want);
             }
@@ -180,7 +182,7 @@ static void streaming(int form, int type, const uint16_t *want)
     enum { BIG = (1 << 18) + 123 };
     uint16_t *x = malloc((BIG + 64) * 2), *y = malloc((BIG + 64) * 2);
     float *xf = malloc((BIG + 64) * 4);
-    for (int isa = 0; isa < 3; isa++) {
+    for (int isa = 0; isa < GELU_N_ISAS; isa++) {
         if (!gelu_isa_supported(isa))
             continue;
         for (int off = 0; off < 32; off += 5) {
@@ -214,17 +216,17 @@ static void caller_mode(int form, int type, const uint16_t *want)
     static uint16_t x[N], y[N];
     for (int i = 0; i < N; i++)
         x[i] = (uint16_t)i;
-    unsigned saved = _mm_getcsr(), odd = (saved & ~0x6000u) | 0x8040u | 0x4000u; /* FTZ, DAZ, round up */
-    for (int isa = 0; isa < 3; isa++) {
+    unsigned saved = test_fp_get(), odd = TEST_FP_DEFAULT | TEST_FP_FTZ | TEST_FP_DAZ | TEST_FP_UP | TEST_FP_ARCH_ODD;
+    for (int isa = 0; isa < GELU_N_ISAS; isa++) {
         if (!gelu_isa_supported(isa))
             continue;
-        _mm_setcsr(odd);
+        test_fp_set(odd);
         h16[form][type](isa, x, y, N);
-        unsigned after = _mm_getcsr();
-        _mm_setcsr(saved);
-        if ((after & ~0x3Fu) != (odd & ~0x3Fu)) {
-            fprintf(stderr, "FAIL %s %s %s: MXCSR 0x%x came back as 0x%x\n", forms[form], types[type], isas[isa], odd,
-                    after);
+        unsigned after = test_fp_get();
+        test_fp_set(saved);
+        if ((after & ~TEST_FP_FLAGS) != (odd & ~TEST_FP_FLAGS)) {
+            fprintf(stderr, "FAIL %s %s %s: " TEST_FP_NAME " 0x%x came back as 0x%x\n", forms[form], types[type],
+                    isas[isa], odd, after);
             failures++;
         }
         for (int i = 0; i < N; i++)

@@ -11,6 +11,7 @@
 
 #include "gelu.h"
 #include "gelu_forms.h"
+#include "gelu_isas.h"
 
 #define COLUMNS (1 + GELU_N_FORMS)
 
@@ -49,12 +50,12 @@ int main(int argc, char **argv)
     float *x = malloc(n * 4 + 4), *y = malloc(n * 4 + 4);
     for (size_t i = 0; i < n; i++)
         memcpy(&x[i], &rows[i][0], 4);
-    const char *isas[] = {"scalar", "avx2", "avx512"}, *forms[] = {GELU_FORMS(GELU_FORM_NAME)};
+    const char *isas[] = GELU_ISA_NAMES, *forms[] = {GELU_FORMS(GELU_FORM_NAME)};
 #define GELU_FN(form, FORM) gelu_##form##_f32_isa,
     int (*const fns[])(int, const float *, float *, size_t) = {GELU_FORMS(GELU_FN)};
 #undef GELU_FN
     long bad = 0;
-    for (int isa = 0; isa < 3; isa++) {
+    for (int isa = 0; isa < GELU_N_ISAS; isa++) {
         if (!gelu_isa_supported(isa))
             continue;
         for (int form = 0; form < GELU_N_FORMS; form++) {

@@ -7,14 +7,19 @@
  *   cap:   GELU_MAX_ISA as ctest sets it for each run: `test_limits STATUS ISA VALUE` expects
  *          gelu_max_isa_status() == STATUS (unset, applied, unknown), gelu_max_isa_value() ==
  *          VALUE, and the active ISA to be the lower of ISA (or none: "-") and what the CPU has
- *          (found with __builtin_cpu_supports, not with the library's own detection).
+ *          (found with __builtin_cpu_supports, aarch64: the HWCAP bits, not with the library's own
+ *          detection).
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__aarch64__)
+#include <sys/auxv.h>
+#endif
 
 #include "gelu.h"
+#include "gelu_isas.h"
 
 static int failures;
 #define CHECK(cond, ...)                                \
@@ -27,10 +32,11 @@ static int failures;
         }                                               \
     } while (0)
 
-static const char *names[] = {"scalar", "avx2", "avx512"};
+static const char *names[] = GELU_ISA_NAMES;
 
 static int cpu_best(void)
 {
+#if defined(__x86_64__)
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
         __builtin_cpu_supports("avx512bw"))
@@ -38,6 +44,9 @@ static int cpu_best(void)
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
         return GELU_ISA_AVX2;
     return GELU_ISA_SCALAR;
+#else
+    return getauxval(AT_HWCAP) & HWCAP_ASIMD ? GELU_ISA_NEON : GELU_ISA_SCALAR;
+#endif
 }
 
 static void check_sizes(void)
@@ -52,7 +61,7 @@ static void check_sizes(void)
         CHECK(gelu_tanh_f32(x, y, n) == GELU_ERR_SIZE, "gelu_tanh_f32 n=%zu", n);
         CHECK(gelu_quick_f32(x, y, n) == GELU_ERR_SIZE, "gelu_quick_f32 n=%zu", n);
         CHECK(gelu_erf_f32(x, x, n) == GELU_ERR_SIZE, "gelu_erf_f32 in place n=%zu", n);
-        for (int isa = 0; isa < 3; isa++) {
+        for (int isa = 0; isa < GELU_N_ISAS; isa++) {
             if (!gelu_isa_supported(isa))
                 continue;
             CHECK(gelu_erf_f32_isa(isa, x, y, n) == GELU_ERR_SIZE, "erf %s n=%zu", names[isa], n);
@@ -74,8 +83,8 @@ int main(int argc, char **argv)
         int want_status = !strcmp(argv[1], "applied")   ? GELU_MAX_ISA_APPLIED
                           : !strcmp(argv[1], "unknown") ? GELU_MAX_ISA_UNKNOWN
                                                         : GELU_MAX_ISA_UNSET;
-        int cap = GELU_ISA_AVX512;
-        for (int i = 0; i < 3; i++)
+        int cap = GELU_N_ISAS - 1;
+        for (int i = 0; i < GELU_N_ISAS; i++)
             if (!strcmp(argv[2], names[i]))
                 cap = i;
         int best = cpu_best(), want = best < cap ? best : cap;
@@ -86,7 +95,7 @@ int main(int argc, char **argv)
         const char *value = !strcmp(argv[3], "-") ? "" : argv[3];
         CHECK(!strcmp(gelu_max_isa_value(), value), "value '%s', expected '%s'", gelu_max_isa_value(), value);
         CHECK(!strcmp(gelu_isa(), names[want]), "active ISA %s, expected %s", gelu_isa(), names[want]);
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < GELU_N_ISAS; i++)
             CHECK(gelu_isa_supported(i) == (i <= want), "gelu_isa_supported(%s)", names[i]);
     }
     printf(failures ? "FAILED (%d)\n" : "OK\n", failures);

@@ -12,11 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xmmintrin.h>
 
 #include "gelu.h"
 #include "gelu_forms.h"
 #include "gelu_half_convert.h"
+#include "gelu_isas.h"
+
+#include "fpmode.h"
 
 enum { F32, F32_FAITHFUL, BF16, F16, N_TYPES };
 static const char *type_names[N_TYPES] = {"f32", "f32_faithful", "bf16", "f16"};
@@ -528,22 +530,22 @@ static void test_mxcsr(int isa)
     gelu_tanh_bias_f32_isa(isa, x, b, y1, R, C, C, C);
     geglu_erf_f32_isa(isa, b, x, g1, C);
     gelu_erf_bias_bf16_isa(isa, h, hb, h1, 1, C, C, C);
-    unsigned saved = _mm_getcsr(), odd = 0x1F80 | 0x8000 | 0x0040 | 0x4000; /* FTZ, DAZ, round up */
-    _mm_setcsr(odd);
+    unsigned saved = test_fp_get(), odd = TEST_FP_DEFAULT | TEST_FP_FTZ | TEST_FP_DAZ | TEST_FP_UP | TEST_FP_ARCH_ODD;
+    test_fp_set(odd);
     gelu_tanh_bias_f32_isa(isa, x, b, y2, R, C, C, C);
     geglu_erf_f32_isa(isa, b, x, g2, C);
     gelu_erf_bias_bf16_isa(isa, h, hb, h2, 1, C, C, C);
-    unsigned after = _mm_getcsr() & ~0x3Fu;
-    _mm_setcsr(saved);
-    CHECK(after == odd, "MXCSR not given back: %#x", after);
+    unsigned after = test_fp_get() & ~TEST_FP_FLAGS;
+    test_fp_set(saved);
+    CHECK(after == odd, TEST_FP_NAME " not given back: %#x", after);
     CHECK(memcmp(y1, y2, sizeof y1) == 0 && memcmp(g1, g2, sizeof g1) == 0 && memcmp(h1, h2, sizeof h1) == 0,
-          "the caller's MXCSR changed a result on isa %d", isa);
+          "the caller's " TEST_FP_NAME " changed a result on isa %d", isa);
 }
 
 int main(void)
 {
     int checked = 0;
-    for (int isa = GELU_ISA_SCALAR; isa <= GELU_ISA_AVX512; isa++) {
+    for (int isa = GELU_ISA_SCALAR; isa < GELU_N_ISAS; isa++) {
         if (!gelu_isa_supported(isa))
             continue;
         for (int form = 0; form < GELU_N_FORMS; form++)

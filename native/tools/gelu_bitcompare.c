@@ -35,11 +35,11 @@
 
 #include "gelu_internal.h"
 
-#define N_ISAS 3
+#define N_ISAS GELU_N_ISAS
 #define CHUNK (1u << 16)
 #define N_EXAMPLES 4
 
-static const char *isa_names[N_ISAS] = {"scalar", "avx2", "avx512"};
+static const char *isa_names[N_ISAS] = GELU_ISA_NAMES;
 
 /* The kinds of GELU_KERNELS, and what their buffers hold. */
 enum kind { F32, H16, N16, BIAS_F32, BIAS_H16, GLU_F32, GLU_H16, GLUR_F32, GLUR_H16, BWD_F32, BWD_H16 };

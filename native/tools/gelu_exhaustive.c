@@ -30,6 +30,7 @@
 
 #include "gelu.h"
 #include "gelu_forms.h"
+#include "gelu_isas.h"
 #include "gelu_oracle.h"
 #include "gelu_reference.h"
 #include "gelu_hard_cases_table.h"
@@ -41,7 +42,7 @@ typedef int (*isa_fn)(int, const float *, float *, size_t);
 
 #define N_FORMS GELU_N_FORMS
 static const char *form_names[N_FORMS] = {GELU_FORMS(GELU_FORM_NAME)};
-static const char *isa_names[] = {"scalar", "avx2", "avx512"};
+static const char *isa_names[] = GELU_ISA_NAMES;
 
 static int n_isas, isas[3];
 static uint64_t stride = 1;
@@ -248,7 +249,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bad --stride or --threads\n");
         return 2;
     }
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < GELU_N_ISAS; i++)
         if (gelu_isa_supported(i))
             isas[n_isas++] = i;
     uint64_t total = (0x100000000ull + stride - 1) / stride;

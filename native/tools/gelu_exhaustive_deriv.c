@@ -38,9 +38,9 @@
 typedef void (*bwd_fn)(const float *x, const float *dy, float *dx, size_t n);
 
 static const char *form_names[N_FORMS] = {GELU_FORMS(GELU_FORM_NAME)};
-static const char *isa_names[3] = {"scalar", "avx2", "avx512"};
-#define GELU_ROW(f, F) {gelu_##f##_backward_f32_scalar, gelu_##f##_backward_f32_avx2, gelu_##f##_backward_f32_avx512},
-static const bwd_fn kernels[N_FORMS][3] = {GELU_FORMS(GELU_ROW)};
+static const char *isa_names[GELU_N_ISAS] = GELU_ISA_NAMES;
+#define GELU_ROW(f, F) {GELU_ISAS_EACH(GELU_ISAS_INIT, gelu_##f##_backward_f32, )},
+static const bwd_fn kernels[N_FORMS][GELU_N_ISAS] = {GELU_FORMS(GELU_ROW)};
 #undef GELU_ROW
 
 static int n_isas, isas[3];
@@ -258,7 +258,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bad --stride or --threads\n");
         return 2;
     }
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < GELU_N_ISAS; i++)
         if (gelu_isa_supported(i) && kernels[0][i])
             isas[n_isas++] = i;
     uint64_t total = (0x100000000ull + stride - 1) / stride;

@@ -22,6 +22,7 @@
 
 #include "gelu.h"
 #include "gelu_forms.h"
+#include "gelu_isas.h"
 #include "gelu_half_hard_cases.h"
 #include "gelu_reference.h"
 
@@ -33,7 +34,7 @@ typedef int (*n16_fn)(int, const float *, uint16_t *, size_t);
 static const n16_fn kernels[N_FORMS][2] = {GELU_FORMS(GELU_ROW)};
 #undef GELU_ROW
 static const char *form_names[] = {GELU_FORMS(GELU_FORM_NAME)}, *type_names[] = {"bf16", "f16"};
-static const char *isa_names[] = {"scalar", "avx2", "avx512"};
+static const char *isa_names[] = GELU_ISA_NAMES;
 
 static int n_isas, isas[3], form_now, threads = 2;
 static uint64_t stride = 1, n_chunks;
@@ -201,7 +202,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "--threads takes 1 to 256, --stride a positive number\n");
         return 2;
     }
-    for (int isa = 0; isa < 3; isa++)
+    for (int isa = 0; isa < GELU_N_ISAS; isa++)
         if (gelu_isa_supported(isa))
             isas[n_isas++] = isa;
     uint64_t inputs = (0x100000000ull + stride - 1) / stride;

@@ -1,15 +1,15 @@
 /*
- * The one-lane wrapper: plain C for baseline x86-64, the names and contracts of
- * gelu_simd_avx512.h (read its comment) over double, float and uint64_t. fma() is exactly
- * specified by IEEE 754, so glibc's fma gives the bits of the vector FMAs; the comparisons are
- * the quiet ones (isless, ...), so min and max are quiet too.
+ * The one-lane wrapper: plain C for the baseline of every architecture (x86-64, AArch64), the
+ * names and contracts of gelu_simd_avx512.h (read its comment) over double, float and
+ * uint64_t. fma() is exactly specified by IEEE 754, so glibc's fma (one FMADD on AArch64)
+ * gives the bits of the vector FMAs; the comparisons are the quiet ones (isless, ...), so min
+ * and max are quiet too.
  */
 #ifndef GELU_SIMD_SCALAR_H
 #define GELU_SIMD_SCALAR_H
 
 #include <math.h>
 #include <string.h>
-#include <xmmintrin.h>
 
 #define GELU_SIMD_ALWAYS inline __attribute__((always_inline))
 #define GELU_VD_LANES 1
@@ -96,7 +96,8 @@ static GELU_SIMD_ALWAYS unsigned gelu_vw_le(gelu_vw a, gelu_vw b) { return __bui
 static GELU_SIMD_ALWAYS unsigned gelu_vw_ge(gelu_vw a, gelu_vw b) { return __builtin_isgreaterequal(a, b); }
 static GELU_SIMD_ALWAYS unsigned gelu_vw_nge(gelu_vw a, gelu_vw b) { return !__builtin_isgreaterequal(a, b); }
 
-static GELU_SIMD_ALWAYS void gelu_prefetch(const void *p) { _mm_prefetch((const char *)p, _MM_HINT_T0); }
+/* for reading, into every cache level (x86-64: prefetcht0, as the vector wrappers' _mm_prefetch) */
+static GELU_SIMD_ALWAYS void gelu_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
 static GELU_SIMD_ALWAYS void gelu_sfence(void) {}
 
 /* ---- the backward kernels: the names of gelu_simd_avx512.h's section they use ---- */

@@ -5,7 +5,8 @@
  *
  * <h2>Native access on JDK 25</h2>
  * The native backend loads {@code libgelu} (bundled in the jar under
- * {@code natives/linux-x86_64/}) and calls it through FFM, which the JDK calls restricted
+ * {@code natives/linux-x86_64/} and {@code natives/linux-aarch64/}, picked by {@code os.arch}) and
+ * calls it through FFM, which the JDK calls restricted
  * methods. What the JDK does with them:
  * <ul>
  *   <li>with {@code --enable-native-access=dev.gelu} (module path) or
@@ -44,7 +45,8 @@
  *       file and the reason, unless a Java backend is forced with {@code -Dgelu.backend}.</li>
  *   <li>{@code -Dgelu.vector.bits=256|512} sets the Vector API backend's vector width instead
  *       of the platform's preferred one (to test the 256-bit path on an AVX-512 machine).</li>
- *   <li>Environment variable {@code GELU_MAX_ISA=scalar|avx2|avx512} caps the instruction set
+ *   <li>Environment variable {@code GELU_MAX_ISA=scalar|avx2|avx512} ({@code scalar|neon} on
+ *       aarch64) caps the instruction set
  *       that the native library chooses (it reads the variable once, at its first call).</li>
  *   <li>{@code java.io.tmpdir} is where the bundled library is extracted; the file is deleted
  *       as soon as it is loaded.</li>

@@ -866,7 +866,8 @@ public final class Gelu {
     /**
      * The instruction set the backend runs.
      *
-     * @return for native {@code "avx512"}, {@code "avx2"} or {@code "scalar"}; for the Vector
+     * @return for native {@code "avx512"}, {@code "avx2"} or {@code "scalar"} (aarch64: {@code "neon"}
+     *     or {@code "scalar"}); for the Vector
      *     API its vector width, such as {@code "512-bit"}; for scalar {@code "java"}
      */
     public static String isa() {

@@ -15,8 +15,11 @@ import java.util.stream.Collectors;
 final class InfoCommand {
     private InfoCommand() {}
 
+    /** The CPU features that matter, and the /proc/cpuinfo line that lists them, per architecture. */
     private static final List<String> FEATURES =
             List.of("sse4_2", "avx", "fma", "avx2", "avx512f", "avx512dq", "avx512vl", "avx512bw");
+
+    private static final List<String> FEATURES_AARCH64 = List.of("asimd", "fphp", "asimdhp", "sve", "sve2");
 
     static final String USAGE = "usage: gelu info";
 
@@ -39,8 +42,10 @@ final class InfoCommand {
         out.println("gelu-ffm " + Gelu.version());
         out.println("java      " + Runtime.version() + " (" + System.getProperty("java.home") + ")");
         out.println("backend   " + Gelu.backend() + " (" + Gelu.isa() + ")");
+        String platform = NativeLibrary.platform();
         out.println("native    "
-                + (nativeWhy == null ? "loaded from " + NativeLibrary.origin() : "unavailable: " + nativeWhy));
+                + (nativeWhy == null ? "loaded from " + NativeLibrary.origin() : "unavailable: " + nativeWhy)
+                + " [platform " + (platform == null ? "none bundled" : platform) + "]");
         out.println("vector    " + (vectorWhy == null ? "available" : "unavailable: " + vectorWhy));
         out.println("backends  "
                 + Backends.available().stream()
@@ -59,8 +64,12 @@ final class InfoCommand {
     }
 
     private static List<String> cpuFeatures() {
-        Set<String> flags = cpuinfo("flags").map(s -> Set.of(s.split("\\s+"))).orElse(Set.of());
-        return FEATURES.stream().filter(flags::contains).toList();
+        boolean aarch64 = "linux-aarch64".equals(NativeLibrary.platform());
+        Set<String> flags = cpuinfo(aarch64 ? "Features" : "flags")
+                .map(s -> Set.of(s.split("\\s+")))
+                .orElse(Set.of());
+        return (aarch64 ? FEATURES_AARCH64 : FEATURES)
+                .stream().filter(flags::contains).toList();
     }
 
     private static java.util.Optional<String> cpuinfo(String key) {

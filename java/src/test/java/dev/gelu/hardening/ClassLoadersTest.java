@@ -3,6 +3,7 @@ package dev.gelu.hardening;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.gelu.internal.nativelib.NativeLibrary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (an ISA in capitals is applied; an unknown value is logged and shown by {@code gelu info}).
  */
 class ClassLoadersTest {
-    private static final String BUNDLED = "/natives/linux-x86_64/libgelu.so";
+    /** the library the jar bundles for this machine (natives/linux-x86_64 or natives/linux-aarch64) */
+    private static final String BUNDLED = "/natives/" + NativeLibrary.platform() + "/libgelu.so";
 
     @TempDir
     Path dir;

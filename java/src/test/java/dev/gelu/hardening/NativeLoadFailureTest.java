@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gelu.internal.Version;
+import dev.gelu.internal.nativelib.NativeLibrary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("slow")
 class NativeLoadFailureTest {
     private static final long TIMEOUT_S = 120;
-    private static final String BUNDLED = "/natives/linux-x86_64/libgelu.so";
+    /** the library the jar bundles for this machine (natives/linux-x86_64 or natives/linux-aarch64) */
+    private static final String BUNDLED = "/natives/" + NativeLibrary.platform() + "/libgelu.so";
 
     @TempDir
     static Path dir;

@@ -85,6 +85,15 @@ public class GeluNative extends GeluNative$shared {
     public static int GELU_ISA_AVX512() {
         return GELU_ISA_AVX512;
     }
+    private static final int GELU_ISA_NEON = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define GELU_ISA_NEON 1
+     * }
+     */
+    public static int GELU_ISA_NEON() {
+        return GELU_ISA_NEON;
+    }
     private static final int GELU_MAX_ISA_UNSET = (int)0L;
     /**
      * {@snippet lang=c :

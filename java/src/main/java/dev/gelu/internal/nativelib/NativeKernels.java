@@ -27,8 +27,8 @@ public final class NativeKernels implements GeluKernels {
     /** Heap calls are cut into chunks of this many elements (about 0.1 ms each). */
     private static final long HEAP_CHUNK = 1 << 16;
 
-    /** gelu_isa()'s names, indexed by GELU_ISA_SCALAR, GELU_ISA_AVX2, GELU_ISA_AVX512 */
-    private static final String[] NAMES = {"scalar", "avx2", "avx512"};
+    /** gelu_isa()'s names, indexed by the gelu.h ids of this architecture's ISAs */
+    private static final String[] NAMES = NativeLibrary.isaNames().toArray(String[]::new);
 
     private final int isa;
 

@@ -226,8 +226,8 @@ public final class NativeLibrary {
             return "GELU_MAX_ISA='" + value + "': applied, native ISA capped (running " + running + ")";
         }
         if (status == GeluNative.GELU_MAX_ISA_UNKNOWN()) {
-            return "GELU_MAX_ISA='" + value + "' is not an instruction set: ignored, nothing capped "
-                    + "(use scalar, avx2 or avx512; case and surrounding blanks do not matter)";
+            return "GELU_MAX_ISA='" + value + "' is not an instruction set: ignored, nothing capped " + "(use "
+                    + isaChoices() + "; case and surrounding blanks do not matter)";
         }
         return value.isEmpty() ? null : "GELU_MAX_ISA='" + value + "': blank, nothing capped";
     }
@@ -239,8 +239,8 @@ public final class NativeLibrary {
                 LOG.log(
                         Level.WARNING,
                         "GELU_MAX_ISA=''{0}'' is not an instruction set: ignored, nothing capped "
-                                + "(use scalar, avx2 or avx512; case and surrounding blanks do not matter)",
-                        GeluNative.gelu_max_isa_value().getString(0));
+                                + "(use {1}; case and surrounding blanks do not matter)",
+                        new Object[] {GeluNative.gelu_max_isa_value().getString(0), isaChoices()});
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "cannot query GELU_MAX_ISA from libgelu: {0}", e.toString());
@@ -298,13 +298,35 @@ public final class NativeLibrary {
                 + "executables, or -D" + PATH_PROPERTY + ")";
     }
 
-    static String platform() {
+    /** The jar's directory of natives for this machine, {@code linux-x86_64} or {@code linux-aarch64}, or null. */
+    public static String platform() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        if (os.startsWith("linux") && (arch.equals("amd64") || arch.equals("x86_64"))) {
+        if (!os.startsWith("linux")) {
+            return null;
+        }
+        if (arch.equals("amd64") || arch.equals("x86_64")) {
             return "linux-x86_64";
         }
+        if (arch.equals("aarch64") || arch.equals("arm64")) {
+            return "linux-aarch64";
+        }
         return null;
+    }
+
+    /**
+     * libgelu's instruction-set names on this machine's architecture, indexed by their gelu.h ids
+     * (GELU_ISA_SCALAR, GELU_ISA_AVX2, GELU_ISA_AVX512 on x86-64; GELU_ISA_SCALAR, GELU_ISA_NEON on
+     * aarch64: the ids repeat across architectures).
+     */
+    public static List<String> isaNames() {
+        return "linux-aarch64".equals(platform()) ? List.of("scalar", "neon") : List.of("scalar", "avx2", "avx512");
+    }
+
+    /** "scalar, avx2 or avx512": the GELU_MAX_ISA values this architecture understands. */
+    private static String isaChoices() {
+        List<String> names = isaNames();
+        return String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
     }
 
     static String moduleName() {

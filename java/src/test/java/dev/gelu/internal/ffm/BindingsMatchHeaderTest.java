@@ -37,7 +37,8 @@ import org.junit.jupiter.api.Test;
  */
 class BindingsMatchHeaderTest {
     private static final Path HEADER = Path.of("native/include/gelu.h");
-    private static final String BUNDLED = "/natives/linux-x86_64/libgelu.so";
+    /** the library the jar bundles for this machine (natives/linux-x86_64 or natives/linux-aarch64) */
+    private static final String BUNDLED = "/natives/" + NativeLibrary.platform() + "/libgelu.so";
     /**
      * GELU_API prototypes (after comments are removed), across lines: return type and name,
      * parameters. No '#', so that the definitions of GELU_API itself never start a match.
