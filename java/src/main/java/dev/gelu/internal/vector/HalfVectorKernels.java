@@ -17,6 +17,7 @@ import dev.gelu.Storage;
 import dev.gelu.internal.FormConstants;
 import dev.gelu.internal.HalfCoefficients;
 import dev.gelu.internal.HalfMath;
+import dev.gelu.internal.HalfTables;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -32,8 +33,10 @@ import jdk.incubator.vector.VectorSpecies;
  * 16-bit outputs on the Vector API: the float32 fast path of native/src/gelu_half_body.h (see
  * there), 16 or 8 lanes, the 32-entry coefficient rows looked up by two-vector selects. A lane
  * the window test cannot decide, an x below the form's lo (or at or above its hi), an infinity,
- * a NaN (and, for f16 inputs, a subnormal, which has no cheap exact widening here) is done by
- * {@link HalfMath}, the double path: the results are correctly rounded either way, so the bits are those of every backend.
+ * a NaN (and, for f16 inputs, a subnormal, which has no cheap exact widening here) is finished
+ * apart: for 16-bit inputs by a load from {@link HalfTables} (every input's result), for float32
+ * inputs by {@link HalfMath}, the double path. The results are correctly rounded either way, so
+ * the bits are those of every backend.
  */
 final class HalfVectorKernels {
     private HalfVectorKernels() {}
@@ -78,6 +81,8 @@ final class HalfVectorKernels {
         // x < hi: x <= MAX_VALUE, or (quick) below where the table's clamp stops being valid
         float hi = f.half().hi();
         boolean bf16 = out == Storage.BF16;
+        // 16-bit inputs: every input's result, for the lanes the fast path does not finish
+        short[] table = in == Storage.F32 ? null : HalfTables.forward(form, out);
         long bound = count - count % L;
         float[] xs = new float[L];
         short[] ys = new short[L];
@@ -110,28 +115,31 @@ final class HalfVectorKernels {
             ShortVector h = (ShortVector) bits.convertShape(I2S, SS, 0);
             if (slow.or(undecided.cast(FS)).anyTrue()) {
                 long lanes = slow.or(undecided.cast(FS)).toLong();
-                x.intoArray(xs, 0); // x as read: in place, the store below covers part of src
                 h.intoArray(ys, 0);
-                for (; lanes != 0; lanes &= lanes - 1) {
-                    int l = Long.numberOfTrailingZeros(lanes);
-                    ys[l] = in == Storage.F16 && f16Raw(src, i + l)
-                            ? HalfMath.forward(f, out, HalfMath.widen(in, src.getAtIndex(U16, i + l)))
-                            : HalfMath.forward(f, out, xs[l]);
+                if (table != null) { // src is read before the store below (in place)
+                    for (; lanes != 0; lanes &= lanes - 1) {
+                        int l = Long.numberOfTrailingZeros(lanes);
+                        ys[l] = table[src.getAtIndex(U16, i + l) & 0xFFFF];
+                    }
+                } else {
+                    x.intoArray(xs, 0); // x as read: in place, the store below covers part of src
+                    for (; lanes != 0; lanes &= lanes - 1) {
+                        int l = Long.numberOfTrailingZeros(lanes);
+                        ys[l] = HalfMath.forward(f, out, xs[l]);
+                    }
                 }
                 h = ShortVector.fromArray(SS, ys, 0);
             }
             h.intoMemorySegment(dst, 2 * i, ORDER);
         }
         for (long i = bound; i < count; i++) {
-            float x = in == Storage.F32 ? src.getAtIndex(F32, i) : HalfMath.widen(in, src.getAtIndex(U16, i));
-            dst.setAtIndex(U16, i, HalfMath.forward(f, out, x));
+            dst.setAtIndex(
+                    U16,
+                    i,
+                    table != null
+                            ? table[src.getAtIndex(U16, i) & 0xFFFF]
+                            : HalfMath.forward(f, out, src.getAtIndex(F32, i)));
         }
-    }
-
-    /** Whether the f16 at i has no fast widening (subnormal, infinity, NaN); zeros do. */
-    private static boolean f16Raw(MemorySegment src, long i) {
-        int mag = src.getAtIndex(U16, i) & 0x7FFF;
-        return mag != 0 && (mag < 0x400 || mag >= 0x7C00);
     }
 
     private static VectorMask<Float> f16Special(MemorySegment src, long i) {

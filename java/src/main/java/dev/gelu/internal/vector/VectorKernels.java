@@ -14,6 +14,7 @@ import static jdk.incubator.vector.VectorOperators.NE;
 import dev.gelu.Accuracy;
 import dev.gelu.Form;
 import dev.gelu.Storage;
+import dev.gelu.internal.Backward;
 import dev.gelu.internal.FaithfulCoefficients;
 import dev.gelu.internal.FaithfulMath;
 import dev.gelu.internal.FormConstants;
@@ -98,6 +99,16 @@ public final class VectorKernels implements GeluKernels {
             HalfVectorKernels.forward(form, in, out, src, dst, count);
         } else {
             SCALAR.forward(form, in, out, src, dst, count);
+        }
+    }
+
+    /** 16-bit: {@link HalfBackward}; float32 (and other widths) element by element, as the scalar backend. */
+    @Override
+    public void backward(Form form, Storage type, MemorySegment x, MemorySegment dy, MemorySegment dx, long count) {
+        if (type != Storage.F32 && HalfBackward.usable()) {
+            HalfBackward.run(form, type, x, dy, dx, count);
+        } else {
+            Backward.run(form, type, x, dy, dx, count);
         }
     }
 
