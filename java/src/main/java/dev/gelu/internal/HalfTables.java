@@ -2,6 +2,8 @@ package dev.gelu.internal;
 
 import dev.gelu.Form;
 import dev.gelu.Storage;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -26,6 +28,7 @@ public final class HalfTables {
     private HalfTables() {}
 
     private static final int SIZE = 1 << 16;
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final AtomicReferenceArray<short[]> FORWARD = new AtomicReferenceArray<>(2 * Form.values().length);
     private static final AtomicReferenceArray<float[]> DERIVATIVE =
             new AtomicReferenceArray<>(2 * Form.values().length);
@@ -34,6 +37,14 @@ public final class HalfTables {
     public static short[] forward(Form form, Storage type) {
         short[] t = FORWARD.get(key(form, type));
         return t != null ? t : buildForward(form, type);
+    }
+
+    /** {@code dst[i] = forward(form, type)[src[i]]} for count 16-bit elements (in place too). */
+    public static void lookup(Form form, Storage type, MemorySegment src, MemorySegment dst, long count) {
+        short[] t = forward(form, type);
+        for (long i = 0; i < count; i++) {
+            dst.setAtIndex(U16, i, t[src.getAtIndex(U16, i) & 0xFFFF]);
+        }
     }
 
     /** GELU′ of each bit pattern of {@code type}, correctly rounded to float32, by unsigned bits. */
