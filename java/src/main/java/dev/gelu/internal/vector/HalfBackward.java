@@ -1,15 +1,11 @@
 package dev.gelu.internal.vector;
 
-import static jdk.incubator.vector.VectorOperators.D2F;
 import static jdk.incubator.vector.VectorOperators.F2D;
-import static jdk.incubator.vector.VectorOperators.F2I;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.I2S;
 import static jdk.incubator.vector.VectorOperators.IS_NAN;
-import static jdk.incubator.vector.VectorOperators.L2I;
 import static jdk.incubator.vector.VectorOperators.LSHL;
-import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.S2I;
 
@@ -23,7 +19,6 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
@@ -33,9 +28,7 @@ import jdk.incubator.vector.VectorSpecies;
  * The 16-bit backward on the Vector API, a lane per double: {@code dx = fl16(dy · d)} with d =
  * GELU′(x) correctly rounded to float32, gathered from {@link HalfTables} by x's bits; the
  * product of dy (8 or 11 significant bits) and d (24) is exact in double, and is rounded once
- * to the type by the steps of {@code HalfMath.round} and {@code HalfMath.bits}: 1.5 · 2^(q+52)
- * added to |p| and taken away again leaves |p| rounded to a multiple of 2^q, ties to even, q
- * from p's exponent (clamped at the type's subnormal step). A lane whose dy is a NaN or an
+ * to the type by {@link HalfRounding} (the steps of {@code HalfMath.round}). A lane whose dy is a NaN or an
  * infinity, or whose d is a NaN (x is), is redone by {@link Backward#product16} for the NaN and
  * infinity rules; its bits are the scalar backend's for every input.
  */
@@ -93,26 +86,7 @@ final class HalfBackward {
             special = special.or(d.test(IS_NAN).cast(IS));
             DoubleVector p = ((DoubleVector) g.reinterpretAsFloats().convertShape(F2D, DS, 0))
                     .mul((DoubleVector) d.convertShape(F2D, DS, 0));
-            LongVector pb = p.reinterpretAsLongs();
-            LongVector ab = pb.and(Long.MAX_VALUE);
-            // q = max(e - 7, -133) (bf16) or max(e - 10, -24) (f16), e = p's exponent; c = 1.5 * 2^(q + 52)
-            LongVector q =
-                    ab.lanewise(LSHR, 52).sub(bf16 ? 1023 + 7 : 1023 + 10).max(bf16 ? -133 : -24);
-            DoubleVector c = q.add(52 + 1023).lanewise(LSHL, 52).or(1L << 51).reinterpretAsDoubles();
-            FloatVector r =
-                    (FloatVector) ab.reinterpretAsDoubles().add(c).sub(c).convertShape(D2F, FS, 0);
-            IntVector rb = r.reinterpretAsInts(); // exact: r has the type's precision (or is >= 2^128: infinity)
-            IntVector bits;
-            if (bf16) {
-                bits = rb.lanewise(LSHR, 16);
-            } else {
-                IntVector normal = rb.lanewise(LSHR, 13).sub(112 << 10);
-                IntVector subnormal = (IntVector) r.mul(0x1p24f).convertShape(F2I, IS, 0);
-                bits = normal.blend(subnormal, rb.compare(LT, 0x38800000)) // below 2^-14
-                        .blend(0x7C00, rb.compare(GE, 0x47800000)); // 65536 and up
-            }
-            IntVector sign = ((IntVector) pb.lanewise(LSHR, 48).convertShape(L2I, IS, 0)).and(0x8000);
-            ShortVector y = (ShortVector) bits.or(sign).convertShape(I2S, SS, 0);
+            ShortVector y = (ShortVector) HalfRounding.bits(p, bf16, FS, IS).convertShape(I2S, SS, 0);
             if (special.anyTrue()) {
                 y.intoArray(out, 0);
                 for (long lanes = special.toLong(); lanes != 0; lanes &= lanes - 1) {
