@@ -9,18 +9,20 @@ import java.lang.foreign.ValueLayout;
  * The backward operation of the Java backends, element by element: {@code dx = fl(dy · d)}
  * with {@code d = GELU′(x)} correctly rounded to float32 by {@link BackwardMath} (the steps of
  * native/src/gelu_backward_body.h), the product rounded once to the storage type (16-bit: from the
- * exact double product, as native/src/gelu_ops.h does). A NaN result is dy's (quieted), else
- * x's (quieted), else the positive quiet NaN (0 · ∞), as in libgelu.
+ * exact double product, as native/src/gelu_ops.h does; d from {@link HalfTables}, which holds
+ * it for every 16-bit x). A NaN result is dy's (quieted), else x's (quieted), else the positive
+ * quiet NaN (0 · ∞), as in libgelu. The Vector API backend's 16-bit loop comes back here for its
+ * NaN and infinity lanes.
  */
-final class Backward {
+public final class Backward {
     private Backward() {}
 
     private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfShort S = ValueLayout.JAVA_SHORT_UNALIGNED;
 
-    static void run(Form form, Storage type, MemorySegment x, MemorySegment dy, MemorySegment dx, long n) {
-        FormConstants f = FormConstants.of(form);
+    public static void run(Form form, Storage type, MemorySegment x, MemorySegment dy, MemorySegment dx, long n) {
         if (type == Storage.F32) {
+            FormConstants f = FormConstants.of(form);
             for (long i = 0; i < n; i++) { // each element read before it is written (in place)
                 long o = 4 * i;
                 float d = BackwardMath.derivative(f, Float.intBitsToFloat(x.get(I, o)));
@@ -28,10 +30,10 @@ final class Backward {
             }
             return;
         }
+        float[] derivative = HalfTables.derivative(form, type);
         for (long i = 0; i < n; i++) {
             long o = 2 * i;
-            float d = BackwardMath.derivative(f, HalfMath.widen(type, x.get(S, o)));
-            dx.set(S, o, product16(type, dy.get(S, o), d));
+            dx.set(S, o, product16(type, dy.get(S, o), derivative[x.get(S, o) & 0xFFFF]));
         }
     }
 
@@ -52,7 +54,7 @@ final class Backward {
     }
 
     /** fl(dy d) in the 16-bit type: the double product is exact (at most 35 bits), rounded once. */
-    static short product16(Storage type, short dy, float d) {
+    public static short product16(Storage type, short dy, float d) {
         boolean bf16 = type == Storage.BF16;
         if ((dy & 0x7FFF) > (bf16 ? 0x7F80 : 0x7C00)) {
             return (short) (dy | (bf16 ? 0x0040 : 0x0200));

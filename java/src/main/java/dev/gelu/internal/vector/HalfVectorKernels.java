@@ -6,11 +6,8 @@ import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.I2S;
 import static jdk.incubator.vector.VectorOperators.LE;
-import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.LT;
-import static jdk.incubator.vector.VectorOperators.NE;
-import static jdk.incubator.vector.VectorOperators.S2I;
 
 import dev.gelu.Form;
 import dev.gelu.Storage;
@@ -30,10 +27,12 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * 16-bit outputs on the Vector API: the float32 fast path of native/src/gelu_half_body.h (see
- * there), 16 or 8 lanes, the 32-entry coefficient rows looked up by two-vector selects. A lane
- * the window test cannot decide, an x below the form's lo (or at or above its hi), an infinity,
- * a NaN (and, for f16 inputs, a subnormal, which has no cheap exact widening here) is done by
- * {@link HalfMath}, the double path: the results are correctly rounded either way, so the bits are those of every backend.
+ * there), 16 or 8 lanes, the 32-entry coefficient rows looked up by two-vector selects, for
+ * float32 inputs (narrowing); 16-bit inputs are a table lookup ({@link
+ * dev.gelu.internal.HalfTables}), which is faster here than this path. A lane the window test
+ * cannot decide, an x below the form's lo (or at or above its hi), an infinity or a NaN is done
+ * by {@link HalfMath}, the double path: the results are correctly rounded either way, so the
+ * bits are those of every backend.
  */
 final class HalfVectorKernels {
     private HalfVectorKernels() {}
@@ -71,7 +70,8 @@ final class HalfVectorKernels {
         return L == 8 || L == 16;
     }
 
-    static void forward(Form form, Storage in, Storage out, MemorySegment src, MemorySegment dst, long count) {
+    /** Narrowing: float32 in, {@code out} (BF16 or F16) out. */
+    static void forward(Form form, Storage out, MemorySegment src, MemorySegment dst, long count) {
         FormConstants f = FormConstants.of(form);
         float[][][] c = PARTS[form.ordinal()];
         float lo = f.half().lo();
@@ -82,11 +82,8 @@ final class HalfVectorKernels {
         float[] xs = new float[L];
         short[] ys = new short[L];
         for (long i = 0; i < bound; i += L) {
-            FloatVector x = load(in, src, i);
+            FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
             VectorMask<Float> slow = x.compare(GE, lo).and(x.compare(LT, hi)).not();
-            if (in == Storage.F16) {
-                slow = slow.or(f16Special(src, i));
-            }
             FloatVector y = y(c, x);
             IntVector b = y.reinterpretAsInts();
             IntVector bits;
@@ -114,48 +111,15 @@ final class HalfVectorKernels {
                 h.intoArray(ys, 0);
                 for (; lanes != 0; lanes &= lanes - 1) {
                     int l = Long.numberOfTrailingZeros(lanes);
-                    ys[l] = in == Storage.F16 && f16Raw(src, i + l)
-                            ? HalfMath.forward(f, out, HalfMath.widen(in, src.getAtIndex(U16, i + l)))
-                            : HalfMath.forward(f, out, xs[l]);
+                    ys[l] = HalfMath.forward(f, out, xs[l]);
                 }
                 h = ShortVector.fromArray(SS, ys, 0);
             }
             h.intoMemorySegment(dst, 2 * i, ORDER);
         }
         for (long i = bound; i < count; i++) {
-            float x = in == Storage.F32 ? src.getAtIndex(F32, i) : HalfMath.widen(in, src.getAtIndex(U16, i));
-            dst.setAtIndex(U16, i, HalfMath.forward(f, out, x));
+            dst.setAtIndex(U16, i, HalfMath.forward(f, out, src.getAtIndex(F32, i)));
         }
-    }
-
-    /** Whether the f16 at i has no fast widening (subnormal, infinity, NaN); zeros do. */
-    private static boolean f16Raw(MemorySegment src, long i) {
-        int mag = src.getAtIndex(U16, i) & 0x7FFF;
-        return mag != 0 && (mag < 0x400 || mag >= 0x7C00);
-    }
-
-    private static VectorMask<Float> f16Special(MemorySegment src, long i) {
-        IntVector mag = ((IntVector)
-                        ShortVector.fromMemorySegment(SS, src, 2 * i, ORDER).convertShape(S2I, IS, 0))
-                .and(0x7FFF);
-        return mag.compare(NE, 0)
-                .and(mag.compare(LT, 0x400).or(mag.compare(GE, 0x7C00)))
-                .cast(FS);
-    }
-
-    /** The inputs as floats: exact widening of bf16 and of f16 zeros and normals. */
-    private static FloatVector load(Storage in, MemorySegment src, long i) {
-        if (in == Storage.F32) {
-            return FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
-        }
-        IntVector h =
-                (IntVector) ShortVector.fromMemorySegment(SS, src, 2 * i, ORDER).convertShape(S2I, IS, 0);
-        if (in == Storage.BF16) {
-            return h.lanewise(LSHL, 16).reinterpretAsFloats();
-        }
-        IntVector mag = h.and(0x7FFF);
-        IntVector bits = mag.lanewise(LSHL, 13).add(112 << 23).blend(0, mag.compare(EQ, 0));
-        return bits.or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
     }
 
     /** y = fma(-|x|, Q(|x|), x >= 0 ? x : 0) in float, Q from 24 pieces of width 1/4. */
