@@ -27,7 +27,6 @@
 #define GELU_HALF_ISA avx2
 #define GELU_HALF_NB 2 /* registers of floats a group holds */
 #define GELU_HALF_STREAM 0
-#define GELU_HALF_GATHER 1
 #include "gelu_half_body.h"
 GELU_HALF_KERNELS
 

@@ -31,7 +31,6 @@
 #define GELU_HALF_ISA avx512
 #define GELU_HALF_NB 4 /* registers of floats a group holds */
 #define GELU_HALF_STREAM 1
-#define GELU_HALF_GATHER 0
 #include "gelu_half_body.h"
 GELU_HALF_KERNELS
 

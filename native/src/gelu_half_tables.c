@@ -1,8 +1,7 @@
 /*
  * The 16-bit kernels' tables: a 16-bit input has only 65,536 values, so a table per form and
  * format holds the result of every one. The forward table holds GELU(x) rounded once to the
- * format, for the lanes of a 16-bit input that the float fast path cannot take (x far in the
- * negative tail, NaN, the infinities, the undecided ones); the derivative table holds GELU'(x)
+ * format: a 16-bit input's whole kernel is a load from it. The derivative table holds GELU'(x)
  * correctly rounded to float, all the 16-bit backward needs before its product. Each table is
  * filled on first use by the calling ISA's proven kernels (the narrowing forward on the
  * widened inputs, the float32 backward with dy = 1), so it holds the bits every ISA returns,
@@ -18,8 +17,7 @@
 #define VALUES 65536
 #define CHUNK 1024
 
-/* one entry past the end: a vector gather reads 32 bits at the last index */
-static uint16_t fwd[GELU_N_FORMS][2][VALUES + 1];
+static uint16_t fwd[GELU_N_FORMS][2][VALUES];
 static float deriv[GELU_N_FORMS][2][VALUES];
 static atomic_int fwd_ready[GELU_N_FORMS][2], deriv_ready[GELU_N_FORMS][2];
 static pthread_mutex_t filling = PTHREAD_MUTEX_INITIALIZER;

@@ -163,9 +163,8 @@ double gelu_cr_y(enum gelu_form form, float x);
 
 /*
  * The tables of every 16-bit input's result (gelu_half_tables.c), filled on first use by the
- * given kernel of the calling ISA, thread-safely: GELU(x) rounded to the format (with one
- * entry more, never a result: a vector gather reads 32 bits), and GELU'(x) correctly rounded
- * to float.
+ * given kernel of the calling ISA, thread-safely: GELU(x) rounded to the format, and GELU'(x)
+ * correctly rounded to float.
  */
 typedef void (*gelu_n16_fn)(const float *x, uint16_t *y, size_t n);
 typedef void (*gelu_bwd_f32_fn)(const float *x, const float *dy, float *dx, size_t n);

@@ -57,6 +57,5 @@ float gelu_deriv_f32(enum gelu_form form, float x)
 #define GELU_HALF_ISA scalar
 #define GELU_HALF_NB 1
 #define GELU_HALF_STREAM 0
-#define GELU_HALF_GATHER 1 /* a table lookup costs less than the fast path */
 #include "gelu_half_body.h"
 GELU_HALF_KERNELS

@@ -214,14 +214,14 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_join(gelu_vf lo, gelu_vf hi)
 {
     return _mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1);
 }
-static GELU_SIMD_ALWAYS gelu_vh gelu_vh_lookup(const uint16_t *table, gelu_vh i)
-{
-    __m256i v = _mm256_i32gather_epi32((const int *)(const void *)table, _mm256_cvtepu16_epi32(i), 2);
-    return gelu_vwi_narrow16(_mm256_and_si256(v, _mm256_set1_epi32(0xFFFF)));
-}
+/* a 65,536-entry float table indexed by 16-bit values: eight loads, faster than vgatherdps here
+   (gelu_cbench, the bf16 backward, n = 65536: 1.25 against 0.65 Gelem/s) */
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup_h(const float *table, gelu_vh i)
 {
-    return _mm256_i32gather_ps(table, _mm256_cvtepu16_epi32(i), 4);
+    return _mm256_setr_ps(table[_mm_extract_epi16(i, 0)], table[_mm_extract_epi16(i, 1)],
+                          table[_mm_extract_epi16(i, 2)], table[_mm_extract_epi16(i, 3)],
+                          table[_mm_extract_epi16(i, 4)], table[_mm_extract_epi16(i, 5)],
+                          table[_mm_extract_epi16(i, 6)], table[_mm_extract_epi16(i, 7)]);
 }
 
 /* the lanes of m in lane order, to p[0 .. popcount(m)) (a lane loop: no compress instruction

@@ -241,16 +241,15 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_join(gelu_vf lo, gelu_vf hi)
 {
     return _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
 }
-/* the 65,536-entry tables indexed by 16-bit values, gathered: of uint16_t (one entry more, as
-   a lane reads 32 bits) and of float */
-static GELU_SIMD_ALWAYS gelu_vh gelu_vh_lookup(const uint16_t *table, gelu_vh i)
-{
-    return _mm512_cvtepi32_epi16(
-        _mm512_i32gather_epi32(_mm512_cvtepu16_epi32(i), table, 2)); /* keeps the low 16 bits */
-}
+/* a 65,536-entry float table indexed by 16-bit values: sixteen loads, faster than vgatherdps
+   here (gelu_cbench, the bf16 backward, n = 65536: 2.37 against 1.80 Gelem/s) */
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup_h(const float *table, gelu_vh i)
 {
-    return _mm512_i32gather_ps(_mm512_cvtepu16_epi32(i), table, 4);
+    uint16_t k[16];
+    _mm256_storeu_si256((__m256i *)k, i);
+    return _mm512_setr_ps(table[k[0]], table[k[1]], table[k[2]], table[k[3]], table[k[4]], table[k[5]], table[k[6]],
+                          table[k[7]], table[k[8]], table[k[9]], table[k[10]], table[k[11]], table[k[12]], table[k[13]],
+                          table[k[14]], table[k[15]]);
 }
 
 /* the lanes of m in lane order, to p[0 .. popcount(m)): GELU_VW_LANES entries written; the

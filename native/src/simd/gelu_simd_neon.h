@@ -219,14 +219,7 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vh_bf16_to_vw(gelu_vh h)
 static GELU_SIMD_ALWAYS gelu_vf gelu_vw_lo(gelu_vw v) { return vget_low_f32(v); }
 static GELU_SIMD_ALWAYS gelu_vf gelu_vw_hi(gelu_vw v) { return vget_high_f32(v); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_join(gelu_vf lo, gelu_vf hi) { return vcombine_f32(lo, hi); }
-/* the 65,536-entry tables indexed by 16-bit values: one load a lane (no gather on NEON) */
-static GELU_SIMD_ALWAYS gelu_vh gelu_vh_lookup(const uint16_t *table, gelu_vh i)
-{
-    gelu_vh v = vld1_dup_u16(table + vget_lane_u16(i, 0));
-    v = vld1_lane_u16(table + vget_lane_u16(i, 1), v, 1);
-    v = vld1_lane_u16(table + vget_lane_u16(i, 2), v, 2);
-    return vld1_lane_u16(table + vget_lane_u16(i, 3), v, 3);
-}
+/* a 65,536-entry float table indexed by 16-bit values: one load a lane (no gather on NEON) */
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup_h(const float *table, gelu_vh i)
 {
     gelu_vw v = vld1q_dup_f32(table + vget_lane_u16(i, 0));

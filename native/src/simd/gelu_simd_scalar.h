@@ -174,7 +174,6 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_join(gelu_vf lo, gelu_vf hi)
     (void)hi;
     return lo;
 }
-static GELU_SIMD_ALWAYS gelu_vh gelu_vh_lookup(const uint16_t *table, gelu_vh i) { return table[i]; }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup_h(const float *table, gelu_vh i) { return table[i]; }
 
 /* the lanes of m in lane order, to p[0 .. popcount(m)) (a lane loop: no compress instruction
