@@ -176,21 +176,6 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_join(gelu_vf lo, gelu_vf hi)
 }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup_h(const float *table, gelu_vh i) { return table[i]; }
 
-/* the lanes of m in lane order, to p[0 .. popcount(m)) (a lane loop: no compress instruction
-   here); the floats of v, or the lane numbers plus `at`; returns the count */
-static GELU_SIMD_ALWAYS unsigned gelu_vw_compress(float *p, unsigned m, gelu_vw v)
-{
-    float lanes[GELU_VW_LANES];
-    unsigned k = 0;
-    gelu_vw_storeu(lanes, v);
-    for (; m; m &= m - 1)
-        p[k++] = lanes[__builtin_ctz(m)];
-    return k;
-}
-static GELU_SIMD_ALWAYS void gelu_lanes_compress(uint32_t *p, unsigned m, unsigned at)
-{
-    for (; m; m &= m - 1)
-        *p++ = at + (unsigned)__builtin_ctz(m);
-}
+#include "gelu_simd_lanes.h" /* gelu_vw_compress, gelu_lanes_compress */
 
 #endif

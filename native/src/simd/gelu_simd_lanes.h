@@ -1,0 +1,26 @@
+/*
+ * Wrapper operations written lane by lane, for the wrappers whose ISA has no instruction for
+ * them (scalar, AVX2, NEON; gelu_simd_avx512.h has its own): include at the end of such a
+ * wrapper, after gelu_vw_storeu.
+ */
+#ifndef GELU_SIMD_LANES_H
+#define GELU_SIMD_LANES_H
+
+/* the lanes of m in lane order, to p[0 .. popcount(m)); the floats of v, or the lane numbers
+   plus `at`; returns the count */
+static GELU_SIMD_ALWAYS unsigned gelu_vw_compress(float *p, unsigned m, gelu_vw v)
+{
+    float lanes[GELU_VW_LANES];
+    unsigned k = 0;
+    gelu_vw_storeu(lanes, v);
+    for (; m; m &= m - 1)
+        p[k++] = lanes[__builtin_ctz(m)];
+    return k;
+}
+static GELU_SIMD_ALWAYS void gelu_lanes_compress(uint32_t *p, unsigned m, unsigned at)
+{
+    for (; m; m &= m - 1)
+        *p++ = at + (unsigned)__builtin_ctz(m);
+}
+
+#endif
