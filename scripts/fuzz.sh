@@ -27,9 +27,19 @@ isa_flags() {
   esac
 }
 
+# The other architecture's ISA files are not this build's (CMakeLists.txt picks by processor).
+other_arch() {
+  case "$(uname -m):$1" in
+    x86_64:*neon*) return 0 ;;
+    aarch64:*avx*) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
 objs=()
 for src in "$root"/native/src/*.c "$root/native/tests/fuzz_gelu.c"; do
   name="$(basename "$src" .c)"
+  other_arch "$name" && continue
   # shellcheck disable=SC2046 # the ISA flags are separate words
   "$cc" "${common[@]}" $(isa_flags "$(basename "$src")") -c "$src" -o "$out/obj/$name.o"
   objs+=("$out/obj/$name.o")
