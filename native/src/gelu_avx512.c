@@ -31,6 +31,7 @@
 #define GELU_HALF_ISA avx512
 #define GELU_HALF_NB 4 /* registers of floats a group holds */
 #define GELU_HALF_STREAM 1
+#define GELU_HALF_INPUT_POLY 1 /* 16-bit inputs: the polynomial path (gelu_half_input.h) */
 #include "gelu_half_body.h"
 GELU_HALF_KERNELS
 

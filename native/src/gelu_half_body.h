@@ -292,6 +292,8 @@ static GELU_HALF_ALWAYS void gelu_half_lookup(const uint16_t *table, const uint1
         y[i] = table[x[i]];
 }
 
+#include "gelu_half_input.h"
+
 /* A chunk of a float input, len <= GELU_HALF_CHUNK: into a buffer, whose queued lanes are then
    finished, then out to y (streamed when asked, y then 64-byte aligned). x is read whole
    before y is written: in place, y's chunk lies within x's. */
@@ -396,9 +398,7 @@ static GELU_HALF_ALWAYS void gelu_half_bwd_run(enum gelu_half type, const float 
 #define GELU_HALF_TYPE(form, FORM, type, TYPE)                                                                  \
     void GELU_HALF_ISA_NAME(gelu_##form##_##type)(const uint16_t *x, uint16_t *y, size_t n)                     \
     {                                                                                                           \
-        const uint16_t *table = gelu_half_fwd_table(GELU_FORM_##FORM, TYPE,                                     \
-                                                    GELU_HALF_ISA_NAME(gelu_##form##_f32_to_##type));           \
-        gelu_half_lookup(table, x, y, n);                                                                       \
+        gelu_half_input_run(GELU_FORM_##FORM, TYPE, GELU_HALF_ISA_NAME(gelu_##form##_f32_to_##type), x, y, n);  \
     }                                                                                                           \
     void GELU_HALF_ISA_NAME(gelu_##form##_f32_to_##type)(const float *x, uint16_t *y, size_t n)                 \
     {                                                                                                           \

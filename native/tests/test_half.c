@@ -5,7 +5,9 @@
  * by one element per pass, so each value meets each lane). The narrowing functions
  * (float32 in) on the same values widened, and on every 65537th float bit pattern plus the
  * edges of each format (largest value, overflow threshold, least subnormal). The same under
- * the caller's odd floating-point modes. Then the argument checks.
+ * the caller's odd floating-point modes. The 16-bit functions once more on the inputs their
+ * polynomial path takes (|x| < 8, gelu_half_input.h) packed together, so that no register
+ * holds a lane outside it (a register with one would take the table). Then the argument checks.
  * Usage: test_half [STRIDE]  (the float sample of the narrowing functions, default 65537)
  */
 #include <math.h>
@@ -17,6 +19,7 @@
 #include "gelu_forms.h"
 #include "gelu_half_convert.h"
 #include "gelu_half_hard_cases.h"
+#include "gelu_half_input_coeffs.h"
 #include "gelu_isas.h"
 #include "gelu_oracle.h"
 
@@ -78,6 +81,31 @@ static void all_16bit(int form, int type, const uint16_t *want)
                     report("narrowing in place", form, type, isa, widen(type, (uint16_t)(i + shift)),
                            ((uint16_t *)xf)[i], want[(uint16_t)(i + shift)]);
         }
+    }
+}
+
+/* Every input with |x| < 8, one after another (repeated to a whole number of 64-lane groups):
+   each goes through the polynomial path on the ISAs that have it. */
+static void polynomial_range(int form, int type, const uint16_t *want)
+{
+    static uint16_t x[N + 64], y[N + 64];
+    size_t n = 0;
+    for (uint32_t i = 0; i < N; i++) {
+        float v = fabsf(widen(type, (uint16_t)i));
+        uint32_t b;
+        memcpy(&b, &v, 4);
+        if (b <= GELU_HALF_INPUT_ABS_MAX_BITS)
+            x[n++] = (uint16_t)i;
+    }
+    for (size_t i = 0; n % 64 != 0; i++)
+        x[n++] = x[i];
+    for (int isa = 0; isa < GELU_N_ISAS; isa++) {
+        if (!gelu_isa_supported(isa))
+            continue;
+        h16[form][type](isa, x, y, n);
+        for (size_t i = 0; i < n; i++)
+            if (y[i] != want[x[i]])
+                report("16-bit, |x| < 8 packed", form, type, isa, widen(type, x[i]), y[i], want[x[i]]);
     }
 }
 
@@ -244,6 +272,7 @@ int main(int argc, char **argv)
             for (int i = 0; i < N; i++)
                 want[i] = gelu_oracle_half(form, type, widen(type, (uint16_t)i));
             all_16bit(form, type, want);
+            polynomial_range(form, type, want);
             caller_mode(form, type, want);
             streaming(form, type, want);
             sampled_floats(form, type, stride);

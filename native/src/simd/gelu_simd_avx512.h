@@ -197,6 +197,18 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup32(const float *row, gelu_vwi i)
 {
     return _mm512_permutex2var_ps(_mm512_load_ps(row), i, _mm512_load_ps(row + 16));
 }
+/* by the low 5 bits of each lane of i (the permute reads no others) */
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup32_low_bits(const float *row, gelu_vwi i)
+{
+    return gelu_vw_lookup32(row, i);
+}
+/* a with the sign of s; the lanes of m kept, the others zero */
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_copysign(gelu_vw a, gelu_vw s)
+{
+    __m512i sign = _mm512_set1_epi32((int)0x80000000u); /* sign ? s : a, bitwise */
+    return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(sign, _mm512_castps_si512(s), _mm512_castps_si512(a), 0xCA));
+}
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_keep(unsigned m, gelu_vw v) { return _mm512_maskz_mov_ps((__mmask16)m, v); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vw_bits(gelu_vw a) { return _mm512_castps_si512(a); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_set1(int v) { return _mm512_set1_epi32(v); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_add(gelu_vwi a, gelu_vwi b) { return _mm512_add_epi32(a, b); }

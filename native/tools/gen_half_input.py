@@ -1,0 +1,292 @@
+#!/usr/bin/env python3
+"""Generates native/src/gelu_half_input_coeffs.h: the float32 tables of the 16-bit-input kernels'
+polynomial path (gelu_<form>_bf16 / _f16, gelu_half_input.h), and proves them: for every 16-bit
+input the path takes, the float evaluation rounded to the format IS the correctly rounded result.
+
+Why it can be exact with no rounding test: a 16-bit input has only 65,536 values, so a float
+evaluation can be checked against the correctly rounded result of every input it will ever see
+(the MPFR oracle's tables, java/src/test/resources/dev/gelu/golden16.bin.gz, written by
+native/tools/gelu_golden_half). The path, in float32 (each step rounded once, as the kernel):
+
+    a = |x|                               (the path takes -8 <= x < 8, so a < 8)
+    s = fma(a, C, M)                      M = 1.5 2^23: s = M + k, k = round(a C) in 0 .. 31
+    t = fma(a, C, -(s - M))               a C - k in [-1/2, 1/2]: the piece's variable
+    q = c_d[k]; q = fma(q, t, c_j[k])     j = d-1 .. 0, one 32-entry permute per coefficient
+    y = fma(-a, q, max(0, x))             q ~ Q(a) = Phi(-a), sigma(-2u(a)), sigma(-1.702 a)
+    bf16: (bits(y) + 0x8000) >> 16        f16: y rounded to nearest even (vcvtps2ph)
+
+For each input the floats q that give the right 16-bit result form an interval (y falls as q
+rises and the rounding is monotone): found by bisection on q's bits with the exact float32
+steps. Each piece's coefficients are then a linear program: the polynomial at every input's t
+within its interval, with the largest margin in float ulps of q (scipy's HiGHS); rounded to
+float, the whole path is evaluated exactly on every input of the range and compared with the
+oracle. Where an input still fails (the float rounding of the coefficients or of Horner's
+steps), its interval is narrowed by the miss and the piece solved again. The tables are written
+only when no input fails; the count of inputs checked is in the header.
+
+fma is emulated exactly: a b is exact in double, a b + c is rounded to double with its error
+known (two-sum), and rounded to float with that error breaking a double that sits on a float
+midpoint. Needs numpy and scipy (Debian: python3-numpy, python3-scipy).
+Usage: gen_half_input.py [--check]   (--check: verify the committed header, write nothing)
+"""
+import gzip
+import os
+import sys
+
+import numpy as np
+from scipy.optimize import linprog
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+GOLDEN = os.path.join(ROOT, "java/src/test/resources/dev/gelu/golden16.bin.gz")
+HEADER = os.path.join(ROOT, "native/src/gelu_half_input_coeffs.h")
+FORMS = ["erf", "tanh", "quick"]
+TYPES = ["bf16", "f16"]
+# 32 pieces on a in [0, 8): a C < 31.5 rounds to at most 31
+C = np.float32(31.5 / 8)
+M = np.float32(1.5 * 2 ** 23)
+A_MAX = 8.0
+# The degree per form and format
+DEGREE = {("erf", "bf16"): 4, ("erf", "f16"): 4, ("tanh", "bf16"): 5, ("tanh", "f16"): 5,
+          ("quick", "bf16"): 5, ("quick", "f16"): 4}
+F32, F64 = np.float32, np.float64
+
+
+def fma32(a, b, c):
+    """float32 fma(a, b, c), rounded once, elementwise."""
+    a, b, c = (np.asarray(v, F32).astype(F64) for v in (a, b, c))
+    p = a * b  # exact
+    s = p + c
+    bb = s - p
+    e = (p - (s - bb)) + (c - bb)  # s + e = p + c exactly
+    r = s.astype(F32)
+    d = s - r.astype(F64)
+    other = np.nextafter(r, np.where(d > 0, F32(np.inf), F32(-np.inf)).astype(F32))
+    mid = (r.astype(F64) + other.astype(F64)) / 2
+    tie = (d != 0) & (s == mid) & (e != 0)
+    # s on a midpoint and the exact sum off it: the side of e decides
+    nudged = np.nextafter(s, np.where(e > 0, np.inf, -np.inf)).astype(F32)
+    return np.where(tie, nudged, r).astype(F32)
+
+
+def bits16(type_, y, x=None):
+    """float32 y with x's sign (when given) rounded to the format as the kernel does, as 16-bit
+    patterns."""
+    if x is not None:
+        y = ((y.view(np.uint32) & 0x7FFFFFFF) | (x.view(np.uint32) & 0x80000000)).view(F32)
+    if type_ == "bf16":
+        return ((y.view(np.uint32).astype(np.uint64) + 0x8000) >> 16).astype(np.uint16)
+    return y.astype(np.float16).view(np.uint16)
+
+
+def widen(type_, h):
+    if type_ == "bf16":
+        return (h.astype(np.uint32) << 16).view(F32)
+    return h.view(np.float16).astype(F32)
+
+
+def key(h):
+    """16-bit patterns to integers in the order of their values (-0 just below +0)."""
+    h = h.astype(np.int64)
+    return np.where(h < 0x8000, h + 0x8000, 0xFFFF - h)
+
+
+def piece_and_t(a):
+    s = fma32(a, C, M)
+    k = (s.astype(F64) - float(M)).astype(np.int64)
+    t = fma32(a, C, -(s - M))
+    return k, t
+
+
+def base(x, b):
+    """m = max(0, x) - a b, exact for b = 0 or 1/2 (then x/2); max(0, -0) is -0, as vmaxps."""
+    return fma32(-np.abs(x), b, np.where(x >= 0, x, F32(0)).astype(F32))
+
+
+def evaluate(type_, coef, shift, x):
+    """The kernel's path on the floats x (in range), coef[j][k] and shift[k]: the 16-bit results."""
+    a = np.abs(x)
+    k, t = piece_and_t(a)
+    q = coef[-1][k]
+    for j in range(len(coef) - 2, -1, -1):
+        q = fma32(q, t, coef[j][k])
+    return bits16(type_, fma32(-a, q, base(x, shift[k])), x)
+
+
+def q_intervals(type_, x, b, want):
+    """Per input (a > 0): the float q in [lo, hi] whose y = m - a q (m = base(x, b)) rounds to
+    want; lo > hi if none. q is taken in [-1, 1]."""
+    a = np.abs(x)
+    m = base(x, b)
+    kw = key(want)
+
+    def as_float(o):  # an ordered integer in [-0x3F800000, 0x3F800000] to its float
+        return np.where(o >= 0, o, 0x80000000 - o).astype(np.uint32).view(F32)
+
+    def rounded_key(o):
+        return key(bits16(type_, fma32(-a, as_float(o), m), x))
+
+    n = len(x)
+    # lo: the least q whose key <= want (keys fall as q rises); hi: the greatest q whose key >= want
+    lo_l, lo_h = np.full(n, -0x3F800000, np.int64), np.full(n, 0x3F800000, np.int64)
+    hi_l, hi_h = np.full(n, -0x3F800000, np.int64), np.full(n, 0x3F800000, np.int64)
+    for _ in range(32):
+        mid = (lo_l + lo_h) // 2
+        ok = rounded_key(mid) <= kw
+        lo_h = np.where(ok, mid, lo_h)
+        lo_l = np.where(ok, lo_l, mid + 1)
+        mid = (hi_l + hi_h + 1) // 2
+        ok = rounded_key(mid) >= kw
+        hi_l = np.where(ok, mid, hi_l)
+        hi_h = np.where(ok, hi_h, mid - 1)
+    return as_float(lo_l), as_float(hi_l)
+
+
+def solve_piece(t, lo, hi, degree):
+    """Coefficients (float64) of a polynomial in t within [lo, hi] at every point, with the
+    largest margin, in units of the bound nearer to zero (the size of the q that rounding
+    errors scale with there); returns (coefficients, margin in float ulps of that unit)."""
+    t, lo, hi = t.astype(F64), lo.astype(F64), hi.astype(F64)
+    # an interval from just above zero (a result that is a zero of x's sign, or a tiny one):
+    # kept well away from zero, so that q keeps its sign
+    lo = np.where((lo > 0) & (lo < 2.0 ** -120), hi / 16, lo)
+    hi = np.where((hi < 0) & (hi > -(2.0 ** -120)), lo / 16, hi)
+    unit = np.minimum(np.abs(lo), np.abs(hi))
+    margin = unit > np.max(unit) * 2.0 ** -40  # an interval about zero: no margin, just inside
+    unit = np.where(margin, unit, hi - lo)
+    scale = float(np.min(unit))  # the smallest q set the scale; rows far above it barely bind
+    v = np.vstack([t ** j for j in range(degree + 1)]).T * scale / unit[:, None]
+    d = margin.astype(F64)[:, None]
+    a_ub = np.vstack([np.hstack([-v, d]), np.hstack([v, d])])
+    b_ub = np.concatenate([-lo / unit, hi / unit])
+    cost = np.zeros(degree + 2)
+    cost[-1] = -1
+    bounds = [(None, None)] * (degree + 1) + [(None, 2.0 ** -12)]  # past that, nothing gained
+    res = linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
+    if res.status != 0:
+        raise RuntimeError(res.message)
+    return res.x[:-1] * scale, res.x[-1] * 2 ** 24
+
+
+def fit(type_, want, degree):
+    """The tables of one form and format: (coef[j][k], shift[k], inputs checked, least margin)."""
+    h = np.arange(65536, dtype=np.uint32).astype(np.uint16)
+    x = widen(type_, h)
+    taken = np.abs(x) < A_MAX  # NaN: false
+    x, want = x[taken], want[taken]
+    k, t = piece_and_t(np.abs(x))
+    pos = np.abs(x) > 0  # a zero's result does not depend on q
+    shifts = (F32(0), F32(0.5))
+    bounds = [q_intervals(type_, x[pos], np.full(np.count_nonzero(pos), b), want[pos]) for b in shifts]
+    kp, tp, xp = k[pos], t[pos], x[pos]
+    coef = np.zeros((degree + 1, 32), F32)
+    shift = np.zeros(32, F32)
+    for piece in range(32):
+        sel = kp == piece
+        xs, ws = x[k == piece], want[k == piece]
+        candidates = []
+        for b, (lo, hi) in zip(shifts, bounds):
+            if np.any(lo[sel] > hi[sel]):
+                continue
+            try:
+                c, margin = solve_piece(tp[sel], lo[sel], hi[sel], degree)
+            except RuntimeError:
+                continue
+            candidates.append((margin, b, c, lo[sel].astype(F64), hi[sel].astype(F64)))
+        # the base with the larger margin first; where narrowing does not converge, the other
+        for margin, b, c, plo, phi in sorted(candidates, key=lambda v: -v[0]):
+            shift[piece] = b
+            for attempt in range(40):
+                coef[:, piece] = c.astype(F32)
+                fails = evaluate(type_, coef, shift, xs) != ws
+                if not fails.any():
+                    break
+                # narrow the failing inputs' intervals by the size of the miss and solve again
+                bad = np.isin(xp[sel], xs[fails])
+                u = np.spacing(np.minimum(np.abs(plo[bad]), np.abs(phi[bad])).astype(F32)).astype(F64)
+                plo[bad] += 2 * u
+                phi[bad] -= 2 * u
+                try:
+                    c, margin = solve_piece(tp[sel], plo, phi, degree)
+                except RuntimeError:
+                    break
+            if not fails.any():
+                break
+        else:
+            raise RuntimeError(f"{type_} piece {piece}: inputs still fail, e.g. {xs[fails][:4]}")
+    return coef, shift, x, want
+
+
+def golden():
+    with gzip.open(GOLDEN) as fh:
+        raw = np.frombuffer(fh.read(), dtype="<u2")
+    return {(f, t): raw[(2 * i + j) * 65536:(2 * i + j + 1) * 65536]
+            for i, f in enumerate(FORMS) for j, t in enumerate(TYPES)}
+
+
+def check(type_, coef, shift, x, want):
+    """The number of inputs of the range whose path result differs from the oracle's."""
+    return int(np.count_nonzero(evaluate(type_, coef, shift, x) != want))
+
+
+def header(results):
+    h = lambda v: float(v).hex()
+    out = ["/* Generated by native/tools/gen_half_input.py: do not edit. */", "#ifndef GELU_HALF_INPUT_COEFFS_H",
+           "#define GELU_HALF_INPUT_COEFFS_H", "",
+           "/* s = fma(|x|, C, M) = M + k, k = round(C |x|) the piece (0 .. 31 for |x| < 8) */",
+           f"#define GELU_HALF_INPUT_C {h(C)}f", f"#define GELU_HALF_INPUT_M {h(M)}f",
+           "/* the path takes |x| < 8: the bits of |x| at most these */",
+           f"#define GELU_HALF_INPUT_ABS_MAX_BITS 0x{int(np.nextafter(F32(A_MAX), F32(0)).view(np.uint32)):08X}"]
+    for (form, type_), (coef, shift, n) in results.items():
+        name = f"{form}_{type_}"
+        out += ["", f"/* {form} {type_}: row 0 the base b (m = max(0, x) - |x| b), rows 1 .. {len(coef)} the",
+                f"   coefficients c_0 .. c_{len(coef) - 1} of q in t, per piece k; {n} inputs, every one with",
+                "   |x| < 8, checked against the MPFR oracle's table: 0 differ */",
+                f"#define GELU_HALF_INPUT_{name.upper()}_DEGREE {len(coef) - 1}",
+                f"static const float gelu_half_input_{name}[{len(coef) + 1}][32] __attribute__((aligned(64))) = {{"]
+        for row in [shift] + list(coef):
+            out.append("    {" + ", ".join(h(v) + "f" for v in row) + "},")
+        out.append("};")
+    out += ["", "#endif", ""]
+    return "\n".join(out)
+
+
+def parse(text, form, type_):
+    """The rows of one table in a written header, as float32."""
+    start = text.index(f"gelu_half_input_{form}_{type_}[")
+    body = text[text.index("{", text.index("=", start)) + 1:text.index("};", start)]
+    rows = [r for r in body.split("}") if "{" in r]
+    return np.array([[float.fromhex(v.strip().rstrip("f")) for v in r[r.index("{") + 1:].split(",")]
+                     for r in rows], F32)
+
+
+def main():
+    tables = golden()
+    if "--check" in sys.argv[1:]:
+        text = open(HEADER).read()
+        bad = 0
+        h = np.arange(65536, dtype=np.uint32).astype(np.uint16)
+        for form in FORMS:
+            for type_ in TYPES:
+                rows = parse(text, form, type_)
+                x = widen(type_, h)
+                taken = np.abs(x) < A_MAX
+                failing = check(type_, rows[1:], rows[0], x[taken], tables[(form, type_)][taken])
+                print(f"{form} {type_}: {int(taken.sum())} inputs, {failing} differ from the oracle")
+                bad += failing
+        sys.exit(1 if bad else 0)
+    results = {}
+    for form in FORMS:
+        for type_ in TYPES:
+            coef, shift, x, want = fit(type_, tables[(form, type_)], DEGREE[(form, type_)])
+            failing = check(type_, coef, shift, x, want)
+            print(f"{form} {type_}: degree {DEGREE[(form, type_)]}, {len(x)} inputs, {failing} failing, "
+                  f"base x/2 on pieces {[k for k in range(32) if shift[k]]}")
+            if failing:
+                sys.exit(1)
+            results[(form, type_)] = (coef, shift, len(x))
+    with open(HEADER, "w") as fh:
+        fh.write(header(results))
+
+
+if __name__ == "__main__":
+    main()
