@@ -28,6 +28,7 @@
 #define GELU_HALF_INPUT_H
 
 #include "gelu_half_input_coeffs.h"
+#include <stdlib.h>
 
 #ifndef GELU_HALF_INPUT_POLY
 #define GELU_HALF_INPUT_POLY 0
@@ -69,42 +70,49 @@ static GELU_HALF_ALWAYS unsigned gelu_half_input_outside(gelu_vw x)
     return ~gelu_vwi_le(gelu_vw_bits(gelu_vw_abs(x)), gelu_vwi_set1(GELU_HALF_INPUT_ABS_MAX_BITS)) & GELU_HALF_ALL;
 }
 
-/*
- * A group of GELU_HALF_NB registers, x read whole before y is written. Where a lane is
- * outside the range, the group's such lanes are computed as zeros and then taken from the
- * table (filled on first need by this ISA's narrowing kernel).
- */
+/* A group whose `outside` lanes (bits per register) the path does not take: the others by the
+   path, with those set to zero, and those from the table (filled on first need by this ISA's
+   narrowing kernel), all read from x before y is written. */
+static void gelu_half_input_group_mixed(enum gelu_form form, enum gelu_half type, gelu_n16_fn narrow,
+                                        const uint16_t *x, uint16_t *y, int stream, const unsigned *outside)
+{
+    const struct gelu_half_input_form *f = &gelu_half_input_forms[form][type];
+    const uint16_t *table = gelu_half_fwd_table(form, type, narrow);
+    uint16_t from_table[GELU_HALF_GROUP];
+    gelu_vh out[GELU_HALF_NB];
+    GELU_HALF_EACH(GELU_HALF_NB) {
+        for (unsigned m = outside[b]; m; m &= m - 1)
+            from_table[GELU_VW_LANES * b + __builtin_ctz(m)] = table[x[GELU_VW_LANES * b + __builtin_ctz(m)]];
+        gelu_vw v = gelu_half_widen(type, gelu_vh_loadu(x + GELU_VW_LANES * b));
+        out[b] = gelu_half_input_y(f, type, gelu_vw_keep(~outside[b] & GELU_HALF_ALL, v));
+    }
+    gelu_half_store(y, out, stream);
+    GELU_HALF_EACH(GELU_HALF_NB)
+        for (unsigned m = outside[b]; m; m &= m - 1)
+            y[GELU_VW_LANES * b + __builtin_ctz(m)] = from_table[GELU_VW_LANES * b + __builtin_ctz(m)];
+}
+
+/* A group of GELU_HALF_NB registers, x read whole before y is written; a group with a lane
+   outside the range goes the mixed way. */
 static GELU_HALF_ALWAYS void gelu_half_input_group(enum gelu_form form, enum gelu_half type, gelu_n16_fn narrow,
                                                    const uint16_t *x, uint16_t *y, int stream)
 {
     const struct gelu_half_input_form *f = &gelu_half_input_forms[form][type];
-    gelu_vh h[GELU_HALF_NB], out[GELU_HALF_NB];
     gelu_vw v[GELU_HALF_NB];
+    gelu_vh out[GELU_HALF_NB];
     unsigned outside[GELU_HALF_NB], any = 0;
     GELU_HALF_EACH(GELU_HALF_NB) {
-        h[b] = gelu_vh_loadu(x + GELU_VW_LANES * b);
-        v[b] = gelu_half_widen(type, h[b]);
+        v[b] = gelu_half_widen(type, gelu_vh_loadu(x + GELU_VW_LANES * b));
         outside[b] = gelu_half_input_outside(v[b]);
         any |= outside[b];
     }
     if (__builtin_expect(any != 0, 0)) {
-        GELU_HALF_EACH(GELU_HALF_NB)
-            v[b] = gelu_vw_keep(~outside[b] & GELU_HALF_ALL, v[b]);
+        gelu_half_input_group_mixed(form, type, narrow, x, y, stream, outside);
+        return;
     }
     GELU_HALF_EACH(GELU_HALF_NB)
         out[b] = gelu_half_input_y(f, type, v[b]);
     gelu_half_store(y, out, stream);
-    if (__builtin_expect(any != 0, 0)) {
-        const uint16_t *table = gelu_half_fwd_table(form, type, narrow);
-        GELU_HALF_EACH(GELU_HALF_NB) {
-            uint16_t in[GELU_VW_LANES];
-            gelu_vh_storeu(in, h[b]);
-            for (unsigned m = outside[b]; m; m &= m - 1) {
-                int l = __builtin_ctz(m);
-                y[GELU_VW_LANES * b + l] = table[in[l]];
-            }
-        }
-    }
 }
 
 /* Fewer than a group of elements, through buffers padded with zeros (x read first). */
@@ -122,6 +130,13 @@ static void gelu_half_input_partial(enum gelu_form form, enum gelu_half type, ge
 static GELU_HALF_ALWAYS void gelu_half_input_run(enum gelu_form form, enum gelu_half type, gelu_n16_fn narrow,
                                                  const uint16_t *x, uint16_t *y, size_t n)
 {
+    static int tbl = -1;
+    if (tbl < 0)
+        tbl = getenv("GELU_HALF_TABLE_AB") != NULL;
+    if (tbl) {
+        gelu_half_lookup(gelu_half_fwd_table(form, type, narrow), x, y, n);
+        return;
+    }
     size_t i = 0;
     if (GELU_HALF_STREAM && n >= GELU_HALF_NT_ELEMENTS && ((uintptr_t)y & 1) == 0) {
         i = ((64 - ((uintptr_t)y & 63)) & 63) / 2;

@@ -168,23 +168,6 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup32(const float *row, gelu_vwi i)
 {
     return _mm256_i32gather_ps(row, i, 4);
 }
-/* by the low 5 bits of each lane of i */
-static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup32_low_bits(const float *row, gelu_vwi i)
-{
-    return gelu_vw_lookup32(row, _mm256_and_si256(i, _mm256_set1_epi32(31)));
-}
-/* a with the sign of s; the lanes of m kept, the others zero */
-static GELU_SIMD_ALWAYS gelu_vw gelu_vw_copysign(gelu_vw a, gelu_vw s)
-{
-    __m256 sign = _mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000u));
-    return _mm256_or_ps(_mm256_and_ps(sign, s), _mm256_andnot_ps(sign, a));
-}
-static GELU_SIMD_ALWAYS gelu_vw gelu_vw_keep(unsigned m, gelu_vw v)
-{
-    __m256i bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
-    __m256i on = _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int)m), bit), bit);
-    return _mm256_and_ps(v, _mm256_castsi256_ps(on));
-}
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vw_bits(gelu_vw a) { return _mm256_castps_si256(a); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_set1(int v) { return _mm256_set1_epi32(v); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_add(gelu_vwi a, gelu_vwi b) { return _mm256_add_epi32(a, b); }
