@@ -7,7 +7,7 @@
  *
  * A 16-bit input has 65,536 values, so a float evaluation of GELU can be checked against the
  * correctly rounded result of every input it will ever see: the polynomial path needs no
- * rounding test. For |x| < 8 (NaN and the infinities excluded), in float:
+ * rounding test. For |x| <= 8 (NaN and the infinities excluded), in float:
  *
  *   k = round(C |x|)      the piece, 0 .. 31, from s = fma(|x|, C, M) (M = 1.5 2^23: s = M + k)
  *   t = C |x| - k         in [-1/2, 1/2]
@@ -18,9 +18,9 @@
  *                         adding half an ulp to the float's bits, f16 by the conversion
  *
  * gen_half_input.py fits the tables (gelu_half_input_coeffs.h) and proves them: evaluated
- * exactly as here, every input with |x| < 8 gives the MPFR oracle's result, none differs; the
+ * exactly as here, every input with |x| <= 8 gives the MPFR oracle's result, none differs; the
  * test `half` runs this path on all of them on every ISA. A group of registers with a lane
- * outside the range (|x| >= 8, NaN, an infinity) is computed with those lanes set to zero, and
+ * outside the range (|x| > 8, NaN, an infinity) is computed with those lanes set to zero, and
  * they are then taken from the table of every input's result (gelu_half_tables.c). Unrolled
  * over GELU_HALF_NB registers so that their Horner chains overlap.
  */
@@ -45,7 +45,7 @@ struct gelu_half_input_form {
 static const struct gelu_half_input_form gelu_half_input_forms[][2] = {GELU_FORMS(GELU_HALF_INPUT_ROW)};
 #undef GELU_HALF_INPUT_ROW
 
-/* GELU(x) for |x| < 8 (other lanes: anything, raising nothing for a zero), rounded to the type. */
+/* GELU(x) for |x| <= 8 (other lanes: anything, raising nothing for a zero), rounded to the type. */
 static GELU_HALF_ALWAYS gelu_vh gelu_half_input_y(const struct gelu_half_input_form *f, enum gelu_half type, gelu_vw x)
 {
     gelu_vw a = gelu_vw_abs(x), c = gelu_vw_set1(GELU_HALF_INPUT_C);
@@ -64,36 +64,33 @@ static GELU_HALF_ALWAYS gelu_vh gelu_half_input_y(const struct gelu_half_input_f
     return gelu_vw_to_f16(y);
 }
 
-/* The lanes the path does not take: |x| >= 8, NaN, the infinities (an integer compare). */
+/* The lanes the path does not take: |x| > 8, NaN, the infinities (an integer compare). */
 static GELU_HALF_ALWAYS unsigned gelu_half_input_outside(gelu_vw x)
 {
     return ~gelu_vwi_le(gelu_vw_bits(gelu_vw_abs(x)), gelu_vwi_set1(GELU_HALF_INPUT_ABS_MAX_BITS)) & GELU_HALF_ALL;
 }
 
-/* A group whose `outside` lanes (bits per register) the path does not take: the others by the
-   path, with those set to zero, and those from the table (filled on first need by this ISA's
-   narrowing kernel), all read from x before y is written. */
-static void gelu_half_input_group_mixed(enum gelu_form form, enum gelu_half type, gelu_n16_fn narrow,
-                                        const uint16_t *x, uint16_t *y, int stream, const unsigned *outside)
+/* The table's results for a group's `outside` lanes (bits per register), read from x. */
+static void gelu_half_input_fetch(enum gelu_form form, enum gelu_half type, gelu_n16_fn narrow, const uint16_t *x,
+                                  const unsigned *outside, uint16_t *r)
 {
-    const struct gelu_half_input_form *f = &gelu_half_input_forms[form][type];
-    const uint16_t *table = gelu_half_fwd_table(form, type, narrow);
-    uint16_t from_table[GELU_HALF_GROUP];
-    gelu_vh out[GELU_HALF_NB];
-    GELU_HALF_EACH(GELU_HALF_NB) {
+    const uint16_t *table = gelu_half_fwd_table(form, type, narrow); /* filled on first need */
+    for (int b = 0; b < GELU_HALF_NB; b++)
         for (unsigned m = outside[b]; m; m &= m - 1)
-            from_table[GELU_VW_LANES * b + __builtin_ctz(m)] = table[x[GELU_VW_LANES * b + __builtin_ctz(m)]];
-        gelu_vw v = gelu_half_widen(type, gelu_vh_loadu(x + GELU_VW_LANES * b));
-        out[b] = gelu_half_input_y(f, type, gelu_vw_keep(~outside[b] & GELU_HALF_ALL, v));
-    }
-    gelu_half_store(y, out, stream);
-    GELU_HALF_EACH(GELU_HALF_NB)
-        for (unsigned m = outside[b]; m; m &= m - 1)
-            y[GELU_VW_LANES * b + __builtin_ctz(m)] = from_table[GELU_VW_LANES * b + __builtin_ctz(m)];
+            r[GELU_VW_LANES * b + __builtin_ctz(m)] = table[x[GELU_VW_LANES * b + __builtin_ctz(m)]];
 }
 
-/* A group of GELU_HALF_NB registers, x read whole before y is written; a group with a lane
-   outside the range goes the mixed way. */
+/* ... and into y, after the group's store. */
+static void gelu_half_input_patch(uint16_t *y, const unsigned *outside, const uint16_t *r)
+{
+    for (int b = 0; b < GELU_HALF_NB; b++)
+        for (unsigned m = outside[b]; m; m &= m - 1)
+            y[GELU_VW_LANES * b + __builtin_ctz(m)] = r[GELU_VW_LANES * b + __builtin_ctz(m)];
+}
+
+/* A group of GELU_HALF_NB registers, x read whole before y is written. Lanes outside the
+   range are computed as zeros (no exception from an infinity or a NaN), then replaced by the
+   table's results. */
 static GELU_HALF_ALWAYS void gelu_half_input_group(enum gelu_form form, enum gelu_half type, gelu_n16_fn narrow,
                                                    const uint16_t *x, uint16_t *y, int stream)
 {
@@ -101,18 +98,22 @@ static GELU_HALF_ALWAYS void gelu_half_input_group(enum gelu_form form, enum gel
     gelu_vw v[GELU_HALF_NB];
     gelu_vh out[GELU_HALF_NB];
     unsigned outside[GELU_HALF_NB], any = 0;
+    uint16_t r[GELU_HALF_GROUP];
     GELU_HALF_EACH(GELU_HALF_NB) {
         v[b] = gelu_half_widen(type, gelu_vh_loadu(x + GELU_VW_LANES * b));
         outside[b] = gelu_half_input_outside(v[b]);
         any |= outside[b];
     }
     if (__builtin_expect(any != 0, 0)) {
-        gelu_half_input_group_mixed(form, type, narrow, x, y, stream, outside);
-        return;
+        gelu_half_input_fetch(form, type, narrow, x, outside, r);
+        GELU_HALF_EACH(GELU_HALF_NB)
+            v[b] = gelu_vw_keep(~outside[b] & GELU_HALF_ALL, v[b]);
     }
     GELU_HALF_EACH(GELU_HALF_NB)
         out[b] = gelu_half_input_y(f, type, v[b]);
     gelu_half_store(y, out, stream);
+    if (__builtin_expect(any != 0, 0))
+        gelu_half_input_patch(y, outside, r);
 }
 
 /* Fewer than a group of elements, through buffers padded with zeros (x read first). */

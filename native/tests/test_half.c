@@ -6,7 +6,7 @@
  * (float32 in) on the same values widened, and on every 65537th float bit pattern plus the
  * edges of each format (largest value, overflow threshold, least subnormal). The same under
  * the caller's odd floating-point modes. The 16-bit functions once more on the inputs their
- * polynomial path takes (|x| < 8, gelu_half_input.h) packed together, so that no register
+ * polynomial path takes (|x| <= 8, gelu_half_input.h) packed together, so that no register
  * holds a lane outside it (a register with one would take the table). Then the argument checks.
  * Usage: test_half [STRIDE]  (the float sample of the narrowing functions, default 65537)
  */
@@ -84,7 +84,7 @@ static void all_16bit(int form, int type, const uint16_t *want)
     }
 }
 
-/* Every input with |x| < 8, one after another (repeated to a whole number of 64-lane groups):
+/* Every input with |x| <= 8, one after another (repeated to a whole number of 64-lane groups):
    each goes through the polynomial path on the ISAs that have it. */
 static void polynomial_range(int form, int type, const uint16_t *want)
 {
@@ -105,7 +105,7 @@ static void polynomial_range(int form, int type, const uint16_t *want)
         h16[form][type](isa, x, y, n);
         for (size_t i = 0; i < n; i++)
             if (y[i] != want[x[i]])
-                report("16-bit, |x| < 8 packed", form, type, isa, widen(type, x[i]), y[i], want[x[i]]);
+                report("16-bit, |x| <= 8 packed", form, type, isa, widen(type, x[i]), y[i], want[x[i]]);
     }
 }
 

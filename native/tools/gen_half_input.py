@@ -8,7 +8,7 @@ evaluation can be checked against the correctly rounded result of every input it
 (the MPFR oracle's tables, java/src/test/resources/dev/gelu/golden16.bin.gz, written by
 native/tools/gelu_golden_half). The path, in float32 (each step rounded once, as the kernel):
 
-    a = |x|                               (the path takes -8 <= x < 8, so a < 8)
+    a = |x|                               (the path takes -8 <= x <= 8)
     s = fma(a, C, M)                      M = 1.5 2^23: s = M + k, k = round(a C) in 0 .. 31
     t = fma(a, C, -(s - M))               a C - k in [-1/2, 1/2]: the piece's variable
     q = c_d[k]; q = fma(q, t, c_j[k])     j = d-1 .. 0, one 32-entry permute per coefficient
@@ -41,8 +41,8 @@ GOLDEN = os.path.join(ROOT, "java/src/test/resources/dev/gelu/golden16.bin.gz")
 HEADER = os.path.join(ROOT, "native/src/gelu_half_input_coeffs.h")
 FORMS = ["erf", "tanh", "quick"]
 TYPES = ["bf16", "f16"]
-# 32 pieces on a in [0, 8): a C < 31.5 rounds to at most 31
-C = np.float32(31.5 / 8)
+# 32 pieces on a in [0, 8]: a C < 31.5 rounds to at most 31 (8 C is the float just below 31.5)
+C = np.nextafter(np.float32(31.5 / 8), np.float32(0))
 M = np.float32(1.5 * 2 ** 23)
 A_MAX = 8.0
 # The degree per form and format
@@ -171,7 +171,7 @@ def fit(type_, want, degree):
     """The tables of one form and format: (coef[j][k], shift[k], inputs checked, least margin)."""
     h = np.arange(65536, dtype=np.uint32).astype(np.uint16)
     x = widen(type_, h)
-    taken = np.abs(x) < A_MAX  # NaN: false
+    taken = np.abs(x) <= A_MAX  # NaN: false
     x, want = x[taken], want[taken]
     k, t = piece_and_t(np.abs(x))
     pos = np.abs(x) > 0  # a zero's result does not depend on q
@@ -234,13 +234,13 @@ def header(results):
            "#define GELU_HALF_INPUT_COEFFS_H", "",
            "/* s = fma(|x|, C, M) = M + k, k = round(C |x|) the piece (0 .. 31 for |x| < 8) */",
            f"#define GELU_HALF_INPUT_C {h(C)}f", f"#define GELU_HALF_INPUT_M {h(M)}f",
-           "/* the path takes |x| < 8: the bits of |x| at most these */",
-           f"#define GELU_HALF_INPUT_ABS_MAX_BITS 0x{int(np.nextafter(F32(A_MAX), F32(0)).view(np.uint32)):08X}"]
+           "/* the path takes |x| <= 8: the bits of |x| at most these */",
+           f"#define GELU_HALF_INPUT_ABS_MAX_BITS 0x{int(F32(A_MAX).view(np.uint32)):08X}"]
     for (form, type_), (coef, shift, n) in results.items():
         name = f"{form}_{type_}"
         out += ["", f"/* {form} {type_}: row 0 the base b (m = max(0, x) - |x| b), rows 1 .. {len(coef)} the",
                 f"   coefficients c_0 .. c_{len(coef) - 1} of q in t, per piece k; {n} inputs, every one with",
-                "   |x| < 8, checked against the MPFR oracle's table: 0 differ */",
+                "   |x| <= 8, checked against the MPFR oracle's table: 0 differ */",
                 f"#define GELU_HALF_INPUT_{name.upper()}_DEGREE {len(coef) - 1}",
                 f"static const float gelu_half_input_{name}[{len(coef) + 1}][32] __attribute__((aligned(64))) = {{"]
         for row in [shift] + list(coef):
@@ -269,7 +269,7 @@ def main():
             for type_ in TYPES:
                 rows = parse(text, form, type_)
                 x = widen(type_, h)
-                taken = np.abs(x) < A_MAX
+                taken = np.abs(x) <= A_MAX
                 failing = check(type_, rows[1:], rows[0], x[taken], tables[(form, type_)][taken])
                 print(f"{form} {type_}: {int(taken.sum())} inputs, {failing} differ from the oracle")
                 bad += failing
