@@ -7,8 +7,11 @@
  * GELU_HALF_NB      registers a group holds
  * GELU_HALF_STREAM  1: from GELU_HALF_NT_ELEMENTS elements on, stream the output past the caches
  *
- * A 16-bit input has 65,536 values: its result is a load from the table of every input's
- * result (gelu_half_tables.c), which this ISA's narrowing kernel fills on first use.
+ * A 16-bit input has 65,536 values (gelu_half_input.h): on the ISAs that set
+ * GELU_HALF_INPUT_POLY (AVX-512), |x| <= 8 takes a float polynomial whose rounding to the
+ * format was checked on every such input (gen_half_input.py), so it needs no rounding test;
+ * the other inputs, and every input on the other ISAs, are a load from the table of every
+ * input's result (gelu_half_tables.c), which this ISA's narrowing kernel fills on first use.
  *
  * A float input (the narrowing kernels): y = fma(-|x|, Q, max(0, x)) in float with Q from
  * gelu_half_coeffs.h (24 pieces of width 1/4, one table lookup per coefficient), a full
@@ -283,9 +286,10 @@ static GELU_HALF_ALWAYS void gelu_half_flush(enum gelu_form form, enum gelu_half
     q->n = 0;
 }
 
-/* A 16-bit input: every element from the table (x[i] read before y[i] is written). Loads beat
-   both the fast path and a vector gather here: 3.5 against 3.1 (AVX-512 fast path) and 1.7
-   (AVX2 gathers) Gelem/s, bf16 erf, n = 65536, any distribution (gelu_cbench, 2026-12-06). */
+/* A 16-bit input from the table (x[i] read before y[i] is written). Loads beat the narrowing
+   fast path and a vector gather here: 3.5 against 3.1 (AVX-512 fast path) and 1.7 (AVX2
+   gathers) Gelem/s, bf16 erf, n = 65536, any distribution (gelu_cbench, 2026-12-06); the
+   16-bit-input polynomial of gelu_half_input.h beats it on AVX-512. */
 static GELU_HALF_ALWAYS void gelu_half_lookup(const uint16_t *table, const uint16_t *x, uint16_t *y, size_t n)
 {
     for (size_t i = 0; i < n; i++)

@@ -26,15 +26,15 @@ only when no input fails; the count of inputs checked is in the header.
 
 fma is emulated exactly: a b is exact in double, a b + c is rounded to double with its error
 known (two-sum), and rounded to float with that error breaking a double that sits on a float
-midpoint. Needs numpy and scipy (Debian: python3-numpy, python3-scipy).
-Usage: gen_half_input.py [--check]   (--check: verify the committed header, write nothing)
+midpoint. Needs numpy and scipy (Debian: python3-numpy, python3-scipy; --check numpy only).
+Usage: gen_half_input.py [--check]   (--check: verify the committed header, write nothing; the
+ctest half_input_tables runs it)
 """
 import gzip
 import os
 import sys
 
 import numpy as np
-from scipy.optimize import linprog
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GOLDEN = os.path.join(ROOT, "java/src/test/resources/dev/gelu/golden16.bin.gz")
@@ -145,6 +145,8 @@ def solve_piece(t, lo, hi, degree):
     """Coefficients (float64) of a polynomial in t within [lo, hi] at every point, with the
     largest margin, in units of the bound nearer to zero (the size of the q that rounding
     errors scale with there); returns (coefficients, margin in float ulps of that unit)."""
+    from scipy.optimize import linprog  # only the fit needs it, not --check
+
     t, lo, hi = t.astype(F64), lo.astype(F64), hi.astype(F64)
     # an interval from just above zero (a result that is a zero of x's sign, or a tiny one):
     # kept well away from zero, so that q keeps its sign

@@ -245,6 +245,31 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vh_bf16_to_vw(gelu_vh h)
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
 }
 
+/* gelu_vh2: 32 16-bit values, two registers' worth (GELU_VH2_PAIRS 1: this wrapper has them);
+   memory (streamed: to a 64-byte aligned p); bf16 values widened to floats two registers at a
+   time, in the order of vpunpck{l,h}wd (lanes 0-3 of each 128-bit block, then 4-7), which
+   gelu_vwi_pack16 undoes for lanes below 2^16; the values whose bits without the sign exceed
+   m, as bits in memory order */
+#define GELU_VH2_PAIRS 1
+typedef __m512i gelu_vh2;
+static GELU_SIMD_ALWAYS gelu_vh2 gelu_vh2_loadu(const uint16_t *p) { return _mm512_loadu_si512((const void *)p); }
+static GELU_SIMD_ALWAYS void gelu_vh2_storeu(uint16_t *p, gelu_vh2 v) { _mm512_storeu_si512((void *)p, v); }
+static GELU_SIMD_ALWAYS void gelu_vh2_stream(uint16_t *p, gelu_vh2 v) { _mm512_stream_si512((void *)p, v); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vh2_bf16_lo(gelu_vh2 h)
+{
+    return _mm512_castsi512_ps(_mm512_unpacklo_epi16(_mm512_setzero_si512(), h));
+}
+static GELU_SIMD_ALWAYS gelu_vw gelu_vh2_bf16_hi(gelu_vh2 h)
+{
+    return _mm512_castsi512_ps(_mm512_unpackhi_epi16(_mm512_setzero_si512(), h));
+}
+static GELU_SIMD_ALWAYS gelu_vh2 gelu_vwi_pack16(gelu_vwi lo, gelu_vwi hi) { return _mm512_packus_epi32(lo, hi); }
+static GELU_SIMD_ALWAYS uint32_t gelu_vh2_abs_above(gelu_vh2 h, int m)
+{
+    __m512i a = _mm512_and_si512(h, _mm512_set1_epi16(0x7FFF));
+    return _cvtmask32_u32(_mm512_cmpgt_epu16_mask(a, _mm512_set1_epi16((short)m)));
+}
+
 /* a register of floats as two of gelu_vf, its low and high halves (the double paths take one
    at a time), and back */
 static GELU_SIMD_ALWAYS gelu_vf gelu_vw_lo(gelu_vw v) { return _mm512_castps512_ps256(v); }
