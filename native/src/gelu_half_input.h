@@ -28,7 +28,6 @@
 #define GELU_HALF_INPUT_H
 
 #include "gelu_half_input_coeffs.h"
-#include <stdlib.h>
 
 #ifndef GELU_HALF_INPUT_POLY
 #define GELU_HALF_INPUT_POLY 0
@@ -190,13 +189,6 @@ static void gelu_half_input_partial(enum gelu_form form, enum gelu_half type, ge
 static GELU_HALF_ALWAYS void gelu_half_input_run(enum gelu_form form, enum gelu_half type, gelu_n16_fn narrow,
                                                  const uint16_t *x, uint16_t *y, size_t n)
 {
-    static int tbl = -1;
-    if (tbl < 0)
-        tbl = getenv("GELU_HALF_TABLE_AB") != NULL;
-    if (tbl) {
-        gelu_half_lookup(gelu_half_fwd_table(form, type, narrow), x, y, n);
-        return;
-    }
     size_t i = 0;
     if (GELU_HALF_STREAM && n >= GELU_HALF_NT_ELEMENTS && ((uintptr_t)y & 1) == 0) {
         i = ((64 - ((uintptr_t)y & 63)) & 63) / 2;
