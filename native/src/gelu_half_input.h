@@ -18,11 +18,13 @@
  *                         adding half an ulp to the float's bits, f16 by the conversion
  *
  * gen_half_input.py fits the tables (gelu_half_input_coeffs.h) and proves them: evaluated
- * exactly as here, every input with |x| <= 8 gives the MPFR oracle's result, none differs; the
- * test `half` runs this path on all of them on every ISA. A group of registers with a lane
- * outside the range (|x| > 8, NaN, an infinity) is computed with those lanes set to zero, and
- * they are then taken from the table of every input's result (gelu_half_tables.c). Unrolled
- * over GELU_HALF_NB registers so that their Horner chains overlap.
+ * exactly as here, every input with |x| <= 8 gives the MPFR oracle's result, none differs;
+ * the test `half` runs this path on all of them on every ISA that takes it. A group of
+ * registers with a lane outside the range (|x| > 8, NaN, an infinity) is computed with those
+ * lanes set to zero, and they are then taken from the table of every input's result
+ * (gelu_half_tables.c). Unrolled over GELU_HALF_NB registers so that their Horner chains
+ * overlap; bf16 widens and narrows two registers at a time where the wrapper can
+ * (GELU_VH2_PAIRS).
  */
 #ifndef GELU_HALF_INPUT_H
 #define GELU_HALF_INPUT_H

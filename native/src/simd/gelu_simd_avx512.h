@@ -197,7 +197,9 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup32(const float *row, gelu_vwi i)
 {
     return _mm512_permutex2var_ps(_mm512_load_ps(row), i, _mm512_load_ps(row + 16));
 }
-/* by the low 5 bits of each lane of i (the permute reads no others) */
+/* The 16-bit-input polynomial path's names (gelu_half_input.h, GELU_HALF_INPUT_POLY; an ISA
+   whose wrapper lacks them keeps the table): a lookup by the low 5 bits of each lane of i (the
+   permute reads no others) */
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup32_low_bits(const float *row, gelu_vwi i)
 {
     return gelu_vw_lookup32(row, i);
