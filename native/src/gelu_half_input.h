@@ -29,12 +29,12 @@
 #ifndef GELU_HALF_INPUT_H
 #define GELU_HALF_INPUT_H
 
-#include "gelu_half_input_coeffs.h"
-
 #ifndef GELU_HALF_INPUT_POLY
 #define GELU_HALF_INPUT_POLY 0
 #endif
 #if GELU_HALF_INPUT_POLY
+
+#include "gelu_half_input_coeffs.h"
 
 struct gelu_half_input_form {
     const float (*rows)[32]; /* row 0: b; rows 1 ..: c_0 .. c_degree */
@@ -118,7 +118,7 @@ static GELU_HALF_ALWAYS void gelu_half_input_group_bf16(enum gelu_form form, gel
     uint16_t r[GELU_HALF_GROUP];
     GELU_HALF_EACH(PAIRS) {
         h[b] = gelu_vh2_loadu(x + 2 * GELU_VW_LANES * b);
-        uint32_t o = gelu_vh2_abs_above(h[b], 0x4100);
+        uint32_t o = gelu_vh2_abs_above(h[b], GELU_HALF_INPUT_ABS_MAX_BITS >> 16);
         outside[2 * b] = o & GELU_HALF_ALL, outside[2 * b + 1] = o >> GELU_VW_LANES;
         any |= o;
     }
