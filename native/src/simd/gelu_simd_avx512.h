@@ -187,6 +187,19 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_sub(gelu_vw a, gelu_vw b) { return _mm51
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_mul(gelu_vw a, gelu_vw b) { return _mm512_mul_ps(a, b); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fma(gelu_vw a, gelu_vw b, gelu_vw c) { return _mm512_fmadd_ps(a, b, c); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fnma(gelu_vw a, gelu_vw b, gelu_vw c) { return _mm512_fnmadd_ps(a, b, c); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_add(gelu_vw a, gelu_vw b) { return _mm512_add_ps(a, b); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fms(gelu_vw a, gelu_vw b, gelu_vw c) { return _mm512_fmsub_ps(a, b, c); }
+/* a where bit i of m is set, else b */
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_select(unsigned m, gelu_vw a, gelu_vw b)
+{
+    return _mm512_mask_blend_ps((__mmask16)m, b, a);
+}
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_quiet(gelu_vw a)
+{
+    return _mm512_or_ps(a, _mm512_castsi512_ps(_mm512_set1_epi32(0x00400000)));
+}
+/* a non-temporal store to a 64-byte aligned p (order with gelu_sfence) */
+static GELU_SIMD_ALWAYS void gelu_vw_stream(float *p, gelu_vw v) { _mm512_stream_ps(p, v); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_min(gelu_vw a, gelu_vw b) { return _mm512_min_ps(a, b); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_max(gelu_vw a, gelu_vw b) { return _mm512_max_ps(a, b); }
 static GELU_SIMD_ALWAYS void gelu_vw_storeu(float *p, gelu_vw v) { _mm512_storeu_ps(p, v); }
@@ -196,6 +209,15 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vwi_to_vw(gelu_vwi i) { return _mm512_cvtep
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup32(const float *row, gelu_vwi i)
 {
     return _mm512_permutex2var_ps(_mm512_load_ps(row), i, _mm512_load_ps(row + 16));
+}
+/* the 8 entries of piece i of a table of 32 pieces, coefficient-major (cm) or piece-major (pm):
+   here eight permutes of cm */
+static GELU_SIMD_ALWAYS void gelu_vw_lookup_piece(const float (*cm)[32], const float (*pm)[8], gelu_vwi i, gelu_vw *out)
+{
+    (void)pm;
+    _Pragma("GCC unroll 8")
+    for (int j = 0; j < 8; j++)
+        out[j] = gelu_vw_lookup32(cm[j], i);
 }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vw_bits(gelu_vw a) { return _mm512_castps_si512(a); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_set1(int v) { return _mm512_set1_epi32(v); }
@@ -264,6 +286,12 @@ static GELU_SIMD_ALWAYS void gelu_lanes_compress(uint32_t *p, unsigned m, unsign
     __m512i lanes = _mm512_add_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
                                      _mm512_set1_epi32((int)at));
     _mm512_storeu_si512(p, _mm512_maskz_compress_epi32((__mmask16)m, lanes));
+}
+/* v with the lanes of m, in lane order, from p[0 .. popcount(m)); reads p[0 .. 16) (the
+   register form: the memory form is microcoded on Zen 4) */
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_expand(gelu_vw v, unsigned m, const float *p)
+{
+    return _mm512_mask_expand_ps(v, (__mmask16)m, _mm512_loadu_ps(p));
 }
 
 #endif
