@@ -17,8 +17,7 @@
  * finished together: no lane goes alone.
  *
  * GELU_FWD_FNW   registers of floats a group holds (their chains overlap)
- * GELU_FWD_FTG   vectors of doubles the queued tail lanes run at once: one vector's exp chain
- *                alone leaves the pipes idle, too many spill
+ * GELU_FWD_FTG   registers the queued tail lanes run at once (their chains overlap)
  * and GELU_FWD_STREAM as in gelu_forward_cr.h, which this follows.
  */
 #ifndef GELU_FORWARD_FAITHFUL_H
@@ -28,85 +27,6 @@
 #include "gelu_forward_cr.h"
 
 #define GELU_FWD_FGROUP (GELU_FWD_FNW * GELU_VW_LANES)
-
-/*
- * The faithful negative tail on nb vectors, finite x < LO: x held at -amax (the correctly
- * rounded kernels' clamp, where every result rounds to -0), a = -x, and y = x Q(a) in double with
- * erf:      Q = exp(fma(a a, -1/2, H_k(t))), H = ln(Phi(-a)) + a^2/2 from its 16-piece table
- *           (a a is exact: a is a float);
- * logistic: Q = e (1 - e + e^2) = fma(e, fma(e, e, -e), e), e = exp(-(a (c1 + c3 a a))), which
- *           is sigma(-2u) = e/(1 + e) to e^3 < 2^-32 relative.
- * Q is within 2^-30 of the exact value; the exp is to 2^-34 on [-150, -5].
- */
-static GELU_FWD_ALWAYS void gelu_fwd_faithful_tail(const struct gelu_fwd_form *F, int nb, const gelu_vd *xd, gelu_vd *y)
-{
-    gelu_vd xc[16], a[16], aa[16], v[16], e[16];
-    GELU_FWD_EACH(nb) {
-        xc[b] = gelu_vd_max(xd[b], GELU_FWD_SET1(-F->amax));
-        a[b] = gelu_vd_neg(xc[b]);
-        aa[b] = gelu_vd_mul(a[b], a[b]);
-    }
-    if (F->erf) {
-        const double(*c)[16] = gelu_faithful_tail_coef;
-        gelu_vd t[16], h[16], z[16];
-        GELU_FWD_EACH(nb) {
-            gelu_vd r = gelu_vd_fma(a[b], GELU_FWD_SET1(GELU_FAITHFUL_TAIL_A), GELU_FWD_SET1(GELU_FAITHFUL_TAIL_B));
-            z[b] = gelu_vd_add(r, GELU_FWD_SET1(GELU_EXP_SHIFT));
-            t[b] = gelu_vd_sub(r, gelu_vd_sub(z[b], GELU_FWD_SET1(GELU_EXP_SHIFT)));
-            h[b] = gelu_vd_lookup16_low_bits(c[GELU_FAITHFUL_TAIL_DEGREE], z[b]);
-        }
-        _Pragma("GCC unroll 8")
-        for (int j = GELU_FAITHFUL_TAIL_DEGREE - 1; j >= 0; j--)
-            GELU_FWD_EACH(nb)
-                h[b] = gelu_vd_fma(h[b], t[b], gelu_vd_lookup16_low_bits(c[j], z[b]));
-        GELU_FWD_EACH(nb)
-            v[b] = gelu_vd_fma(aa[b], GELU_FWD_SET1(-0.5), h[b]);
-        gelu_fwd_exp(gelu_faithful_exp_coef, GELU_FAITHFUL_EXP_DEGREE, nb, v, e);
-        GELU_FWD_EACH(nb)
-            y[b] = gelu_vd_mul(xc[b], e[b]);
-        return;
-    }
-    GELU_FWD_EACH(nb)
-        v[b] = gelu_vd_neg(gelu_vd_mul(a[b], gelu_vd_fma(GELU_FWD_SET1(F->c3), aa[b], GELU_FWD_SET1(F->c1))));
-    gelu_fwd_exp(gelu_faithful_exp_coef, GELU_FAITHFUL_EXP_DEGREE, nb, v, e);
-    GELU_FWD_EACH(nb)
-        y[b] = gelu_vd_mul(xc[b], gelu_vd_fma(e[b], gelu_vd_fms(e[b], e[b], e[b]), e[b]));
-}
-
-/*
- * The quick form outside [LO, HI), finite x: Q(HI) = 8.6e-5 is far from negligible, so both
- * sides take the formula itself: with a = |x| held at amax = 64 (where 64 Q(64) < 2^-151, so
- * x < -64 gives -0 and x > 64 gives x, as from the exact value), e = exp(-1.702 a) and
- * Q = e/(1 + e), y = fma(-a, Q, max(0, x)) as on the central range. Error of Q, relative: the
- * exp 2^-34.1, its argument (1.702 and the product, each 2^-53) a 2^-52 < 2^-45, the sum and
- * the division 2^-53 each: below 2^-33.9. That is y's error for x < 0 (plus the fma's 2^-53);
- * for x >= HI it is shrunk by Q/(1 - Q) < 2^-13. Either way far below the 2^-25 a faithful
- * float needs.
- */
-static GELU_FWD_ALWAYS void gelu_fwd_faithful_outer(const struct gelu_fwd_form *F, int nb, const gelu_vd *xd,
-                                                    gelu_vd *y)
-{
-    gelu_vd nc[16], v[16], e[16];
-    GELU_FWD_EACH(nb) {
-        nc[b] = gelu_vd_max(gelu_vd_negabs(xd[b]), GELU_FWD_SET1(-F->amax));
-        v[b] = gelu_vd_mul(nc[b], GELU_FWD_SET1(F->c1));
-    }
-    gelu_fwd_exp(gelu_faithful_exp_coef, GELU_FAITHFUL_EXP_DEGREE, nb, v, e);
-    GELU_FWD_EACH(nb) {
-        gelu_vd q = gelu_vd_div(e[b], gelu_vd_add(GELU_FWD_SET1(1.0), e[b]));
-        y[b] = gelu_vd_fma(nc[b], q, gelu_vd_max(gelu_vd_zero(), xd[b]));
-    }
-}
-
-/* The double y before its one rounding to float, finite x outside the central range. */
-static GELU_FWD_ALWAYS void gelu_fwd_faithful_outside(const struct gelu_fwd_form *F, int nb, const gelu_vd *xd,
-                                                      gelu_vd *y)
-{
-    if (F->outer_both)
-        gelu_fwd_faithful_outer(F, nb, xd, y);
-    else
-        gelu_fwd_faithful_tail(F, nb, xd, y);
-}
 
 /*
  * P on one register, x in [lo, hi] (a finite x anywhere gives finite lanes), the central path:
@@ -135,6 +55,96 @@ static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_central(const struct gelu_faith
 }
 
 /*
+ * exp(-v) for v = vh + vl in [8, 113] (w = -vh, wl = -vl): (eh + el) S 2^-64, S a power of 2.
+ * n = round(-v 32/ln2) by the magic constant (n is z's low bits), r = -v - n ln2/32 with n l1
+ * exact and w - n l1 exact (Sterbenz), |r| <= ln2/64 + 2^-17; e^r = 1 + p, p = r + r^2 (1/2 + r/6
+ * + r^2/24) to 2^-39; 2^(j/32) as a float pair; S = 2^(floor(n/32) + 64), a normal float.
+ */
+static GELU_FWD_ALWAYS void gelu_fwd_ftail_exp(gelu_vw w, gelu_vw wl, gelu_vw *eh, gelu_vw *el, gelu_vw *s)
+{
+    const struct gelu_faithful_tail *T = &gelu_faithful_float_tail;
+    gelu_vw z = gelu_vw_fma(w, gelu_vw_set1(T->inv_l), gelu_vw_set1(T->magic));
+    gelu_vw n = gelu_vw_sub(z, gelu_vw_set1(T->magic));
+    gelu_vw r = gelu_vw_fma(n, gelu_vw_set1(-T->l1), w);
+    r = gelu_vw_fma(n, gelu_vw_set1(-T->l2), r);
+    r = gelu_vw_add(gelu_vw_fma(n, gelu_vw_set1(-T->l3), r), wl);
+    gelu_vw p = gelu_vw_fma(gelu_vw_fma(r, gelu_vw_set1(1.0f / 24), gelu_vw_set1(1.0f / 6)), r, gelu_vw_set1(0.5f));
+    p = gelu_vw_fma(gelu_vw_mul(r, r), p, r);
+    gelu_vwi zb = gelu_vw_bits(z), j = gelu_vwi_and(zb, gelu_vwi_set1(31));
+    *eh = gelu_vw_lookup32(T->exp2[0], j);
+    *el = gelu_vw_fma(*eh, p, gelu_vw_lookup32(T->exp2[1], j));
+    /* z's bits are those of 1.5 2^23 plus n: floor(n/32) + 64 + 127 in the exponent field */
+    *s = gelu_vwi_as_vw(gelu_vwi_shl(gelu_vwi_add(gelu_vwi_shr(zb, 5), gelu_vwi_set1(191 - (0x4B400000 >> 5))), 23));
+}
+
+/*
+ * The negative tail in float on a register of x < lo (or -inf), a = -x held at the form's amax
+ * (where every result rounds to -0): y = x Q(a), Q = (eh + el) S 2^-64 F with
+ * erf:      F = R(a) = Phi(-a) e^(a^2/2) = c0 + t q from 32 pieces, v = a^2/2 (h + l exactly);
+ * tanh:     F = 1 - e (e = exp(-v) < 2^-15.8, e^2 dropped), v = c1 a + c3 a^3 as a float pair;
+ * quick:    the same with v = 1.702 a (e < 2^-14.7).
+ * The products keep their rounding errors (fma), so Q is within 2^-26.3 of the exact value;
+ * y = fma(x, Qh, x Ql) S, then times 2^-64 (exact unless y is subnormal, where the two roundings
+ * still leave a float within one spacing: faithful).
+ */
+static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_ftail(const struct gelu_fwd_form *F, gelu_vw x)
+{
+    const struct gelu_faithful_tail *T = &gelu_faithful_float_tail;
+    gelu_vw a = gelu_vw_min(gelu_vw_sub(gelu_vw_zero(), x), gelu_vw_set1(F->ff->tail_amax));
+    gelu_vw xc = gelu_vw_sub(gelu_vw_zero(), a), eh, el, s, qh, ql;
+    if (F->erf) {
+        gelu_vw c[8];
+        gelu_vw_lookup_piece(T->r, T->p, gelu_vw_trunc(gelu_vw_fma(a, gelu_vw_set1(T->s1), gelu_vw_set1(T->s0))), c);
+        gelu_vw t = gelu_vw_sub(a, c[0]);
+        gelu_vw q = c[GELU_FAITHFUL_TAIL_DEGREE_F + 1];
+        _Pragma("GCC unroll 8")
+        for (int j = GELU_FAITHFUL_TAIL_DEGREE_F - 1; j >= 1; j--)
+            q = gelu_vw_fma(q, t, c[j + 1]);
+        gelu_vw h = gelu_vw_mul(a, a);
+        gelu_vw l = gelu_vw_fms(a, a, h);
+        gelu_fwd_ftail_exp(gelu_vw_mul(h, gelu_vw_set1(-0.5f)), gelu_vw_mul(l, gelu_vw_set1(-0.5f)), &eh, &el, &s);
+        qh = gelu_vw_mul(c[1], eh);
+        ql = gelu_vw_fma(c[1], el, gelu_vw_fms(c[1], eh, qh));
+        ql = gelu_vw_fma(gelu_vw_mul(t, q), gelu_vw_add(eh, el), ql);
+    } else {
+        gelu_vw vh, vl;
+        if (F->c3 != 0) {
+            gelu_vw h = gelu_vw_mul(a, a);
+            gelu_vw l = gelu_vw_fms(a, a, h);
+            gelu_vw p3 = gelu_vw_mul(a, h); /* a^3 = p3 + p3l */
+            gelu_vw p3l = gelu_vw_fma(a, l, gelu_vw_fms(a, h, p3));
+            gelu_vw x3 = gelu_vw_mul(gelu_vw_set1(T->tanh_c3[0]), p3);
+            gelu_vw x3l = gelu_vw_fms(gelu_vw_set1(T->tanh_c3[0]), p3, x3);
+            x3l = gelu_vw_fma(gelu_vw_set1(T->tanh_c3[0]), p3l, x3l);
+            x3l = gelu_vw_fma(gelu_vw_set1(T->tanh_c3[1]), p3, x3l);
+            gelu_vw x1 = gelu_vw_mul(gelu_vw_set1(T->tanh_c1[0]), a);
+            gelu_vw x1l = gelu_vw_fma(gelu_vw_set1(T->tanh_c1[1]), a, gelu_vw_fms(gelu_vw_set1(T->tanh_c1[0]), a, x1));
+            gelu_vw big = gelu_vw_max(x3, x1), small = gelu_vw_min(x3, x1); /* both positive: Fast2Sum */
+            vh = gelu_vw_add(big, small);
+            vl = gelu_vw_add(gelu_vw_add(gelu_vw_sub(big, vh), small), gelu_vw_add(x3l, x1l));
+        } else {
+            vh = gelu_vw_mul(gelu_vw_set1(T->quick_c[0]), a);
+            vl = gelu_vw_fma(gelu_vw_set1(T->quick_c[1]), a, gelu_vw_fms(gelu_vw_set1(T->quick_c[0]), a, vh));
+        }
+        gelu_fwd_ftail_exp(gelu_vw_sub(gelu_vw_zero(), vh), gelu_vw_sub(gelu_vw_zero(), vl), &eh, &el, &s);
+        /* e to float precision is enough, and below 2^-59 not at all: held there, it is never
+           subnormal (an operand the pipes would take slowly) */
+        gelu_vw es = gelu_vw_add(eh, el);
+        gelu_vw e = gelu_vw_mul(gelu_vw_mul(es, gelu_vw_max(s, gelu_vw_set1(0x1p4f))), gelu_vw_set1(0x1p-64f));
+        qh = eh;
+        ql = gelu_vw_fnma(es, e, el);
+    }
+    gelu_vw ys = gelu_vw_mul(gelu_vw_fma(xc, qh, gelu_vw_mul(xc, ql)), s); /* exact: normal, <= 0 */
+    /* ys 2^-64 rounded once: by a multiply where that is normal, and where it is subnormal or
+       zero by its bits, the integer nearest |ys| 2^85, which adding 2^23 finds (a multiply with a
+       subnormal result takes a slow assist on x86) */
+    unsigned tiny = gelu_vw_lt(gelu_vw_set1(-0x1p-62f), ys);
+    gelu_vw big = gelu_vw_mul(gelu_vw_min(ys, gelu_vw_set1(-0x1p-62f)), gelu_vw_set1(0x1p-64f));
+    gelu_vwi bits = gelu_vw_bits(gelu_vw_fma(ys, gelu_vw_set1(-0x1p85f), gelu_vw_set1(0x1p23f)));
+    return gelu_vw_select(tiny, gelu_vwi_as_vw(gelu_vwi_add(bits, gelu_vwi_set1(0x80000000 - 0x4B000000))), big);
+}
+
+/*
  * A register with a lane outside [lo, hi): the central path on x held in it, then by selects;
  * the tail lanes (x < lo, -inf) are left to the queue, *low.
  */
@@ -142,10 +152,12 @@ static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_edges(const struct gelu_fwd_for
 {
     const struct gelu_faithful_float *T = F->ff;
     /* max returns its second operand for a NaN: every lane is finite here */
+    *low = gelu_vw_lt(x, gelu_vw_set1(T->lo));
+    if (*low == (1u << GELU_VW_LANES) - 1) /* all tail lanes (the queue's result replaces them) */
+        return x;
     gelu_vw xc = gelu_vw_min(gelu_vw_max(x, gelu_vw_set1(T->lo)), gelu_vw_set1(T->hi));
     gelu_vw y = gelu_fwd_faithful_central(T, xc);
     unsigned high = gelu_vw_ge(x, gelu_vw_set1(T->hi));
-    *low = gelu_vw_lt(x, gelu_vw_set1(T->lo));
     y = gelu_vw_select(high, x, y);
     return gelu_vw_select(gelu_vw_nge(x, gelu_vw_set1(T->lo)) & ~*low, gelu_vw_quiet(x), y);
 }
@@ -157,7 +169,7 @@ static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_edges(const struct gelu_fwd_for
  * quarter of the lanes are tail lanes); the results go back into their registers' lanes.
  */
 #define GELU_FWD_FCHUNK (16 * GELU_FWD_FGROUP)
-#define GELU_FWD_FTAIL (GELU_FWD_FTG * GELU_VD_LANES)
+#define GELU_FWD_FTAIL (GELU_FWD_FTG * GELU_VW_LANES)
 struct gelu_fwd_fqueue {
     _Alignas(64) float x[GELU_FWD_FCHUNK + GELU_FWD_FTAIL + GELU_VW_LANES];
     uint32_t reg[GELU_FWD_FCHUNK / GELU_VW_LANES], lanes[GELU_FWD_FCHUNK / GELU_VW_LANES];
@@ -168,14 +180,15 @@ struct gelu_fwd_fqueue {
 static GELU_FWD_ALWAYS void gelu_fwd_faithful_flush(const struct gelu_fwd_form *F, struct gelu_fwd_fqueue *q, float *y)
 {
     for (size_t k = q->n; k % GELU_FWD_FTAIL != 0; k++)
-        q->x[k] = F->ff->lo - 1; /* a tail value: the padding raises no flag */
+        q->x[k] = -8.0f; /* a tail value of every form: the padding raises no flag */
     for (size_t k = 0; k < q->n; k += GELU_FWD_FTAIL) {
-        gelu_vd xd[GELU_FWD_FTG], yd[GELU_FWD_FTG];
-        GELU_FWD_EACH(GELU_FWD_FTG)
-            xd[b] = gelu_vf_to_vd(gelu_vf_loadu(q->x + k + GELU_VD_LANES * b));
-        gelu_fwd_faithful_outside(F, GELU_FWD_FTG, xd, yd);
-        GELU_FWD_EACH(GELU_FWD_FTG) /* in place: the x of these lanes are read */
-            gelu_vf_storeu(q->x + k + GELU_VD_LANES * b, gelu_vd_to_vf(yd[b]));
+        gelu_vw yv[GELU_FWD_FTG];
+        _Pragma("GCC unroll 8")
+        for (int b = 0; b < GELU_FWD_FTG; b++)
+            yv[b] = gelu_fwd_faithful_ftail(F, gelu_vw_loadu(q->x + k + GELU_VW_LANES * b));
+        _Pragma("GCC unroll 8") /* in place: the x of these lanes are read */
+        for (int b = 0; b < GELU_FWD_FTG; b++)
+            gelu_vw_storeu(q->x + k + GELU_VW_LANES * b, yv[b]);
     }
     const float *r = q->x;
     for (size_t j = 0; j < q->nreg; j++) {

@@ -57,6 +57,9 @@ def p_quick(x):
 FORMS = [("erf", "Phi(x)", p_erf, -4.0, 5.5, 22.5, 2.5, -0.78, -0.16),
          ("tanh", "sigma(2 sqrt(2/pi) (x + 0.044715 x^3))", p_tanh, -4.0, 5.5, 22.5, 2.5, -0.78, -0.16),
          ("quick", "sigma(1.702 x)", p_quick, -6.0, 10.0, 15.5, 2.5, -0.0133, -0.1)]
+# the negative tail holds a = -x at TAIL_AMAX: every result from there on rounds to -0, and
+# exp's argument stays below 113 (gelu_fwd_ftail_exp)
+TAIL_AMAX = {"erf": 15.0, "tanh": 10.8, "quick": 64.0}
 
 
 def f32(v):
@@ -100,7 +103,7 @@ def piece_domains(mp_, lo, hi):
     128 floats around each with the kernel's float map. Near a boundary the rounding of r may
     send neighbouring floats to either piece, so the pieces' ranges may overlap by a few floats."""
     lo32, hi32 = np.float32(lo), np.nextafter(np.float32(hi), np.float32(-np.inf))
-    assert 0 <= mp_.r(lo32) and mp_.r(np.float32(hi)) < PIECES, (mp_.r(lo32), mp_.r(np.float32(hi)))
+    assert -1 < mp_.r(lo32) and mp_.r(np.float32(hi)) < PIECES, (mp_.r(lo32), mp_.r(np.float32(hi)))
     ks = (int(mp_.r(lo32)), int(mp_.r(hi32)))
     first, last = {ks[0]: lo32}, {ks[1]: hi32}
     for j in range(ks[0] + 1, ks[1] + 1):
@@ -198,6 +201,87 @@ def evaluate(m, c, x):
     return F(sh) + F(lo), F(t) * F(t) * F(q) / (F(sh) + F(lo))
 
 
+# ---- the negative tail in float: x < LO (see gelu_forward_faithful.h) ----
+TAIL_DEGREE = 4
+ERF_TAIL_LO, ERF_TAIL_HI = 4.0, 15.0  # a = -x; 15 is the correctly rounded kernels' clamp
+V_MAX = 110.0  # exp(-v) is held at exp(-110): every result there rounds to -0
+MAGIC = np.float32(1.5 * 2 ** 23)
+
+
+class LinearMap:
+    """r = fma(a, s1, s0) in float, the piece k = trunc(r)."""
+
+    def __init__(self, s1, s0):
+        self.s1, self.s0 = np.float32(s1), np.float32(s0)
+
+    def r(self, a):
+        return fma32(a, self.s1, self.s0)
+
+    def exact(self, a):
+        return mp.mpf(a) * mp.mpf(float(self.s1)) + mp.mpf(float(self.s0))
+
+
+def fit_tail_piece(fn, a, b):
+    """(m, [c0 .. cTAIL_DEGREE]) for the piece [a, b]: c0 within 2^-31 of a float."""
+    A, B = mp.mpf(float(a)), mp.mpf(float(b))
+    m0 = np.float32(float((A + B) / 2))
+    c = cheb(fn, A, B, mp.mpf(float(m0)), TAIL_DEGREE)
+    best, up, down = None, m0, m0
+    for i in range(40000):
+        for m in ((up, down) if i else (m0,)):
+            d = mp.mpf(float(m)) - mp.mpf(float(m0))
+            v0 = mp.polyval(c[::-1], d)
+            score = abs(v0 - mp.mpf(float(np.float32(float(v0))))) / abs(v0) * mp.mpf(2) ** 31
+            if best is None or score < best[0]:
+                best = (score, m, d)
+        if best[0] <= 1:
+            break
+        up, down = np.nextafter(up, np.float32(np.inf)), np.nextafter(down, np.float32(-np.inf))
+    return best[1], [np.float32(float(v)) for v in shift(c, best[2])]
+
+
+def split(v, bits=24):
+    """v as a float of `bits` significant bits and the float nearest the rest."""
+    v = mp.mpf(v)
+    e = int(mp.floor(mp.log(abs(v), 2)))
+    hi = mp.nint(v * mp.mpf(2) ** (bits - 1 - e)) / mp.mpf(2) ** (bits - 1 - e)
+    return np.float32(float(hi)), np.float32(float(v - hi))
+
+
+def tail_tables():
+    r_of = lambda a: mp.ncdf(-a) * mp.exp(a * a / 2)
+    lm = LinearMap(PIECES / (ERF_TAIL_HI - ERF_TAIL_LO) * (1 - 2 ** -20), -ERF_TAIL_LO * PIECES / (ERF_TAIL_HI - ERF_TAIL_LO))
+    doms = piece_domains(lm, ERF_TAIL_LO, ERF_TAIL_HI)
+    rows = [[np.float32(0)] * PIECES for _ in range(TAIL_DEGREE + 2)]
+    worst = mp.mpf(0)
+    for k in range(PIECES):
+        a, b = doms[min(k, max(doms))]
+        m, c = fit_tail_piece(r_of, a, b)
+        rows[0][k] = m
+        for j in range(TAIL_DEGREE + 1):
+            rows[j + 1][k] = c[j]
+        for s in range(41):
+            x = mp.mpf(float(a)) + (mp.mpf(float(b)) - mp.mpf(float(a))) * s / 40
+            t = x - mp.mpf(float(m))
+            p = mp.polyval([mp.mpf(float(v)) for v in c[::-1]], t)
+            worst = max(worst, abs(p / r_of(x) - 1))
+    print(f"erf tail: R(a) = Phi(-a) e^(a^2/2) from 32 pieces of degree {TAIL_DEGREE}, relative error "
+          f"2^{float(mp.log(worst, 2)):.1f} (coefficients rounded; the evaluation adds t q's float rounding)",
+          file=sys.stderr)
+    ln2_32 = mp.log(2) / 32
+    l1 = np.float32(float(mp.nint(ln2_32 * 2 ** 16) / 2 ** 16))  # 11 bits: n l1 is exact for |n| < 2^13
+    rest = ln2_32 - mp.mpf(float(l1))
+    l2 = np.float32(float(rest))
+    l3 = np.float32(float(rest - mp.mpf(float(l2))))
+    t2 = [split(mp.mpf(2) ** (mp.mpf(j) / 32)) for j in range(PIECES)]
+    c1 = 2 * SQRT_2_PI
+    c3 = c1 * mp.mpf("0.044715")
+    consts = {"lo_a": ERF_TAIL_LO, "s1": lm.s1, "s0": lm.s0, "amax": ERF_TAIL_HI, "vmax": V_MAX, "magic": MAGIC,
+              "inv_l": np.float32(float(1 / ln2_32)), "l1": l1, "l2": l2, "l3": l3,
+              "tanh_c1": split(c1), "tanh_c3": split(c3), "quick_c": split(mp.mpf("1.702"))}
+    return rows, t2, consts
+
+
 def main():
     rng = np.random.default_rng(1)
     out = {}
@@ -228,11 +312,14 @@ def main():
                 rows[j + 1][k] = c[j]
         print(f"{name}: pieces {min(doms)}..{max(doms)}, P's relative error (sampled, with the float "
               f"roundings) 2^{float(mp.log(worst, 2)):.1f}, |t^2 q2 / P| <= {worst_ratio:.3f}", file=sys.stderr)
+        am = mp.mpf(TAIL_AMAX[name])
+        assert am * fn(-am) < mp.mpf(2) ** -150, name  # -0 from amax on (P is increasing)
         out[name] = (what, mp_, lo, hi, rows)
-    write(out)
+    write(out, tail_tables())
 
 
-def write(out):
+def write(out, tail):
+    trows, t2, k = tail
     h = lambda v: float(v).hex() + "f"
     c = ["/* Generated by native/tools/gen_faithful_float.py: do not edit. */",
          "#ifndef GELU_FAITHFUL_FLOAT_COEFFS_H", "#define GELU_FAITHFUL_FLOAT_COEFFS_H", "",
@@ -241,18 +328,40 @@ def write(out):
          "   and its tables: row 0 is m_k (t = x - m_k), row 1 + j is c_j of P = sum c_j t^j; p, the same",
          "   piece by piece, for the ISAs that load a piece's row rather than permute (AVX2). */",
          "struct gelu_faithful_float {",
-         "    float lo, hi, k0, beta, gamma, delta;",
+         "    float lo, hi, k0, beta, gamma, delta, tail_amax;",
          "    float c[GELU_FAITHFUL_FLOAT_DEGREE + 2][32] __attribute__((aligned(64)));",
          "    float p[32][GELU_FAITHFUL_FLOAT_DEGREE + 2] __attribute__((aligned(32))); /* the same, piece-major */",
          "};"]
     for name, (what, mp_, lo, hi, rows) in out.items():
         c += ["", f"/* P(x) = {what} */",
               f"static const struct gelu_faithful_float gelu_faithful_float_{name} = {{",
-              f"    {h(lo)}, {h(hi)}, {h(mp_.k0)}, {h(mp_.beta)}, {h(mp_.gamma)}, {h(mp_.delta)},", "    {"]
+              f"    {h(lo)}, {h(hi)}, {h(mp_.k0)}, {h(mp_.beta)}, {h(mp_.gamma)}, {h(mp_.delta)}, {h(TAIL_AMAX[name])},",
+              "    {"]
         c += ["        {" + ", ".join(h(v) for v in row) + "}," for row in rows]
         c += ["    },", "    {"]
         c += ["        {" + ", ".join(h(row[k]) for row in rows) + "}," for k in range(PIECES)]
         c += ["    },", "};"]
+    pair = lambda v: "{" + h(v[0]) + ", " + h(v[1]) + "}"
+    c += ["", "/* The negative tail in float (gelu_forward_faithful.h): erf's R(a) = Phi(-a) e^(a^2/2) on 32 pieces",
+          "   of a in [lo_a, amax], k = trunc(fma(a, s1, s0)) (row 0 m_k, row 1 + j c_j; p piece-major, padded);",
+          "   exp(-v) = 2^(n/32) (1 + p(r)), n = round(-v 32/ln2) by magic, r = -v - n (l1 + l2 + l3) (n l1",
+          "   exact), 2^(j/32) = exp2[0][j] + exp2[1][j]; v is held at vmax; the forms' constants as hi + lo. */",
+          f"#define GELU_FAITHFUL_TAIL_DEGREE_F {TAIL_DEGREE}",
+          "struct gelu_faithful_tail {",
+          "    float lo_a, s1, s0, amax, vmax, magic, inv_l, l1, l2, l3;",
+          "    float tanh_c1[2], tanh_c3[2], quick_c[2];",
+          "    float r[GELU_FAITHFUL_TAIL_DEGREE_F + 2][32] __attribute__((aligned(64)));",
+          "    float p[32][8] __attribute__((aligned(32)));",
+          "    float exp2[2][32] __attribute__((aligned(64)));",
+          "};", "",
+          "static const struct gelu_faithful_tail gelu_faithful_float_tail = {",
+          "    " + ", ".join(h(k[n]) for n in ("lo_a", "s1", "s0", "amax", "vmax", "magic", "inv_l", "l1", "l2", "l3")) + ",",
+          "    " + ", ".join(pair(k[n]) for n in ("tanh_c1", "tanh_c3", "quick_c")) + ",", "    {"]
+    c += ["        {" + ", ".join(h(v) for v in row) + "}," for row in trows]
+    c += ["    },", "    {"]
+    c += ["        {" + ", ".join([h(row[j]) for row in trows] + ["0x0p+0f"] * (8 - len(trows))) + "}," for j in range(PIECES)]
+    c += ["    },", "    {", "        {" + ", ".join(h(v[0]) for v in t2) + "},",
+          "        {" + ", ".join(h(v[1]) for v in t2) + "},", "    },", "};"]
     c += ["", "#endif", ""]
     with open(os.path.join(ROOT, "native/src/gelu_faithful_float_coeffs.h"), "w") as fh:
         fh.write("\n".join(c))
@@ -261,13 +370,24 @@ def write(out):
          "public final class FaithfulFloatCoefficients {", "    private FaithfulFloatCoefficients() {}", "",
          f"    public static final int DEGREE = {DEGREE};", "",
          "    /** A form's central range [lo, hi), piece map and tables (row 0: m_k; row 1 + j: c_j). */",
-         "    public record Form(float lo, float hi, float k0, float beta, float gamma, float delta, float[][] c) {}"]
+         "    public record Form(float lo, float hi, float k0, float beta, float gamma, float delta, float tailAmax, float[][] c) {}"]
     for name, (what, mp_, lo, hi, rows) in out.items():
         j += ["", f"    /** P(x) = {what}. */", f"    public static final Form {name.upper()} = new Form(",
-              f"        {h(lo)}, {h(hi)}, {h(mp_.k0)}, {h(mp_.beta)}, {h(mp_.gamma)}, {h(mp_.delta)},",
+              f"        {h(lo)}, {h(hi)}, {h(mp_.k0)}, {h(mp_.beta)}, {h(mp_.gamma)}, {h(mp_.delta)}, {h(TAIL_AMAX[name])},",
               "        new float[][] {"]
         j += ["            {" + ", ".join(h(v) for v in row) + "}," for row in rows]
         j += ["        });"]
+    jarr = lambda v: "{" + h(v[0]) + ", " + h(v[1]) + "}"
+    j += ["", "    /** The negative tail in float: see gelu_faithful_float_coeffs.h (struct gelu_faithful_tail). */",
+          f"    public static final int TAIL_DEGREE = {TAIL_DEGREE};"]
+    for n in ("lo_a", "s1", "s0", "amax", "vmax", "magic", "inv_l", "l1", "l2", "l3"):
+        j.append(f"    public static final float TAIL_{n.upper()} = {h(k[n])};")
+    for n in ("tanh_c1", "tanh_c3", "quick_c"):
+        j.append(f"    public static final float[] TAIL_{n.upper()} = {jarr(k[n])};")
+    j += ["    /** erf's R(a): row 0 m_k, row 1 + j c_j. */", "    public static final float[][] TAIL_R = {"]
+    j += ["        {" + ", ".join(h(v) for v in row) + "}," for row in trows]
+    j += ["    };", "    /** 2^(j/32) = EXP2[0][j] + EXP2[1][j]. */", "    public static final float[][] TAIL_EXP2 = {",
+          "        {" + ", ".join(h(v[0]) for v in t2) + "},", "        {" + ", ".join(h(v[1]) for v in t2) + "},", "    };"]
     j += ["}", ""]
     with open(os.path.join(ROOT, "java/src/main/java/dev/gelu/internal/FaithfulFloatCoefficients.java"), "w") as fh:
         fh.write("\n".join(j))

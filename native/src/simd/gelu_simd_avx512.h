@@ -224,6 +224,8 @@ static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_set1(int v) { return _mm512_set1_epi32
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_add(gelu_vwi a, gelu_vwi b) { return _mm512_add_epi32(a, b); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_and(gelu_vwi a, gelu_vwi b) { return _mm512_and_si512(a, b); }
 #define gelu_vwi_shr(a, count) _mm512_srli_epi32((a), (count)) /* logical */
+#define gelu_vwi_shl(a, count) _mm512_slli_epi32((a), (count))
+static GELU_SIMD_ALWAYS gelu_vw gelu_vwi_as_vw(gelu_vwi a) { return _mm512_castsi512_ps(a); }
 static GELU_SIMD_ALWAYS unsigned gelu_vwi_le(gelu_vwi a, gelu_vwi b)
 {
     return _cvtmask16_u32(_mm512_cmple_epu32_mask(a, b));
@@ -291,7 +293,9 @@ static GELU_SIMD_ALWAYS void gelu_lanes_compress(uint32_t *p, unsigned m, unsign
    register form: the memory form is microcoded on Zen 4) */
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_expand(gelu_vw v, unsigned m, const float *p)
 {
-    return _mm512_mask_expand_ps(v, (__mmask16)m, _mm512_loadu_ps(p));
+    __m512 w = _mm512_loadu_ps(p);
+    __asm__("" : "+v"(w)); /* keeps gcc from folding the load into the memory form */
+    return _mm512_mask_expand_ps(v, (__mmask16)m, w);
 }
 
 #endif
