@@ -54,6 +54,14 @@ static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_central(const struct gelu_faith
     return gelu_vw_fma(x, sh, gelu_vw_mul(x, lo));
 }
 
+/* Underflow (and inexact), which a lane's tiny inexact result requires: the kernels compute
+   such lanes without a subnormal operation (slow on x86), so they raise it here. */
+static void gelu_fwd_raise_underflow(void)
+{
+    volatile float t = 0x1p-100f;
+    t = t * t;
+}
+
 /*
  * exp(-v) for v = vh + vl in [8, 113] (w = -vh, wl = -vl): (eh + el) S 2^-64, S a power of 2.
  * n = round(-v 32/ln2) by the magic constant (n is z's low bits), r = -v - n ln2/32 with n l1
@@ -140,26 +148,39 @@ static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_ftail(const struct gelu_fwd_for
        subnormal result takes a slow assist on x86) */
     unsigned tiny = gelu_vw_lt(gelu_vw_set1(-0x1p-62f), ys);
     gelu_vw big = gelu_vw_mul(gelu_vw_min(ys, gelu_vw_set1(-0x1p-62f)), gelu_vw_set1(0x1p-64f));
-    gelu_vwi bits = gelu_vw_bits(gelu_vw_fma(ys, gelu_vw_set1(-0x1p85f), gelu_vw_set1(0x1p23f)));
-    return gelu_vw_select(tiny, gelu_vwi_as_vw(gelu_vwi_add(bits, gelu_vwi_set1(0x80000000 - 0x4B000000))), big);
+    gelu_vw small = gelu_vw_fma(gelu_vw_max(ys, gelu_vw_set1(-0x1p-62f)), gelu_vw_set1(-0x1p85f),
+                                gelu_vw_set1(0x1p23f));
+    if (tiny & ~gelu_vw_le(x, gelu_vw_set1(-INFINITY))) /* tiny and inexact (-inf's -0 is exact) */
+        gelu_fwd_raise_underflow();
+    gelu_vwi bits = gelu_vwi_add(gelu_vw_bits(small), gelu_vwi_set1(0x80000000 - 0x4B000000));
+    return gelu_vw_select(tiny, gelu_vwi_as_vw(bits), big);
 }
 
 /*
- * A register with a lane outside [lo, hi): the central path on x held in it, then by selects;
- * the tail lanes (x < lo, -inf) are left to the queue, *low.
+ * A register with a lane outside [lo, hi) or with |x| < 2^-40 (where x lo would underflow): the
+ * central path on x held in [lo, hi], then by selects; the tail lanes (x < lo, -inf) are left
+ * to the queue, *low.
  */
 static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_edges(const struct gelu_fwd_form *F, gelu_vw x, unsigned *low)
 {
     const struct gelu_faithful_float *T = F->ff;
-    /* max returns its second operand for a NaN: every lane is finite here */
     *low = gelu_vw_lt(x, gelu_vw_set1(T->lo));
     if (*low == (1u << GELU_VW_LANES) - 1) /* all tail lanes (the queue's result replaces them) */
         return x;
-    gelu_vw xc = gelu_vw_min(gelu_vw_max(x, gelu_vw_set1(T->lo)), gelu_vw_set1(T->hi));
-    gelu_vw y = gelu_fwd_faithful_central(T, xc);
-    unsigned high = gelu_vw_ge(x, gelu_vw_set1(T->hi));
-    y = gelu_vw_select(high, x, y);
-    return gelu_vw_select(gelu_vw_nge(x, gelu_vw_set1(T->lo)) & ~*low, gelu_vw_quiet(x), y);
+    /* NaN and tiny lanes become 1 first: min and max would raise invalid on a NaN, the
+       central path underflow on a tiny x */
+    unsigned nan = gelu_vw_nge(x, gelu_vw_set1(T->lo)) & ~*low;
+    gelu_vw xs = gelu_vw_select(nan, gelu_vw_set1(1.0f), x), ax = gelu_vw_abs(xs);
+    unsigned tiny = gelu_vw_lt(ax, gelu_vw_set1(0x1p-40f));
+    gelu_vw xc = gelu_vw_min(gelu_vw_max(gelu_vw_select(tiny, gelu_vw_set1(1.0f), xs), gelu_vw_set1(T->lo)),
+                             gelu_vw_set1(T->hi));
+    /* |x| < 2^-40: x/2, one of the two floats around x/2 + c x^2 (c > 0): exact but for a
+       subnormal x, which must raise underflow however x/2 rounds */
+    gelu_vw y = gelu_vw_select(tiny, gelu_vw_mul(xs, gelu_vw_set1(0.5f)), gelu_fwd_faithful_central(T, xc));
+    if (gelu_vw_lt(ax, gelu_vw_set1(0x1p-125f)) & gelu_vw_lt(gelu_vw_zero(), ax))
+        gelu_fwd_raise_underflow();
+    y = gelu_vw_select(gelu_vw_ge(x, gelu_vw_set1(T->hi)), x, y);
+    return gelu_vw_select(nan, gelu_vw_quiet(x), y);
 }
 
 /*
@@ -210,7 +231,8 @@ static GELU_FWD_ALWAYS void gelu_fwd_faithful_group(const struct gelu_fwd_form *
     _Pragma("GCC unroll 16")
     for (int w = 0; w < GELU_FWD_FNW; w++) {
         xv[w] = gelu_vw_loadu(x + GELU_VW_LANES * w);
-        out[w] = ~(gelu_vw_ge(xv[w], gelu_vw_set1(T->lo)) & gelu_vw_lt(xv[w], gelu_vw_set1(T->hi))) &
+        out[w] = (~(gelu_vw_ge(xv[w], gelu_vw_set1(T->lo)) & gelu_vw_lt(xv[w], gelu_vw_set1(T->hi))) |
+                  gelu_vw_lt(gelu_vw_abs(xv[w]), gelu_vw_set1(0x1p-40f))) &
                  ((1u << GELU_VW_LANES) - 1);
         any |= out[w];
     }
