@@ -11,8 +11,9 @@
  * x lo) rounds once more, so the value before that rounding is within 2^-25 and the float is
  * one of the two around the exact value.
  *
- * x >= hi: y = x (Q = 1 - P < 2^-24 there, so x is one of the two floats). x < lo: the negative
- * tail in double (below; quick: its exp formula), one rounding to float. NaN: the input, quieted.
+ * x >= hi: y = x (Q = 1 - P < 2^-24 there, so x is one of the two floats). |x| < 2^-40: x/2.
+ * x < lo: the negative tail, in float too (an exp and, for erf, a table of R(a)). NaN: the input,
+ * quieted.
  * A register with a lane outside [lo, hi) takes these by selects, the tail lanes queued and
  * finished together: no lane goes alone.
  *
@@ -185,7 +186,7 @@ static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_edges(const struct gelu_fwd_for
 
 /*
  * The tail lanes of a chunk of the output, gathered (their x, and which lanes of which
- * register) and then finished together, GELU_FWD_FTG vectors of doubles at a time, so that
+ * register) and then finished together, GELU_FWD_FTG registers at a time, so that
  * their exp chains overlap and no register takes the tail for one lane (on uniform[-8, 8] a
  * quarter of the lanes are tail lanes); the results go back into their registers' lanes.
  */
