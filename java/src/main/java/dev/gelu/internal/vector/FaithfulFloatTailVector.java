@@ -26,9 +26,12 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The faithful kernels' negative tail in float on the Vector API, step for step
  * {@code gelu_fwd_faithful_ftail} of native/src/gelu_forward_faithful.h (and
- * {@link dev.gelu.internal.FaithfulFloatTail}), so the same bits, on every lane of a vector at once. Any float
- * species of 4, 8 or 16 lanes: a 32-entry table row is read by two-vector selects, 32 / (2
- * lanes) of them blended on the index.
+ * {@link dev.gelu.internal.FaithfulFloatTail}), so the same bits, on every lane of a vector at
+ * once. A float species of 8 or 16 lanes (the backend's widths): a 32-entry table row is read by
+ * two-vector selects, 32 / (2 lanes) of them blended on the index.
+ *
+ * <p>A form's path is more than C2 takes into one compilation (its node budget stops the
+ * inlining near {@link #finish}), so a few vectors are boxed per call between the parts.
  */
 final class FaithfulFloatTailVector {
     private FaithfulFloatTailVector() {}
