@@ -30,8 +30,10 @@ import jdk.incubator.vector.VectorSpecies;
  * once. A float species of 8 or 16 lanes (the backend's widths): a 32-entry table row is read by
  * two-vector selects, 32 / (2 lanes) of them blended on the index.
  *
- * <p>A form's path is more than C2 takes into one compilation (its node budget stops the
- * inlining near {@link #finish}), so a few vectors are boxed per call between the parts.
+ * <p>A form's path is more vector operations than C2 parses into one compilation: its node
+ * budget stops the inlining near {@link #finish} (a one-method path stops the same way), so C2
+ * compiles it in parts and boxes the few vectors that cross between them. The species is that of
+ * x: a JVM that calls this with one species gets constant species and the intrinsics.
  */
 final class FaithfulFloatTailVector {
     private FaithfulFloatTailVector() {}
