@@ -1,0 +1,214 @@
+package dev.gelu.internal.vector;
+
+import static dev.gelu.internal.Coefficients.EXP_SHIFT;
+import static dev.gelu.internal.Coefficients.LN2_HI;
+import static dev.gelu.internal.Coefficients.LN2_LO;
+import static dev.gelu.internal.Coefficients.LOG2E;
+import static jdk.incubator.vector.VectorOperators.D2F;
+import static jdk.incubator.vector.VectorOperators.F2D;
+import static jdk.incubator.vector.VectorOperators.GE;
+import static jdk.incubator.vector.VectorOperators.IS_NAN;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LT;
+
+import dev.gelu.internal.FaithfulCoefficients;
+import dev.gelu.internal.FaithfulFloatCoefficients;
+import dev.gelu.internal.FaithfulMath;
+import dev.gelu.internal.FormConstants;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The faithful float32 kernel on the Vector API, step for step native/src/gelu_forward_faithful.h
+ * (and {@link FaithfulMath}), so the same bits: on a form's central range y = x P(x) in float, 16
+ * or 8 lanes, each of P's coefficients one lookup in its 32-entry row by two-vector selects (the
+ * index is the float r itself: a select truncates it, as the C kernels' cvttps does); from hi on
+ * y = x; NaN quieted; below lo the double tail. A vector with a lane outside the range takes the
+ * central path on x held in the range, then selects; a half with a tail lane runs the tail on
+ * the whole half in double and stores the tail lanes over it. No lane goes alone.
+ *
+ * <p>As in {@link VectorKernels}: no vector crosses a call that is not inlined or merges at a
+ * branch (each branch stores its own), or C2 boxes them.
+ */
+final class FaithfulVectorKernels {
+    private FaithfulVectorKernels() {}
+
+    /**
+     * The width of the float32 backend (-Dgelu.vector.bits or the preferred one), at most 512:
+     * 8 or 16 lanes, as {@link VectorKernels} needs at least 256 bits.
+     */
+    private static final VectorSpecies<Float> FS = VectorSpecies.of(
+            float.class,
+            VectorShape.forBitSize(Math.min(
+                    512, Integer.getInteger("gelu.vector.bits", FloatVector.SPECIES_PREFERRED.vectorBitSize()))));
+    /** A half of FS's lanes, as floats and as doubles (the tail), and the double's bits. */
+    private static final VectorSpecies<Float> HS =
+            VectorSpecies.of(float.class, VectorShape.forBitSize(FS.vectorBitSize() / 2));
+
+    private static final VectorSpecies<Double> DS = VectorSpecies.of(double.class, FS.vectorShape());
+    private static final VectorSpecies<Long> LS = VectorSpecies.of(long.class, FS.vectorShape());
+    private static final int L = FS.length();
+    private static final int H = HS.length();
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    static void forward(FormConstants c, MemorySegment src, MemorySegment dst, long count) {
+        FaithfulFloatCoefficients.Form f = c.faithful().central();
+        float lo = f.lo(), hi = f.hi();
+        long bound = count - count % L;
+        for (long i = 0; i < bound; i += L) {
+            FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
+            if (x.compare(GE, lo).and(x.compare(LT, hi)).allTrue()) {
+                central(f, x).intoMemorySegment(dst, 4 * i, ORDER);
+            } else {
+                edges(c, src, dst, i);
+            }
+        }
+        for (long i = bound; i < count; i++) {
+            dst.setAtIndex(F32, i, FaithfulMath.forward(c, src.getAtIndex(F32, i)));
+        }
+    }
+
+    /**
+     * The L floats at {@code at} with a lane outside [lo, hi): central on x held in the range,
+     * x from hi on, NaN quieted, all stored; then each half with a lane below lo through the
+     * tail, stored over its tail lanes. Every x is read before the first store (in place).
+     */
+    private static void edges(FormConstants c, MemorySegment src, MemorySegment dst, long at) {
+        FaithfulFloatCoefficients.Form f = c.faithful().central();
+        float lo = f.lo(), hi = f.hi();
+        FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * at, ORDER);
+        FloatVector x0 = FloatVector.fromMemorySegment(HS, src, 4 * at, ORDER);
+        FloatVector x1 = FloatVector.fromMemorySegment(HS, src, 4 * (at + H), ORDER);
+        FloatVector quiet = x.reinterpretAsInts().or(0x00400000).reinterpretAsFloats();
+        central(f, x.max(lo).min(hi))
+                .blend(x, x.compare(GE, hi))
+                .blend(quiet, x.test(IS_NAN))
+                .intoMemorySegment(dst, 4 * at, ORDER);
+        VectorMask<Float> low0 = x0.compare(LT, lo);
+        if (low0.anyTrue()) {
+            tail(c, x0, low0, dst, at);
+        }
+        VectorMask<Float> low1 = x1.compare(LT, lo);
+        if (low1.anyTrue()) {
+            tail(c, x1, low1, dst, at + H);
+        }
+    }
+
+    /** P(x) on x in [lo, hi], then y = x P as native/src/gelu_forward_faithful.h's central path. */
+    private static FloatVector central(FaithfulFloatCoefficients.Form f, FloatVector x) {
+        float[][] c = f.c();
+        FloatVector s = x.fma(f.gamma(), f.beta());
+        s = x.abs().fma(FloatVector.broadcast(FS, f.delta()), s);
+        FloatVector r = x.fma(s, FloatVector.broadcast(FS, f.k0())); // the piece: r truncated, in [0, 32)
+        VectorMask<Float> upper = L == 8 ? r.compare(GE, 16.0f) : null;
+        FloatVector t = x.sub(entry(c[0], r, upper));
+        FloatVector q = entry(c[FaithfulFloatCoefficients.DEGREE + 1], r, upper);
+        for (int j = FaithfulFloatCoefficients.DEGREE - 1; j >= 2; j--) {
+            q = q.fma(t, entry(c[j + 1], r, upper));
+        }
+        FloatVector c0 = entry(c[1], r, upper), c1 = entry(c[2], r, upper);
+        FloatVector h1 = t.mul(c1);
+        FloatVector l1 = t.fma(c1, h1.neg());
+        FloatVector sh = c0.add(h1);
+        FloatVector sl = c0.sub(sh).add(h1);
+        FloatVector plo = t.mul(q).fma(t, l1.add(sl));
+        return x.fma(sh, x.mul(plo));
+    }
+
+    /**
+     * Entry trunc(r) of a 32-entry row: one two-vector select of 16 lanes (its index wraps mod
+     * 32), or for 8 lanes two (each wraps mod 16) and a blend on the upper half.
+     */
+    private static FloatVector entry(float[] row, FloatVector r, VectorMask<Float> upper) {
+        FloatVector v = r.selectFrom(FloatVector.fromArray(FS, row, 0), FloatVector.fromArray(FS, row, L));
+        return upper == null
+                ? v
+                : v.blend(
+                        r.selectFrom(FloatVector.fromArray(FS, row, 2 * L), FloatVector.fromArray(FS, row, 3 * L)),
+                        upper);
+    }
+
+    // ---- the negative tail, in double, H lanes
+
+    /**
+     * y for the lanes {@code low} of x (H floats at {@code at}), stored there; the other lanes
+     * become a tail value first, as the C kernels' padding. Each form's branch stores its own.
+     */
+    private static void tail(FormConstants c, FloatVector x, VectorMask<Float> low, MemorySegment dst, long at) {
+        float pad = c.faithful().central().lo() - 1.0f;
+        DoubleVector xd = (DoubleVector) x.blend(pad, low.not()).convertShape(F2D, DS, 0);
+        DoubleVector nc = xd.max(-c.forward().amax());
+        switch (c.faithful().outside()) {
+            case GAUSSIAN_TAIL -> store(gaussian(nc), low, dst, at);
+            case LOGISTIC_SERIES ->
+                store(logisticSeries(nc, c.forward().c1(), c.forward().c3()), low, dst, at);
+            case LOGISTIC -> store(logistic(nc, c.forward().c1()), low, dst, at);
+        }
+    }
+
+    private static void store(DoubleVector y, VectorMask<Float> low, MemorySegment dst, long at) {
+        ((FloatVector) y.convertShape(D2F, HS, 0)).intoMemorySegment(dst, 4 * at, ORDER, low);
+    }
+
+    /** x Phi(x) = nc exp(H(a) - a^2/2), a = -nc, H from the 16-piece tail table. */
+    private static DoubleVector gaussian(DoubleVector nc) {
+        DoubleVector a = nc.neg();
+        DoubleVector r = a.fma(FaithfulCoefficients.TAIL_A, FaithfulCoefficients.TAIL_B);
+        DoubleVector k = r.add(EXP_SHIFT).sub(EXP_SHIFT);
+        DoubleVector t = r.sub(k);
+        VectorMask<Double> upper = H == 4 ? k.compare(GE, 8.0) : null;
+        DoubleVector h = tailEntry(FaithfulCoefficients.TAIL_DEGREE, k, upper);
+        for (int j = FaithfulCoefficients.TAIL_DEGREE - 1; j >= 0; j--) {
+            h = h.fma(t, tailEntry(j, k, upper));
+        }
+        return nc.mul(exp(a.mul(a).fma(DoubleVector.broadcast(DS, -0.5), h)));
+    }
+
+    /** Row j of the tail table at piece k (in [0, 16)): as {@link #entry}, 8 or 4 lanes. */
+    private static DoubleVector tailEntry(int j, DoubleVector k, VectorMask<Double> upper) {
+        double[] c = FaithfulCoefficients.TAIL;
+        int row = 16 * j;
+        DoubleVector v = k.selectFrom(DoubleVector.fromArray(DS, c, row), DoubleVector.fromArray(DS, c, row + H));
+        return upper == null
+                ? v
+                : v.blend(
+                        k.selectFrom(
+                                DoubleVector.fromArray(DS, c, row + 2 * H), DoubleVector.fromArray(DS, c, row + 3 * H)),
+                        upper);
+    }
+
+    /** nc (e - e^2 + e^3), e = exp(nc (c1 + c3 nc^2)). */
+    private static DoubleVector logisticSeries(DoubleVector nc, double c1, double c3) {
+        DoubleVector e = exp(nc.mul(nc.mul(nc).fma(c3, c1)));
+        return nc.mul(e.fma(e.fma(e, e.neg()), e));
+    }
+
+    /** nc e/(1 + e), e = exp(c1 nc). */
+    private static DoubleVector logistic(DoubleVector nc, double c1) {
+        DoubleVector e = exp(nc.mul(c1));
+        return nc.mul(e.div(e.add(1.0)));
+    }
+
+    /** exp(v) for v in [-150, -5], to 2^-34: {@link FaithfulMath}'s. */
+    private static DoubleVector exp(DoubleVector v) {
+        DoubleVector z = v.fma(LOG2E, EXP_SHIFT);
+        DoubleVector k = z.sub(EXP_SHIFT);
+        DoubleVector r = k.neg().fma(DoubleVector.broadcast(DS, LN2_HI), v);
+        r = k.neg().fma(DoubleVector.broadcast(DS, LN2_LO), r);
+        double[] c = FaithfulCoefficients.EXP;
+        DoubleVector p = DoubleVector.broadcast(DS, c[FaithfulCoefficients.EXP_DEGREE]);
+        for (int j = FaithfulCoefficients.EXP_DEGREE - 1; j >= 0; j--) {
+            p = p.fma(r, DoubleVector.broadcast(DS, c[j]));
+        }
+        LongVector e = ((LongVector) z.reinterpretShape(LS, 0)).add(1023L).lanewise(LSHL, 52);
+        return p.mul(e.reinterpretShape(DS, 0));
+    }
+}
