@@ -30,9 +30,9 @@ import jdk.incubator.vector.VectorSpecies;
  * (and {@link FaithfulMath}), so the same bits: on a form's central range y = x P(x) in float, 16
  * or 8 lanes, each of P's coefficients one lookup in its 32-entry row by two-vector selects (the
  * index is the float r itself: a select truncates it, as the C kernels' cvttps does); from hi on
- * y = x; NaN quieted; below lo the double tail. A vector with a lane outside the range takes the
- * central path on x held in the range, then selects; a half with a tail lane runs the tail on
- * the whole half in double and stores the tail lanes over it. No lane goes alone.
+ * y = x; NaN quieted; below lo the double tail. A vector with a lane outside the range takes
+ * these by selects; a half with a tail lane runs the tail on the whole half in double and
+ * stores its tail lanes. No lane goes alone.
  *
  * <p>As in {@link VectorKernels}: no vector crosses a call that is not inlined or merges at a
  * branch (each branch stores its own), or C2 boxes them.
@@ -59,68 +59,71 @@ final class FaithfulVectorKernels {
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
+    /*
+     * The central path is written out in the loop, not called: a method taking or returning
+     * vectors that C2 compiles on its own first (the interpreter calls it thousands of times
+     * before the loop is compiled) is then too big to inline, and its vectors are boxed. The
+     * rare paths are calls without vector arguments, which keeps the loop within C2's node
+     * budget (past it, the lookups stop being inlined).
+     */
     static void forward(FormConstants c, MemorySegment src, MemorySegment dst, long count) {
         FaithfulFloatCoefficients.Form f = c.faithful().central();
         float lo = f.lo(), hi = f.hi();
+        FloatVector gamma = FloatVector.broadcast(FS, f.gamma()), beta = FloatVector.broadcast(FS, f.beta());
+        FloatVector delta = FloatVector.broadcast(FS, f.delta()), k0 = FloatVector.broadcast(FS, f.k0());
+        float[][] p = f.c();
         long bound = count - count % L;
         for (long i = 0; i < bound; i += L) {
             FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
-            if (x.compare(GE, lo).and(x.compare(LT, hi)).allTrue()) {
-                central(f, x).intoMemorySegment(dst, 4 * i, ORDER);
+            // y = x P(x) as gelu_fwd_faithful_central; the lanes outside [lo, hi) are replaced
+            // below (no flags to keep clear here, unlike C: no clamp)
+            FloatVector s = x.fma(gamma, beta);
+            s = x.abs().fma(delta, s);
+            FloatVector r = x.fma(s, k0); // the piece: r truncated, in [0, 32) on [lo, hi)
+            VectorMask<Float> upper = L == 8 ? r.compare(GE, 16.0f) : null;
+            FloatVector t = x.sub(entry(p[0], r, upper));
+            FloatVector q = entry(p[FaithfulFloatCoefficients.DEGREE + 1], r, upper);
+            for (int j = FaithfulFloatCoefficients.DEGREE - 1; j >= 2; j--) {
+                q = q.fma(t, entry(p[j + 1], r, upper));
+            }
+            FloatVector c0 = entry(p[1], r, upper), c1 = entry(p[2], r, upper);
+            FloatVector h1 = t.mul(c1);
+            FloatVector l1 = t.fma(c1, h1.neg());
+            FloatVector sh = c0.add(h1);
+            FloatVector sl = c0.sub(sh).add(h1);
+            FloatVector y = x.fma(sh, x.mul(t.mul(q).fma(t, l1.add(sl))));
+            VectorMask<Float> in = x.compare(GE, lo).and(x.compare(LT, hi));
+            if (in.allTrue()) {
+                y.intoMemorySegment(dst, 4 * i, ORDER);
             } else {
                 edges(c, src, dst, i);
+                y.intoMemorySegment(dst, 4 * i, ORDER, in);
             }
         }
-        for (long i = bound; i < count; i++) {
-            dst.setAtIndex(F32, i, FaithfulMath.forward(c, src.getAtIndex(F32, i)));
-        }
+        scalar(c, src, dst, bound, count);
     }
 
     /**
-     * The L floats at {@code at} with a lane outside [lo, hi): central on x held in the range,
-     * x from hi on, NaN quieted, all stored; then each half with a lane below lo through the
-     * tail, stored over its tail lanes. Every x is read before the first store (in place).
+     * The lanes of the L floats at {@code at} outside [lo, hi) into dst: x from hi on, NaN
+     * quieted, the tail lanes by {@link #tail}. Each x is read before its lane is written (in
+     * place); the vectors stay in here (no vector argument), so it need not be inlined.
      */
     private static void edges(FormConstants c, MemorySegment src, MemorySegment dst, long at) {
-        FaithfulFloatCoefficients.Form f = c.faithful().central();
-        float lo = f.lo(), hi = f.hi();
+        float lo = c.faithful().central().lo(), hi = c.faithful().central().hi();
         FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * at, ORDER);
-        FloatVector x0 = FloatVector.fromMemorySegment(HS, src, 4 * at, ORDER);
-        FloatVector x1 = FloatVector.fromMemorySegment(HS, src, 4 * (at + H), ORDER);
-        FloatVector quiet = x.reinterpretAsInts().or(0x00400000).reinterpretAsFloats();
-        central(f, x.max(lo).min(hi))
-                .blend(x, x.compare(GE, hi))
-                .blend(quiet, x.test(IS_NAN))
-                .intoMemorySegment(dst, 4 * at, ORDER);
-        VectorMask<Float> low0 = x0.compare(LT, lo);
-        if (low0.anyTrue()) {
-            tail(c, x0, low0, dst, at);
-        }
-        VectorMask<Float> low1 = x1.compare(LT, lo);
-        if (low1.anyTrue()) {
-            tail(c, x1, low1, dst, at + H);
+        VectorMask<Float> nan = x.test(IS_NAN);
+        x.blend(x.reinterpretAsInts().or(0x00400000).reinterpretAsFloats(), nan)
+                .intoMemorySegment(dst, 4 * at, ORDER, x.compare(GE, hi).or(nan));
+        if (x.compare(LT, lo).anyTrue()) {
+            tail(c, src, dst, at);
+            tail(c, src, dst, at + H);
         }
     }
 
-    /** P(x) on x in [lo, hi], then y = x P as native/src/gelu_forward_faithful.h's central path. */
-    private static FloatVector central(FaithfulFloatCoefficients.Form f, FloatVector x) {
-        float[][] c = f.c();
-        FloatVector s = x.fma(f.gamma(), f.beta());
-        s = x.abs().fma(FloatVector.broadcast(FS, f.delta()), s);
-        FloatVector r = x.fma(s, FloatVector.broadcast(FS, f.k0())); // the piece: r truncated, in [0, 32)
-        VectorMask<Float> upper = L == 8 ? r.compare(GE, 16.0f) : null;
-        FloatVector t = x.sub(entry(c[0], r, upper));
-        FloatVector q = entry(c[FaithfulFloatCoefficients.DEGREE + 1], r, upper);
-        for (int j = FaithfulFloatCoefficients.DEGREE - 1; j >= 2; j--) {
-            q = q.fma(t, entry(c[j + 1], r, upper));
+    private static void scalar(FormConstants c, MemorySegment src, MemorySegment dst, long from, long to) {
+        for (long i = from; i < to; i++) {
+            dst.setAtIndex(F32, i, FaithfulMath.forward(c, src.getAtIndex(F32, i)));
         }
-        FloatVector c0 = entry(c[1], r, upper), c1 = entry(c[2], r, upper);
-        FloatVector h1 = t.mul(c1);
-        FloatVector l1 = t.fma(c1, h1.neg());
-        FloatVector sh = c0.add(h1);
-        FloatVector sl = c0.sub(sh).add(h1);
-        FloatVector plo = t.mul(q).fma(t, l1.add(sl));
-        return x.fma(sh, x.mul(plo));
     }
 
     /**
@@ -139,12 +142,18 @@ final class FaithfulVectorKernels {
     // ---- the negative tail, in double, H lanes
 
     /**
-     * y for the lanes {@code low} of x (H floats at {@code at}), stored there; the other lanes
-     * become a tail value first, as the C kernels' padding. Each form's branch stores its own.
+     * The H floats at {@code at}: y for those below lo stored there, the rest left alone. The
+     * other lanes become a tail value first, as the C kernels' padding. Each form's branch
+     * stores its own.
      */
-    private static void tail(FormConstants c, FloatVector x, VectorMask<Float> low, MemorySegment dst, long at) {
-        float pad = c.faithful().central().lo() - 1.0f;
-        DoubleVector xd = (DoubleVector) x.blend(pad, low.not()).convertShape(F2D, DS, 0);
+    private static void tail(FormConstants c, MemorySegment src, MemorySegment dst, long at) {
+        float lo = c.faithful().central().lo();
+        FloatVector x = FloatVector.fromMemorySegment(HS, src, 4 * at, ORDER);
+        VectorMask<Float> low = x.compare(LT, lo);
+        if (!low.anyTrue()) {
+            return;
+        }
+        DoubleVector xd = (DoubleVector) x.blend(lo - 1.0f, low.not()).convertShape(F2D, DS, 0);
         DoubleVector nc = xd.max(-c.forward().amax());
         switch (c.faithful().outside()) {
             case GAUSSIAN_TAIL -> store(gaussian(nc), low, dst, at);
