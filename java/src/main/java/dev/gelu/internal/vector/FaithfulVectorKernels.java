@@ -58,65 +58,92 @@ final class FaithfulVectorKernels {
     private static final int H = HS.length();
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    /** Floats a chunk holds: 64 vectors, one bit each of a long. */
+    private static final int CHUNK = 64 * L;
 
     /*
-     * The central path is written out in the loop, not called: a method taking or returning
-     * vectors that C2 compiles on its own first (the interpreter calls it thousands of times
-     * before the loop is compiled) is then too big to inline, and its vectors are boxed. The
-     * rare paths are calls without vector arguments, which keeps the loop within C2's node
-     * budget (past it, the lookups stop being inlined).
+     * Chunks of 64 vectors: a scan for the vectors with a lane outside [lo, hi); the central
+     * path on the whole chunk (a loop without a branch: a rare branch in it, compiled in, made
+     * every vector about twice as slow); then those vectors' other lanes, from a copy of their
+     * x when in place. No vector crosses a call (C2 would box it), and the central loop is a
+     * method of its own, within C2's node budget.
      */
     static void forward(FormConstants c, MemorySegment src, MemorySegment dst, long count) {
         FaithfulFloatCoefficients.Form f = c.faithful().central();
         float lo = f.lo(), hi = f.hi();
-        FloatVector gamma = FloatVector.broadcast(FS, f.gamma()), beta = FloatVector.broadcast(FS, f.beta());
-        FloatVector delta = FloatVector.broadcast(FS, f.delta()), k0 = FloatVector.broadcast(FS, f.k0());
-        float[][] p = f.c();
         long bound = count - count % L;
-        for (long i = 0; i < bound; i += L) {
-            FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
-            // y = x P(x) as gelu_fwd_faithful_central; the lanes outside [lo, hi) are replaced
-            // below (no flags to keep clear here, unlike C: no clamp)
-            FloatVector s = x.fma(gamma, beta);
-            s = x.abs().fma(delta, s);
-            FloatVector r = x.fma(s, k0); // the piece: r truncated, in [0, 32) on [lo, hi)
-            VectorMask<Float> upper = L == 8 ? r.compare(GE, 16.0f) : null;
-            FloatVector t = x.sub(entry(p[0], r, upper));
-            FloatVector q = entry(p[FaithfulFloatCoefficients.DEGREE + 1], r, upper);
-            for (int j = FaithfulFloatCoefficients.DEGREE - 1; j >= 2; j--) {
-                q = q.fma(t, entry(p[j + 1], r, upper));
+        MemorySegment copy = null;
+        for (long base = 0; base < bound; base += CHUNK) {
+            int nv = (int) Math.min(CHUNK, bound - base) / L;
+            long pending = 0;
+            for (int v = 0; v < nv; v++) {
+                FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * (base + (long) v * L), ORDER);
+                if (!x.compare(GE, lo).and(x.compare(LT, hi)).allTrue()) {
+                    pending |= 1L << v;
+                }
             }
-            FloatVector c0 = entry(p[1], r, upper), c1 = entry(p[2], r, upper);
-            FloatVector h1 = t.mul(c1);
-            FloatVector l1 = t.fma(c1, h1.neg());
-            FloatVector sh = c0.add(h1);
-            FloatVector sl = c0.sub(sh).add(h1);
-            FloatVector y = x.fma(sh, x.mul(t.mul(q).fma(t, l1.add(sl))));
-            VectorMask<Float> in = x.compare(GE, lo).and(x.compare(LT, hi));
-            if (in.allTrue()) {
-                y.intoMemorySegment(dst, 4 * i, ORDER);
-            } else {
-                edges(c, src, dst, i);
-                y.intoMemorySegment(dst, 4 * i, ORDER, in);
+            if (pending == 0) {
+                central(f, src, dst, base, nv);
+                continue;
+            }
+            // (a heap segment the Vector API reads is one of bytes)
+            copy = copy != null ? copy : MemorySegment.ofArray(new byte[4 * CHUNK]);
+            MemorySegment.copy(src, 4 * base, copy, 0, 4L * nv * L);
+            central(f, src, dst, base, nv);
+            for (; pending != 0; pending &= pending - 1) {
+                int v = Long.numberOfTrailingZeros(pending);
+                edges(c, copy, (long) v * L, dst, base + (long) v * L);
             }
         }
         scalar(c, src, dst, bound, count);
     }
 
+    /** y = x P(x) as gelu_fwd_faithful_central on nv vectors at {@code base}, every lane. */
+    private static void central(
+            FaithfulFloatCoefficients.Form f, MemorySegment src, MemorySegment dst, long base, int nv) {
+        FloatVector gamma = FloatVector.broadcast(FS, f.gamma()), beta = FloatVector.broadcast(FS, f.beta());
+        FloatVector delta = FloatVector.broadcast(FS, f.delta()), k0 = FloatVector.broadcast(FS, f.k0());
+        // the rows (DEGREE = 6: m and c0 .. c6) as locals: read in the loop, a row would be
+        // loaded and checked every time (the stores to dst may alias any array for C2)
+        float[][] p = f.c();
+        float[] pm = p[0], p0 = p[1], p1 = p[2], p2 = p[3], p3 = p[4], p4 = p[5], p5 = p[6], p6 = p[7];
+        for (int v = 0; v < nv; v++) {
+            long i = base + (long) v * L;
+            FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
+            // the lanes outside [lo, hi) are replaced afterwards (no flags to keep clear here,
+            // unlike C: no clamp)
+            FloatVector s = x.fma(gamma, beta);
+            s = x.abs().fma(delta, s);
+            FloatVector r = x.fma(s, k0); // the piece: r truncated, in [0, 32) on [lo, hi)
+            VectorMask<Float> upper = L == 8 ? r.compare(GE, 16.0f) : null;
+            FloatVector t = x.sub(entry(pm, r, upper));
+            FloatVector q = entry(p6, r, upper).fma(t, entry(p5, r, upper));
+            q = q.fma(t, entry(p4, r, upper));
+            q = q.fma(t, entry(p3, r, upper));
+            q = q.fma(t, entry(p2, r, upper));
+            FloatVector c0 = entry(p0, r, upper), c1 = entry(p1, r, upper);
+            FloatVector h1 = t.mul(c1);
+            FloatVector l1 = t.fma(c1, h1.neg());
+            FloatVector sh = c0.add(h1);
+            FloatVector sl = c0.sub(sh).add(h1);
+            x.fma(sh, x.mul(t.mul(q).fma(t, l1.add(sl)))).intoMemorySegment(dst, 4 * i, ORDER);
+        }
+    }
+
     /**
-     * The lanes of the L floats at {@code at} outside [lo, hi) into dst: x from hi on, NaN
-     * quieted, the tail lanes by {@link #tail}. Each x is read before its lane is written (in
-     * place); the vectors stay in here (no vector argument), so it need not be inlined.
+     * The lanes of the L floats x at {@code from} (in {@code xs}) outside [lo, hi) into dst at
+     * {@code at}: x from hi on, NaN quieted, the tail lanes by {@link #tail}. The vectors stay in
+     * here (no vector argument), so it need not be inlined.
      */
-    private static void edges(FormConstants c, MemorySegment src, MemorySegment dst, long at) {
+    private static void edges(FormConstants c, MemorySegment xs, long from, MemorySegment dst, long at) {
         float lo = c.faithful().central().lo(), hi = c.faithful().central().hi();
-        FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * at, ORDER);
+        FloatVector x = FloatVector.fromMemorySegment(FS, xs, 4 * from, ORDER);
         VectorMask<Float> nan = x.test(IS_NAN);
         x.blend(x.reinterpretAsInts().or(0x00400000).reinterpretAsFloats(), nan)
                 .intoMemorySegment(dst, 4 * at, ORDER, x.compare(GE, hi).or(nan));
         if (x.compare(LT, lo).anyTrue()) {
-            tail(c, src, dst, at);
-            tail(c, src, dst, at + H);
+            tail(c, xs, from, dst, at);
+            tail(c, xs, from + H, dst, at + H);
         }
     }
 
@@ -142,13 +169,14 @@ final class FaithfulVectorKernels {
     // ---- the negative tail, in double, H lanes
 
     /**
-     * The H floats at {@code at}: y for those below lo stored there, the rest left alone. The
+     * The H floats x at {@code from}: y for those below lo stored into dst at {@code at}, the
+     * other lanes of dst left alone. The
      * other lanes become a tail value first, as the C kernels' padding. Each form's branch
      * stores its own.
      */
-    private static void tail(FormConstants c, MemorySegment src, MemorySegment dst, long at) {
+    private static void tail(FormConstants c, MemorySegment xs, long from, MemorySegment dst, long at) {
         float lo = c.faithful().central().lo();
-        FloatVector x = FloatVector.fromMemorySegment(HS, src, 4 * at, ORDER);
+        FloatVector x = FloatVector.fromMemorySegment(HS, xs, 4 * from, ORDER);
         VectorMask<Float> low = x.compare(LT, lo);
         if (!low.anyTrue()) {
             return;
