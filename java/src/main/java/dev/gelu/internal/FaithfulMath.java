@@ -4,12 +4,7 @@ import static dev.gelu.internal.Coefficients.EXP_SHIFT;
 import static dev.gelu.internal.Coefficients.LN2_HI;
 import static dev.gelu.internal.Coefficients.LN2_LO;
 import static dev.gelu.internal.Coefficients.LOG2E;
-import static dev.gelu.internal.FaithfulCoefficients.A;
-import static dev.gelu.internal.FaithfulCoefficients.B;
-import static dev.gelu.internal.FaithfulCoefficients.DEGREE;
 import static dev.gelu.internal.FaithfulCoefficients.EXP_DEGREE;
-import static dev.gelu.internal.FaithfulCoefficients.HI;
-import static dev.gelu.internal.FaithfulCoefficients.LO;
 import static dev.gelu.internal.FaithfulCoefficients.TAIL;
 import static dev.gelu.internal.FaithfulCoefficients.TAIL_A;
 import static dev.gelu.internal.FaithfulCoefficients.TAIL_B;
@@ -17,29 +12,58 @@ import static dev.gelu.internal.FaithfulCoefficients.TAIL_DEGREE;
 
 /**
  * The faithful operation sequence in Java, step for step that of native/src/gelu_forward_faithful.h
- * ({@code gelu_fwd_pieces}, {@code gelu_fwd_faithful_tail}, {@code gelu_fwd_faithful_outer}; see there why
- * each step is there), so it returns the same bits. The form is data: its table, where the table
- * stops and what takes over ({@link FormConstants.Faithful}).
+ * ({@code gelu_fwd_faithful_central}, {@code gelu_fwd_faithful_edges}, {@code gelu_fwd_faithful_tail},
+ * {@code gelu_fwd_faithful_outer}; see there and native/tools/gen_faithful_float.py why each step
+ * is there), so it returns the same bits. The form is data: its central range and tables, and what
+ * takes over below the range ({@link FormConstants.Faithful}).
  */
 public final class FaithfulMath {
     private FaithfulMath() {}
 
-    /** Finite inputs below this take the outside path; NaN and the infinities the correctly rounded sequence. */
-    public static final float LOWEST = (float) LO;
-
     /** GELU(x), faithful, for the form whose constants are {@code c}. */
     public static float forward(FormConstants c, float x) {
-        FormConstants.Faithful f = c.faithful();
-        if (x >= LOWEST && x < f.top()) {
-            return central(f.table(), x);
+        FaithfulFloatCoefficients.Form f = c.faithful().central();
+        if (x >= f.lo() && x < f.hi()) {
+            return central(f, x);
         }
-        return Math.abs(x) <= Float.MAX_VALUE ? outside(c, x) : GeluMath.correctlyRounded(c.forward(), x);
+        if (x >= f.hi()) {
+            return x;
+        }
+        return x < f.lo() ? outside(c, x) : quiet(x);
+    }
+
+    /** A NaN with its quiet bit set, as the C kernels return it. */
+    static float quiet(float x) {
+        return Float.intBitsToFloat(Float.floatToRawIntBits(x) | 0x00400000);
     }
 
     /**
-     * A finite x outside the table's range: y = fma(-a, Q(a), max(0, x)), a = |x| held at the
-     * form's amax, Q by the form's {@link FormConstants.Outside} path. Below LOWEST the product
-     * is the C code's {@code x * Q} (never 0, so adding +0 changes no bit).
+     * y = x P(x) in float, x in [lo, hi]: the piece k from three fmas (truncated), t = x - m_k
+     * exact, q2 = c6..c2 by Horner, c0 + c1 t kept exact as sh + sl + l1, y = fma(x, sh, x lo).
+     */
+    static float central(FaithfulFloatCoefficients.Form f, float x) {
+        float s = Math.fma(x, f.gamma(), f.beta());
+        s = Math.fma(Math.abs(x), f.delta(), s);
+        int k = (int) Math.fma(x, s, f.k0()) & 31;
+        float[][] c = f.c();
+        float t = x - c[0][k];
+        float q = c[FaithfulFloatCoefficients.DEGREE + 1][k];
+        for (int j = FaithfulFloatCoefficients.DEGREE - 1; j >= 2; j--) {
+            q = Math.fma(q, t, c[j + 1][k]);
+        }
+        float c0 = c[1][k], c1 = c[2][k];
+        float h1 = t * c1;
+        float l1 = Math.fma(t, c1, -h1);
+        float sh = c0 + h1;
+        float sl = (c0 - sh) + h1;
+        float lo = Math.fma(t * q, t, l1 + sl);
+        return Math.fma(x, sh, x * lo);
+    }
+
+    /**
+     * x below the central range, -∞ included: y = fma(-a, Q(a), max(0, x)), a = |x| held at the
+     * form's amax, Q by the form's {@link FormConstants.Outside} path, rounded once to float. The
+     * product is the C code's {@code x * Q} (never 0, so adding +0 changes no bit).
      */
     static float outside(FormConstants c, float x) {
         FormConstants.Forward f = c.forward();
@@ -71,15 +95,6 @@ public final class FaithfulMath {
             p = Math.fma(p, r, FaithfulCoefficients.EXP[j]);
         }
         return p * Double.longBitsToDouble((Double.doubleToRawLongBits(z) + 1023) << 52);
-    }
-
-    /** y = fma(-|x|, Q_k(t), max(0, x)) with Q at min(|x|, HI); Q's table c coefficient-major. */
-    static float central(double[] c, float x) {
-        double xd = x;
-        double na = -Math.abs(xd);
-        double ac = na > -HI ? na : -HI;
-        double q = piecewise(c, DEGREE, Math.fma(ac, -A, B));
-        return (float) Math.fma(na, q, xd >= 0.0 ? xd : 0.0);
     }
 
     /** A 16-piece table's polynomial at r: piece k = round(r), in t = r - k; c coefficient-major. */

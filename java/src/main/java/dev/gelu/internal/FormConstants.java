@@ -6,7 +6,7 @@ import dev.gelu.Form;
  * One form's constants: the data that makes each algorithm's single body (the correctly rounded
  * kernel in {@link GeluMath}, the faithful one in {@link FaithfulMath}, the 16-bit one in
  * {@link HalfMath}, GELU′ in {@link BackwardMath}, and the Vector API loops) compute that form.
- * The tables are generated (Coefficients, FaithfulCoefficients, HalfCoefficients,
+ * The tables are generated (Coefficients, FaithfulCoefficients, FaithfulFloatCoefficients, HalfCoefficients,
  * BackwardCoefficients and the hard-case tables); the entries below only say which belong to
  * which form. A new form is a constant of {@link Form} and an entry here, which {@link #of}
  * (an exhaustive switch) does not compile without.
@@ -41,22 +41,21 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
     public record Forward(boolean gaussian, double amax, double c1, double c3, int[] hardInputs, int[] hardResults) {}
 
     /**
-     * The faithful kernel's: a 16-piece table of Q for x in [{@link FaithfulMath#LOWEST},
-     * {@code top}), and a path of its own for the finite x outside it.
+     * The faithful kernel's: y = x P(x) in float on the central range [lo, hi) of {@code central},
+     * y = x from hi on, and a double path of its own below lo.
      *
-     * @param table Q on its 16 pieces, coefficient-major
-     * @param top the table's path ends below this ({@code +∞}: it covers every finite x from LOWEST on)
-     * @param outside the path for the finite x outside the table's
+     * @param central the central range, the piece map and P's 32 pieces (generated)
+     * @param outside the path for the x below the central range (−∞ included)
      */
-    public record Faithful(double[] table, float top, Outside outside) {}
+    public record Faithful(FaithfulFloatCoefficients.Form central, Outside outside) {}
 
-    /** What the faithful kernel computes Q with for a finite x outside its table's range. */
+    /** What the faithful kernel computes Q with for an x below its central range. */
     public enum Outside {
-        /** Gaussian, x below LOWEST: Q = exp(H(a) − a²/2), H from the tail table. */
+        /** Gaussian: Q = exp(H(a) − a²/2), H from the tail table. */
         GAUSSIAN_TAIL,
-        /** Logistic, x below LOWEST: Q = e − e² + e³, e = exp(−v). */
+        /** Logistic: Q = e − e² + e³, e = exp(−v). */
         LOGISTIC_SERIES,
-        /** Logistic, both sides: Q = e/(1 + e), e = exp(−v), a held at amax. */
+        /** Logistic, Q falling slowly (quick): Q = e/(1 + e), e = exp(−v), a held at amax. */
         LOGISTIC
     }
 
@@ -108,7 +107,7 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
 
     private static final FormConstants ERF = new FormConstants(
             new Forward(true, Coefficients.ERF_AMAX, 0.0, 0.0, HardCaseTable.ERF_X, HardCaseTable.ERF_Y),
-            new Faithful(FaithfulCoefficients.ERF, Float.POSITIVE_INFINITY, Outside.GAUSSIAN_TAIL),
+            new Faithful(FaithfulFloatCoefficients.ERF, Outside.GAUSSIAN_TAIL),
             new Half(
                     HalfCoefficients.ERF,
                     HalfCoefficients.ERF_LO,
@@ -136,7 +135,7 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
                     Coefficients.TANH_C3,
                     HardCaseTable.TANH_X,
                     HardCaseTable.TANH_Y),
-            new Faithful(FaithfulCoefficients.TANH, Float.POSITIVE_INFINITY, Outside.LOGISTIC_SERIES),
+            new Faithful(FaithfulFloatCoefficients.TANH, Outside.LOGISTIC_SERIES),
             new Half(
                     HalfCoefficients.TANH,
                     HalfCoefficients.TANH_LO,
@@ -156,7 +155,6 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
                     BackwardHardCaseTable.X[1],
                     BackwardHardCaseTable.Y[1]));
 
-    /* Q(HI) = 8.6e-5 is too large to hold a at HI, so the faithful table stops there. */
     private static final FormConstants QUICK = new FormConstants(
             new Forward(
                     false,
@@ -165,7 +163,7 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
                     0.0,
                     HardCaseTable.QUICK_X,
                     HardCaseTable.QUICK_Y),
-            new Faithful(FaithfulCoefficients.QUICK, (float) FaithfulCoefficients.HI, Outside.LOGISTIC),
+            new Faithful(FaithfulFloatCoefficients.QUICK, Outside.LOGISTIC),
             new Half(
                     HalfCoefficients.QUICK,
                     HalfCoefficients.QUICK_LO,
