@@ -16,7 +16,8 @@ Where the float rounding errors go: with P = c0 + c1 t + t^2 q2(t),
   c0 + c1 t exactly, as sh + sl + l1: h1 = t c1, l1 = fma(t, c1, -h1), sh = c0 + h1 (Fast2Sum:
             |h1| < |c0|), sl = (c0 - sh) + h1;
   lo        fma(t q2, t, l1 + sl), the small part of P;
-  y         p = x sh, e = fma(x, sh, -p), y = p + fma(x, lo, e): one rounding that matters.
+  y         fma(x, sh, x lo): the product x sh exact inside the fma, x lo (below 2^-4 of y)
+            rounded once more, under 2^-28 of y.
 So only t^2 q2 (below 1/16 of P) carries float rounding errors, and t = x - m_k is exact (m_k is
 within a factor 2 of every x of its piece, or 0 on the piece around 0). c0 and c1 are single
 floats, so each piece's m_k is chosen (near its middle) where the fitted c0 and c1 fall within

@@ -6,7 +6,7 @@ import dev.gelu.Form;
  * One form's constants: the data that makes each algorithm's single body (the correctly rounded
  * kernel in {@link GeluMath}, the faithful one in {@link FaithfulMath}, the 16-bit one in
  * {@link HalfMath}, GELU′ in {@link BackwardMath}, and the Vector API loops) compute that form.
- * The tables are generated (Coefficients, FaithfulCoefficients, FaithfulFloatCoefficients, HalfCoefficients,
+ * The tables are generated (Coefficients, FaithfulFloatCoefficients, HalfCoefficients,
  * BackwardCoefficients and the hard-case tables); the entries below only say which belong to
  * which form. A new form is a constant of {@link Form} and an entry here, which {@link #of}
  * (an exhaustive switch) does not compile without.
@@ -42,22 +42,11 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
 
     /**
      * The faithful kernel's: y = x P(x) in float on the central range [lo, hi) of {@code central},
-     * y = x from hi on, and a double path of its own below lo.
+     * y = x from hi on, the float negative tail below lo ({@link FaithfulFloatTail}).
      *
-     * @param central the central range, the piece map and P's 32 pieces (generated)
-     * @param outside the path for the x below the central range (−∞ included)
+     * @param central the central range, the piece map, P's 32 pieces and the tail's clamp (generated)
      */
-    public record Faithful(FaithfulFloatCoefficients.Form central, Outside outside) {}
-
-    /** What the faithful kernel computes Q with for an x below its central range. */
-    public enum Outside {
-        /** Gaussian: Q = exp(H(a) − a²/2), H from the tail table. */
-        GAUSSIAN_TAIL,
-        /** Logistic: Q = e − e² + e³, e = exp(−v). */
-        LOGISTIC_SERIES,
-        /** Logistic, Q falling slowly (quick): Q = e/(1 + e), e = exp(−v), a held at amax. */
-        LOGISTIC
-    }
+    public record Faithful(FaithfulFloatCoefficients.Form central) {}
 
     /**
      * The 16-bit kernel's float fast path (the Vector API one; the scalar one takes the double y
@@ -107,7 +96,7 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
 
     private static final FormConstants ERF = new FormConstants(
             new Forward(true, Coefficients.ERF_AMAX, 0.0, 0.0, HardCaseTable.ERF_X, HardCaseTable.ERF_Y),
-            new Faithful(FaithfulFloatCoefficients.ERF, Outside.GAUSSIAN_TAIL),
+            new Faithful(FaithfulFloatCoefficients.ERF),
             new Half(
                     HalfCoefficients.ERF,
                     HalfCoefficients.ERF_LO,
@@ -135,7 +124,7 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
                     Coefficients.TANH_C3,
                     HardCaseTable.TANH_X,
                     HardCaseTable.TANH_Y),
-            new Faithful(FaithfulFloatCoefficients.TANH, Outside.LOGISTIC_SERIES),
+            new Faithful(FaithfulFloatCoefficients.TANH),
             new Half(
                     HalfCoefficients.TANH,
                     HalfCoefficients.TANH_LO,
@@ -163,7 +152,7 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
                     0.0,
                     HardCaseTable.QUICK_X,
                     HardCaseTable.QUICK_Y),
-            new Faithful(FaithfulFloatCoefficients.QUICK, Outside.LOGISTIC),
+            new Faithful(FaithfulFloatCoefficients.QUICK),
             new Half(
                     HalfCoefficients.QUICK,
                     HalfCoefficients.QUICK_LO,

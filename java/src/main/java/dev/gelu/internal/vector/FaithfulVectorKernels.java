@@ -1,26 +1,16 @@
 package dev.gelu.internal.vector;
 
-import static dev.gelu.internal.Coefficients.EXP_SHIFT;
-import static dev.gelu.internal.Coefficients.LN2_HI;
-import static dev.gelu.internal.Coefficients.LN2_LO;
-import static dev.gelu.internal.Coefficients.LOG2E;
-import static jdk.incubator.vector.VectorOperators.D2F;
-import static jdk.incubator.vector.VectorOperators.F2D;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.IS_NAN;
-import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LT;
 
-import dev.gelu.internal.FaithfulCoefficients;
 import dev.gelu.internal.FaithfulFloatCoefficients;
 import dev.gelu.internal.FaithfulMath;
 import dev.gelu.internal.FormConstants;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -30,9 +20,9 @@ import jdk.incubator.vector.VectorSpecies;
  * (and {@link FaithfulMath}), so the same bits: on a form's central range y = x P(x) in float, 16
  * or 8 lanes, each of P's coefficients one lookup in its 32-entry row by two-vector selects (the
  * index is the float r itself: a select truncates it, as the C kernels' cvttps does); from hi on
- * y = x; NaN quieted; below lo the double tail. A vector with a lane outside the range takes
- * these by selects; a half with a tail lane runs the tail on the whole half in double and
- * stores its tail lanes. No lane goes alone.
+ * y = x; |x| < 2^-40 x/2; NaN quieted; below lo the float tail ({@link FaithfulFloatTailVector}).
+ * A vector with a lane outside the range takes these by masked stores, the tail on the whole
+ * vector. No lane goes alone.
  *
  * <p>As in {@link VectorKernels}: no vector crosses a call that is not inlined or merges at a
  * branch (each branch stores its own), or C2 boxes them.
@@ -48,14 +38,8 @@ final class FaithfulVectorKernels {
             float.class,
             VectorShape.forBitSize(Math.min(
                     512, Integer.getInteger("gelu.vector.bits", FloatVector.SPECIES_PREFERRED.vectorBitSize()))));
-    /** A half of FS's lanes, as floats and as doubles (the tail), and the double's bits. */
-    private static final VectorSpecies<Float> HS =
-            VectorSpecies.of(float.class, VectorShape.forBitSize(FS.vectorBitSize() / 2));
 
-    private static final VectorSpecies<Double> DS = VectorSpecies.of(double.class, FS.vectorShape());
-    private static final VectorSpecies<Long> LS = VectorSpecies.of(long.class, FS.vectorShape());
     private static final int L = FS.length();
-    private static final int H = HS.length();
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
     /** Floats a chunk holds: 64 vectors, one bit each of a long. */
@@ -78,7 +62,10 @@ final class FaithfulVectorKernels {
             long pending = 0;
             for (int v = 0; v < nv; v++) {
                 FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * (base + (long) v * L), ORDER);
-                if (!x.compare(GE, lo).and(x.compare(LT, hi)).allTrue()) {
+                if (!x.compare(GE, lo)
+                        .and(x.compare(LT, hi))
+                        .andNot(x.abs().compare(LT, 0x1p-40f))
+                        .allTrue()) {
                     pending |= 1L << v;
                 }
             }
@@ -132,8 +119,8 @@ final class FaithfulVectorKernels {
 
     /**
      * The lanes of the L floats x at {@code from} (in {@code xs}) outside [lo, hi) into dst at
-     * {@code at}: x from hi on, NaN quieted, the tail lanes by {@link #tail}. The vectors stay in
-     * here (no vector argument), so it need not be inlined.
+     * {@code at}: x from hi on, x/2 for |x| < 2^-40, NaN quieted, the tail lanes by
+     * {@link FaithfulFloatTailVector#tail}. No vector argument, so it need not be inlined.
      */
     private static void edges(FormConstants c, MemorySegment xs, long from, MemorySegment dst, long at) {
         float lo = c.faithful().central().lo(), hi = c.faithful().central().hi();
@@ -141,9 +128,11 @@ final class FaithfulVectorKernels {
         VectorMask<Float> nan = x.test(IS_NAN);
         x.blend(x.reinterpretAsInts().or(0x00400000).reinterpretAsFloats(), nan)
                 .intoMemorySegment(dst, 4 * at, ORDER, x.compare(GE, hi).or(nan));
-        if (x.compare(LT, lo).anyTrue()) {
-            tail(c, xs, from, dst, at);
-            tail(c, xs, from + H, dst, at + H);
+        x.mul(0.5f).intoMemorySegment(dst, 4 * at, ORDER, x.abs().compare(LT, 0x1p-40f));
+        VectorMask<Float> low = x.compare(LT, lo);
+        if (low.anyTrue()) { // the other lanes become a tail value first, as the C kernels' padding
+            FaithfulFloatTailVector.tail(c.faithful().central(), x.blend(lo - 1.0f, low.not()))
+                    .intoMemorySegment(dst, 4 * at, ORDER, low);
         }
     }
 
@@ -164,88 +153,5 @@ final class FaithfulVectorKernels {
                 : v.blend(
                         r.selectFrom(FloatVector.fromArray(FS, row, 2 * L), FloatVector.fromArray(FS, row, 3 * L)),
                         upper);
-    }
-
-    // ---- the negative tail, in double, H lanes
-
-    /**
-     * The H floats x at {@code from}: y for those below lo stored into dst at {@code at}, the
-     * other lanes of dst left alone. The
-     * other lanes become a tail value first, as the C kernels' padding. Each form's branch
-     * stores its own.
-     */
-    private static void tail(FormConstants c, MemorySegment xs, long from, MemorySegment dst, long at) {
-        float lo = c.faithful().central().lo();
-        FloatVector x = FloatVector.fromMemorySegment(HS, xs, 4 * from, ORDER);
-        VectorMask<Float> low = x.compare(LT, lo);
-        if (!low.anyTrue()) {
-            return;
-        }
-        DoubleVector xd = (DoubleVector) x.blend(lo - 1.0f, low.not()).convertShape(F2D, DS, 0);
-        DoubleVector nc = xd.max(-c.forward().amax());
-        switch (c.faithful().outside()) {
-            case GAUSSIAN_TAIL -> store(gaussian(nc), low, dst, at);
-            case LOGISTIC_SERIES ->
-                store(logisticSeries(nc, c.forward().c1(), c.forward().c3()), low, dst, at);
-            case LOGISTIC -> store(logistic(nc, c.forward().c1()), low, dst, at);
-        }
-    }
-
-    private static void store(DoubleVector y, VectorMask<Float> low, MemorySegment dst, long at) {
-        ((FloatVector) y.convertShape(D2F, HS, 0)).intoMemorySegment(dst, 4 * at, ORDER, low);
-    }
-
-    /** x Phi(x) = nc exp(H(a) - a^2/2), a = -nc, H from the 16-piece tail table. */
-    private static DoubleVector gaussian(DoubleVector nc) {
-        DoubleVector a = nc.neg();
-        DoubleVector r = a.fma(FaithfulCoefficients.TAIL_A, FaithfulCoefficients.TAIL_B);
-        DoubleVector k = r.add(EXP_SHIFT).sub(EXP_SHIFT);
-        DoubleVector t = r.sub(k);
-        VectorMask<Double> upper = H == 4 ? k.compare(GE, 8.0) : null;
-        DoubleVector h = tailEntry(FaithfulCoefficients.TAIL_DEGREE, k, upper);
-        for (int j = FaithfulCoefficients.TAIL_DEGREE - 1; j >= 0; j--) {
-            h = h.fma(t, tailEntry(j, k, upper));
-        }
-        return nc.mul(exp(a.mul(a).fma(DoubleVector.broadcast(DS, -0.5), h)));
-    }
-
-    /** Row j of the tail table at piece k (in [0, 16)): as {@link #entry}, 8 or 4 lanes. */
-    private static DoubleVector tailEntry(int j, DoubleVector k, VectorMask<Double> upper) {
-        double[] c = FaithfulCoefficients.TAIL;
-        int row = 16 * j;
-        DoubleVector v = k.selectFrom(DoubleVector.fromArray(DS, c, row), DoubleVector.fromArray(DS, c, row + H));
-        return upper == null
-                ? v
-                : v.blend(
-                        k.selectFrom(
-                                DoubleVector.fromArray(DS, c, row + 2 * H), DoubleVector.fromArray(DS, c, row + 3 * H)),
-                        upper);
-    }
-
-    /** nc (e - e^2 + e^3), e = exp(nc (c1 + c3 nc^2)). */
-    private static DoubleVector logisticSeries(DoubleVector nc, double c1, double c3) {
-        DoubleVector e = exp(nc.mul(nc.mul(nc).fma(c3, c1)));
-        return nc.mul(e.fma(e.fma(e, e.neg()), e));
-    }
-
-    /** nc e/(1 + e), e = exp(c1 nc). */
-    private static DoubleVector logistic(DoubleVector nc, double c1) {
-        DoubleVector e = exp(nc.mul(c1));
-        return nc.mul(e.div(e.add(1.0)));
-    }
-
-    /** exp(v) for v in [-150, -5], to 2^-34: {@link FaithfulMath}'s. */
-    private static DoubleVector exp(DoubleVector v) {
-        DoubleVector z = v.fma(LOG2E, EXP_SHIFT);
-        DoubleVector k = z.sub(EXP_SHIFT);
-        DoubleVector r = k.neg().fma(DoubleVector.broadcast(DS, LN2_HI), v);
-        r = k.neg().fma(DoubleVector.broadcast(DS, LN2_LO), r);
-        double[] c = FaithfulCoefficients.EXP;
-        DoubleVector p = DoubleVector.broadcast(DS, c[FaithfulCoefficients.EXP_DEGREE]);
-        for (int j = FaithfulCoefficients.EXP_DEGREE - 1; j >= 0; j--) {
-            p = p.fma(r, DoubleVector.broadcast(DS, c[j]));
-        }
-        LongVector e = ((LongVector) z.reinterpretShape(LS, 0)).add(1023L).lanewise(LSHL, 52);
-        return p.mul(e.reinterpretShape(DS, 0));
     }
 }
