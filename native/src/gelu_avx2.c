@@ -18,8 +18,9 @@
 #define GELU_FWD_FIRST 1
 #define GELU_FWD_CENTRAL 0
 #define GELU_FWD_STREAM 0
-#define GELU_FWD_FNV 8
-#define GELU_FWD_FTG 1
+/* faithful: 4 registers (32 floats) a group, so that the chains overlap */
+#define GELU_FWD_FNW 4
+#define GELU_FWD_FTG 4
 #include "gelu_forward_kernels.h"
 
 /* ---- the 16-bit and backward kernels: the bodies of gelu_half_body.h and gelu_backward_body.h ---- */

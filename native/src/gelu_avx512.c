@@ -20,10 +20,9 @@
 #define GELU_FWD_FIRST 1
 #define GELU_FWD_CENTRAL 1
 #define GELU_FWD_STREAM 1
-/* faithful: the permutes and the float/double conversions share the shuffle pipes, which bound
-   the loop; 6 vectors interleaved so that the Horner chains overlap, the tails 3 at a time */
-#define GELU_FWD_FNV 6
-#define GELU_FWD_FTG 3
+/* faithful: 4 registers (64 floats) a group: the Horner chains of the four overlap */
+#define GELU_FWD_FNW 4
+#define GELU_FWD_FTG 2
 #include "gelu_forward_kernels.h"
 
 /* ---- the 16-bit and backward kernels: the bodies of gelu_half_body.h and gelu_backward_body.h ---- */

@@ -2,56 +2,17 @@
 #ifndef GELU_FAITHFUL_COEFFS_H
 #define GELU_FAITHFUL_COEFFS_H
 
-#define GELU_FAITHFUL_DEGREE 6
-#define GELU_FAITHFUL_TAIL_DEGREE 5
-#define GELU_FAITHFUL_EXP_DEGREE 7
 #define GELU_CR_CENTRAL_DEGREE 9
 
 /* r = fma(|x|, A, B); piece k = round(r), t = r - k */
 #define GELU_FAITHFUL_A 0x1.745d000000000p+1
 #define GELU_FAITHFUL_B -0x1.fffe000000000p-2
-/* lanes below LO (and NaN) take the correctly rounded kernel */
+/* the central tier takes groups whose x all lie in [LO, FLT_MAX] */
 #define GELU_FAITHFUL_LO -0x1.b800000000000p+1
-/* erf, tanh: |x| is held at HI for the table, Q(HI) < 2^-25; quick: lanes from HI on take exp */
+/* |x| is held at HI for the table: Q(HI) < 2^-25 */
 #define GELU_FAITHFUL_HI 0x1.6000000000000p+2
-/* erf tail, a = |x| in (-LO, ERF_AMAX]: r = fma(a, TAIL_A, TAIL_B) */
-#define GELU_FAITHFUL_TAIL_A 0x1.623f914c1bad0p+0
-#define GELU_FAITHFUL_TAIL_B -0x1.506e80dd67c8bp+2
 
-/* Q(a) = Phi(-a) on piece k: sum [p][k] t^p. Coefficient-major: a row is one table. */
-static const double gelu_faithful_erf_coef[GELU_FAITHFUL_DEGREE + 1][16] __attribute__((aligned(64))) = {
-    {0x1.ba219e2e5f3c1p-2, 0x1.365513aa5875cp-2, 0x1.8f7f755341fc0p-3, 0x1.d4d87a3fc715fp-4, 0x1.f346c626598e1p-5, 0x1.e0a968761d1a0p-6, 0x1.a11c7179cea33p-7, 0x1.4582d73776457p-8, 0x1.c80a424a450edp-10, 0x1.1e520b5691b90p-11, 0x1.41d825704c1fap-13, 0x1.4388f2b6771bap-15, 0x1.229e22a700162p-17, 0x1.d235e885ee0c4p-20, 0x1.4dba6ef4245cdp-22, 0x1.aa31116b9e1efp-25},
-    {-0x1.14bce4053cdd8p-3, -0x1.ebca940c8b8c1p-4, -0x1.8447b053dec7dp-4, -0x1.1063d7033d5d8p-4, -0x1.5395e41b76393p-5, -0x1.782c9a8d9bdb1p-6, -0x1.724370dfc9e50p-7, -0x1.43d3fde1a1cfcp-8, -0x1.f74dbeac037bdp-10, -0x1.5b88c5e9a23bbp-11, -0x1.aa757541ab17ap-13, -0x1.d0fc0d754c68fp-15, -0x1.c27c9cb93a257p-17, -0x1.83ccc29d8441ap-19, -0x1.28a1576957269p-21, -0x1.9336c4445de43p-24},
-    {0x1.0599aa88c9db7p-8, 0x1.5cabd7205a07fp-7, 0x1.cace931bf031ep-7, 0x1.c29d21d0a09dcp-7, 0x1.69242cb662475p-7, 0x1.e8f40ac564358p-8, 0x1.1c631ab50dd27p-8, 0x1.1efc9125ad0d1p-9, 0x1.f98418f08d271p-11, 0x1.8620c53ec2b2ap-12, 0x1.088f0fc7aa2b6p-13, 0x1.3bee52106bda4p-15, 0x1.4cb22e55ca140p-17, 0x1.354fd61f279c4p-19, 0x1.fc3d2e79d324cp-22, 0x1.714012e186c51p-24},
-    {0x1.527f60fb6c9b6p-9, 0x1.c70f4b5464484p-10, 0x1.ffe1f2104d80cp-12, -0x1.3344620205a51p-11, -0x1.2a12bc72412f4p-10, -0x1.31296a3222162p-10, -0x1.d1cedb4d9be90p-11, -0x1.20196f65c1211p-11, -0x1.2ad8ebdfcf897p-12, -0x1.0895ac6cb19c9p-13, -0x1.940eb2a8facccp-15, -0x1.0be18f0bc3629p-16, -0x1.35d48d92b52e9p-18, -0x1.399db402f96eap-20, -0x1.16822a1edb470p-22, -0x1.b2ced3db72f66p-25},
-    {-0x1.e9b614fae3859p-14, -0x1.2c63c71142867p-12, -0x1.46f1c46b63b14p-12, -0x1.b8e1325782537p-13, -0x1.146401cdbd274p-14, 0x1.6204aac1105ddp-15, 0x1.6516a67b04ab2p-14, 0x1.49c7412352cd0p-14, 0x1.b907395813737p-15, 0x1.d7188c554e899p-16, 0x1.a1f87c5027afep-17, 0x1.3a42e674d5727p-18, 0x1.9541357c737a0p-20, 0x1.c39d61cc15403p-22, 0x1.b53db5189cb31p-24, 0x1.7133038947fdap-26},
-    {-0x1.7233a779b9242p-15, -0x1.58a8642ba7f3cp-16, 0x1.431215df8f689p-17, 0x1.ce8fb8a380811p-16, 0x1.c5a9e782c1adap-16, 0x1.fc45e493c9101p-17, 0x1.6edd01db530c9p-19, -0x1.159545e273119p-18, -0x1.6fdb37ca74b5cp-18, -0x1.10cf1f5b1e481p-18, -0x1.2d32157b9fce7p-19, -0x1.0b74dd3fa2ebdp-20, -0x1.8b215b1d915edp-22, -0x1.ee859504affe4p-24, -0x1.0918c0e007997p-25, -0x1.ea96271204a2fp-28},
-    {0x1.2fa06421dd6f1p-19, 0x1.55c2c010b520cp-18, 0x1.28199cd680f24p-18, 0x1.77ee8c68c5617p-20, -0x1.6b4b9cb5cef9ap-20, -0x1.33c18319808cep-19, -0x1.c2f18783d01b2p-20, -0x1.4e035247715e6p-21, 0x1.82508dd240c62p-24, 0x1.53e2f0cc83d4ep-22, 0x1.1d946f12a79c8p-22, 0x1.438c7cd06933ap-23, 0x1.1c5628fd5ef3bp-24, 0x1.97eae241557acp-26, 0x1.e9df7634fb797p-28, 0x1.f3bf70ffe19a4p-30},
-};
-
-/* Q(a) = sigma(-2 sqrt(2/pi) (a + 0.044715 a^3)) on piece k: sum [p][k] t^p. Coefficient-major: a row is one table. */
-static const double gelu_faithful_tanh_coef[GELU_FAITHFUL_DEGREE + 1][16] __attribute__((aligned(64))) = {
-    {0x1.ba220c08858a0p-2, 0x1.365edd53263d3p-2, 0x1.8fbe8ba70e470p-3, 0x1.d59346ffdeee0p-4, 0x1.f45bae8dfe9f0p-5, 0x1.e09e664b53324p-6, 0x1.9cd32bc88415cp-7, 0x1.39c9f6a0f5bb5p-8, 0x1.a0be0b510581dp-10, 0x1.dc6ee659def9ap-12, 0x1.cd5d4bf12d89dp-14, 0x1.741cbfc87542ep-16, 0x1.eb6ae3360d30bp-19, 0x1.05163a276c31bp-21, 0x1.b6c0bc02f9fa7p-25, 0x1.1e7e3fd10371dp-28},
-    {-0x1.14b7cfdcb3326p-3, -0x1.eb866b2a5e149p-4, -0x1.83ec302880ab6p-4, -0x1.1056119ee7bd8p-4, -0x1.546cb79145a93p-5, -0x1.7a9d4c97f544cp-6, -0x1.755912df01db9p-7, -0x1.440ac83b0a464p-8, -0x1.e9a0d0daab204p-10, -0x1.3d76da0915f87p-11, -0x1.5ba416f3eb10ap-13, -0x1.3c010480bc8dap-15, -0x1.d49a76e21e594p-18, -0x1.167aeee839b3ep-20, -0x1.04b300122be87p-23, -0x1.79d5967b12c5ap-27},
-    {0x1.06d377404d329p-8, 0x1.5d97c70fc6866p-7, 0x1.ca689237adeccp-7, 0x1.c0c13aea02215p-7, 0x1.678fd1f12af72p-7, 0x1.e93fd265e73a0p-8, 0x1.1f4304ee1dccfp-8, 0x1.244a448ec00f5p-9, 0x1.006bc6da90d2ep-10, 0x1.7f8bc3a76e4b5p-12, 0x1.e1b96e17c07abp-14, 0x1.f37db71aa56bbp-16, 0x1.a42392681e8b2p-18, 0x1.19b45988da35dp-20, 0x1.27f745ce7f6efp-23, 0x1.def3ef0433e75p-27},
-    {0x1.53e66197a5d98p-9, 0x1.c584e9f5ad4eep-10, 0x1.ece9f29b6b150p-12, -0x1.37628f6e391c3p-11, -0x1.26b13e82775fdp-10, -0x1.2c50718e358c9p-10, -0x1.cea9829209f41p-11, -0x1.23b495b76d29cp-11, -0x1.343fe9a7f8fb4p-12, -0x1.1128ebd56b2a1p-13, -0x1.91db8e2e07be0p-15, -0x1.e365e73da4dabp-17, -0x1.d39c6b5a1b15cp-19, -0x1.65aad842cbbe0p-21, -0x1.a97381b6a891ep-24, -0x1.830aaa8b3b372p-27},
-    {-0x1.f49be14303215p-14, -0x1.3155284cf2055p-12, -0x1.47723800f952ap-12, -0x1.ae5eb4892d7c7p-13, -0x1.033c4c0ad9f8ep-14, 0x1.565ec7ac0c868p-15, 0x1.546eb06c6a1b4p-14, 0x1.4182e663138eep-14, 0x1.beea78f798218p-15, 0x1.ee58989395307p-16, 0x1.b9504c799ffa3p-17, 0x1.3c128eea98ff8p-18, 0x1.66b2023684f06p-20, 0x1.3de198c1b2db6p-22, 0x1.b17982f4c37d8p-25, 0x1.bff6705f16d8cp-28},
-    {-0x1.79e4a3863a626p-15, -0x1.54f2f640f704dp-16, 0x1.6d66100f545a2p-17, 0x1.d8747963785acp-16, 0x1.b718d3d53c97dp-16, 0x1.daed92e21bad8p-17, 0x1.7158a4d4bd87bp-19, -0x1.d9e9122814565p-19, -0x1.57cd825fb52b5p-18, -0x1.142f2f70693cbp-18, -0x1.43aaf5a180d8ep-19, -0x1.225c9f0e0e449p-20, -0x1.91228a38f4badp-22, -0x1.a83b928db1407p-24, -0x1.5426f2447290fp-26, -0x1.98d81e92394c6p-29},
-    {0x1.3e24ee86a0bcap-19, 0x1.65b84b38218e4p-18, 0x1.2b9c684407eb9p-18, 0x1.35e8175c0cdfap-20, -0x1.98a94a757686cp-20, -0x1.241052660d7cdp-19, -0x1.9582d268a7602p-20, -0x1.4506d19bb0834p-21, 0x1.d611755464ef7p-27, 0x1.213eb8956bd99p-22, 0x1.21cb4935cb52dp-22, 0x1.68bd2626f449dp-23, 0x1.3f1f89c407397p-24, 0x1.9d73312eab1cep-26, 0x1.8a6ca4d32b086p-28, 0x1.1429db01cb08cp-30},
-};
-
-/* Q(a) = sigma(-1.702 a) on piece k: sum [p][k] t^p. Coefficient-major: a row is one table. */
-static const double gelu_faithful_quick_coef[GELU_FAITHFUL_DEGREE + 1][16] __attribute__((aligned(64))) = {
-    {0x1.b5a47ed0179e7p-2, 0x1.2cb9c597caf3ep-2, 0x1.81269408b458bp-3, 0x1.d41ac61e15b80p-4, 0x1.12abca8ce86f5p-4, 0x1.3b63e23f17caap-5, 0x1.657c3fe55e8ccp-6, 0x1.922d0fc7caa44p-7, 0x1.c287ba2716e1dp-8, 0x1.f77cc95cafb1dp-9, 0x1.18f4c6164f5ebp-9, 0x1.395286f554062p-10, 0x1.5d4535bbec7b6p-11, 0x1.85405e39cc3fep-12, 0x1.b1c0a2f84ea48p-13, 0x1.e34e4ff2eb138p-14},
-    {-0x1.253bf77c9093dp-3, -0x1.f117681b5f366p-4, -0x1.6deb8e8ba7830p-4, -0x1.e524c85ab85c5p-5, -0x1.2bd8e4146dd6dp-5, -0x1.62d68bac7b527p-6, -0x1.992d08b001794p-7, -0x1.d0d221a0d51b1p-8, -0x1.05c6c9ca055f7p-8, -0x1.2570bbecd23b6p-9, -0x1.480ca7d9f10b0p-10, -0x1.6e3040f1d06bap-11, -0x1.986b08cd02236p-12, -0x1.c74ddff478827p-13, -0x1.fb70ad4886535p-14, -0x1.1abb5abbbb454p-14},
-    {0x1.8ea66590a7cdcp-8, 0x1.e009bf044d0c3p-7, 0x1.0b2075a7a0763p-6, 0x1.b5ed3da9801f7p-7, 0x1.2fcd92111ba0dp-7, 0x1.7f3c139f82ab9p-8, 0x1.c9e4d8ca215dcp-9, 0x1.094623be2d396p-9, 0x1.2e199bb65cc21p-10, 0x1.54b96cdcfaa81p-11, 0x1.7e36ad8ad3b12p-12, 0x1.ab7661f784e59p-13, 0x1.dd439216f7fadp-14, 0x1.0a2f138e0f8cbp-14, 0x1.28c2fcd8babeap-15, 0x1.4ac1742d8b8f3p-16},
-    {0x1.f56dd112731dcp-9, 0x1.bbf2499b82aa6p-10, -0x1.bfe4bae33dd04p-12, -0x1.5bc563a27f64dp-10, -0x1.55edc1ebd8f6fp-10, -0x1.f7eba5dbf2965p-11, -0x1.45ab068414d77p-11, -0x1.896d36f2a1787p-12, -0x1.ca51fd6241a54p-13, -0x1.05b35c60861c6p-13, -0x1.27990cc1ddd11p-14, -0x1.4bdbf99b70b6ap-15, -0x1.734f9bd7249f2p-16, -0x1.9eabfd256e1b9p-17, -0x1.ce9c900c4e58bp-18, -0x1.01e578094a436p-18},
-    {-0x1.605644c401f1ap-12, -0x1.463fa6ec9951dp-11, -0x1.95ea71353f14cp-12, -0x1.5749c78954761p-14, 0x1.147db178ec9a5p-14, 0x1.84da985a782a5p-14, 0x1.36eb81f7a759ap-14, 0x1.9dd5abaa6d736p-15, 0x1.fa543672e6dacp-16, 0x1.28bb0ea25052dp-16, 0x1.53ed8649c4896p-17, 0x1.809879c5d808bp-18, 0x1.b029cdb7a09c5p-19, 0x1.e3c72b4d0b727p-20, 0x1.0e35bdcfc631fp-20, 0x1.2d7e81bbecb3cp-21},
-    {-0x1.e92b6125f7615p-14, 0x1.9d9dc4cb6b45bp-18, 0x1.1a9205dee96e9p-14, 0x1.8717ba2fab783p-15, 0x1.eed3d1e5982ddp-17, -0x1.1140b317e1d38p-20, -0x1.503170962eb13p-18, -0x1.2f6f1adec309fp-18, -0x1.a39449c8ddcb7p-19, -0x1.04cb390b1c2f8p-19, -0x1.33fe1a6846feap-20, -0x1.62312ad0f9a18p-21, -0x1.918de15f9925bp-22, -0x1.c3b832677da87p-23, -0x1.f9fa2ef3050b8p-24, -0x1.1ab439b75cb42p-24},
-    {0x1.00e1d06b0987ep-16, 0x1.40701532fa7b7p-16, 0x1.6978866d1977fp-20, -0x1.8f5d55919cca7p-18, -0x1.10454af72654ep-18, -0x1.7720f3571f2fdp-20, -0x1.2b966cbb361e9p-23, 0x1.c75de746c5750p-23, 0x1.e7f7467e7b297p-23, 0x1.607612ebcc3a1p-23, 0x1.bda4000b01c71p-24, 0x1.0934383927c7ep-24, 0x1.322d94a2d282dp-25, 0x1.5bd52315365b0p-26, 0x1.87b8356174d82p-27, 0x1.b7093c6e3aa88p-28},
-};
-
-/* The correctly rounded kernels' central tier: Q(a) = Phi(-a), the same pieces, degree CR. */
+/* The correctly rounded kernels' central tier: Q(a) = Phi(-a) on piece k: sum [p][k] t^p. */
 static const double gelu_cr_central_erf_coef[GELU_CR_CENTRAL_DEGREE + 1][16] __attribute__((aligned(64))) = {
     {0x1.ba219e2e5f3cep-2, 0x1.365513aa58775p-2, 0x1.8f7f755341fd5p-3, 0x1.d4d87a3fc7139p-4, 0x1.f346c6265986bp-5, 0x1.e0a968761d143p-6, 0x1.a11c7179ceaa1p-7, 0x1.4582d737765a6p-8, 0x1.c80a424a4533ep-10, 0x1.1e520b5691af3p-11, 0x1.41d825704ba29p-13, 0x1.4388f2b675f1cp-15, 0x1.229e22a6fef3ap-17, 0x1.d235e885f0881p-20, 0x1.4dba6ef43295bp-22, 0x1.aa31116bdc69bp-25},
     {-0x1.14bce4289bd4dp-3, -0x1.ebca941f575e5p-4, -0x1.8447b02e08447p-4, -0x1.1063d6cbea835p-4, -0x1.5395e3da40a55p-5, -0x1.782c9a8da3514p-6, -0x1.72437169116ddp-7, -0x1.43d3fee318311p-8, -0x1.f74dc08e28422p-10, -0x1.5b88c64924a10p-11, -0x1.aa75719730724p-13, -0x1.d0fbff24a99a5p-15, -0x1.c27c7bb41870cp-17, -0x1.83cc89b5e29b8p-19, -0x1.28a108c7e699dp-21, -0x1.9336104f56254p-24},
@@ -65,7 +26,7 @@ static const double gelu_cr_central_erf_coef[GELU_CR_CENTRAL_DEGREE + 1][16] __a
     {-0x1.cc255015e5bc3p-28, -0x1.11f59ca03bc29p-31, 0x1.612a52c208966p-28, 0x1.5e99e0334eddep-28, 0x1.2a514f31c1545p-30, -0x1.1fde1412fbaafp-29, -0x1.3b3e8c02bc3bfp-29, -0x1.d562710b9d430p-31, 0x1.3d6c68347b699p-32, 0x1.276abaf12a073p-31, 0x1.541c8151026bcp-32, 0x1.3d4012d905a24p-34, -0x1.e7865f58df04bp-36, -0x1.451a93937d31cp-35, -0x1.72be59f7995aap-36, -0x1.289da03ae3310p-37},
 };
 
-/* The correctly rounded kernels' central tier: Q(a) = sigma(-2 sqrt(2/pi) (a + 0.044715 a^3)), the same pieces, degree CR. */
+/* The correctly rounded kernels' central tier: Q(a) = sigma(-2 sqrt(2/pi) (a + 0.044715 a^3)) on piece k: sum [p][k] t^p. */
 static const double gelu_cr_central_tanh_coef[GELU_CR_CENTRAL_DEGREE + 1][16] __attribute__((aligned(64))) = {
     {0x1.ba220c08858abp-2, 0x1.365edd53263f0p-2, 0x1.8fbe8ba70e48dp-3, 0x1.d59346ffdee9bp-4, 0x1.f45bae8dfe968p-5, 0x1.e09e664b53318p-6, 0x1.9cd32bc884200p-7, 0x1.39c9f6a0f5c76p-8, 0x1.a0be0b510592dp-10, 0x1.dc6ee659df0bbp-12, 0x1.cd5d4bf12d2f8p-14, 0x1.741cbfc872d59p-16, 0x1.eb6ae33602d35p-19, 0x1.05163a276b6c6p-21, 0x1.b6c0bc039a984p-25, 0x1.1e7e3fd3e0076p-28},
     {-0x1.14b7d001cf8aap-3, -0x1.eb866b3d28a65p-4, -0x1.83ec2ffd044fep-4, -0x1.10561164fbb85p-4, -0x1.546cb759212adp-5, -0x1.7a9d4ca63f7d2p-6, -0x1.7559135b73ea7p-7, -0x1.440ac91252b8bp-8, -0x1.e9a0d2a69754fp-10, -0x1.3d76dae5a5ba8p-11, -0x1.5ba4146dbed6ap-13, -0x1.3c00f5bf9ef9bp-15, -0x1.d49a293573aa8p-18, -0x1.167a6abc5e672p-20, -0x1.04b1c7f224302p-23, -0x1.79d1821655dd6p-27},
@@ -77,28 +38,6 @@ static const double gelu_cr_central_tanh_coef[GELU_CR_CENTRAL_DEGREE + 1][16] __
     {0x1.54f65564b437ap-21, 0x1.58818bb5ee7d6p-23, -0x1.90986beb6a5a8p-22, -0x1.0a1f331de6361p-21, -0x1.0099574435cb4p-22, 0x1.0f2c5d0de986ap-25, 0x1.1e05d5cabc2b6p-23, 0x1.ece2079f4cbeap-24, 0x1.06942fda947edp-24, 0x1.f37e9c5dc8ca1p-27, -0x1.75b432de1d98ep-27, -0x1.0edc9bfbff909p-26, -0x1.6310f28bfe415p-27, -0x1.2cc5bea77bc8bp-28, -0x1.613f1976e88a7p-30, -0x1.258f2527b8277p-32},
     {-0x1.258babe7943bep-25, -0x1.3fae3e18f92e4p-24, -0x1.9114a1e654386p-25, 0x1.fb345549a6f7ap-27, 0x1.557c560e8ffa5p-25, 0x1.992b265e75803p-26, 0x1.ba777db0e8fe0p-29, -0x1.8d5f7309cfe4fp-28, -0x1.cebd3a31a40efp-28, -0x1.3d70edac8ade5p-28, -0x1.e23ca6e5f53a5p-30, 0x1.2f83aac94ceeep-32, 0x1.d1bcfcf209cd5p-31, 0x1.3b220db3ce505p-31, 0x1.f1acc4750868cp-33, 0x1.034e8043fc44bp-34},
     {-0x1.e6e423288be37p-28, -0x1.0587522cf6c54p-30, 0x1.b87aef897d7b8p-28, 0x1.86ce8944fa403p-28, -0x1.ecd7256d24be3p-34, -0x1.6903ff4d7cb03p-29, -0x1.cd0c2871541bdp-30, -0x1.d887075d77b6cp-32, 0x1.11f39d8217686p-33, 0x1.53d36fcb2a468p-32, 0x1.466214ab55adcp-32, 0x1.3867c27d18fa0p-33, -0x1.4013a8255ffa6p-40, -0x1.861c00776cf22p-35, -0x1.fb4f6d47bbac7p-36, -0x1.61f27b38ad472p-37},
-};
-
-/* erf tail: H(a) = ln(Phi(-a)) + a^2/2 on piece k: sum [p][k] t^p. */
-static const double gelu_faithful_tail_coef[GELU_FAITHFUL_TAIL_DEGREE + 1][16] __attribute__((aligned(64))) = {
-    {-0x1.2828cceffa43cp+1, -0x1.3c63edabe5b0ap+1, -0x1.4e06c87c9db6bp+1, -0x1.5da190a4f95f2p+1, -0x1.6b9baafd1e2e0p+1, -0x1.78414ec9ef619p+1, -0x1.83cc0c1f6fc2dp+1, -0x1.8e684ba92b02bp+1, -0x1.9838f5231200fp+1, -0x1.a159ec14edeb2p+1, -0x1.a9e1cc17712dfp+1, -0x1.b1e32586c09eep+1, -0x1.b96d63ae22337p+1, -0x1.c08d77051f005p+1, -0x1.c74e551c6cc98p+1, -0x1.cdb95a243c2d1p+1},
-    {-0x1.5c59933cf53bep-3, -0x1.2d2a18d132d79p-3, -0x1.08ac09d24769fp-3, -0x1.d77a65b68fa24p-4, -0x1.a89e46a19f7eep-4, -0x1.81fad3e28ac93p-4, -0x1.619f74badf5ddp-4, -0x1.46294b0642475p-4, -0x1.2e94e8bf5f211p-4, -0x1.1a20c101aa9e9p-4, -0x1.0839c8be3e9d6p-4, -0x1.f0dceba7a9ef1p-5, -0x1.d4cba6540c9eap-5, -0x1.bbb28463667ffp-5, -0x1.a5200f1bc74f0p-5, -0x1.90b822c66c215p-5},
-    {0x1.afcd4f3a9ca30p-7, 0x1.4994c90614813p-7, 0x1.0261e4043acebp-7, 0x1.9e77b27f0e330p-8, 0x1.52f0c3929d117p-8, 0x1.19d2daa8ed624p-8, 0x1.db6c6d8406ed7p-9, 0x1.9604dc6f0f188p-9, 0x1.5e86787b53ce1p-9, 0x1.3183300f47660p-9, 0x1.0c88431b01701p-9, 0x1.db9b5716e5663p-10, 0x1.a8039a5bf7f49p-10, 0x1.7c4d7f3b15eb8p-10, 0x1.56f59b39b5c25p-10, 0x1.36d07d9c2659dp-10},
-    {-0x1.4828519b1d678p-10, -0x1.c214b6b175538p-11, -0x1.3ed87a95e2995p-11, -0x1.d106040c4045ep-12, -0x1.5bdc53a1b4415p-12, -0x1.0a1808bb3b781p-12, -0x1.9f24e9e60c236p-13, -0x1.49773c2b784eep-13, -0x1.0979422159cf6p-13, -0x1.b19ff2a8eb8f3p-14, -0x1.666adc1f02d4bp-14, -0x1.2b73fdb959ab6p-14, -0x1.f93bc06e051eap-15, -0x1.adf1a4741838fp-15, -0x1.70c716b9fa7dbp-15, -0x1.3e98f37679297p-15},
-    {0x1.03d08d5b8be72p-13, 0x1.4560ff2581f2bp-14, 0x1.a5830e8d32f16p-15, 0x1.19f126b399f5cp-15, 0x1.8472946cd049fp-16, 0x1.12cac4bbb294dp-16, 0x1.8e2052f381df0p-17, 0x1.269686f964446p-17, 0x1.bc4929cfd9a6fp-18, 0x1.54c0948640bf8p-18, 0x1.0959acf9ec852p-18, 0x1.a2f6f5f2337a3p-19, 0x1.4edf44c1859bap-19, 0x1.0eada8943d16ep-19, 0x1.ba12375a93cb3p-20, 0x1.6c602d7bbdeb0p-20},
-    {-0x1.92d1a981a5da8p-17, -0x1.d524fa7f8d8fbp-18, -0x1.1981614778b91p-18, -0x1.5ccb1ff0a839fp-19, -0x1.bdd2ac722f4a9p-20, -0x1.25571470ece89p-20, -0x1.8c7980c7aedf5p-21, -0x1.1285f6f69f672p-21, -0x1.849ea80530747p-22, -0x1.18983e8aebc62p-22, -0x1.9c8e460f09571p-23, -0x1.34476ee938053p-23, -0x1.d39a012fabc6fp-24, -0x1.6774ad2927e19p-24, -0x1.17c0cff3198d8p-24, -0x1.b865c123b7121p-25},
-};
-
-/* exp(r) ~ sum [p] r^p on |r| <= ln2/2 */
-static const double gelu_faithful_exp_coef[GELU_FAITHFUL_EXP_DEGREE + 1] = {
-    0x1.ffffffffa7135p-1,
-    0x1.fffffffff61fdp-1,
-    0x1.0000005c89e4ep-1,
-    0x1.5555557e7125ep-3,
-    0x1.555464a0f079ep-5,
-    0x1.1110a6222ea35p-7,
-    0x1.6da753185ad01p-10,
-    0x1.a17df2ec2bc60p-13,
 };
 
 #endif

@@ -1,188 +1,282 @@
 /*
  * The faithful float32 forward kernels, written once over a SIMD wrapper: one operation
- * sequence, the same on every backend, which defines the faithful mode. For x in [LO, FLT_MAX]
- * (quick: [LO, HI)), y = fma(-|x|, Q, max(0, x)) in double from the pieces of Q
- * (gelu_fwd_pieces: x Q for x < 0, x - |x| Q for x >= 0, -0 kept), rounded once to float. The
- * error of Q moves y by less than 2^-26.8 relative (quick: 2^-29.2), so the float is one of the
- * two around the exact value; above HI, where Q is held at Q(HI) < 2^-25 (erf, tanh), y is x or
- * the float below it, both faithful. Below LO the negative tail takes over (quick: outside
- * [LO, HI), its exp formula on both sides); NaN and the infinities take the correctly rounded
- * kernel of the same ISA (a quiet NaN, +inf, -0). So a result is a function of its input alone.
+ * sequence, the same on every backend, which defines the faithful mode.
  *
- * GELU_FWD_FNV   vectors a group interleaves (a multiple of GELU_VW_LANES / GELU_VD_LANES)
- * GELU_FWD_FTG   vectors the rare tails run at once: one vector's exp chain alone leaves the
- *                pipes idle, too many spill (AVX-512, x uniform in [-8, 8], n = 65536: 0.33
- *                Gelem/s one by one, 0.43 six, 0.50 three)
+ * On the central range [lo, hi) of a form (gelu_faithful_float_coeffs.h, made by
+ * native/tools/gen_faithful_float.py, which explains the error budget), in float, a full
+ * register (gelu_vw) an instruction: y = x P(x) with P = c0 + c1 t + t^2 q2(t) on one of 32
+ * pieces, t = x - m_k exact, a coefficient one 32-entry table lookup. c0 + c1 t is kept exact
+ * as a float pair (Fast2Sum, and the FMA's product error), so only t^2 q2, below 1/20 of P,
+ * carries float rounding errors: P is within 2^-26.5 of the exact value, and y = fma(x, sh,
+ * x lo) rounds once more, so the value before that rounding is within 2^-25 and the float is
+ * one of the two around the exact value.
+ *
+ * x >= hi: y = x (Q = 1 - P < 2^-24 there, so x is one of the two floats). |x| < 2^-40: x/2.
+ * x < lo: the negative tail, in float too (an exp and, for erf, a table of R(a)). NaN: the input,
+ * quieted.
+ * A register with a lane outside [lo, hi) takes these by selects, the tail lanes queued and
+ * finished together: no lane goes alone.
+ *
+ * GELU_FWD_FNW   registers of floats a group holds (their chains overlap)
+ * GELU_FWD_FTG   registers the queued tail lanes run at once (their chains overlap)
  * and GELU_FWD_STREAM as in gelu_forward_cr.h, which this follows.
  */
 #ifndef GELU_FORWARD_FAITHFUL_H
 #define GELU_FORWARD_FAITHFUL_H
 
+#include "gelu_faithful_float_coeffs.h"
 #include "gelu_forward_cr.h"
 
-#define GELU_FWD_FGROUP (GELU_FWD_FNV * GELU_VD_LANES)
+#define GELU_FWD_FGROUP (GELU_FWD_FNW * GELU_VW_LANES)
 
 /*
- * The faithful negative tail on nb vectors, finite x < LO: x held at -amax (the correctly
- * rounded kernels' clamp, where every result rounds to -0), a = -x, and y = x Q(a) in double with
- * erf:      Q = exp(fma(a a, -1/2, H_k(t))), H = ln(Phi(-a)) + a^2/2 from its 16-piece table
- *           (a a is exact: a is a float);
- * logistic: Q = e (1 - e + e^2) = fma(e, fma(e, e, -e), e), e = exp(-(a (c1 + c3 a a))), which
- *           is sigma(-2u) = e/(1 + e) to e^3 < 2^-32 relative.
- * Q is within 2^-30 of the exact value; the exp is to 2^-34 on [-150, -5].
+ * P on one register, x in [lo, hi] (a finite x anywhere gives finite lanes), the central path:
+ * the piece k from three fmas, t = x - m_k exact, q2 by Horner, then c0 + c1 t as sh + sl + l1
+ * exactly and the rest, lo, small. y = fma(x, sh, x lo): zeros keep their sign (lo is +0 there).
  */
-static GELU_FWD_ALWAYS void gelu_fwd_faithful_tail(const struct gelu_fwd_form *F, int nb, const gelu_vd *xd, gelu_vd *y)
+static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_central(const struct gelu_faithful_float *T, gelu_vw x)
 {
-    gelu_vd xc[16], a[16], aa[16], v[16], e[16];
-    GELU_FWD_EACH(nb) {
-        xc[b] = gelu_vd_max(xd[b], GELU_FWD_SET1(-F->amax));
-        a[b] = gelu_vd_neg(xc[b]);
-        aa[b] = gelu_vd_mul(a[b], a[b]);
-    }
+    _Static_assert(GELU_FAITHFUL_FLOAT_DEGREE == 6, "a piece is 8 entries: m and c0 .. c6");
+    gelu_vw s = gelu_vw_fma(x, gelu_vw_set1(T->gamma), gelu_vw_set1(T->beta));
+    s = gelu_vw_fma(gelu_vw_abs(x), gelu_vw_set1(T->delta), s);
+    gelu_vw c[8];
+    gelu_vw_lookup_piece(T->c, T->p, gelu_vw_trunc(gelu_vw_fma(x, s, gelu_vw_set1(T->k0))), c);
+    gelu_vw t = gelu_vw_sub(x, c[0]);
+    gelu_vw q = c[GELU_FAITHFUL_FLOAT_DEGREE + 1];
+    _Pragma("GCC unroll 8")
+    for (int j = GELU_FAITHFUL_FLOAT_DEGREE - 1; j >= 2; j--)
+        q = gelu_vw_fma(q, t, c[j + 1]);
+    gelu_vw c0 = c[1], c1 = c[2];
+    gelu_vw h1 = gelu_vw_mul(t, c1);
+    gelu_vw l1 = gelu_vw_fms(t, c1, h1);
+    gelu_vw sh = gelu_vw_add(c0, h1);
+    gelu_vw sl = gelu_vw_add(gelu_vw_sub(c0, sh), h1);
+    gelu_vw lo = gelu_vw_fma(gelu_vw_mul(t, q), t, gelu_vw_add(l1, sl));
+    return gelu_vw_fma(x, sh, gelu_vw_mul(x, lo));
+}
+
+/* Underflow (and inexact), which a lane's tiny inexact result requires: the kernels compute
+   such lanes without a subnormal operation (slow on x86), so they raise it here. */
+static void gelu_fwd_raise_underflow(void)
+{
+    volatile float t = 0x1p-100f;
+    t = t * t;
+}
+
+/*
+ * exp(-v) for v = vh + vl in [8, 113] (w = -vh, wl = -vl): (eh + el) S 2^-64, S a power of 2.
+ * n = round(-v 32/ln2) by the magic constant (n is z's low bits), r = -v - n ln2/32 with n l1
+ * exact and w - n l1 exact (Sterbenz), |r| <= ln2/64 + 2^-17; e^r = 1 + p, p = r + r^2 (1/2 + r/6
+ * + r^2/24) to 2^-39; 2^(j/32) as a float pair; S = 2^(floor(n/32) + 64), a normal float.
+ */
+static GELU_FWD_ALWAYS void gelu_fwd_ftail_exp(gelu_vw w, gelu_vw wl, gelu_vw *eh, gelu_vw *el, gelu_vw *s)
+{
+    const struct gelu_faithful_tail *T = &gelu_faithful_float_tail;
+    gelu_vw z = gelu_vw_fma(w, gelu_vw_set1(T->inv_l), gelu_vw_set1(T->magic));
+    gelu_vw n = gelu_vw_sub(z, gelu_vw_set1(T->magic));
+    gelu_vw r = gelu_vw_fma(n, gelu_vw_set1(-T->l1), w);
+    r = gelu_vw_fma(n, gelu_vw_set1(-T->l2), r);
+    r = gelu_vw_add(gelu_vw_fma(n, gelu_vw_set1(-T->l3), r), wl);
+    gelu_vw p = gelu_vw_fma(gelu_vw_fma(r, gelu_vw_set1(1.0f / 24), gelu_vw_set1(1.0f / 6)), r, gelu_vw_set1(0.5f));
+    p = gelu_vw_fma(gelu_vw_mul(r, r), p, r);
+    gelu_vwi zb = gelu_vw_bits(z), j = gelu_vwi_and(zb, gelu_vwi_set1(31));
+    *eh = gelu_vw_lookup32(T->exp2[0], j);
+    *el = gelu_vw_fma(*eh, p, gelu_vw_lookup32(T->exp2[1], j));
+    /* z's bits are those of 1.5 2^23 plus n: floor(n/32) + 64 + 127 in the exponent field */
+    *s = gelu_vwi_as_vw(gelu_vwi_shl(gelu_vwi_add(gelu_vwi_shr(zb, 5), gelu_vwi_set1(191 - (0x4B400000 >> 5))), 23));
+}
+
+/*
+ * The negative tail in float on a register of x < lo (or -inf), a = -x held at the form's amax
+ * (where every result rounds to -0): y = x Q(a), Q = (eh + el) S 2^-64 F with
+ * erf:      F = R(a) = Phi(-a) e^(a^2/2) = c0 + t q from 32 pieces, v = a^2/2 (h + l exactly);
+ * tanh:     F = 1 - e (e = exp(-v) < 2^-15.8, e^2 dropped), v = c1 a + c3 a^3 as a float pair;
+ * quick:    the same with v = 1.702 a (e < 2^-14.7).
+ * The products keep their rounding errors (fma), so Q is within 2^-26.3 of the exact value;
+ * y = fma(x, Qh, x Ql) S, then times 2^-64 (exact unless y is subnormal, where the two roundings
+ * still leave a float within one spacing: faithful).
+ */
+static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_ftail(const struct gelu_fwd_form *F, gelu_vw x)
+{
+    const struct gelu_faithful_tail *T = &gelu_faithful_float_tail;
+    gelu_vw a = gelu_vw_min(gelu_vw_sub(gelu_vw_zero(), x), gelu_vw_set1(F->ff->tail_amax));
+    gelu_vw xc = gelu_vw_sub(gelu_vw_zero(), a), eh, el, s, qh, ql;
     if (F->erf) {
-        const double(*c)[16] = gelu_faithful_tail_coef;
-        gelu_vd t[16], h[16], z[16];
-        GELU_FWD_EACH(nb) {
-            gelu_vd r = gelu_vd_fma(a[b], GELU_FWD_SET1(GELU_FAITHFUL_TAIL_A), GELU_FWD_SET1(GELU_FAITHFUL_TAIL_B));
-            z[b] = gelu_vd_add(r, GELU_FWD_SET1(GELU_EXP_SHIFT));
-            t[b] = gelu_vd_sub(r, gelu_vd_sub(z[b], GELU_FWD_SET1(GELU_EXP_SHIFT)));
-            h[b] = gelu_vd_lookup16_low_bits(c[GELU_FAITHFUL_TAIL_DEGREE], z[b]);
-        }
+        gelu_vw c[8];
+        gelu_vw_lookup_piece(T->r, T->p, gelu_vw_trunc(gelu_vw_fma(a, gelu_vw_set1(T->s1), gelu_vw_set1(T->s0))), c);
+        gelu_vw t = gelu_vw_sub(a, c[0]);
+        gelu_vw q = c[GELU_FAITHFUL_TAIL_DEGREE_F + 1];
         _Pragma("GCC unroll 8")
-        for (int j = GELU_FAITHFUL_TAIL_DEGREE - 1; j >= 0; j--)
-            GELU_FWD_EACH(nb)
-                h[b] = gelu_vd_fma(h[b], t[b], gelu_vd_lookup16_low_bits(c[j], z[b]));
-        GELU_FWD_EACH(nb)
-            v[b] = gelu_vd_fma(aa[b], GELU_FWD_SET1(-0.5), h[b]);
-        gelu_fwd_exp(gelu_faithful_exp_coef, GELU_FAITHFUL_EXP_DEGREE, nb, v, e);
-        GELU_FWD_EACH(nb)
-            y[b] = gelu_vd_mul(xc[b], e[b]);
+        for (int j = GELU_FAITHFUL_TAIL_DEGREE_F - 1; j >= 1; j--)
+            q = gelu_vw_fma(q, t, c[j + 1]);
+        gelu_vw h = gelu_vw_mul(a, a);
+        gelu_vw l = gelu_vw_fms(a, a, h);
+        gelu_fwd_ftail_exp(gelu_vw_mul(h, gelu_vw_set1(-0.5f)), gelu_vw_mul(l, gelu_vw_set1(-0.5f)), &eh, &el, &s);
+        qh = gelu_vw_mul(c[1], eh);
+        ql = gelu_vw_fma(c[1], el, gelu_vw_fms(c[1], eh, qh));
+        ql = gelu_vw_fma(gelu_vw_mul(t, q), gelu_vw_add(eh, el), ql);
+    } else {
+        gelu_vw vh, vl;
+        if (F->c3 != 0) {
+            gelu_vw h = gelu_vw_mul(a, a);
+            gelu_vw l = gelu_vw_fms(a, a, h);
+            gelu_vw p3 = gelu_vw_mul(a, h); /* a^3 = p3 + p3l */
+            gelu_vw p3l = gelu_vw_fma(a, l, gelu_vw_fms(a, h, p3));
+            gelu_vw x3 = gelu_vw_mul(gelu_vw_set1(T->tanh_c3[0]), p3);
+            gelu_vw x3l = gelu_vw_fms(gelu_vw_set1(T->tanh_c3[0]), p3, x3);
+            x3l = gelu_vw_fma(gelu_vw_set1(T->tanh_c3[0]), p3l, x3l);
+            x3l = gelu_vw_fma(gelu_vw_set1(T->tanh_c3[1]), p3, x3l);
+            gelu_vw x1 = gelu_vw_mul(gelu_vw_set1(T->tanh_c1[0]), a);
+            gelu_vw x1l = gelu_vw_fma(gelu_vw_set1(T->tanh_c1[1]), a, gelu_vw_fms(gelu_vw_set1(T->tanh_c1[0]), a, x1));
+            gelu_vw big = gelu_vw_max(x3, x1), small = gelu_vw_min(x3, x1); /* both positive: Fast2Sum */
+            vh = gelu_vw_add(big, small);
+            vl = gelu_vw_add(gelu_vw_add(gelu_vw_sub(big, vh), small), gelu_vw_add(x3l, x1l));
+        } else {
+            vh = gelu_vw_mul(gelu_vw_set1(T->quick_c[0]), a);
+            vl = gelu_vw_fma(gelu_vw_set1(T->quick_c[1]), a, gelu_vw_fms(gelu_vw_set1(T->quick_c[0]), a, vh));
+        }
+        gelu_fwd_ftail_exp(gelu_vw_sub(gelu_vw_zero(), vh), gelu_vw_sub(gelu_vw_zero(), vl), &eh, &el, &s);
+        /* e to float precision is enough, and below 2^-59 not at all: held there, it is never
+           subnormal (an operand the pipes would take slowly) */
+        gelu_vw es = gelu_vw_add(eh, el);
+        gelu_vw e = gelu_vw_mul(gelu_vw_mul(es, gelu_vw_max(s, gelu_vw_set1(0x1p4f))), gelu_vw_set1(0x1p-64f));
+        qh = eh;
+        ql = gelu_vw_fnma(es, e, el);
+    }
+    gelu_vw ys = gelu_vw_mul(gelu_vw_fma(xc, qh, gelu_vw_mul(xc, ql)), s); /* exact: normal, <= 0 */
+    /* ys 2^-64 rounded once: by a multiply where that is normal, and where it is subnormal or
+       zero by its bits, the integer nearest |ys| 2^85, which adding 2^23 finds (a multiply with a
+       subnormal result takes a slow assist on x86) */
+    unsigned tiny = gelu_vw_lt(gelu_vw_set1(-0x1p-62f), ys);
+    gelu_vw big = gelu_vw_mul(gelu_vw_min(ys, gelu_vw_set1(-0x1p-62f)), gelu_vw_set1(0x1p-64f));
+    gelu_vw small = gelu_vw_fma(gelu_vw_max(ys, gelu_vw_set1(-0x1p-62f)), gelu_vw_set1(-0x1p85f),
+                                gelu_vw_set1(0x1p23f));
+    if (tiny & ~gelu_vw_le(x, gelu_vw_set1(-INFINITY))) /* tiny and inexact (-inf's -0 is exact) */
+        gelu_fwd_raise_underflow();
+    gelu_vwi bits = gelu_vwi_add(gelu_vw_bits(small), gelu_vwi_set1(0x80000000 - 0x4B000000));
+    return gelu_vw_select(tiny, gelu_vwi_as_vw(bits), big);
+}
+
+/*
+ * A register with a lane outside [lo, hi) or with |x| < 2^-40 (where x lo would underflow): the
+ * central path on x held in [lo, hi], then by selects; the tail lanes (x < lo, -inf) are left
+ * to the queue, *low.
+ */
+static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_edges(const struct gelu_fwd_form *F, gelu_vw x, unsigned *low)
+{
+    const struct gelu_faithful_float *T = F->ff;
+    *low = gelu_vw_lt(x, gelu_vw_set1(T->lo));
+    if (*low == (1u << GELU_VW_LANES) - 1) /* all tail lanes (the queue's result replaces them) */
+        return x;
+    /* NaN and tiny lanes become 1 first: min and max would raise invalid on a NaN, the
+       central path underflow on a tiny x */
+    unsigned nan = gelu_vw_nge(x, gelu_vw_set1(T->lo)) & ~*low;
+    gelu_vw xs = gelu_vw_select(nan, gelu_vw_set1(1.0f), x), ax = gelu_vw_abs(xs);
+    unsigned tiny = gelu_vw_lt(ax, gelu_vw_set1(0x1p-40f));
+    gelu_vw xc = gelu_vw_min(gelu_vw_max(gelu_vw_select(tiny, gelu_vw_set1(1.0f), xs), gelu_vw_set1(T->lo)),
+                             gelu_vw_set1(T->hi));
+    /* |x| < 2^-40: x/2, one of the two floats around x/2 + c x^2 (c > 0): exact but for a
+       subnormal x, which must raise underflow however x/2 rounds */
+    gelu_vw y = gelu_vw_select(tiny, gelu_vw_mul(xs, gelu_vw_set1(0.5f)), gelu_fwd_faithful_central(T, xc));
+    if (gelu_vw_lt(ax, gelu_vw_set1(0x1p-125f)) & gelu_vw_lt(gelu_vw_zero(), ax))
+        gelu_fwd_raise_underflow();
+    y = gelu_vw_select(gelu_vw_ge(x, gelu_vw_set1(T->hi)), x, y);
+    return gelu_vw_select(nan, gelu_vw_quiet(x), y);
+}
+
+/*
+ * The tail lanes of a chunk of the output, gathered (their x, and which lanes of which
+ * register) and then finished together, GELU_FWD_FTG registers at a time, so that
+ * their exp chains overlap and no register takes the tail for one lane (on uniform[-8, 8] a
+ * quarter of the lanes are tail lanes); the results go back into their registers' lanes.
+ */
+#define GELU_FWD_FCHUNK (16 * GELU_FWD_FGROUP)
+#define GELU_FWD_FTAIL (GELU_FWD_FTG * GELU_VW_LANES)
+struct gelu_fwd_fqueue {
+    _Alignas(64) float x[GELU_FWD_FCHUNK + GELU_FWD_FTAIL + GELU_VW_LANES];
+    uint32_t reg[GELU_FWD_FCHUNK / GELU_VW_LANES], lanes[GELU_FWD_FCHUNK / GELU_VW_LANES];
+    size_t n, nreg;
+};
+
+/* The queue's lanes into their places in y, the chunk's output. */
+static GELU_FWD_ALWAYS void gelu_fwd_faithful_flush(const struct gelu_fwd_form *F, struct gelu_fwd_fqueue *q, float *y)
+{
+    for (size_t k = q->n; k % GELU_FWD_FTAIL != 0; k++)
+        q->x[k] = -8.0f; /* a tail value of every form: the padding raises no flag */
+    for (size_t k = 0; k < q->n; k += GELU_FWD_FTAIL) {
+        gelu_vw yv[GELU_FWD_FTG];
+        _Pragma("GCC unroll 8")
+        for (int b = 0; b < GELU_FWD_FTG; b++)
+            yv[b] = gelu_fwd_faithful_ftail(F, gelu_vw_loadu(q->x + k + GELU_VW_LANES * b));
+        _Pragma("GCC unroll 8") /* in place: the x of these lanes are read */
+        for (int b = 0; b < GELU_FWD_FTG; b++)
+            gelu_vw_storeu(q->x + k + GELU_VW_LANES * b, yv[b]);
+    }
+    const float *r = q->x;
+    for (size_t j = 0; j < q->nreg; j++) {
+        float *p = y + (size_t)q->reg[j] * GELU_VW_LANES;
+        gelu_vw_storeu(p, gelu_vw_expand(gelu_vw_loadu(p), q->lanes[j], r));
+        r += __builtin_popcount(q->lanes[j]);
+    }
+    q->n = q->nreg = 0;
+}
+
+/* A group of floats at x (all readable) into y, its tail lanes queued; y is register `reg` of
+   the chunk's output. */
+static GELU_FWD_ALWAYS void gelu_fwd_faithful_group(const struct gelu_fwd_form *F, const float *x, float *y,
+                                                    struct gelu_fwd_fqueue *q, size_t reg)
+{
+    const struct gelu_faithful_float *T = F->ff;
+    gelu_vw xv[GELU_FWD_FNW];
+    unsigned out[GELU_FWD_FNW], any = 0;
+    _Pragma("GCC unroll 16")
+    for (int w = 0; w < GELU_FWD_FNW; w++) {
+        xv[w] = gelu_vw_loadu(x + GELU_VW_LANES * w);
+        out[w] = (~(gelu_vw_ge(xv[w], gelu_vw_set1(T->lo)) & gelu_vw_lt(xv[w], gelu_vw_set1(T->hi))) |
+                  gelu_vw_lt(gelu_vw_abs(xv[w]), gelu_vw_set1(0x1p-40f))) &
+                 ((1u << GELU_VW_LANES) - 1);
+        any |= out[w];
+    }
+    if (__builtin_expect(any == 0, 1)) {
+        _Pragma("GCC unroll 16")
+        for (int w = 0; w < GELU_FWD_FNW; w++)
+            gelu_vw_storeu(y + GELU_VW_LANES * w, gelu_fwd_faithful_central(T, xv[w]));
         return;
     }
-    GELU_FWD_EACH(nb)
-        v[b] = gelu_vd_neg(gelu_vd_mul(a[b], gelu_vd_fma(GELU_FWD_SET1(F->c3), aa[b], GELU_FWD_SET1(F->c1))));
-    gelu_fwd_exp(gelu_faithful_exp_coef, GELU_FAITHFUL_EXP_DEGREE, nb, v, e);
-    GELU_FWD_EACH(nb)
-        y[b] = gelu_vd_mul(xc[b], gelu_vd_fma(e[b], gelu_vd_fms(e[b], e[b], e[b]), e[b]));
-}
-
-/*
- * The quick form outside [LO, HI), finite x: Q(HI) = 8.6e-5 is far from negligible, so both
- * sides take the formula itself: with a = |x| held at amax = 64 (where 64 Q(64) < 2^-151, so
- * x < -64 gives -0 and x > 64 gives x, as from the exact value), e = exp(-1.702 a) and
- * Q = e/(1 + e), y = fma(-a, Q, max(0, x)) as on the central range. Error of Q, relative: the
- * exp 2^-34.1, its argument (1.702 and the product, each 2^-53) a 2^-52 < 2^-45, the sum and
- * the division 2^-53 each: below 2^-33.9. That is y's error for x < 0 (plus the fma's 2^-53);
- * for x >= HI it is shrunk by Q/(1 - Q) < 2^-13. Either way far below the 2^-25 a faithful
- * float needs.
- */
-static GELU_FWD_ALWAYS void gelu_fwd_faithful_outer(const struct gelu_fwd_form *F, int nb, const gelu_vd *xd,
-                                                    gelu_vd *y)
-{
-    gelu_vd nc[16], v[16], e[16];
-    GELU_FWD_EACH(nb) {
-        nc[b] = gelu_vd_max(gelu_vd_negabs(xd[b]), GELU_FWD_SET1(-F->amax));
-        v[b] = gelu_vd_mul(nc[b], GELU_FWD_SET1(F->c1));
-    }
-    gelu_fwd_exp(gelu_faithful_exp_coef, GELU_FAITHFUL_EXP_DEGREE, nb, v, e);
-    GELU_FWD_EACH(nb) {
-        gelu_vd q = gelu_vd_div(e[b], gelu_vd_add(GELU_FWD_SET1(1.0), e[b]));
-        y[b] = gelu_vd_fma(nc[b], q, gelu_vd_max(gelu_vd_zero(), xd[b]));
-    }
-}
-
-/* The double y before its one rounding to float, finite x outside the central range. */
-static GELU_FWD_ALWAYS void gelu_fwd_faithful_outside(const struct gelu_fwd_form *F, int nb, const gelu_vd *xd,
-                                                      gelu_vd *y)
-{
-    if (F->outer_both)
-        gelu_fwd_faithful_outer(F, nb, xd, y);
-    else
-        gelu_fwd_faithful_tail(F, nb, xd, y);
-}
-
-/* The lanes of vector v of a group, from bits over its full-width float vectors. */
-static GELU_FWD_ALWAYS unsigned gelu_fwd_lanes_of(const unsigned *wbits, int v)
-{
-    const int per_w = GELU_VW_LANES / GELU_VD_LANES;
-    return (wbits[v / per_w] >> (v % per_w * GELU_VD_LANES)) & ((1u << GELU_VD_LANES) - 1);
-}
-
-/*
- * GELU_FWD_FNV vectors of floats at x (all readable) into f. When a lane is outside the
- * central range, the outside path runs on its GELU_FWD_FTG vectors and is blended in; a lane
- * that is NaN or infinite gets the correctly rounded kernel's float.
- */
-static GELU_FWD_ALWAYS void gelu_fwd_faithful_group(const struct gelu_fwd_form *F, const float *x, gelu_vf *f)
-{
-    enum { NW = GELU_FWD_FGROUP / GELU_VW_LANES };
-    unsigned outside[NW], slow[NW], any_outside = 0, any_slow = 0;
+    size_t n = q->n, nreg = q->nreg;
     _Pragma("GCC unroll 16")
-    for (int w = 0; w < NW; w++) {
-        gelu_vw xw = gelu_vw_loadu(x + GELU_VW_LANES * w);
-        unsigned ok = gelu_vw_ge(xw, gelu_vw_set1((float)GELU_FAITHFUL_LO)) &
-                      gelu_vw_lt(xw, gelu_vw_set1(F->faithful_top));
-        unsigned finite = gelu_vw_le(gelu_vw_abs(xw), gelu_vw_set1(FLT_MAX));
-        outside[w] = finite & ~ok;
-        slow[w] = ~finite & ((1u << GELU_VW_LANES) - 1);
-        any_outside |= outside[w];
-        any_slow |= slow[w];
-    }
-    gelu_vd xd[GELU_FWD_FNV], yd[GELU_FWD_FNV];
-    GELU_FWD_EACH(GELU_FWD_FNV)
-        xd[b] = gelu_vf_to_vd(gelu_vf_loadu(x + GELU_VD_LANES * b));
-    if (__builtin_expect(any_slow != 0, 0)) /* NaN and the infinities become 0: no lane may raise a flag */
-        GELU_FWD_EACH(GELU_FWD_FNV)
-            xd[b] = gelu_vd_select(gelu_vm_from_bits(gelu_fwd_lanes_of(slow, b)), gelu_vd_zero(), xd[b]);
-    gelu_fwd_pieces(F->faithful, GELU_FAITHFUL_DEGREE, GELU_FWD_FNV, xd, yd);
-    if (__builtin_expect(any_outside != 0, 0)) {
-        _Pragma("GCC unroll 16")
-        for (int g = 0; g < GELU_FWD_FNV; g += GELU_FWD_FTG) {
-            unsigned in_g = 0;
-            _Pragma("GCC unroll 16")
-            for (int b = g; b < g + GELU_FWD_FTG; b++)
-                in_g |= gelu_fwd_lanes_of(outside, b);
-            if (!in_g)
-                continue;
-            /* the other lanes become an outside value, so that they raise no flag there */
-            gelu_vd xt[GELU_FWD_FTG], yt[GELU_FWD_FTG];
-            GELU_FWD_EACH(GELU_FWD_FTG)
-                xt[b] = gelu_vd_select(gelu_vm_from_bits(gelu_fwd_lanes_of(outside, g + b)), xd[g + b],
-                                       GELU_FWD_SET1(GELU_FAITHFUL_LO - 1));
-            gelu_fwd_faithful_outside(F, GELU_FWD_FTG, xt, yt);
-            GELU_FWD_EACH(GELU_FWD_FTG)
-                yd[g + b] = gelu_vd_select(gelu_vm_from_bits(gelu_fwd_lanes_of(outside, g + b)), yt[b], yd[g + b]);
+    for (int w = 0; w < GELU_FWD_FNW; w++) {
+        unsigned low = 0;
+        gelu_vw f = out[w] ? gelu_fwd_faithful_edges(F, xv[w], &low) : gelu_fwd_faithful_central(T, xv[w]);
+        gelu_vw_storeu(y + GELU_VW_LANES * w, f);
+        if (low) {
+            q->reg[nreg] = (uint32_t)(reg + (size_t)w);
+            q->lanes[nreg++] = low;
+            n += gelu_vw_compress(q->x + n, low, xv[w]);
         }
     }
-    GELU_FWD_EACH(GELU_FWD_FNV)
-        f[b] = gelu_vd_to_vf(yd[b]);
-    if (__builtin_expect(any_slow != 0, 0)) {
-        static void (*const cr[3])(const float *, float *, size_t) = {
-            GELU_FWD_ISA_NAME(gelu_erf_f32), GELU_FWD_ISA_NAME(gelu_tanh_f32), GELU_FWD_ISA_NAME(gelu_quick_f32)};
-        GELU_FWD_EACH(GELU_FWD_FNV) {
-            unsigned s = gelu_fwd_lanes_of(slow, b);
-            if (s) {
-                float crf[GELU_VD_LANES];
-                cr[F->id](x + GELU_VD_LANES * b, crf, GELU_VD_LANES);
-                /* a blend, not a C comparison: a NaN must not raise invalid */
-                f[b] = gelu_vf_select(gelu_vm_from_bits(s), gelu_vf_loadu(crf), f[b]);
-            }
-        }
-    }
+    q->n = n;
+    q->nreg = nreg;
 }
 
-/* Fewer than a group's floats through a buffer: zeros pad it, and x is read first. */
+/* Fewer than a group's floats through buffers: zeros pad them, and x is read first. */
 static void gelu_fwd_faithful_partial(const struct gelu_fwd_form *F, const float *x, float *y, size_t n)
 {
     _Alignas(64) float xb[GELU_FWD_FGROUP] = {0}, yb[GELU_FWD_FGROUP];
-    gelu_vf f[GELU_FWD_FNV];
+    struct gelu_fwd_fqueue q;
+    q.n = q.nreg = 0;
     memcpy(xb, x, n * sizeof(float));
-    gelu_fwd_faithful_group(F, xb, f);
-    GELU_FWD_EACH(GELU_FWD_FNV)
-        gelu_vf_storeu(yb + GELU_VD_LANES * b, f[b]);
+    gelu_fwd_faithful_group(F, xb, yb, &q, 0);
+    gelu_fwd_faithful_flush(F, &q, yb);
     memcpy(y, yb, n * sizeof(float));
 }
 
+/*
+ * Chunks of GELU_FWD_FCHUNK floats: the groups write y, the chunk's tail lanes are finished
+ * into it afterwards. A streamed output goes through an L1 buffer instead (the tail lanes
+ * would fetch back lines already streamed out), then streamed whole. x is read before y is
+ * written: in place, a chunk's output lies within its input.
+ */
 static GELU_FWD_ALWAYS void gelu_fwd_run_faithful(const struct gelu_fwd_form *F, const float *x, float *y, size_t n,
                                                   int nt)
 {
@@ -192,16 +286,22 @@ static GELU_FWD_ALWAYS void gelu_fwd_run_faithful(const struct gelu_fwd_form *F,
         gelu_fwd_faithful_partial(F, x, y, head % 16);
         i = head % 16;
     }
-    gelu_vf f[GELU_FWD_FNV];
-    for (; i + GELU_FWD_FGROUP <= n; i += GELU_FWD_FGROUP) {
-        gelu_fwd_prefetch(x + i, GELU_FWD_FGROUP);
-        gelu_fwd_faithful_group(F, x + i, f);
-        GELU_FWD_EACH(GELU_FWD_FNV) {
-            if (stream)
-                gelu_vf_stream(y + i + GELU_VD_LANES * b, f[b]);
-            else
-                gelu_vf_storeu(y + i + GELU_VD_LANES * b, f[b]);
+    struct gelu_fwd_fqueue q;
+    _Alignas(64) float buf[GELU_FWD_FCHUNK];
+    q.n = q.nreg = 0;
+    while (i + GELU_FWD_FGROUP <= n) {
+        size_t len = n - i < GELU_FWD_FCHUNK ? (n - i) / GELU_FWD_FGROUP * GELU_FWD_FGROUP : GELU_FWD_FCHUNK;
+        float *out = stream ? buf : y + i;
+        for (size_t k = 0; k < len; k += GELU_FWD_FGROUP) {
+            gelu_fwd_prefetch(x + i + k, GELU_FWD_FGROUP);
+            gelu_fwd_faithful_group(F, x + i + k, out + k, &q, k / GELU_VW_LANES);
         }
+        if (q.n)
+            gelu_fwd_faithful_flush(F, &q, out);
+        if (stream)
+            for (size_t k = 0; k < len; k += GELU_VW_LANES)
+                gelu_vw_stream(y + i + k, gelu_vw_loadu(buf + k));
+        i += len;
     }
     if (stream && !nt) /* an nt caller fences once, after its last block */
         gelu_sfence();

@@ -10,6 +10,7 @@
 
 #include "gelu_coeffs.h"
 #include "gelu_faithful_coeffs.h"
+#include "gelu_faithful_float_coeffs.h"
 #include "gelu_internal.h"
 
 struct gelu_fwd_form {
@@ -24,22 +25,21 @@ struct gelu_fwd_form {
     double fast_flag_lo, fast_flag_hi; /* the first tier's rounding test: y (1 -+ 2^-34 or 2^-38) */
     /* the AVX-512 central tier's pieces of Q (degree GELU_CR_CENTRAL_DEGREE), or none */
     const double (*central)[16];
-    const double (*faithful)[16]; /* the faithful pieces of Q (degree GELU_FAITHFUL_DEGREE) */
-    /* the faithful central range is [GELU_FAITHFUL_LO, faithful_top); outside it, finite x
-       takes the negative tail, or with outer_both (quick, whose Q(HI) is not negligible)
-       the exp formula on both sides */
-    float faithful_top;
+    /* the faithful kernels' central range and float tables */
+    const struct gelu_faithful_float *ff;
+    /* faithful, x below the central range: the negative tail, or with outer_both (quick,
+       whose Q falls slowly) its exp formula */
     int outer_both;
 };
 
 static const struct gelu_fwd_form gelu_fwd_forms[GELU_N_FORMS] = {
     [GELU_FORM_ERF] = {GELU_FORM_ERF, GELU_ERF_AMAX, 1, 0.0, 0.0, GELU_FAST_FLAG_ERF_LO, GELU_FAST_FLAG_ERF_HI,
-                       gelu_cr_central_erf_coef, gelu_faithful_erf_coef, INFINITY, 0},
+                       gelu_cr_central_erf_coef, &gelu_faithful_float_erf, 0},
     [GELU_FORM_TANH] = {GELU_FORM_TANH, GELU_TANH_WMAX, 0, GELU_TANH_C1, GELU_TANH_C3, GELU_FAST_FLAG_TANH_LO,
-                        GELU_FAST_FLAG_TANH_HI, gelu_cr_central_tanh_coef, gelu_faithful_tanh_coef, INFINITY, 0},
+                        GELU_FAST_FLAG_TANH_HI, gelu_cr_central_tanh_coef, &gelu_faithful_float_tanh, 0},
     /* the quick form's rounding test is tanh's: the same exp and division */
     [GELU_FORM_QUICK] = {GELU_FORM_QUICK, GELU_QUICK_WMAX, 0, GELU_QUICK_C, 0.0, GELU_FAST_FLAG_TANH_LO,
-                         GELU_FAST_FLAG_TANH_HI, NULL, gelu_faithful_quick_coef, (float)GELU_FAITHFUL_HI, 1},
+                         GELU_FAST_FLAG_TANH_HI, NULL, &gelu_faithful_float_quick, 1},
 };
 
 #endif

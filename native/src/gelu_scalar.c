@@ -16,7 +16,8 @@
 #define GELU_FWD_FIRST 0
 #define GELU_FWD_CENTRAL 0
 #define GELU_FWD_STREAM 0
-#define GELU_FWD_FNV 1
+/* faithful: one float a group */
+#define GELU_FWD_FNW 1
 #define GELU_FWD_FTG 1
 #include "gelu_forward_kernels.h"
 

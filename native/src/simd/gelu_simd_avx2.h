@@ -158,21 +158,68 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_sub(gelu_vw a, gelu_vw b) { return _mm25
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_mul(gelu_vw a, gelu_vw b) { return _mm256_mul_ps(a, b); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fma(gelu_vw a, gelu_vw b, gelu_vw c) { return _mm256_fmadd_ps(a, b, c); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fnma(gelu_vw a, gelu_vw b, gelu_vw c) { return _mm256_fnmadd_ps(a, b, c); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_add(gelu_vw a, gelu_vw b) { return _mm256_add_ps(a, b); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fms(gelu_vw a, gelu_vw b, gelu_vw c) { return _mm256_fmsub_ps(a, b, c); }
+/* a where bit i of m is set, else b */
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_select(unsigned m, gelu_vw a, gelu_vw b)
+{
+    __m256i bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+    __m256i on = _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int)m), bit), bit);
+    return _mm256_blendv_ps(b, a, _mm256_castsi256_ps(on));
+}
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_quiet(gelu_vw a)
+{
+    return _mm256_or_ps(a, _mm256_castsi256_ps(_mm256_set1_epi32(0x00400000)));
+}
+/* a non-temporal store to a 32-byte aligned p (order with gelu_sfence) */
+static GELU_SIMD_ALWAYS void gelu_vw_stream(float *p, gelu_vw v) { _mm256_stream_ps(p, v); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_min(gelu_vw a, gelu_vw b) { return _mm256_min_ps(a, b); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_max(gelu_vw a, gelu_vw b) { return _mm256_max_ps(a, b); }
 static GELU_SIMD_ALWAYS void gelu_vw_storeu(float *p, gelu_vw v) { _mm256_storeu_ps(p, v); }
 /* the 32-entry tables, gathered */
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vw_trunc(gelu_vw a) { return _mm256_cvttps_epi32(a); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vwi_to_vw(gelu_vwi i) { return _mm256_cvtepi32_ps(i); }
+/* four 8-entry permutes and three blends on bits 3 and 4 of i (put in the sign bit): faster
+   than vpgatherdd on this machine (gelu_cbench, faithful erf, n = 65536: see docs/BENCH.md) */
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup32(const float *row, gelu_vwi i)
 {
-    return _mm256_i32gather_ps(row, i, 4);
+    __m256 s3 = _mm256_castsi256_ps(_mm256_slli_epi32(i, 28)), s4 = _mm256_castsi256_ps(_mm256_slli_epi32(i, 27));
+    __m256 a = _mm256_permutevar8x32_ps(_mm256_load_ps(row), i);
+    __m256 b = _mm256_permutevar8x32_ps(_mm256_load_ps(row + 8), i);
+    __m256 c = _mm256_permutevar8x32_ps(_mm256_load_ps(row + 16), i);
+    __m256 d = _mm256_permutevar8x32_ps(_mm256_load_ps(row + 24), i);
+    return _mm256_blendv_ps(_mm256_blendv_ps(a, b, s3), _mm256_blendv_ps(c, d, s3), s4);
+}
+/* the 8 entries of piece i of a table of 32 pieces, coefficient-major (cm) or piece-major (pm):
+   here eight row loads of pm in 128-bit halves and an 8x8 transpose (16 shuffles), against 32
+   permutes and 24 blends through cm (gelu_cbench, faithful erf, n = 65536: see docs/BENCH.md) */
+static GELU_SIMD_ALWAYS void gelu_vw_lookup_piece(const float (*cm)[32], const float (*pm)[8], gelu_vwi i, gelu_vw *out)
+{
+    (void)cm;
+    _Alignas(32) int k[8];
+    _mm256_store_si256((__m256i *)k, _mm256_and_si256(i, _mm256_set1_epi32(31)));
+    _Pragma("GCC unroll 8")
+    for (int h = 0; h < 2; h++) { /* entries 0-3, then 4-7 */
+        __m256 t[4];
+        _Pragma("GCC unroll 8")
+        for (int r = 0; r < 4; r++) /* lanes r and r + 4 */
+            t[r] = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_load_ps(pm[k[r]] + 4 * h)),
+                                        _mm_load_ps(pm[k[r + 4]] + 4 * h), 1);
+        __m256 u0 = _mm256_unpacklo_ps(t[0], t[1]), u1 = _mm256_unpackhi_ps(t[0], t[1]);
+        __m256 u2 = _mm256_unpacklo_ps(t[2], t[3]), u3 = _mm256_unpackhi_ps(t[2], t[3]);
+        out[4 * h] = _mm256_shuffle_ps(u0, u2, 0x44);
+        out[4 * h + 1] = _mm256_shuffle_ps(u0, u2, 0xEE);
+        out[4 * h + 2] = _mm256_shuffle_ps(u1, u3, 0x44);
+        out[4 * h + 3] = _mm256_shuffle_ps(u1, u3, 0xEE);
+    }
 }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vw_bits(gelu_vw a) { return _mm256_castps_si256(a); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_set1(int v) { return _mm256_set1_epi32(v); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_add(gelu_vwi a, gelu_vwi b) { return _mm256_add_epi32(a, b); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_and(gelu_vwi a, gelu_vwi b) { return _mm256_and_si256(a, b); }
 #define gelu_vwi_shr(a, count) _mm256_srli_epi32((a), (count)) /* logical */
+#define gelu_vwi_shl(a, count) _mm256_slli_epi32((a), (count))
+static GELU_SIMD_ALWAYS gelu_vw gelu_vwi_as_vw(gelu_vwi a) { return _mm256_castsi256_ps(a); }
 static GELU_SIMD_ALWAYS unsigned gelu_simd_bits32(gelu_vwi m)
 {
     return (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(m));

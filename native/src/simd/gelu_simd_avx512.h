@@ -187,6 +187,19 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_sub(gelu_vw a, gelu_vw b) { return _mm51
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_mul(gelu_vw a, gelu_vw b) { return _mm512_mul_ps(a, b); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fma(gelu_vw a, gelu_vw b, gelu_vw c) { return _mm512_fmadd_ps(a, b, c); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fnma(gelu_vw a, gelu_vw b, gelu_vw c) { return _mm512_fnmadd_ps(a, b, c); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_add(gelu_vw a, gelu_vw b) { return _mm512_add_ps(a, b); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fms(gelu_vw a, gelu_vw b, gelu_vw c) { return _mm512_fmsub_ps(a, b, c); }
+/* a where bit i of m is set, else b */
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_select(unsigned m, gelu_vw a, gelu_vw b)
+{
+    return _mm512_mask_blend_ps((__mmask16)m, b, a);
+}
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_quiet(gelu_vw a)
+{
+    return _mm512_or_ps(a, _mm512_castsi512_ps(_mm512_set1_epi32(0x00400000)));
+}
+/* a non-temporal store to a 64-byte aligned p (order with gelu_sfence) */
+static GELU_SIMD_ALWAYS void gelu_vw_stream(float *p, gelu_vw v) { _mm512_stream_ps(p, v); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_min(gelu_vw a, gelu_vw b) { return _mm512_min_ps(a, b); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_max(gelu_vw a, gelu_vw b) { return _mm512_max_ps(a, b); }
 static GELU_SIMD_ALWAYS void gelu_vw_storeu(float *p, gelu_vw v) { _mm512_storeu_ps(p, v); }
@@ -211,11 +224,22 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_copysign(gelu_vw a, gelu_vw s)
     return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(sign, _mm512_castps_si512(s), _mm512_castps_si512(a), 0xCA));
 }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_keep(unsigned m, gelu_vw v) { return _mm512_maskz_mov_ps((__mmask16)m, v); }
+/* the 8 entries of piece i of a table of 32 pieces, coefficient-major (cm) or piece-major (pm):
+   here eight permutes of cm */
+static GELU_SIMD_ALWAYS void gelu_vw_lookup_piece(const float (*cm)[32], const float (*pm)[8], gelu_vwi i, gelu_vw *out)
+{
+    (void)pm;
+    _Pragma("GCC unroll 8")
+    for (int j = 0; j < 8; j++)
+        out[j] = gelu_vw_lookup32(cm[j], i);
+}
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vw_bits(gelu_vw a) { return _mm512_castps_si512(a); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_set1(int v) { return _mm512_set1_epi32(v); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_add(gelu_vwi a, gelu_vwi b) { return _mm512_add_epi32(a, b); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_and(gelu_vwi a, gelu_vwi b) { return _mm512_and_si512(a, b); }
 #define gelu_vwi_shr(a, count) _mm512_srli_epi32((a), (count)) /* logical */
+#define gelu_vwi_shl(a, count) _mm512_slli_epi32((a), (count))
+static GELU_SIMD_ALWAYS gelu_vw gelu_vwi_as_vw(gelu_vwi a) { return _mm512_castsi512_ps(a); }
 static GELU_SIMD_ALWAYS unsigned gelu_vwi_le(gelu_vwi a, gelu_vwi b)
 {
     return _cvtmask16_u32(_mm512_cmple_epu32_mask(a, b));
@@ -303,6 +327,14 @@ static GELU_SIMD_ALWAYS void gelu_lanes_compress(uint32_t *p, unsigned m, unsign
     __m512i lanes = _mm512_add_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
                                      _mm512_set1_epi32((int)at));
     _mm512_storeu_si512(p, _mm512_maskz_compress_epi32((__mmask16)m, lanes));
+}
+/* v with the lanes of m, in lane order, from p[0 .. popcount(m)); reads p[0 .. 16) (the
+   register form: the memory form is microcoded on Zen 4) */
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_expand(gelu_vw v, unsigned m, const float *p)
+{
+    __m512 w = _mm512_loadu_ps(p);
+    __asm__("" : "+v"(w)); /* keeps gcc from folding the load into the memory form */
+    return _mm512_mask_expand_ps(v, (__mmask16)m, w);
 }
 
 #endif

@@ -22,5 +22,14 @@ static GELU_SIMD_ALWAYS void gelu_lanes_compress(uint32_t *p, unsigned m, unsign
     for (; m; m &= m - 1)
         *p++ = at + (unsigned)__builtin_ctz(m);
 }
+/* v with the lanes of m, in lane order, from p[0 .. popcount(m)) */
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_expand(gelu_vw v, unsigned m, const float *p)
+{
+    float lanes[GELU_VW_LANES];
+    gelu_vw_storeu(lanes, v);
+    for (; m; m &= m - 1)
+        lanes[__builtin_ctz(m)] = *p++;
+    return gelu_vw_loadu(lanes);
+}
 
 #endif

@@ -178,6 +178,19 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_sub(gelu_vw a, gelu_vw b) { return vsubq
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_mul(gelu_vw a, gelu_vw b) { return vmulq_f32(a, b); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fma(gelu_vw a, gelu_vw b, gelu_vw c) { return vfmaq_f32(c, a, b); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fnma(gelu_vw a, gelu_vw b, gelu_vw c) { return vfmsq_f32(c, a, b); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_add(gelu_vw a, gelu_vw b) { return vaddq_f32(a, b); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fms(gelu_vw a, gelu_vw b, gelu_vw c) { return vfmaq_f32(vnegq_f32(c), a, b); }
+/* a where bit i of m is set, else b */
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_select(unsigned m, gelu_vw a, gelu_vw b)
+{
+    static const uint32_t bits[4] = {1, 2, 4, 8};
+    return vbslq_f32(vtstq_u32(vdupq_n_u32(m), vld1q_u32(bits)), a, b);
+}
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_quiet(gelu_vw a)
+{
+    return vreinterpretq_f32_u32(vorrq_u32(vreinterpretq_u32_f32(a), vdupq_n_u32(0x00400000u)));
+}
+static GELU_SIMD_ALWAYS void gelu_vw_stream(float *p, gelu_vw v) { vst1q_f32(p, v); }
 /* vminps/vmaxps: b when either is NaN, and for two zeros (invalid on a quiet NaN, as there) */
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_min(gelu_vw a, gelu_vw b) { return vbslq_f32(vcltq_f32(a, b), a, b); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_max(gelu_vw a, gelu_vw b) { return vbslq_f32(vcgtq_f32(a, b), a, b); }
@@ -192,11 +205,21 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup32(const float *row, gelu_vwi i)
     v = vld1q_lane_f32(row + vgetq_lane_u32(i, 2), v, 2);
     return vld1q_lane_f32(row + vgetq_lane_u32(i, 3), v, 3);
 }
+/* the 8 entries of piece i of a table of 32 pieces, coefficient-major (cm) or piece-major (pm) */
+static GELU_SIMD_ALWAYS void gelu_vw_lookup_piece(const float (*cm)[32], const float (*pm)[8], gelu_vwi i, gelu_vw *out)
+{
+    (void)pm;
+    _Pragma("GCC unroll 8")
+    for (int j = 0; j < 8; j++)
+        out[j] = gelu_vw_lookup32(cm[j], i);
+}
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vw_bits(gelu_vw a) { return vreinterpretq_u32_f32(a); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_set1(int v) { return vdupq_n_u32((uint32_t)v); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_add(gelu_vwi a, gelu_vwi b) { return vaddq_u32(a, b); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_and(gelu_vwi a, gelu_vwi b) { return vandq_u32(a, b); }
 #define gelu_vwi_shr(a, count) vshrq_n_u32((a), (count)) /* logical */
+#define gelu_vwi_shl(a, count) vshlq_n_u32((a), (count))
+static GELU_SIMD_ALWAYS gelu_vw gelu_vwi_as_vw(gelu_vwi a) { return vreinterpretq_f32_u32(a); }
 static GELU_SIMD_ALWAYS unsigned gelu_vwi_le(gelu_vwi a, gelu_vwi b) { return gelu_simd_bits32(vcleq_u32(a, b)); }
 static GELU_SIMD_ALWAYS unsigned gelu_vwi_eq(gelu_vwi a, gelu_vwi b) { return gelu_simd_bits32(vceqq_u32(a, b)); }
 static GELU_SIMD_ALWAYS unsigned gelu_vwi_in_range(gelu_vwi a, int lo, int hi)

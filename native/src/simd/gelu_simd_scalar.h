@@ -119,6 +119,11 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_sub(gelu_vw a, gelu_vw b) { return a - b
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_mul(gelu_vw a, gelu_vw b) { return a * b; }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fma(gelu_vw a, gelu_vw b, gelu_vw c) { return fmaf(a, b, c); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fnma(gelu_vw a, gelu_vw b, gelu_vw c) { return fmaf(-a, b, c); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_add(gelu_vw a, gelu_vw b) { return a + b; }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fms(gelu_vw a, gelu_vw b, gelu_vw c) { return fmaf(a, b, -c); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_select(unsigned m, gelu_vw a, gelu_vw b) { return m & 1 ? a : b; }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_quiet(gelu_vw a) { return gelu_from_bits32(gelu_bits32(a) | 0x00400000u); }
+static GELU_SIMD_ALWAYS void gelu_vw_stream(float *p, gelu_vw v) { *p = v; }
 /* as vminps/vmaxps: b when either is NaN, and for two zeros */
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_min(gelu_vw a, gelu_vw b) { return __builtin_isless(a, b) ? a : b; }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_max(gelu_vw a, gelu_vw b) { return __builtin_isgreater(a, b) ? a : b; }
@@ -126,11 +131,21 @@ static GELU_SIMD_ALWAYS void gelu_vw_storeu(float *p, gelu_vw v) { *p = v; }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vw_trunc(gelu_vw a) { return (gelu_vwi)(int32_t)a; }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vwi_to_vw(gelu_vwi i) { return (float)(int32_t)i; }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup32(const float *row, gelu_vwi i) { return row[i & 31]; }
+/* the 8 entries of piece i of a table of 32 pieces, coefficient-major (cm) or piece-major (pm) */
+static GELU_SIMD_ALWAYS void gelu_vw_lookup_piece(const float (*cm)[32], const float (*pm)[8], gelu_vwi i, gelu_vw *out)
+{
+    (void)cm;
+    _Pragma("GCC unroll 8")
+    for (int j = 0; j < 8; j++)
+        out[j] = pm[i & 31][j];
+}
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vw_bits(gelu_vw a) { return gelu_bits32(a); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_set1(int v) { return (gelu_vwi)v; }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_add(gelu_vwi a, gelu_vwi b) { return a + b; }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_and(gelu_vwi a, gelu_vwi b) { return a & b; }
 #define gelu_vwi_shr(a, count) ((gelu_vwi)(a) >> (count))
+#define gelu_vwi_shl(a, count) ((gelu_vwi)(a) << (count))
+static GELU_SIMD_ALWAYS gelu_vw gelu_vwi_as_vw(gelu_vwi a) { return gelu_from_bits32(a); }
 static GELU_SIMD_ALWAYS unsigned gelu_vwi_le(gelu_vwi a, gelu_vwi b) { return a <= b; }
 static GELU_SIMD_ALWAYS unsigned gelu_vwi_eq(gelu_vwi a, gelu_vwi b) { return a == b; }
 static GELU_SIMD_ALWAYS unsigned gelu_vwi_in_range(gelu_vwi a, int lo, int hi)

@@ -6,7 +6,7 @@ import dev.gelu.Form;
  * One form's constants: the data that makes each algorithm's single body (the correctly rounded
  * kernel in {@link GeluMath}, the faithful one in {@link FaithfulMath}, the 16-bit one in
  * {@link HalfMath}, GELU′ in {@link BackwardMath}, and the Vector API loops) compute that form.
- * The tables are generated (Coefficients, FaithfulCoefficients, HalfCoefficients,
+ * The tables are generated (Coefficients, FaithfulFloatCoefficients, HalfCoefficients,
  * BackwardCoefficients and the hard-case tables); the entries below only say which belong to
  * which form. A new form is a constant of {@link Form} and an entry here, which {@link #of}
  * (an exhaustive switch) does not compile without.
@@ -41,24 +41,12 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
     public record Forward(boolean gaussian, double amax, double c1, double c3, int[] hardInputs, int[] hardResults) {}
 
     /**
-     * The faithful kernel's: a 16-piece table of Q for x in [{@link FaithfulMath#LOWEST},
-     * {@code top}), and a path of its own for the finite x outside it.
+     * The faithful kernel's: y = x P(x) in float on the central range [lo, hi) of {@code central},
+     * y = x from hi on, the float negative tail below lo ({@link FaithfulFloatTail}).
      *
-     * @param table Q on its 16 pieces, coefficient-major
-     * @param top the table's path ends below this ({@code +∞}: it covers every finite x from LOWEST on)
-     * @param outside the path for the finite x outside the table's
+     * @param central the central range, the piece map, P's 32 pieces and the tail's clamp (generated)
      */
-    public record Faithful(double[] table, float top, Outside outside) {}
-
-    /** What the faithful kernel computes Q with for a finite x outside its table's range. */
-    public enum Outside {
-        /** Gaussian, x below LOWEST: Q = exp(H(a) − a²/2), H from the tail table. */
-        GAUSSIAN_TAIL,
-        /** Logistic, x below LOWEST: Q = e − e² + e³, e = exp(−v). */
-        LOGISTIC_SERIES,
-        /** Logistic, both sides: Q = e/(1 + e), e = exp(−v), a held at amax. */
-        LOGISTIC
-    }
+    public record Faithful(FaithfulFloatCoefficients.Form central) {}
 
     /**
      * The 16-bit kernel's float fast path (the Vector API one; the scalar one takes the double y
@@ -108,7 +96,7 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
 
     private static final FormConstants ERF = new FormConstants(
             new Forward(true, Coefficients.ERF_AMAX, 0.0, 0.0, HardCaseTable.ERF_X, HardCaseTable.ERF_Y),
-            new Faithful(FaithfulCoefficients.ERF, Float.POSITIVE_INFINITY, Outside.GAUSSIAN_TAIL),
+            new Faithful(FaithfulFloatCoefficients.ERF),
             new Half(
                     HalfCoefficients.ERF,
                     HalfCoefficients.ERF_LO,
@@ -136,7 +124,7 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
                     Coefficients.TANH_C3,
                     HardCaseTable.TANH_X,
                     HardCaseTable.TANH_Y),
-            new Faithful(FaithfulCoefficients.TANH, Float.POSITIVE_INFINITY, Outside.LOGISTIC_SERIES),
+            new Faithful(FaithfulFloatCoefficients.TANH),
             new Half(
                     HalfCoefficients.TANH,
                     HalfCoefficients.TANH_LO,
@@ -156,7 +144,6 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
                     BackwardHardCaseTable.X[1],
                     BackwardHardCaseTable.Y[1]));
 
-    /* Q(HI) = 8.6e-5 is too large to hold a at HI, so the faithful table stops there. */
     private static final FormConstants QUICK = new FormConstants(
             new Forward(
                     false,
@@ -165,7 +152,7 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
                     0.0,
                     HardCaseTable.QUICK_X,
                     HardCaseTable.QUICK_Y),
-            new Faithful(FaithfulCoefficients.QUICK, (float) FaithfulCoefficients.HI, Outside.LOGISTIC),
+            new Faithful(FaithfulFloatCoefficients.QUICK),
             new Half(
                     HalfCoefficients.QUICK,
                     HalfCoefficients.QUICK_LO,

@@ -5,7 +5,6 @@ import static jdk.incubator.vector.VectorOperators.D2F;
 import static jdk.incubator.vector.VectorOperators.D2L;
 import static jdk.incubator.vector.VectorOperators.F2D;
 import static jdk.incubator.vector.VectorOperators.GE;
-import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.L2D;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LT;
@@ -15,8 +14,6 @@ import dev.gelu.Accuracy;
 import dev.gelu.Form;
 import dev.gelu.Storage;
 import dev.gelu.internal.Backward;
-import dev.gelu.internal.FaithfulCoefficients;
-import dev.gelu.internal.FaithfulMath;
 import dev.gelu.internal.FormConstants;
 import dev.gelu.internal.GeluKernels;
 import dev.gelu.internal.GeluMath;
@@ -43,6 +40,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code -Dgelu.vector.bits}); G's 16-entry coefficient rows are looked up with two-vector
  * selects instead of gathers. A block with a lane flagged by the second tier's rounding test is
  * redone by {@link GeluMath}, which has the same bits and consults the hard-case table.
+ * The faithful mode is {@link FaithfulVectorKernels}, in float.
  * {@code ./gelu verify} checks all 2^32 inputs of every form against the native library.
  *
  * <p>C2 compiles this well only while no vector is boxed: vectors never cross a call that is
@@ -127,57 +125,11 @@ public final class VectorKernels implements GeluKernels {
         // form's constants are the loops' arguments.
         FormConstants c = FormConstants.of(form);
         if (accuracy == Accuracy.FAITHFUL) {
-            faithfulLoop(c, src, dst, count);
+            FaithfulVectorKernels.forward(c, src, dst, count);
         } else if (c.forward().gaussian()) {
             gaussianLoop(c.forward(), src, dst, count);
         } else {
             logisticLoop(c.forward(), src, dst, count);
-        }
-    }
-
-    // ---- faithful
-
-    /**
-     * native/src/gelu_forward_faithful.h's central path (gelu_fwd_pieces) lane by lane: Q from the 16-piece table by
-     * two-vector selects at min(|x|, HI), y = fma(-|x|, Q, x >= 0 ? x : 0). A block with a lane
-     * below LOWEST or from the form's top on (the exp-based paths), an infinity or NaN is done
-     * lane by lane by {@link FaithfulMath}: rare for the inputs of a network, and the same bits.
-     */
-    private static void faithfulLoop(FormConstants f, MemorySegment src, MemorySegment dst, long count) {
-        double[] c = f.faithful().table();
-        float top = f.faithful().top();
-        long bound = count - count % VL;
-        for (long i = 0; i < bound; i += VL) {
-            FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
-            if (x.compare(GE, FaithfulMath.LOWEST).and(x.compare(LT, top)).allTrue()) {
-                ((FloatVector) faithful(c, x).convertShape(D2F, FS, 0)).intoMemorySegment(dst, 4 * i, ORDER);
-            } else {
-                faithfulScalar(f, src, dst, i, VL);
-            }
-        }
-        faithfulScalar(f, src, dst, bound, (int) (count - bound));
-    }
-
-    private static DoubleVector faithful(double[] c, FloatVector x) {
-        DoubleVector xd = (DoubleVector) x.convertShape(F2D, DS, 0);
-        DoubleVector na = xd.abs().neg();
-        DoubleVector ac = na.blend(
-                -FaithfulCoefficients.HI,
-                na.compare(GT, -FaithfulCoefficients.HI).not());
-        DoubleVector r = ac.fma(-FaithfulCoefficients.A, FaithfulCoefficients.B);
-        DoubleVector k = r.add(EXP_SHIFT).sub(EXP_SHIFT);
-        DoubleVector t = r.sub(k);
-        VectorMask<Double> upper = VL == 4 ? k.compare(GE, 8.0) : null;
-        DoubleVector q = coefficient(c, FaithfulCoefficients.DEGREE, k, upper);
-        for (int j = FaithfulCoefficients.DEGREE - 1; j >= 0; j--) {
-            q = q.fma(t, coefficient(c, j, k, upper));
-        }
-        return na.fma(q, xd.blend(0.0, xd.compare(LT, 0.0)));
-    }
-
-    private static void faithfulScalar(FormConstants f, MemorySegment src, MemorySegment dst, long at, int n) {
-        for (long i = at; i < at + n; i++) {
-            dst.setAtIndex(F32, i, FaithfulMath.forward(f, src.getAtIndex(F32, i)));
         }
     }
 

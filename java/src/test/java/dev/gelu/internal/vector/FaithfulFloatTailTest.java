@@ -1,0 +1,149 @@
+package dev.gelu.internal.vector;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gelu.Accuracy;
+import dev.gelu.Form;
+import dev.gelu.internal.FaithfulFloatCoefficients;
+import dev.gelu.internal.FaithfulFloatTail;
+import dev.gelu.internal.nativelib.NativeKernels;
+import java.util.Arrays;
+import java.util.List;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The Java float tail ({@link FaithfulFloatTail#tail}, and {@link FaithfulFloatTailVector#tail}
+ * on 8 and 16 lanes) against the C faithful kernels (gelu_FORM_f32_faithful, every native
+ * ISA here), bit for bit, on inputs below each form's central range: every float of [lo - 1,
+ * lo), a stride over all the floats below lo down to -∞, -∞, the floats around -tailAmax, and
+ * the region where the results are subnormal. Slow (about 40 s) mostly from the JIT: the vector
+ * path runs slowly until C2 has compiled it, once per form and width.
+ */
+@Tag("slow")
+class FaithfulFloatTailTest {
+    /* the Vector API backend's widths (FaithfulVectorKernels: 256 or 512 bits) */
+    private static final List<VectorSpecies<Float>> SPECIES = List.of(FloatVector.SPECIES_256, FloatVector.SPECIES_512);
+
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void scalarAndVectorTailsMatchTheNativeKernelsBitForBit(Form form) {
+        Assumptions.assumeTrue(
+                System.getProperty("gelu.backend") == null,
+                "calls each implementation itself; run once, in the leg without -Dgelu.backend");
+        FaithfulFloatCoefficients.Form f = coefficients(form);
+        float[] x = inputs(form, f);
+        float[] scalar = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            scalar[i] = FaithfulFloatTail.tail(f, x[i]);
+        }
+        float[][] vector = new float[SPECIES.size()][x.length];
+        for (int v = 0; v < SPECIES.size(); v++) {
+            VectorSpecies<Float> s = SPECIES.get(v);
+            for (int i = 0; i < x.length; i += s.length()) {
+                FaithfulFloatTailVector.tail(f, FloatVector.fromArray(s, x, i)).intoArray(vector[v], i);
+            }
+        }
+        List<NativeKernels> isas = NativeKernels.supported();
+        assertFalse(isas.isEmpty());
+        for (NativeKernels k : isas) {
+            float[] want = new float[x.length];
+            k.forward(form, Accuracy.FAITHFUL, x, 0, want, 0, x.length);
+            String where = form + " native " + k.isa() + " against ";
+            assertSame(x, want, scalar, where + "FaithfulFloatTail");
+            for (int v = 0; v < SPECIES.size(); v++) {
+                assertSame(
+                        x,
+                        want,
+                        vector[v],
+                        where + "FaithfulFloatTailVector, " + SPECIES.get(v).length() + " lanes");
+            }
+        }
+    }
+
+    private static FaithfulFloatCoefficients.Form coefficients(Form form) {
+        return switch (form) {
+            case ERF -> FaithfulFloatCoefficients.ERF;
+            case TANH -> FaithfulFloatCoefficients.TANH;
+            case QUICK -> FaithfulFloatCoefficients.QUICK;
+        };
+    }
+
+    /** The tail inputs of a form, padded with lo - 1 to a multiple of 16 (the widest vector). */
+    private static float[] inputs(Form form, FaithfulFloatCoefficients.Form f) {
+        Inputs in = new Inputs();
+        float lo = f.lo();
+        assertTrue(lo < 0.0f && f.tailAmax() > -lo);
+        in.range(lo - 1.0f, lo, 1); // every float of [lo - 1, lo)
+        // every 4099th float below lo down to -∞ (a prime stride: every low-bit pattern)
+        for (long b = Integer.toUnsignedLong(Float.floatToRawIntBits(lo)) + 1; b <= 0xFF800000L; b += 4099) {
+            in.add(Float.intBitsToFloat((int) b));
+        }
+        in.add(Float.NEGATIVE_INFINITY);
+        in.add(-Float.MAX_VALUE);
+        in.around(-f.tailAmax(), 4096); // where a is held
+        // the subnormal results, and around their edges
+        switch (form) {
+            case ERF -> in.range(-14.4f, -13.0f, 3);
+            case TANH -> in.range(-10.8f, -10.0f, 3);
+            case QUICK -> in.range(-64.0f, -50.0f, 7);
+        }
+        return in.padded(lo - 1.0f);
+    }
+
+    /** A growing float array. */
+    private static final class Inputs {
+        float[] x = new float[1 << 20];
+        int n;
+
+        void add(float v) {
+            if (n == x.length) {
+                x = Arrays.copyOf(x, 2 * n);
+            }
+            x[n++] = v;
+        }
+
+        /** Every {@code stride}th float of [from, to), both negative, from the bottom up. */
+        void range(float from, float to, int stride) {
+            for (int b = Float.floatToRawIntBits(from); b > Float.floatToRawIntBits(to); b -= stride) {
+                add(Float.intBitsToFloat(b));
+            }
+        }
+
+        /** The {@code count} floats either side of v (negative), and v. */
+        void around(float v, int count) {
+            int b = Float.floatToRawIntBits(v);
+            for (int i = -count; i <= count; i++) {
+                add(Float.intBitsToFloat(b + i));
+            }
+        }
+
+        float[] padded(float pad) {
+            float[] out = Arrays.copyOf(x, (n + 15) / 16 * 16);
+            Arrays.fill(out, n, out.length, pad);
+            return out;
+        }
+    }
+
+    private static void assertSame(float[] x, float[] want, float[] got, String what) {
+        int bad = 0, first = -1;
+        for (int i = 0; i < x.length; i++) {
+            if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {
+                bad++;
+                first = first < 0 ? i : first;
+            }
+        }
+        int count = bad, at = first;
+        assertEquals(
+                0,
+                count,
+                () -> what + ": " + count + " of " + x.length + " differ, first at x = " + Float.toHexString(x[at])
+                        + ": want " + Float.toHexString(want[at]) + ", got " + Float.toHexString(got[at]));
+    }
+}
