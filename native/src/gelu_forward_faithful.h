@@ -56,8 +56,9 @@ static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_central(const struct gelu_faith
 }
 
 /* Underflow (and inexact), which a lane's tiny inexact result requires: the kernels compute
-   such lanes without a subnormal operation (slow on x86), so they raise it here. */
-static void gelu_fwd_raise_underflow(void)
+   such lanes without a subnormal operation (slow on x86), so they raise it here. Inlined: a
+   call in the loop would make the compiler keep every vector register around it. */
+static GELU_FWD_ALWAYS void gelu_fwd_raise_underflow(void)
 {
     volatile float t = 0x1p-100f;
     t = t * t;
