@@ -11,13 +11,18 @@
  * result (gelu_half_tables.c), which this ISA's narrowing kernel fills on first use.
  *
  * A float input (the narrowing kernels): y = fma(-|x|, Q, max(0, x)) in float with Q from
- * gelu_half_coeffs.h (24 pieces of width 1/4, one table lookup per coefficient), a full
- * register of floats (gelu_vw) an instruction, within GELU_HALF_ULPS float ulps of the exact
- * value for x >= LO (gelu_half_ulps measures the bound). The 16-bit rounding of y is then
- * decided unless y lies within that many ulps of a 16-bit midpoint, which a window test on the
- * float's low bits sees (16 bits for bf16; 13 for f16, whose normal range only is taken here).
- * The lanes it leaves (x < LO, NaN, the infinities, quick's x >= 6, whose Q is still 2^-14.7
- * there, the undecided ones) are queued and finished together in double (gelu_half_flush).
+ * gelu_half_coeffs.h (32 pieces, one table lookup per coefficient), a full register of floats
+ * (gelu_vw) an instruction. Below |x| = 4, Q is the table's polynomial (16 pieces of width 1/4)
+ * and from 4 on (the tail) Q = R E, R the table's polynomial (16 pieces of width 1) and E an
+ * exponential in float, computed for a whole register when it holds such a lane; y is within
+ * GELU_HALF_ULPS float ulps of the exact value for x > -4 and within the form's TAIL_ULPS for
+ * x <= -4 (gelu_half_ulps measures both bounds). The 16-bit rounding of y is then decided unless y
+ * lies within that many ulps of a 16-bit midpoint, which a window test on the float's low bits
+ * sees (16 bits for bf16; 13 for f16, whose normal range only is taken there), or for f16's
+ * tail lanes (mostly subnormal results) unless y (1 -+ the bound) round apart. The lanes it
+ * leaves (x < -A_MAX, whose result is below float's normal range in bf16, NaN, the
+ * infinities, the undecided ones) are queued and finished together in double
+ * (gelu_half_flush).
  *
  * The 16-bit backward is a lookup in the table of GELU' and one exact product (gelu_half_bwd_run).
  */
@@ -42,12 +47,14 @@
 #define GELU_HALF_NT_ELEMENTS (1u << 18)
 #define GELU_HALF_PREFETCH_ELEMENTS 512
 
-/* The fast path's table of Q, the range of x where it holds, [lo, hi), and the exact path's
-   hard cases (bf16, f16): the inputs whose y (1 -+ 2^-40) round differently and whose lower
-   rounding is wrong, with their results. */
+/* The fast path's table of Q and R, the range of x where it holds, [lo, +inf), its tail's
+   constants (gelu_half_tail_e) and bound in float ulps, and the exact path's hard cases (bf16,
+   f16): the inputs whose y (1 -+ 2^-40) round differently and whose lower rounding is wrong,
+   with their results. */
 struct gelu_half_form {
     const float (*coef)[32];
-    float lo, hi;
+    float lo, a_max, g4;
+    int tail_ulps;
     const uint32_t (*hard[2])[2];
     size_t n_hard[2];
 };
@@ -56,40 +63,94 @@ struct gelu_half_form {
     {                                                                         \
         GELU_HALF_HARD_CASES_##FORM##_BF16, GELU_HALF_HARD_CASES_##FORM##_F16 \
     }
+#define GELU_HALF_FORM(form, FORM)                                                                           \
+    {                                                                                                        \
+        gelu_half_##form##_coef, -GELU_HALF_##FORM##_A_MAX, GELU_HALF_##FORM##_A_MAX, GELU_HALF_##FORM##_G4, \
+            GELU_HALF_##FORM##_TAIL_ULPS, GELU_HALF_HARD(form, FORM)                                         \
+    }
 static const struct gelu_half_form gelu_half_forms[] = {
-    [GELU_FORM_ERF] = {gelu_half_erf_coef, GELU_HALF_ERF_LO, INFINITY, GELU_HALF_HARD(erf, ERF)}, /* x <= FLT_MAX */
-    [GELU_FORM_TANH] = {gelu_half_tanh_coef, GELU_HALF_TANH_LO, INFINITY, GELU_HALF_HARD(tanh, TANH)},
-    [GELU_FORM_QUICK] = {gelu_half_quick_coef, GELU_HALF_QUICK_LO, GELU_HALF_QUICK_HI, /* its table's clamp */
-                         GELU_HALF_HARD(quick, QUICK)},
+    [GELU_FORM_ERF] = GELU_HALF_FORM(erf, ERF),
+    [GELU_FORM_TANH] = GELU_HALF_FORM(tanh, TANH),
+    [GELU_FORM_QUICK] = GELU_HALF_FORM(quick, QUICK),
 };
 
-static GELU_HALF_ALWAYS gelu_vw gelu_half_y(const float (*c)[32], gelu_vw x)
+/*
+ * The tail's E(a) = exp(-(G(a) - G4)) for a held to [4, A_MAX] (gen_half.py): G = g - e
+ * exactly (the product's rounding error by an fma), n = round((g - G4) / ln 2), r = G - G4 - n ln 2
+ * (g - n ln2_hi and the subtraction of G4 are exact), E = 2^-n (1 + r S(r)), 2^-n from the
+ * shifted float's low bits. At a = 4, g = G4 and e = 0 give n = 0, r = 0 and E = 1 exactly.
+ */
+static GELU_HALF_ALWAYS gelu_vw gelu_half_tail_e(enum gelu_form form, gelu_vw ax)
 {
+    const struct gelu_half_form *f = &gelu_half_forms[form];
+    const float shifter = 0x1.8p23f;
+    gelu_vw a = gelu_vw_min(gelu_vw_max(ax, gelu_vw_set1(4.0f)), gelu_vw_set1(f->a_max)), g, e;
+    if (form == GELU_FORM_ERF) { /* a^2 / 2 */
+        gelu_vw m = gelu_vw_mul(a, gelu_vw_set1(0.5f));
+        g = gelu_vw_mul(m, a);
+        e = gelu_vw_fnma(m, a, g);
+    } else { /* a (C1 + C3 a^2) (the rounding of the sum is the tanh tail's larger bound), a C */
+        gelu_vw c = form == GELU_FORM_TANH ? gelu_vw_fma(gelu_vw_set1(GELU_HALF_TANH_C3), gelu_vw_mul(a, a),
+                                                         gelu_vw_set1(GELU_HALF_TANH_C1))
+                                           : gelu_vw_set1(GELU_HALF_QUICK_C);
+        g = gelu_vw_mul(a, c);
+        e = gelu_vw_fnma(a, c, g);
+    }
+    gelu_vw nb = gelu_vw_fma(gelu_vw_sub(g, gelu_vw_set1(f->g4)), gelu_vw_set1(GELU_HALF_LOG2E), gelu_vw_set1(shifter));
+    gelu_vw n = gelu_vw_sub(nb, gelu_vw_set1(shifter));
+    gelu_vw r = gelu_vw_sub(gelu_vw_fnma(n, gelu_vw_set1(GELU_HALF_LN2_HI), g), gelu_vw_set1(f->g4));
+    r = gelu_vw_sub(gelu_vw_fnma(n, gelu_vw_set1(GELU_HALF_LN2_LO), r), e);
+    gelu_vw s = gelu_vw_set1(gelu_half_exp_s[GELU_HALF_EXP_DEGREE]);
+    for (int j = GELU_HALF_EXP_DEGREE - 1; j >= 0; j--)
+        s = gelu_vw_fma(s, r, gelu_vw_set1(gelu_half_exp_s[j]));
+    gelu_vw scale = gelu_vwi_as_vw(gelu_vwi_shl(gelu_vw_bits(gelu_vw_sub(gelu_vw_set1(shifter + 127.0f), n)), 23));
+    return gelu_vw_mul(gelu_vw_fma(r, s, gelu_vw_set1(1.0f)), scale);
+}
+
+/* y, and the negative tail's lanes (x <= -4; for x >= 4, Q < 2^-9.8 keeps the error of Q out
+   of y's bound): r = min(4a, a + 12) is 4a below 4 (exact) and a + 12 from 4 on (within
+   2^-20), so k picks the piece and t = r - k - 1/2 is in [-1/2, 1/2). */
+static GELU_HALF_ALWAYS gelu_vw gelu_half_y(enum gelu_form form, gelu_vw x, unsigned *tail)
+{
+    const float(*c)[32] = gelu_half_forms[form].coef;
     gelu_vw ax = gelu_vw_abs(x);
-    gelu_vw r = gelu_vw_min(gelu_vw_mul(ax, gelu_vw_set1(4.0f)), gelu_vw_set1(GELU_HALF_R_MAX));
+    gelu_vw r = gelu_vw_min(gelu_vw_mul(ax, gelu_vw_set1(4.0f)), gelu_vw_add(ax, gelu_vw_set1(12.0f)));
+    r = gelu_vw_min(r, gelu_vw_set1(GELU_HALF_R_MAX));
     gelu_vwi k = gelu_vw_trunc(r);
     gelu_vw t = gelu_vw_sub(gelu_vw_sub(r, gelu_vwi_to_vw(k)), gelu_vw_set1(0.5f));
     gelu_vw q = gelu_vw_lookup32(c[GELU_HALF_DEGREE], k);
     _Pragma("GCC unroll 8") /* unrolled, the table rows stay in registers across the loop */
     for (int j = GELU_HALF_DEGREE - 1; j >= 0; j--)
         q = gelu_vw_fma(q, t, gelu_vw_lookup32(c[j], k));
+    *tail = 0;
+    if (gelu_vw_ge(ax, gelu_vw_set1(4.0f))) {
+        q = gelu_vw_mul(q, gelu_half_tail_e(form, ax));
+        *tail = gelu_vw_le(x, gelu_vw_set1(-4.0f));
+    }
     /* max(0, x) returns x when both are zeros, so -0 stays -0 */
     return gelu_vw_fnma(ax, q, gelu_vw_max(gelu_vw_zero(), x));
 }
 
-/* Lanes that the fast path cannot take: x outside [lo, hi), or NaN (quiet compares). */
+/* Lanes that the fast path cannot take: x below lo, +inf, or NaN (quiet compares). */
 static GELU_HALF_ALWAYS unsigned gelu_half_out_of_range(const struct gelu_half_form *f, gelu_vw x)
 {
-    return ~(gelu_vw_ge(x, gelu_vw_set1(f->lo)) & gelu_vw_lt(x, gelu_vw_set1(f->hi))) & GELU_HALF_ALL;
+    return ~(gelu_vw_ge(x, gelu_vw_set1(f->lo)) & gelu_vw_lt(x, gelu_vw_set1(INFINITY))) & GELU_HALF_ALL;
 }
 
-/* y rounded to bf16 or f16, and the lanes where that rounding is not decided. */
-static GELU_HALF_ALWAYS gelu_vh gelu_half_decide(enum gelu_half type, gelu_vw y, unsigned *undecided)
+/* y rounded to bf16 or f16, and the lanes where that rounding is not decided (tail: the
+   negative tail's lanes, with the form's wider bound). */
+static GELU_HALF_ALWAYS gelu_vh gelu_half_decide(enum gelu_form form, enum gelu_half type, gelu_vw y, unsigned tail,
+                                                 unsigned *undecided)
 {
+    const int tu = gelu_half_forms[form].tail_ulps;
     gelu_vwi b = gelu_vw_bits(y);
     if (type == GELU_HALF_BF16) {
         gelu_vwi w = gelu_vwi_and(gelu_vwi_add(b, gelu_vwi_set1(GELU_HALF_ULPS - 0x8000)), gelu_vwi_set1(0xFFFF));
         *undecided = gelu_vwi_le(w, gelu_vwi_set1(2 * GELU_HALF_ULPS));
+        if (tail) {
+            w = gelu_vwi_and(gelu_vwi_add(b, gelu_vwi_set1(tu - 0x8000)), gelu_vwi_set1(0xFFFF));
+            *undecided = (*undecided & ~tail) | (gelu_vwi_le(w, gelu_vwi_set1(2 * tu)) & tail);
+        }
         /* no tie reaches here, so adding half an ulp and truncating is round to nearest */
         return gelu_vwi_narrow16(gelu_vwi_shr(gelu_vwi_add(b, gelu_vwi_set1(0x8000)), 16));
     }
@@ -98,7 +159,15 @@ static GELU_HALF_ALWAYS gelu_vh gelu_half_decide(enum gelu_half type, gelu_vw y,
     unsigned taken = gelu_vwi_in_range(ab, 0x38800000, 0x477FE000) | gelu_vwi_eq(ab, gelu_vwi_set1(0));
     gelu_vwi w = gelu_vwi_and(gelu_vwi_add(b, gelu_vwi_set1(GELU_HALF_ULPS - 0x1000)), gelu_vwi_set1(0x1FFF));
     *undecided = gelu_vwi_le(w, gelu_vwi_set1(2 * GELU_HALF_ULPS)) | (~taken & GELU_HALF_ALL);
-    return gelu_vw_to_f16(y);
+    gelu_vh h = gelu_vw_to_f16(y);
+    if (tail) { /* y is within (tu + 1) 2^-23 |y| less half an ulp (the fma's rounding) of the exact value */
+        gelu_vw ay = gelu_vw_abs(y), eps = gelu_vw_set1((float)(tu + 1) * 0x1p-23f);
+        gelu_vw lo = gelu_vh_f16_to_vw(gelu_vw_to_f16(gelu_vw_fnma(ay, eps, y)));
+        gelu_vw hi = gelu_vh_f16_to_vw(gelu_vw_to_f16(gelu_vw_fma(ay, eps, y)));
+        unsigned apart = ~gelu_vwi_eq(gelu_vw_bits(lo), gelu_vw_bits(hi)) & GELU_HALF_ALL;
+        *undecided = (*undecided & ~tail) | (apart & tail);
+    }
+    return h;
 }
 
 /*
@@ -213,8 +282,10 @@ static GELU_HALF_ALWAYS void gelu_half_group_narrow(enum gelu_form form, enum ge
     gelu_vh out[GELU_HALF_NB];
     unsigned slow[GELU_HALF_NB], any = 0;
     GELU_HALF_EACH(GELU_HALF_NB) {
+        unsigned tail;
         v[b] = gelu_vw_loadu(x + GELU_VW_LANES * b);
-        out[b] = gelu_half_decide(type, gelu_half_y(f->coef, v[b]), &slow[b]);
+        gelu_vw y = gelu_half_y(form, v[b], &tail);
+        out[b] = gelu_half_decide(form, type, y, tail, &slow[b]);
         slow[b] |= gelu_half_out_of_range(f, v[b]);
         any |= slow[b];
     }
