@@ -76,14 +76,13 @@ static const struct gelu_half_form gelu_half_forms[] = {
 
 /*
  * The tail's E(a) = exp(-(G(a) - G4)) for a held to [4, A_MAX] (gen_half.py): G = g - e
- * exactly (the product's rounding error by an fma), n = round((g - G4) / ln 2), r = G - G4 - n ln 2
- * (g - n ln2_hi and the subtraction of G4 are exact), E = 2^-n (1 + r S(r)), 2^-n from the
- * shifted float's low bits. At a = 4, g = G4 and e = 0 give n = 0, r = 0 and E = 1 exactly.
+ * exactly (the product's rounding error by an fma), -n = round(-(g - G4) / ln 2),
+ * r = G - G4 - n ln 2 (g - n ln2_hi and the subtraction of G4 are exact), E = 2^-n (1 + r S(r)).
+ * At a = 4, g = G4 and e = 0 give n = 0, r = 0 and E = 1 exactly.
  */
 static GELU_HALF_ALWAYS gelu_vw gelu_half_tail_e(enum gelu_form form, gelu_vw ax)
 {
     const struct gelu_half_form *f = &gelu_half_forms[form];
-    const float shifter = 0x1.8p23f;
     gelu_vw a = gelu_vw_min(gelu_vw_max(ax, gelu_vw_set1(4.0f)), gelu_vw_set1(f->a_max)), g, e;
     if (form == GELU_FORM_ERF) { /* a^2 / 2 */
         gelu_vw m = gelu_vw_mul(a, gelu_vw_set1(0.5f));
@@ -96,24 +95,20 @@ static GELU_HALF_ALWAYS gelu_vw gelu_half_tail_e(enum gelu_form form, gelu_vw ax
         g = gelu_vw_mul(a, c);
         e = gelu_vw_fnma(a, c, g);
     }
-    gelu_vw nb = gelu_vw_fma(gelu_vw_sub(g, gelu_vw_set1(f->g4)), gelu_vw_set1(GELU_HALF_LOG2E), gelu_vw_set1(shifter));
-    gelu_vw n = gelu_vw_sub(nb, gelu_vw_set1(shifter));
-    gelu_vw r = gelu_vw_sub(gelu_vw_fnma(n, gelu_vw_set1(GELU_HALF_LN2_HI), g), gelu_vw_set1(f->g4));
-    r = gelu_vw_sub(gelu_vw_fnma(n, gelu_vw_set1(GELU_HALF_LN2_LO), r), e);
+    gelu_vw mn = gelu_vw_round(gelu_vw_mul(gelu_vw_sub(g, gelu_vw_set1(f->g4)), gelu_vw_set1(-GELU_HALF_LOG2E)));
+    gelu_vw r = gelu_vw_sub(gelu_vw_fma(mn, gelu_vw_set1(GELU_HALF_LN2_HI), g), gelu_vw_set1(f->g4));
+    r = gelu_vw_sub(gelu_vw_fma(mn, gelu_vw_set1(GELU_HALF_LN2_LO), r), e);
     gelu_vw s = gelu_vw_set1(gelu_half_exp_s[GELU_HALF_EXP_DEGREE]);
     for (int j = GELU_HALF_EXP_DEGREE - 1; j >= 0; j--)
         s = gelu_vw_fma(s, r, gelu_vw_set1(gelu_half_exp_s[j]));
-    gelu_vw scale = gelu_vwi_as_vw(gelu_vwi_shl(gelu_vw_bits(gelu_vw_sub(gelu_vw_set1(shifter + 127.0f), n)), 23));
-    return gelu_vw_mul(gelu_vw_fma(r, s, gelu_vw_set1(1.0f)), scale);
+    return gelu_vw_scalef(gelu_vw_fma(r, s, gelu_vw_set1(1.0f)), mn);
 }
 
-/* y, and the negative tail's lanes (x <= -4; for x >= 4, Q < 2^-9.8 keeps the error of Q out
-   of y's bound): r = min(4a, a + 12) is 4a below 4 (exact) and a + 12 from 4 on (within
+/* Q from the table: r = min(4a, a + 12) is 4a below 4 (exact) and a + 12 from 4 on (within
    2^-20), so k picks the piece and t = r - k - 1/2 is in [-1/2, 1/2). */
-static GELU_HALF_ALWAYS gelu_vw gelu_half_y(enum gelu_form form, gelu_vw x, unsigned *tail)
+static GELU_HALF_ALWAYS gelu_vw gelu_half_q(enum gelu_form form, gelu_vw ax)
 {
     const float(*c)[32] = gelu_half_forms[form].coef;
-    gelu_vw ax = gelu_vw_abs(x);
     gelu_vw r = gelu_vw_min(gelu_vw_mul(ax, gelu_vw_set1(4.0f)), gelu_vw_add(ax, gelu_vw_set1(12.0f)));
     r = gelu_vw_min(r, gelu_vw_set1(GELU_HALF_R_MAX));
     gelu_vwi k = gelu_vw_trunc(r);
@@ -122,13 +117,7 @@ static GELU_HALF_ALWAYS gelu_vw gelu_half_y(enum gelu_form form, gelu_vw x, unsi
     _Pragma("GCC unroll 8") /* unrolled, the table rows stay in registers across the loop */
     for (int j = GELU_HALF_DEGREE - 1; j >= 0; j--)
         q = gelu_vw_fma(q, t, gelu_vw_lookup32(c[j], k));
-    *tail = 0;
-    if (gelu_vw_ge(ax, gelu_vw_set1(4.0f))) {
-        q = gelu_vw_mul(q, gelu_half_tail_e(form, ax));
-        *tail = gelu_vw_le(x, gelu_vw_set1(-4.0f));
-    }
-    /* max(0, x) returns x when both are zeros, so -0 stays -0 */
-    return gelu_vw_fnma(ax, q, gelu_vw_max(gelu_vw_zero(), x));
+    return q;
 }
 
 /* Lanes that the fast path cannot take: x below lo, +inf, or NaN (quiet compares). */
@@ -137,17 +126,17 @@ static GELU_HALF_ALWAYS unsigned gelu_half_out_of_range(const struct gelu_half_f
     return ~(gelu_vw_ge(x, gelu_vw_set1(f->lo)) & gelu_vw_lt(x, gelu_vw_set1(INFINITY))) & GELU_HALF_ALL;
 }
 
-/* y rounded to bf16 or f16, and the lanes where that rounding is not decided (tail: the
-   negative tail's lanes, with the form's wider bound). */
+/* y rounded to bf16 or f16, and the lanes where that rounding is not decided (with_tail: the
+   lanes of tail, the negative tail's, have the form's wider bound). */
 static GELU_HALF_ALWAYS gelu_vh gelu_half_decide(enum gelu_form form, enum gelu_half type, gelu_vw y, unsigned tail,
-                                                 unsigned *undecided)
+                                                 int with_tail, unsigned *undecided)
 {
     const int tu = gelu_half_forms[form].tail_ulps;
     gelu_vwi b = gelu_vw_bits(y);
     if (type == GELU_HALF_BF16) {
         gelu_vwi w = gelu_vwi_and(gelu_vwi_add(b, gelu_vwi_set1(GELU_HALF_ULPS - 0x8000)), gelu_vwi_set1(0xFFFF));
         *undecided = gelu_vwi_le(w, gelu_vwi_set1(2 * GELU_HALF_ULPS));
-        if (tail) {
+        if (with_tail) {
             w = gelu_vwi_and(gelu_vwi_add(b, gelu_vwi_set1(tu - 0x8000)), gelu_vwi_set1(0xFFFF));
             *undecided = (*undecided & ~tail) | (gelu_vwi_le(w, gelu_vwi_set1(2 * tu)) & tail);
         }
@@ -160,7 +149,7 @@ static GELU_HALF_ALWAYS gelu_vh gelu_half_decide(enum gelu_form form, enum gelu_
     gelu_vwi w = gelu_vwi_and(gelu_vwi_add(b, gelu_vwi_set1(GELU_HALF_ULPS - 0x1000)), gelu_vwi_set1(0x1FFF));
     *undecided = gelu_vwi_le(w, gelu_vwi_set1(2 * GELU_HALF_ULPS)) | (~taken & GELU_HALF_ALL);
     gelu_vh h = gelu_vw_to_f16(y);
-    if (tail) { /* y is within (tu + 1) 2^-23 |y| less half an ulp (the fma's rounding) of the exact value */
+    if (with_tail) { /* y is within (tu + 1) 2^-23 |y| less half an ulp (the fma's rounding) of the exact value */
         gelu_vw ay = gelu_vw_abs(y), eps = gelu_vw_set1((float)(tu + 1) * 0x1p-23f);
         gelu_vw lo = gelu_vh_f16_to_vw(gelu_vw_to_f16(gelu_vw_fnma(ay, eps, y)));
         gelu_vw hi = gelu_vh_f16_to_vw(gelu_vw_to_f16(gelu_vw_fma(ay, eps, y)));
@@ -272,20 +261,47 @@ static GELU_HALF_ALWAYS void gelu_half_store(uint16_t *y, const gelu_vh *out, in
             gelu_vh_storeu(y + GELU_VW_LANES * b, out[b]);
 }
 
+/* A group's y and its 16-bit roundings; with_tail: some lane has |x| >= 4, so every register
+   takes E (1 below 4) and the negative tail's wider window (x <= -4; for x >= 4, Q < 2^-9.8
+   keeps the error of Q out of y's bound). One branch a group keeps each case straight-line. */
+static GELU_HALF_ALWAYS void gelu_half_finish(enum gelu_form form, enum gelu_half type, const gelu_vw *v,
+                                              const gelu_vw *q, const unsigned *big, gelu_vh *out, unsigned *slow,
+                                              int with_tail)
+{
+    GELU_HALF_EACH(GELU_HALF_NB) {
+        gelu_vw ax = gelu_vw_abs(v[b]), qb = q[b];
+        unsigned tail = 0;
+        if (with_tail && big[b]) {
+            qb = gelu_vw_mul(qb, gelu_half_tail_e(form, ax));
+            tail = gelu_vw_le(v[b], gelu_vw_set1(-4.0f));
+        }
+        /* max(0, x) returns x when both are zeros, so -0 stays -0 */
+        gelu_vw y = gelu_vw_fnma(ax, qb, gelu_vw_max(gelu_vw_zero(), v[b]));
+        out[b] = gelu_half_decide(form, type, y, tail, with_tail && tail, &slow[b]);
+    }
+}
+
 /* A group of a float input: GELU_HALF_NB registers by the fast path; the lanes it leaves go to
    q, their places counted from `at`. */
 static GELU_HALF_ALWAYS void gelu_half_group_narrow(enum gelu_form form, enum gelu_half type, const float *x,
                                                     uint16_t *y, struct gelu_half_queue *q, size_t at)
 {
     const struct gelu_half_form *f = &gelu_half_forms[form];
-    gelu_vw v[GELU_HALF_NB];
+    gelu_vw v[GELU_HALF_NB], qv[GELU_HALF_NB];
     gelu_vh out[GELU_HALF_NB];
-    unsigned slow[GELU_HALF_NB], any = 0;
+    unsigned slow[GELU_HALF_NB], big[GELU_HALF_NB], any_big = 0, any = 0;
     GELU_HALF_EACH(GELU_HALF_NB) {
-        unsigned tail;
         v[b] = gelu_vw_loadu(x + GELU_VW_LANES * b);
-        gelu_vw y = gelu_half_y(form, v[b], &tail);
-        out[b] = gelu_half_decide(form, type, y, tail, &slow[b]);
+        gelu_vw ax = gelu_vw_abs(v[b]);
+        qv[b] = gelu_half_q(form, ax);
+        big[b] = gelu_vw_ge(ax, gelu_vw_set1(4.0f));
+        any_big |= big[b];
+    }
+    if (__builtin_expect(any_big == 0, 1))
+        gelu_half_finish(form, type, v, qv, big, out, slow, 0);
+    else
+        gelu_half_finish(form, type, v, qv, big, out, slow, 1);
+    GELU_HALF_EACH(GELU_HALF_NB) {
         slow[b] |= gelu_half_out_of_range(f, v[b]);
         any |= slow[b];
     }
@@ -311,41 +327,50 @@ static void gelu_half_partial_narrow(enum gelu_form form, enum gelu_half type, c
 }
 
 /*
- * The queue's lanes, GELU_FWD_NB vectors at a time (their chains overlap): the correctly
- * rounded kernels' first tier (gelu_forward_cr.h) gives y within fast_flag of the exact value,
- * and where y (1 -+ fast_flag) round alike to the format that is the result; a vector with a
- * lane where they do not, or with a NaN or an infinity (kept away from the first tier), takes
- * the exact path (rare: about 2^-25 of the lanes). Then into their places in y.
+ * nb vectors of the queue's lanes from x to r: the correctly rounded kernels' first tier
+ * (gelu_forward_cr.h) gives y within fast_flag of the exact value, and where y (1 -+ fast_flag)
+ * round alike to the format that is the result; a vector with a lane where they do not, or
+ * with a NaN or an infinity (kept away from the first tier), takes the exact path (rare: about
+ * 2^-25 of the lanes).
  */
+static GELU_HALF_ALWAYS void gelu_half_flush_vectors(enum gelu_form form, enum gelu_half type, int nb, const float *x,
+                                                     float *r)
+{
+    const struct gelu_fwd_form *F = &gelu_fwd_forms[form];
+    gelu_vf xf[GELU_FWD_NB];
+    gelu_vd xd[GELU_FWD_NB], yd[GELU_FWD_NB];
+    unsigned special[GELU_FWD_NB];
+    GELU_FWD_EACH(nb) {
+        xf[b] = gelu_vf_loadu(x + GELU_VD_LANES * b);
+        gelu_vd v = gelu_vf_to_vd(xf[b]);
+        gelu_vm finite = gelu_vd_lt(gelu_vd_abs(v), GELU_FWD_SET1(INFINITY));
+        special[b] = ~gelu_vm_bits(finite) & ((1u << GELU_VD_LANES) - 1);
+        xd[b] = gelu_vd_select(finite, v, gelu_vd_zero());
+    }
+    gelu_fwd_first_y(F, nb, xd, yd);
+    GELU_FWD_EACH(nb) {
+        gelu_vf lo = gelu_vd_to_vf(gelu_half_round_vd(type, gelu_vd_mul(yd[b], GELU_FWD_SET1(F->fast_flag_lo))));
+        gelu_vf hi = gelu_vd_to_vf(gelu_half_round_vd(type, gelu_vd_mul(yd[b], GELU_FWD_SET1(F->fast_flag_hi))));
+        if (__builtin_expect((gelu_vf_bits_ne(lo, hi) | special[b]) != 0, 0))
+            lo = gelu_half_exact_part(form, type, xf[b]);
+        gelu_vf_storeu(r + GELU_VD_LANES * b, lo);
+    }
+}
+
+/* The queue's lanes, GELU_FWD_NB vectors at a time (their chains overlap), the rest (usually
+   all: a few lanes a chunk) one vector at a time; then into their places in y. */
 static GELU_HALF_ALWAYS void gelu_half_flush(enum gelu_form form, enum gelu_half type, struct gelu_half_queue *q,
                                              uint16_t *y)
 {
-    const struct gelu_fwd_form *F = &gelu_fwd_forms[form];
     _Alignas(64) float r[GELU_HALF_CHUNK + GELU_FWD_GROUP + GELU_HALF_GROUP];
-    size_t n = q->n;
-    for (size_t k = n; k % GELU_FWD_GROUP != 0 || k % GELU_VW_LANES != 0; k++)
-        q->x[k] = 0.0f;
-    for (size_t k = 0; k < n; k += GELU_FWD_GROUP) {
-        gelu_vf xf[GELU_FWD_NB];
-        gelu_vd xd[GELU_FWD_NB], yd[GELU_FWD_NB];
-        unsigned special[GELU_FWD_NB];
-        GELU_FWD_EACH(GELU_FWD_NB) {
-            xf[b] = gelu_vf_loadu(q->x + k + GELU_VD_LANES * b);
-            gelu_vd v = gelu_vf_to_vd(xf[b]);
-            gelu_vm finite = gelu_vd_lt(gelu_vd_abs(v), GELU_FWD_SET1(INFINITY));
-            special[b] = ~gelu_vm_bits(finite) & ((1u << GELU_VD_LANES) - 1);
-            xd[b] = gelu_vd_select(finite, v, gelu_vd_zero());
-        }
-        gelu_fwd_first_y(F, GELU_FWD_NB, xd, yd);
-        GELU_FWD_EACH(GELU_FWD_NB) {
-            gelu_vf lo = gelu_vd_to_vf(gelu_half_round_vd(type, gelu_vd_mul(yd[b], GELU_FWD_SET1(F->fast_flag_lo))));
-            gelu_vf hi = gelu_vd_to_vf(gelu_half_round_vd(type, gelu_vd_mul(yd[b], GELU_FWD_SET1(F->fast_flag_hi))));
-            if (__builtin_expect((gelu_vf_bits_ne(lo, hi) | special[b]) != 0, 0))
-                lo = gelu_half_exact_part(form, type, xf[b]);
-            gelu_vf_storeu(r + k + GELU_VD_LANES * b, lo);
-        }
-    }
-    for (size_t k = 0; k < n; k += GELU_VW_LANES) {
+    size_t n = q->n, k = 0;
+    for (size_t i = n; i % GELU_VD_LANES != 0 || i % GELU_VW_LANES != 0; i++)
+        q->x[i] = 0.0f;
+    for (; k + GELU_FWD_GROUP <= n; k += GELU_FWD_GROUP)
+        gelu_half_flush_vectors(form, type, GELU_FWD_NB, q->x + k, r + k);
+    for (; k < n || k % GELU_VW_LANES != 0; k += GELU_VD_LANES)
+        gelu_half_flush_vectors(form, type, 1, q->x + k, r + k);
+    for (k = 0; k < n; k += GELU_VW_LANES) {
         uint16_t h[GELU_VW_LANES];
         gelu_vh_storeu(h, gelu_half_bits(type, gelu_vw_loadu(r + k)));
         for (size_t l = 0; l < GELU_VW_LANES && k + l < n; l++)

@@ -26,7 +26,6 @@ struct form {
 
 static float tail_e(int form, const struct form *f, float ax)
 {
-    const float shifter = 0x1.8p23f;
     float a = fminf(fmaxf(ax, 4.0f), f->a_max), g, e;
     if (form == 0) {
         float m = a * 0.5f;
@@ -37,14 +36,13 @@ static float tail_e(int form, const struct form *f, float ax)
         g = a * c;
         e = fmaf(-a, c, g);
     }
-    float nb = fmaf(g - f->g4, GELU_HALF_LOG2E, shifter), n = nb - shifter;
-    float r = fmaf(-n, GELU_HALF_LN2_HI, g) - f->g4;
-    r = fmaf(-n, GELU_HALF_LN2_LO, r) - e;
+    float mn = nearbyintf((g - f->g4) * -GELU_HALF_LOG2E);
+    float r = fmaf(mn, GELU_HALF_LN2_HI, g) - f->g4;
+    r = fmaf(mn, GELU_HALF_LN2_LO, r) - e;
     float s = gelu_half_exp_s[GELU_HALF_EXP_DEGREE];
     for (int j = GELU_HALF_EXP_DEGREE - 1; j >= 0; j--)
         s = fmaf(s, r, gelu_half_exp_s[j]);
-    float scale = gelu_from_bits32(gelu_bits32(shifter + 127.0f - n) << 23);
-    return fmaf(r, s, 1.0f) * scale;
+    return ldexpf(fmaf(r, s, 1.0f), (int)mn);
 }
 
 static float fast_y(int form, const struct form *f, float x)

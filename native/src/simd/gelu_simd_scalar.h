@@ -117,6 +117,12 @@ typedef uint16_t gelu_vh;
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_zero(void) { return 0.0f; }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_sub(gelu_vw a, gelu_vw b) { return a - b; }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_add(gelu_vw a, gelu_vw b) { return a + b; }
+/* to the nearest integer (ties to even); a 2^n for an integer n with 2^n and the result normal */
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_round(gelu_vw a) { return (a + 0x1.8p23f) - 0x1.8p23f /* |a| < 2^22 here */; }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_scalef(gelu_vw a, gelu_vw n)
+{
+    return a * gelu_from_bits32((uint32_t)((int32_t)n + 127) << 23);
+}
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_mul(gelu_vw a, gelu_vw b) { return a * b; }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fma(gelu_vw a, gelu_vw b, gelu_vw c) { return fmaf(a, b, c); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fnma(gelu_vw a, gelu_vw b, gelu_vw c) { return fmaf(-a, b, c); }
@@ -132,8 +138,6 @@ static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_set1(int v) { return (gelu_vwi)v; }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_add(gelu_vwi a, gelu_vwi b) { return a + b; }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_and(gelu_vwi a, gelu_vwi b) { return a & b; }
 #define gelu_vwi_shr(a, count) ((gelu_vwi)(a) >> (count))
-#define gelu_vwi_shl(a, count) ((gelu_vwi)(a) << (count))
-static GELU_SIMD_ALWAYS gelu_vw gelu_vwi_as_vw(gelu_vwi i) { return gelu_from_bits32(i); } /* the bits as floats */
 static GELU_SIMD_ALWAYS unsigned gelu_vwi_le(gelu_vwi a, gelu_vwi b) { return a <= b; }
 static GELU_SIMD_ALWAYS unsigned gelu_vwi_eq(gelu_vwi a, gelu_vwi b) { return a == b; }
 static GELU_SIMD_ALWAYS unsigned gelu_vwi_in_range(gelu_vwi a, int lo, int hi)
