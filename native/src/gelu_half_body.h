@@ -78,29 +78,44 @@ static const struct gelu_half_form gelu_half_forms[] = {
  * The tail's E(a) = exp(-(G(a) - G4)) for a held to [4, A_MAX] (gen_half.py): G = g - e
  * exactly (the product's rounding error by an fma), -n = round(-(g - G4) / ln 2),
  * r = G - G4 - n ln 2 (g - n ln2_hi and the subtraction of G4 are exact), E = 2^-n (1 + r S(r)).
- * At a = 4, g = G4 and e = 0 give n = 0, r = 0 and E = 1 exactly.
+ * erf works with 2G = a^2 (one product less), so with 2 ln 2 and 2r, S's coefficients scaled to
+ * match; there g - 2G4 is exact. At a = 4, g = G4 and e = 0 give n = 0, r = 0 and E = 1 exactly.
  */
 static GELU_HALF_ALWAYS gelu_vw gelu_half_tail_e(enum gelu_form form, gelu_vw ax)
 {
     const struct gelu_half_form *f = &gelu_half_forms[form];
-    gelu_vw a = gelu_vw_min(gelu_vw_max(ax, gelu_vw_set1(4.0f)), gelu_vw_set1(f->a_max)), g, e;
-    if (form == GELU_FORM_ERF) { /* a^2 / 2 */
-        gelu_vw m = gelu_vw_mul(a, gelu_vw_set1(0.5f));
-        g = gelu_vw_mul(m, a);
-        e = gelu_vw_fnma(m, a, g);
-    } else { /* a (C1 + C3 a^2) (the rounding of the sum is the tanh tail's larger bound), a C */
-        gelu_vw c = form == GELU_FORM_TANH ? gelu_vw_fma(gelu_vw_set1(GELU_HALF_TANH_C3), gelu_vw_mul(a, a),
-                                                         gelu_vw_set1(GELU_HALF_TANH_C1))
-                                           : gelu_vw_set1(GELU_HALF_QUICK_C);
+    const int erf = form == GELU_FORM_ERF;
+    const float k = erf ? 2.0f : 1.0f, g4 = k * f->g4;
+    gelu_vw a = gelu_vw_min(gelu_vw_max(ax, gelu_vw_set1(4.0f)), gelu_vw_set1(f->a_max));
+    gelu_vw g, e;
+    if (form == GELU_FORM_TANH) {
+        /* C3 a^3 + a: a^2 = h - hn, a h = c - cn, a^3 = c - (cn + a hn), C3 c = p - pn exactly, and
+           p + a = g - sn exactly (p >= a here: a fast two-sum) */
+        const gelu_vw c3 = gelu_vw_set1(GELU_HALF_TANH_C3);
+        gelu_vw h = gelu_vw_mul(a, a), hn = gelu_vw_fnma(a, a, h), cu = gelu_vw_mul(a, h), cn = gelu_vw_fnma(a, h, cu);
+        gelu_vw p = gelu_vw_mul(c3, cu), pn = gelu_vw_fnma(c3, cu, p);
+        g = gelu_vw_add(p, a);
+        gelu_vw sn = gelu_vw_sub(gelu_vw_sub(g, p), a);
+        e = gelu_vw_add(gelu_vw_fma(c3, gelu_vw_fma(a, hn, cn), pn), sn);
+    } else { /* erf: a^2; quick: a C */
+        gelu_vw c = form == GELU_FORM_ERF ? a : gelu_vw_set1(GELU_HALF_QUICK_C);
         g = gelu_vw_mul(a, c);
         e = gelu_vw_fnma(a, c, g);
     }
-    gelu_vw mn = gelu_vw_round(gelu_vw_mul(gelu_vw_sub(g, gelu_vw_set1(f->g4)), gelu_vw_set1(-GELU_HALF_LOG2E)));
-    gelu_vw r = gelu_vw_sub(gelu_vw_fma(mn, gelu_vw_set1(GELU_HALF_LN2_HI), g), gelu_vw_set1(f->g4));
-    r = gelu_vw_sub(gelu_vw_fma(mn, gelu_vw_set1(GELU_HALF_LN2_LO), r), e);
-    gelu_vw s = gelu_vw_set1(gelu_half_exp_s[GELU_HALF_EXP_DEGREE]);
-    for (int j = GELU_HALF_EXP_DEGREE - 1; j >= 0; j--)
-        s = gelu_vw_fma(s, r, gelu_vw_set1(gelu_half_exp_s[j]));
+    gelu_vw d = gelu_vw_sub(g, gelu_vw_set1(g4));
+    gelu_vw mn = gelu_vw_round(gelu_vw_mul(d, gelu_vw_set1(-GELU_HALF_LOG2E / k)));
+    gelu_vw r = gelu_vw_fma(mn, gelu_vw_set1(k * GELU_HALF_LN2_HI), erf ? d : g);
+    if (!erf)
+        r = gelu_vw_sub(r, gelu_vw_set1(g4));
+    r = gelu_vw_sub(gelu_vw_fma(mn, gelu_vw_set1(k * GELU_HALF_LN2_LO), r), e);
+    float scale = 1.0f / k; /* (1 + (r/k) S(r/k)): coefficient j of S over k^(j+1), exactly */
+    for (int j = 0; j < GELU_HALF_EXP_DEGREE; j++)
+        scale /= k;
+    gelu_vw s = gelu_vw_set1(gelu_half_exp_s[GELU_HALF_EXP_DEGREE] * scale);
+    for (int j = GELU_HALF_EXP_DEGREE - 1; j >= 0; j--) {
+        scale *= k;
+        s = gelu_vw_fma(s, r, gelu_vw_set1(gelu_half_exp_s[j] * scale));
+    }
     return gelu_vw_scalef(gelu_vw_fma(r, s, gelu_vw_set1(1.0f)), mn);
 }
 
@@ -126,36 +141,49 @@ static GELU_HALF_ALWAYS unsigned gelu_half_out_of_range(const struct gelu_half_f
     return ~(gelu_vw_ge(x, gelu_vw_set1(f->lo)) & gelu_vw_lt(x, gelu_vw_set1(INFINITY))) & GELU_HALF_ALL;
 }
 
-/* y rounded to bf16 or f16, and the lanes where that rounding is not decided (with_tail: the
-   lanes of tail, the negative tail's, have the form's wider bound). */
+/*
+ * y rounded to bf16 or f16, and the lanes where that rounding is not decided. with_tail: the
+ * register holds tail lanes; for a form whose tail bound is small (GELU_HALF_ONE_WINDOW) that
+ * bound then serves the whole register, else the negative tail's lanes (tail) take it. f16 with
+ * that bound: decided where y (1 -+ the bound) round alike, any y (f16's subnormal results, most
+ * of the negative tail's, included; a float subnormal y is far below f16's least subnormal).
+ */
+#define GELU_HALF_ONE_WINDOW 16
 static GELU_HALF_ALWAYS gelu_vh gelu_half_decide(enum gelu_form form, enum gelu_half type, gelu_vw y, unsigned tail,
                                                  int with_tail, unsigned *undecided)
 {
-    const int tu = gelu_half_forms[form].tail_ulps;
+    const int tu = gelu_half_forms[form].tail_ulps, one = with_tail && tu <= GELU_HALF_ONE_WINDOW;
     gelu_vwi b = gelu_vw_bits(y);
     if (type == GELU_HALF_BF16) {
-        gelu_vwi w = gelu_vwi_and(gelu_vwi_add(b, gelu_vwi_set1(GELU_HALF_ULPS - 0x8000)), gelu_vwi_set1(0xFFFF));
-        *undecided = gelu_vwi_le(w, gelu_vwi_set1(2 * GELU_HALF_ULPS));
-        if (with_tail) {
+        const int wu = one ? tu : GELU_HALF_ULPS;
+        gelu_vwi w = gelu_vwi_and(gelu_vwi_add(b, gelu_vwi_set1(wu - 0x8000)), gelu_vwi_set1(0xFFFF));
+        *undecided = gelu_vwi_le(w, gelu_vwi_set1(2 * wu));
+        if (with_tail && !one) {
             w = gelu_vwi_and(gelu_vwi_add(b, gelu_vwi_set1(tu - 0x8000)), gelu_vwi_set1(0xFFFF));
             *undecided = (*undecided & ~tail) | (gelu_vwi_le(w, gelu_vwi_set1(2 * tu)) & tail);
         }
         /* no tie reaches here, so adding half an ulp and truncating is round to nearest */
         return gelu_vwi_narrow16(gelu_vwi_shr(gelu_vwi_add(b, gelu_vwi_set1(0x8000)), 16));
     }
+    gelu_vh h = gelu_vw_to_f16(y);
+    unsigned apart = 0;
+    if (with_tail) { /* y is within (tu + 1) 2^-23 |y| less half an ulp (the fma's rounding) of the exact value */
+        gelu_vw ay = gelu_vw_abs(y), eps = gelu_vw_set1((float)(tu + 1) * 0x1p-23f);
+        gelu_vw lo = gelu_vh_f16_to_vw(gelu_vw_to_f16(gelu_vw_fnma(ay, eps, y)));
+        gelu_vw hi = gelu_vh_f16_to_vw(gelu_vw_to_f16(gelu_vw_fma(ay, eps, y)));
+        apart = ~gelu_vwi_eq(gelu_vw_bits(lo), gelu_vw_bits(hi)) & GELU_HALF_ALL;
+        if (one) {
+            *undecided = apart;
+            return h;
+        }
+    }
     gelu_vwi ab = gelu_vwi_and(b, gelu_vwi_set1(0x7FFFFFFF));
     /* f16's normal range, below 65504 */
     unsigned taken = gelu_vwi_in_range(ab, 0x38800000, 0x477FE000) | gelu_vwi_eq(ab, gelu_vwi_set1(0));
     gelu_vwi w = gelu_vwi_and(gelu_vwi_add(b, gelu_vwi_set1(GELU_HALF_ULPS - 0x1000)), gelu_vwi_set1(0x1FFF));
     *undecided = gelu_vwi_le(w, gelu_vwi_set1(2 * GELU_HALF_ULPS)) | (~taken & GELU_HALF_ALL);
-    gelu_vh h = gelu_vw_to_f16(y);
-    if (with_tail) { /* y is within (tu + 1) 2^-23 |y| less half an ulp (the fma's rounding) of the exact value */
-        gelu_vw ay = gelu_vw_abs(y), eps = gelu_vw_set1((float)(tu + 1) * 0x1p-23f);
-        gelu_vw lo = gelu_vh_f16_to_vw(gelu_vw_to_f16(gelu_vw_fnma(ay, eps, y)));
-        gelu_vw hi = gelu_vh_f16_to_vw(gelu_vw_to_f16(gelu_vw_fma(ay, eps, y)));
-        unsigned apart = ~gelu_vwi_eq(gelu_vw_bits(lo), gelu_vw_bits(hi)) & GELU_HALF_ALL;
+    if (with_tail)
         *undecided = (*undecided & ~tail) | (apart & tail);
-    }
     return h;
 }
 
@@ -273,7 +301,8 @@ static GELU_HALF_ALWAYS void gelu_half_finish(enum gelu_form form, enum gelu_hal
         unsigned tail = 0;
         if (with_tail && big[b]) {
             qb = gelu_vw_mul(qb, gelu_half_tail_e(form, ax));
-            tail = gelu_vw_le(v[b], gelu_vw_set1(-4.0f));
+            tail = gelu_half_forms[form].tail_ulps <= GELU_HALF_ONE_WINDOW ? GELU_HALF_ALL
+                                                                           : gelu_vw_le(v[b], gelu_vw_set1(-4.0f));
         }
         /* max(0, x) returns x when both are zeros, so -0 stays -0 */
         gelu_vw y = gelu_vw_fnma(ax, qb, gelu_vw_max(gelu_vw_zero(), v[b]));

@@ -26,22 +26,35 @@ struct form {
 
 static float tail_e(int form, const struct form *f, float ax)
 {
-    float a = fminf(fmaxf(ax, 4.0f), f->a_max), g, e;
-    if (form == 0) {
-        float m = a * 0.5f;
-        g = m * a;
-        e = fmaf(-m, a, g);
+    const float k = form == 0 ? 2.0f : 1.0f, g4 = k * f->g4;
+    float a = fminf(fmaxf(ax, 4.0f), f->a_max);
+    float g, e;
+    if (form == 1) {
+        const float c3 = GELU_HALF_TANH_C3;
+        float h = a * a, hn = fmaf(-a, a, h), cu = a * h, cn = fmaf(-a, h, cu);
+        float p = c3 * cu, pn = fmaf(-c3, cu, p);
+        g = p + a;
+        float sn = (g - p) - a;
+        e = fmaf(c3, fmaf(a, hn, cn), pn) + sn;
     } else {
-        float c = form == 1 ? fmaf(GELU_HALF_TANH_C3, a * a, GELU_HALF_TANH_C1) : GELU_HALF_QUICK_C;
+        float c = form == 0 ? a : GELU_HALF_QUICK_C;
         g = a * c;
         e = fmaf(-a, c, g);
     }
-    float mn = nearbyintf((g - f->g4) * -GELU_HALF_LOG2E);
-    float r = fmaf(mn, GELU_HALF_LN2_HI, g) - f->g4;
-    r = fmaf(mn, GELU_HALF_LN2_LO, r) - e;
-    float s = gelu_half_exp_s[GELU_HALF_EXP_DEGREE];
-    for (int j = GELU_HALF_EXP_DEGREE - 1; j >= 0; j--)
-        s = fmaf(s, r, gelu_half_exp_s[j]);
+    float d = g - g4;
+    float mn = nearbyintf(d * (-GELU_HALF_LOG2E / k));
+    float r = fmaf(mn, k * GELU_HALF_LN2_HI, form == 0 ? d : g);
+    if (form != 0)
+        r -= g4;
+    r = fmaf(mn, k * GELU_HALF_LN2_LO, r) - e;
+    float scale = 1.0f / k;
+    for (int j = 0; j < GELU_HALF_EXP_DEGREE; j++)
+        scale /= k;
+    float s = gelu_half_exp_s[GELU_HALF_EXP_DEGREE] * scale;
+    for (int j = GELU_HALF_EXP_DEGREE - 1; j >= 0; j--) {
+        scale *= k;
+        s = fmaf(s, r, gelu_half_exp_s[j] * scale);
+    }
     return ldexpf(fmaf(r, s, 1.0f), (int)mn);
 }
 
