@@ -34,10 +34,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 PIECES, DEGREE, GOAL = 32, 6, -22.0
 DIRECT = 16  # pieces of width 1/4 on [0, 4); then the tail's pieces of width 1
 # The window of the rounding test, in float ulps of y, for x > -4 and in the negative tail
-# x <= -4 (per form). gelu_half_ulps measures both (2026-12-06, the tail whole, the rest every
-# 101st float): for x > -4, worst 1.8 ulps (erf), 2.4 (tanh), 2.0 (quick) (x >= 4 adds little:
-# Q is below 2^-9.8 there); for x <= -4, 7.0 (erf), TANH (tanh) and 14.2 (quick, at -50: R is
-# held at a = 20 but for quick still moves by a (1.702 - C) there).
+# x <= -4 (per form; a register with a tail lane takes the tail's for all its lanes).
+# gelu_half_ulps measures both (2026-12-06, the negative tail whole, the rest every 101st float):
+# for x > -4, worst 1.8 ulps (erf), 2.4 (tanh), 2.0 (quick) (x >= 4 adds little: Q < 2^-9.8
+# there); for x <= -4, 7.0 (erf), 15.5 (tanh: t = r - k - 1/2 is off by up to 2^-20 and its R
+# changes by 0.6 per unit of a) and 14.2 (quick, at -50: R is held at a = 20, where quick's still
+# changes by a (1.702 - C)).
 ULPS = 4
 TAIL_ULPS = {"erf": 8, "tanh": 16, "quick": 16}
 A_MAX = {"erf": 12.5, "tanh": 9.5, "quick": 50.0}
