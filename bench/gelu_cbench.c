@@ -151,6 +151,8 @@ OURS_16(erf_f32_to_bf16)
 OURS_16(tanh_f32_to_bf16)
 OURS_16(erf_f32_to_f16)
 OURS_16(tanh_f32_to_f16)
+OURS_16(quick_f32_to_bf16)
+OURS_16(quick_f32_to_f16)
 
 /* bias + GELU and GEGLU, fused */
 #define OURS_OPS(form)                                                                                     \
@@ -547,6 +549,10 @@ static const struct impl all_impls[] = {
     {"gelu-ffm-f32-to-f16", "tanh", "scalar", GELU_ISA_SCALAR, ours_usable, NULL, NULL, ours_tanh_f32_to_f16, F32, F16, FWD},
     {"gelu-ffm-f32-to-f16", "tanh", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_tanh_f32_to_f16, F32, F16, FWD},
     {"gelu-ffm-f32-to-f16", "tanh", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_tanh_f32_to_f16, F32, F16, FWD},
+    {"gelu-ffm-f32-to-bf16", "quick", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_quick_f32_to_bf16, F32, BF16, FWD},
+    {"gelu-ffm-f32-to-bf16", "quick", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_quick_f32_to_bf16, F32, BF16, FWD},
+    {"gelu-ffm-f32-to-f16", "quick", "avx2", GELU_ISA_AVX2, ours_usable, NULL, NULL, ours_quick_f32_to_f16, F32, F16, FWD},
+    {"gelu-ffm-f32-to-f16", "quick", "avx512", GELU_ISA_AVX512, ours_usable, NULL, NULL, ours_quick_f32_to_f16, F32, F16, FWD},
 #ifdef GELU_HAVE_DNNL3
     DNNL_16(gelu_dnnl3, "onednn"),
 #endif

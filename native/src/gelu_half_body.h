@@ -14,13 +14,19 @@
  * input's result (gelu_half_tables.c), which this ISA's narrowing kernel fills on first use.
  *
  * A float input (the narrowing kernels): y = fma(-|x|, Q, max(0, x)) in float with Q from
- * gelu_half_coeffs.h (24 pieces of width 1/4, one table lookup per coefficient), a full
- * register of floats (gelu_vw) an instruction, within GELU_HALF_ULPS float ulps of the exact
- * value for x >= LO (gelu_half_ulps measures the bound). The 16-bit rounding of y is then
- * decided unless y lies within that many ulps of a 16-bit midpoint, which a window test on the
- * float's low bits sees (16 bits for bf16; 13 for f16, whose normal range only is taken here).
- * The lanes it leaves (x < LO, NaN, the infinities, quick's x >= 6, whose Q is still 2^-14.7
- * there, the undecided ones) are queued and finished together in double (gelu_half_flush).
+ * gelu_half_coeffs.h (32 pieces, one table lookup per coefficient), a full register of floats
+ * (gelu_vw) an instruction. Below |x| = 4, Q is the table's polynomial (16 pieces of width 1/4);
+ * from 4 on (the tail) Q = R E, R the table's polynomial (16 pieces of width 1) and E an
+ * exponential in float (gelu_half_tail_e), computed for a whole register when it holds such a
+ * lane (E = 1 exactly below 4). y is within GELU_HALF_ULPS float ulps of the exact value for
+ * x > -4 and within the form's TAIL_ULPS for x <= -4 (gelu_half_ulps measures both bounds);
+ * a register with a tail lane takes the tail's bound for all its lanes. The 16-bit rounding of
+ * y is then decided unless y lies within that many ulps of a 16-bit midpoint, which a window
+ * test on the float's low bits sees (16 bits for bf16; 13 for f16, whose normal range only is
+ * taken there), or, for f16 in a register with a tail lane (the negative tail's results are
+ * mostly f16 subnormals), unless y (1 -+ the bound) round apart. The lanes it leaves (x < -A_MAX,
+ * whose bf16 result is below float's normal range; NaN; the infinities; the undecided ones, a
+ * few in 10^4) are queued and finished together in double (gelu_half_flush).
  *
  * The 16-bit backward is a lookup in the table of GELU' and one exact product (gelu_half_bwd_run).
  */
@@ -45,12 +51,14 @@
 #define GELU_HALF_NT_ELEMENTS (1u << 18)
 #define GELU_HALF_PREFETCH_ELEMENTS 512
 
-/* The fast path's table of Q, the range of x where it holds, [lo, hi), and the exact path's
-   hard cases (bf16, f16): the inputs whose y (1 -+ 2^-40) round differently and whose lower
-   rounding is wrong, with their results. */
+/* The fast path's table of Q and R, the range of x where it holds, [lo, +inf), its tail's
+   constants (gelu_half_tail_e) and bound in float ulps, and the exact path's hard cases (bf16,
+   f16): the inputs whose y (1 -+ 2^-40) round differently and whose lower rounding is wrong,
+   with their results. */
 struct gelu_half_form {
     const float (*coef)[32];
-    float lo, hi;
+    float lo, a_max, g4;
+    int tail_ulps;
     const uint32_t (*hard[2])[2];
     size_t n_hard[2];
 };
@@ -59,49 +67,128 @@ struct gelu_half_form {
     {                                                                         \
         GELU_HALF_HARD_CASES_##FORM##_BF16, GELU_HALF_HARD_CASES_##FORM##_F16 \
     }
+#define GELU_HALF_FORM(form, FORM)                                                                           \
+    {                                                                                                        \
+        gelu_half_##form##_coef, -GELU_HALF_##FORM##_A_MAX, GELU_HALF_##FORM##_A_MAX, GELU_HALF_##FORM##_G4, \
+            GELU_HALF_##FORM##_TAIL_ULPS, GELU_HALF_HARD(form, FORM)                                         \
+    }
 static const struct gelu_half_form gelu_half_forms[] = {
-    [GELU_FORM_ERF] = {gelu_half_erf_coef, GELU_HALF_ERF_LO, INFINITY, GELU_HALF_HARD(erf, ERF)}, /* x <= FLT_MAX */
-    [GELU_FORM_TANH] = {gelu_half_tanh_coef, GELU_HALF_TANH_LO, INFINITY, GELU_HALF_HARD(tanh, TANH)},
-    [GELU_FORM_QUICK] = {gelu_half_quick_coef, GELU_HALF_QUICK_LO, GELU_HALF_QUICK_HI, /* its table's clamp */
-                         GELU_HALF_HARD(quick, QUICK)},
+    [GELU_FORM_ERF] = GELU_HALF_FORM(erf, ERF),
+    [GELU_FORM_TANH] = GELU_HALF_FORM(tanh, TANH),
+    [GELU_FORM_QUICK] = GELU_HALF_FORM(quick, QUICK),
 };
 
-static GELU_HALF_ALWAYS gelu_vw gelu_half_y(const float (*c)[32], gelu_vw x)
+/*
+ * The tail's E(a) = exp(-(G(a) - G4)) for a held to [4, A_MAX] (gen_half.py): G = g - e
+ * exactly (the product's rounding error by an fma), -n = round(-(g - G4) / ln 2),
+ * r = G - G4 - n ln 2 (g - n ln2_hi and the subtraction of G4 are exact), E = 2^-n (1 + r S(r)).
+ * erf works with 2G = a^2 (one product less), so with 2 ln 2 and 2r, S's coefficients scaled to
+ * match; there g - 2G4 is exact. At a = 4, g = G4 and e = 0 give n = 0, r = 0 and E = 1 exactly.
+ */
+static GELU_HALF_ALWAYS gelu_vw gelu_half_tail_e(enum gelu_form form, gelu_vw ax)
 {
-    gelu_vw ax = gelu_vw_abs(x);
-    gelu_vw r = gelu_vw_min(gelu_vw_mul(ax, gelu_vw_set1(4.0f)), gelu_vw_set1(GELU_HALF_R_MAX));
+    const struct gelu_half_form *f = &gelu_half_forms[form];
+    const int erf = form == GELU_FORM_ERF;
+    const float k = erf ? 2.0f : 1.0f, g4 = k * f->g4;
+    gelu_vw a = gelu_vw_min(gelu_vw_max(ax, gelu_vw_set1(4.0f)), gelu_vw_set1(f->a_max));
+    gelu_vw g, e;
+    if (form == GELU_FORM_TANH) {
+        /* C3 a^3 + a: a^2 = h - hn, a h = c - cn, a^3 = c - (cn + a hn), C3 c = p - pn exactly, and
+           p + a = g - sn exactly (p >= a here: a fast two-sum) */
+        const gelu_vw c3 = gelu_vw_set1(GELU_HALF_TANH_C3);
+        gelu_vw h = gelu_vw_mul(a, a), hn = gelu_vw_fnma(a, a, h), cu = gelu_vw_mul(a, h), cn = gelu_vw_fnma(a, h, cu);
+        gelu_vw p = gelu_vw_mul(c3, cu), pn = gelu_vw_fnma(c3, cu, p);
+        g = gelu_vw_add(p, a);
+        gelu_vw sn = gelu_vw_sub(gelu_vw_sub(g, p), a);
+        e = gelu_vw_add(gelu_vw_fma(c3, gelu_vw_fma(a, hn, cn), pn), sn);
+    } else { /* erf: a^2; quick: a C */
+        gelu_vw c = form == GELU_FORM_ERF ? a : gelu_vw_set1(GELU_HALF_QUICK_C);
+        g = gelu_vw_mul(a, c);
+        e = gelu_vw_fnma(a, c, g);
+    }
+    gelu_vw d = gelu_vw_sub(g, gelu_vw_set1(g4));
+    gelu_vw mn = gelu_vw_round(gelu_vw_mul(d, gelu_vw_set1(-GELU_HALF_LOG2E / k)));
+    gelu_vw r = gelu_vw_fma(mn, gelu_vw_set1(k * GELU_HALF_LN2_HI), erf ? d : g);
+    if (!erf)
+        r = gelu_vw_sub(r, gelu_vw_set1(g4));
+    r = gelu_vw_sub(gelu_vw_fma(mn, gelu_vw_set1(k * GELU_HALF_LN2_LO), r), e);
+    float scale = 1.0f / k; /* (1 + (r/k) S(r/k)): coefficient j of S over k^(j+1), exactly */
+    for (int j = 0; j < GELU_HALF_EXP_DEGREE; j++)
+        scale /= k;
+    gelu_vw s = gelu_vw_set1(gelu_half_exp_s[GELU_HALF_EXP_DEGREE] * scale);
+    for (int j = GELU_HALF_EXP_DEGREE - 1; j >= 0; j--) {
+        scale *= k;
+        s = gelu_vw_fma(s, r, gelu_vw_set1(gelu_half_exp_s[j] * scale));
+    }
+    return gelu_vw_scalef(gelu_vw_fma(r, s, gelu_vw_set1(1.0f)), mn);
+}
+
+/* Q from the table: r = min(4a, a + 12) is 4a below 4 (exact) and a + 12 from 4 on (within
+   2^-20), so k picks the piece and t = r - k - 1/2 is in [-1/2, 1/2). */
+static GELU_HALF_ALWAYS gelu_vw gelu_half_q(enum gelu_form form, gelu_vw ax)
+{
+    const float(*c)[32] = gelu_half_forms[form].coef;
+    gelu_vw r = gelu_vw_min(gelu_vw_mul(ax, gelu_vw_set1(4.0f)), gelu_vw_add(ax, gelu_vw_set1(12.0f)));
+    r = gelu_vw_min(r, gelu_vw_set1(GELU_HALF_R_MAX));
     gelu_vwi k = gelu_vw_trunc(r);
     gelu_vw t = gelu_vw_sub(gelu_vw_sub(r, gelu_vwi_to_vw(k)), gelu_vw_set1(0.5f));
     gelu_vw q = gelu_vw_lookup32(c[GELU_HALF_DEGREE], k);
     _Pragma("GCC unroll 8") /* unrolled, the table rows stay in registers across the loop */
     for (int j = GELU_HALF_DEGREE - 1; j >= 0; j--)
         q = gelu_vw_fma(q, t, gelu_vw_lookup32(c[j], k));
-    /* max(0, x) returns x when both are zeros, so -0 stays -0 */
-    return gelu_vw_fnma(ax, q, gelu_vw_max(gelu_vw_zero(), x));
+    return q;
 }
 
-/* Lanes that the fast path cannot take: x outside [lo, hi), or NaN (quiet compares). */
+/* Lanes that the fast path cannot take: x below lo, +inf, or NaN (quiet compares). */
 static GELU_HALF_ALWAYS unsigned gelu_half_out_of_range(const struct gelu_half_form *f, gelu_vw x)
 {
-    return ~(gelu_vw_ge(x, gelu_vw_set1(f->lo)) & gelu_vw_lt(x, gelu_vw_set1(f->hi))) & GELU_HALF_ALL;
+    return ~(gelu_vw_ge(x, gelu_vw_set1(f->lo)) & gelu_vw_lt(x, gelu_vw_set1(INFINITY))) & GELU_HALF_ALL;
 }
 
-/* y rounded to bf16 or f16, and the lanes where that rounding is not decided. */
-static GELU_HALF_ALWAYS gelu_vh gelu_half_decide(enum gelu_half type, gelu_vw y, unsigned *undecided)
+/*
+ * y rounded to bf16 or f16, and the lanes where that rounding is not decided. with_tail: the
+ * register holds tail lanes; for a form whose tail bound is small (GELU_HALF_ONE_WINDOW) that
+ * bound then serves the whole register, else the negative tail's lanes (tail) take it. f16 with
+ * that bound: decided where y (1 -+ the bound) round alike, any y (f16's subnormal results, most
+ * of the negative tail's, included; a float subnormal y is far below f16's least subnormal).
+ */
+#define GELU_HALF_ONE_WINDOW 16
+static GELU_HALF_ALWAYS gelu_vh gelu_half_decide(enum gelu_form form, enum gelu_half type, gelu_vw y, unsigned tail,
+                                                 int with_tail, unsigned *undecided)
 {
+    const int tu = gelu_half_forms[form].tail_ulps, one = with_tail && tu <= GELU_HALF_ONE_WINDOW;
     gelu_vwi b = gelu_vw_bits(y);
     if (type == GELU_HALF_BF16) {
-        gelu_vwi w = gelu_vwi_and(gelu_vwi_add(b, gelu_vwi_set1(GELU_HALF_ULPS - 0x8000)), gelu_vwi_set1(0xFFFF));
-        *undecided = gelu_vwi_le(w, gelu_vwi_set1(2 * GELU_HALF_ULPS));
+        const int wu = one ? tu : GELU_HALF_ULPS;
+        gelu_vwi w = gelu_vwi_and(gelu_vwi_add(b, gelu_vwi_set1(wu - 0x8000)), gelu_vwi_set1(0xFFFF));
+        *undecided = gelu_vwi_le(w, gelu_vwi_set1(2 * wu));
+        if (with_tail && !one) {
+            w = gelu_vwi_and(gelu_vwi_add(b, gelu_vwi_set1(tu - 0x8000)), gelu_vwi_set1(0xFFFF));
+            *undecided = (*undecided & ~tail) | (gelu_vwi_le(w, gelu_vwi_set1(2 * tu)) & tail);
+        }
         /* no tie reaches here, so adding half an ulp and truncating is round to nearest */
         return gelu_vwi_narrow16(gelu_vwi_shr(gelu_vwi_add(b, gelu_vwi_set1(0x8000)), 16));
+    }
+    gelu_vh h = gelu_vw_to_f16(y);
+    unsigned apart = 0;
+    if (with_tail) { /* y is within (tu + 1) 2^-23 |y| less half an ulp (the fma's rounding) of the exact value */
+        gelu_vw ay = gelu_vw_abs(y), eps = gelu_vw_set1((float)(tu + 1) * 0x1p-23f);
+        gelu_vw lo = gelu_vh_f16_to_vw(gelu_vw_to_f16(gelu_vw_fnma(ay, eps, y)));
+        gelu_vw hi = gelu_vh_f16_to_vw(gelu_vw_to_f16(gelu_vw_fma(ay, eps, y)));
+        apart = ~gelu_vwi_eq(gelu_vw_bits(lo), gelu_vw_bits(hi)) & GELU_HALF_ALL;
+        if (one) {
+            *undecided = apart;
+            return h;
+        }
     }
     gelu_vwi ab = gelu_vwi_and(b, gelu_vwi_set1(0x7FFFFFFF));
     /* f16's normal range, below 65504 */
     unsigned taken = gelu_vwi_in_range(ab, 0x38800000, 0x477FE000) | gelu_vwi_eq(ab, gelu_vwi_set1(0));
     gelu_vwi w = gelu_vwi_and(gelu_vwi_add(b, gelu_vwi_set1(GELU_HALF_ULPS - 0x1000)), gelu_vwi_set1(0x1FFF));
     *undecided = gelu_vwi_le(w, gelu_vwi_set1(2 * GELU_HALF_ULPS)) | (~taken & GELU_HALF_ALL);
-    return gelu_vw_to_f16(y);
+    if (with_tail)
+        *undecided = (*undecided & ~tail) | (apart & tail);
+    return h;
 }
 
 /*
@@ -206,18 +293,48 @@ static GELU_HALF_ALWAYS void gelu_half_store(uint16_t *y, const gelu_vh *out, in
             gelu_vh_storeu(y + GELU_VW_LANES * b, out[b]);
 }
 
+/* A group's y and its 16-bit roundings; with_tail: some lane has |x| >= 4, so every register
+   takes E (1 below 4) and the negative tail's wider window (x <= -4; for x >= 4, Q < 2^-9.8
+   keeps the error of Q out of y's bound). One branch a group keeps each case straight-line. */
+static GELU_HALF_ALWAYS void gelu_half_finish(enum gelu_form form, enum gelu_half type, const gelu_vw *v,
+                                              const gelu_vw *q, const unsigned *big, gelu_vh *out, unsigned *slow,
+                                              int with_tail)
+{
+    GELU_HALF_EACH(GELU_HALF_NB) {
+        gelu_vw ax = gelu_vw_abs(v[b]), qb = q[b];
+        unsigned tail = 0;
+        if (with_tail && big[b]) {
+            qb = gelu_vw_mul(qb, gelu_half_tail_e(form, ax));
+            tail = gelu_half_forms[form].tail_ulps <= GELU_HALF_ONE_WINDOW ? GELU_HALF_ALL
+                                                                           : gelu_vw_le(v[b], gelu_vw_set1(-4.0f));
+        }
+        /* max(0, x) returns x when both are zeros, so -0 stays -0 */
+        gelu_vw y = gelu_vw_fnma(ax, qb, gelu_vw_max(gelu_vw_zero(), v[b]));
+        out[b] = gelu_half_decide(form, type, y, tail, with_tail && tail, &slow[b]);
+    }
+}
+
 /* A group of a float input: GELU_HALF_NB registers by the fast path; the lanes it leaves go to
    q, their places counted from `at`. */
 static GELU_HALF_ALWAYS void gelu_half_group_narrow(enum gelu_form form, enum gelu_half type, const float *x,
                                                     uint16_t *y, struct gelu_half_queue *q, size_t at)
 {
     const struct gelu_half_form *f = &gelu_half_forms[form];
-    gelu_vw v[GELU_HALF_NB];
+    gelu_vw v[GELU_HALF_NB], qv[GELU_HALF_NB];
     gelu_vh out[GELU_HALF_NB];
-    unsigned slow[GELU_HALF_NB], any = 0;
+    unsigned slow[GELU_HALF_NB], big[GELU_HALF_NB], any_big = 0, any = 0;
     GELU_HALF_EACH(GELU_HALF_NB) {
         v[b] = gelu_vw_loadu(x + GELU_VW_LANES * b);
-        out[b] = gelu_half_decide(type, gelu_half_y(f->coef, v[b]), &slow[b]);
+        gelu_vw ax = gelu_vw_abs(v[b]);
+        qv[b] = gelu_half_q(form, ax);
+        big[b] = gelu_vw_ge(ax, gelu_vw_set1(4.0f));
+        any_big |= big[b];
+    }
+    if (__builtin_expect(any_big == 0, 1))
+        gelu_half_finish(form, type, v, qv, big, out, slow, 0);
+    else
+        gelu_half_finish(form, type, v, qv, big, out, slow, 1);
+    GELU_HALF_EACH(GELU_HALF_NB) {
         slow[b] |= gelu_half_out_of_range(f, v[b]);
         any |= slow[b];
     }
@@ -243,41 +360,50 @@ static void gelu_half_partial_narrow(enum gelu_form form, enum gelu_half type, c
 }
 
 /*
- * The queue's lanes, GELU_FWD_NB vectors at a time (their chains overlap): the correctly
- * rounded kernels' first tier (gelu_forward_cr.h) gives y within fast_flag of the exact value,
- * and where y (1 -+ fast_flag) round alike to the format that is the result; a vector with a
- * lane where they do not, or with a NaN or an infinity (kept away from the first tier), takes
- * the exact path (rare: about 2^-25 of the lanes). Then into their places in y.
+ * nb vectors of the queue's lanes from x to r: the correctly rounded kernels' first tier
+ * (gelu_forward_cr.h) gives y within fast_flag of the exact value, and where y (1 -+ fast_flag)
+ * round alike to the format that is the result; a vector with a lane where they do not, or
+ * with a NaN or an infinity (kept away from the first tier), takes the exact path (rare: about
+ * 2^-25 of the lanes).
  */
+static GELU_HALF_ALWAYS void gelu_half_flush_vectors(enum gelu_form form, enum gelu_half type, int nb, const float *x,
+                                                     float *r)
+{
+    const struct gelu_fwd_form *F = &gelu_fwd_forms[form];
+    gelu_vf xf[GELU_FWD_NB];
+    gelu_vd xd[GELU_FWD_NB], yd[GELU_FWD_NB];
+    unsigned special[GELU_FWD_NB];
+    GELU_FWD_EACH(nb) {
+        xf[b] = gelu_vf_loadu(x + GELU_VD_LANES * b);
+        gelu_vd v = gelu_vf_to_vd(xf[b]);
+        gelu_vm finite = gelu_vd_lt(gelu_vd_abs(v), GELU_FWD_SET1(INFINITY));
+        special[b] = ~gelu_vm_bits(finite) & ((1u << GELU_VD_LANES) - 1);
+        xd[b] = gelu_vd_select(finite, v, gelu_vd_zero());
+    }
+    gelu_fwd_first_y(F, nb, xd, yd);
+    GELU_FWD_EACH(nb) {
+        gelu_vf lo = gelu_vd_to_vf(gelu_half_round_vd(type, gelu_vd_mul(yd[b], GELU_FWD_SET1(F->fast_flag_lo))));
+        gelu_vf hi = gelu_vd_to_vf(gelu_half_round_vd(type, gelu_vd_mul(yd[b], GELU_FWD_SET1(F->fast_flag_hi))));
+        if (__builtin_expect((gelu_vf_bits_ne(lo, hi) | special[b]) != 0, 0))
+            lo = gelu_half_exact_part(form, type, xf[b]);
+        gelu_vf_storeu(r + GELU_VD_LANES * b, lo);
+    }
+}
+
+/* The queue's lanes, GELU_FWD_NB vectors at a time (their chains overlap), the rest (usually
+   all: a few lanes a chunk) one vector at a time; then into their places in y. */
 static GELU_HALF_ALWAYS void gelu_half_flush(enum gelu_form form, enum gelu_half type, struct gelu_half_queue *q,
                                              uint16_t *y)
 {
-    const struct gelu_fwd_form *F = &gelu_fwd_forms[form];
     _Alignas(64) float r[GELU_HALF_CHUNK + GELU_FWD_GROUP + GELU_HALF_GROUP];
-    size_t n = q->n;
-    for (size_t k = n; k % GELU_FWD_GROUP != 0 || k % GELU_VW_LANES != 0; k++)
-        q->x[k] = 0.0f;
-    for (size_t k = 0; k < n; k += GELU_FWD_GROUP) {
-        gelu_vf xf[GELU_FWD_NB];
-        gelu_vd xd[GELU_FWD_NB], yd[GELU_FWD_NB];
-        unsigned special[GELU_FWD_NB];
-        GELU_FWD_EACH(GELU_FWD_NB) {
-            xf[b] = gelu_vf_loadu(q->x + k + GELU_VD_LANES * b);
-            gelu_vd v = gelu_vf_to_vd(xf[b]);
-            gelu_vm finite = gelu_vd_lt(gelu_vd_abs(v), GELU_FWD_SET1(INFINITY));
-            special[b] = ~gelu_vm_bits(finite) & ((1u << GELU_VD_LANES) - 1);
-            xd[b] = gelu_vd_select(finite, v, gelu_vd_zero());
-        }
-        gelu_fwd_first_y(F, GELU_FWD_NB, xd, yd);
-        GELU_FWD_EACH(GELU_FWD_NB) {
-            gelu_vf lo = gelu_vd_to_vf(gelu_half_round_vd(type, gelu_vd_mul(yd[b], GELU_FWD_SET1(F->fast_flag_lo))));
-            gelu_vf hi = gelu_vd_to_vf(gelu_half_round_vd(type, gelu_vd_mul(yd[b], GELU_FWD_SET1(F->fast_flag_hi))));
-            if (__builtin_expect((gelu_vf_bits_ne(lo, hi) | special[b]) != 0, 0))
-                lo = gelu_half_exact_part(form, type, xf[b]);
-            gelu_vf_storeu(r + k + GELU_VD_LANES * b, lo);
-        }
-    }
-    for (size_t k = 0; k < n; k += GELU_VW_LANES) {
+    size_t n = q->n, k = 0;
+    for (size_t i = n; i % GELU_VD_LANES != 0 || i % GELU_VW_LANES != 0; i++)
+        q->x[i] = 0.0f;
+    for (; k + GELU_FWD_GROUP <= n; k += GELU_FWD_GROUP)
+        gelu_half_flush_vectors(form, type, GELU_FWD_NB, q->x + k, r + k);
+    for (; k < n || k % GELU_VW_LANES != 0; k += GELU_VD_LANES)
+        gelu_half_flush_vectors(form, type, 1, q->x + k, r + k);
+    for (k = 0; k < n; k += GELU_VW_LANES) {
         uint16_t h[GELU_VW_LANES];
         gelu_vh_storeu(h, gelu_half_bits(type, gelu_vw_loadu(r + k)));
         for (size_t l = 0; l < GELU_VW_LANES && k + l < n; l++)

@@ -184,10 +184,16 @@ static GELU_SIMD_ALWAYS unsigned gelu_vi_le(gelu_vi a, gelu_vi b)
 
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_zero(void) { return _mm512_setzero_ps(); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_sub(gelu_vw a, gelu_vw b) { return _mm512_sub_ps(a, b); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_add(gelu_vw a, gelu_vw b) { return _mm512_add_ps(a, b); }
+/* to the nearest integer (ties to even); a 2^n for an integer n with 2^n and the result normal */
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_round(gelu_vw a)
+{
+    return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_scalef(gelu_vw a, gelu_vw n) { return _mm512_scalef_ps(a, n); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_mul(gelu_vw a, gelu_vw b) { return _mm512_mul_ps(a, b); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fma(gelu_vw a, gelu_vw b, gelu_vw c) { return _mm512_fmadd_ps(a, b, c); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fnma(gelu_vw a, gelu_vw b, gelu_vw c) { return _mm512_fnmadd_ps(a, b, c); }
-static GELU_SIMD_ALWAYS gelu_vw gelu_vw_add(gelu_vw a, gelu_vw b) { return _mm512_add_ps(a, b); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fms(gelu_vw a, gelu_vw b, gelu_vw c) { return _mm512_fmsub_ps(a, b, c); }
 /* a where bit i of m is set, else b */
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_select(unsigned m, gelu_vw a, gelu_vw b)

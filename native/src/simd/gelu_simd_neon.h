@@ -175,10 +175,16 @@ static GELU_SIMD_ALWAYS unsigned gelu_vi_le(gelu_vi a, gelu_vi b) { return gelu_
 
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_zero(void) { return vdupq_n_f32(0.0f); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_sub(gelu_vw a, gelu_vw b) { return vsubq_f32(a, b); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_add(gelu_vw a, gelu_vw b) { return vaddq_f32(a, b); }
+/* to the nearest integer (ties to even); a 2^n for an integer n with 2^n and the result normal */
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_round(gelu_vw a) { return vrndnq_f32(a); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_scalef(gelu_vw a, gelu_vw n)
+{
+    return vmulq_f32(a, vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(vcvtnq_s32_f32(n), vdupq_n_s32(127)), 23)));
+}
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_mul(gelu_vw a, gelu_vw b) { return vmulq_f32(a, b); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fma(gelu_vw a, gelu_vw b, gelu_vw c) { return vfmaq_f32(c, a, b); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fnma(gelu_vw a, gelu_vw b, gelu_vw c) { return vfmsq_f32(c, a, b); }
-static GELU_SIMD_ALWAYS gelu_vw gelu_vw_add(gelu_vw a, gelu_vw b) { return vaddq_f32(a, b); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fms(gelu_vw a, gelu_vw b, gelu_vw c) { return vfmaq_f32(vnegq_f32(c), a, b); }
 /* a where bit i of m is set, else b */
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_select(unsigned m, gelu_vw a, gelu_vw b)

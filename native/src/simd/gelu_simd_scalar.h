@@ -116,10 +116,16 @@ typedef uint16_t gelu_vh;
 
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_zero(void) { return 0.0f; }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_sub(gelu_vw a, gelu_vw b) { return a - b; }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_add(gelu_vw a, gelu_vw b) { return a + b; }
+/* to the nearest integer (ties to even); a 2^n for an integer n with 2^n and the result normal */
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_round(gelu_vw a) { return (a + 0x1.8p23f) - 0x1.8p23f /* |a| < 2^22 here */; }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_scalef(gelu_vw a, gelu_vw n)
+{
+    return a * gelu_from_bits32((uint32_t)((int32_t)n + 127) << 23);
+}
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_mul(gelu_vw a, gelu_vw b) { return a * b; }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fma(gelu_vw a, gelu_vw b, gelu_vw c) { return fmaf(a, b, c); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fnma(gelu_vw a, gelu_vw b, gelu_vw c) { return fmaf(-a, b, c); }
-static GELU_SIMD_ALWAYS gelu_vw gelu_vw_add(gelu_vw a, gelu_vw b) { return a + b; }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fms(gelu_vw a, gelu_vw b, gelu_vw c) { return fmaf(a, b, -c); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_select(unsigned m, gelu_vw a, gelu_vw b) { return m & 1 ? a : b; }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_quiet(gelu_vw a) { return gelu_from_bits32(gelu_bits32(a) | 0x00400000u); }
