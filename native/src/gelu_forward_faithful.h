@@ -169,17 +169,20 @@ static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_edges(const struct gelu_fwd_for
     *low = gelu_vw_lt(x, gelu_vw_set1(T->lo));
     if (*low == (1u << GELU_VW_LANES) - 1) /* all tail lanes (the queue's result replaces them) */
         return x;
+    unsigned nan = gelu_vw_nge(x, gelu_vw_set1(T->lo)) & ~*low;
+    unsigned tiny = gelu_vw_lt(gelu_vw_abs(x), gelu_vw_set1(0x1p-40f));
+    if (__builtin_expect((nan | tiny) == 0, 1)) { /* x >= hi lanes only (and tail lanes) */
+        gelu_vw y = gelu_fwd_faithful_central(T, gelu_vw_min(gelu_vw_max(x, gelu_vw_set1(T->lo)), gelu_vw_set1(T->hi)));
+        return gelu_vw_select(gelu_vw_ge(x, gelu_vw_set1(T->hi)), x, y);
+    }
     /* NaN and tiny lanes become 1 first: min and max would raise invalid on a NaN, the
        central path underflow on a tiny x */
-    unsigned nan = gelu_vw_nge(x, gelu_vw_set1(T->lo)) & ~*low;
-    gelu_vw xs = gelu_vw_select(nan, gelu_vw_set1(1.0f), x), ax = gelu_vw_abs(xs);
-    unsigned tiny = gelu_vw_lt(ax, gelu_vw_set1(0x1p-40f));
-    gelu_vw xc = gelu_vw_min(gelu_vw_max(gelu_vw_select(tiny, gelu_vw_set1(1.0f), xs), gelu_vw_set1(T->lo)),
-                             gelu_vw_set1(T->hi));
+    gelu_vw xs = gelu_vw_select(nan | tiny, gelu_vw_set1(1.0f), x);
+    gelu_vw y = gelu_fwd_faithful_central(T, gelu_vw_min(gelu_vw_max(xs, gelu_vw_set1(T->lo)), gelu_vw_set1(T->hi)));
     /* |x| < 2^-40: x/2, one of the two floats around x/2 + c x^2 (c > 0): exact but for a
        subnormal x, which must raise underflow however x/2 rounds */
-    gelu_vw y = gelu_vw_select(tiny, gelu_vw_mul(xs, gelu_vw_set1(0.5f)), gelu_fwd_faithful_central(T, xc));
-    if (gelu_vw_lt(ax, gelu_vw_set1(0x1p-125f)) & gelu_vw_lt(gelu_vw_zero(), ax))
+    y = gelu_vw_select(tiny, gelu_vw_mul(x, gelu_vw_set1(0.5f)), y);
+    if (gelu_vw_lt(gelu_vw_abs(x), gelu_vw_set1(0x1p-125f)) & gelu_vw_lt(gelu_vw_zero(), gelu_vw_abs(x)))
         gelu_fwd_raise_underflow();
     y = gelu_vw_select(gelu_vw_ge(x, gelu_vw_set1(T->hi)), x, y);
     return gelu_vw_select(nan, gelu_vw_quiet(x), y);
