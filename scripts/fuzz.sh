@@ -36,13 +36,23 @@ other_arch() {
   esac
 }
 
+# One compiler per processor at a time: the instrumented ISA files take most of this script's time.
 objs=()
+pids=()
 for src in "$root"/native/src/*.c "$root/native/tests/fuzz_gelu.c"; do
   name="$(basename "$src" .c)"
   other_arch "$name" && continue
+  if [ "${#pids[@]}" -ge "$(nproc)" ]; then
+    wait "${pids[0]}"
+    pids=("${pids[@]:1}")
+  fi
   # shellcheck disable=SC2046 # the ISA flags are separate words
-  "$cc" "${common[@]}" $(isa_flags "$(basename "$src")") -c "$src" -o "$out/obj/$name.o"
+  "$cc" "${common[@]}" $(isa_flags "$(basename "$src")") -c "$src" -o "$out/obj/$name.o" &
+  pids+=("$!")
   objs+=("$out/obj/$name.o")
+done
+for pid in "${pids[@]}"; do
+  wait "$pid"
 done
 "$cc" -fsanitize=fuzzer,address,undefined "${objs[@]}" -lm -o "$out/fuzz_gelu"
 

@@ -19,7 +19,7 @@ mkdir -p "$logs"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
 
 asan_build() {
-  cmake -S "$root" -B "$root/build-asan" -DGELU_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
+  cmake -S "$root" -B "$root/build-asan" -DGELU_SANITIZE=ON -DGELU_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
     cmake --build "$root/build-asan" -j "$(nproc)"
 }
 
@@ -28,7 +28,7 @@ asan_ctest() {
 }
 
 valgrind_test() {
-  cmake -S "$root" -B "$root/build-valgrind" -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
+  cmake -S "$root" -B "$root/build-valgrind" -DGELU_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
     cmake --build "$root/build-valgrind" -j "$(nproc)" --target test_guard_pages &&
     ctest --test-dir "$root/build-valgrind" --output-on-failure --no-tests=error -R '^valgrind_api$'
 }

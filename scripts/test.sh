@@ -24,17 +24,19 @@ case "${1:-}" in
   --quick) quick=true ;;
   *) echo "usage: scripts/test.sh [--quick]" >&2; exit 2 ;;
 esac
+# A step's heading, with the time since the start: where the suite's minutes go
+step() { echo "== [$((SECONDS / 60)):$(printf %02d $((SECONDS % 60)))] $*"; }
 gelu_find_jdk
 echo "== JDK: $JAVA_HOME" >&2
 gelu_ensure_packages cmake gcc make libmpfr-dev maven pkg-config
 
-echo "== C library and tests (ctest)"
+step "C library and tests (ctest)"
 cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release -DGELU_BUILD_TESTS=ON -DGELU_BUILD_BENCH=ON -DGELU_INSTALL=ON >/dev/null
 cmake --build "$root/build" -j "$(nproc)" >/dev/null
 
 if $quick; then
   (cd "$root/build" && ctest --output-on-failure -L fast)
-  echo "== Java tests: the native backend's leg, without the slow ones"
+  step "Java tests: the native backend's leg, without the slow ones"
   rm -rf "$root/java/target/surefire-reports"
   (cd "$root" && mvn -B -q -pl java test -Dgelu.legs=native -DexcludedGroups=slow \
     -Dgelu.cmake.dir="$root/build" -Dgelu.cmake.options=-DCMAKE_BUILD_TYPE=Release)
@@ -49,15 +51,15 @@ aarch64=true
 [ "${GELU_SKIP_AARCH64:-0}" = 1 ] && aarch64=false
 aarch64_maven=(-Dgelu.skipAarch64=true)
 if $aarch64; then
-  echo "== linux-aarch64: cross build, C tests under qemu, bits against x86-64"
+  step "linux-aarch64: cross build, C tests under qemu, bits against x86-64"
   bash "$root/scripts/aarch64-test.sh" c
   aarch64_maven=(-Dgelu.cmake.dir.aarch64="$root/build-aarch64" -Dgelu.cmake.options.aarch64=-DCMAKE_BUILD_TYPE=Release)
 fi
 
-echo "== C hardening: ASan+UBSan ctest, valgrind, libFuzzer (60 s)"
+step "C hardening: ASan+UBSan ctest, valgrind, libFuzzer (60 s)"
 bash "$root/scripts/test-native-hardening.sh" 60
 
-echo "== Java tests, then mvn install into a temporary local repository"
+step "Java tests, then mvn install into a temporary local repository"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/gelu-test.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 gelu_temp_maven_repo "$tmp/maven"
@@ -67,17 +69,17 @@ rm -rf "${reports[@]}"
 (cd "$root" && mvn -B -q "${GELU_MVN_TMP[@]}" install \
   -Dgelu.cmake.dir="$root/build" -Dgelu.cmake.options=-DCMAKE_BUILD_TYPE=Release "${aarch64_maven[@]}")
 if $aarch64; then
-  echo "== linux-aarch64: Java tests on an arm64 JDK 25 under qemu (the jar's aarch64 library)"
+  step "linux-aarch64: Java tests on an arm64 JDK 25 under qemu (the jar's aarch64 library)"
   bash "$root/scripts/aarch64-test.sh" java
 fi
 
-echo "== a consumer project depending on dev.gelu:gelu-ffm by coordinates"
+step "a consumer project depending on dev.gelu:gelu-ffm by coordinates"
 bash "$root/scripts/consumer-test.sh" "$tmp/maven"
-echo "== a Spark job (examples/spark) on gelu-ffm by coordinates, checked bit for bit"
+step "a Spark job (examples/spark) on gelu-ffm by coordinates, checked bit for bit"
 bash "$root/scripts/spark-test.sh" "$tmp/maven"
 
-echo "== format: clang-format, Spotless, shellcheck"
+step "format: clang-format, Spotless, shellcheck"
 bash "$root/scripts/format.sh" --check
-echo "== all tests passed"
+echo "== all tests passed ($((SECONDS / 60)) min $((SECONDS % 60)) s)"
 $aarch64 && reports+=("$root/build-aarch64") # its ctest file, TEST-ctest-aarch64.xml
 python3 "$root/scripts/count-tests.py" "$root/build/ctest-results.xml" "${reports[@]}"

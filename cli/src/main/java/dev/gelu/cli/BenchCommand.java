@@ -215,8 +215,9 @@ final class BenchCommand {
     /** Median seconds per full pass over n elements, after a warm-up that lets the JIT finish. */
     private static double time(Pass pass, Point p, MemorySegment x, MemorySegment y, long n, double minSeconds) {
         long warm = Math.min(n, 1 << 14);
-        // the Vector API loops take C2 most of a second to settle on a busy 2-core machine
-        long until = System.nanoTime() + 1_000_000_000L;
+        // the Vector API loops take C2 most of a second to settle on a busy 2-core machine; a
+        // shorter --min-seconds (a smoke run) shortens it too
+        long until = System.nanoTime() + (long) (Math.min(1.0, 4 * minSeconds) * 1e9);
         while (System.nanoTime() < until) {
             pass.run(x.asSlice(0, p.in().bytes() * warm), y.asSlice(0, p.out().bytes() * warm), warm);
         }
