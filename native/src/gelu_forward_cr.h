@@ -13,9 +13,9 @@
  *                    one. A vector with a lane it cannot decide (on x uniform in [-6, 6], 1.3%
  *                    of the blocks of eight for erf, 0.06% for tanh) is redone by the reference
  *                    tier (gelu_forward_ref.h). 0: the reference tier alone.
- * GELU_FWD_CENTRAL   1: the central tier before the first, for the forms with a central table
- *                    (the faithful pieces at degree 9, no exp and no division; it pays where
- *                    the table lookup is a register permute, AVX-512).
+ * GELU_FWD_CENTRAL   1: the central tier before the first, for the form with a central table
+ *                    (erf: 16 pieces of degree 9, no exp and no division; it pays where the
+ *                    table lookup is a register permute, AVX-512).
  * GELU_FWD_STREAM    1: from GELU_FWD_NT_FLOATS on, stream the output past the caches, and
  *                    emit the _nt variants that always do (for the composed operations).
  */
@@ -213,8 +213,8 @@ static GELU_FWD_ALWAYS void gelu_fwd_tiered(const struct gelu_fwd_form *F, const
 #define GELU_FWD_CENTRAL_NB 4
 
 /*
- * The central tier: when every float of the group is in [LO, FLT_MAX], Q from the faithful
- * kernels' pieces at degree 9 (within 2^-42.9 of the exact value; tanh 2^-43.8); the floats
+ * The central tier: when every float of the group is in [LO, FLT_MAX], Q from 16 pieces of
+ * degree 9 (gelu_cr_central_coeffs.h; within 2^-42.9 of the exact value); the floats
  * are kept only if y (1 -+ 2^-40) round alike in every lane, which makes them the correctly
  * rounded ones. Returns 0, having written nothing, when a lane is outside that range or unsure:
  * the group then takes the tiers below. Out of line: one call per group of 64 costs nothing
@@ -227,7 +227,7 @@ static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form
     _Pragma("GCC unroll 16")
     for (int w = 0; w < GELU_FWD_GROUP; w += GELU_VW_LANES) {
         gelu_vw xw = gelu_vw_loadu(x + w);
-        out_of_range |= ~(gelu_vw_ge(xw, gelu_vw_set1((float)GELU_FAITHFUL_LO)) &
+        out_of_range |= ~(gelu_vw_ge(xw, gelu_vw_set1((float)GELU_CR_CENTRAL_LO)) &
                           gelu_vw_le(xw, gelu_vw_set1(FLT_MAX)));
     }
     if (out_of_range & ((1u << GELU_VW_LANES) - 1))

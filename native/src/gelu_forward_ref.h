@@ -131,7 +131,7 @@ static void gelu_fwd_ref_vector(const struct gelu_fwd_form *F, const float *x, f
 }
 
 /*
- * The faithful kernels' pieces of Q and the AVX-512 central tier's, on nb vectors: y[b] =
+ * The AVX-512 central tier's pieces of Q (gelu_cr_central_coeffs.h), on nb vectors: y[b] =
  * fma(-|x|, Q, max(0, x)) with a = min(|x|, HI), r = fma(a, A, B), k = round(r) (adding 1.5 2^52
  * rounds to an integer in the low bits, all a table lookup reads), t = r - k exactly,
  * Q = P_k(t) of `degree`. The sequence starts from -|x| (one OR), which serves both the index
@@ -143,8 +143,8 @@ static GELU_FWD_ALWAYS void gelu_fwd_pieces(const double (*c)[16], int degree, i
     gelu_vd t[16], q[16], na[16], z[16];
     GELU_FWD_EACH(nb) {
         na[b] = gelu_vd_negabs(xd[b]);
-        gelu_vd ac = gelu_vd_max(na[b], GELU_FWD_SET1(-GELU_FAITHFUL_HI));
-        gelu_vd r = gelu_vd_fma(ac, GELU_FWD_SET1(-GELU_FAITHFUL_A), GELU_FWD_SET1(GELU_FAITHFUL_B));
+        gelu_vd ac = gelu_vd_max(na[b], GELU_FWD_SET1(-GELU_CR_CENTRAL_HI));
+        gelu_vd r = gelu_vd_fma(ac, GELU_FWD_SET1(-GELU_CR_CENTRAL_A), GELU_FWD_SET1(GELU_CR_CENTRAL_B));
         z[b] = gelu_vd_add(r, GELU_FWD_SET1(GELU_EXP_SHIFT));
         t[b] = gelu_vd_sub(r, gelu_vd_sub(z[b], GELU_FWD_SET1(GELU_EXP_SHIFT)));
     }

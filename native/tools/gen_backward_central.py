@@ -9,7 +9,7 @@ D(a) = GELU'(-a) (both forms' derivative is even about the crossing in this sens
 term is odd times odd), one table of D on a in [0, HI) serves both signs:
   GELU'(x) = D(a) for x < 0,  1 - D(a) for x >= 0.
 D is fitted on the 16 pieces the forward kernels use (k = round(fma(a, A, B)), the constants of
-gen_faithful.py, recomputed here), as D = P_k(s), s = a - CENTRE[k], one polynomial of degree
+gen_cr_central.py, recomputed here), as D = P_k(s), s = a - CENTRE[k], one polynomial of degree
 DEGREE per piece. On the piece holding the zero crossing a = r (x = -0.7518 for erf, about the
 same for the others) CENTRE = R_HI, where s is exact (Sterbenz, as in gen_backward.py), and
 P = (s - R_LO) K(s) with K fitted to D/(a - r) at one degree less and multiplied out: its
