@@ -17,8 +17,11 @@
  * A register with a lane outside [lo, hi) takes these by selects, the tail lanes queued and
  * finished together: no lane goes alone.
  *
- * GELU_FWD_FNW   registers of floats a group holds (their chains overlap)
- * GELU_FWD_FTG   registers the queued tail lanes run at once (their chains overlap)
+ * GELU_FWD_FNW     registers of floats a group holds (their chains overlap)
+ * GELU_FWD_FTG     registers the queued tail lanes run at once (their chains overlap)
+ * GELU_FWD_FQUEUE  0: no queue, a tail register is finished where it is (one lane a register,
+ *                  the scalar wrapper: a tail register is all tail lanes; the queue's stores,
+ *                  flushes and their unpredictable loops cost more than they save); default 1
  * and GELU_FWD_STREAM as in gelu_forward_cr.h, which this follows.
  */
 #ifndef GELU_FORWARD_FAITHFUL_H
@@ -28,6 +31,18 @@
 #include "gelu_forward_cr.h"
 
 #define GELU_FWD_FGROUP (GELU_FWD_FNW * GELU_VW_LANES)
+
+/* gcc schedules before register allocation only when asked: without it a register's eight
+   coefficient lookups all come before its Horner chain, and the vector registers spill in the
+   hot loop (gelu_cbench, faithful, n = 65536, N(0, 1): about 10 % on AVX-512) */
+#if defined(__GNUC__) && !defined(__clang__)
+#define GELU_FWD_FAITHFUL_SCHED __attribute__((optimize("schedule-insns", "sched-pressure")))
+#else
+#define GELU_FWD_FAITHFUL_SCHED
+#endif
+#ifndef GELU_FWD_FQUEUE
+#define GELU_FWD_FQUEUE 1
+#endif
 
 /*
  * P on one register, x in [lo, hi] (a finite x anywhere gives finite lanes), the central path:
@@ -147,9 +162,12 @@ static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_ftail(const struct gelu_fwd_for
     gelu_vw ys = gelu_vw_mul(gelu_vw_fma(xc, qh, gelu_vw_mul(xc, ql)), s); /* exact: normal, <= 0 */
     /* ys 2^-64 rounded once: by a multiply where that is normal, and where it is subnormal or
        zero by its bits, the integer nearest |ys| 2^85, which adding 2^23 finds (a multiply with a
-       subnormal result takes a slow assist on x86) */
+       subnormal result takes a slow assist on x86); only registers with such a lane (x below
+       about -13.1 for erf, -10.1 for tanh, -53.6 for quick) take the second way */
     unsigned tiny = gelu_vw_lt(gelu_vw_set1(-0x1p-62f), ys);
     gelu_vw big = gelu_vw_mul(gelu_vw_min(ys, gelu_vw_set1(-0x1p-62f)), gelu_vw_set1(0x1p-64f));
+    if (__builtin_expect(tiny == 0, 1))
+        return big;
     gelu_vw small = gelu_vw_fma(gelu_vw_max(ys, gelu_vw_set1(-0x1p-62f)), gelu_vw_set1(-0x1p85f),
                                 gelu_vw_set1(0x1p23f));
     if (tiny & ~gelu_vw_le(x, gelu_vw_set1(-INFINITY))) /* tiny and inexact (-inf's -0 is exact) */
@@ -173,7 +191,7 @@ static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_edges(const struct gelu_fwd_for
     unsigned tiny = gelu_vw_lt(gelu_vw_abs(x), gelu_vw_set1(0x1p-40f));
     if (__builtin_expect((nan | tiny) == 0, 1)) { /* x >= hi lanes only (and tail lanes) */
         gelu_vw y = gelu_fwd_faithful_central(T, gelu_vw_min(gelu_vw_max(x, gelu_vw_set1(T->lo)), gelu_vw_set1(T->hi)));
-        return gelu_vw_select(gelu_vw_ge(x, gelu_vw_set1(T->hi)), x, y);
+        return gelu_vw_select_ge(x, gelu_vw_set1(T->hi), x, y);
     }
     /* NaN and tiny lanes become 1 first: min and max would raise invalid on a NaN, the
        central path underflow on a tiny x */
@@ -184,7 +202,7 @@ static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_edges(const struct gelu_fwd_for
     y = gelu_vw_select(tiny, gelu_vw_mul(x, gelu_vw_set1(0.5f)), y);
     if (gelu_vw_lt(gelu_vw_abs(x), gelu_vw_set1(0x1p-125f)) & gelu_vw_lt(gelu_vw_zero(), gelu_vw_abs(x)))
         gelu_fwd_raise_underflow();
-    y = gelu_vw_select(gelu_vw_ge(x, gelu_vw_set1(T->hi)), x, y);
+    y = gelu_vw_select_ge(x, gelu_vw_set1(T->hi), x, y);
     return gelu_vw_select(nan, gelu_vw_quiet(x), y);
 }
 
@@ -252,6 +270,11 @@ static GELU_FWD_ALWAYS void gelu_fwd_faithful_group(const struct gelu_fwd_form *
     for (int w = 0; w < GELU_FWD_FNW; w++) {
         unsigned low = 0;
         gelu_vw f = out[w] ? gelu_fwd_faithful_edges(F, xv[w], &low) : gelu_fwd_faithful_central(T, xv[w]);
+        if (!GELU_FWD_FQUEUE && low) {
+            _Static_assert(GELU_FWD_FQUEUE || GELU_VW_LANES == 1, "without the queue a register is one lane");
+            f = gelu_fwd_faithful_ftail(F, xv[w]);
+            low = 0;
+        }
         gelu_vw_storeu(y + GELU_VW_LANES * w, f);
         if (low) {
             q->reg[nreg] = (uint32_t)(reg + (size_t)w);

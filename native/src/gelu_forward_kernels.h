@@ -16,14 +16,15 @@
 #include "gelu_forward_faithful.h"
 
 /* the two kernels of a form, with a name suffix (empty, or _nt: streamed whatever n) */
-#define GELU_FWD_EMIT(form, id, suffix, nt)                                                        \
-    void GELU_FWD_ISA_NAME(gelu_##form##_f32##suffix)(const float *x, float *y, size_t n)          \
-    {                                                                                              \
-        gelu_fwd_run_cr(&gelu_fwd_forms[id], x, y, n, nt);                                         \
-    }                                                                                              \
-    void GELU_FWD_ISA_NAME(gelu_##form##_f32_faithful##suffix)(const float *x, float *y, size_t n) \
-    {                                                                                              \
-        gelu_fwd_run_faithful(&gelu_fwd_forms[id], x, y, n, nt);                                   \
+#define GELU_FWD_EMIT(form, id, suffix, nt)                                                                      \
+    void GELU_FWD_ISA_NAME(gelu_##form##_f32##suffix)(const float *x, float *y, size_t n)                        \
+    {                                                                                                            \
+        gelu_fwd_run_cr(&gelu_fwd_forms[id], x, y, n, nt);                                                       \
+    }                                                                                                            \
+    GELU_FWD_FAITHFUL_SCHED void GELU_FWD_ISA_NAME(gelu_##form##_f32_faithful##suffix)(const float *x, float *y, \
+                                                                                       size_t n)                 \
+    {                                                                                                            \
+        gelu_fwd_run_faithful(&gelu_fwd_forms[id], x, y, n, nt);                                                 \
     }
 /* X(form, FORM) of GELU_FORMS (gelu_forms.h) */
 #define GELU_FWD_EMIT_PLAIN(form, FORM) GELU_FWD_EMIT(form, GELU_FORM_##FORM, , 0)

@@ -16,9 +16,10 @@
 #define GELU_FWD_FIRST 0
 #define GELU_FWD_CENTRAL 0
 #define GELU_FWD_STREAM 0
-/* faithful: one float a group */
+/* faithful: one float a group, a tail float finished at once */
 #define GELU_FWD_FNW 1
 #define GELU_FWD_FTG 1
+#define GELU_FWD_FQUEUE 0
 #include "gelu_forward_kernels.h"
 
 double gelu_cr_y(enum gelu_form form, float x) { return gelu_fwd_ref_y(&gelu_fwd_forms[form], x); }

@@ -177,6 +177,12 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_select(unsigned m, gelu_vw a, gelu_vw b)
     __m256i on = _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int)m), bit), bit);
     return _mm256_blendv_ps(b, a, _mm256_castsi256_ps(on));
 }
+/* c where a >= b (a quiet compare: a NaN lane gets d), else d: one compare and blend where a mask
+   to bits and back would cost more (AVX2) */
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_select_ge(gelu_vw a, gelu_vw b, gelu_vw c, gelu_vw d)
+{
+    return _mm256_blendv_ps(d, c, _mm256_cmp_ps(a, b, _CMP_GE_OQ));
+}
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_quiet(gelu_vw a)
 {
     return _mm256_or_ps(a, _mm256_castsi256_ps(_mm256_set1_epi32(0x00400000)));
@@ -281,6 +287,46 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup_h(const float *table, gelu_vh i)
                           table[_mm_extract_epi16(i, 6)], table[_mm_extract_epi16(i, 7)]);
 }
 
-#include "gelu_simd_lanes.h" /* gelu_vw_compress, gelu_lanes_compress */
+/* Compress and expand by one permute each, no branch per lane (a lane loop mispredicts on
+   every register, and its scalar stores stall the vector load after them): the permutation of
+   each 4-lane half from a 16-entry table of byte indices, the halves joined by the low half's
+   count. compress4[m] byte i: the lane of m's i-th set bit (0 past them); expand4[m] byte j:
+   the set bits of m below lane j. */
+static const uint32_t gelu_avx2_compress4[16] = {0x00000000, 0x00000000, 0x00000001, 0x00000100, 0x00000002, 0x00000200,
+                                                 0x00000201, 0x00020100, 0x00000003, 0x00000300, 0x00000301, 0x00030100,
+                                                 0x00000302, 0x00030200, 0x00030201, 0x03020100};
+static const uint32_t gelu_avx2_expand4[16] = {0x00000000, 0x01010100, 0x01010000, 0x02020100, 0x01000000, 0x02010100,
+                                               0x02010000, 0x03020100, 0x00000000, 0x01010100, 0x01010000, 0x02020100,
+                                               0x01000000, 0x02010100, 0x02010000, 0x03020100};
+static GELU_SIMD_ALWAYS __m256i gelu_avx2_bytes_to_lanes(uint64_t idx)
+{
+    return _mm256_cvtepu8_epi32(_mm_cvtsi64_si128((long long)idx));
+}
+static GELU_SIMD_ALWAYS __m256i gelu_avx2_compress_index(unsigned m)
+{
+    unsigned lo = m & 15;
+    uint64_t hi = gelu_avx2_compress4[(m >> 4) & 15] + 0x04040404u;
+    return gelu_avx2_bytes_to_lanes(gelu_avx2_compress4[lo] | hi << (8 * __builtin_popcount(lo)));
+}
+/* the lanes of m in lane order, to p[0 .. popcount(m)): GELU_VW_LANES entries written; the
+   floats of v, or the lane numbers plus `at`; returns the count */
+static GELU_SIMD_ALWAYS unsigned gelu_vw_compress(float *p, unsigned m, gelu_vw v)
+{
+    _mm256_storeu_ps(p, _mm256_permutevar8x32_ps(v, gelu_avx2_compress_index(m)));
+    return (unsigned)__builtin_popcount(m & 0xFF);
+}
+static GELU_SIMD_ALWAYS void gelu_lanes_compress(uint32_t *p, unsigned m, unsigned at)
+{
+    __m256i lanes = _mm256_add_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)at));
+    _mm256_storeu_si256((__m256i *)p, _mm256_permutevar8x32_epi32(lanes, gelu_avx2_compress_index(m)));
+}
+/* v with the lanes of m, in lane order, from p[0 .. popcount(m)); reads p[0 .. 8) */
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_expand(gelu_vw v, unsigned m, const float *p)
+{
+    unsigned lo = m & 15;
+    uint64_t hi = gelu_avx2_expand4[(m >> 4) & 15] + 0x01010101u * (unsigned)__builtin_popcount(lo);
+    __m256i idx = gelu_avx2_bytes_to_lanes(gelu_avx2_expand4[lo] | hi << 32);
+    return gelu_vw_select(m, _mm256_permutevar8x32_ps(_mm256_loadu_ps(p), idx), v);
+}
 
 #endif

@@ -200,6 +200,12 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_select(unsigned m, gelu_vw a, gelu_vw b)
 {
     return _mm512_mask_blend_ps((__mmask16)m, b, a);
 }
+/* c where a >= b (a quiet compare: a NaN lane gets d), else d: one compare and blend where a mask
+   to bits and back would cost more (AVX2) */
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_select_ge(gelu_vw a, gelu_vw b, gelu_vw c, gelu_vw d)
+{
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_GE_OQ), d, c);
+}
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_quiet(gelu_vw a)
 {
     return _mm512_or_ps(a, _mm512_castsi512_ps(_mm512_set1_epi32(0x00400000)));

@@ -1,7 +1,7 @@
 /*
  * Wrapper operations written lane by lane, for the wrappers whose ISA has no instruction for
- * them (scalar, AVX2, NEON; gelu_simd_avx512.h has its own): include at the end of such a
- * wrapper, after gelu_vw_storeu.
+ * them (scalar, NEON; gelu_simd_avx512.h and gelu_simd_avx2.h have their own): include at the
+ * end of such a wrapper, after gelu_vw_storeu.
  */
 #ifndef GELU_SIMD_LANES_H
 #define GELU_SIMD_LANES_H

@@ -192,6 +192,12 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_select(unsigned m, gelu_vw a, gelu_vw b)
     static const uint32_t bits[4] = {1, 2, 4, 8};
     return vbslq_f32(vtstq_u32(vdupq_n_u32(m), vld1q_u32(bits)), a, b);
 }
+/* c where a >= b (a quiet compare: a NaN lane gets d), else d: one compare and blend where a mask
+   to bits and back would cost more (AVX2) */
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_select_ge(gelu_vw a, gelu_vw b, gelu_vw c, gelu_vw d)
+{
+    return vbslq_f32(gelu_simd_vw_ge(a, b), c, d);
+}
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_quiet(gelu_vw a)
 {
     return vreinterpretq_f32_u32(vorrq_u32(vreinterpretq_u32_f32(a), vdupq_n_u32(0x00400000u)));

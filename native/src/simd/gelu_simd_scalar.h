@@ -128,6 +128,12 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fma(gelu_vw a, gelu_vw b, gelu_vw c) { r
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fnma(gelu_vw a, gelu_vw b, gelu_vw c) { return fmaf(-a, b, c); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_fms(gelu_vw a, gelu_vw b, gelu_vw c) { return fmaf(a, b, -c); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_select(unsigned m, gelu_vw a, gelu_vw b) { return m & 1 ? a : b; }
+/* c where a >= b (a quiet compare: a NaN lane gets d), else d: one compare and blend where a mask
+   to bits and back would cost more (AVX2) */
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_select_ge(gelu_vw a, gelu_vw b, gelu_vw c, gelu_vw d)
+{
+    return __builtin_isgreaterequal(a, b) ? c : d;
+}
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_quiet(gelu_vw a) { return gelu_from_bits32(gelu_bits32(a) | 0x00400000u); }
 static GELU_SIMD_ALWAYS void gelu_vw_stream(float *p, gelu_vw v) { *p = v; }
 /* as vminps/vmaxps: b when either is NaN, and for two zeros */
