@@ -47,11 +47,16 @@ struct gelu_half_input_form {
     const float (*rows)[32]; /* c_0 .. c_degree */
     int degree;
 };
-#define GELU_HALF_INPUT_TABLE(NAME, name)                                                                       \
-    {GELU_HALF_INPUT_##NAME##_BASE ? gelu_half_input_##name : NULL, gelu_half_input_##name + GELU_HALF_INPUT_##NAME##_BASE, \
-     GELU_HALF_INPUT_##NAME##_DEGREE}
-#define GELU_HALF_INPUT_ROW(form, FORM) \
-    [GELU_FORM_##FORM] = {GELU_HALF_INPUT_TABLE(FORM##_BF16, form##_bf16), GELU_HALF_INPUT_TABLE(FORM##_F16, form##_f16)},
+#define GELU_HALF_INPUT_TABLE(NAME, name)                                                           \
+    {                                                                                               \
+        GELU_HALF_INPUT_##NAME##_BASE ? gelu_half_input_##name : NULL,                              \
+            gelu_half_input_##name + GELU_HALF_INPUT_##NAME##_BASE, GELU_HALF_INPUT_##NAME##_DEGREE \
+    }
+#define GELU_HALF_INPUT_ROW(form, FORM)                  \
+    [GELU_FORM_##FORM] = {                               \
+        GELU_HALF_INPUT_TABLE(FORM##_BF16, form##_bf16), \
+        GELU_HALF_INPUT_TABLE(FORM##_F16, form##_f16),   \
+    },
 static const struct gelu_half_input_form gelu_half_input_forms[][2] = {GELU_FORMS(GELU_HALF_INPUT_ROW)};
 #undef GELU_HALF_INPUT_ROW
 #undef GELU_HALF_INPUT_TABLE
@@ -152,8 +157,9 @@ static GELU_HALF_ALWAYS void gelu_half_input_group_bf16(enum gelu_form form, gel
             odd = gelu_vw_keep(~gelu_half_input_outside(odd) & GELU_HALF_ALL, odd);
         }
         const gelu_vwi half = gelu_vwi_set1(0x8000);
-        gelu_vh2 out = gelu_vh2_join_high(gelu_vwi_add(gelu_vw_bits(gelu_half_input_float(f, GELU_HALF_BF16, even)), half),
-                                          gelu_vwi_add(gelu_vw_bits(gelu_half_input_float(f, GELU_HALF_BF16, odd)), half));
+        gelu_vh2 out = gelu_vh2_join_high(
+            gelu_vwi_add(gelu_vw_bits(gelu_half_input_float(f, GELU_HALF_BF16, even)), half),
+            gelu_vwi_add(gelu_vw_bits(gelu_half_input_float(f, GELU_HALF_BF16, odd)), half));
         if (stream)
             gelu_vh2_stream(y + 2 * GELU_VW_LANES * b, out);
         else

@@ -26,7 +26,8 @@ native/tools/gelu_golden_half). The path, in float32 (each step rounded once, as
 bf16's y has x's sign with no copysign: max(0, -0) is -0 (vmaxps returns its second operand
 for two zeros), and a zero takes piece 31 at t = 0, where q is that of x = 8 (> 0, checked), so
 that its y is m - (+0) = m. f16's y takes x's sign (its piece 0 has q < 0 at t = 0: a q held
-at 0 there misses f16's least subnormal input, whose y must be pushed off a midpoint).
+at 0 there misses f16's least subnormal input, whose y must be pushed off a midpoint, and a
+few others).
 
 The base b (1/2 on the first pieces, where q = Q - 1/2 is small enough for its float ulps to
 resolve the hardest inputs) costs a permute and an fma per register: only the tables listed in
