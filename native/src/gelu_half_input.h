@@ -10,10 +10,12 @@
  * rounding test. For |x| <= 8 (NaN and the infinities excluded), in float:
  *
  *   k, t                  the piece, 0 .. 31, in the low 5 bits of s, and its variable:
- *     bf16: s = |x| + M4 rounded up (M4 = 1.5 2^21 - 1/4: s = M4 + ceil(4|x|)/4), k = ceil(4|x|) - 1
- *           (|x| in (k/4, (k+1)/4]; x = 0 takes piece 31), t = |x| - ceil(4|x|)/4 exact, in (-1/4, 0]
- *     f16:  s = fma(|x|, C, M) (M = 1.5 2^23: s = M + k), k = round(C |x|), t = C |x| - k in
- *           [-1/2, 1/2] (one operation more: f16's inputs near 0 need t = 0 at x = 0)
+ *     bf16 erf, tanh: s = |x| + M4 rounded up (M4 = 1.5 2^21 - 1/4: s = M4 + ceil(4|x|)/4),
+ *           k = ceil(4|x|) - 1 (|x| in (k/4, (k+1)/4]; x = 0 takes piece 31), t = |x| - ceil(4|x|)/4
+ *           exact, in (-1/4, 0]
+ *     the others: s = fma(|x|, C, M) (M = 1.5 2^23: s = M + k), k = round(C |x|), t = C |x| - k
+ *           in [-1/2, 1/2]: one operation more, but f16's inputs near 0 need t = 0 at x = 0,
+ *           and quick bf16 takes degree 5 here against 6 above
  *   q = sum c_j[k] t^j    Horner, degree 4 or 5, one 32-entry table lookup per coefficient
  *   m = max(0, x) - |x| b[k]   exact: max(0, x), or x/2 on the first pieces of the tables with
  *                              a base (there q = Q - 1/2 is small, so that its float ulps are
@@ -21,8 +23,8 @@
  *   y = m - |x| q         rounded to the format: bf16 by adding half an ulp to the float's bits,
  *                         f16 with x's sign by the conversion
  *
- * bf16's y has x's sign: a zero's y is m - (+0) = m (max(0, -0) is -0, and x = 0 takes the q of
- * x = 8, above 0). f16's piece 0 has q < 0 at t = 0, so x's sign is put back.
+ * bf16's y has x's sign: a zero's y is m - (+0) = m (max(0, -0) is -0, and q > 0 at x = 0: that
+ * of x = 8, or Q(0) = 1/2). f16's piece 0 has q < 0 at t = 0, so x's sign is put back.
  * gen_half_input.py fits the tables (gelu_half_input_coeffs.h) and proves them: evaluated
  * exactly as here, every input with |x| <= 8 gives the MPFR oracle's result, none differs;
  * the test `half` runs this path on all of them on every ISA that takes it. A group of
@@ -45,12 +47,13 @@
 struct gelu_half_input_form {
     const float (*base)[32]; /* the row of b, or NULL (b = 0) */
     const float (*rows)[32]; /* c_0 .. c_degree */
-    int degree;
+    int degree, ceil;        /* ceil: pieces (k/4, (k+1)/4], else centred (below) */
 };
-#define GELU_HALF_INPUT_TABLE(NAME, name)                                                           \
-    {                                                                                               \
-        GELU_HALF_INPUT_##NAME##_BASE ? gelu_half_input_##name : NULL,                              \
-            gelu_half_input_##name + GELU_HALF_INPUT_##NAME##_BASE, GELU_HALF_INPUT_##NAME##_DEGREE \
+#define GELU_HALF_INPUT_TABLE(NAME, name)                                                            \
+    {                                                                                                \
+        GELU_HALF_INPUT_##NAME##_BASE ? gelu_half_input_##name : NULL,                               \
+            gelu_half_input_##name + GELU_HALF_INPUT_##NAME##_BASE, GELU_HALF_INPUT_##NAME##_DEGREE, \
+            GELU_HALF_INPUT_##NAME##_CEIL                                                            \
     }
 #define GELU_HALF_INPUT_ROW(form, FORM)                  \
     [GELU_FORM_##FORM] = {                               \
@@ -68,7 +71,7 @@ static GELU_HALF_ALWAYS gelu_vw gelu_half_input_float(const struct gelu_half_inp
 {
     gelu_vw a = gelu_vw_abs(x), t;
     gelu_vwi k; /* the piece in the low 5 bits */
-    if (type == GELU_HALF_BF16) {
+    if (f->ceil) {
         k = gelu_vw_bits(gelu_vw_add_up(a, gelu_vw_set1(GELU_HALF_INPUT_M4)));
         t = gelu_vw_less_ceil_quarter(a);
     } else {
