@@ -232,6 +232,11 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_less_ceil_quarter(gelu_vw a)
 {
     return _mm512_reduce_ps(a, (2 << 4) | _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC);
 }
+/* v with the 16-bit lanes of m from p (the others of p not read) */
+static GELU_SIMD_ALWAYS gelu_vh gelu_vh_patch(gelu_vh v, unsigned m, const uint16_t *p)
+{
+    return _mm256_mask_loadu_epi16(v, (__mmask16)m, p);
+}
 /* a with the sign of s; the lanes of m kept, the others zero */
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_copysign(gelu_vw a, gelu_vw s)
 {
@@ -289,8 +294,8 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vh_bf16_to_vw(gelu_vh h)
 /* gelu_vh2: 32 16-bit values, two registers' worth (GELU_VH2_PAIRS 1: this wrapper has them);
    memory (streamed: to a 64-byte aligned p); bf16 values widened to floats two registers at a
    time, the even elements and the odd ones; the high halves of the lanes of e and o back in
-   memory order (e's at the even elements); the values whose bits without the sign exceed m, as
-   bits in memory order */
+   memory order (e's at the even elements); v with the lanes of m from p (the others of p not
+   read); the values whose bits without the sign exceed m, as bits in memory order */
 #define GELU_VH2_PAIRS 1
 typedef __m512i gelu_vh2;
 static GELU_SIMD_ALWAYS gelu_vh2 gelu_vh2_loadu(const uint16_t *p) { return _mm512_loadu_si512((const void *)p); }
@@ -305,6 +310,10 @@ static GELU_SIMD_ALWAYS gelu_vh2 gelu_vh2_join_high(gelu_vwi e, gelu_vwi o)
 {
     /* (e >> 16) | (o & 0xFFFF0000) */
     return _mm512_ternarylogic_epi32(_mm512_srli_epi32(e, 16), o, _mm512_set1_epi32((int)0xFFFF0000u), 0xF8);
+}
+static GELU_SIMD_ALWAYS gelu_vh2 gelu_vh2_patch(gelu_vh2 v, uint32_t m, const uint16_t *p)
+{
+    return _mm512_mask_loadu_epi16(v, (__mmask32)m, p);
 }
 static GELU_SIMD_ALWAYS uint32_t gelu_vh2_abs_above(gelu_vh2 h, int m)
 {
