@@ -137,16 +137,19 @@ static GELU_HALF_ALWAYS void gelu_half_input_group_bf16(enum gelu_form form, gel
     const struct gelu_half_input_form *f = &gelu_half_input_forms[form][GELU_HALF_BF16];
     enum { PAIRS = GELU_HALF_NB / 2 };
     gelu_vh2 h[PAIRS];
-    unsigned outside[GELU_HALF_NB], any = 0;
+    uint32_t o[PAIRS], any = 0; /* the lanes outside, in memory order */
     uint16_t r[GELU_HALF_GROUP];
     GELU_HALF_EACH(PAIRS) {
         h[b] = gelu_vh2_loadu(x + 2 * GELU_VW_LANES * b);
-        uint32_t o = gelu_vh2_abs_above(h[b], GELU_HALF_INPUT_ABS_MAX_BITS >> 16);
-        outside[2 * b] = o & GELU_HALF_ALL, outside[2 * b + 1] = o >> GELU_VW_LANES;
-        any |= o;
+        o[b] = gelu_vh2_abs_above(h[b], GELU_HALF_INPUT_ABS_MAX_BITS >> 16);
+        any |= o[b];
     }
-    if (__builtin_expect(any != 0, 0))
+    if (__builtin_expect(any != 0, 0)) { /* the table's results (masks per register built only here) */
+        unsigned outside[GELU_HALF_NB];
+        GELU_HALF_EACH(PAIRS)
+            outside[2 * b] = o[b] & GELU_HALF_ALL, outside[2 * b + 1] = o[b] >> GELU_VW_LANES;
         gelu_half_input_fetch(form, GELU_HALF_BF16, narrow, x, outside, r);
+    }
     GELU_HALF_EACH(PAIRS) {
         gelu_vw even = gelu_vh2_bf16_even(h[b]), odd = gelu_vh2_bf16_odd(h[b]);
         if (__builtin_expect(any != 0, 0)) { /* the lanes outside, in register order, to zero */
@@ -158,7 +161,7 @@ static GELU_HALF_ALWAYS void gelu_half_input_group_bf16(enum gelu_form form, gel
             gelu_vwi_add(gelu_vw_bits(gelu_half_input_float(f, GELU_HALF_BF16, even)), half),
             gelu_vwi_add(gelu_vw_bits(gelu_half_input_float(f, GELU_HALF_BF16, odd)), half));
         if (__builtin_expect(any != 0, 0))
-            out = gelu_vh2_patch(out, outside[2 * b] | outside[2 * b + 1] << GELU_VW_LANES, r + 2 * GELU_VW_LANES * b);
+            out = gelu_vh2_patch(out, o[b], r + 2 * GELU_VW_LANES * b);
         if (stream)
             gelu_vh2_stream(y + 2 * GELU_VW_LANES * b, out);
         else
