@@ -189,10 +189,11 @@ static GELU_HALF_ALWAYS void gelu_half_input_group(enum gelu_form form, enum gel
     uint16_t r[GELU_HALF_GROUP];
     GELU_HALF_EACH(GELU_HALF_NB) {
         v[b] = gelu_half_widen(type, gelu_vh_loadu(x + GELU_VW_LANES * b));
-        outside[b] = gelu_half_input_outside(v[b]);
-        any |= outside[b];
+        any |= gelu_half_input_outside(v[b]);
     }
-    if (__builtin_expect(any != 0, 0)) {
+    if (__builtin_expect(any != 0, 0)) { /* the masks per register kept only here, off the common path */
+        GELU_HALF_EACH(GELU_HALF_NB)
+            outside[b] = gelu_half_input_outside(v[b]);
         gelu_half_input_fetch(form, type, narrow, x, outside, r);
         GELU_HALF_EACH(GELU_HALF_NB)
             v[b] = gelu_vw_keep(~outside[b] & GELU_HALF_ALL, v[b]);
