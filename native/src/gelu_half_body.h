@@ -295,16 +295,15 @@ static GELU_HALF_ALWAYS void gelu_half_store(uint16_t *y, const gelu_vh *out, in
 
 /* A group's y and its 16-bit roundings; with_tail: some lane has |x| >= 4, so every register
    takes E (1 below 4) and the negative tail's wider window (x <= -4; for x >= 4, Q < 2^-9.8
-   keeps the error of Q out of y's bound). One branch a group keeps each case straight-line:
-   a branch per register on its own tail lanes cost more in mispredictions on uniform[-8, 8]
-   data (12 % of its registers have none) than E on every register (5-7 % of the time). */
+   keeps the error of Q out of y's bound). One branch a group keeps each case straight-line. */
 static GELU_HALF_ALWAYS void gelu_half_finish(enum gelu_form form, enum gelu_half type, const gelu_vw *v,
-                                              const gelu_vw *q, gelu_vh *out, unsigned *slow, int with_tail)
+                                              const gelu_vw *q, const unsigned *big, gelu_vh *out, unsigned *slow,
+                                              int with_tail)
 {
     GELU_HALF_EACH(GELU_HALF_NB) {
         gelu_vw ax = gelu_vw_abs(v[b]), qb = q[b];
         unsigned tail = 0;
-        if (with_tail) {
+        if (with_tail && big[b]) {
             qb = gelu_vw_mul(qb, gelu_half_tail_e(form, ax));
             tail = gelu_half_forms[form].tail_ulps <= GELU_HALF_ONE_WINDOW ? GELU_HALF_ALL
                                                                            : gelu_vw_le(v[b], gelu_vw_set1(-4.0f));
@@ -323,17 +322,18 @@ static GELU_HALF_ALWAYS void gelu_half_group_narrow(enum gelu_form form, enum ge
     const struct gelu_half_form *f = &gelu_half_forms[form];
     gelu_vw v[GELU_HALF_NB], qv[GELU_HALF_NB];
     gelu_vh out[GELU_HALF_NB];
-    unsigned slow[GELU_HALF_NB], any_big = 0, any = 0;
+    unsigned slow[GELU_HALF_NB], big[GELU_HALF_NB], any_big = 0, any = 0;
     GELU_HALF_EACH(GELU_HALF_NB) {
         v[b] = gelu_vw_loadu(x + GELU_VW_LANES * b);
         gelu_vw ax = gelu_vw_abs(v[b]);
         qv[b] = gelu_half_q(form, ax);
-        any_big |= gelu_vw_ge(ax, gelu_vw_set1(4.0f));
+        big[b] = gelu_vw_ge(ax, gelu_vw_set1(4.0f));
+        any_big |= big[b];
     }
     if (__builtin_expect(any_big == 0, 1))
-        gelu_half_finish(form, type, v, qv, out, slow, 0);
+        gelu_half_finish(form, type, v, qv, big, out, slow, 0);
     else
-        gelu_half_finish(form, type, v, qv, out, slow, 1);
+        gelu_half_finish(form, type, v, qv, big, out, slow, 1);
     GELU_HALF_EACH(GELU_HALF_NB) {
         slow[b] |= gelu_half_out_of_range(f, v[b]);
         any |= slow[b];
