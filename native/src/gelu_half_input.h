@@ -9,20 +9,30 @@
  * correctly rounded result of every input it will ever see: the polynomial path needs no
  * rounding test. For |x| <= 8 (NaN and the infinities excluded), in float:
  *
- *   k = round(C |x|)      the piece, 0 .. 31, from s = fma(|x|, C, M) (M = 1.5 2^23: s = M + k)
- *   t = C |x| - k         in [-1/2, 1/2]
+ *   k, t                  the piece, 0 .. 31, in the low 5 bits of s, and its variable:
+ *     bf16 erf, tanh: s = |x| + M4 rounded up (M4 = 1.5 2^21 - 1/4: s = M4 + ceil(4|x|)/4),
+ *           k = ceil(4|x|) - 1 (|x| in (k/4, (k+1)/4]; x = 0 takes piece 31), t = |x| - ceil(4|x|)/4
+ *           exact, in (-1/4, 0]
+ *     the others: s = fma(|x|, C, M) (M = 1.5 2^23: s = M + k), k = round(C |x|), t = C |x| - k
+ *           in [-1/2, 1/2]: one operation more, but f16's inputs near 0 need t = 0 at x = 0,
+ *           and quick bf16 takes degree 5 here against 6 above
  *   q = sum c_j[k] t^j    Horner, degree 4 or 5, one 32-entry table lookup per coefficient
- *   m = max(0, x) - |x| b[k]   exact: max(0, x), or x/2 on the first pieces (where q = Q - 1/2
- *                              is small, so that its float ulps are fine enough)
- *   y = m - |x| q         with x's sign (a zero keeps it), rounded to the format: bf16 by
- *                         adding half an ulp to the float's bits, f16 by the conversion
+ *   m = max(0, x) - |x| b[k]   exact: max(0, x), or x/2 on the first pieces of the tables with
+ *                              a base (there q = Q - 1/2 is small, so that its float ulps are
+ *                              fine enough); the bf16 tables have none: b = 0, m = max(0, x)
+ *   y = m - |x| q         rounded to the format: bf16 by adding half an ulp to the float's bits,
+ *                         f16 with x's sign by the conversion
  *
+ * bf16's y has x's sign: a zero's y is m - (+0) = m (max(0, -0) is -0, and q > 0 at x = 0: that
+ * of x = 8, or Q(0) = 1/2). f16's piece 0 has q < 0 at t = 0, so x's sign is put back.
  * gen_half_input.py fits the tables (gelu_half_input_coeffs.h) and proves them: evaluated
  * exactly as here, every input with |x| <= 8 gives the MPFR oracle's result, none differs;
  * the test `half` runs this path on all of them on every ISA that takes it. A group of
  * registers with a lane outside the range (|x| > 8, NaN, an infinity) is computed with those
  * lanes set to zero, and they are then taken from the table of every input's result
- * (gelu_half_tables.c). Unrolled over GELU_HALF_NB registers so that their Horner chains
+ * (gelu_half_tables.c), merged into the registers before the store (a store into a line just
+ * streamed past the caches would wait for it to come back: Student-t(3) data, n = 2^24, ran at
+ * 0.7 Gelem/s so). Unrolled over GELU_HALF_NB registers so that their Horner chains
  * overlap; bf16 widens and narrows two registers at a time where the wrapper can
  * (GELU_VH2_PAIRS).
  */
@@ -37,30 +47,50 @@
 #include "gelu_half_input_coeffs.h"
 
 struct gelu_half_input_form {
-    const float (*rows)[32]; /* row 0: b; rows 1 ..: c_0 .. c_degree */
-    int degree;
+    const float (*base)[32]; /* the row of b, or NULL (b = 0) */
+    const float (*rows)[32]; /* c_0 .. c_degree */
+    int degree, ceil;        /* ceil: pieces (k/4, (k+1)/4], else centred (below) */
 };
-#define GELU_HALF_INPUT_ROW(form, FORM)                                                          \
-    [GELU_FORM_##FORM] = {{gelu_half_input_##form##_bf16, GELU_HALF_INPUT_##FORM##_BF16_DEGREE}, \
-                          {gelu_half_input_##form##_f16, GELU_HALF_INPUT_##FORM##_F16_DEGREE}},
+#define GELU_HALF_INPUT_TABLE(NAME, name)                                                            \
+    {                                                                                                \
+        GELU_HALF_INPUT_##NAME##_BASE ? gelu_half_input_##name : NULL,                               \
+            gelu_half_input_##name + GELU_HALF_INPUT_##NAME##_BASE, GELU_HALF_INPUT_##NAME##_DEGREE, \
+            GELU_HALF_INPUT_##NAME##_CEIL                                                            \
+    }
+#define GELU_HALF_INPUT_ROW(form, FORM)                  \
+    [GELU_FORM_##FORM] = {                               \
+        GELU_HALF_INPUT_TABLE(FORM##_BF16, form##_bf16), \
+        GELU_HALF_INPUT_TABLE(FORM##_F16, form##_f16),   \
+    },
 static const struct gelu_half_input_form gelu_half_input_forms[][2] = {GELU_FORMS(GELU_HALF_INPUT_ROW)};
 #undef GELU_HALF_INPUT_ROW
+#undef GELU_HALF_INPUT_TABLE
 
 /* GELU(x) for |x| <= 8 in float, before the rounding to the format (other lanes: anything,
    raising nothing for a zero). */
-static GELU_HALF_ALWAYS gelu_vw gelu_half_input_float(const struct gelu_half_input_form *f, gelu_vw x)
+static GELU_HALF_ALWAYS gelu_vw gelu_half_input_float(const struct gelu_half_input_form *f, enum gelu_half type,
+                                                      gelu_vw x)
 {
-    gelu_vw a = gelu_vw_abs(x), c = gelu_vw_set1(GELU_HALF_INPUT_C);
-    gelu_vw s = gelu_vw_fma(a, c, gelu_vw_set1(GELU_HALF_INPUT_M));
-    gelu_vw t = gelu_vw_fma(a, c, gelu_vw_sub(gelu_vw_set1(GELU_HALF_INPUT_M), s)); /* M - s exact */
-    gelu_vwi k = gelu_vw_bits(s);                                                   /* k in the low 5 bits */
-    gelu_vw q = gelu_vw_lookup32_low_bits(f->rows[f->degree + 1], k);
+    gelu_vw a = gelu_vw_abs(x), t;
+    gelu_vwi k; /* the piece in the low 5 bits */
+    if (f->ceil) {
+        k = gelu_vw_bits(gelu_vw_add_up(a, gelu_vw_set1(GELU_HALF_INPUT_M4)));
+        t = gelu_vw_less_ceil_quarter(a);
+    } else {
+        gelu_vw c = gelu_vw_set1(GELU_HALF_INPUT_C), s = gelu_vw_fma(a, c, gelu_vw_set1(GELU_HALF_INPUT_M));
+        t = gelu_vw_fma(a, c, gelu_vw_sub(gelu_vw_set1(GELU_HALF_INPUT_M), s)); /* M - s exact */
+        k = gelu_vw_bits(s);
+    }
+    gelu_vw q = gelu_vw_lookup32_low_bits(f->rows[f->degree], k);
     _Pragma("GCC unroll 8")
     for (int j = f->degree - 1; j >= 0; j--)
-        q = gelu_vw_fma(q, t, gelu_vw_lookup32_low_bits(f->rows[j + 1], k));
+        q = gelu_vw_fma(q, t, gelu_vw_lookup32_low_bits(f->rows[j], k));
     /* max(0, x) returns x when both are zeros */
-    gelu_vw m = gelu_vw_fnma(a, gelu_vw_lookup32_low_bits(f->rows[0], k), gelu_vw_max(gelu_vw_zero(), x));
-    return gelu_vw_copysign(gelu_vw_fnma(a, q, m), x);
+    gelu_vw m = gelu_vw_max(gelu_vw_zero(), x);
+    if (f->base)
+        m = gelu_vw_fnma(a, gelu_vw_lookup32_low_bits(f->base[0], k), m);
+    gelu_vw y = gelu_vw_fnma(a, q, m);
+    return type == GELU_HALF_BF16 ? y : gelu_vw_copysign(y, x);
 }
 
 /* bf16: half an ulp added to the float's bits, then its top half (in the low 16 bits) */
@@ -72,7 +102,7 @@ static GELU_HALF_ALWAYS gelu_vwi gelu_half_input_bf16(gelu_vw y)
 /* GELU(x) for |x| <= 8 rounded to the type. */
 static GELU_HALF_ALWAYS gelu_vh gelu_half_input_y(const struct gelu_half_input_form *f, enum gelu_half type, gelu_vw x)
 {
-    gelu_vw y = gelu_half_input_float(f, x);
+    gelu_vw y = gelu_half_input_float(f, type, x);
     return type == GELU_HALF_BF16 ? gelu_vwi_narrow16(gelu_half_input_bf16(y)) : gelu_vw_to_f16(y);
 }
 
@@ -92,21 +122,14 @@ static void gelu_half_input_fetch(enum gelu_form form, enum gelu_half type, gelu
             r[GELU_VW_LANES * b + __builtin_ctz(m)] = table[x[GELU_VW_LANES * b + __builtin_ctz(m)]];
 }
 
-/* ... and into y, after the group's store. */
-static void gelu_half_input_patch(uint16_t *y, const unsigned *outside, const uint16_t *r)
-{
-    for (int b = 0; b < GELU_HALF_NB; b++)
-        for (unsigned m = outside[b]; m; m &= m - 1)
-            y[GELU_VW_LANES * b + __builtin_ctz(m)] = r[GELU_VW_LANES * b + __builtin_ctz(m)];
-}
-
 #if GELU_VH2_PAIRS
 /*
  * bf16, a group as GELU_HALF_NB / 2 registers of 16-bit values: each widened into two
- * registers of floats by interleaving with zeros (an order within the register that the
- * packing back undoes), checked on its 16-bit values (|x| <= 8: the bits without the sign at
- * most 0x4100; masks in memory order), and packed back in one instruction. Fewer operations
- * than widening and narrowing a register at a time.
+ * registers of floats, its even and its odd elements, checked on its 16-bit values (|x| <= 8:
+ * the bits without the sign at most 0x4100; masks in memory order), and rounded back into place
+ * with half an ulp added to each float's bits: the high halves of the even lanes shifted down,
+ * those of the odd lanes kept, merged in one instruction. Fewer operations than widening and
+ * narrowing a register at a time, or interleaving and packing.
  */
 static GELU_HALF_ALWAYS void gelu_half_input_group_bf16(enum gelu_form form, gelu_n16_fn narrow, const uint16_t *x,
                                                         uint16_t *y, int stream)
@@ -114,31 +137,36 @@ static GELU_HALF_ALWAYS void gelu_half_input_group_bf16(enum gelu_form form, gel
     const struct gelu_half_input_form *f = &gelu_half_input_forms[form][GELU_HALF_BF16];
     enum { PAIRS = GELU_HALF_NB / 2 };
     gelu_vh2 h[PAIRS];
-    unsigned outside[GELU_HALF_NB], any = 0;
+    uint32_t o[PAIRS], any = 0; /* the lanes outside, in memory order */
     uint16_t r[GELU_HALF_GROUP];
     GELU_HALF_EACH(PAIRS) {
         h[b] = gelu_vh2_loadu(x + 2 * GELU_VW_LANES * b);
-        uint32_t o = gelu_vh2_abs_above(h[b], GELU_HALF_INPUT_ABS_MAX_BITS >> 16);
-        outside[2 * b] = o & GELU_HALF_ALL, outside[2 * b + 1] = o >> GELU_VW_LANES;
-        any |= o;
+        o[b] = gelu_vh2_abs_above(h[b], GELU_HALF_INPUT_ABS_MAX_BITS >> 16);
+        any |= o[b];
     }
-    if (__builtin_expect(any != 0, 0))
+    if (__builtin_expect(any != 0, 0)) { /* the table's results (masks per register built only here) */
+        unsigned outside[GELU_HALF_NB];
+        GELU_HALF_EACH(PAIRS)
+            outside[2 * b] = o[b] & GELU_HALF_ALL, outside[2 * b + 1] = o[b] >> GELU_VW_LANES;
         gelu_half_input_fetch(form, GELU_HALF_BF16, narrow, x, outside, r);
+    }
     GELU_HALF_EACH(PAIRS) {
-        gelu_vw lo = gelu_vh2_bf16_lo(h[b]), hi = gelu_vh2_bf16_hi(h[b]);
+        gelu_vw even = gelu_vh2_bf16_even(h[b]), odd = gelu_vh2_bf16_odd(h[b]);
         if (__builtin_expect(any != 0, 0)) { /* the lanes outside, in register order, to zero */
-            lo = gelu_vw_keep(~gelu_half_input_outside(lo) & GELU_HALF_ALL, lo);
-            hi = gelu_vw_keep(~gelu_half_input_outside(hi) & GELU_HALF_ALL, hi);
+            even = gelu_vw_keep(~gelu_half_input_outside(even) & GELU_HALF_ALL, even);
+            odd = gelu_vw_keep(~gelu_half_input_outside(odd) & GELU_HALF_ALL, odd);
         }
-        gelu_vh2 out = gelu_vwi_pack16(gelu_half_input_bf16(gelu_half_input_float(f, lo)),
-                                       gelu_half_input_bf16(gelu_half_input_float(f, hi)));
+        const gelu_vwi half = gelu_vwi_set1(0x8000);
+        gelu_vh2 out = gelu_vh2_join_high(
+            gelu_vwi_add(gelu_vw_bits(gelu_half_input_float(f, GELU_HALF_BF16, even)), half),
+            gelu_vwi_add(gelu_vw_bits(gelu_half_input_float(f, GELU_HALF_BF16, odd)), half));
+        if (__builtin_expect(any != 0, 0))
+            out = gelu_vh2_patch(out, o[b], r + 2 * GELU_VW_LANES * b);
         if (stream)
             gelu_vh2_stream(y + 2 * GELU_VW_LANES * b, out);
         else
             gelu_vh2_storeu(y + 2 * GELU_VW_LANES * b, out);
     }
-    if (__builtin_expect(any != 0, 0))
-        gelu_half_input_patch(y, outside, r);
 }
 #endif
 
@@ -161,19 +189,21 @@ static GELU_HALF_ALWAYS void gelu_half_input_group(enum gelu_form form, enum gel
     uint16_t r[GELU_HALF_GROUP];
     GELU_HALF_EACH(GELU_HALF_NB) {
         v[b] = gelu_half_widen(type, gelu_vh_loadu(x + GELU_VW_LANES * b));
-        outside[b] = gelu_half_input_outside(v[b]);
-        any |= outside[b];
+        any |= gelu_half_input_outside(v[b]);
     }
-    if (__builtin_expect(any != 0, 0)) {
+    if (__builtin_expect(any != 0, 0)) { /* the masks per register kept only here, off the common path */
+        GELU_HALF_EACH(GELU_HALF_NB)
+            outside[b] = gelu_half_input_outside(v[b]);
         gelu_half_input_fetch(form, type, narrow, x, outside, r);
         GELU_HALF_EACH(GELU_HALF_NB)
             v[b] = gelu_vw_keep(~outside[b] & GELU_HALF_ALL, v[b]);
     }
     GELU_HALF_EACH(GELU_HALF_NB)
         out[b] = gelu_half_input_y(f, type, v[b]);
-    gelu_half_store(y, out, stream);
     if (__builtin_expect(any != 0, 0))
-        gelu_half_input_patch(y, outside, r);
+        GELU_HALF_EACH(GELU_HALF_NB)
+            out[b] = gelu_vh_patch(out[b], outside[b], r + GELU_VW_LANES * b);
+    gelu_half_store(y, out, stream);
 }
 
 /* Fewer than a group of elements, through buffers padded with zeros (x read first). */

@@ -9,11 +9,31 @@ evaluation can be checked against the correctly rounded result of every input it
 native/tools/gelu_golden_half). The path, in float32 (each step rounded once, as the kernel):
 
     a = |x|                               (the path takes -8 <= x <= 8)
+  the tables of CEIL (bf16 erf, tanh), pieces of width 1/4 ending at their grid point (2 operations):
+    s = a + M4 rounded up                 M4 = 1.5 2^21 - 1/4: s = M4 + j/4, j = ceil(4a); the low
+                                          5 bits of s are k = j - 1 mod 32, the piece: a in
+                                          (k/4, (k+1)/4] (a = 0 takes piece 31, harmlessly)
+    t = a - ceil(4a)/4                    exact (vreduceps), in (-1/4, 0]: the piece's variable
+  the others, pieces of width 8/31.5 centred on their grid points (3 operations; f16's inputs
+  near 0 need a piece whose variable is 0 at a = 0, or Horner's cancellation there misses them;
+  quick bf16 needs degree 6 on the pieces above, 5 on these):
     s = fma(a, C, M)                      M = 1.5 2^23: s = M + k, k = round(a C) in 0 .. 31
     t = fma(a, C, -(s - M))               a C - k in [-1/2, 1/2]: the piece's variable
     q = c_d[k]; q = fma(q, t, c_j[k])     j = d-1 .. 0, one 32-entry permute per coefficient
-    y = fma(-a, q, max(0, x))             q ~ Q(a) = Phi(-a), sigma(-2u(a)), sigma(-1.702 a)
-    bf16: (bits(y) + 0x8000) >> 16        f16: y rounded to nearest even (vcvtps2ph)
+    m = fma(-a, b[k], max(0, x))          exact: max(0, x), or x/2 where b = 1/2 (tables with a base)
+    y = fma(-a, q, m)                     q ~ Q(a) = Phi(-a), sigma(-2u(a)), sigma(-1.702 a), less b
+    bf16: (bits(y) + 0x8000) >> 16        f16: y with x's sign, rounded to nearest even (vcvtps2ph)
+
+bf16's y has x's sign with no copysign: max(0, -0) is -0 (vmaxps returns its second operand
+for two zeros), and q > 0 at a zero (checked), so that its y is m - (+0) = m: with CEIL's pieces
+a zero takes piece 31 at t = 0, where q is that of x = 8; quick bf16's piece 0 has b = 0 and q
+= Q(0) = 1/2 there. f16's y takes x's sign (its piece 0 has q < 0 at t = 0: a q held
+at 0 there misses f16's least subnormal input, whose y must be pushed off a midpoint, and a
+few others).
+
+The base b (1/2 on the first pieces, where q = Q - 1/2 is small enough for its float ulps to
+resolve the hardest inputs) costs a permute and an fma per register: only the tables listed in
+BASE may use it; the others are fitted with b = 0 on every piece and have no row for it.
 
 For each input the floats q that give the right 16-bit result form an interval (y falls as q
 rises and the rounding is monotone): found by bisection on q's bits with the exact float32
@@ -41,13 +61,19 @@ GOLDEN = os.path.join(ROOT, "java/src/test/resources/dev/gelu/golden16.bin.gz")
 HEADER = os.path.join(ROOT, "native/src/gelu_half_input_coeffs.h")
 FORMS = ["erf", "tanh", "quick"]
 TYPES = ["bf16", "f16"]
-# 32 pieces on a in [0, 8]: a C < 31.5 rounds to at most 31 (8 C is the float just below 31.5)
+# CEIL: 32 pieces on a in (0, 8], of width 1/4: s = a + M4 rounded up is on the grid of 1/4 (its ulp)
+M4 = np.float32(1.5 * 2 ** 21 - 0.25)
+# the others: 32 pieces on a in [0, 8]: a C < 31.5 rounds to at most 31 (8 C is the float just below 31.5)
 C = np.nextafter(np.float32(31.5 / 8), np.float32(0))
 M = np.float32(1.5 * 2 ** 23)
 A_MAX = 8.0
 # The degree per form and format
 DEGREE = {("erf", "bf16"): 4, ("erf", "f16"): 4, ("tanh", "bf16"): 5, ("tanh", "f16"): 5,
           ("quick", "bf16"): 5, ("quick", "f16"): 4}
+# The tables whose pieces may take the base b = 1/2 (the others: b = 0 everywhere, no row)
+BASE = {("erf", "f16"), ("tanh", "f16"), ("quick", "f16")}
+# The tables whose pieces are (k/4, (k+1)/4] (the others: centred, of width 8/31.5)
+CEIL = {("erf", "bf16"), ("tanh", "bf16")}
 F32, F64 = np.float32, np.float64
 
 
@@ -68,10 +94,10 @@ def fma32(a, b, c):
     return np.where(tie, nudged, r).astype(F32)
 
 
-def bits16(type_, y, x=None):
-    """float32 y with x's sign (when given) rounded to the format as the kernel does, as 16-bit
+def bits16(type_, y, x):
+    """float32 y rounded to the format as the kernel does (f16: with x's sign), as 16-bit
     patterns."""
-    if x is not None:
+    if type_ == "f16":
         y = ((y.view(np.uint32) & 0x7FFFFFFF) | (x.view(np.uint32) & 0x80000000)).view(F32)
     if type_ == "bf16":
         return ((y.view(np.uint32).astype(np.uint64) + 0x8000) >> 16).astype(np.uint16)
@@ -90,11 +116,12 @@ def key(h):
     return np.where(h < 0x8000, h + 0x8000, 0xFFFF - h)
 
 
-def piece_and_t(a):
+def piece_and_t(table, a):
+    if table in CEIL:
+        j = np.ceil(a.astype(F64) * 4)
+        return (j.astype(np.int64) - 1) % 32, (a.astype(F64) - j / 4).astype(F32)  # exact
     s = fma32(a, C, M)
-    k = (s.astype(F64) - float(M)).astype(np.int64)
-    t = fma32(a, C, -(s - M))
-    return k, t
+    return (s.astype(F64) - float(M)).astype(np.int64), fma32(a, C, -(s - M))
 
 
 def base(x, b):
@@ -102,10 +129,11 @@ def base(x, b):
     return fma32(-np.abs(x), b, np.where(x >= 0, x, F32(0)).astype(F32))
 
 
-def evaluate(type_, coef, shift, x):
+def evaluate(table, coef, shift, x):
     """The kernel's path on the floats x (in range), coef[j][k] and shift[k]: the 16-bit results."""
+    type_ = table[1]
     a = np.abs(x)
-    k, t = piece_and_t(a)
+    k, t = piece_and_t(table, a)
     q = coef[-1][k]
     for j in range(len(coef) - 2, -1, -1):
         q = fma32(q, t, coef[j][k])
@@ -169,15 +197,16 @@ def solve_piece(t, lo, hi, degree):
     return res.x[:-1] * scale, res.x[-1] * 2 ** 24
 
 
-def fit(type_, want, degree):
+def fit(table, want, degree, with_base):
     """The tables of one form and format: (coef[j][k], shift[k], inputs checked, least margin)."""
+    type_ = table[1]
     h = np.arange(65536, dtype=np.uint32).astype(np.uint16)
     x = widen(type_, h)
     taken = np.abs(x) <= A_MAX  # NaN: false
     x, want = x[taken], want[taken]
-    k, t = piece_and_t(np.abs(x))
+    k, t = piece_and_t(table, np.abs(x))
     pos = np.abs(x) > 0  # a zero's result does not depend on q
-    shifts = (F32(0), F32(0.5))
+    shifts = (F32(0), F32(0.5)) if with_base else (F32(0),)
     bounds = [q_intervals(type_, x[pos], np.full(np.count_nonzero(pos), b), want[pos]) for b in shifts]
     kp, tp, xp = k[pos], t[pos], x[pos]
     coef = np.zeros((degree + 1, 32), F32)
@@ -198,8 +227,8 @@ def fit(type_, want, degree):
         for margin, b, c, plo, phi in sorted(candidates, key=lambda v: -v[0]):
             shift[piece] = b
             for attempt in range(40):
-                coef[:, piece] = c.astype(F32)
-                fails = evaluate(type_, coef, shift, xs) != ws
+                coef[:, piece] = c.astype(F32) + F32(0)  # + 0: never a -0 coefficient
+                fails = evaluate(table, coef, shift, xs) != ws
                 if not fails.any():
                     break
                 # narrow the failing inputs' intervals by the size of the miss and solve again
@@ -225,27 +254,35 @@ def golden():
             for i, f in enumerate(FORMS) for j, t in enumerate(TYPES)}
 
 
-def check(type_, coef, shift, x, want):
+def check(table, coef, shift, x, want):
     """The number of inputs of the range whose path result differs from the oracle's."""
-    return int(np.count_nonzero(evaluate(type_, coef, shift, x) != want))
+    return int(np.count_nonzero(evaluate(table, coef, shift, x) != want))
 
 
 def header(results):
     h = lambda v: float(v).hex()
     out = ["/* Generated by native/tools/gen_half_input.py: do not edit. */", "#ifndef GELU_HALF_INPUT_COEFFS_H",
            "#define GELU_HALF_INPUT_COEFFS_H", "",
-           "/* s = fma(|x|, C, M) = M + k, k = round(C |x|) the piece (0 .. 31 for |x| < 8) */",
+           "/* bf16: s = |x| + M4 rounded up = M4 + ceil(4|x|)/4: its low 5 bits are the piece, ceil(4|x|) - 1 */",
+           f"#define GELU_HALF_INPUT_M4 {h(M4)}f",
+           "/* f16: s = fma(|x|, C, M) = M + k, k = round(C |x|) the piece (0 .. 31 for |x| < 8) */",
            f"#define GELU_HALF_INPUT_C {h(C)}f", f"#define GELU_HALF_INPUT_M {h(M)}f",
            "/* the path takes |x| <= 8: the bits of |x| at most these */",
            f"#define GELU_HALF_INPUT_ABS_MAX_BITS 0x{int(F32(A_MAX).view(np.uint32)):08X}"]
     for (form, type_), (coef, shift, n) in results.items():
         name = f"{form}_{type_}"
-        out += ["", f"/* {form} {type_}: row 0 the base b (m = max(0, x) - |x| b), rows 1 .. {len(coef)} the",
+        based = bool(np.any(shift != 0))
+        rows = ([shift] if based else []) + list(coef)
+        what = (f"row 0 the base b (m = max(0, x) - |x| b), rows 1 .. {len(coef)} the" if based else
+                f"no base (b = 0 on every piece), rows 0 .. {len(coef) - 1} the")
+        out += ["", f"/* {form} {type_}: {what}",
                 f"   coefficients c_0 .. c_{len(coef) - 1} of q in t, per piece k; {n} inputs, every one with",
                 "   |x| <= 8, checked against the MPFR oracle's table: 0 differ */",
                 f"#define GELU_HALF_INPUT_{name.upper()}_DEGREE {len(coef) - 1}",
-                f"static const float gelu_half_input_{name}[{len(coef) + 1}][32] __attribute__((aligned(64))) = {{"]
-        for row in [shift] + list(coef):
+                f"#define GELU_HALF_INPUT_{name.upper()}_BASE {int(based)}",
+                f"#define GELU_HALF_INPUT_{name.upper()}_CEIL {int((form, type_) in CEIL)}",
+                f"static const float gelu_half_input_{name}[{len(rows)}][32] __attribute__((aligned(64))) = {{"]
+        for row in rows:
             out.append("    {" + ", ".join(h(v) + "f" for v in row) + "},")
         out.append("};")
     out += ["", "#endif", ""]
@@ -253,12 +290,20 @@ def header(results):
 
 
 def parse(text, form, type_):
-    """The rows of one table in a written header, as float32."""
-    start = text.index(f"gelu_half_input_{form}_{type_}[")
+    """One table of a written header, as float32: (coef[j][k], shift[k]); its pieces must be
+    those this script evaluates (CEIL)."""
+    name = f"{form}_{type_}"
+    flag = f"#define GELU_HALF_INPUT_{name.upper()}_BASE "
+    based = text[text.index(flag) + len(flag)] == "1"
+    start = text.index(f"gelu_half_input_{name}[")
     body = text[text.index("{", text.index("=", start)) + 1:text.index("};", start)]
     rows = [r for r in body.split("}") if "{" in r]
-    return np.array([[float.fromhex(v.strip().rstrip("f")) for v in r[r.index("{") + 1:].split(",")]
+    rows = np.array([[float.fromhex(v.strip().rstrip("f")) for v in r[r.index("{") + 1:].split(",")]
                      for r in rows], F32)
+    ceil = f"#define GELU_HALF_INPUT_{name.upper()}_CEIL "
+    if (text[text.index(ceil) + len(ceil)] == "1") != ((form, type_) in CEIL):
+        sys.exit(f"{name}: the header's pieces are not those of CEIL")
+    return (rows[1:], rows[0]) if based else (rows, np.zeros(32, F32))
 
 
 def main():
@@ -269,18 +314,18 @@ def main():
         h = np.arange(65536, dtype=np.uint32).astype(np.uint16)
         for form in FORMS:
             for type_ in TYPES:
-                rows = parse(text, form, type_)
+                coef, shift = parse(text, form, type_)
                 x = widen(type_, h)
                 taken = np.abs(x) <= A_MAX
-                failing = check(type_, rows[1:], rows[0], x[taken], tables[(form, type_)][taken])
+                failing = check((form, type_), coef, shift, x[taken], tables[(form, type_)][taken])
                 print(f"{form} {type_}: {int(taken.sum())} inputs, {failing} differ from the oracle")
                 bad += failing
         sys.exit(1 if bad else 0)
     results = {}
     for form in FORMS:
         for type_ in TYPES:
-            coef, shift, x, want = fit(type_, tables[(form, type_)], DEGREE[(form, type_)])
-            failing = check(type_, coef, shift, x, want)
+            coef, shift, x, want = fit((form, type_), tables[(form, type_)], DEGREE[(form, type_)], (form, type_) in BASE)
+            failing = check((form, type_), coef, shift, x, want)
             print(f"{form} {type_}: degree {DEGREE[(form, type_)]}, {len(x)} inputs, {failing} failing, "
                   f"base x/2 on pieces {[k for k in range(32) if shift[k]]}")
             if failing:

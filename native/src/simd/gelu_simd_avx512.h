@@ -229,6 +229,20 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup32_low_bits(const float *row, gelu
 {
     return gelu_vw_lookup32(row, i);
 }
+/* a + b rounded up; a - ceil(4a)/4, exact (vreduceps), for a >= 0 */
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_add_up(gelu_vw a, gelu_vw b)
+{
+    return _mm512_add_round_ps(a, b, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC);
+}
+static GELU_SIMD_ALWAYS gelu_vw gelu_vw_less_ceil_quarter(gelu_vw a)
+{
+    return _mm512_reduce_ps(a, (2 << 4) | _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC);
+}
+/* v with the 16-bit lanes of m from p (the others of p not read) */
+static GELU_SIMD_ALWAYS gelu_vh gelu_vh_patch(gelu_vh v, unsigned m, const uint16_t *p)
+{
+    return _mm256_mask_loadu_epi16(v, (__mmask16)m, p);
+}
 /* a with the sign of s; the lanes of m kept, the others zero */
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_copysign(gelu_vw a, gelu_vw s)
 {
@@ -285,23 +299,28 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vh_bf16_to_vw(gelu_vh h)
 
 /* gelu_vh2: 32 16-bit values, two registers' worth (GELU_VH2_PAIRS 1: this wrapper has them);
    memory (streamed: to a 64-byte aligned p); bf16 values widened to floats two registers at a
-   time, in the order of vpunpck{l,h}wd (lanes 0-3 of each 128-bit block, then 4-7), which
-   gelu_vwi_pack16 undoes for lanes below 2^16; the values whose bits without the sign exceed
-   m, as bits in memory order */
+   time, the even elements and the odd ones; the high halves of the lanes of e and o back in
+   memory order (e's at the even elements); v with the lanes of m from p (the others of p not
+   read); the values whose bits without the sign exceed m, as bits in memory order */
 #define GELU_VH2_PAIRS 1
 typedef __m512i gelu_vh2;
 static GELU_SIMD_ALWAYS gelu_vh2 gelu_vh2_loadu(const uint16_t *p) { return _mm512_loadu_si512((const void *)p); }
 static GELU_SIMD_ALWAYS void gelu_vh2_storeu(uint16_t *p, gelu_vh2 v) { _mm512_storeu_si512((void *)p, v); }
 static GELU_SIMD_ALWAYS void gelu_vh2_stream(uint16_t *p, gelu_vh2 v) { _mm512_stream_si512((void *)p, v); }
-static GELU_SIMD_ALWAYS gelu_vw gelu_vh2_bf16_lo(gelu_vh2 h)
+static GELU_SIMD_ALWAYS gelu_vw gelu_vh2_bf16_even(gelu_vh2 h) { return _mm512_castsi512_ps(_mm512_slli_epi32(h, 16)); }
+static GELU_SIMD_ALWAYS gelu_vw gelu_vh2_bf16_odd(gelu_vh2 h)
 {
-    return _mm512_castsi512_ps(_mm512_unpacklo_epi16(_mm512_setzero_si512(), h));
+    return _mm512_castsi512_ps(_mm512_and_si512(h, _mm512_set1_epi32((int)0xFFFF0000u)));
 }
-static GELU_SIMD_ALWAYS gelu_vw gelu_vh2_bf16_hi(gelu_vh2 h)
+static GELU_SIMD_ALWAYS gelu_vh2 gelu_vh2_join_high(gelu_vwi e, gelu_vwi o)
 {
-    return _mm512_castsi512_ps(_mm512_unpackhi_epi16(_mm512_setzero_si512(), h));
+    /* (e >> 16) | (o & 0xFFFF0000) */
+    return _mm512_ternarylogic_epi32(_mm512_srli_epi32(e, 16), o, _mm512_set1_epi32((int)0xFFFF0000u), 0xF8);
 }
-static GELU_SIMD_ALWAYS gelu_vh2 gelu_vwi_pack16(gelu_vwi lo, gelu_vwi hi) { return _mm512_packus_epi32(lo, hi); }
+static GELU_SIMD_ALWAYS gelu_vh2 gelu_vh2_patch(gelu_vh2 v, uint32_t m, const uint16_t *p)
+{
+    return _mm512_mask_loadu_epi16(v, (__mmask32)m, p);
+}
 static GELU_SIMD_ALWAYS uint32_t gelu_vh2_abs_above(gelu_vh2 h, int m)
 {
     __m512i a = _mm512_and_si512(h, _mm512_set1_epi16(0x7FFF));
