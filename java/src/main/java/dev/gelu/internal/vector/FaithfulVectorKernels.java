@@ -100,10 +100,18 @@ final class FaithfulVectorKernels {
         float lo = f.lo(), hi = f.hi();
         FloatVector gamma = FloatVector.broadcast(FS, f.gamma()), beta = FloatVector.broadcast(FS, f.beta());
         FloatVector delta = FloatVector.broadcast(FS, f.delta()), k0 = FloatVector.broadcast(FS, f.k0());
-        // the rows (DEGREE = 6: m and c0 .. c6) as locals: read in the loop, a row would be
-        // loaded and checked every time (the stores to dst may alias any array for C2)
+        // the rows (DEGREE = 6: m and c0 .. c6) in registers, 32 / L vectors each (for 16 lanes
+        // the last two of each are not used): loaded in the loop they would be loaded every time,
+        // as the queue's stores may alias any float[] for C2, and the loop ran twice as slowly
         float[][] p = f.c();
-        float[] pm = p[0], p0 = p[1], p1 = p[2], p2 = p[3], p3 = p[4], p4 = p[5], p5 = p[6], p6 = p[7];
+        FloatVector m0 = part(p[0], 0), m1 = part(p[0], 1), m2 = part(p[0], 2), m3 = part(p[0], 3);
+        FloatVector a0 = part(p[1], 0), a1 = part(p[1], 1), a2 = part(p[1], 2), a3 = part(p[1], 3);
+        FloatVector b0 = part(p[2], 0), b1 = part(p[2], 1), b2 = part(p[2], 2), b3 = part(p[2], 3);
+        FloatVector c0 = part(p[3], 0), c1 = part(p[3], 1), c2 = part(p[3], 2), c3 = part(p[3], 3);
+        FloatVector d0 = part(p[4], 0), d1 = part(p[4], 1), d2 = part(p[4], 2), d3 = part(p[4], 3);
+        FloatVector e0 = part(p[5], 0), e1 = part(p[5], 1), e2 = part(p[5], 2), e3 = part(p[5], 3);
+        FloatVector g0 = part(p[6], 0), g1 = part(p[6], 1), g2 = part(p[6], 2), g3 = part(p[6], 3);
+        FloatVector h0 = part(p[7], 0), h1 = part(p[7], 1), h2 = part(p[7], 2), h3 = part(p[7], 3);
         int queued = 0, vectors = 0;
         for (int v = 0; v < nv; v++) {
             long i = base + (long) v * L;
@@ -114,17 +122,17 @@ final class FaithfulVectorKernels {
             s = x.abs().fma(delta, s);
             FloatVector r = x.fma(s, k0); // the piece: r truncated, in [0, 32) on [lo, hi)
             VectorMask<Float> upper = L == 8 ? r.compare(GE, 16.0f) : null;
-            FloatVector t = x.sub(entry(pm, r, upper));
-            FloatVector pq = entry(p6, r, upper).fma(t, entry(p5, r, upper));
-            pq = pq.fma(t, entry(p4, r, upper));
-            pq = pq.fma(t, entry(p3, r, upper));
-            pq = pq.fma(t, entry(p2, r, upper));
-            FloatVector c0 = entry(p0, r, upper), c1 = entry(p1, r, upper);
-            FloatVector h1 = t.mul(c1);
-            FloatVector l1 = t.fma(c1, h1.neg());
-            FloatVector sh = c0.add(h1);
-            FloatVector sl = c0.sub(sh).add(h1);
-            FloatVector y = x.fma(sh, x.mul(t.mul(pq).fma(t, l1.add(sl))));
+            FloatVector t = x.sub(entry(r, upper, m0, m1, m2, m3));
+            FloatVector pq = entry(r, upper, h0, h1, h2, h3).fma(t, entry(r, upper, g0, g1, g2, g3));
+            pq = pq.fma(t, entry(r, upper, e0, e1, e2, e3));
+            pq = pq.fma(t, entry(r, upper, d0, d1, d2, d3));
+            pq = pq.fma(t, entry(r, upper, c0, c1, c2, c3));
+            FloatVector u0 = entry(r, upper, a0, a1, a2, a3), u1 = entry(r, upper, b0, b1, b2, b3); // c0, c1
+            FloatVector ph = t.mul(u1);
+            FloatVector pl = t.fma(u1, ph.neg());
+            FloatVector sh = u0.add(ph);
+            FloatVector sl = u0.sub(sh).add(ph);
+            FloatVector y = x.fma(sh, x.mul(t.mul(pq).fma(t, pl.add(sl))));
             VectorMask<Float> tiny = x.abs().compare(LT, 0x1p-40f);
             if (x.compare(GE, lo).and(x.compare(LT, hi)).andNot(tiny).allTrue()) {
                 y.intoMemorySegment(dst, 4 * i, ORDER);
@@ -175,16 +183,18 @@ final class FaithfulVectorKernels {
         }
     }
 
+    /** Part k of a 32-entry row, its floats [k L, (k + 1) L) wrapped to the row. */
+    private static FloatVector part(float[] row, int k) {
+        return FloatVector.fromArray(FS, row, k * L % 32);
+    }
+
     /**
-     * Entry trunc(r) of a 32-entry row: one two-vector select of 16 lanes (its index wraps mod
-     * 32), or for 8 lanes two (each wraps mod 16) and a blend on the upper half.
+     * Entry trunc(r) of a 32-entry row in parts a .. d: one two-vector select of 16 lanes (its
+     * index wraps mod 32), or for 8 lanes two (each wraps mod 16) and a blend on the upper half.
      */
-    private static FloatVector entry(float[] row, FloatVector r, VectorMask<Float> upper) {
-        FloatVector v = r.selectFrom(FloatVector.fromArray(FS, row, 0), FloatVector.fromArray(FS, row, L));
-        return upper == null
-                ? v
-                : v.blend(
-                        r.selectFrom(FloatVector.fromArray(FS, row, 2 * L), FloatVector.fromArray(FS, row, 3 * L)),
-                        upper);
+    private static FloatVector entry(
+            FloatVector r, VectorMask<Float> upper, FloatVector a, FloatVector b, FloatVector c, FloatVector d) {
+        FloatVector v = r.selectFrom(a, b);
+        return upper == null ? v : v.blend(r.selectFrom(c, d), upper);
     }
 }
