@@ -32,9 +32,9 @@ import jdk.incubator.vector.IntVector;
  *
  * <p>The path runs in passes over the array, each a loop of its own that keeps its values in
  * {@link Work}'s arrays (L1): the argument of exp (per form), exp, Q (per family), the rounded
- * product. As one loop it is more vector operations than C2 inlines into one compilation
- * (its inlining budget stops short of the last helpers, whose vectors are then boxed, and the
- * loop runs several times slower); a pass is well within it, and no vector crosses a call.
+ * product. The whole path as one method was more vector operations than C2 inlines into one
+ * compilation (its inlining budget stopped near the end, and the vectors crossing into what it
+ * left out were boxed); each pass is a small loop, well within it, and no vector crosses a call.
  */
 final class FaithfulFloatTailVector {
     private FaithfulFloatTailVector() {}
@@ -122,7 +122,8 @@ final class FaithfulFloatTailVector {
             FloatVector l = a.fma(a, h.neg());
             FloatVector p3 = a.mul(h); // a^3 = p3 + p3l
             FloatVector p3l = a.fma(l, a.fma(h, p3.neg()));
-            FloatVector c3 = FloatVector.broadcast(FS, TAIL_TANH_C3[0]), c1 = FloatVector.broadcast(FS, TAIL_TANH_C1[0]);
+            FloatVector c3 = FloatVector.broadcast(FS, TAIL_TANH_C3[0]),
+                    c1 = FloatVector.broadcast(FS, TAIL_TANH_C1[0]);
             FloatVector x3 = c3.mul(p3);
             FloatVector x3l = c3.fma(p3, x3.neg());
             x3l = c3.fma(p3l, x3l);
@@ -198,7 +199,8 @@ final class FaithfulFloatTailVector {
         for (int i = 0; i < n; i += L) {
             FloatVector eh = FloatVector.fromArray(FS, work.eh, i), el = FloatVector.fromArray(FS, work.el, i);
             FloatVector es = eh.add(el);
-            FloatVector e = es.mul(FloatVector.fromArray(FS, work.s, i).max(0x1p4f)).mul(0x1p-64f);
+            FloatVector e =
+                    es.mul(FloatVector.fromArray(FS, work.s, i).max(0x1p4f)).mul(0x1p-64f);
             eh.intoArray(work.qh, i);
             es.neg().fma(e, el).intoArray(work.ql, i);
         }
@@ -215,8 +217,8 @@ final class FaithfulFloatTailVector {
             int i = k - from;
             FloatVector xc = negated(FloatVector.fromArray(FS, work.a, i));
             FloatVector ql = FloatVector.fromArray(FS, work.ql, i);
-            FloatVector ys = xc.fma(FloatVector.fromArray(FS, work.qh, i), xc.mul(ql))
-                    .mul(FloatVector.fromArray(FS, work.s, i));
+            FloatVector ys =
+                    xc.fma(FloatVector.fromArray(FS, work.qh, i), xc.mul(ql)).mul(FloatVector.fromArray(FS, work.s, i));
             FloatVector big = ys.min(TINY).mul(0x1p-64f);
             FloatVector tiny = ys.fma(-0x1p85f, 0x1p23f)
                     .reinterpretAsInts()

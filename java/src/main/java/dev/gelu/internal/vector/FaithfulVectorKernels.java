@@ -24,9 +24,13 @@ import jdk.incubator.vector.VectorSpecies;
  * y = x; |x| < 2^-40 x/2; NaN quieted; below lo the float tail ({@link FaithfulFloatTailVector}),
  * its lanes queued per chunk and finished together, as the C kernels do: no lane goes alone.
  *
- * <p>C2 compiles Vector API code well only while no vector is boxed: no vector crosses a call
- * or merges at a branch, and each loop below is small enough for C2 to inline all of it (a
- * loop past its inlining budget calls, and boxes, what it could not inline).
+ * <p>C2 compiles Vector API code well only while no vector is boxed (no vector crosses a call or
+ * merges at a branch) and only once the code is hot: vector code that runs seldom stays in C1,
+ * where every operation allocates, and costs microseconds a vector. So all that common data
+ * runs, the edge lanes included, is one loop ({@link #chunk}); the tail's vector code runs only
+ * on chunks with many tail lanes, and a chunk with few gives them to the scalar tail. (Before,
+ * a method of its own took each vector with an edge lane, tail included, whole: on N(0, 1) it
+ * ran a few times a call and stayed in C1, and cost more than the rest of the call.)
  */
 final class FaithfulVectorKernels {
     private FaithfulVectorKernels() {}
@@ -56,9 +60,11 @@ final class FaithfulVectorKernels {
     private static final class Queue {
         /** A vector's room past the last lane: compress writes a whole vector. */
         final float[] x;
+
         final int[] vector;
         /** Each queued vector's tail lanes, as VectorMask.toLong. */
         final long[] lanes;
+
         int vectors;
         FaithfulFloatTailVector.Work work;
 
@@ -101,8 +107,8 @@ final class FaithfulVectorKernels {
         FloatVector gamma = FloatVector.broadcast(FS, f.gamma()), beta = FloatVector.broadcast(FS, f.beta());
         FloatVector delta = FloatVector.broadcast(FS, f.delta()), k0 = FloatVector.broadcast(FS, f.k0());
         // the rows (DEGREE = 6: m and c0 .. c6) in registers, 32 / L vectors each (for 16 lanes
-        // the last two of each are not used): loaded in the loop they would be loaded every time,
-        // as the queue's stores may alias any float[] for C2, and the loop ran twice as slowly
+        // the last two of each are not used): read in the loop, C2 loaded all 16 for every
+        // vector, as the queue's stores may alias any float[]
         float[][] p = f.c();
         FloatVector m0 = part(p[0], 0), m1 = part(p[0], 1), m2 = part(p[0], 2), m3 = part(p[0], 3);
         FloatVector a0 = part(p[1], 0), a1 = part(p[1], 1), a2 = part(p[1], 2), a3 = part(p[1], 3);
