@@ -19,11 +19,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The Java float tail ({@link FaithfulFloatTail#tail}, and {@link FaithfulFloatTailVector#tail}
  * at the Vector API backend's width: 16 lanes on AVX-512, 8 in the 256-bit leg) against the C
- * faithful kernels (gelu_FORM_f32_faithful, every native
- * ISA here), bit for bit, on inputs below each form's central range: every float of [lo - 1,
- * lo), a stride over all the floats below lo down to -∞, -∞, the floats around -tailAmax, and
- * the region where the results are subnormal. Slow (about 40 s) mostly from the JIT: the vector
- * path runs slowly until C2 has compiled it, once per form.
+ * faithful kernels (gelu_FORM_f32_faithful, every native ISA here), bit for bit, on inputs below
+ * each form's central range: every float of [lo - 1, lo), a stride over all the floats below lo
+ * down to -∞, -∞, the floats around -tailAmax, and the region where the results are subnormal.
+ * Slow (about 9 s a leg, 2026-12-06), mostly from the JIT: the vector path runs slowly until C2
+ * has compiled it, once per form.
  */
 @Tag("slow")
 class FaithfulFloatTailTest {
