@@ -13,6 +13,8 @@ import static dev.gelu.internal.FaithfulFloatCoefficients.TAIL_S0;
 import static dev.gelu.internal.FaithfulFloatCoefficients.TAIL_S1;
 import static dev.gelu.internal.FaithfulFloatCoefficients.TAIL_TANH_C1;
 import static dev.gelu.internal.FaithfulFloatCoefficients.TAIL_TANH_C3;
+import static dev.gelu.internal.vector.FaithfulVectorKernels.FS;
+import static dev.gelu.internal.vector.FaithfulVectorKernels.L;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.LSHL;
@@ -21,164 +23,240 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
 import dev.gelu.internal.FaithfulFloatCoefficients;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The faithful kernels' negative tail in float on the Vector API, step for step
  * {@code gelu_fwd_faithful_ftail} of native/src/gelu_forward_faithful.h (and
- * {@link dev.gelu.internal.FaithfulFloatTail}), so the same bits, on every lane of a vector at
- * once. A float species of 8 or 16 lanes (the backend's widths): a 32-entry table row is read by
- * two-vector selects, 32 / (2 lanes) of them blended on the index.
+ * {@link dev.gelu.internal.FaithfulFloatTail}), so the same bits, on an array of queued tail
+ * lanes, the backend's width ({@link FaithfulVectorKernels#FS}) at a time.
  *
- * <p>A form's path is more vector operations than C2 parses into one compilation: its node
- * budget stops the inlining near {@link #finish} (a one-method path stops the same way), so C2
- * compiles it in parts and boxes the few vectors that cross between them. The species is that of
- * x: a JVM that calls this with one species gets constant species and the intrinsics.
+ * <p>The path runs in passes over the array, each a loop of its own that keeps its values in
+ * {@link Work}'s arrays (L1): the argument of exp (per form), exp, Q (per family), the rounded
+ * product. The whole path as one method was more vector operations than C2 inlines into one
+ * compilation (its inlining budget stopped near the end, and the vectors crossing into what it
+ * left out were boxed); each pass is a small loop, well within it, and no vector crosses a call.
  */
 final class FaithfulFloatTailVector {
     private FaithfulFloatTailVector() {}
 
     private static final float TINY = -0x1p-62f;
 
-    /**
-     * GELU(x) on every lane of x, each below the form's central range (x < form.lo(), or -∞):
-     * the caller guarantees that (a lane outside it gets some value, no exception), and gets the
-     * C kernels' bits. {@code form} as {@link dev.gelu.internal.FaithfulFloatTail#tail}.
-     */
-    static FloatVector tail(FaithfulFloatCoefficients.Form form, FloatVector x) {
-        // a > 0 on the tail's lanes: min has no zero or NaN to treat as the x86 instruction does
-        FloatVector a = x.broadcast(0.0f).sub(x).min(form.tailAmax());
-        if (form == FaithfulFloatCoefficients.ERF) {
-            return gaussian(a);
+    /** Lanes a pass takes at once: its arrays stay in L1. */
+    static final int BATCH = 16 * L;
+
+    /** The passes' arrays, for queues of up to n lanes (a batch at most). */
+    static final class Work {
+        final float[] a, w, wl, c0, tq, eh, el, s, qh, ql;
+
+        Work(int n) {
+            int m = Math.min(n, BATCH);
+            a = new float[m];
+            w = new float[m];
+            wl = new float[m];
+            c0 = new float[m];
+            tq = new float[m];
+            eh = new float[m];
+            el = new float[m];
+            s = new float[m];
+            qh = new float[m];
+            ql = new float[m];
         }
-        return form == FaithfulFloatCoefficients.TANH ? tanh(a) : quick(a);
     }
 
-    /** x R(a) exp(-a^2/2): R's piece trunc(r), r = fma(a, s1, s0) in (-1, 32) for a in (4, 15]. */
-    private static FloatVector gaussian(FloatVector a) {
-        FloatVector r = a.fma(TAIL_S1, TAIL_S0);
-        FloatVector t = a.sub(piece(TAIL_R[0], r));
-        FloatVector q = piece(TAIL_R[TAIL_DEGREE + 1], r);
-        for (int j = TAIL_DEGREE - 1; j >= 1; j--) {
-            q = q.fma(t, piece(TAIL_R[j + 1], r));
+    /**
+     * GELU(x) in place on x[0, n), n a multiple of the width, every x below the form's central
+     * range (x < form.lo(), or -∞): the caller guarantees that (a lane outside it gets some
+     * value, no exception), and gets the C kernels' bits. {@code form} as
+     * {@link dev.gelu.internal.FaithfulFloatTail#tail}; {@code work} made for n lanes or more.
+     */
+    static void tail(FaithfulFloatCoefficients.Form form, float[] x, int n, Work work) {
+        for (int from = 0; from < n; from += BATCH) {
+            int to = Math.min(n, from + BATCH);
+            if (form == FaithfulFloatCoefficients.ERF) {
+                gaussianArgument(x, from, to, form.tailAmax(), work);
+                exp(to - from, work);
+                gaussianQ(to - from, work);
+            } else {
+                if (form == FaithfulFloatCoefficients.TANH) {
+                    tanhArgument(x, from, to, form.tailAmax(), work);
+                } else {
+                    quickArgument(x, from, to, form.tailAmax(), work);
+                }
+                exp(to - from, work);
+                logisticQ(to - from, work);
+            }
+            finish(x, from, to, work);
         }
-        FloatVector h = a.mul(a);
-        FloatVector l = a.fma(a, h.neg());
-        Exp e = exp(h.mul(-0.5f), l.mul(-0.5f));
-        FloatVector c0 = piece(TAIL_R[1], r);
-        FloatVector qh = c0.mul(e.hi);
-        FloatVector ql = c0.fma(e.lo, c0.fma(e.hi, qh.neg()));
-        ql = t.mul(q).fma(e.hi.add(e.lo), ql);
-        return finish(a, qh, ql, e.scale);
-    }
-
-    /** tanh: v = c1 a + c3 a^3 as a float pair, each product with its rounding error. */
-    private static FloatVector tanh(FloatVector a) {
-        FloatVector h = a.mul(a);
-        FloatVector l = a.fma(a, h.neg());
-        FloatVector p3 = a.mul(h); // a^3 = p3 + p3l
-        FloatVector p3l = a.fma(l, a.fma(h, p3.neg()));
-        FloatVector c3 = a.broadcast(TAIL_TANH_C3[0]), c1 = a.broadcast(TAIL_TANH_C1[0]);
-        FloatVector x3 = c3.mul(p3);
-        FloatVector x3l = c3.fma(p3, x3.neg());
-        x3l = c3.fma(p3l, x3l);
-        x3l = a.broadcast(TAIL_TANH_C3[1]).fma(p3, x3l);
-        FloatVector x1 = c1.mul(a);
-        FloatVector x1l = a.broadcast(TAIL_TANH_C1[1]).fma(a, c1.fma(a, x1.neg()));
-        FloatVector big = x3.max(x1), small = x3.min(x1); // both positive: Fast2Sum
-        FloatVector vh = big.add(small);
-        FloatVector vl = big.sub(vh).add(small).add(x3l.add(x1l));
-        return logistic(a, vh, vl);
-    }
-
-    /** quick: v = 1.702 a as a float pair. */
-    private static FloatVector quick(FloatVector a) {
-        FloatVector c = a.broadcast(TAIL_QUICK_C[0]);
-        FloatVector vh = c.mul(a);
-        FloatVector vl = a.broadcast(TAIL_QUICK_C[1]).fma(a, c.fma(a, vh.neg()));
-        return logistic(a, vh, vl);
-    }
-
-    /** x (1 - e), e = exp(-v): Q = (eh + el) - (eh + el) e, e to float precision, held above 2^-60. */
-    private static FloatVector logistic(FloatVector a, FloatVector vh, FloatVector vl) {
-        FloatVector zero = a.broadcast(0.0f);
-        Exp e = exp(zero.sub(vh), zero.sub(vl));
-        FloatVector es = e.hi.add(e.lo);
-        FloatVector small = es.mul(e.scale.max(0x1p4f)).mul(0x1p-64f);
-        return finish(a, e.hi, es.neg().fma(small, e.lo), e.scale);
-    }
-
-    /** exp(w + wl) = (hi + lo) scale 2^-64, as {@code gelu_fwd_ftail_exp}'s three outputs. */
-    private record Exp(FloatVector hi, FloatVector lo, FloatVector scale) {}
-
-    /**
-     * exp(w + wl), -w in [8, 113]: n = round((w + wl) 32/ln2) by the magic constant (n is z's
-     * low bits), r the rest, e^r = 1 + p; 2^(j/32) from the table, j = n mod 32; the scale
-     * 2^(floor(n/32) + 64) from z's bits.
-     */
-    private static Exp exp(FloatVector w, FloatVector wl) {
-        FloatVector z = w.fma(TAIL_INV_L, TAIL_MAGIC);
-        FloatVector n = z.sub(TAIL_MAGIC);
-        FloatVector r = n.fma(w.broadcast(-TAIL_L1), w);
-        r = n.fma(w.broadcast(-TAIL_L2), r);
-        r = n.fma(w.broadcast(-TAIL_L3), r).add(wl);
-        FloatVector p = r.fma(1.0f / 24, 1.0f / 6).fma(r, w.broadcast(0.5f));
-        p = r.mul(r).fma(p, r);
-        IntVector zb = z.reinterpretAsInts();
-        IntVector j = zb.and(31);
-        FloatVector eh = entry(TAIL_EXP2[0], j, w.species());
-        FloatVector el = eh.fma(p, entry(TAIL_EXP2[1], j, w.species()));
-        // z's bits are those of 1.5 2^23 plus n: floor(n/32) + 64 + 127 in the exponent field
-        FloatVector s = zb.lanewise(LSHR, 5)
-                .add(191 - (0x4B400000 >> 5))
-                .lanewise(LSHL, 23)
-                .reinterpretAsFloats();
-        return new Exp(eh, el, s);
     }
 
     /**
-     * y = x (qh + ql) scale 2^-64, x = -a: the product exact (normal, <= 0), then rounded once,
-     * by a multiply where the result is normal and from the bits of the integer nearest |ys|
-     * 2^85 where it is subnormal or zero (as the C kernels, which avoid x86's subnormal assist).
+     * erf: a, exp's argument -a^2/2 as h + l exactly (times -1/2), and R(a) = c0 + t q from its
+     * piece trunc(r), r = fma(a, s1, s0) in (-1, 32) for a in (4, 15].
      */
-    private static FloatVector finish(FloatVector a, FloatVector qh, FloatVector ql, FloatVector scale) {
-        FloatVector xc = a.broadcast(0.0f).sub(a);
-        FloatVector ys = xc.fma(qh, xc.mul(ql)).mul(scale);
-        FloatVector big = ys.min(TINY).mul(0x1p-64f);
-        FloatVector tiny = ys.fma(-0x1p85f, 0x1p23f)
-                .reinterpretAsInts()
-                .add(0x80000000 - 0x4B000000)
-                .reinterpretAsFloats();
-        return big.blend(tiny, ys.compare(GT, TINY));
+    private static void gaussianArgument(float[] x, int from, int to, float amax, Work work) {
+        for (int k = from; k < to; k += L) {
+            int i = k - from;
+            FloatVector a = negated(FloatVector.fromArray(FS, x, k)).min(amax);
+            FloatVector r = a.fma(TAIL_S1, TAIL_S0);
+            FloatVector t = a.sub(piece(TAIL_R[0], r));
+            FloatVector q = piece(TAIL_R[TAIL_DEGREE + 1], r);
+            for (int j = TAIL_DEGREE - 1; j >= 1; j--) {
+                q = q.fma(t, piece(TAIL_R[j + 1], r));
+            }
+            FloatVector h = a.mul(a);
+            FloatVector l = a.fma(a, h.neg());
+            a.intoArray(work.a, i);
+            h.mul(-0.5f).intoArray(work.w, i);
+            l.mul(-0.5f).intoArray(work.wl, i);
+            piece(TAIL_R[1], r).intoArray(work.c0, i);
+            t.mul(q).intoArray(work.tq, i);
+        }
+    }
+
+    /** tanh: a, and exp's argument -v, v = c1 a + c3 a^3 as a float pair, each product with its rounding error. */
+    private static void tanhArgument(float[] x, int from, int to, float amax, Work work) {
+        for (int k = from; k < to; k += L) {
+            int i = k - from;
+            FloatVector a = negated(FloatVector.fromArray(FS, x, k)).min(amax);
+            FloatVector h = a.mul(a);
+            FloatVector l = a.fma(a, h.neg());
+            FloatVector p3 = a.mul(h); // a^3 = p3 + p3l
+            FloatVector p3l = a.fma(l, a.fma(h, p3.neg()));
+            FloatVector c3 = FloatVector.broadcast(FS, TAIL_TANH_C3[0]),
+                    c1 = FloatVector.broadcast(FS, TAIL_TANH_C1[0]);
+            FloatVector x3 = c3.mul(p3);
+            FloatVector x3l = c3.fma(p3, x3.neg());
+            x3l = c3.fma(p3l, x3l);
+            x3l = FloatVector.broadcast(FS, TAIL_TANH_C3[1]).fma(p3, x3l);
+            FloatVector x1 = c1.mul(a);
+            FloatVector x1l = FloatVector.broadcast(FS, TAIL_TANH_C1[1]).fma(a, c1.fma(a, x1.neg()));
+            FloatVector big = x3.max(x1), small = x3.min(x1); // both positive: Fast2Sum
+            FloatVector vh = big.add(small);
+            FloatVector vl = big.sub(vh).add(small).add(x3l.add(x1l));
+            a.intoArray(work.a, i);
+            negated(vh).intoArray(work.w, i);
+            negated(vl).intoArray(work.wl, i);
+        }
+    }
+
+    /** quick: a, and exp's argument -v, v = 1.702 a as a float pair. */
+    private static void quickArgument(float[] x, int from, int to, float amax, Work work) {
+        for (int k = from; k < to; k += L) {
+            int i = k - from;
+            FloatVector a = negated(FloatVector.fromArray(FS, x, k)).min(amax);
+            FloatVector c = FloatVector.broadcast(FS, TAIL_QUICK_C[0]);
+            FloatVector vh = c.mul(a);
+            FloatVector vl = FloatVector.broadcast(FS, TAIL_QUICK_C[1]).fma(a, c.fma(a, vh.neg()));
+            a.intoArray(work.a, i);
+            negated(vh).intoArray(work.w, i);
+            negated(vl).intoArray(work.wl, i);
+        }
+    }
+
+    /**
+     * exp(w + wl) = (eh + el) s 2^-64 ({@code gelu_fwd_ftail_exp}), -w in [8, 113]: n =
+     * round((w + wl) 32/ln2) by the magic constant (n is z's low bits), r the rest, e^r = 1 + p;
+     * 2^(j/32) from the table, j = n mod 32; the scale 2^(floor(n/32) + 64) from z's bits.
+     */
+    private static void exp(int n, Work work) {
+        for (int i = 0; i < n; i += L) {
+            FloatVector w = FloatVector.fromArray(FS, work.w, i);
+            FloatVector z = w.fma(TAIL_INV_L, TAIL_MAGIC);
+            FloatVector m = z.sub(TAIL_MAGIC);
+            FloatVector r = m.fma(FloatVector.broadcast(FS, -TAIL_L1), w);
+            r = m.fma(FloatVector.broadcast(FS, -TAIL_L2), r);
+            r = m.fma(FloatVector.broadcast(FS, -TAIL_L3), r).add(FloatVector.fromArray(FS, work.wl, i));
+            FloatVector p = r.fma(1.0f / 24, 1.0f / 6).fma(r, FloatVector.broadcast(FS, 0.5f));
+            p = r.mul(r).fma(p, r);
+            IntVector zb = z.reinterpretAsInts();
+            IntVector j = zb.and(31);
+            FloatVector eh = entry(TAIL_EXP2[0], j);
+            eh.intoArray(work.eh, i);
+            eh.fma(p, entry(TAIL_EXP2[1], j)).intoArray(work.el, i);
+            // z's bits are those of 1.5 2^23 plus n: floor(n/32) + 64 + 127 in the exponent field
+            zb.lanewise(LSHR, 5)
+                    .add(191 - (0x4B400000 >> 5))
+                    .lanewise(LSHL, 23)
+                    .reinterpretAsFloats()
+                    .intoArray(work.s, i);
+        }
+    }
+
+    /** erf: Q = R exp(-a^2/2) = qh + ql, c0 (eh + el) with the product's error. */
+    private static void gaussianQ(int n, Work work) {
+        for (int i = 0; i < n; i += L) {
+            FloatVector eh = FloatVector.fromArray(FS, work.eh, i), el = FloatVector.fromArray(FS, work.el, i);
+            FloatVector c0 = FloatVector.fromArray(FS, work.c0, i);
+            FloatVector qh = c0.mul(eh);
+            FloatVector ql = c0.fma(el, c0.fma(eh, qh.neg()));
+            qh.intoArray(work.qh, i);
+            FloatVector.fromArray(FS, work.tq, i).fma(eh.add(el), ql).intoArray(work.ql, i);
+        }
+    }
+
+    /** tanh, quick: Q = e (1 - e) = qh + ql, e = exp(-v) to float precision, held above 2^-60. */
+    private static void logisticQ(int n, Work work) {
+        for (int i = 0; i < n; i += L) {
+            FloatVector eh = FloatVector.fromArray(FS, work.eh, i), el = FloatVector.fromArray(FS, work.el, i);
+            FloatVector es = eh.add(el);
+            FloatVector e =
+                    es.mul(FloatVector.fromArray(FS, work.s, i).max(0x1p4f)).mul(0x1p-64f);
+            eh.intoArray(work.qh, i);
+            es.neg().fma(e, el).intoArray(work.ql, i);
+        }
+    }
+
+    /**
+     * y = x (qh + ql) s 2^-64, x = -a, into x: the product exact (normal, <= 0), then rounded
+     * once, by a multiply where the result is normal and from the bits of the integer nearest
+     * |ys| 2^85 where it is subnormal or zero (as the C kernels, which avoid x86's subnormal
+     * assist).
+     */
+    private static void finish(float[] x, int from, int to, Work work) {
+        for (int k = from; k < to; k += L) {
+            int i = k - from;
+            FloatVector xc = negated(FloatVector.fromArray(FS, work.a, i));
+            FloatVector ql = FloatVector.fromArray(FS, work.ql, i);
+            FloatVector ys =
+                    xc.fma(FloatVector.fromArray(FS, work.qh, i), xc.mul(ql)).mul(FloatVector.fromArray(FS, work.s, i));
+            FloatVector big = ys.min(TINY).mul(0x1p-64f);
+            FloatVector tiny = ys.fma(-0x1p85f, 0x1p23f)
+                    .reinterpretAsInts()
+                    .add(0x80000000 - 0x4B000000)
+                    .reinterpretAsFloats();
+            big.blend(tiny, ys.compare(GT, TINY)).intoArray(x, k);
+        }
+    }
+
+    /** 0 - v, as the C kernels (not -v, which differs at +0). */
+    private static FloatVector negated(FloatVector v) {
+        return FloatVector.zero(FS).sub(v);
     }
 
     /**
      * Entry trunc(r) of a 32-entry row, r in (-1, 32): a select truncates its float index as the
-     * C kernels' cvttps does, and wraps it mod 2 lanes; the upper pairs of vectors by blends.
+     * C kernels' cvttps does, and wraps it mod 2 lanes; for 8 lanes the upper pair by a blend.
      */
     private static FloatVector piece(float[] row, FloatVector r) {
-        VectorSpecies<Float> s = r.species();
-        int l = s.length();
-        FloatVector v = r.selectFrom(FloatVector.fromArray(s, row, 0), FloatVector.fromArray(s, row, l));
-        for (int at = 2 * l; at < 32; at += 2 * l) {
-            FloatVector u = r.selectFrom(FloatVector.fromArray(s, row, at), FloatVector.fromArray(s, row, at + l));
-            v = v.blend(u, r.compare(GE, at));
+        FloatVector v = r.selectFrom(FloatVector.fromArray(FS, row, 0), FloatVector.fromArray(FS, row, L));
+        if (L == 16) {
+            return v;
         }
-        return v;
+        FloatVector u = r.selectFrom(FloatVector.fromArray(FS, row, 2 * L), FloatVector.fromArray(FS, row, 3 * L));
+        return v.blend(u, r.compare(GE, 2 * L));
     }
 
     /** Entry j of a 32-entry row, j in [0, 32): as {@link #piece}, on the row's bits. */
-    private static FloatVector entry(float[] row, IntVector j, VectorSpecies<Float> s) {
-        int l = s.length();
+    private static FloatVector entry(float[] row, IntVector j) {
         IntVector v = j.selectFrom(
-                FloatVector.fromArray(s, row, 0).reinterpretAsInts(),
-                FloatVector.fromArray(s, row, l).reinterpretAsInts());
-        for (int at = 2 * l; at < 32; at += 2 * l) {
-            IntVector u = j.selectFrom(
-                    FloatVector.fromArray(s, row, at).reinterpretAsInts(),
-                    FloatVector.fromArray(s, row, at + l).reinterpretAsInts());
-            v = v.blend(u, j.compare(GE, at));
+                FloatVector.fromArray(FS, row, 0).reinterpretAsInts(),
+                FloatVector.fromArray(FS, row, L).reinterpretAsInts());
+        if (L == 16) {
+            return v.reinterpretAsFloats();
         }
-        return v.reinterpretAsFloats();
+        IntVector u = j.selectFrom(
+                FloatVector.fromArray(FS, row, 2 * L).reinterpretAsInts(),
+                FloatVector.fromArray(FS, row, 3 * L).reinterpretAsInts());
+        return v.blend(u, j.compare(GE, 2 * L)).reinterpretAsFloats();
     }
 }
