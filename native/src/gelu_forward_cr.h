@@ -259,10 +259,10 @@ static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form
 
 /*
  * The plain kernels do not stream their output at any n: measured against non-temporal
- * stores (AVX-512, Zen 5 VM, the forward kernels at n = 2^17 to 2^25, one and two threads,
- * A/B in one process), normal stores ran 8-40% faster at every n from 2^21 on and alike
- * (within the noise) below: the line read a streamed store saves does not pay for what
- * streaming costs a compute-bound loop here.
+ * stores (AVX-512, a 2-core Zen 5 VM; n = 2^17 to 2^25, one thread, A/B in one process; 2^24
+ * with two threads, processes alternated), normal stores ran 8-40% faster at every n from
+ * 2^21 on and alike (within the noise) below: the line read a streamed store saves does not
+ * pay for what streaming costs a compute-bound loop here.
  * An nt call streams from 64 elements on: this returns the elements before y's first 64-byte
  * boundary (16: aligned already), which lie inside y, or 0 when y is not to be streamed.
  */
