@@ -1,9 +1,10 @@
 /*
  * AVX-512 kernels (F, DQ, VL, BW). The float32 forward kernels are the bodies of
  * gelu_forward_*.h over simd/gelu_simd_avx512.h, in three tiers (the central one, the first,
- * the reference: gelu_forward_cr.h), streaming large outputs; the 16-bit and backward kernels
- * are the bodies of gelu_half_body.h and gelu_backward_body.h. Tails use masked loads and
- * stores or a zero-padded local buffer, so no load or store leaves the arrays.
+ * the reference: gelu_forward_cr.h), with _nt variants that stream (for the composed
+ * operations); the 16-bit and backward kernels are the bodies of gelu_half_body.h and
+ * gelu_backward_body.h. Tails use masked loads and stores or a zero-padded local buffer, so no
+ * load or store leaves the arrays.
  */
 #include <float.h>
 #include <immintrin.h>

@@ -16,8 +16,9 @@
  * GELU_FWD_CENTRAL   1: the central tier before the first, for the form with a central table
  *                    (erf: 16 pieces of degree 9, no exp and no division; it pays where the
  *                    table lookup is a register permute, AVX-512).
- * GELU_FWD_STREAM    1: from GELU_FWD_NT_FLOATS on, stream the output past the caches, and
- *                    emit the _nt variants that always do (for the composed operations).
+ * GELU_FWD_STREAM    1: emit the _nt variants, which stream the output past the caches (for
+ *                    the composed operations' blocks, gelu_ops.h). The kernels themselves
+ *                    store normally at every n (below, gelu_fwd_stream_head).
  */
 #ifndef GELU_FORWARD_CR_H
 #define GELU_FORWARD_CR_H
@@ -257,27 +258,24 @@ static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form
 #endif
 
 /*
- * From GELU_FWD_NT_FLOATS on, the output is streamed past the caches (non-temporal stores): a
- * tensor that large does not stay in L2 anyway, and a streamed store does not read its line
- * first. Measured with the C bench: the gain is nil in cache and grows with n
- * (bench/results/RESULTS.md).
- */
-#define GELU_FWD_NT_FLOATS (1u << 18)
-
-/*
- * The elements before y's first 64-byte boundary (16: aligned already), or 0 when the output
- * is not to be streamed. An nt call streams from 64 elements on: the head (at most 15) must
- * lie inside y.
+ * The plain kernels do not stream their output at any n: measured against non-temporal
+ * stores (AVX-512, a 2-core Zen 5 VM; n = 2^17 to 2^25, one thread, A/B in one process; 2^24
+ * with two threads, processes alternated), normal stores ran 8-40% faster at every n from
+ * 2^21 on and alike (within the noise) below: the line read a streamed store saves does not
+ * pay for what streaming costs a compute-bound loop here.
+ * An nt call streams from 64 elements on: this returns the elements before y's first 64-byte
+ * boundary (16: aligned already), which lie inside y, or 0 when y is not to be streamed.
  */
 static inline size_t gelu_fwd_stream_head(const float *y, size_t n, int nt)
 {
-    if (!GELU_FWD_STREAM || n < (nt ? 64 : GELU_FWD_NT_FLOATS) || ((uintptr_t)y & 3) != 0)
+    if (!GELU_FWD_STREAM || !nt || n < 64 || ((uintptr_t)y & 3) != 0)
         return 0;
     size_t head = ((64 - ((uintptr_t)y & 63)) & 63) / 4;
     return head == 0 ? 16 : head;
 }
 
-/* nt: stream the output whatever n (the composed operations' blocks, see gelu_ops.h) */
+/* nt: stream the output whatever n (the composed operations' blocks, see gelu_ops.h); the
+   caller fences once, after its last block (a fence waits for the stores) */
 static GELU_FWD_ALWAYS void gelu_fwd_run_cr(const struct gelu_fwd_form *F, const float *x, float *y, size_t n, int nt)
 {
     size_t i = 0, head = gelu_fwd_stream_head(y, n, nt);
@@ -292,8 +290,6 @@ static GELU_FWD_ALWAYS void gelu_fwd_run_cr(const struct gelu_fwd_form *F, const
 #endif
         gelu_fwd_tiered(F, x + i, y + i, GELU_FWD_GROUP, stream);
     }
-    if (stream && !nt) /* an nt caller fences once, after its last block: a fence waits for the stores */
-        gelu_sfence();
     for (; i < n; i += GELU_VD_LANES)
         gelu_fwd_tiered(F, x + i, y + i, n - i < GELU_VD_LANES ? n - i : GELU_VD_LANES, 0);
 }
