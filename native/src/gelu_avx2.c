@@ -3,7 +3,7 @@
  * simd/gelu_simd_avx2.h, in two tiers (the first and the reference: gelu_forward_cr.h; the
  * AVX-512 central tier would gather ten coefficients a lane here); the 16-bit and backward
  * kernels are the bodies of gelu_half_body.h and gelu_backward_body.h (without their central
- * tier or streaming). A tail goes through masked loads and stores or a small local buffer, so no
+ * tier). A tail goes through masked loads and stores or a small local buffer, so no
  * load or store leaves the arrays.
  */
 #include <float.h>
@@ -17,7 +17,6 @@
 #define GELU_FWD_NB 4
 #define GELU_FWD_FIRST 1
 #define GELU_FWD_CENTRAL 0
-#define GELU_FWD_STREAM 0
 /* faithful: 4 registers (32 floats) a group, so that the chains overlap */
 #define GELU_FWD_FNW 4
 #define GELU_FWD_FTG 4
@@ -27,7 +26,6 @@
 
 #define GELU_HALF_ISA avx2
 #define GELU_HALF_NB 2 /* registers of floats a group holds */
-#define GELU_HALF_STREAM 0
 #include "gelu_half_body.h"
 GELU_HALF_KERNELS
 

@@ -1,8 +1,7 @@
 /*
  * AVX-512 kernels (F, DQ, VL, BW). The float32 forward kernels are the bodies of
  * gelu_forward_*.h over simd/gelu_simd_avx512.h, in three tiers (the central one, the first,
- * the reference: gelu_forward_cr.h), with _nt variants that stream (for the composed
- * operations); the 16-bit and backward kernels are the bodies of gelu_half_body.h and
+ * the reference: gelu_forward_cr.h); the 16-bit and backward kernels are the bodies of gelu_half_body.h and
  * gelu_backward_body.h. Tails use masked loads and stores or a zero-padded local buffer, so no
  * load or store leaves the arrays.
  */
@@ -20,7 +19,6 @@
 #define GELU_FWD_NB 8
 #define GELU_FWD_FIRST 1
 #define GELU_FWD_CENTRAL 1
-#define GELU_FWD_STREAM 1
 /* faithful: 4 registers (64 floats) a group: the Horner chains of the four overlap */
 #define GELU_FWD_FNW 4
 #define GELU_FWD_FTG 2
@@ -29,8 +27,7 @@
 /* ---- the 16-bit and backward kernels: the bodies of gelu_half_body.h and gelu_backward_body.h ---- */
 
 #define GELU_HALF_ISA avx512
-#define GELU_HALF_NB 4 /* registers of floats a group holds */
-#define GELU_HALF_STREAM 1
+#define GELU_HALF_NB 4         /* registers of floats a group holds */
 #define GELU_HALF_INPUT_POLY 1 /* 16-bit inputs: the polynomial path (gelu_half_input.h) */
 #include "gelu_half_body.h"
 GELU_HALF_KERNELS

@@ -16,9 +16,8 @@
  * GELU_FWD_CENTRAL   1: the central tier before the first, for the form with a central table
  *                    (erf: 16 pieces of degree 9, no exp and no division; it pays where the
  *                    table lookup is a register permute, AVX-512).
- * GELU_FWD_STREAM    1: emit the _nt variants, which stream the output past the caches (for
- *                    the composed operations' blocks, gelu_ops.h). The kernels themselves
- *                    store normally at every n (below, gelu_fwd_stream_head).
+ *
+ * The output is stored normally at every n (below, gelu_fwd_run_cr).
  */
 #ifndef GELU_FORWARD_CR_H
 #define GELU_FORWARD_CR_H
@@ -171,17 +170,14 @@ static __attribute__((noinline, cold)) void gelu_fwd_special(const struct gelu_f
 /*
  * A full group (n = GELU_FWD_GROUP) or one partial vector (n < GELU_VD_LANES) from x to out;
  * a vector with a lane the first tier cannot vouch for is redone by the reference tier.
- * Every vector is read before any is written, so x == out is fine. stream: full vectors to a
- * 32-byte aligned out, written past the caches.
+ * Every vector is read before any is written, so x == out is fine.
  */
-static GELU_FWD_ALWAYS void gelu_fwd_tiered(const struct gelu_fwd_form *F, const float *x, float *out, size_t n,
-                                            int stream)
+static GELU_FWD_ALWAYS void gelu_fwd_tiered(const struct gelu_fwd_form *F, const float *x, float *out, size_t n)
 {
     const int nb = n >= (size_t)GELU_FWD_GROUP ? GELU_FWD_NB : 1;
 #if !GELU_FWD_FIRST
     for (int b = 0; b < nb; b++)
         gelu_fwd_ref_vector(F, x + GELU_VD_LANES * b, out + GELU_VD_LANES * b, nb > 1 ? GELU_VD_LANES : n);
-    (void)stream;
 #else
 #if !GELU_VD_MINMAX_QUIET
     if (nb == 1) { /* min and max would raise invalid on a quiet NaN */
@@ -201,8 +197,6 @@ static GELU_FWD_ALWAYS void gelu_fwd_tiered(const struct gelu_fwd_form *F, const
             gelu_fwd_ref_vector(F, x + GELU_VD_LANES * b, out + GELU_VD_LANES * b, nb > 1 ? GELU_VD_LANES : n);
         else if (nb == 1)
             gelu_vf_store_first(out, n, f[b]);
-        else if (stream)
-            gelu_vf_stream(out + GELU_VD_LANES * b, f[b]);
         else
             gelu_vf_storeu(out + GELU_VD_LANES * b, f[b]);
     }
@@ -221,8 +215,7 @@ static GELU_FWD_ALWAYS void gelu_fwd_tiered(const struct gelu_fwd_form *F, const
  * the group then takes the tiers below. Out of line: one call per group of 64 costs nothing
  * measurable, and the first tier keeps the loop's registers to itself.
  */
-static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form *F, const float *x, float *out,
-                                                      int stream)
+static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form *F, const float *x, float *out)
 {
     unsigned out_of_range = 0;
     _Pragma("GCC unroll 16")
@@ -247,51 +240,34 @@ static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form
     }
     if (unsure)
         return 0;
-    GELU_FWD_EACH(GELU_FWD_NB) {
-        if (stream)
-            gelu_vf_stream(out + GELU_VD_LANES * b, f[b]);
-        else
-            gelu_vf_storeu(out + GELU_VD_LANES * b, f[b]);
-    }
+    GELU_FWD_EACH(GELU_FWD_NB)
+        gelu_vf_storeu(out + GELU_VD_LANES * b, f[b]);
     return 1;
 }
 #endif
 
 /*
- * The plain kernels do not stream their output at any n: measured against non-temporal
- * stores (AVX-512, a 2-core Zen 5 VM; n = 2^17 to 2^25, one thread, A/B in one process; 2^24
- * with two threads, processes alternated), normal stores ran 8-40% faster at every n from
- * 2^21 on and alike (within the noise) below: the line read a streamed store saves does not
- * pay for what streaming costs a compute-bound loop here.
- * An nt call streams from 64 elements on: this returns the elements before y's first 64-byte
- * boundary (16: aligned already), which lie inside y, or 0 when y is not to be streamed.
+ * Groups, then the last vectors. The output is not streamed past the caches at any n:
+ * measured against non-temporal stores (AVX-512, a 2-core Zen 5 VM; n = 2^17 to 2^25, one
+ * thread, A/B in one process; 2^24 with two threads, processes alternated), normal stores ran
+ * 8-40% faster at every n from 2^21 on and alike (within the noise) below: the line read a
+ * streamed store saves does not pay for what streaming costs a compute-bound loop here. The
+ * same held for the composed operations' blocks (bias + GELU, n = 2^24: 1.13-1.45 times as
+ * fast with normal stores, alike from 2^18 to 2^21) and the 16-bit kernels (gelu_half_body.h).
  */
-static inline size_t gelu_fwd_stream_head(const float *y, size_t n, int nt)
+static GELU_FWD_ALWAYS void gelu_fwd_run_cr(const struct gelu_fwd_form *F, const float *x, float *y, size_t n)
 {
-    if (!GELU_FWD_STREAM || !nt || n < 64 || ((uintptr_t)y & 3) != 0)
-        return 0;
-    size_t head = ((64 - ((uintptr_t)y & 63)) & 63) / 4;
-    return head == 0 ? 16 : head;
-}
-
-/* nt: stream the output whatever n (the composed operations' blocks, see gelu_ops.h); the
-   caller fences once, after its last block (a fence waits for the stores) */
-static GELU_FWD_ALWAYS void gelu_fwd_run_cr(const struct gelu_fwd_form *F, const float *x, float *y, size_t n, int nt)
-{
-    size_t i = 0, head = gelu_fwd_stream_head(y, n, nt);
-    int stream = head != 0;
-    for (head %= 16; i < head; i += GELU_VD_LANES < head - i ? GELU_VD_LANES : head - i)
-        gelu_fwd_tiered(F, x + i, y + i, GELU_VD_LANES < head - i ? GELU_VD_LANES : head - i, 0);
+    size_t i = 0;
     for (; i + GELU_FWD_GROUP <= n; i += GELU_FWD_GROUP) {
         gelu_fwd_prefetch(x + i, GELU_FWD_GROUP);
 #if GELU_FWD_CENTRAL
-        if (F->central && gelu_fwd_central(F, x + i, y + i, stream))
+        if (F->central && gelu_fwd_central(F, x + i, y + i))
             continue;
 #endif
-        gelu_fwd_tiered(F, x + i, y + i, GELU_FWD_GROUP, stream);
+        gelu_fwd_tiered(F, x + i, y + i, GELU_FWD_GROUP);
     }
     for (; i < n; i += GELU_VD_LANES)
-        gelu_fwd_tiered(F, x + i, y + i, n - i < GELU_VD_LANES ? n - i : GELU_VD_LANES, 0);
+        gelu_fwd_tiered(F, x + i, y + i, n - i < GELU_VD_LANES ? n - i : GELU_VD_LANES);
 }
 
 #endif

@@ -22,7 +22,8 @@
  * GELU_FWD_FQUEUE  0: no queue, a tail register is finished where it is (one lane a register,
  *                  the scalar wrapper: a tail register is all tail lanes; the queue's stores,
  *                  flushes and their unpredictable loops cost more than they save); default 1
- * and GELU_FWD_STREAM as in gelu_forward_cr.h, which this follows.
+ *
+ * The output is stored normally at every n, as in gelu_forward_cr.h (gelu_fwd_run_cr).
  */
 #ifndef GELU_FORWARD_FAITHFUL_H
 #define GELU_FORWARD_FAITHFUL_H
@@ -244,9 +245,8 @@ static GELU_FWD_ALWAYS void gelu_fwd_faithful_flush(const struct gelu_fwd_form *
 }
 
 /* A group of floats at x (all readable) into y, its tail lanes queued; y is register `reg` of
-   the chunk's output. ys: NULL, or where the group's output is streamed to (64-byte aligned):
-   its registers without tail lanes go there at once, the others to y, streamed after the flush. */
-static GELU_FWD_ALWAYS void gelu_fwd_faithful_group(const struct gelu_fwd_form *F, const float *x, float *y, float *ys,
+   the chunk's output. */
+static GELU_FWD_ALWAYS void gelu_fwd_faithful_group(const struct gelu_fwd_form *F, const float *x, float *y,
                                                     struct gelu_fwd_fqueue *q, size_t reg)
 {
     const struct gelu_faithful_float *T = F->ff;
@@ -262,12 +262,8 @@ static GELU_FWD_ALWAYS void gelu_fwd_faithful_group(const struct gelu_fwd_form *
     }
     if (__builtin_expect(any == 0, 1)) {
         _Pragma("GCC unroll 16")
-        for (int w = 0; w < GELU_FWD_FNW; w++) {
-            if (ys)
-                gelu_vw_stream(ys + GELU_VW_LANES * w, gelu_fwd_faithful_central(T, xv[w]));
-            else
-                gelu_vw_storeu(y + GELU_VW_LANES * w, gelu_fwd_faithful_central(T, xv[w]));
-        }
+        for (int w = 0; w < GELU_FWD_FNW; w++)
+            gelu_vw_storeu(y + GELU_VW_LANES * w, gelu_fwd_faithful_central(T, xv[w]));
         return;
     }
     size_t n = q->n, nreg = q->nreg;
@@ -280,10 +276,7 @@ static GELU_FWD_ALWAYS void gelu_fwd_faithful_group(const struct gelu_fwd_form *
             f = gelu_fwd_faithful_ftail(F, xv[w]);
             low = 0;
         }
-        if (ys && !low)
-            gelu_vw_stream(ys + GELU_VW_LANES * w, f);
-        else
-            gelu_vw_storeu(y + GELU_VW_LANES * w, f);
+        gelu_vw_storeu(y + GELU_VW_LANES * w, f);
         if (low) {
             q->reg[nreg] = (uint32_t)(reg + (size_t)w);
             q->lanes[nreg++] = low;
@@ -301,47 +294,29 @@ static void gelu_fwd_faithful_partial(const struct gelu_fwd_form *F, const float
     struct gelu_fwd_fqueue q;
     q.n = q.nreg = 0;
     memcpy(xb, x, n * sizeof(float));
-    gelu_fwd_faithful_group(F, xb, yb, NULL, &q, 0);
+    gelu_fwd_faithful_group(F, xb, yb, &q, 0);
     gelu_fwd_faithful_flush(F, &q, yb);
     memcpy(y, yb, n * sizeof(float));
 }
 
 /*
  * Chunks of GELU_FWD_FCHUNK floats: the groups write y, the chunk's tail lanes are finished
- * into it afterwards. A streamed output (an nt call) goes out from the registers, but for the
- * registers with tail lanes: those wait in an L1 buffer for the flush (streamed out, their
- * lines would be fetched back) and are streamed from there (measured against streaming every
- * chunk from the buffer: 6-12% faster at n = 2^24); the caller fences. x is read before y is
- * written: in place, a chunk's output lies within its input.
+ * into it afterwards. x is read before y is written: in place, a chunk's output lies within
+ * its input.
  */
-static GELU_FWD_ALWAYS void gelu_fwd_run_faithful(const struct gelu_fwd_form *F, const float *x, float *y, size_t n,
-                                                  int nt)
+static GELU_FWD_ALWAYS void gelu_fwd_run_faithful(const struct gelu_fwd_form *F, const float *x, float *y, size_t n)
 {
-    size_t i = 0, head = gelu_fwd_stream_head(y, n, nt);
-    int stream = head != 0;
-    if (head % 16) { /* up to the first 64-byte boundary of y */
-        gelu_fwd_faithful_partial(F, x, y, head % 16);
-        i = head % 16;
-    }
+    size_t i = 0;
     struct gelu_fwd_fqueue q;
-    _Alignas(64) float buf[GELU_FWD_FCHUNK];
     q.n = q.nreg = 0;
     while (i + GELU_FWD_FGROUP <= n) {
         size_t len = n - i < GELU_FWD_FCHUNK ? (n - i) / GELU_FWD_FGROUP * GELU_FWD_FGROUP : GELU_FWD_FCHUNK;
-        float *out = stream ? buf : y + i;
         for (size_t k = 0; k < len; k += GELU_FWD_FGROUP) {
             gelu_fwd_prefetch(x + i + k, GELU_FWD_FGROUP);
-            gelu_fwd_faithful_group(F, x + i + k, out + k, stream ? y + i + k : NULL, &q, k / GELU_VW_LANES);
+            gelu_fwd_faithful_group(F, x + i + k, y + i + k, &q, k / GELU_VW_LANES);
         }
-        if (q.n) {
-            size_t nreg = q.nreg;
-            gelu_fwd_faithful_flush(F, &q, out);
-            if (stream) /* the registers the flush finished in buf (it leaves their numbers in q.reg) */
-                for (size_t j = 0; j < nreg; j++) {
-                    size_t k = (size_t)q.reg[j] * GELU_VW_LANES;
-                    gelu_vw_stream(y + i + k, gelu_vw_loadu(buf + k));
-                }
-        }
+        if (q.n)
+            gelu_fwd_faithful_flush(F, &q, y + i);
         i += len;
     }
     if (i < n)

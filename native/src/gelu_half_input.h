@@ -1,7 +1,7 @@
 /*
  * The 16-bit-input forward kernels (gelu_<form>_bf16, gelu_<form>_f16: 16 bits in, 16 bits
  * out), included by gelu_half_body.h. The instantiating file chooses, besides the body's
- * GELU_HALF_NB and GELU_HALF_STREAM:
+ * GELU_HALF_NB:
  *
  * GELU_HALF_INPUT_POLY  1: the polynomial path below; 0: every element from the table
  *
@@ -30,9 +30,8 @@
  * the test `half` runs this path on all of them on every ISA that takes it. A group of
  * registers with a lane outside the range (|x| > 8, NaN, an infinity) is computed with those
  * lanes set to zero, and they are then taken from the table of every input's result
- * (gelu_half_tables.c), merged into the registers before the store (a store into a line just
- * streamed past the caches would wait for it to come back: Student-t(3) data, n = 2^24, ran at
- * 0.7 Gelem/s so). Unrolled over GELU_HALF_NB registers so that their Horner chains
+ * (gelu_half_tables.c), merged into the registers before the store (one store a register).
+ * Unrolled over GELU_HALF_NB registers so that their Horner chains
  * overlap; bf16 widens and narrows two registers at a time where the wrapper can
  * (GELU_VH2_PAIRS).
  */
@@ -132,7 +131,7 @@ static void gelu_half_input_fetch(enum gelu_form form, enum gelu_half type, gelu
  * narrowing a register at a time, or interleaving and packing.
  */
 static GELU_HALF_ALWAYS void gelu_half_input_group_bf16(enum gelu_form form, gelu_n16_fn narrow, const uint16_t *x,
-                                                        uint16_t *y, int stream)
+                                                        uint16_t *y)
 {
     const struct gelu_half_input_form *f = &gelu_half_input_forms[form][GELU_HALF_BF16];
     enum { PAIRS = GELU_HALF_NB / 2 };
@@ -162,10 +161,7 @@ static GELU_HALF_ALWAYS void gelu_half_input_group_bf16(enum gelu_form form, gel
             gelu_vwi_add(gelu_vw_bits(gelu_half_input_float(f, GELU_HALF_BF16, odd)), half));
         if (__builtin_expect(any != 0, 0))
             out = gelu_vh2_patch(out, o[b], r + 2 * GELU_VW_LANES * b);
-        if (stream)
-            gelu_vh2_stream(y + 2 * GELU_VW_LANES * b, out);
-        else
-            gelu_vh2_storeu(y + 2 * GELU_VW_LANES * b, out);
+        gelu_vh2_storeu(y + 2 * GELU_VW_LANES * b, out);
     }
 }
 #endif
@@ -174,11 +170,11 @@ static GELU_HALF_ALWAYS void gelu_half_input_group_bf16(enum gelu_form form, gel
    range are computed as zeros (no exception from an infinity or a NaN), then replaced by the
    table's results. */
 static GELU_HALF_ALWAYS void gelu_half_input_group(enum gelu_form form, enum gelu_half type, gelu_n16_fn narrow,
-                                                   const uint16_t *x, uint16_t *y, int stream)
+                                                   const uint16_t *x, uint16_t *y)
 {
 #if GELU_VH2_PAIRS
     if (type == GELU_HALF_BF16) {
-        gelu_half_input_group_bf16(form, narrow, x, y, stream);
+        gelu_half_input_group_bf16(form, narrow, x, y);
         return;
     }
 #endif
@@ -203,7 +199,7 @@ static GELU_HALF_ALWAYS void gelu_half_input_group(enum gelu_form form, enum gel
     if (__builtin_expect(any != 0, 0))
         GELU_HALF_EACH(GELU_HALF_NB)
             out[b] = gelu_vh_patch(out[b], outside[b], r + GELU_VW_LANES * b);
-    gelu_half_store(y, out, stream);
+    gelu_half_store(y, out);
 }
 
 /* Fewer than a group of elements, through buffers padded with zeros (x read first). */
@@ -212,29 +208,17 @@ static void gelu_half_input_partial(enum gelu_form form, enum gelu_half type, ge
 {
     uint16_t xb[GELU_HALF_GROUP] = {0}, yb[GELU_HALF_GROUP];
     memcpy(xb, x, n * sizeof(uint16_t));
-    gelu_half_input_group(form, type, narrow, xb, yb, 0);
+    gelu_half_input_group(form, type, narrow, xb, yb);
     memcpy(y, yb, n * sizeof(uint16_t));
 }
 
-/* n elements: groups (when n is large, streamed from y's first 64-byte boundary on), then the
-   last partial group. */
+/* n elements: groups, then the last partial group. */
 static GELU_HALF_ALWAYS void gelu_half_input_run(enum gelu_form form, enum gelu_half type, gelu_n16_fn narrow,
                                                  const uint16_t *x, uint16_t *y, size_t n)
 {
     size_t i = 0;
-    if (GELU_HALF_STREAM && n >= GELU_HALF_NT_ELEMENTS && ((uintptr_t)y & 1) == 0) {
-        i = ((64 - ((uintptr_t)y & 63)) & 63) / 2;
-        if (i)
-            gelu_half_input_partial(form, type, narrow, x, y, i);
-        for (; i + GELU_HALF_GROUP <= n; i += GELU_HALF_GROUP) {
-            gelu_prefetch(x + i + GELU_HALF_PREFETCH_ELEMENTS);
-            gelu_half_input_group(form, type, narrow, x + i, y + i, 1);
-        }
-        gelu_sfence();
-    } else {
-        for (; i + GELU_HALF_GROUP <= n; i += GELU_HALF_GROUP)
-            gelu_half_input_group(form, type, narrow, x + i, y + i, 0);
-    }
+    for (; i + GELU_HALF_GROUP <= n; i += GELU_HALF_GROUP)
+        gelu_half_input_group(form, type, narrow, x + i, y + i);
     if (i < n)
         gelu_half_input_partial(form, type, narrow, x + i, y + i, n - i);
 }

@@ -142,19 +142,6 @@ float gelu_hard_case_f32(enum gelu_form form, float x, float fast);
 const uint32_t *gelu_table_find(const uint32_t (*table)[2], size_t count, uint32_t key);
 float gelu_table_f32(const uint32_t (*table)[2], size_t count, float x, float fast);
 
-#if defined(__x86_64__)
-/*
- * The AVX-512 float32 kernels again, streaming y with non-temporal stores whatever n: the
- * composed operations run the forward on blocks of a large output (gelu_ops.h, OPS_NT).
- */
-void gelu_erf_f32_nt_avx512(const float *x, float *y, size_t n);
-void gelu_tanh_f32_nt_avx512(const float *x, float *y, size_t n);
-void gelu_quick_f32_nt_avx512(const float *x, float *y, size_t n);
-void gelu_erf_f32_faithful_nt_avx512(const float *x, float *y, size_t n);
-void gelu_tanh_f32_faithful_nt_avx512(const float *x, float *y, size_t n);
-void gelu_quick_f32_faithful_nt_avx512(const float *x, float *y, size_t n);
-#endif
-
 /*
  * The correctly rounded kernels' double-precision y before its rounding to float (within
  * 2^-40 relative of the exact value wherever the rounding test can pass; see gelu_forward_ref.h).

@@ -2,7 +2,7 @@
  * AArch64 Advanced SIMD (NEON) kernels: two doubles a vector. The float32 forward kernels are
  * the bodies of gelu_forward_*.h over simd/gelu_simd_neon.h, in AVX2's two tiers (the first and
  * the reference: gelu_forward_cr.h); the 16-bit and backward kernels are the bodies of
- * gelu_half_body.h and gelu_backward_body.h (without their central tier or streaming). The
+ * gelu_half_body.h and gelu_backward_body.h (without their central tier). The
  * wrapper emulates x86 where NEON differs, so every result has x86's bits (gelu_bitcompare
  * --digest checks it against the x86 build). A tail goes through single-lane loads and stores
  * or a small local buffer, so no load or store leaves the arrays.
@@ -17,7 +17,6 @@
 #define GELU_FWD_NB 4
 #define GELU_FWD_FIRST 1
 #define GELU_FWD_CENTRAL 0
-#define GELU_FWD_STREAM 0
 /* faithful: 4 registers (16 floats) a group, so that the chains overlap */
 #define GELU_FWD_FNW 4
 #define GELU_FWD_FTG 1
@@ -27,7 +26,6 @@
 
 #define GELU_HALF_ISA neon
 #define GELU_HALF_NB 2 /* registers of floats a group holds */
-#define GELU_HALF_STREAM 0
 #include "gelu_half_body.h"
 GELU_HALF_KERNELS
 

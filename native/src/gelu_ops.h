@@ -7,11 +7,11 @@
  * forward kernels: the input is prepared block by block in a buffer that stays in L1 (the
  * sum x + bias, widened for 16-bit types), the forward kernel runs on the block, and the
  * product (GEGLU) is taken on the way out, the kernel (bias) or the product (GEGLU) writing y
- * directly (streaming the output through a second buffer measured no faster: the kernels are
- * compute-bound here). One pass over memory instead of two or three, and
- * the same bits as the unfused calls because they are the same kernels. The element loops
- * here are plain C that the compiler vectorizes for the ISA: adds, multiplies, compares and
- * selects, all exactly specified by IEEE 754 (no contraction: -ffp-contract=off).
+ * directly with normal stores (streaming it past the caches measured slower: gelu_forward_cr.h,
+ * gelu_fwd_run_cr). One pass over memory instead of two or three, and the same bits as the
+ * unfused calls because they are the same kernels. The element loops here are plain C that the
+ * compiler vectorizes for the ISA: adds, multiplies, compares and selects, all exactly
+ * specified by IEEE 754 (no contraction: -ffp-contract=off).
  */
 #ifndef GELU_OPS_ISA
 #error "define GELU_OPS_ISA (scalar, avx2, avx512 or neon) before including gelu_ops.h"
@@ -157,25 +157,10 @@ static inline void ops_mul_h16(const uint16_t *a, const uint16_t *t, uint16_t *y
 
 /* ---- bias + GELU: each row in blocks, x + bias into a float buffer, then the forward kernel. */
 
-/*
- * From OPS_STREAM elements of output on, the blocks go through the kernel's streaming variant
- * (OPS_NT), which writes y with non-temporal stores as the forward kernels do for a large
- * output: a store that misses would otherwise read its line first.
- */
-#define OPS_STREAM (1u << 18)
-#if defined(GELU_OPS_NT)
-#define OPS_NT(fwd) ISA(fwd##_nt)
-#else
-#define OPS_NT(fwd) ISA(fwd)
-#endif
-
-static inline void ops_bias_f32(ops_f32_fn fwd, ops_f32_fn fwd_nt, const float *x, const float *bias, float *y,
-                                size_t rows, size_t cols, size_t ldx, size_t ldy)
+static inline void ops_bias_f32(ops_f32_fn fwd, const float *x, const float *bias, float *y, size_t rows, size_t cols,
+                                size_t ldx, size_t ldy)
 {
     float s[OPS_BLOCK];
-    int stream = rows * cols >= OPS_STREAM;
-    if (stream)
-        fwd = fwd_nt;
     for (size_t i = 0; i < rows; i++)
         for (size_t j = 0; j < cols; j += OPS_BLOCK) {
             size_t len = cols - j < OPS_BLOCK ? cols - j : OPS_BLOCK;
@@ -184,12 +169,6 @@ static inline void ops_bias_f32(ops_f32_fn fwd, ops_f32_fn fwd_nt, const float *
             ops_prefetch(x + i * ldx + j + len, len * sizeof *x); /* the next block, or the next row's */
             fwd(s, out, len);
         }
-#if defined(GELU_OPS_NT)
-    if (stream) /* the streaming variants leave the fence to the caller */
-        _mm_sfence();
-#else
-    (void)stream;
-#endif
 }
 
 static inline void ops_bias_h16(ops_n16_fn fwd, enum gelu_half type, const uint16_t *x, const uint16_t *bias,
@@ -238,7 +217,7 @@ static inline void ops_glu_h16(ops_h16_fn fwd, enum gelu_half type, const uint16
 #define OPS_F32(form, type, fwd)                                                                \
     void ISA(gelu_##form##_bias_##type)(GELU_SIG_BIAS_F32)                                      \
     {                                                                                           \
-        ops_bias_f32(ISA(fwd), OPS_NT(fwd), x, bias, y, rows, cols, ldx, ldy);                  \
+        ops_bias_f32(ISA(fwd), x, bias, y, rows, cols, ldx, ldy);                               \
     }                                                                                           \
     void ISA(geglu_##form##_##type)(GELU_SIG_GLU_F32) { ops_glu_f32(ISA(fwd), a, gate, y, n); } \
     void ISA(geglu_##form##_rows_##type)(GELU_SIG_GLUR_F32)                                     \

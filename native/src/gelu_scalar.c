@@ -15,7 +15,6 @@
 #define GELU_FWD_NB 1
 #define GELU_FWD_FIRST 0
 #define GELU_FWD_CENTRAL 0
-#define GELU_FWD_STREAM 0
 /* faithful: one float a group, a tail float finished at once */
 #define GELU_FWD_FNW 1
 #define GELU_FWD_FTG 1
@@ -58,6 +57,5 @@ float gelu_deriv_f32(enum gelu_form form, float x)
 
 #define GELU_HALF_ISA scalar
 #define GELU_HALF_NB 1
-#define GELU_HALF_STREAM 0
 #include "gelu_half_body.h"
 GELU_HALF_KERNELS

@@ -141,9 +141,8 @@ int main(int argc, char **argv)
     }
     /*
      * Every kernel (both accuracies) on every ISA against the scalar ISA, bit for bit: short
-     * lengths at every alignment for the faithful kernels' tails, and arrays past the size
-     * where the AVX-512 kernels stream their stores (non-temporal), at unaligned offsets, out of
-     * place and in place, with the floats around the output untouched.
+     * lengths at every alignment for the faithful kernels' tails, and long arrays (many of the
+     * faithful kernels' chunks), at unaligned offsets, out of place and in place, with the floats around the output untouched.
      */
     {
 #define GELU_FN(form, FORM) gelu_##form##_f32_isa, gelu_##form##_f32_faithful_isa,

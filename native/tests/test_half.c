@@ -202,10 +202,11 @@ static void argument_checks(void)
 }
 
 /*
- * Arrays past the streaming threshold (non-temporal stores from the first 64-byte boundary of
- * y), at every alignment of y a 16-bit array can have, out of place, in place and narrowing.
+ * Long arrays (the narrowing kernels' many chunks, each finishing its queued lanes in y), at
+ * every alignment of y a 16-bit array can have, out of place, in place and narrowing (out of
+ * place and in place).
  */
-static void streaming(int form, int type, const uint16_t *want)
+static void long_arrays(int form, int type, const uint16_t *want)
 {
     enum { BIG = (1 << 18) + 123 };
     uint16_t *x = malloc((BIG + 64) * 2), *y = malloc((BIG + 64) * 2);
@@ -219,16 +220,21 @@ static void streaming(int form, int type, const uint16_t *want)
             h16[form][type](isa, x + off, y + off, BIG);
             for (int i = 0; i < BIG; i++)
                 if (y[off + i] != want[(uint16_t)(i * 7)])
-                    report("streaming", form, type, isa, widen(type, (uint16_t)(i * 7)), y[off + i],
+                    report("long", form, type, isa, widen(type, (uint16_t)(i * 7)), y[off + i],
                            want[(uint16_t)(i * 7)]);
             h16[form][type](isa, x + off, x + off, BIG);
             for (int i = 0; i < BIG; i++)
                 if (x[off + i] != want[(uint16_t)(i * 7)])
-                    report("streaming in place", form, type, isa, 0, x[off + i], want[(uint16_t)(i * 7)]);
+                    report("long in place", form, type, isa, 0, x[off + i], want[(uint16_t)(i * 7)]);
             n16[form][type](isa, xf, y + off, BIG);
             for (int i = 0; i < BIG; i++)
                 if (y[off + i] != want[(uint16_t)(i * 7)])
-                    report("streaming narrowing", form, type, isa, xf[i], y[off + i], want[(uint16_t)(i * 7)]);
+                    report("long narrowing", form, type, isa, xf[i], y[off + i], want[(uint16_t)(i * 7)]);
+            n16[form][type](isa, xf, (uint16_t *)xf, BIG);
+            for (int i = 0; i < BIG; i++)
+                if (((uint16_t *)xf)[i] != want[(uint16_t)(i * 7)])
+                    report("long narrowing in place", form, type, isa, widen(type, (uint16_t)(i * 7)),
+                           ((uint16_t *)xf)[i], want[(uint16_t)(i * 7)]);
         }
     }
     free(x), free(y), free(xf);
@@ -274,7 +280,7 @@ int main(int argc, char **argv)
             all_16bit(form, type, want);
             polynomial_range(form, type, want);
             caller_mode(form, type, want);
-            streaming(form, type, want);
+            long_arrays(form, type, want);
             sampled_floats(form, type, stride);
             printf("%s %s: all 2^16 inputs and a float sample, every ISA: %s\n", forms[form], types[type],
                    failures ? "FAILURES" : "ok");

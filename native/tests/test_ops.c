@@ -178,8 +178,8 @@ struct shape {
 static const struct shape
     shapes[] = {{1, 1, 1, 1},           {3, 17, 17, 17},       {4, 33, 40, 35},       {2, 1023, 1023, 1030},
                 {3, 1025, 1100, 1025},  {1, 5000, 5000, 5000}, {6, 2500, 2503, 2600}, {9, 7, 64, 8},
-                {64, 4100, 4100, 4103}, /* a large tensor (2^18 and more): streamed */
-                {65539, 5, 7, 6}};      /* streamed too, in rows shorter than a vector, at every alignment */
+                {64, 4100, 4100, 4103}, /* a large tensor (2^18 and more) */
+                {65539, 5, 7, 6}};      /* large too, in rows shorter than a vector, at every alignment */
 #define N_SHAPES (sizeof shapes / sizeof shapes[0])
 #define CANARY32 0x5A5A5A5Au
 #define CANARY16 0x5A5Au

@@ -9,9 +9,9 @@
  *   every kind                   a deterministic sample of shapes: lengths and columns that
  *                                hit every tail (1..17, 63..65, 4096...), misaligned buffers,
  *                                padded rows (ld > cols), in place, and arrays of 2^18 elements
- *                                and more (the streaming paths), over inputs that mix random
- *                                bits, the main range, piece boundaries, tails, subnormals,
- *                                signed zeros, infinities and NaN payloads (signalling too)
+ *                                and more, over inputs that mix random bits, the main range,
+ *                                piece boundaries, tails, subnormals, signed zeros,
+ *                                infinities and NaN payloads (signalling too)
  * The whole output buffer is compared, padding included, and the return codes.
  *
  * Usage: gelu_bitcompare NEW.so REF.so [--stride K] [--only REGEX] [--isa LIST] [--ref-isa best|all]
@@ -327,7 +327,7 @@ static const size_t lengths[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,   10,  11,  
 static void make_cases(enum shape shape)
 {
     n_cases = 0;
-    size_t big = (1u << 18) + 5; /* past the streaming threshold */
+    size_t big = (1u << 18) + 5; /* a large tensor */
     if (shape == ONE || shape == TWO) {
         int modes = shape == ONE ? 2 : 3;
         for (size_t i = 0; i < N_LENGTHS; i++)
@@ -347,7 +347,7 @@ static void make_cases(enum shape shape)
         add(rows, c, width * c + 16, c + 5, 3, APART);
         add(rows, c, width * c + 1, width * c + 1, 0, Y_IS_X);
     }
-    add(65539, 5, 5 * width, 5, 0, APART); /* many short rows, large enough to stream */
+    add(65539, 5, 5 * width, 5, 0, APART); /* many short rows, a large tensor */
     add(65539, 5, 5 * width + 2, 7, 1, APART);
     add(512, 1024, 1024 * width, 1024, 0, APART);
     add(300, 1000, 1000 * width + 3, 1003, 2, APART);

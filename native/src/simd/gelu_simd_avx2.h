@@ -104,7 +104,6 @@ static GELU_SIMD_ALWAYS void gelu_vf_store_first(float *p, size_t n, gelu_vf v)
 {
     _mm_maskstore_ps(p, gelu_simd_first_mask(n), v);
 }
-static GELU_SIMD_ALWAYS void gelu_vf_stream(float *p, gelu_vf v) { _mm_stream_ps(p, v); }
 static GELU_SIMD_ALWAYS gelu_vf gelu_vf_select(gelu_vm m, gelu_vf a, gelu_vf b)
 {
     return _mm_blendv_ps(b, a, _mm256_cvtpd_ps(m)); /* an all-ones double narrows to an all-ones (quiet NaN) float */
@@ -136,7 +135,6 @@ static GELU_SIMD_ALWAYS unsigned gelu_vw_nge(gelu_vw a, gelu_vw b)
 }
 
 static GELU_SIMD_ALWAYS void gelu_prefetch(const void *p) { _mm_prefetch((const char *)p, _MM_HINT_T0); }
-static GELU_SIMD_ALWAYS void gelu_sfence(void) { _mm_sfence(); }
 
 /* ---- the 16-bit and backward kernels: the names of gelu_simd_avx512.h's section ---- */
 typedef __m128 gelu_vfm;
@@ -187,8 +185,6 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_quiet(gelu_vw a)
 {
     return _mm256_or_ps(a, _mm256_castsi256_ps(_mm256_set1_epi32(0x00400000)));
 }
-/* a non-temporal store to a 32-byte aligned p (order with gelu_sfence) */
-static GELU_SIMD_ALWAYS void gelu_vw_stream(float *p, gelu_vw v) { _mm256_stream_ps(p, v); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_min(gelu_vw a, gelu_vw b) { return _mm256_min_ps(a, b); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_max(gelu_vw a, gelu_vw b) { return _mm256_max_ps(a, b); }
 static GELU_SIMD_ALWAYS void gelu_vw_storeu(float *p, gelu_vw v) { _mm256_storeu_ps(p, v); }
@@ -264,7 +260,6 @@ static GELU_SIMD_ALWAYS gelu_vh gelu_vw_to_f16(gelu_vw a)
 }
 static GELU_SIMD_ALWAYS gelu_vh gelu_vh_loadu(const void *p) { return _mm_loadu_si128((const __m128i *)p); }
 static GELU_SIMD_ALWAYS void gelu_vh_storeu(uint16_t *p, gelu_vh v) { _mm_storeu_si128((__m128i *)p, v); }
-static GELU_SIMD_ALWAYS void gelu_vh_stream(uint16_t *p, gelu_vh v) { _mm_stream_si128((__m128i *)p, v); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vh_f16_to_vw(gelu_vh h) { return _mm256_cvtph_ps(h); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vh_bf16_to_vw(gelu_vh h)
 {

@@ -119,8 +119,6 @@ static GELU_SIMD_ALWAYS void gelu_vf_store_first(float *p, size_t n, gelu_vf v)
 {
     _mm256_mask_storeu_ps(p, (__mmask8)((1u << n) - 1), v);
 }
-/* a non-temporal store to a 32-byte aligned p (order with gelu_sfence) */
-static GELU_SIMD_ALWAYS void gelu_vf_stream(float *p, gelu_vf v) { _mm256_stream_ps(p, v); }
 static GELU_SIMD_ALWAYS gelu_vf gelu_vf_select(gelu_vm m, gelu_vf a, gelu_vf b)
 {
     return _mm256_mask_blend_ps(m, b, a);
@@ -156,7 +154,6 @@ static GELU_SIMD_ALWAYS unsigned gelu_vw_nge(gelu_vw a, gelu_vw b)
 }
 
 static GELU_SIMD_ALWAYS void gelu_prefetch(const void *p) { _mm_prefetch((const char *)p, _MM_HINT_T0); }
-static GELU_SIMD_ALWAYS void gelu_sfence(void) { _mm_sfence(); }
 
 /* ---- the 16-bit and backward kernels (gelu_half_body.h, gelu_backward_body.h) ----
  * gelu_vfm  a lane mask of gelu_vf          gelu_vwi  32-bit integers, one a gelu_vw lane
@@ -210,8 +207,6 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_quiet(gelu_vw a)
 {
     return _mm512_or_ps(a, _mm512_castsi512_ps(_mm512_set1_epi32(0x00400000)));
 }
-/* a non-temporal store to a 64-byte aligned p (order with gelu_sfence) */
-static GELU_SIMD_ALWAYS void gelu_vw_stream(float *p, gelu_vw v) { _mm512_stream_ps(p, v); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_min(gelu_vw a, gelu_vw b) { return _mm512_min_ps(a, b); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_max(gelu_vw a, gelu_vw b) { return _mm512_max_ps(a, b); }
 static GELU_SIMD_ALWAYS void gelu_vw_storeu(float *p, gelu_vw v) { _mm512_storeu_ps(p, v); }
@@ -289,8 +284,6 @@ static GELU_SIMD_ALWAYS gelu_vh gelu_vw_to_f16(gelu_vw a)
 }
 static GELU_SIMD_ALWAYS gelu_vh gelu_vh_loadu(const void *p) { return _mm256_loadu_si256((const __m256i *)p); }
 static GELU_SIMD_ALWAYS void gelu_vh_storeu(uint16_t *p, gelu_vh v) { _mm256_storeu_si256((__m256i *)p, v); }
-/* a non-temporal store to a 32-byte aligned p (order with gelu_sfence) */
-static GELU_SIMD_ALWAYS void gelu_vh_stream(uint16_t *p, gelu_vh v) { _mm256_stream_si256((__m256i *)p, v); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vh_f16_to_vw(gelu_vh h) { return _mm512_cvtph_ps(h); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vh_bf16_to_vw(gelu_vh h)
 {
@@ -298,7 +291,7 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vh_bf16_to_vw(gelu_vh h)
 }
 
 /* gelu_vh2: 32 16-bit values, two registers' worth (GELU_VH2_PAIRS 1: this wrapper has them);
-   memory (streamed: to a 64-byte aligned p); bf16 values widened to floats two registers at a
+   memory; bf16 values widened to floats two registers at a
    time, the even elements and the odd ones; the high halves of the lanes of e and o back in
    memory order (e's at the even elements); v with the lanes of m from p (the others of p not
    read); the values whose bits without the sign exceed m, as bits in memory order */
@@ -306,7 +299,6 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vh_bf16_to_vw(gelu_vh h)
 typedef __m512i gelu_vh2;
 static GELU_SIMD_ALWAYS gelu_vh2 gelu_vh2_loadu(const uint16_t *p) { return _mm512_loadu_si512((const void *)p); }
 static GELU_SIMD_ALWAYS void gelu_vh2_storeu(uint16_t *p, gelu_vh2 v) { _mm512_storeu_si512((void *)p, v); }
-static GELU_SIMD_ALWAYS void gelu_vh2_stream(uint16_t *p, gelu_vh2 v) { _mm512_stream_si512((void *)p, v); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vh2_bf16_even(gelu_vh2 h) { return _mm512_castsi512_ps(_mm512_slli_epi32(h, 16)); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vh2_bf16_odd(gelu_vh2 h)
 {

@@ -15,8 +15,6 @@
  *   - conversions round by FPCR's mode, which gelu_fpenv.h holds at round to nearest with FZ,
  *     DN and AHP off, so they round, quiet NaNs and keep payloads as x86's do;
  *   - tables: loads by lane index (the lanes are few); masks are all-ones lanes.
- * No non-temporal stores (GELU_FWD_STREAM and GELU_HALF_STREAM 0): gelu_vf_stream and
- * gelu_vh_stream are plain stores.
  */
 #ifndef GELU_SIMD_NEON_H
 #define GELU_SIMD_NEON_H
@@ -128,7 +126,6 @@ static GELU_SIMD_ALWAYS void gelu_vf_store_first(float *p, size_t n, gelu_vf v)
     else if (n)
         vst1_lane_f32(p, v, 0);
 }
-static GELU_SIMD_ALWAYS void gelu_vf_stream(float *p, gelu_vf v) { vst1_f32(p, v); }
 static GELU_SIMD_ALWAYS gelu_vf gelu_vf_select(gelu_vm m, gelu_vf a, gelu_vf b) { return vbsl_f32(vmovn_u64(m), a, b); }
 static GELU_SIMD_ALWAYS unsigned gelu_vf_bits_ne(gelu_vf a, gelu_vf b)
 {
@@ -156,7 +153,6 @@ static GELU_SIMD_ALWAYS unsigned gelu_vw_ge(gelu_vw a, gelu_vw b) { return gelu_
 static GELU_SIMD_ALWAYS unsigned gelu_vw_nge(gelu_vw a, gelu_vw b) { return ~gelu_vw_ge(a, b) & 0xF; }
 
 static GELU_SIMD_ALWAYS void gelu_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
-static GELU_SIMD_ALWAYS void gelu_sfence(void) {}
 
 /* ---- the 16-bit and backward kernels: the names of gelu_simd_avx512.h's section ---- */
 typedef uint32x2_t gelu_vfm;
@@ -202,7 +198,6 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_quiet(gelu_vw a)
 {
     return vreinterpretq_f32_u32(vorrq_u32(vreinterpretq_u32_f32(a), vdupq_n_u32(0x00400000u)));
 }
-static GELU_SIMD_ALWAYS void gelu_vw_stream(float *p, gelu_vw v) { vst1q_f32(p, v); }
 /* vminps/vmaxps: b when either is NaN, and for two zeros (invalid on a quiet NaN, as there) */
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_min(gelu_vw a, gelu_vw b) { return vbslq_f32(vcltq_f32(a, b), a, b); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_max(gelu_vw a, gelu_vw b) { return vbslq_f32(vcgtq_f32(a, b), a, b); }
@@ -243,7 +238,6 @@ static GELU_SIMD_ALWAYS gelu_vh gelu_vwi_narrow16(gelu_vwi a) { return vmovn_u32
 static GELU_SIMD_ALWAYS gelu_vh gelu_vw_to_f16(gelu_vw a) { return vreinterpret_u16_f16(vcvt_f16_f32(a)); }
 static GELU_SIMD_ALWAYS gelu_vh gelu_vh_loadu(const void *p) { return vld1_u16((const uint16_t *)p); }
 static GELU_SIMD_ALWAYS void gelu_vh_storeu(uint16_t *p, gelu_vh v) { vst1_u16(p, v); }
-static GELU_SIMD_ALWAYS void gelu_vh_stream(uint16_t *p, gelu_vh v) { vst1_u16(p, v); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vh_f16_to_vw(gelu_vh h) { return vcvt_f32_f16(vreinterpret_f16_u16(h)); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vh_bf16_to_vw(gelu_vh h)
 {

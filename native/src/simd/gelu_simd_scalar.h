@@ -84,7 +84,6 @@ static GELU_SIMD_ALWAYS void gelu_vf_store_first(float *p, size_t n, gelu_vf v)
     if (n)
         *p = v;
 }
-static GELU_SIMD_ALWAYS void gelu_vf_stream(float *p, gelu_vf v) { *p = v; }
 static GELU_SIMD_ALWAYS gelu_vf gelu_vf_select(gelu_vm m, gelu_vf a, gelu_vf b) { return m ? a : b; }
 static GELU_SIMD_ALWAYS unsigned gelu_vf_bits_ne(gelu_vf a, gelu_vf b) { return gelu_bits32(a) != gelu_bits32(b); }
 
@@ -98,7 +97,6 @@ static GELU_SIMD_ALWAYS unsigned gelu_vw_nge(gelu_vw a, gelu_vw b) { return !__b
 
 /* for reading, into every cache level (x86-64: prefetcht0, as the vector wrappers' _mm_prefetch) */
 static GELU_SIMD_ALWAYS void gelu_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
-static GELU_SIMD_ALWAYS void gelu_sfence(void) {}
 
 /* ---- the backward kernels: the names of gelu_simd_avx512.h's section they use ---- */
 typedef unsigned gelu_vfm; /* 0 or 1 */
@@ -135,7 +133,6 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_select_ge(gelu_vw a, gelu_vw b, gelu_vw 
     return __builtin_isgreaterequal(a, b) ? c : d;
 }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_quiet(gelu_vw a) { return gelu_from_bits32(gelu_bits32(a) | 0x00400000u); }
-static GELU_SIMD_ALWAYS void gelu_vw_stream(float *p, gelu_vw v) { *p = v; }
 /* as vminps/vmaxps: b when either is NaN, and for two zeros */
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_min(gelu_vw a, gelu_vw b) { return __builtin_isless(a, b) ? a : b; }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_max(gelu_vw a, gelu_vw b) { return __builtin_isgreater(a, b) ? a : b; }
@@ -190,7 +187,6 @@ static GELU_SIMD_ALWAYS gelu_vh gelu_vh_loadu(const void *p)
     return h;
 }
 static GELU_SIMD_ALWAYS void gelu_vh_storeu(uint16_t *p, gelu_vh v) { *p = v; }
-static GELU_SIMD_ALWAYS void gelu_vh_stream(uint16_t *p, gelu_vh v) { *p = v; }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vh_f16_to_vw(gelu_vh h) { return gelu_f16_to_f32(h); }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vh_bf16_to_vw(gelu_vh h) { return gelu_bf16_to_f32(h); }
 /* the register as its halves: one lane is its own low half, and the high half is unused */
