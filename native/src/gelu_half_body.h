@@ -423,7 +423,7 @@ static GELU_HALF_ALWAYS void gelu_half_lookup(const uint16_t *table, const uint1
 /* A chunk of a float input, len <= GELU_HALF_CHUNK: into y, then its queued lanes finished
    into y. In place, a group's output overwrites only the floats of x read already (its own
    group's among them, read whole before it is stored); the queue holds its lanes' x. Through
-   an L1 buffer copied to y afterwards (which streaming needed) it ran 2-14% slower (n = 2^16
+   an L1 buffer copied to y afterwards (which streaming needed) it took 2-14% longer (n = 2^16
    and 2^20, N(0, 1), uniform[-8, 8], t(3)). */
 static GELU_HALF_ALWAYS void gelu_half_narrow_chunk(enum gelu_form form, enum gelu_half type, const float *x,
                                                     uint16_t *y, size_t len, struct gelu_half_queue *q)
