@@ -42,8 +42,13 @@ gelu_find_jdk() {
 
 # Debian packages the build needs; installed only when missing and when we are root.
 gelu_ensure_packages() {
-  local missing=() p
-  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  local missing=() p arch
+  arch="$(dpkg --print-architecture 2>/dev/null || true)"
+  # a package installed for two architectures (libmpfr-dev for amd64 and, for the aarch64 leg,
+  # arm64) is ambiguous to dpkg -s by name alone: ask for the native one then
+  for p in "$@"; do
+    dpkg -s "$p" >/dev/null 2>&1 || dpkg -s "$p:$arch" >/dev/null 2>&1 || missing+=("$p")
+  done
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "gelu: installing ${missing[*]}" >&2
