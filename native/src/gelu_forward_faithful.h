@@ -72,8 +72,11 @@ static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_central(const struct gelu_faith
 }
 
 /* Underflow (and inexact), which a lane's tiny inexact result requires: the kernels compute
-   such lanes without a subnormal operation (slow on x86), so they raise it here. Inlined: a
-   call in the loop would make the compiler keep every vector register around it. */
+   such lanes without a subnormal operation (slow on x86), so they raise it here, once a call
+   (the flag is sticky: once is all IEEE 754 asks). Its multiply is itself such an operation,
+   an assist of some hundred cycles: raised a register at a time, it made inputs with tiny
+   results (tanh x < -10.1, erf x < -13.1, quick x < -53.6) run 2.5 times as slow (gelu_cbench
+   A/B, uniform[-20, -12]: 0.53 against 1.28 Gelem/s). */
 static GELU_FWD_ALWAYS void gelu_fwd_raise_underflow(void)
 {
     volatile float t = 0x1p-100f;
@@ -111,9 +114,10 @@ static GELU_FWD_ALWAYS void gelu_fwd_ftail_exp(gelu_vw w, gelu_vw wl, gelu_vw *e
  * quick:    the same with v = 1.702 a (e < 2^-14.7).
  * The products keep their rounding errors (fma), so Q is within 2^-26.3 of the exact value;
  * y = fma(x, Qh, x Ql) S, then times 2^-64 (exact unless y is subnormal, where the two roundings
- * still leave a float within one spacing: faithful).
+ * still leave a float within one spacing: faithful). *uflow gets the lanes that must raise
+ * underflow.
  */
-static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_ftail(const struct gelu_fwd_form *F, gelu_vw x)
+static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_ftail(const struct gelu_fwd_form *F, gelu_vw x, unsigned *uflow)
 {
     const struct gelu_faithful_tail *T = &gelu_faithful_float_tail;
     gelu_vw a = gelu_vw_min(gelu_vw_sub(gelu_vw_zero(), x), gelu_vw_set1(F->ff->tail_amax));
@@ -171,8 +175,7 @@ static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_ftail(const struct gelu_fwd_for
         return big;
     gelu_vw small = gelu_vw_fma(gelu_vw_max(ys, gelu_vw_set1(-0x1p-62f)), gelu_vw_set1(-0x1p85f),
                                 gelu_vw_set1(0x1p23f));
-    if (tiny & ~gelu_vw_le(x, gelu_vw_set1(-INFINITY))) /* tiny and inexact (-inf's -0 is exact) */
-        gelu_fwd_raise_underflow();
+    *uflow |= tiny & ~gelu_vw_le(x, gelu_vw_set1(-INFINITY)); /* tiny and inexact (-inf's -0 is exact) */
     gelu_vwi bits = gelu_vwi_add(gelu_vw_bits(small), gelu_vwi_set1(0x80000000 - 0x4B000000));
     return gelu_vw_select(tiny, gelu_vwi_as_vw(bits), big);
 }
@@ -180,9 +183,10 @@ static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_ftail(const struct gelu_fwd_for
 /*
  * A register with a lane outside [lo, hi) or with |x| < 2^-40 (where x lo would underflow): the
  * central path on x held in [lo, hi], then by selects; the tail lanes (x < lo, -inf) are left
- * to the queue, *low.
+ * to the queue, *low; *uflow gets the lanes that must raise underflow.
  */
-static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_edges(const struct gelu_fwd_form *F, gelu_vw x, unsigned *low)
+static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_edges(const struct gelu_fwd_form *F, gelu_vw x, unsigned *low,
+                                                       unsigned *uflow)
 {
     const struct gelu_faithful_float *T = F->ff;
     *low = gelu_vw_lt(x, gelu_vw_set1(T->lo));
@@ -201,8 +205,7 @@ static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_edges(const struct gelu_fwd_for
     /* |x| < 2^-40: x/2, one of the two floats around x/2 + c x^2 (c > 0): exact but for a
        subnormal x, which must raise underflow however x/2 rounds */
     y = gelu_vw_select(tiny, gelu_vw_mul(x, gelu_vw_set1(0.5f)), y);
-    if (gelu_vw_lt(gelu_vw_abs(x), gelu_vw_set1(0x1p-125f)) & gelu_vw_lt(gelu_vw_zero(), gelu_vw_abs(x)))
-        gelu_fwd_raise_underflow();
+    *uflow |= gelu_vw_lt(gelu_vw_abs(x), gelu_vw_set1(0x1p-125f)) & gelu_vw_lt(gelu_vw_zero(), gelu_vw_abs(x));
     y = gelu_vw_select_ge(x, gelu_vw_set1(T->hi), x, y);
     return gelu_vw_select(nan, gelu_vw_quiet(x), y);
 }
@@ -219,6 +222,7 @@ struct gelu_fwd_fqueue {
     _Alignas(64) float x[GELU_FWD_FCHUNK + GELU_FWD_FTAIL + GELU_VW_LANES];
     uint32_t reg[GELU_FWD_FCHUNK / GELU_VW_LANES], lanes[GELU_FWD_FCHUNK / GELU_VW_LANES];
     size_t n, nreg;
+    unsigned uflow; /* lanes so far whose result must raise underflow */
 };
 
 /* The queue's lanes into their places in y, the chunk's output. */
@@ -230,7 +234,7 @@ static GELU_FWD_ALWAYS void gelu_fwd_faithful_flush(const struct gelu_fwd_form *
         gelu_vw yv[GELU_FWD_FTG];
         _Pragma("GCC unroll 8")
         for (int b = 0; b < GELU_FWD_FTG; b++)
-            yv[b] = gelu_fwd_faithful_ftail(F, gelu_vw_loadu(q->x + k + GELU_VW_LANES * b));
+            yv[b] = gelu_fwd_faithful_ftail(F, gelu_vw_loadu(q->x + k + GELU_VW_LANES * b), &q->uflow);
         _Pragma("GCC unroll 8") /* in place: the x of these lanes are read */
         for (int b = 0; b < GELU_FWD_FTG; b++)
             gelu_vw_storeu(q->x + k + GELU_VW_LANES * b, yv[b]);
@@ -270,10 +274,10 @@ static GELU_FWD_ALWAYS void gelu_fwd_faithful_group(const struct gelu_fwd_form *
     _Pragma("GCC unroll 16")
     for (int w = 0; w < GELU_FWD_FNW; w++) {
         unsigned low = 0;
-        gelu_vw f = out[w] ? gelu_fwd_faithful_edges(F, xv[w], &low) : gelu_fwd_faithful_central(T, xv[w]);
+        gelu_vw f = out[w] ? gelu_fwd_faithful_edges(F, xv[w], &low, &q->uflow) : gelu_fwd_faithful_central(T, xv[w]);
         if (!GELU_FWD_FQUEUE && low) {
             _Static_assert(GELU_FWD_FQUEUE || GELU_VW_LANES == 1, "without the queue a register is one lane");
-            f = gelu_fwd_faithful_ftail(F, xv[w]);
+            f = gelu_fwd_faithful_ftail(F, xv[w], &q->uflow);
             low = 0;
         }
         gelu_vw_storeu(y + GELU_VW_LANES * w, f);
@@ -287,15 +291,15 @@ static GELU_FWD_ALWAYS void gelu_fwd_faithful_group(const struct gelu_fwd_form *
     q->nreg = nreg;
 }
 
-/* Fewer than a group's floats through buffers: zeros pad them, and x is read first. */
-static void gelu_fwd_faithful_partial(const struct gelu_fwd_form *F, const float *x, float *y, size_t n)
+/* Fewer than a group's floats through buffers, with the (empty) queue q: zeros pad them, and x
+   is read first. */
+static void gelu_fwd_faithful_partial(const struct gelu_fwd_form *F, const float *x, float *y, size_t n,
+                                      struct gelu_fwd_fqueue *q)
 {
     _Alignas(64) float xb[GELU_FWD_FGROUP] = {0}, yb[GELU_FWD_FGROUP];
-    struct gelu_fwd_fqueue q;
-    q.n = q.nreg = 0;
     memcpy(xb, x, n * sizeof(float));
-    gelu_fwd_faithful_group(F, xb, yb, &q, 0);
-    gelu_fwd_faithful_flush(F, &q, yb);
+    gelu_fwd_faithful_group(F, xb, yb, q, 0);
+    gelu_fwd_faithful_flush(F, q, yb);
     memcpy(y, yb, n * sizeof(float));
 }
 
@@ -309,6 +313,7 @@ static GELU_FWD_ALWAYS void gelu_fwd_run_faithful(const struct gelu_fwd_form *F,
     size_t i = 0;
     struct gelu_fwd_fqueue q;
     q.n = q.nreg = 0;
+    q.uflow = 0;
     while (i + GELU_FWD_FGROUP <= n) {
         size_t len = n - i < GELU_FWD_FCHUNK ? (n - i) / GELU_FWD_FGROUP * GELU_FWD_FGROUP : GELU_FWD_FCHUNK;
         for (size_t k = 0; k < len; k += GELU_FWD_FGROUP) {
@@ -320,7 +325,9 @@ static GELU_FWD_ALWAYS void gelu_fwd_run_faithful(const struct gelu_fwd_form *F,
         i += len;
     }
     if (i < n)
-        gelu_fwd_faithful_partial(F, x + i, y + i, n - i);
+        gelu_fwd_faithful_partial(F, x + i, y + i, n - i, &q);
+    if (q.uflow)
+        gelu_fwd_raise_underflow();
 }
 
 #endif
