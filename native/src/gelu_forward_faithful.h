@@ -71,18 +71,6 @@ static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_central(const struct gelu_faith
     return gelu_vw_fma(x, sh, gelu_vw_mul(x, lo));
 }
 
-/* Underflow (and inexact), which a lane's tiny inexact result requires: the kernels compute
-   such lanes without a subnormal operation (slow on x86), so they raise it here, once a call
-   (the flag is sticky: once is all IEEE 754 asks). Its multiply is itself such an operation,
-   an assist of some hundred cycles: raised a register at a time, it made inputs with tiny
-   results (tanh x < -10.1, erf x < -13.1, quick x < -53.6) run 2.5 times as slow (gelu_cbench
-   A/B, uniform[-20, -12]: 0.53 against 1.28 Gelem/s). */
-static GELU_FWD_ALWAYS void gelu_fwd_raise_underflow(void)
-{
-    volatile float t = 0x1p-100f;
-    t = t * t;
-}
-
 /*
  * exp(-v) for v = vh + vl in [8, 113] (w = -vh, wl = -vl): (eh + el) S 2^-64, S a power of 2.
  * n = round(-v 32/ln2) by the magic constant (n is z's low bits), r = -v - n ln2/32 with n l1
@@ -203,9 +191,12 @@ static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_edges(const struct gelu_fwd_for
     gelu_vw xs = gelu_vw_select(nan | tiny, gelu_vw_set1(1.0f), x);
     gelu_vw y = gelu_fwd_faithful_central(T, gelu_vw_min(gelu_vw_max(xs, gelu_vw_set1(T->lo)), gelu_vw_set1(T->hi)));
     /* |x| < 2^-40: x/2, one of the two floats around x/2 + c x^2 (c > 0): exact but for a
-       subnormal x, which must raise underflow however x/2 rounds */
-    y = gelu_vw_select(tiny, gelu_vw_mul(x, gelu_vw_set1(0.5f)), y);
-    *uflow |= gelu_vw_lt(gelu_vw_abs(x), gelu_vw_set1(0x1p-125f)) & gelu_vw_lt(gelu_vw_zero(), gelu_vw_abs(x));
+       subnormal x/2, which must raise underflow however it rounds; there (|x| < 2^-125) from
+       x's bits, the multiply's bits without its assist */
+    unsigned sub = gelu_fwd_tiny_lanes(x);
+    gelu_vw half = gelu_vw_mul(gelu_vw_select(sub, gelu_vw_set1(1.0f), x), gelu_vw_set1(0.5f));
+    y = gelu_vw_select(tiny, gelu_vw_select(sub, gelu_fwd_tiny_half(x, 0), half), y);
+    *uflow |= sub;
     y = gelu_vw_select_ge(x, gelu_vw_set1(T->hi), x, y);
     return gelu_vw_select(nan, gelu_vw_quiet(x), y);
 }
