@@ -205,7 +205,44 @@ static GELU_FWD_ALWAYS void gelu_fwd_tiered(const struct gelu_fwd_form *F, const
 
 #if GELU_FWD_CENTRAL
 /* The central tier's interleave: GELU_FWD_CENTRAL_NB vectors of the group at once. */
+#ifndef GELU_FWD_CENTRAL_NB
 #define GELU_FWD_CENTRAL_NB 4
+#endif
+
+/*
+ * The central tier's pieces of Q (gelu_cr_central_coeffs.h), on nb vectors: y[b] =
+ * fma(-|x|, Q, max(0, x)) with a = min(|x|, HI), r = fma(a, A, B), k = round(r) (adding 1.5 2^52
+ * rounds to an integer in the low bits, all a piece lookup reads), t = r - k exactly,
+ * Q = P_k(t) by Horner's scheme, its coefficients looked up two at a time (the wrapper's
+ * gelu_vd_piece: permutes of the coefficient-major table, or loads of the lanes' rows). The
+ * sequence starts from -|x| (one OR), which serves both the index (fma(max(-|x|, -HI), -A, B)
+ * equals fma(min(|x|, HI), A, B) exactly) and the product. x is finite. max(+0, x) returns x
+ * when both are zeros, so -0 stays -0.
+ */
+static GELU_FWD_ALWAYS void gelu_fwd_pieces(const struct gelu_fwd_form *F, int nb, const gelu_vd *xd, gelu_vd *y)
+{
+    _Static_assert(GELU_CR_CENTRAL_DEGREE % 2 == 1, "the coefficients are looked up in pairs");
+    gelu_vd t[16], q[16], na[16];
+    gelu_vd_piece k[16];
+    GELU_FWD_EACH(nb) {
+        na[b] = gelu_vd_negabs(xd[b]);
+        gelu_vd ac = gelu_vd_max(na[b], GELU_FWD_SET1(-GELU_CR_CENTRAL_HI));
+        gelu_vd r = gelu_vd_fma(ac, GELU_FWD_SET1(-GELU_CR_CENTRAL_A), GELU_FWD_SET1(GELU_CR_CENTRAL_B));
+        gelu_vd z = gelu_vd_add(r, GELU_FWD_SET1(GELU_EXP_SHIFT));
+        t[b] = gelu_vd_sub(r, gelu_vd_sub(z, GELU_FWD_SET1(GELU_EXP_SHIFT)));
+        k[b] = gelu_vd_piece_low_bits(F->central_rows, z);
+    }
+    _Pragma("GCC unroll 16")
+    for (int j = GELU_CR_CENTRAL_DEGREE - 1; j >= 0; j -= 2)
+        GELU_FWD_EACH(nb) {
+            gelu_vd c0, c1;
+            gelu_vd_piece_pair(k[b], F->central, j, &c0, &c1);
+            q[b] = j == GELU_CR_CENTRAL_DEGREE - 1 ? c1 : gelu_vd_fma(q[b], t[b], c1);
+            q[b] = gelu_vd_fma(q[b], t[b], c0);
+        }
+    GELU_FWD_EACH(nb)
+        y[b] = gelu_vd_fma(na[b], q[b], gelu_vd_max(gelu_vd_zero(), xd[b]));
+}
 
 /*
  * The central tier: when every float of the group is in [LO, FLT_MAX], Q from 16 pieces of
@@ -215,7 +252,7 @@ static GELU_FWD_ALWAYS void gelu_fwd_tiered(const struct gelu_fwd_form *F, const
  * the group then takes the tiers below. Out of line: one call per group of 64 costs nothing
  * measurable, and the first tier keeps the loop's registers to itself.
  */
-static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form *F, const float *x, float *out)
+static GELU_FWD_ALWAYS int gelu_fwd_central_range(const float *x)
 {
     unsigned out_of_range = 0;
     _Pragma("GCC unroll 16")
@@ -224,15 +261,18 @@ static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form
         out_of_range |= ~(gelu_vw_ge(xw, gelu_vw_set1((float)GELU_CR_CENTRAL_LO)) &
                           gelu_vw_le(xw, gelu_vw_set1(FLT_MAX)));
     }
-    if (out_of_range & ((1u << GELU_VW_LANES) - 1))
-        return 0;
+    return !(out_of_range & ((1u << GELU_VW_LANES) - 1));
+}
+
+static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form *F, const float *x, float *out)
+{
     gelu_vd xd[GELU_FWD_NB], yd[GELU_FWD_NB];
     gelu_vf f[GELU_FWD_NB];
     GELU_FWD_EACH(GELU_FWD_NB)
         xd[b] = gelu_vf_to_vd(gelu_vf_loadu(x + GELU_VD_LANES * b));
     _Pragma("GCC unroll 16")
     for (int h = 0; h < GELU_FWD_NB; h += GELU_FWD_CENTRAL_NB)
-        gelu_fwd_pieces(F->central, GELU_CR_CENTRAL_DEGREE, GELU_FWD_CENTRAL_NB, xd + h, yd + h);
+        gelu_fwd_pieces(F, GELU_FWD_CENTRAL_NB, xd + h, yd + h);
     unsigned unsure = 0;
     GELU_FWD_EACH(GELU_FWD_NB) {
         f[b] = gelu_vd_to_vf(yd[b]);
@@ -261,7 +301,7 @@ static GELU_FWD_ALWAYS void gelu_fwd_run_cr(const struct gelu_fwd_form *F, const
     for (; i + GELU_FWD_GROUP <= n; i += GELU_FWD_GROUP) {
         gelu_fwd_prefetch(x + i, GELU_FWD_GROUP);
 #if GELU_FWD_CENTRAL
-        if (F->central && gelu_fwd_central(F, x + i, y + i))
+        if (F->central && gelu_fwd_central_range(x + i) && gelu_fwd_central(F, x + i, y + i))
             continue;
 #endif
         gelu_fwd_tiered(F, x + i, y + i, GELU_FWD_GROUP);

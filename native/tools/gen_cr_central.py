@@ -6,7 +6,7 @@ Why this shape: with a = |x| and Q(a) = Phi(-a), y = fma(-a, Q, max(0, x)) for b
 a in [0, HI) Q is smooth enough for 16 pieces of one polynomial of degree CR_DEGREE in t,
 evaluated in double, with no exp: the piece is chosen from r = fma(a, A, B) as k = round(r),
 t = r - k in [-1/2, 1/2], and a coefficient is one 16-entry table lookup (an AVX-512
-two-register permute). Q is within 2^-42 of the exact value, so that a rounding test at 2^-40
+two-register permute; AVX2 loads each lane's row of a piece-major copy, two coefficients a load). Q is within 2^-42 of the exact value, so that a rounding test at 2^-40
 accepts all but about one lane in 2^15 (C only: a correctly rounded result does not depend on
 the path). Above HI, Q(HI) < 2^-25. The error printed is relative to y: relative to Q where x
 may be negative (a <= -LO), and to Q/(1 - Q) beyond.
@@ -94,6 +94,11 @@ def main():
               f"static const double gelu_cr_central_{name}_coef[GELU_CR_CENTRAL_DEGREE + 1][16] "
               "__attribute__((aligned(64))) = {"]
         c += ["    {" + ", ".join(h(v) for v in row) + "}," for row in tables["cr_" + name]]
+        c.append("};")
+        c += ["", "/* The same, piece-major: row k holds piece k's coefficients [k][p] (AVX2 loads a lane's row). */",
+              f"static const double gelu_cr_central_{name}_rows[16][16] "
+              "__attribute__((aligned(64))) = {"]
+        c += ["    {" + ", ".join(h(row[k]) for row in tables["cr_" + name]) + "}," for k in range(PIECES)]  # rows padded with zeros
         c.append("};")
     c += ["", "#endif", ""]
     with open(os.path.join(ROOT, "native/src/gelu_cr_central_coeffs.h"), "w") as fh:

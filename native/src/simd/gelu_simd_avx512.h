@@ -105,6 +105,21 @@ static GELU_SIMD_ALWAYS gelu_vd gelu_vd_lookup16_low_bits(const double *row, gel
     return gelu_vd_lookup16(row, _mm512_castpd_si512(z)); /* the permute reads only the low 4 bits */
 }
 
+/* piece k of a table of 16 pieces (k the low 4 bits of a double): coefficients j and j + 1 of
+   the coefficient-major table cm (16 entries a row) by two permutes; the piece-major copy
+   (rows of len) is for the wrappers without them */
+typedef gelu_vd gelu_vd_piece;
+static GELU_SIMD_ALWAYS gelu_vd_piece gelu_vd_piece_low_bits(const double (*rows)[16], gelu_vd z)
+{
+    (void)rows;
+    return z;
+}
+static GELU_SIMD_ALWAYS void gelu_vd_piece_pair(gelu_vd_piece k, const double (*cm)[16], int j, gelu_vd *cj, gelu_vd *cj1)
+{
+    *cj = gelu_vd_lookup16_low_bits(cm[j], k);
+    *cj1 = gelu_vd_lookup16_low_bits(cm[j + 1], k);
+}
+
 /* floats: conversions (exact widening; narrowing rounds to nearest), memory, bit compares */
 static GELU_SIMD_ALWAYS gelu_vd gelu_vf_to_vd(gelu_vf f) { return _mm512_cvtps_pd(f); }
 static GELU_SIMD_ALWAYS gelu_vf gelu_vd_to_vf(gelu_vd d) { return _mm512_cvtpd_ps(d); }
