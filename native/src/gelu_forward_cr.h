@@ -141,9 +141,8 @@ static GELU_FWD_ALWAYS void gelu_fwd_first(const struct gelu_fwd_form *F, int nb
     }
     gelu_fwd_first_y(F, nb, xd, y);
     GELU_FWD_EACH(nb) {
-        f[b] = gelu_vd_to_vf(y[b]);
         unsigned lanes = n >= (size_t)GELU_FWD_GROUP ? (1u << GELU_VD_LANES) - 1 : (1u << n) - 1;
-        unsure[b] = gelu_fwd_unsure(y[b], F->fast_flag_lo, F->fast_flag_hi, lanes);
+        unsure[b] = gelu_fwd_unsure_f(y[b], F->fast_flag_lo, F->fast_flag_hi, lanes, &f[b]);
     }
 }
 
@@ -275,8 +274,7 @@ static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form
         gelu_fwd_pieces(F, GELU_FWD_CENTRAL_NB, xd + h, yd + h);
     unsigned unsure = 0;
     GELU_FWD_EACH(GELU_FWD_NB) {
-        f[b] = gelu_vd_to_vf(yd[b]);
-        unsure |= gelu_fwd_unsure(yd[b], GELU_FLAG_LO, GELU_FLAG_HI, ~0u);
+        unsure |= gelu_fwd_unsure_f(yd[b], GELU_FLAG_LO, GELU_FLAG_HI, ~0u, &f[b]);
     }
     if (unsure)
         return 0;

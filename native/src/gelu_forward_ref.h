@@ -107,6 +107,15 @@ static GELU_FWD_ALWAYS unsigned gelu_fwd_unsure(gelu_vd y, double lo, double hi,
     return gelu_vf_bits_ne(l, h) & lanes;
 }
 
+/* The same test, also giving y's float in every lane it passes: y lies between y lo and y hi,
+   so where those round alike y rounds the same way, and one conversion is saved. */
+static GELU_FWD_ALWAYS unsigned gelu_fwd_unsure_f(gelu_vd y, double lo, double hi, unsigned lanes, gelu_vf *f)
+{
+    *f = gelu_vd_to_vf(gelu_vd_mul(y, GELU_FWD_SET1(lo)));
+    gelu_vf h = gelu_vd_to_vf(gelu_vd_mul(y, GELU_FWD_SET1(hi)));
+    return gelu_vf_bits_ne(*f, h) & lanes;
+}
+
 /*
  * The reference tier on the first n lanes (n <= GELU_VD_LANES) at x: y, its float, and the
  * flagged lanes through the hard-case table (every other flagged input keeps its float).
