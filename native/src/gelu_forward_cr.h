@@ -208,6 +208,15 @@ static GELU_FWD_ALWAYS void gelu_fwd_tiered(const struct gelu_fwd_form *F, const
 #define GELU_FWD_CENTRAL_NB 4
 #endif
 
+/* The central tier's table: the wrapper's kind (gelu_cr_central_coeffs.h) */
+#if GELU_VD_PIECE_ROWS
+#define GELU_FWD_CT(name) GELU_CR_ROWS_##name
+#define GELU_FWD_CT_TABLE(F) (&(F)->central_rows[0][0])
+#else
+#define GELU_FWD_CT(name) GELU_CR_CENTRAL_##name
+#define GELU_FWD_CT_TABLE(F) (&(F)->central[0][0])
+#endif
+
 /*
  * The central tier's pieces of Q (gelu_cr_central_coeffs.h), on nb vectors: y[b] =
  * fma(-|x|, Q, max(0, x)) with a = min(|x|, HI), r = fma(a, A, B), k = round(r) (adding 1.5 2^52
@@ -220,37 +229,30 @@ static GELU_FWD_ALWAYS void gelu_fwd_tiered(const struct gelu_fwd_form *F, const
  */
 static GELU_FWD_ALWAYS void gelu_fwd_pieces(const struct gelu_fwd_form *F, int nb, const gelu_vd *xd, gelu_vd *y)
 {
-    _Static_assert(GELU_CR_CENTRAL_DEGREE % 2 == 1, "the coefficients are looked up in pairs");
+    _Static_assert(GELU_FWD_CT(DEGREE) % 2 == 1, "the coefficients are looked up in pairs");
+    const double *tab = GELU_FWD_CT_TABLE(F);
     gelu_vd t[16], q[16], na[16];
     gelu_vd_piece k[16];
     GELU_FWD_EACH(nb) {
         na[b] = gelu_vd_negabs(xd[b]);
         gelu_vd ac = gelu_vd_max(na[b], GELU_FWD_SET1(-GELU_CR_CENTRAL_HI));
-        gelu_vd r = gelu_vd_fma(ac, GELU_FWD_SET1(-GELU_CR_CENTRAL_A), GELU_FWD_SET1(GELU_CR_CENTRAL_B));
+        gelu_vd r = gelu_vd_fma(ac, GELU_FWD_SET1(-GELU_FWD_CT(A)), GELU_FWD_SET1(GELU_FWD_CT(B)));
         gelu_vd z = gelu_vd_add(r, GELU_FWD_SET1(GELU_EXP_SHIFT));
         t[b] = gelu_vd_sub(r, gelu_vd_sub(z, GELU_FWD_SET1(GELU_EXP_SHIFT)));
-        k[b] = gelu_vd_piece_low_bits(F->central_rows, z);
+        k[b] = gelu_vd_piece_low_bits(tab, GELU_FWD_CT(PIECES), z);
     }
     _Pragma("GCC unroll 16")
-    for (int j = GELU_CR_CENTRAL_DEGREE - 1; j >= 0; j -= 2)
+    for (int j = GELU_FWD_CT(DEGREE) - 1; j >= 0; j -= 2)
         GELU_FWD_EACH(nb) {
             gelu_vd c0, c1;
-            gelu_vd_piece_pair(k[b], F->central, j, &c0, &c1);
-            q[b] = j == GELU_CR_CENTRAL_DEGREE - 1 ? c1 : gelu_vd_fma(q[b], t[b], c1);
+            gelu_vd_piece_pair(k[b], tab, j, &c0, &c1);
+            q[b] = j == GELU_FWD_CT(DEGREE) - 1 ? c1 : gelu_vd_fma(q[b], t[b], c1);
             q[b] = gelu_vd_fma(q[b], t[b], c0);
         }
     GELU_FWD_EACH(nb)
         y[b] = gelu_vd_fma(na[b], q[b], gelu_vd_max(gelu_vd_zero(), xd[b]));
 }
 
-/*
- * The central tier: when every float of the group is in [LO, FLT_MAX], Q from 16 pieces of
- * degree 9 (gelu_cr_central_coeffs.h; within 2^-42.9 of the exact value); the floats
- * are kept only if y (1 -+ 2^-40) round alike in every lane, which makes them the correctly
- * rounded ones. Returns 0, having written nothing, when a lane is outside that range or unsure:
- * the group then takes the tiers below. Out of line: one call per group of 64 costs nothing
- * measurable, and the first tier keeps the loop's registers to itself.
- */
 static GELU_FWD_ALWAYS int gelu_fwd_central_range(const float *x)
 {
     unsigned out_of_range = 0;
@@ -274,7 +276,7 @@ static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form
         gelu_fwd_pieces(F, GELU_FWD_CENTRAL_NB, xd + h, yd + h);
     unsigned unsure = 0;
     GELU_FWD_EACH(GELU_FWD_NB) {
-        unsure |= gelu_fwd_unsure_f(yd[b], GELU_FLAG_LO, GELU_FLAG_HI, ~0u, &f[b]);
+        unsure |= gelu_fwd_unsure_f(yd[b], GELU_FWD_CT(FLAG_LO), GELU_FWD_CT(FLAG_HI), ~0u, &f[b]);
     }
     if (unsure)
         return 0;

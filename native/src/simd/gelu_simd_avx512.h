@@ -105,19 +105,19 @@ static GELU_SIMD_ALWAYS gelu_vd gelu_vd_lookup16_low_bits(const double *row, gel
     return gelu_vd_lookup16(row, _mm512_castpd_si512(z)); /* the permute reads only the low 4 bits */
 }
 
-/* piece k of a table of 16 pieces (k the low 4 bits of a double): coefficients j and j + 1 of
-   the coefficient-major table cm (16 entries a row) by two permutes; the piece-major copy
-   (rows of len) is for the wrappers without them */
+/* piece k of the central tier's table (k the low 4 bits of a double: 16 pieces), the table
+   coefficient-major (16 entries a coefficient): coefficients j and j + 1 by two permutes */
+#define GELU_VD_PIECE_ROWS 0
 typedef gelu_vd gelu_vd_piece;
-static GELU_SIMD_ALWAYS gelu_vd_piece gelu_vd_piece_low_bits(const double (*rows)[16], gelu_vd z)
+static GELU_SIMD_ALWAYS gelu_vd_piece gelu_vd_piece_low_bits(const double *tab, int pieces, gelu_vd z)
 {
-    (void)rows;
+    (void)tab, (void)pieces;
     return z;
 }
-static GELU_SIMD_ALWAYS void gelu_vd_piece_pair(gelu_vd_piece k, const double (*cm)[16], int j, gelu_vd *cj, gelu_vd *cj1)
+static GELU_SIMD_ALWAYS void gelu_vd_piece_pair(gelu_vd_piece k, const double *tab, int j, gelu_vd *cj, gelu_vd *cj1)
 {
-    *cj = gelu_vd_lookup16_low_bits(cm[j], k);
-    *cj1 = gelu_vd_lookup16_low_bits(cm[j + 1], k);
+    *cj = gelu_vd_lookup16_low_bits(tab + 16 * j, k);
+    *cj1 = gelu_vd_lookup16_low_bits(tab + 16 * (j + 1), k);
 }
 
 /* floats: conversions (exact widening; narrowing rounds to nearest), memory, bit compares */
