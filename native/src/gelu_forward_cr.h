@@ -14,8 +14,9 @@
  *                    of the blocks of eight for erf, 0.06% for tanh) is redone by the reference
  *                    tier (gelu_forward_ref.h). 0: the reference tier alone.
  * GELU_FWD_CENTRAL   1: the central tier before the first, for the form with a central table
- *                    (erf: 16 pieces of degree 9, no exp and no division; it pays where the
- *                    table lookup is a register permute, AVX-512).
+ *                    (erf: pieces of one polynomial, no exp and no division; AVX-512 looks up
+ *                    16 pieces of degree 9 by register permutes, AVX2 loads each lane's row of
+ *                    128 pieces of degree 5).
  *
  * The output is stored normally at every n (below, gelu_fwd_run_cr).
  */
@@ -204,11 +205,10 @@ static GELU_FWD_ALWAYS void gelu_fwd_tiered(const struct gelu_fwd_form *F, const
 
 #if GELU_FWD_CENTRAL
 /* The central tier's interleave: GELU_FWD_CENTRAL_NB vectors of the group at once. */
-#ifndef GELU_FWD_CENTRAL_NB
 #define GELU_FWD_CENTRAL_NB 4
-#endif
 
-/* The central tier's table: the wrapper's kind (gelu_cr_central_coeffs.h) */
+/* The central tier's table, of the kind the wrapper looks up (gelu_cr_central_coeffs.h):
+   AVX-512's 16 pieces of degree 9 by register permutes, or AVX2's 128 of degree 5 by rows */
 #if GELU_VD_PIECE_ROWS
 #define GELU_FWD_CT(name) GELU_CR_ROWS_##name
 #define GELU_FWD_CT_TABLE(F) (&(F)->central_rows[0][0])
@@ -253,6 +253,8 @@ static GELU_FWD_ALWAYS void gelu_fwd_pieces(const struct gelu_fwd_form *F, int n
         y[b] = gelu_vd_fma(na[b], q[b], gelu_vd_max(gelu_vd_zero(), xd[b]));
 }
 
+/* 1 when every float of the group at x lies in [LO, FLT_MAX]: inline, as most groups of some
+   data fail it (uniform[-8, 8]) and a call per group would cost them */
 static GELU_FWD_ALWAYS int gelu_fwd_central_range(const float *x)
 {
     unsigned out_of_range = 0;
@@ -265,6 +267,14 @@ static GELU_FWD_ALWAYS int gelu_fwd_central_range(const float *x)
     return !(out_of_range & ((1u << GELU_VW_LANES) - 1));
 }
 
+/*
+ * The central tier on a group in [LO, FLT_MAX] (gelu_fwd_central_range): Q from the pieces
+ * (within 2^-42.9 of the exact value on AVX-512, 2^-38.9 on AVX2); the floats are kept only if
+ * y (1 -+ 2^-40, AVX2: 2^-36) round alike in every lane, which makes them the correctly rounded
+ * ones. Returns 0, having written nothing, when a lane is unsure: the group then takes the
+ * tiers below. Out of line: one call per group costs nothing measurable, and the first tier
+ * keeps the loop's registers to itself.
+ */
 static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form *F, const float *x, float *out)
 {
     gelu_vd xd[GELU_FWD_NB], yd[GELU_FWD_NB];
@@ -275,9 +285,8 @@ static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form
     for (int h = 0; h < GELU_FWD_NB; h += GELU_FWD_CENTRAL_NB)
         gelu_fwd_pieces(F, GELU_FWD_CENTRAL_NB, xd + h, yd + h);
     unsigned unsure = 0;
-    GELU_FWD_EACH(GELU_FWD_NB) {
+    GELU_FWD_EACH(GELU_FWD_NB)
         unsure |= gelu_fwd_unsure_f(yd[b], GELU_FWD_CT(FLAG_LO), GELU_FWD_CT(FLAG_HI), ~0u, &f[b]);
-    }
     if (unsure)
         return 0;
     GELU_FWD_EACH(GELU_FWD_NB)
