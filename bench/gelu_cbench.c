@@ -4,13 +4,15 @@
  * their ratios.
  *
  *   gelu_cbench [--sizes 1,16,...] [--threads 1,2] [--rounds 5] [--min-ms 20]
- *               [--dist normal|uniform8|student3|outliers] [--only NAME,...] [--clock cpu]
+ *               [--dist normal|uniform8|student3|outliers|subnormal|far] [--only NAME,...] [--clock cpu]
  *               [--max-isa avx2]
  *
  * Out of place, x from a fixed seed: N(0, 1) by default (what pre-activations look like),
  * uniform on [-8, 8] (the adversarial case: a lane in the deep tail in almost every vector),
- * Student's t with 3 degrees of freedom (heavy tails), or outliers: N(0, 1) with 1% of the
- * draws from N(0, 30^2) (outlier channels of transformer activations). The f32 rows read and write float;
+ * Student's t with 3 degrees of freedom (heavy tails), outliers: N(0, 1) with 1% of the
+ * draws from N(0, 30^2) (outlier channels of transformer activations), or two inputs chosen to
+ * find slow paths: subnormal (uniform below 2^-126, both signs) and far (uniform in [-60, -12],
+ * where every form's result is tiny or zero). The f32 rows read and write float;
  * the 16-bit rows (names ending in -bf16, -f16, -2byte) read the same draws rounded to bf16
  * or f16 (to nearest even), and the narrowing ones (-f32-to-bf16, -f32-to-f16) read the
  * float draws and write 16 bits. --only keeps the named implementations (and the copy
@@ -852,7 +854,7 @@ static int parse_list(const char *s, size_t *out, int max)
 static void usage(void)
 {
     fprintf(stderr, "usage: gelu_cbench [--sizes N,...] [--threads 1,2] [--rounds R] [--min-ms MS] "
-                    "[--dist normal|uniform8|student3|outliers] [--only NAME,...] [--clock cpu] "
+                    "[--dist normal|uniform8|student3|outliers|subnormal|far] [--only NAME,...] [--clock cpu] "
                     "[--max-isa avx2]\n");
     exit(2);
 }
@@ -869,6 +871,10 @@ static float draw(const char *dist, unsigned *s)
 {
     if (strcmp(dist, "uniform8") == 0)
         return (float)((uniform01(s) - 0.5) * 16.0);
+    if (strcmp(dist, "subnormal") == 0) /* both signs, below 2^-126: slow operands on x86 */
+        return (float)((uniform01(s) - 0.5) * 0x1p-125);
+    if (strcmp(dist, "far") == 0) /* [-60, -12]: results tiny or zero on every form */
+        return (float)(-12.0 - 48.0 * uniform01(s));
     double z = sqrt(-2.0 * log(uniform01(s))) * cos(6.283185307179586 * uniform01(s));
     if (strcmp(dist, "outliers") == 0) /* 1% of the draws 30 times wider: outlier channels */
         return (float)(uniform01(s) < 0.01 ? 30.0 * z : z);
@@ -967,7 +973,8 @@ int main(int argc, char **argv)
     }
     if (n_sizes == 0 || n_threads == 0 || rounds < 1 || rounds > MAX_ROUNDS || !(min_ms > 0))
         usage();
-    if (strcmp(dist, "normal") && strcmp(dist, "uniform8") && strcmp(dist, "student3") && strcmp(dist, "outliers"))
+    if (strcmp(dist, "normal") && strcmp(dist, "uniform8") && strcmp(dist, "student3") && strcmp(dist, "outliers") &&
+        strcmp(dist, "subnormal") && strcmp(dist, "far"))
         usage();
     for (int t = 0; t < n_threads; t++)
         if ((threads[t] != 1 && threads[t] != 2) || (threads[t] == 2 && bench_clock != CLOCK_MONOTONIC))

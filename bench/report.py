@@ -26,7 +26,8 @@ FIELDS = ["dist", "max_isa", "impl", "form", "isa", "threads", "n", "gelem_per_s
 OURS = "gelu-ffm"
 FAITHFUL = "gelu-ffm-faithful"
 DISTS = {"normal": "x ~ N(0, 1)", "uniform8": "x uniform in [-8, 8]", "student3": "x ~ Student's t(3)",
-         "outliers": "x ~ N(0, 1), 1% from N(0, 30^2)"}
+         "outliers": "x ~ N(0, 1), 1% from N(0, 30^2)", "subnormal": "x subnormal (uniform, both signs)",
+         "far": "x uniform in [-60, -12]"}
 # The anchors: oneDNN 3.8.1 and, alongside, Debian's 2.6 (their row names, f32; -bf16 etc. added).
 ONEDNN, ONEDNN2 = "onednn", "onednn2"
 FORMS = (("erf", "erf form, x·Φ(x)"), ("tanh", "tanh form"),

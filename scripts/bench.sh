@@ -4,8 +4,8 @@
 # threads) against oneDNN 3.8.1 (the anchor) and Debian's oneDNN 2.6 side by side, SLEEF,
 # libmvec and glibc GELU loops and a copy floor in the same run, then PyTorch; on x ~ N(0, 1)
 # (the headline: what pre-activations look like), then at the sizes of the targets on x uniform
-# in [-8, 8] (the adversarial case) and on two heavy-tailed inputs (Student's t(3); 1% outliers
-# 30 times wider), then AVX2 against AVX2 (gelu_cbench --max-isa avx2: oneDNN capped as
+# in [-8, 8] (the adversarial case), on two heavy-tailed inputs (Student's t(3); 1% outliers
+# 30 times wider) and on two that look for slow paths (subnormal x; x in [-60, -12]), then AVX2 against AVX2 (gelu_cbench --max-isa avx2: oneDNN capped as
 # ONEDNN_MAX_CPU_ISA=AVX2 would). The same for 16-bit storage (bf16, f16, float32 -> bf16/f16;
 # oneDNN's bf16 kernels, PyTorch's bf16 F.gelu, 2-byte copy floors) and the backward, in the
 # same runs.
@@ -60,7 +60,7 @@ only=gelu-ffm,gelu-ffm-faithful,onednn,onednn2,sleef-erff-u10,gelu-ffm-bf16,gelu
 only+=,gelu-ffm-f32-to-bf16,gelu-ffm-f32-to-f16,onednn-bf16,onednn2-bf16,gelu-ffm-backward
 only+=,gelu-ffm-backward-bf16,gelu-ffm-backward-f16,onednn-backward,onednn2-backward
 only+=,onednn-backward-bf16,onednn2-backward-bf16
-for dist in uniform8 student3 outliers; do
+for dist in uniform8 student3 outliers subnormal far; do
   echo "gelu: the same on x ~ $dist" >&2
   "$raw/gelu_cbench" "${wide[@]}" --dist "$dist" --only "$only" >"$raw/cbench-$dist.csv"
   csvs+=("$raw/cbench-$dist.csv")

@@ -22,6 +22,7 @@
 /* faithful: 4 registers (64 floats) a group: the Horner chains of the four overlap */
 #define GELU_FWD_FNW 4
 #define GELU_FWD_FTG 2
+#define GELU_FWD_FMIX 1
 #include "gelu_forward_kernels.h"
 
 /* ---- the 16-bit and backward kernels: the bodies of gelu_half_body.h and gelu_backward_body.h ---- */

@@ -295,6 +295,88 @@ static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form
 }
 #endif
 
+/* Underflow (and inexact), which a lane's tiny inexact result requires: the kernels compute
+   such lanes without a subnormal operation (slow on x86), so they raise it here, once a call
+   (the flag is sticky: once is all IEEE 754 asks). Its multiply is itself such an operation,
+   an assist of some hundred cycles: raised a register at a time, it made inputs with tiny
+   results (faithful tanh x < -10.1, erf x < -13.1, quick x < -53.6) run 2.5 times as slow
+   (A/B in one process, uniform[-20, -12]: 0.53 against 1.28 Gelem/s). */
+static GELU_FWD_ALWAYS void gelu_fwd_raise_underflow(void)
+{
+    volatile float t = 0x1p-100f;
+    t = t * t;
+}
+
+/* The lanes with 0 < |x| < 2^-125, by x's bits: x is subnormal there, or x/2 is. */
+static GELU_FWD_ALWAYS unsigned gelu_fwd_tiny_lanes(gelu_vw x)
+{
+    return gelu_vwi_in_range(gelu_vwi_and(gelu_vw_bits(x), gelu_vwi_set1(0x7FFFFFFF)), 1, 0x01000000);
+}
+
+/*
+ * x/2 on lanes with |x| < 2^-125, by x's bits (a subnormal operand or result takes a slow assist
+ * on x86): there |x| = b 2^-149 and |x|/2 rounds to a subnormal of significand b/2. ties_up
+ * rounds a tie toward +inf, which makes it GELU(x) correctly rounded: GELU(x) = x/2 + c x^2 +
+ * O(x^4), c > 0 for every form, lies above x/2 by far less than half a spacing; else ties to
+ * even, the bits of the multiply x 0.5.
+ */
+static GELU_FWD_ALWAYS gelu_vw gelu_fwd_tiny_half(gelu_vw x, int ties_up)
+{
+    gelu_vwi b = gelu_vw_bits(x), ab = gelu_vwi_and(b, gelu_vwi_set1(0x7FFFFFFF));
+    gelu_vwi up = ties_up ? gelu_vwi_shr(gelu_vwi_add(b, gelu_vwi_set1((int)0x80000000)), 31) /* x > 0 */
+                          : gelu_vwi_and(gelu_vwi_shr(ab, 1), gelu_vwi_set1(1));              /* b/2 odd */
+    gelu_vwi m = gelu_vwi_shr(gelu_vwi_add(ab, up), 1);
+    return gelu_vwi_as_vw(gelu_vwi_add(m, gelu_vwi_and(b, gelu_vwi_set1((int)0x80000000))));
+}
+
+/*
+ * The n <= GELU_FWD_GROUP floats at x, some with 0 < |x| < 2^-125, into out: through buffers,
+ * those lanes (and the padding, tiny too) as 1 for the tiers, their results from their bits
+ * (gelu_fwd_tiny_half). Each such result is tiny and inexact: the caller raises underflow.
+ * Out of line: it is rare, and keeps the hot loop's registers as they were.
+ */
+static __attribute__((noinline, cold)) void gelu_fwd_tiny_group(const struct gelu_fwd_form *F, const float *x,
+                                                                float *out, size_t n)
+{
+    _Alignas(64) float xo[GELU_FWD_GROUP], xb[GELU_FWD_GROUP], yb[GELU_FWD_GROUP];
+    unsigned tiny[GELU_FWD_GROUP / GELU_VW_LANES], all = 1;
+    for (size_t k = 0; k < GELU_FWD_GROUP; k++)
+        xo[k] = k < n ? x[k] : 0x1p-130f;
+    for (int w = 0; w < GELU_FWD_GROUP / GELU_VW_LANES; w++) {
+        gelu_vw xv = gelu_vw_loadu(xo + GELU_VW_LANES * w);
+        tiny[w] = gelu_fwd_tiny_lanes(xv);
+        all &= tiny[w] == (1u << GELU_VW_LANES) - 1;
+        gelu_vw_storeu(xb + GELU_VW_LANES * w, gelu_vw_select(tiny[w], gelu_vw_set1(1.0f), xv));
+    }
+    if (!all) /* else the tiers have nothing to do */
+#if GELU_FWD_CENTRAL
+        if (!(F->central && gelu_fwd_central_range(xb) && gelu_fwd_central(F, xb, yb)))
+#endif
+            gelu_fwd_tiered(F, xb, yb, GELU_FWD_GROUP);
+    for (int w = 0; w < GELU_FWD_GROUP / GELU_VW_LANES; w++) {
+        gelu_vw h = gelu_fwd_tiny_half(gelu_vw_loadu(xo + GELU_VW_LANES * w), 1);
+        gelu_vw_storeu(yb + GELU_VW_LANES * w, gelu_vw_select(tiny[w], h, gelu_vw_loadu(yb + GELU_VW_LANES * w)));
+    }
+    memcpy(out, yb, n * sizeof(float));
+}
+
+/* Floats a scan for tiny lanes covers (gelu_fwd_run_cr). */
+#define GELU_FWD_TINY_CHUNK (16 * GELU_FWD_GROUP)
+
+/* 1 when one of the n floats at x has 0 < |x| < 2^-125 (n a multiple of GELU_VW_LANES): the
+   least of 2 bits(x) - 2 (the sign shifted out, zeros wrapped to the top) below 2^25 - 2: three
+   instructions a register, no compare in the loop. */
+static GELU_FWD_ALWAYS int gelu_fwd_any_tiny(const float *x, int n)
+{
+    gelu_vwi least = gelu_vwi_set1(-1);
+    _Pragma("GCC unroll 4")
+    for (int w = 0; w < n; w += GELU_VW_LANES)
+        least = gelu_vwi_min_u(least,
+                               gelu_vwi_add(gelu_vwi_shl(gelu_vw_bits(gelu_vw_loadu(x + w)), 1), gelu_vwi_set1(-2)));
+    gelu_vwi top = gelu_vwi_set1(0x01FFFFFE); /* gelu_vwi_le is for lanes below 2^31 */
+    return gelu_vwi_eq(gelu_vwi_min_u(least, top), top) != (1u << GELU_VW_LANES) - 1;
+}
+
 /*
  * Groups, then the last vectors. The output is not streamed past the caches at any n:
  * measured against non-temporal stores (AVX-512, a 2-core Zen 5 VM; n = 2^17 to 2^25, one
@@ -307,16 +389,42 @@ static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form
 static GELU_FWD_ALWAYS void gelu_fwd_run_cr(const struct gelu_fwd_form *F, const float *x, float *y, size_t n)
 {
     size_t i = 0;
-    for (; i + GELU_FWD_GROUP <= n; i += GELU_FWD_GROUP) {
-        gelu_fwd_prefetch(x + i, GELU_FWD_GROUP);
+    int uflow = 0;
+    while (i + GELU_FWD_GROUP <= n) {
+        /* a chunk is scanned for tiny lanes first, in a loop of its own (about 4 instructions a
+           register, at load speed): checked group by group, they cost the loop below 5 % */
+        size_t end = i +
+                     (n - i < GELU_FWD_TINY_CHUNK ? (n - i) / GELU_FWD_GROUP * GELU_FWD_GROUP : GELU_FWD_TINY_CHUNK);
+        int tiny = gelu_fwd_any_tiny(x + i, (int)(end - i));
+        uflow |= tiny;
+        for (; i < end; i += GELU_FWD_GROUP) {
+            gelu_fwd_prefetch(x + i, GELU_FWD_GROUP);
+            if (__builtin_expect(tiny, 0) && gelu_fwd_any_tiny(x + i, GELU_FWD_GROUP)) {
+                gelu_fwd_tiny_group(F, x + i, y + i, GELU_FWD_GROUP);
+                continue;
+            }
 #if GELU_FWD_CENTRAL
-        if (F->central && gelu_fwd_central_range(x + i) && gelu_fwd_central(F, x + i, y + i))
-            continue;
+            if (F->central && gelu_fwd_central_range(x + i) && gelu_fwd_central(F, x + i, y + i))
+                continue;
 #endif
-        gelu_fwd_tiered(F, x + i, y + i, GELU_FWD_GROUP);
+            gelu_fwd_tiered(F, x + i, y + i, GELU_FWD_GROUP);
+        }
+    }
+    int tiny = 0;
+    for (size_t k = i; k < n; k++) { /* fewer than a group left */
+        uint32_t b;
+        memcpy(&b, x + k, sizeof b);
+        tiny |= (b & 0x7FFFFFFF) - 1 < 0x01000000 - 1;
+    }
+    if (tiny) {
+        gelu_fwd_tiny_group(F, x + i, y + i, n - i);
+        i = n;
+        uflow = 1;
     }
     for (; i < n; i += GELU_VD_LANES)
         gelu_fwd_tiered(F, x + i, y + i, n - i < GELU_VD_LANES ? n - i : GELU_VD_LANES);
+    if (uflow)
+        gelu_fwd_raise_underflow();
 }
 
 #endif

@@ -22,6 +22,11 @@
  * GELU_FWD_FQUEUE  0: no queue, a tail register is finished where it is (one lane a register,
  *                  the scalar wrapper: a tail register is all tail lanes; the queue's stores,
  *                  flushes and their unpredictable loops cost more than they save); default 1
+ * GELU_FWD_FMIX    1: a group whose registers hold tail lanes or x >= hi (but no NaN and no
+ *                  |x| < 2^-40) runs every register's central path at once, straight-line, so
+ *                  that their chains overlap: on AVX-512 1.11-1.15 times as fast on
+ *                  uniform[-8, 8] (a branch a register kept the chains apart); on AVX2, whose
+ *                  lookups need more registers, 0.93-0.99 times, so there it is 0; default 0
  *
  * The output is stored normally at every n, as in gelu_forward_cr.h (gelu_fwd_run_cr).
  */
@@ -43,6 +48,9 @@
 #endif
 #ifndef GELU_FWD_FQUEUE
 #define GELU_FWD_FQUEUE 1
+#endif
+#ifndef GELU_FWD_FMIX
+#define GELU_FWD_FMIX 0
 #endif
 
 /*
@@ -69,18 +77,6 @@ static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_central(const struct gelu_faith
     gelu_vw sl = gelu_vw_add(gelu_vw_sub(c0, sh), h1);
     gelu_vw lo = gelu_vw_fma(gelu_vw_mul(t, q), t, gelu_vw_add(l1, sl));
     return gelu_vw_fma(x, sh, gelu_vw_mul(x, lo));
-}
-
-/* Underflow (and inexact), which a lane's tiny inexact result requires: the kernels compute
-   such lanes without a subnormal operation (slow on x86), so they raise it here, once a call
-   (the flag is sticky: once is all IEEE 754 asks). Its multiply is itself such an operation,
-   an assist of some hundred cycles: raised a register at a time, it made inputs with tiny
-   results (tanh x < -10.1, erf x < -13.1, quick x < -53.6) run 2.5 times as slow (gelu_cbench
-   A/B, uniform[-20, -12]: 0.53 against 1.28 Gelem/s). */
-static GELU_FWD_ALWAYS void gelu_fwd_raise_underflow(void)
-{
-    volatile float t = 0x1p-100f;
-    t = t * t;
 }
 
 /*
@@ -203,9 +199,12 @@ static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_edges(const struct gelu_fwd_for
     gelu_vw xs = gelu_vw_select(nan | tiny, gelu_vw_set1(1.0f), x);
     gelu_vw y = gelu_fwd_faithful_central(T, gelu_vw_min(gelu_vw_max(xs, gelu_vw_set1(T->lo)), gelu_vw_set1(T->hi)));
     /* |x| < 2^-40: x/2, one of the two floats around x/2 + c x^2 (c > 0): exact but for a
-       subnormal x, which must raise underflow however x/2 rounds */
-    y = gelu_vw_select(tiny, gelu_vw_mul(x, gelu_vw_set1(0.5f)), y);
-    *uflow |= gelu_vw_lt(gelu_vw_abs(x), gelu_vw_set1(0x1p-125f)) & gelu_vw_lt(gelu_vw_zero(), gelu_vw_abs(x));
+       subnormal x/2, which must raise underflow however it rounds; there (|x| < 2^-125) from
+       x's bits, the multiply's bits without its assist */
+    unsigned sub = gelu_fwd_tiny_lanes(x);
+    gelu_vw half = gelu_vw_mul(gelu_vw_select(sub, gelu_vw_set1(1.0f), x), gelu_vw_set1(0.5f));
+    y = gelu_vw_select(tiny, gelu_vw_select(sub, gelu_fwd_tiny_half(x, 0), half), y);
+    *uflow |= sub;
     y = gelu_vw_select_ge(x, gelu_vw_set1(T->hi), x, y);
     return gelu_vw_select(nan, gelu_vw_quiet(x), y);
 }
@@ -271,6 +270,39 @@ static GELU_FWD_ALWAYS void gelu_fwd_faithful_group(const struct gelu_fwd_form *
         return;
     }
     size_t n = q->n, nreg = q->nreg;
+    unsigned special = 0; /* NaN or |x| < 2^-40 */
+    _Pragma("GCC unroll 16")
+    for (int w = 0; GELU_FWD_FMIX && w < GELU_FWD_FNW; w++)
+        special |= gelu_vw_nge(xv[w], xv[w]) | gelu_vw_lt(gelu_vw_abs(xv[w]), gelu_vw_set1(0x1p-40f));
+    if (GELU_FWD_FMIX && __builtin_expect(special == 0, 1)) {
+        /* the usual mix (tail lanes, x >= hi): every register's central path at once, on x held
+           in [lo, hi], so that their chains overlap (a branch a register kept them apart); the
+           same values as gelu_fwd_faithful_edges, whose tail lanes the queue replaces */
+        gelu_vw yv[GELU_FWD_FNW];
+        unsigned low[GELU_FWD_FNW], all_low = 1;
+        _Pragma("GCC unroll 16")
+        for (int w = 0; w < GELU_FWD_FNW; w++) {
+            low[w] = gelu_vw_lt(xv[w], gelu_vw_set1(T->lo));
+            all_low &= low[w] == (1u << GELU_VW_LANES) - 1;
+        }
+        _Pragma("GCC unroll 16")
+        for (int w = 0; w < GELU_FWD_FNW; w++) /* all tail lanes: the queue's results replace x */
+            yv[w] = all_low ? xv[w]
+                            : gelu_fwd_faithful_central(
+                                  T, gelu_vw_min(gelu_vw_max(xv[w], gelu_vw_set1(T->lo)), gelu_vw_set1(T->hi)));
+        _Pragma("GCC unroll 16")
+        for (int w = 0; w < GELU_FWD_FNW; w++) {
+            gelu_vw_storeu(y + GELU_VW_LANES * w, gelu_vw_select_ge(xv[w], gelu_vw_set1(T->hi), xv[w], yv[w]));
+            if (low[w]) {
+                q->reg[nreg] = (uint32_t)(reg + (size_t)w);
+                q->lanes[nreg++] = low[w];
+                n += gelu_vw_compress(q->x + n, low[w], xv[w]);
+            }
+        }
+        q->n = n;
+        q->nreg = nreg;
+        return;
+    }
     _Pragma("GCC unroll 16")
     for (int w = 0; w < GELU_FWD_FNW; w++) {
         unsigned low = 0;

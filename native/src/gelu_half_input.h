@@ -111,11 +111,21 @@ static GELU_HALF_ALWAYS unsigned gelu_half_input_outside(gelu_vw x)
     return ~gelu_vwi_le(gelu_vw_bits(gelu_vw_abs(x)), gelu_vwi_set1(GELU_HALF_INPUT_ABS_MAX_BITS)) & GELU_HALF_ALL;
 }
 
-/* The table's results for a group's `outside` lanes (bits per register), read from x. */
+/* The table's results for a group's `outside` lanes (bits per register), read from x: lane by
+   lane, or, when many lanes are outside, the whole group by a loop of loads (about 3.5 Gelem/s
+   on AVX-512, where lane by lane x in [-60, -12] ran 1.1 against 8.3 on N(0, 1): bf16 erf,
+   n = 65536). */
 static void gelu_half_input_fetch(enum gelu_form form, enum gelu_half type, gelu_n16_fn narrow, const uint16_t *x,
                                   const unsigned *outside, uint16_t *r)
 {
     const uint16_t *table = gelu_half_fwd_table(form, type, narrow); /* filled on first need */
+    int count = 0;
+    for (int b = 0; b < GELU_HALF_NB; b++)
+        count += __builtin_popcount(outside[b]);
+    if (count > GELU_HALF_GROUP / 8) {
+        gelu_half_lookup(table, x, r, GELU_HALF_GROUP);
+        return;
+    }
     for (int b = 0; b < GELU_HALF_NB; b++)
         for (unsigned m = outside[b]; m; m &= m - 1)
             r[GELU_VW_LANES * b + __builtin_ctz(m)] = table[x[GELU_VW_LANES * b + __builtin_ctz(m)]];

@@ -266,6 +266,8 @@ static GELU_SIMD_ALWAYS unsigned gelu_simd_bits32(gelu_vwi m)
 {
     return (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(m));
 }
+/* unsigned */
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_min_u(gelu_vwi a, gelu_vwi b) { return _mm256_min_epu32(a, b); }
 static GELU_SIMD_ALWAYS unsigned gelu_vwi_le(gelu_vwi a, gelu_vwi b)
 {
     return ~gelu_simd_bits32(_mm256_cmpgt_epi32(a, b)) & 0xFF;

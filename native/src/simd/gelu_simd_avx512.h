@@ -276,6 +276,8 @@ static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_and(gelu_vwi a, gelu_vwi b) { return _
 #define gelu_vwi_shr(a, count) _mm512_srli_epi32((a), (count)) /* logical */
 #define gelu_vwi_shl(a, count) _mm512_slli_epi32((a), (count))
 static GELU_SIMD_ALWAYS gelu_vw gelu_vwi_as_vw(gelu_vwi a) { return _mm512_castsi512_ps(a); }
+/* unsigned */
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_min_u(gelu_vwi a, gelu_vwi b) { return _mm512_min_epu32(a, b); }
 static GELU_SIMD_ALWAYS unsigned gelu_vwi_le(gelu_vwi a, gelu_vwi b)
 {
     return _cvtmask16_u32(_mm512_cmple_epu32_mask(a, b));
