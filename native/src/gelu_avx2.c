@@ -1,9 +1,9 @@
 /*
  * AVX2 + FMA kernels. The float32 forward kernels are the bodies of gelu_forward_*.h over
- * simd/gelu_simd_avx2.h, in two tiers (the first and the reference: gelu_forward_cr.h; the
- * AVX-512 central tier would gather ten coefficients a lane here); the 16-bit and backward
- * kernels are the bodies of gelu_half_body.h and gelu_backward_body.h (without their central
- * tier). A tail goes through masked loads and stores or a small local buffer, so no
+ * simd/gelu_simd_avx2.h, in three tiers for erf (the central one from its own table of rows,
+ * then the first and the reference: gelu_forward_cr.h) and two for the others; the 16-bit and
+ * backward kernels are the bodies of gelu_half_body.h and gelu_backward_body.h (without their
+ * central tier). A tail goes through masked loads and stores or a small local buffer, so no
  * load or store leaves the arrays.
  */
 #include <float.h>
@@ -16,7 +16,7 @@
 #define GELU_ISA avx2
 #define GELU_FWD_NB 4
 #define GELU_FWD_FIRST 1
-#define GELU_FWD_CENTRAL 0
+#define GELU_FWD_CENTRAL 1
 /* faithful: 4 registers (32 floats) a group, so that the chains overlap */
 #define GELU_FWD_FNW 4
 #define GELU_FWD_FTG 4

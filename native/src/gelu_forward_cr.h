@@ -14,8 +14,9 @@
  *                    of the blocks of eight for erf, 0.06% for tanh) is redone by the reference
  *                    tier (gelu_forward_ref.h). 0: the reference tier alone.
  * GELU_FWD_CENTRAL   1: the central tier before the first, for the form with a central table
- *                    (erf: 16 pieces of degree 9, no exp and no division; it pays where the
- *                    table lookup is a register permute, AVX-512).
+ *                    (erf: pieces of one polynomial, no exp and no division; AVX-512 looks up
+ *                    16 pieces of degree 9 by register permutes, AVX2 loads each lane's row of
+ *                    128 pieces of degree 5).
  *
  * The output is stored normally at every n (below, gelu_fwd_run_cr).
  */
@@ -141,9 +142,8 @@ static GELU_FWD_ALWAYS void gelu_fwd_first(const struct gelu_fwd_form *F, int nb
     }
     gelu_fwd_first_y(F, nb, xd, y);
     GELU_FWD_EACH(nb) {
-        f[b] = gelu_vd_to_vf(y[b]);
         unsigned lanes = n >= (size_t)GELU_FWD_GROUP ? (1u << GELU_VD_LANES) - 1 : (1u << n) - 1;
-        unsure[b] = gelu_fwd_unsure(y[b], F->fast_flag_lo, F->fast_flag_hi, lanes);
+        unsure[b] = gelu_fwd_unsure_f(y[b], F->fast_flag_lo, F->fast_flag_hi, lanes, &f[b]);
     }
 }
 
@@ -207,15 +207,55 @@ static GELU_FWD_ALWAYS void gelu_fwd_tiered(const struct gelu_fwd_form *F, const
 /* The central tier's interleave: GELU_FWD_CENTRAL_NB vectors of the group at once. */
 #define GELU_FWD_CENTRAL_NB 4
 
+/* The central tier's table, of the kind the wrapper looks up (gelu_cr_central_coeffs.h):
+   AVX-512's 16 pieces of degree 9 by register permutes, or AVX2's 128 of degree 5 by rows */
+#if GELU_VD_PIECE_ROWS
+#define GELU_FWD_CT(name) GELU_CR_ROWS_##name
+#define GELU_FWD_CT_TABLE(F) (&(F)->central_rows[0][0])
+#else
+#define GELU_FWD_CT(name) GELU_CR_CENTRAL_##name
+#define GELU_FWD_CT_TABLE(F) (&(F)->central[0][0])
+#endif
+
 /*
- * The central tier: when every float of the group is in [LO, FLT_MAX], Q from 16 pieces of
- * degree 9 (gelu_cr_central_coeffs.h; within 2^-42.9 of the exact value); the floats
- * are kept only if y (1 -+ 2^-40) round alike in every lane, which makes them the correctly
- * rounded ones. Returns 0, having written nothing, when a lane is outside that range or unsure:
- * the group then takes the tiers below. Out of line: one call per group of 64 costs nothing
- * measurable, and the first tier keeps the loop's registers to itself.
+ * The central tier's pieces of Q (gelu_cr_central_coeffs.h), on nb vectors: y[b] =
+ * fma(-|x|, Q, max(0, x)) with a = min(|x|, HI), r = fma(a, A, B), k = round(r) (adding 1.5 2^52
+ * rounds to an integer in the low bits, all a piece lookup reads), t = r - k exactly,
+ * Q = P_k(t) by Horner's scheme, its coefficients looked up two at a time (the wrapper's
+ * gelu_vd_piece: permutes of the coefficient-major table, or loads of the lanes' rows). The
+ * sequence starts from -|x| (one OR), which serves both the index (fma(max(-|x|, -HI), -A, B)
+ * equals fma(min(|x|, HI), A, B) exactly) and the product. x is finite. max(+0, x) returns x
+ * when both are zeros, so -0 stays -0.
  */
-static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form *F, const float *x, float *out)
+static GELU_FWD_ALWAYS void gelu_fwd_pieces(const struct gelu_fwd_form *F, int nb, const gelu_vd *xd, gelu_vd *y)
+{
+    _Static_assert(GELU_FWD_CT(DEGREE) % 2 == 1, "the coefficients are looked up in pairs");
+    const double *tab = GELU_FWD_CT_TABLE(F);
+    gelu_vd t[16], q[16], na[16];
+    gelu_vd_piece k[16];
+    GELU_FWD_EACH(nb) {
+        na[b] = gelu_vd_negabs(xd[b]);
+        gelu_vd ac = gelu_vd_max(na[b], GELU_FWD_SET1(-GELU_CR_CENTRAL_HI));
+        gelu_vd r = gelu_vd_fma(ac, GELU_FWD_SET1(-GELU_FWD_CT(A)), GELU_FWD_SET1(GELU_FWD_CT(B)));
+        gelu_vd z = gelu_vd_add(r, GELU_FWD_SET1(GELU_EXP_SHIFT));
+        t[b] = gelu_vd_sub(r, gelu_vd_sub(z, GELU_FWD_SET1(GELU_EXP_SHIFT)));
+        k[b] = gelu_vd_piece_low_bits(tab, GELU_FWD_CT(PIECES), z);
+    }
+    _Pragma("GCC unroll 16")
+    for (int j = GELU_FWD_CT(DEGREE) - 1; j >= 0; j -= 2)
+        GELU_FWD_EACH(nb) {
+            gelu_vd c0, c1;
+            gelu_vd_piece_pair(k[b], tab, j, &c0, &c1);
+            q[b] = j == GELU_FWD_CT(DEGREE) - 1 ? c1 : gelu_vd_fma(q[b], t[b], c1);
+            q[b] = gelu_vd_fma(q[b], t[b], c0);
+        }
+    GELU_FWD_EACH(nb)
+        y[b] = gelu_vd_fma(na[b], q[b], gelu_vd_max(gelu_vd_zero(), xd[b]));
+}
+
+/* 1 when every float of the group at x lies in [LO, FLT_MAX]: inline, as most groups of some
+   data fail it (uniform[-8, 8]) and a call per group would cost them */
+static GELU_FWD_ALWAYS int gelu_fwd_central_range(const float *x)
 {
     unsigned out_of_range = 0;
     _Pragma("GCC unroll 16")
@@ -224,20 +264,29 @@ static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form
         out_of_range |= ~(gelu_vw_ge(xw, gelu_vw_set1((float)GELU_CR_CENTRAL_LO)) &
                           gelu_vw_le(xw, gelu_vw_set1(FLT_MAX)));
     }
-    if (out_of_range & ((1u << GELU_VW_LANES) - 1))
-        return 0;
+    return !(out_of_range & ((1u << GELU_VW_LANES) - 1));
+}
+
+/*
+ * The central tier on a group in [LO, FLT_MAX] (gelu_fwd_central_range): Q from the pieces
+ * (within 2^-42.9 of the exact value on AVX-512, 2^-38.9 on AVX2); the floats are kept only if
+ * y (1 -+ 2^-40, AVX2: 2^-36) round alike in every lane, which makes them the correctly rounded
+ * ones. Returns 0, having written nothing, when a lane is unsure: the group then takes the
+ * tiers below. Out of line: one call per group costs nothing measurable, and the first tier
+ * keeps the loop's registers to itself.
+ */
+static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form *F, const float *x, float *out)
+{
     gelu_vd xd[GELU_FWD_NB], yd[GELU_FWD_NB];
     gelu_vf f[GELU_FWD_NB];
     GELU_FWD_EACH(GELU_FWD_NB)
         xd[b] = gelu_vf_to_vd(gelu_vf_loadu(x + GELU_VD_LANES * b));
     _Pragma("GCC unroll 16")
     for (int h = 0; h < GELU_FWD_NB; h += GELU_FWD_CENTRAL_NB)
-        gelu_fwd_pieces(F->central, GELU_CR_CENTRAL_DEGREE, GELU_FWD_CENTRAL_NB, xd + h, yd + h);
+        gelu_fwd_pieces(F, GELU_FWD_CENTRAL_NB, xd + h, yd + h);
     unsigned unsure = 0;
-    GELU_FWD_EACH(GELU_FWD_NB) {
-        f[b] = gelu_vd_to_vf(yd[b]);
-        unsure |= gelu_fwd_unsure(yd[b], GELU_FLAG_LO, GELU_FLAG_HI, ~0u);
-    }
+    GELU_FWD_EACH(GELU_FWD_NB)
+        unsure |= gelu_fwd_unsure_f(yd[b], GELU_FWD_CT(FLAG_LO), GELU_FWD_CT(FLAG_HI), ~0u, &f[b]);
     if (unsure)
         return 0;
     GELU_FWD_EACH(GELU_FWD_NB)
@@ -301,7 +350,7 @@ static __attribute__((noinline, cold)) void gelu_fwd_tiny_group(const struct gel
     }
     if (!all) /* else the tiers have nothing to do */
 #if GELU_FWD_CENTRAL
-        if (!(F->central && gelu_fwd_central(F, xb, yb)))
+        if (!(F->central && gelu_fwd_central_range(xb) && gelu_fwd_central(F, xb, yb)))
 #endif
             gelu_fwd_tiered(F, xb, yb, GELU_FWD_GROUP);
     for (int w = 0; w < GELU_FWD_GROUP / GELU_VW_LANES; w++) {
@@ -355,7 +404,7 @@ static GELU_FWD_ALWAYS void gelu_fwd_run_cr(const struct gelu_fwd_form *F, const
                 continue;
             }
 #if GELU_FWD_CENTRAL
-            if (F->central && gelu_fwd_central(F, x + i, y + i))
+            if (F->central && gelu_fwd_central_range(x + i) && gelu_fwd_central(F, x + i, y + i))
                 continue;
 #endif
             gelu_fwd_tiered(F, x + i, y + i, GELU_FWD_GROUP);

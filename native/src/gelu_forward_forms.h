@@ -23,9 +23,10 @@ struct gelu_fwd_form {
     int erf;
     double c1, c3;
     double fast_flag_lo, fast_flag_hi; /* the first tier's rounding test: y (1 -+ 2^-34 or 2^-38) */
-    /* the AVX-512 central tier's pieces of Q (degree GELU_CR_CENTRAL_DEGREE), or none: erf only,
-       the other forms' first tier is faster (native/tools/gen_cr_central.py) */
+    /* the central tier's pieces of Q, or none: erf only, the other forms' first tier is faster
+       (native/tools/gen_cr_central.py); AVX-512's table, and AVX2's rows */
     const double (*central)[16];
+    const double (*central_rows)[8];
     /* the faithful kernels' central range and float tables */
     const struct gelu_faithful_float *ff;
     /* faithful, x below the central range: the negative tail, or with outer_both (quick,
@@ -35,12 +36,12 @@ struct gelu_fwd_form {
 
 static const struct gelu_fwd_form gelu_fwd_forms[GELU_N_FORMS] = {
     [GELU_FORM_ERF] = {GELU_FORM_ERF, GELU_ERF_AMAX, 1, 0.0, 0.0, GELU_FAST_FLAG_ERF_LO, GELU_FAST_FLAG_ERF_HI,
-                       gelu_cr_central_erf_coef, &gelu_faithful_float_erf, 0},
+                       gelu_cr_central_erf_coef, gelu_cr_rows_erf_coef, &gelu_faithful_float_erf, 0},
     [GELU_FORM_TANH] = {GELU_FORM_TANH, GELU_TANH_WMAX, 0, GELU_TANH_C1, GELU_TANH_C3, GELU_FAST_FLAG_TANH_LO,
-                        GELU_FAST_FLAG_TANH_HI, NULL, &gelu_faithful_float_tanh, 0},
+                        GELU_FAST_FLAG_TANH_HI, NULL, NULL, &gelu_faithful_float_tanh, 0},
     /* the quick form's rounding test is tanh's: the same exp and division */
     [GELU_FORM_QUICK] = {GELU_FORM_QUICK, GELU_QUICK_WMAX, 0, GELU_QUICK_C, 0.0, GELU_FAST_FLAG_TANH_LO,
-                         GELU_FAST_FLAG_TANH_HI, NULL, &gelu_faithful_float_quick, 1},
+                         GELU_FAST_FLAG_TANH_HI, NULL, NULL, &gelu_faithful_float_quick, 1},
 };
 
 #endif

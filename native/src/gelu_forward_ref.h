@@ -107,6 +107,15 @@ static GELU_FWD_ALWAYS unsigned gelu_fwd_unsure(gelu_vd y, double lo, double hi,
     return gelu_vf_bits_ne(l, h) & lanes;
 }
 
+/* The same test, also giving y's float in every lane it passes: y lies between y lo and y hi,
+   so where those round alike y rounds the same way, and one conversion is saved. */
+static GELU_FWD_ALWAYS unsigned gelu_fwd_unsure_f(gelu_vd y, double lo, double hi, unsigned lanes, gelu_vf *f)
+{
+    *f = gelu_vd_to_vf(gelu_vd_mul(y, GELU_FWD_SET1(lo)));
+    gelu_vf h = gelu_vd_to_vf(gelu_vd_mul(y, GELU_FWD_SET1(hi)));
+    return gelu_vf_bits_ne(*f, h) & lanes;
+}
+
 /*
  * The reference tier on the first n lanes (n <= GELU_VD_LANES) at x: y, its float, and the
  * flagged lanes through the hard-case table (every other flagged input keeps its float).
@@ -128,34 +137,6 @@ static void gelu_fwd_ref_vector(const struct gelu_fwd_form *F, const float *x, f
         f = gelu_vf_loadu(fs);
     }
     gelu_vf_store_first(out, n, f);
-}
-
-/*
- * The AVX-512 central tier's pieces of Q (gelu_cr_central_coeffs.h), on nb vectors: y[b] =
- * fma(-|x|, Q, max(0, x)) with a = min(|x|, HI), r = fma(a, A, B), k = round(r) (adding 1.5 2^52
- * rounds to an integer in the low bits, all a table lookup reads), t = r - k exactly,
- * Q = P_k(t) of `degree`. The sequence starts from -|x| (one OR), which serves both the index
- * (fma(max(-|x|, -HI), -A, B) equals fma(min(|x|, HI), A, B) exactly) and the product. x is
- * finite. max(+0, x) returns x when both are zeros, so -0 stays -0.
- */
-static GELU_FWD_ALWAYS void gelu_fwd_pieces(const double (*c)[16], int degree, int nb, const gelu_vd *xd, gelu_vd *y)
-{
-    gelu_vd t[16], q[16], na[16], z[16];
-    GELU_FWD_EACH(nb) {
-        na[b] = gelu_vd_negabs(xd[b]);
-        gelu_vd ac = gelu_vd_max(na[b], GELU_FWD_SET1(-GELU_CR_CENTRAL_HI));
-        gelu_vd r = gelu_vd_fma(ac, GELU_FWD_SET1(-GELU_CR_CENTRAL_A), GELU_FWD_SET1(GELU_CR_CENTRAL_B));
-        z[b] = gelu_vd_add(r, GELU_FWD_SET1(GELU_EXP_SHIFT));
-        t[b] = gelu_vd_sub(r, gelu_vd_sub(z[b], GELU_FWD_SET1(GELU_EXP_SHIFT)));
-    }
-    GELU_FWD_EACH(nb)
-        q[b] = gelu_vd_lookup16_low_bits(c[degree], z[b]);
-    _Pragma("GCC unroll 16")
-    for (int j = degree - 1; j >= 0; j--)
-        GELU_FWD_EACH(nb)
-            q[b] = gelu_vd_fma(q[b], t[b], gelu_vd_lookup16_low_bits(c[j], z[b]));
-    GELU_FWD_EACH(nb)
-        y[b] = gelu_vd_fma(na[b], q[b], gelu_vd_max(gelu_vd_zero(), xd[b]));
 }
 
 #endif

@@ -1,23 +1,31 @@
 #!/usr/bin/env python3
-"""Generates the central tier of the correctly rounded erf-form float32 kernels on AVX-512
-(native/src/gelu_cr_central_coeffs.h).
+"""Generates the central tier of the correctly rounded erf-form float32 kernels
+(native/src/gelu_cr_central_coeffs.h): one table for AVX-512, another for AVX2.
 
 Why this shape: with a = |x| and Q(a) = Phi(-a), y = fma(-a, Q, max(0, x)) for both signs. On
-a in [0, HI) Q is smooth enough for 16 pieces of one polynomial of degree CR_DEGREE in t,
-evaluated in double, with no exp: the piece is chosen from r = fma(a, A, B) as k = round(r),
-t = r - k in [-1/2, 1/2], and a coefficient is one 16-entry table lookup (an AVX-512
-two-register permute). Q is within 2^-42 of the exact value, so that a rounding test at 2^-40
-accepts all but about one lane in 2^15 (C only: a correctly rounded result does not depend on
-the path). Above HI, Q(HI) < 2^-25. The error printed is relative to y: relative to Q where x
-may be negative (a <= -LO), and to Q/(1 - Q) beyond.
+a in [0, HI) Q is smooth enough for pieces of one polynomial in t, evaluated in double, with no
+exp: the piece is chosen from r = fma(a, A, B) as k = round(r), t = r - k in [-1/2, 1/2].
+
+AVX-512: 16 pieces of degree 9, a coefficient one 16-entry table lookup (a two-register
+permute of the coefficient-major table). Q is within 2^-42 of the exact value, so that a
+rounding test at 2^-40 accepts all but about one lane in 2^15.
+
+AVX2 has no such permute: each lane loads its piece's row (piece-major, two coefficients a
+128-bit load, then a transpose), so the number of pieces costs nothing and the degree costs a
+load, two shuffles and an FMA a coefficient: 128 pieces of degree 5 (six coefficients, one
+64-byte row a piece), Q within 2^-38.8, tested at 2^-36 (about one lane in 2^12 undecided).
+
+(C only: a correctly rounded result does not depend on the path.) Above HI, Q(HI) < 2^-25.
+The error printed is relative to y: relative to Q where x may be negative (a <= -LO), and to
+Q/(1 - Q) beyond.
 
 Only the erf form has a central tier: it replaces a first tier with a division and a degree-14
 polynomial (1.5 against 1.0 Gelem/s on AVX-512 here), while the tanh and quick forms' first
 tier (an exp and a division) is faster than these ten table lookups and ten FMAs (tanh: 1.74
 against 1.58 Gelem/s, N(0, 1), n = 2^16; docs/ACCURACY.md).
 
-A is 16/HI shrunk by 2^-20 so that every a in [0, HI) gives r strictly inside (-1/2, 15.5)
-despite rounding, hence k in [0, 15]. Needs mpmath (Debian: python3-mpmath).
+A is PIECES/HI shrunk by 2^-20 so that every a in [0, HI) gives r strictly inside (-1/2,
+PIECES - 1/2) despite rounding, hence k in [0, PIECES - 1]. Needs mpmath (Debian: python3-mpmath).
 The correctly rounded kernels' bits must be proven unchanged afterwards (native/tools/gelu_bitcompare
 against the last proven build, or gelu_exhaustive).
 """
@@ -28,12 +36,16 @@ import mpmath as mp
 mp.mp.dps = 50
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-PIECES = 16
-CR_DEGREE = 9
 HI = 5.5
-LO = -10 * HI / PIECES  # a piece boundary: -3.4375; below it x < 0 needs no piece
-A = float(mp.mpf(PIECES) / HI * (1 - mp.mpf(2) ** -20))
-B = float(-mp.mpf(HI) / 2 * A + (PIECES - 1) / mp.mpf(2))
+LO = -10 * HI / 16  # a piece boundary of both tables: -3.4375; below it x < 0 needs no piece
+# name, pieces, degree, the rounding test y (1 -+ 2^-flag): the AVX-512 table and the AVX2 rows
+TABLES = [("CENTRAL", 16, 9, 40), ("ROWS", 128, 5, 36)]
+ROW = 8  # doubles a row of the AVX2 table
+
+
+def scale(pieces):
+    a = float(mp.mpf(pieces) / HI * (1 - mp.mpf(2) ** -20))
+    return a, float(-mp.mpf(HI) / 2 * a + (pieces - 1) / mp.mpf(2))
 
 
 def q_erf(a):
@@ -43,20 +55,20 @@ def q_erf(a):
 FORMS = [("erf", "Phi(-a)", q_erf)]
 
 
-def a_of(k, t):
-    return (k + mp.mpf(t) - mp.mpf(B)) / mp.mpf(A)
+def a_of(ab, k, t):
+    return (k + mp.mpf(t) - mp.mpf(ab[1])) / mp.mpf(ab[0])
 
 
-def fit_piece(f, k, degree):
+def fit_piece(f, ab, k, degree):
     """Chebyshev interpolant in t on [-1/2, 1/2], as monomial coefficients rounded to double."""
     n = degree + 1
     nodes = [mp.cos(mp.pi * (j + mp.mpf(1) / 2) / n) / 2 for j in range(n)]
     m = mp.matrix([[u ** p for p in range(n)] for u in nodes])
-    c = mp.lu_solve(m, mp.matrix([f(a_of(k, u)) for u in nodes]))
+    c = mp.lu_solve(m, mp.matrix([f(a_of(ab, k, u)) for u in nodes]))
     return [float(c[p]) for p in range(n)]
 
 
-def worst_log2(f, k, coefs, samples=200):
+def worst_log2(f, ab, k, coefs, samples=200):
     """The worst error that the piece's Q causes in y, relative to y, for either sign of x."""
     worst = mp.mpf(0)
     for s in range(samples + 1):
@@ -64,7 +76,7 @@ def worst_log2(f, k, coefs, samples=200):
         p = mp.mpf(0)
         for c in reversed(coefs):
             p = p * t + mp.mpf(c)
-        a = a_of(k, t)
+        a = a_of(ab, k, t)
         q = f(a)
         e = abs(p / q - 1)
         worst = max(worst, e * q / (1 - q), e if a <= -LO else 0)
@@ -72,29 +84,36 @@ def worst_log2(f, k, coefs, samples=200):
 
 
 def main():
-    tables = {}
-    for name, _, f in FORMS:
-        pieces = [fit_piece(f, k, CR_DEGREE) for k in range(PIECES)]
-        errs = [worst_log2(f, k, pieces[k]) for k in range(PIECES)]
-        print(f"{name}, correctly rounded tier: worst relative error of y from Q 2^{max(errs):.1f}", file=sys.stderr)
-        tables["cr_" + name] = [[pieces[k][p] for k in range(PIECES)] for p in range(CR_DEGREE + 1)]
     h = lambda v: float(v).hex()
-    consts = [("A", A, "r = fma(|x|, A, B); piece k = round(r), t = r - k"), ("B", B, ""),
-              ("LO", LO, "the central tier takes groups whose x all lie in [LO, FLT_MAX]"),
-              ("HI", HI, "|x| is held at HI for the table: Q(HI) < 2^-25")]
     c = ["/* Generated by native/tools/gen_cr_central.py: do not edit. */",
          "#ifndef GELU_CR_CENTRAL_COEFFS_H", "#define GELU_CR_CENTRAL_COEFFS_H", "",
-         f"#define GELU_CR_CENTRAL_DEGREE {CR_DEGREE}", ""]
-    for n, v, why in consts:
-        if why:
-            c.append(f"/* {why} */")
-        c.append(f"#define GELU_CR_CENTRAL_{n} {h(v)}")
-    for name, what, _ in FORMS:
-        c += ["", f"/* The correctly rounded kernels' central tier: Q(a) = {what} on piece k: sum [p][k] t^p. */",
-              f"static const double gelu_cr_central_{name}_coef[GELU_CR_CENTRAL_DEGREE + 1][16] "
-              "__attribute__((aligned(64))) = {"]
-        c += ["    {" + ", ".join(h(v) for v in row) + "}," for row in tables["cr_" + name]]
-        c.append("};")
+         "/* the central tier takes groups whose x all lie in [LO, FLT_MAX] */",
+         f"#define GELU_CR_CENTRAL_LO {h(LO)}",
+         "/* |x| is held at HI for the table: Q(HI) < 2^-25 */",
+         f"#define GELU_CR_CENTRAL_HI {h(HI)}"]
+    for tab, pieces, degree, flag in TABLES:
+        ab = scale(pieces)
+        which = "AVX-512, coefficient-major" if tab == "CENTRAL" else "AVX2, piece-major"
+        c += ["", f"/* {which}: {pieces} pieces of degree {degree}; r = fma(|x|, A, B); piece k = round(r), t = r - k */",
+              f"#define GELU_CR_{tab}_PIECES {pieces}", f"#define GELU_CR_{tab}_DEGREE {degree}",
+              f"#define GELU_CR_{tab}_A {h(ab[0])}", f"#define GELU_CR_{tab}_B {h(ab[1])}",
+              f"#define GELU_CR_{tab}_FLAG_LO {h(1 - mp.mpf(2) ** -flag)}",
+              f"#define GELU_CR_{tab}_FLAG_HI {h(1 + mp.mpf(2) ** -flag)}"]
+        for name, what, f in FORMS:
+            pcs = [fit_piece(f, ab, k, degree) for k in range(pieces)]
+            err = max(worst_log2(f, ab, k, pcs[k]) for k in range(pieces))
+            print(f"{name}, {tab.lower()} table: worst relative error of y from Q 2^{err:.1f}", file=sys.stderr)
+            if tab == "CENTRAL":
+                c += [f"/* Q(a) = {what} on piece k: sum [p][k] t^p */",
+                      f"static const double gelu_cr_central_{name}_coef[GELU_CR_CENTRAL_DEGREE + 1][16] "
+                      "__attribute__((aligned(64))) = {"]
+                c += ["    {" + ", ".join(h(pcs[k][p]) for k in range(pieces)) + "}," for p in range(degree + 1)]
+            else:
+                c += [f"/* Q(a) = {what} on piece k: sum [k][p] t^p (a row of {ROW}, the rest zeros) */",
+                      f"static const double gelu_cr_rows_{name}_coef[GELU_CR_ROWS_PIECES][{ROW}] "
+                      "__attribute__((aligned(64))) = {"]
+                c += ["    {" + ", ".join(h(v) for v in pcs[k]) + "}," for k in range(pieces)]
+            c.append("};")
     c += ["", "#endif", ""]
     with open(os.path.join(ROOT, "native/src/gelu_cr_central_coeffs.h"), "w") as fh:
         fh.write("\n".join(c))

@@ -87,6 +87,36 @@ static GELU_SIMD_ALWAYS gelu_vd gelu_vd_lookup16_low_bits(const double *row, gel
     return _mm256_i64gather_pd(row, _mm256_and_si256(_mm256_castpd_si256(z), _mm256_set1_epi64x(15)), 8);
 }
 
+/* piece k of the central tier's table (k the low bits of a double, `pieces` a power of 2), the
+   table piece-major (a row of 8 doubles a piece, 64-byte aligned): each lane's row, then
+   coefficients j and j + 1 (j even) by one 128-bit load a lane and a transpose (two inserts,
+   two unpacks). Gathers of the coefficients ran 0.59x as fast (erf, N(0, 1), n = 65536:
+   docs/BENCH.md). */
+#define GELU_VD_PIECE_ROWS 1
+typedef struct {
+    const double *row[4];
+} gelu_vd_piece;
+static GELU_SIMD_ALWAYS gelu_vd_piece gelu_vd_piece_low_bits(const double *tab, int pieces, gelu_vd z)
+{
+    /* the rows' byte offsets, moved out lane by lane: a store and four loads stall on the
+       store's forwarding, 1.1x as slow */
+    __m256i off = _mm256_slli_epi64(_mm256_and_si256(_mm256_castpd_si256(z), _mm256_set1_epi64x(pieces - 1)), 6);
+    gelu_vd_piece p;
+    p.row[0] = (const double *)((const char *)tab + _mm256_extract_epi64(off, 0));
+    p.row[1] = (const double *)((const char *)tab + _mm256_extract_epi64(off, 1));
+    p.row[2] = (const double *)((const char *)tab + _mm256_extract_epi64(off, 2));
+    p.row[3] = (const double *)((const char *)tab + _mm256_extract_epi64(off, 3));
+    return p;
+}
+static GELU_SIMD_ALWAYS void gelu_vd_piece_pair(gelu_vd_piece k, const double *tab, int j, gelu_vd *cj, gelu_vd *cj1)
+{
+    (void)tab;
+    __m256d t0 = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_load_pd(k.row[0] + j)), _mm_load_pd(k.row[2] + j), 1);
+    __m256d t1 = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_load_pd(k.row[1] + j)), _mm_load_pd(k.row[3] + j), 1);
+    *cj = _mm256_unpacklo_pd(t0, t1);
+    *cj1 = _mm256_unpackhi_pd(t0, t1);
+}
+
 static GELU_SIMD_ALWAYS gelu_vd gelu_vf_to_vd(gelu_vf f) { return _mm256_cvtps_pd(f); }
 static GELU_SIMD_ALWAYS gelu_vf gelu_vd_to_vf(gelu_vd d) { return _mm256_cvtpd_ps(d); }
 static GELU_SIMD_ALWAYS gelu_vf gelu_vf_loadu(const float *p) { return _mm_loadu_ps(p); }

@@ -105,6 +105,21 @@ static GELU_SIMD_ALWAYS gelu_vd gelu_vd_lookup16_low_bits(const double *row, gel
     return gelu_vd_lookup16(row, _mm512_castpd_si512(z)); /* the permute reads only the low 4 bits */
 }
 
+/* piece k of the central tier's table (k the low 4 bits of a double: 16 pieces), the table
+   coefficient-major (16 entries a coefficient): coefficients j and j + 1 by two permutes */
+#define GELU_VD_PIECE_ROWS 0
+typedef gelu_vd gelu_vd_piece;
+static GELU_SIMD_ALWAYS gelu_vd_piece gelu_vd_piece_low_bits(const double *tab, int pieces, gelu_vd z)
+{
+    (void)tab, (void)pieces;
+    return z;
+}
+static GELU_SIMD_ALWAYS void gelu_vd_piece_pair(gelu_vd_piece k, const double *tab, int j, gelu_vd *cj, gelu_vd *cj1)
+{
+    *cj = gelu_vd_lookup16_low_bits(tab + 16 * j, k);
+    *cj1 = gelu_vd_lookup16_low_bits(tab + 16 * (j + 1), k);
+}
+
 /* floats: conversions (exact widening; narrowing rounds to nearest), memory, bit compares */
 static GELU_SIMD_ALWAYS gelu_vd gelu_vf_to_vd(gelu_vf f) { return _mm512_cvtps_pd(f); }
 static GELU_SIMD_ALWAYS gelu_vf gelu_vd_to_vf(gelu_vd d) { return _mm512_cvtpd_ps(d); }
