@@ -21,15 +21,16 @@
  * (gelu_vw) an instruction. Below |x| = 4, Q is the table's polynomial (16 pieces of width 1/4);
  * from 4 on (the tail) Q = R E, R the table's polynomial (16 pieces of width 1) and E an
  * exponential in float (gelu_half_tail_e), computed for a chunk's tail lanes packed into full
- * registers (gelu_half_tails; E = 1 below 4). y is within GELU_HALF_ULPS float ulps of the exact value for
- * x > -4 and within the form's TAIL_ULPS for x <= -4 (gelu_half_ulps measures both bounds);
- * a register with a tail lane takes the tail's bound for all its lanes. The 16-bit rounding of
- * y is then decided unless y lies within that many ulps of a 16-bit midpoint, which a window
- * test on the float's low bits sees (16 bits for bf16; 13 for f16, whose normal range only is
- * taken there), or, for f16 in a register with a tail lane (the negative tail's results are
- * mostly f16 subnormals), unless y (1 -+ the bound) round apart. The lanes it leaves (x < -A_MAX,
- * whose bf16 result is below float's normal range; NaN; the infinities; the undecided ones, a
- * few in 10^4) are queued and finished together in double (gelu_half_flush).
+ * registers (gelu_half_tails; E = 1 exactly below 4). y is within GELU_HALF_ULPS float ulps of
+ * the exact value for x > -4 and within the form's TAIL_ULPS for x <= -4 (gelu_half_ulps
+ * measures both bounds); a register with a tail lane takes the tail's bound for all its lanes.
+ * The 16-bit rounding of y is then decided unless y lies within that many ulps of a 16-bit
+ * midpoint, which a window test on the float's low bits sees (16 bits for bf16; 13 for f16,
+ * whose normal range only is taken there), or, for f16 in a register with a tail lane (the
+ * negative tail's results are mostly f16 subnormals), unless y (1 -+ the bound) round apart.
+ * The lanes it leaves (x < -A_MAX, whose bf16 result is below float's normal range; NaN; the
+ * infinities; the undecided ones, a few in 10^4) are queued and finished together in double
+ * (gelu_half_flush).
  *
  * The 16-bit backward is a lookup in the table of GELU' and one exact product (gelu_half_bwd_run).
  */
