@@ -20,16 +20,17 @@
  * gelu_half_coeffs.h (32 pieces, one table lookup per coefficient), a full register of floats
  * (gelu_vw) an instruction. Below |x| = 4, Q is the table's polynomial (16 pieces of width 1/4);
  * from 4 on (the tail) Q = R E, R the table's polynomial (16 pieces of width 1) and E an
- * exponential in float (gelu_half_tail_e), computed for a whole register when it holds such a
- * lane (E = 1 exactly below 4). y is within GELU_HALF_ULPS float ulps of the exact value for
- * x > -4 and within the form's TAIL_ULPS for x <= -4 (gelu_half_ulps measures both bounds);
- * a register with a tail lane takes the tail's bound for all its lanes. The 16-bit rounding of
- * y is then decided unless y lies within that many ulps of a 16-bit midpoint, which a window
- * test on the float's low bits sees (16 bits for bf16; 13 for f16, whose normal range only is
- * taken there), or, for f16 in a register with a tail lane (the negative tail's results are
- * mostly f16 subnormals), unless y (1 -+ the bound) round apart. The lanes it leaves (x < -A_MAX,
- * whose bf16 result is below float's normal range; NaN; the infinities; the undecided ones, a
- * few in 10^4) are queued and finished together in double (gelu_half_flush).
+ * exponential in float (gelu_half_tail_e), computed for a chunk's tail lanes packed into full
+ * registers (gelu_half_tails; E = 1 exactly below 4). y is within GELU_HALF_ULPS float ulps of
+ * the exact value for x > -4 and within the form's TAIL_ULPS for x <= -4 (gelu_half_ulps
+ * measures both bounds); a register with a tail lane takes the tail's bound for all its lanes.
+ * The 16-bit rounding of y is then decided unless y lies within that many ulps of a 16-bit
+ * midpoint, which a window test on the float's low bits sees (16 bits for bf16; 13 for f16,
+ * whose normal range only is taken there), or, for f16 in a register with a tail lane (the
+ * negative tail's results are mostly f16 subnormals), unless y (1 -+ the bound) round apart.
+ * The lanes it leaves (x < -A_MAX, whose bf16 result is below float's normal range; NaN; the
+ * infinities; the undecided ones, a few in 10^4) are queued and finished together in double
+ * (gelu_half_flush).
  *
  * The 16-bit backward is a lookup in the table of GELU' and one exact product (gelu_half_bwd_run).
  */
@@ -275,12 +276,25 @@ static GELU_HALF_ALWAYS gelu_vw gelu_half_widen(enum gelu_half type, gelu_vh h)
  * and then finished together, a group of full registers at a time (a register with one such
  * lane would otherwise take the exact path whole: on uniform[-8, 8] nearly all of them): each
  * lane's x and its place in the chunk.
+ *
+ * The groups with a tail lane (|x| >= 4) wait too, so that E runs on the chunk's tail lanes
+ * packed into full registers (on uniform[-8, 8] half the lanes, but nearly every register
+ * holds some; E on every such register whole took 45% of the time there, tanh): each such
+ * group's Q at its place in the chunk, its place and where its x is read again (gx): the input
+ * itself, or a copy at its place (keep_x: where y overlaps x, later groups' outputs would
+ * overwrite it; and for the partial group, whose x is a buffer; copying always took 3-5% longer
+ * on uniform[-8, 8]), and the tail lanes' |x|, in their order, then their E.
  */
 #define GELU_HALF_CHUNK (16 * GELU_HALF_GROUP)
 struct gelu_half_queue {
     _Alignas(64) float x[GELU_HALF_CHUNK + GELU_FWD_GROUP + GELU_HALF_GROUP];
     uint32_t at[GELU_HALF_CHUNK + GELU_VW_LANES];
     size_t n;
+    _Alignas(64) float tx[GELU_HALF_CHUNK], tq[GELU_HALF_CHUNK], te[GELU_HALF_CHUNK + GELU_VW_LANES];
+    uint32_t groups[GELU_HALF_CHUNK / GELU_HALF_GROUP];
+    const float *gx[GELU_HALF_CHUNK / GELU_HALF_GROUP];
+    size_t n_groups, n_tail;
+    int keep_x;
 };
 
 static GELU_HALF_ALWAYS void gelu_half_store(uint16_t *y, const gelu_vh *out)
@@ -289,49 +303,35 @@ static GELU_HALF_ALWAYS void gelu_half_store(uint16_t *y, const gelu_vh *out)
         gelu_vh_storeu(y + GELU_VW_LANES * b, out[b]);
 }
 
-/* A group's y and its 16-bit roundings; with_tail: some lane has |x| >= 4, so every register
-   takes E (1 below 4) and the negative tail's wider window (x <= -4; for x >= 4, Q < 2^-9.8
-   keeps the error of Q out of y's bound). One branch a group keeps each case straight-line. */
+/* A group's y and its 16-bit roundings; e: the registers' E (1 below |x| = 4), or NULL where
+   no lane has |x| >= 4. A register with such a lane takes the negative tail's wider window
+   (x <= -4; for x >= 4, Q < 2^-9.8 keeps the error of Q out of y's bound). */
 static GELU_HALF_ALWAYS void gelu_half_finish(enum gelu_form form, enum gelu_half type, const gelu_vw *v,
-                                              const gelu_vw *q, const unsigned *big, gelu_vh *out, unsigned *slow,
-                                              int with_tail)
+                                              const gelu_vw *q, const unsigned *big, const gelu_vw *e, gelu_vh *out,
+                                              unsigned *slow)
 {
     GELU_HALF_EACH(GELU_HALF_NB) {
         gelu_vw ax = gelu_vw_abs(v[b]), qb = q[b];
         unsigned tail = 0;
-        if (with_tail && big[b]) {
-            qb = gelu_vw_mul(qb, gelu_half_tail_e(form, ax));
+        if (e && big[b]) {
+            qb = gelu_vw_mul(qb, e[b]);
             tail = gelu_half_forms[form].tail_ulps <= GELU_HALF_ONE_WINDOW ? GELU_HALF_ALL
                                                                            : gelu_vw_le(v[b], gelu_vw_set1(-4.0f));
         }
         /* max(0, x) returns x when both are zeros, so -0 stays -0 */
         gelu_vw y = gelu_vw_fnma(ax, qb, gelu_vw_max(gelu_vw_zero(), v[b]));
-        out[b] = gelu_half_decide(form, type, y, tail, with_tail && tail, &slow[b]);
+        out[b] = gelu_half_decide(form, type, y, tail, e && tail, &slow[b]);
     }
 }
 
-/* A group of a float input: GELU_HALF_NB registers by the fast path; the lanes it leaves go to
-   q, their places counted from `at`. */
-static GELU_HALF_ALWAYS void gelu_half_group_narrow(enum gelu_form form, enum gelu_half type, const float *x,
-                                                    uint16_t *y, struct gelu_half_queue *q, size_t at)
+/* The lanes of a group that the fast path leaves (slow, and those out of its range) to q,
+   their places counted from `at`. */
+static GELU_HALF_ALWAYS void gelu_half_leave(enum gelu_form form, const gelu_vw *v, unsigned *slow,
+                                             struct gelu_half_queue *q, size_t at)
 {
-    const struct gelu_half_form *f = &gelu_half_forms[form];
-    gelu_vw v[GELU_HALF_NB], qv[GELU_HALF_NB];
-    gelu_vh out[GELU_HALF_NB];
-    unsigned slow[GELU_HALF_NB], big[GELU_HALF_NB], any_big = 0, any = 0;
+    unsigned any = 0;
     GELU_HALF_EACH(GELU_HALF_NB) {
-        v[b] = gelu_vw_loadu(x + GELU_VW_LANES * b);
-        gelu_vw ax = gelu_vw_abs(v[b]);
-        qv[b] = gelu_half_q(form, ax);
-        big[b] = gelu_vw_ge(ax, gelu_vw_set1(4.0f));
-        any_big |= big[b];
-    }
-    if (__builtin_expect(any_big == 0, 1))
-        gelu_half_finish(form, type, v, qv, big, out, slow, 0);
-    else
-        gelu_half_finish(form, type, v, qv, big, out, slow, 1);
-    GELU_HALF_EACH(GELU_HALF_NB) {
-        slow[b] |= gelu_half_out_of_range(f, v[b]);
+        slow[b] |= gelu_half_out_of_range(&gelu_half_forms[form], v[b]);
         any |= slow[b];
     }
     if (any) {
@@ -340,7 +340,45 @@ static GELU_HALF_ALWAYS void gelu_half_group_narrow(enum gelu_form form, enum ge
             q->n += gelu_vw_compress(q->x + q->n, slow[b], v[b]);
         }
     }
+}
+
+/* A group of a float input, `at` in the chunk: GELU_HALF_NB registers by the fast path, the
+   lanes it leaves to q; or, with a lane of |x| >= 4 and registers of more than one lane, the
+   group to q's waiting groups. Returns whether y was written. */
+static GELU_HALF_ALWAYS int gelu_half_group_narrow(enum gelu_form form, enum gelu_half type, const float *x,
+                                                   uint16_t *y, struct gelu_half_queue *q, size_t at, int keep_x)
+{
+    gelu_vw v[GELU_HALF_NB], qv[GELU_HALF_NB];
+    gelu_vh out[GELU_HALF_NB];
+    unsigned slow[GELU_HALF_NB], big[GELU_HALF_NB], any_big = 0;
+    GELU_HALF_EACH(GELU_HALF_NB) {
+        v[b] = gelu_vw_loadu(x + GELU_VW_LANES * b);
+        gelu_vw ax = gelu_vw_abs(v[b]);
+        qv[b] = gelu_half_q(form, ax);
+        big[b] = gelu_vw_ge(ax, gelu_vw_set1(4.0f));
+        any_big |= big[b];
+    }
+    gelu_vw e[GELU_HALF_NB];
+    if (__builtin_expect(any_big == 0, 1)) {
+        gelu_half_finish(form, type, v, qv, big, NULL, out, slow);
+    } else if (GELU_VW_LANES == 1) { /* nothing to pack (scalar: waiting took 8-14% longer on uniform[-8, 8]) */
+        GELU_HALF_EACH(GELU_HALF_NB)
+            e[b] = gelu_half_tail_e(form, gelu_vw_abs(v[b]));
+        gelu_half_finish(form, type, v, qv, big, e, out, slow);
+    } else {
+        GELU_HALF_EACH(GELU_HALF_NB) {
+            if (keep_x)
+                gelu_vw_storeu(q->tx + at + GELU_VW_LANES * b, v[b]);
+            gelu_vw_storeu(q->tq + at + GELU_VW_LANES * b, qv[b]);
+            q->n_tail += gelu_vw_compress(q->te + q->n_tail, big[b], gelu_vw_abs(v[b]));
+        }
+        q->gx[q->n_groups] = keep_x ? q->tx + at : x;
+        q->groups[q->n_groups++] = (uint32_t)at;
+        return 0;
+    }
+    gelu_half_leave(form, v, slow, q, at);
     gelu_half_store(y, out);
+    return 1;
 }
 
 /* Fewer than a group of elements, through buffers: zeros pad them (a zero is never left by
@@ -351,8 +389,43 @@ static void gelu_half_partial_narrow(enum gelu_form form, enum gelu_half type, c
     float xb[GELU_HALF_GROUP] = {0};
     uint16_t yb[GELU_HALF_GROUP];
     memcpy(xb, x, n * sizeof(float));
-    gelu_half_group_narrow(form, type, xb, yb, q, at);
-    memcpy(y, yb, n * sizeof(uint16_t));
+    if (gelu_half_group_narrow(form, type, xb, yb, q, at, 1))
+        memcpy(y, yb, n * sizeof(uint16_t));
+}
+
+/* The waiting groups of a chunk of len elements into y (the chunk's): E for the tail lanes,
+   full registers of them (zeros past the last: E = 1, nothing raised), then each group as
+   gelu_half_group_narrow would, its registers' E expanded from theirs (1 for the others). */
+static GELU_HALF_ALWAYS void gelu_half_tails(enum gelu_form form, enum gelu_half type, struct gelu_half_queue *q,
+                                             uint16_t *y, size_t len)
+{
+    gelu_vw_storeu(q->te + q->n_tail, gelu_vw_zero());
+    for (size_t k = 0; k < q->n_tail; k += GELU_VW_LANES)
+        gelu_vw_storeu(q->te + k, gelu_half_tail_e(form, gelu_vw_loadu(q->te + k)));
+    const float *te = q->te;
+    for (size_t g = 0; g < q->n_groups; g++) {
+        size_t at = q->groups[g];
+        gelu_vw v[GELU_HALF_NB], qv[GELU_HALF_NB], e[GELU_HALF_NB];
+        gelu_vh out[GELU_HALF_NB];
+        unsigned slow[GELU_HALF_NB], big[GELU_HALF_NB];
+        GELU_HALF_EACH(GELU_HALF_NB) {
+            v[b] = gelu_vw_loadu(q->gx[g] + GELU_VW_LANES * b);
+            qv[b] = gelu_vw_loadu(q->tq + at + GELU_VW_LANES * b);
+            big[b] = gelu_vw_ge(gelu_vw_abs(v[b]), gelu_vw_set1(4.0f));
+            e[b] = gelu_vw_expand(gelu_vw_set1(1.0f), big[b], te);
+            te += __builtin_popcount(big[b]);
+        }
+        gelu_half_finish(form, type, v, qv, big, e, out, slow);
+        gelu_half_leave(form, v, slow, q, at);
+        if (at + GELU_HALF_GROUP <= len) {
+            gelu_half_store(y + at, out);
+        } else {
+            uint16_t yb[GELU_HALF_GROUP];
+            gelu_half_store(yb, out);
+            memcpy(y + at, yb, (len - at) * sizeof(uint16_t));
+        }
+    }
+    q->n_groups = q->n_tail = 0;
 }
 
 /*
@@ -430,9 +503,11 @@ static GELU_HALF_ALWAYS void gelu_half_narrow_chunk(enum gelu_form form, enum ge
 {
     size_t j = 0;
     for (; j + GELU_HALF_GROUP <= len; j += GELU_HALF_GROUP)
-        gelu_half_group_narrow(form, type, x + j, y + j, q, j);
+        gelu_half_group_narrow(form, type, x + j, y + j, q, j, q->keep_x);
     if (j < len)
         gelu_half_partial_narrow(form, type, x + j, y + j, len - j, q, j);
+    if (q->n_groups)
+        gelu_half_tails(form, type, q, y, len);
     if (q->n)
         gelu_half_flush(form, type, q, y);
 }
@@ -442,7 +517,8 @@ static GELU_HALF_ALWAYS void gelu_half_run_narrow(enum gelu_form form, enum gelu
                                                   size_t n)
 {
     struct gelu_half_queue q;
-    q.n = 0;
+    q.n = q.n_groups = q.n_tail = 0;
+    q.keep_x = (uintptr_t)y < (uintptr_t)(x + n) && (uintptr_t)x < (uintptr_t)(y + n);
     for (size_t i = 0; i < n; i += GELU_HALF_CHUNK)
         gelu_half_narrow_chunk(form, type, x + i, y + i, n - i < GELU_HALF_CHUNK ? n - i : GELU_HALF_CHUNK, &q);
 }
