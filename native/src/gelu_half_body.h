@@ -306,6 +306,18 @@ static GELU_HALF_ALWAYS void gelu_half_store(uint16_t *y, const gelu_vh *out)
 /* A group's y and its 16-bit roundings; e: the registers' E (1 below |x| = 4), or NULL where
    no lane has |x| >= 4. A register with such a lane takes the negative tail's wider window
    (x <= -4; for x >= 4, Q < 2^-9.8 keeps the error of Q out of y's bound). */
+/*
+ * x at or below which the correctly rounded result is -0, bf16 and f16: there |GELU(x)| is below
+ * half the least subnormal (2^-134, 2^-25), from x = -13.5615 (erf), -10.3332 (tanh), -56.9470
+ * (quick) for bf16 and -5.7239, -5.2886, -11.6226 for f16 (MPFR, by bisection; GELU is monotone
+ * there), rounded outward.
+ */
+static const float gelu_half_zero_below[][2] = {
+    [GELU_FORM_ERF] = {-13.625f, -5.75f},
+    [GELU_FORM_TANH] = {-10.375f, -5.3125f},
+    [GELU_FORM_QUICK] = {-57.0f, -11.625f},
+};
+
 static GELU_HALF_ALWAYS void gelu_half_finish(enum gelu_form form, enum gelu_half type, const gelu_vw *v,
                                               const gelu_vw *q, const unsigned *big, const gelu_vw *e, gelu_vh *out,
                                               unsigned *slow)
@@ -326,8 +338,8 @@ static GELU_HALF_ALWAYS void gelu_half_finish(enum gelu_form form, enum gelu_hal
 
 /* The lanes of a group that the fast path leaves (slow, and those out of its range) to q,
    their places counted from `at`. */
-static GELU_HALF_ALWAYS void gelu_half_leave(enum gelu_form form, const gelu_vw *v, unsigned *slow,
-                                             struct gelu_half_queue *q, size_t at)
+static GELU_HALF_ALWAYS void gelu_half_leave(enum gelu_form form, enum gelu_half type, const gelu_vw *v, gelu_vh *out,
+                                             unsigned *slow, struct gelu_half_queue *q, size_t at)
 {
     unsigned any = 0;
     GELU_HALF_EACH(GELU_HALF_NB) {
@@ -335,6 +347,19 @@ static GELU_HALF_ALWAYS void gelu_half_leave(enum gelu_form form, const gelu_vw 
         any |= slow[b];
     }
     if (any) {
+        /* the lanes whose result is -0 (x in [-60, -12] ran 0.13-0.17 of N(0, 1) through q) */
+        unsigned zero[GELU_HALF_NB], any_zero = 0;
+        GELU_HALF_EACH(GELU_HALF_NB) {
+            zero[b] = slow[b] & gelu_vw_le(v[b], gelu_vw_set1(gelu_half_zero_below[form][type]));
+            slow[b] &= ~zero[b];
+            any_zero |= zero[b];
+        }
+        if (any_zero) /* through floats: widening and narrowing back is exact (NaN lanes are slow) */
+            GELU_HALF_EACH(GELU_HALF_NB) {
+                gelu_vw w = gelu_vw_select(zero[b], gelu_vw_set1(-0.0f), gelu_half_widen(type, out[b]));
+                out[b] = type == GELU_HALF_BF16 ? gelu_vwi_narrow16(gelu_vwi_shr(gelu_vw_bits(w), 16))
+                                                : gelu_vw_to_f16(w);
+            }
         GELU_HALF_EACH(GELU_HALF_NB) {
             gelu_lanes_compress(q->at + q->n, slow[b], (unsigned)(at + GELU_VW_LANES * b));
             q->n += gelu_vw_compress(q->x + q->n, slow[b], v[b]);
@@ -376,7 +401,7 @@ static GELU_HALF_ALWAYS int gelu_half_group_narrow(enum gelu_form form, enum gel
         q->groups[q->n_groups++] = (uint32_t)at;
         return 0;
     }
-    gelu_half_leave(form, v, slow, q, at);
+    gelu_half_leave(form, type, v, out, slow, q, at);
     gelu_half_store(y, out);
     return 1;
 }
@@ -416,7 +441,7 @@ static GELU_HALF_ALWAYS void gelu_half_tails(enum gelu_form form, enum gelu_half
             te += __builtin_popcount(big[b]);
         }
         gelu_half_finish(form, type, v, qv, big, e, out, slow);
-        gelu_half_leave(form, v, slow, q, at);
+        gelu_half_leave(form, type, v, out, slow, q, at);
         if (at + GELU_HALF_GROUP <= len) {
             gelu_half_store(y + at, out);
         } else {
