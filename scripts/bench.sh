@@ -5,7 +5,8 @@
 # libmvec and glibc GELU loops and a copy floor in the same run, then PyTorch; on x ~ N(0, 1)
 # (the headline: what pre-activations look like), then at the sizes of the targets on x uniform
 # in [-8, 8] (the adversarial case), on two heavy-tailed inputs (Student's t(3); 1% outliers
-# 30 times wider) and on two that look for slow paths (subnormal x; x in [-60, -12]), then AVX2 against AVX2 (gelu_cbench --max-isa avx2: oneDNN capped as
+# 30 times wider) and on two that look for slow paths (subnormal x; x in [-60, -12]), then
+# AVX2 against AVX2 (gelu_cbench --max-isa avx2: oneDNN capped as
 # ONEDNN_MAX_CPU_ISA=AVX2 would). The same for 16-bit storage (bf16, f16, float32 -> bf16/f16;
 # oneDNN's bf16 kernels, PyTorch's bf16 F.gelu, 2-byte copy floors) and the backward, in the
 # same runs.
