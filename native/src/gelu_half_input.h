@@ -7,33 +7,31 @@
  *
  * A 16-bit input has 65,536 values, so a float evaluation of GELU can be checked against the
  * correctly rounded result of every input it will ever see: the polynomial path needs no
- * rounding test. For |x| <= 8 (NaN and the infinities excluded), in float:
+ * rounding test. For |x| <= 8 (NaN and the infinities excluded; f16's least subnormals, +-2^-24,
+ * too), in float:
  *
  *   k, t                  the piece, 0 .. 31, in the low 5 bits of s, and its variable:
- *     bf16 erf, tanh: s = |x| + M4 rounded up (M4 = 1.5 2^21 - 1/4: s = M4 + ceil(4|x|)/4),
+ *     all but quick bf16: s = |x| + M4 rounded up (M4 = 1.5 2^21 - 1/4: s = M4 + ceil(4|x|)/4),
  *           k = ceil(4|x|) - 1 (|x| in (k/4, (k+1)/4]; x = 0 takes piece 31), t = |x| - ceil(4|x|)/4
  *           exact, in (-1/4, 0]
- *     the others: s = fma(|x|, C, M) (M = 1.5 2^23: s = M + k), k = round(C |x|), t = C |x| - k
- *           in [-1/2, 1/2]: one operation more, but f16's inputs near 0 need t = 0 at x = 0,
- *           and quick bf16 takes degree 5 here against 6 above
+ *     quick bf16: s = fma(|x|, C, M) (M = 1.5 2^23: s = M + k), k = round(C |x|), t = C |x| - k
+ *           in [-1/2, 1/2]: one operation more, but degree 5 here against 6 above
  *   q = sum c_j[k] t^j    Horner, degree 4 or 5, one 32-entry table lookup per coefficient
- *   m = max(0, x) - |x| b[k]   exact: max(0, x), or x/2 on the first pieces of the tables with
- *                              a base (there q = Q - 1/2 is small, so that its float ulps are
- *                              fine enough); the bf16 tables have none: b = 0, m = max(0, x)
- *   y = m - |x| q         rounded to the format: bf16 by adding half an ulp to the float's bits,
- *                         f16 with x's sign by the conversion
+ *   y = max(0, x) - |x| q rounded to the format: bf16 by adding half an ulp to the float's bits,
+ *                         f16 by the conversion
  *
- * bf16's y has x's sign: a zero's y is m - (+0) = m (max(0, -0) is -0, and q > 0 at x = 0: that
- * of x = 8, or Q(0) = 1/2). f16's piece 0 has q < 0 at t = 0, so x's sign is put back.
- * gen_half_input.py fits the tables (gelu_half_input_coeffs.h) and proves them: evaluated
- * exactly as here, every input with |x| <= 8 gives the MPFR oracle's result, none differs;
+ * y has x's sign: a zero's y is max(0, x) - (+0) = x (max(0, -0) is -0, and q > 0 at x = 0: that
+ * of x = 8, or Q(0) = 1/2). gen_half_input.py fits the tables (gelu_half_input_coeffs.h) and
+ * proves them: evaluated exactly as here, every input the path takes gives the MPFR oracle's
+ * result, none differs (f16's +-2^-24, whose y must fall off a midpoint on the right side, fit
+ * no polynomial of these pieces with their neighbours: they are left to the table below);
  * the test `half` runs this path on all of them on every ISA that takes it. A group of
- * registers with a lane outside the range (|x| > 8, NaN, an infinity) is computed with those
+ * registers with a lane outside the range (|x| > 8, NaN, an infinity, f16's +-2^-24) is computed with those
  * lanes set to zero, and they are then taken from the table of every input's result
  * (gelu_half_tables.c), merged into the registers before the store (one store a register).
  * Unrolled over GELU_HALF_NB registers so that their Horner chains
- * overlap; bf16 widens and narrows two registers at a time where the wrapper can
- * (GELU_VH2_PAIRS).
+ * overlap; where the wrapper can (GELU_VH2_PAIRS), bf16 widens and narrows two registers at a
+ * time, and f16 finds its lanes outside on the 16-bit values, two registers' worth at a time.
  */
 #ifndef GELU_HALF_INPUT_H
 #define GELU_HALF_INPUT_H
@@ -46,15 +44,12 @@
 #include "gelu_half_input_coeffs.h"
 
 struct gelu_half_input_form {
-    const float (*base)[32]; /* the row of b, or NULL (b = 0) */
     const float (*rows)[32]; /* c_0 .. c_degree */
     int degree, ceil;        /* ceil: pieces (k/4, (k+1)/4], else centred (below) */
 };
-#define GELU_HALF_INPUT_TABLE(NAME, name)                                                            \
-    {                                                                                                \
-        GELU_HALF_INPUT_##NAME##_BASE ? gelu_half_input_##name : NULL,                               \
-            gelu_half_input_##name + GELU_HALF_INPUT_##NAME##_BASE, GELU_HALF_INPUT_##NAME##_DEGREE, \
-            GELU_HALF_INPUT_##NAME##_CEIL                                                            \
+#define GELU_HALF_INPUT_TABLE(NAME, name)                                                      \
+    {                                                                                          \
+        gelu_half_input_##name, GELU_HALF_INPUT_##NAME##_DEGREE, GELU_HALF_INPUT_##NAME##_CEIL \
     }
 #define GELU_HALF_INPUT_ROW(form, FORM)                  \
     [GELU_FORM_##FORM] = {                               \
@@ -67,8 +62,7 @@ static const struct gelu_half_input_form gelu_half_input_forms[][2] = {GELU_FORM
 
 /* GELU(x) for |x| <= 8 in float, before the rounding to the format (other lanes: anything,
    raising nothing for a zero). */
-static GELU_HALF_ALWAYS gelu_vw gelu_half_input_float(const struct gelu_half_input_form *f, enum gelu_half type,
-                                                      gelu_vw x)
+static GELU_HALF_ALWAYS gelu_vw gelu_half_input_float(const struct gelu_half_input_form *f, gelu_vw x)
 {
     gelu_vw a = gelu_vw_abs(x), t;
     gelu_vwi k; /* the piece in the low 5 bits */
@@ -85,11 +79,7 @@ static GELU_HALF_ALWAYS gelu_vw gelu_half_input_float(const struct gelu_half_inp
     for (int j = f->degree - 1; j >= 0; j--)
         q = gelu_vw_fma(q, t, gelu_vw_lookup32_low_bits(f->rows[j], k));
     /* max(0, x) returns x when both are zeros */
-    gelu_vw m = gelu_vw_max(gelu_vw_zero(), x);
-    if (f->base)
-        m = gelu_vw_fnma(a, gelu_vw_lookup32_low_bits(f->base[0], k), m);
-    gelu_vw y = gelu_vw_fnma(a, q, m);
-    return type == GELU_HALF_BF16 ? y : gelu_vw_copysign(y, x);
+    return gelu_vw_fnma(a, q, gelu_vw_max(gelu_vw_zero(), x));
 }
 
 /* bf16: half an ulp added to the float's bits, then its top half (in the low 16 bits) */
@@ -101,14 +91,16 @@ static GELU_HALF_ALWAYS gelu_vwi gelu_half_input_bf16(gelu_vw y)
 /* GELU(x) for |x| <= 8 rounded to the type. */
 static GELU_HALF_ALWAYS gelu_vh gelu_half_input_y(const struct gelu_half_input_form *f, enum gelu_half type, gelu_vw x)
 {
-    gelu_vw y = gelu_half_input_float(f, type, x);
+    gelu_vw y = gelu_half_input_float(f, x);
     return type == GELU_HALF_BF16 ? gelu_vwi_narrow16(gelu_half_input_bf16(y)) : gelu_vw_to_f16(y);
 }
 
-/* The lanes the path does not take: |x| > 8, NaN, the infinities (an integer compare). */
-static GELU_HALF_ALWAYS unsigned gelu_half_input_outside(gelu_vw x)
+/* The lanes the path does not take: |x| > 8, NaN, the infinities, f16's +-2^-24 (integer compares). */
+static GELU_HALF_ALWAYS unsigned gelu_half_input_outside(enum gelu_half type, gelu_vw x)
 {
-    return ~gelu_vwi_le(gelu_vw_bits(gelu_vw_abs(x)), gelu_vwi_set1(GELU_HALF_INPUT_ABS_MAX_BITS)) & GELU_HALF_ALL;
+    gelu_vwi a = gelu_vw_bits(gelu_vw_abs(x));
+    unsigned out = ~gelu_vwi_le(a, gelu_vwi_set1(GELU_HALF_INPUT_ABS_MAX_BITS)) & GELU_HALF_ALL;
+    return type == GELU_HALF_F16 ? out | gelu_vwi_eq(a, gelu_vwi_set1(GELU_HALF_INPUT_F16_LEAST_BITS)) : out;
 }
 
 /* The table's results for a group's `outside` lanes (bits per register), read from x: lane by
@@ -162,13 +154,12 @@ static GELU_HALF_ALWAYS void gelu_half_input_group_bf16(enum gelu_form form, gel
     GELU_HALF_EACH(PAIRS) {
         gelu_vw even = gelu_vh2_bf16_even(h[b]), odd = gelu_vh2_bf16_odd(h[b]);
         if (__builtin_expect(any != 0, 0)) { /* the lanes outside, in register order, to zero */
-            even = gelu_vw_keep(~gelu_half_input_outside(even) & GELU_HALF_ALL, even);
-            odd = gelu_vw_keep(~gelu_half_input_outside(odd) & GELU_HALF_ALL, odd);
+            even = gelu_vw_keep(~gelu_half_input_outside(GELU_HALF_BF16, even) & GELU_HALF_ALL, even);
+            odd = gelu_vw_keep(~gelu_half_input_outside(GELU_HALF_BF16, odd) & GELU_HALF_ALL, odd);
         }
         const gelu_vwi half = gelu_vwi_set1(0x8000);
-        gelu_vh2 out = gelu_vh2_join_high(
-            gelu_vwi_add(gelu_vw_bits(gelu_half_input_float(f, GELU_HALF_BF16, even)), half),
-            gelu_vwi_add(gelu_vw_bits(gelu_half_input_float(f, GELU_HALF_BF16, odd)), half));
+        gelu_vh2 out = gelu_vh2_join_high(gelu_vwi_add(gelu_vw_bits(gelu_half_input_float(f, even)), half),
+                                          gelu_vwi_add(gelu_vw_bits(gelu_half_input_float(f, odd)), half));
         if (__builtin_expect(any != 0, 0))
             out = gelu_vh2_patch(out, o[b], r + 2 * GELU_VW_LANES * b);
         gelu_vh2_storeu(y + 2 * GELU_VW_LANES * b, out);
@@ -193,13 +184,28 @@ static GELU_HALF_ALWAYS void gelu_half_input_group(enum gelu_form form, enum gel
     gelu_vh out[GELU_HALF_NB];
     unsigned outside[GELU_HALF_NB], any = 0;
     uint16_t r[GELU_HALF_GROUP];
+#if GELU_VH2_PAIRS
+    /* f16: the lanes outside found on the 16-bit values, two registers' worth an instruction */
+    uint32_t o[GELU_HALF_NB / 2];
+    GELU_HALF_EACH(GELU_HALF_NB / 2) {
+        gelu_vh2 h = gelu_vh2_loadu(x + 2 * GELU_VW_LANES * b);
+        o[b] = gelu_vh2_abs_above(h, GELU_HALF_INPUT_F16_ABS_MAX) | gelu_vh2_abs_eq(h, GELU_HALF_INPUT_F16_LEAST);
+        any |= o[b];
+    }
+    GELU_HALF_EACH(GELU_HALF_NB)
+        v[b] = gelu_half_widen(type, gelu_vh_loadu(x + GELU_VW_LANES * b));
+    if (__builtin_expect(any != 0, 0)) {
+        GELU_HALF_EACH(GELU_HALF_NB / 2)
+            outside[2 * b] = o[b] & GELU_HALF_ALL, outside[2 * b + 1] = o[b] >> GELU_VW_LANES;
+#else
     GELU_HALF_EACH(GELU_HALF_NB) {
         v[b] = gelu_half_widen(type, gelu_vh_loadu(x + GELU_VW_LANES * b));
-        any |= gelu_half_input_outside(v[b]);
+        any |= gelu_half_input_outside(type, v[b]);
     }
     if (__builtin_expect(any != 0, 0)) { /* the masks per register kept only here, off the common path */
         GELU_HALF_EACH(GELU_HALF_NB)
-            outside[b] = gelu_half_input_outside(v[b]);
+            outside[b] = gelu_half_input_outside(type, v[b]);
+#endif
         gelu_half_input_fetch(form, type, narrow, x, outside, r);
         GELU_HALF_EACH(GELU_HALF_NB)
             v[b] = gelu_vw_keep(~outside[b] & GELU_HALF_ALL, v[b]);

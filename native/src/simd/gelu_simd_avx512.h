@@ -311,7 +311,7 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vh_bf16_to_vw(gelu_vh h)
    memory; bf16 values widened to floats two registers at a
    time, the even elements and the odd ones; the high halves of the lanes of e and o back in
    memory order (e's at the even elements); v with the lanes of m from p (the others of p not
-   read); the values whose bits without the sign exceed m, as bits in memory order */
+   read); the values whose bits without the sign exceed m, or equal it, as bits in memory order */
 #define GELU_VH2_PAIRS 1
 typedef __m512i gelu_vh2;
 static GELU_SIMD_ALWAYS gelu_vh2 gelu_vh2_loadu(const uint16_t *p) { return _mm512_loadu_si512((const void *)p); }
@@ -334,6 +334,11 @@ static GELU_SIMD_ALWAYS uint32_t gelu_vh2_abs_above(gelu_vh2 h, int m)
 {
     __m512i a = _mm512_and_si512(h, _mm512_set1_epi16(0x7FFF));
     return _cvtmask32_u32(_mm512_cmpgt_epu16_mask(a, _mm512_set1_epi16((short)m)));
+}
+static GELU_SIMD_ALWAYS uint32_t gelu_vh2_abs_eq(gelu_vh2 h, int m)
+{
+    __m512i a = _mm512_and_si512(h, _mm512_set1_epi16(0x7FFF));
+    return _cvtmask32_u32(_mm512_cmpeq_epi16_mask(a, _mm512_set1_epi16((short)m)));
 }
 
 /* a register of floats as two of gelu_vf, its low and high halves (the double paths take one
