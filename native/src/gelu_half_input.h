@@ -124,23 +124,33 @@ static void gelu_half_input_fetch(enum gelu_form form, enum gelu_half type, gelu
 }
 
 #if GELU_VH2_PAIRS
-/* gelu_half_zero_below's x as bf16 and f16 bits, and -inf's: the 16-bit x in [zero, -inf] have
-   the result -0 */
+/* gelu_half_zero_below's x as bf16 and f16 bits: the 16-bit x in [zero, -inf] have the result -0 */
 static const uint16_t gelu_half_input_zero16[][2] = {
     [GELU_FORM_ERF] = {0xC15A, 0xC5C0},
     [GELU_FORM_TANH] = {0xC126, 0xC550},
     [GELU_FORM_QUICK] = {0xC264, 0xC9D0},
 };
-static const uint16_t gelu_half_input_neg_inf16[2] = {0xFF80, 0xFC00};
+/* bf16 and f16: +inf, and a NaN's quiet bit */
+static const uint16_t gelu_half_input_inf16[2] = {0x7F80, 0x7C00};
+static const uint16_t gelu_half_input_quiet16[2] = {0x0040, 0x0200};
 
-/* Of a pair's lanes outside (o), those whose result is -0 get it in r (where the table would put
-   it: x in [-60, -12] ran 0.35 of N(0, 1)'s speed from the table, bf16 erf); returns the others. */
-static GELU_HALF_ALWAYS uint32_t gelu_half_input_zeros(enum gelu_form form, enum gelu_half type, gelu_vh2 h, uint32_t o,
+/*
+ * Of a pair's lanes outside (o), those whose result the 16-bit x gives put in r, where the table
+ * would put it (the table, lane by lane or a loop of loads, ran such data at a fifth to a third of
+ * N(0, 1)'s speed): -0 for x at or below gelu_half_zero_below (and -inf), x itself above 8 (GELU(x)
+ * is x less than x 2^-20 there, +inf included), and a NaN quieted; returns the others.
+ */
+static GELU_HALF_ALWAYS uint32_t gelu_half_input_known(enum gelu_form form, enum gelu_half type, gelu_vh2 h, uint32_t o,
                                                        uint16_t *r)
 {
-    uint32_t z = o & gelu_vh2_in_range(h, gelu_half_input_zero16[form][type], gelu_half_input_neg_inf16[type] + 1);
-    gelu_vh2_fill(r, z, 0x8000);
-    return o & ~z;
+    int inf = gelu_half_input_inf16[type];
+    uint32_t zero = o & gelu_vh2_in_range(h, gelu_half_input_zero16[form][type], 0x8000 + inf + 1);
+    uint32_t self = o & gelu_vh2_in_range(h, 0, inf + 1);
+    uint32_t nan = gelu_vh2_abs_above(h, inf);
+    gelu_vh2_fill(r, zero, 0x8000);
+    gelu_vh2_store_lanes(r, self, h);
+    gelu_vh2_store_lanes(r, nan, gelu_vh2_or(h, gelu_half_input_quiet16[type]));
+    return o & ~(zero | self | nan);
 }
 
 /*
@@ -167,7 +177,7 @@ static GELU_HALF_ALWAYS void gelu_half_input_group_bf16(enum gelu_form form, gel
     if (__builtin_expect(any != 0, 0)) { /* the table's results (masks per register built only here) */
         unsigned outside[GELU_HALF_NB];
         GELU_HALF_EACH(PAIRS) {
-            uint32_t t = gelu_half_input_zeros(form, GELU_HALF_BF16, h[b], o[b], r + 2 * GELU_VW_LANES * b);
+            uint32_t t = gelu_half_input_known(form, GELU_HALF_BF16, h[b], o[b], r + 2 * GELU_VW_LANES * b);
             outside[2 * b] = t & GELU_HALF_ALL, outside[2 * b + 1] = t >> GELU_VW_LANES;
         }
         gelu_half_input_fetch(form, GELU_HALF_BF16, narrow, x, outside, r);
@@ -219,7 +229,7 @@ static GELU_HALF_ALWAYS void gelu_half_input_group(enum gelu_form form, enum gel
     if (__builtin_expect(any != 0, 0)) {
         unsigned table[GELU_HALF_NB]; /* the lanes outside whose result is not -0 */
         GELU_HALF_EACH(GELU_HALF_NB / 2) {
-            uint32_t t = gelu_half_input_zeros(form, type, h[b], o[b], r + 2 * GELU_VW_LANES * b);
+            uint32_t t = gelu_half_input_known(form, type, h[b], o[b], r + 2 * GELU_VW_LANES * b);
             outside[2 * b] = o[b] & GELU_HALF_ALL, outside[2 * b + 1] = o[b] >> GELU_VW_LANES;
             table[2 * b] = t & GELU_HALF_ALL, table[2 * b + 1] = t >> GELU_VW_LANES;
         }

@@ -335,7 +335,7 @@ static GELU_SIMD_ALWAYS uint32_t gelu_vh2_abs_above(gelu_vh2 h, int m)
     __m512i a = _mm512_and_si512(h, _mm512_set1_epi16(0x7FFF));
     return _cvtmask32_u32(_mm512_cmpgt_epu16_mask(a, _mm512_set1_epi16((short)m)));
 }
-/* the lanes with lo <= h < hi (unsigned); the value v to p's lanes of m */
+/* the lanes with lo <= h < hi (unsigned); the value v, or v's lanes, to p's lanes of m; v | b */
 static GELU_SIMD_ALWAYS uint32_t gelu_vh2_in_range(gelu_vh2 h, int lo, int hi)
 {
     return _cvtmask32_u32(_mm512_cmplt_epu16_mask(_mm512_sub_epi16(h, _mm512_set1_epi16((short)lo)),
@@ -344,6 +344,14 @@ static GELU_SIMD_ALWAYS uint32_t gelu_vh2_in_range(gelu_vh2 h, int lo, int hi)
 static GELU_SIMD_ALWAYS void gelu_vh2_fill(uint16_t *p, uint32_t m, int v)
 {
     _mm512_mask_storeu_epi16(p, (__mmask32)m, _mm512_set1_epi16((short)v));
+}
+static GELU_SIMD_ALWAYS void gelu_vh2_store_lanes(uint16_t *p, uint32_t m, gelu_vh2 v)
+{
+    _mm512_mask_storeu_epi16(p, (__mmask32)m, v);
+}
+static GELU_SIMD_ALWAYS gelu_vh2 gelu_vh2_or(gelu_vh2 v, int b)
+{
+    return _mm512_or_si512(v, _mm512_set1_epi16((short)b));
 }
 static GELU_SIMD_ALWAYS uint32_t gelu_vh2_abs_eq(gelu_vh2 h, int m)
 {
