@@ -224,6 +224,7 @@ static GELU_SIMD_ALWAYS gelu_vwi gelu_vw_bits(gelu_vw a) { return vreinterpretq_
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_set1(int v) { return vdupq_n_u32((uint32_t)v); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_add(gelu_vwi a, gelu_vwi b) { return vaddq_u32(a, b); }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_and(gelu_vwi a, gelu_vwi b) { return vandq_u32(a, b); }
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_or(gelu_vwi a, gelu_vwi b) { return vorrq_u32(a, b); }
 #define gelu_vwi_shr(a, count) vshrq_n_u32((a), (count)) /* logical */
 #define gelu_vwi_shl(a, count) vshlq_n_u32((a), (count))
 static GELU_SIMD_ALWAYS gelu_vw gelu_vwi_as_vw(gelu_vwi a) { return vreinterpretq_f32_u32(a); }

@@ -152,6 +152,7 @@ static GELU_SIMD_ALWAYS gelu_vwi gelu_vw_bits(gelu_vw a) { return gelu_bits32(a)
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_set1(int v) { return (gelu_vwi)v; }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_add(gelu_vwi a, gelu_vwi b) { return a + b; }
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_and(gelu_vwi a, gelu_vwi b) { return a & b; }
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_or(gelu_vwi a, gelu_vwi b) { return a | b; }
 #define gelu_vwi_shr(a, count) ((gelu_vwi)(a) >> (count))
 #define gelu_vwi_shl(a, count) ((gelu_vwi)(a) << (count))
 static GELU_SIMD_ALWAYS gelu_vw gelu_vwi_as_vw(gelu_vwi a) { return gelu_from_bits32(a); }
