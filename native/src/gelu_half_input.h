@@ -137,8 +137,9 @@ static const uint16_t gelu_half_input_quiet16[2] = {0x0040, 0x0200};
 /*
  * Of a pair's lanes outside (o), those whose result the 16-bit x gives put in r, where the table
  * would put it (the table, lane by lane or a loop of loads, ran such data at a fifth to a third of
- * N(0, 1)'s speed): -0 for x at or below gelu_half_zero_below (and -inf), x itself above 8 (GELU(x)
- * is x less than x 2^-20 there, +inf included), and a NaN quieted; returns the others.
+ * N(0, 1)'s speed): -0 for x at or below gelu_half_zero_below (and -inf), x itself for x > 0 (above
+ * 8, where GELU(x) is x less than x 2^-20, +inf included; and f16's 8 and 2^-24, below), and a NaN
+ * quieted; returns the others.
  */
 static GELU_HALF_ALWAYS uint32_t gelu_half_input_known(enum gelu_form form, enum gelu_half type, gelu_vh2 h, uint32_t o,
                                                        uint16_t *r)
@@ -221,7 +222,10 @@ static GELU_HALF_ALWAYS void gelu_half_input_group(enum gelu_form form, enum gel
     gelu_vh2 h[GELU_HALF_NB / 2];
     GELU_HALF_EACH(GELU_HALF_NB / 2) {
         h[b] = gelu_vh2_loadu(x + 2 * GELU_VW_LANES * b);
-        o[b] = gelu_vh2_abs_above(h[b], GELU_HALF_INPUT_F16_ABS_MAX) | gelu_vh2_abs_eq(h[b], GELU_HALF_INPUT_F16_LEAST);
+        /* |x| = 2^-24 or |x| >= 8 by one range test (2-3 % against two compares); 8 itself then
+           takes gelu_half_input_known's rule above 8 (GELU(8) rounds to 8), as +2^-24 does
+           (GELU(2^-24) rounds to 2^-24: x/2 plus 0.4 x^2 is past the midpoint) */
+        o[b] = gelu_vh2_abs_one_or_above(h[b], GELU_HALF_INPUT_F16_ABS_MAX - 1);
         any |= o[b];
     }
     GELU_HALF_EACH(GELU_HALF_NB)

@@ -8,11 +8,10 @@
 #define GELU_HALF_INPUT_C 0x1.f7fffe0000000p+1f
 #define GELU_HALF_INPUT_M 0x1.8000000000000p+23f
 /* the path takes |x| <= 8: the bits of |x| at most these, as a float and as f16; f16 but its least
-   subnormal, 2^-24, as a float and as f16 */
+   subnormal, 2^-24, as a float */
 #define GELU_HALF_INPUT_ABS_MAX_BITS 0x41000000
 #define GELU_HALF_INPUT_F16_ABS_MAX 0x4800
 #define GELU_HALF_INPUT_F16_LEAST_BITS 0x33800000
-#define GELU_HALF_INPUT_F16_LEAST 0x0001
 
 /* erf bf16: the coefficients c_0 .. c_4 of q in t, per piece k; 33282 inputs,
    every one the path takes, checked against the MPFR oracle's table: 0 differ */

@@ -257,11 +257,10 @@ def header(results):
            "/* quick bf16: s = fma(|x|, C, M) = M + k, k = round(C |x|) the piece (0 .. 31 for |x| < 8) */",
            f"#define GELU_HALF_INPUT_C {h(C)}f", f"#define GELU_HALF_INPUT_M {h(M)}f",
            "/* the path takes |x| <= 8: the bits of |x| at most these, as a float and as f16; f16 but its least",
-           "   subnormal, 2^-24, as a float and as f16 */",
+           "   subnormal, 2^-24, as a float */",
            f"#define GELU_HALF_INPUT_ABS_MAX_BITS 0x{int(F32(A_MAX).view(np.uint32)):08X}",
            f"#define GELU_HALF_INPUT_F16_ABS_MAX 0x{int(np.float16(A_MAX).view(np.uint16)):04X}",
-           f"#define GELU_HALF_INPUT_F16_LEAST_BITS 0x{int(F32(least).view(np.uint32)):08X}",
-           f"#define GELU_HALF_INPUT_F16_LEAST 0x{int(np.float16(least).view(np.uint16)):04X}"]
+           f"#define GELU_HALF_INPUT_F16_LEAST_BITS 0x{int(F32(least).view(np.uint32)):08X}"]
     for (form, type_), (coef, n) in results.items():
         name = f"{form}_{type_}"
         out += ["", f"/* {form} {type_}: the coefficients c_0 .. c_{len(coef) - 1} of q in t, per piece k; {n} inputs,",

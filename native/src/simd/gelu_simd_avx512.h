@@ -312,7 +312,7 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vh_bf16_to_vw(gelu_vh h)
    memory; bf16 values widened to floats two registers at a
    time, the even elements and the odd ones; the high halves of the lanes of e and o back in
    memory order (e's at the even elements); v with the lanes of m from p (the others of p not
-   read); the values whose bits without the sign exceed m, or equal it, as bits in memory order */
+   read); the values whose bits without the sign exceed m, as bits in memory order */
 #define GELU_VH2_PAIRS 1
 typedef __m512i gelu_vh2;
 static GELU_SIMD_ALWAYS gelu_vh2 gelu_vh2_loadu(const uint16_t *p) { return _mm512_loadu_si512((const void *)p); }
@@ -354,10 +354,13 @@ static GELU_SIMD_ALWAYS gelu_vh2 gelu_vh2_or(gelu_vh2 v, int b)
 {
     return _mm512_or_si512(v, _mm512_set1_epi16((short)b));
 }
-static GELU_SIMD_ALWAYS uint32_t gelu_vh2_abs_eq(gelu_vh2 h, int m)
+/* the lanes whose bits without the sign are 1 or at least m, m odd: v = |h| ^ 1 swaps 0 and 1 and
+   keeps [2, m] (m odd: pairs 2k, 2k + 1 stay together), so those are the lanes with v - 1 >= m */
+static GELU_SIMD_ALWAYS uint32_t gelu_vh2_abs_one_or_above(gelu_vh2 h, int m)
 {
-    __m512i a = _mm512_and_si512(h, _mm512_set1_epi16(0x7FFF));
-    return _cvtmask32_u32(_mm512_cmpeq_epi16_mask(a, _mm512_set1_epi16((short)m)));
+    __m512i v = _mm512_ternarylogic_epi32(h, _mm512_set1_epi16(0x7FFF), _mm512_set1_epi16(1), 0x6A); /* (h & b) ^ c */
+    return _cvtmask32_u32(
+        _mm512_cmpge_epu16_mask(_mm512_sub_epi16(v, _mm512_set1_epi16(1)), _mm512_set1_epi16((short)m)));
 }
 
 /* a register of floats as two of gelu_vf, its low and high halves (the double paths take one
