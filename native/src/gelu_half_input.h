@@ -231,7 +231,7 @@ static GELU_HALF_ALWAYS void gelu_half_input_group(enum gelu_form form, enum gel
     GELU_HALF_EACH(GELU_HALF_NB)
         v[b] = gelu_half_widen(type, gelu_vh_loadu(x + GELU_VW_LANES * b));
     if (__builtin_expect(any != 0, 0)) {
-        unsigned table[GELU_HALF_NB]; /* the lanes outside whose result is not -0 */
+        unsigned table[GELU_HALF_NB]; /* the lanes outside whose result x does not give */
         GELU_HALF_EACH(GELU_HALF_NB / 2) {
             uint32_t t = gelu_half_input_known(form, type, h[b], o[b], r + 2 * GELU_VW_LANES * b);
             outside[2 * b] = o[b] & GELU_HALF_ALL, outside[2 * b + 1] = o[b] >> GELU_VW_LANES;
