@@ -5,7 +5,7 @@
  *
  *   gelu_cbench [--sizes 1,16,...] [--threads 1,2] [--rounds 5] [--min-ms 20]
  *               [--dist normal|uniform8|student3|outliers|subnormal|far] [--only NAME,...] [--clock cpu]
- *               [--max-isa avx2]
+ *               [--max-isa avx2] [--ref-dist normal]
  *
  * Out of place, x from a fixed seed: N(0, 1) by default (what pre-activations look like),
  * uniform on [-8, 8] (the adversarial case: a lane in the deep tail in almost every vector),
@@ -32,8 +32,13 @@
  * for ours and oneDNN (GELU_MAX_ISA=avx2 ONEDNN_MAX_CPU_ISA=AVX2), the isa column shows it,
  * but only the flag marks the output ('# max-isa=avx2') for bench/report.py's AVX2 table.
  *
+ * --ref-dist D also times each of our rows (names starting gelu-ffm) on draws of D, at n <= 2^16,
+ * round-robin with the rest: a distribution's throughput as a share of N(0, 1)'s then comes
+ * from one run, as the ratios to the anchors do (two runs minutes apart on a shared machine
+ * differed by 20 %, which the share carried whole).
+ *
  * Prints '# key=value' lines (settings, versions, rows left out) and then CSV:
- *   impl,form,isa,threads,n,gelem_per_s,ns_per_elem
+ *   impl,form,isa,threads,n,gelem_per_s,ns_per_elem,dist
  * The anchors are compiled in only when CMake found their libraries (GELU_HAVE_*).
  */
 #define _GNU_SOURCE /* clock_gettime, sched_yield and aligned_alloc under -std=c11 */
@@ -87,6 +92,8 @@ struct impl {
 #define OPS_COLS 4096
 static float *bias_all, *a_all;
 static const void *x_of[3], *a_of[3];
+/* --ref-dist: the arrays hold 2 max_n elements, the draws of the reference from max_n on */
+static size_t ref_at;
 
 static size_t ops_cols(size_t n) { return n % OPS_COLS == 0 ? OPS_COLS : n; }
 
@@ -638,7 +645,7 @@ enum op { OP_SETUP, OP_RUN, OP_TEARDOWN, OP_EXIT };
 struct slice {
     size_t first, n; /* this thread's elements [first, first + n) */
     int sense;
-    void *state[MAX_IMPLS];
+    void *state[2 * MAX_IMPLS];
 };
 
 static struct {
@@ -650,15 +657,20 @@ static struct {
     struct slice slice[2];
 } team;
 
-static const struct impl *impls[MAX_IMPLS];
-static int n_impls;
+static const struct impl *impls[2 * MAX_IMPLS];
+static int n_impls, is_ref[2 * MAX_IMPLS];
+static const char *dist_name, *ref_name;
+
+/* The reference rows run only at the n of the share table's column. */
+#define REF_MAX_N 65536
+static int runs_at(int i, size_t n) { return !is_ref[i] || n <= REF_MAX_N; }
 
 /* The inputs, one array per element type (the same draws), and one output array for all. */
 static void *y_all;
 
-static const void *slice_x(const struct impl *im, const struct slice *s)
+static const void *slice_x(int i, const struct slice *s)
 {
-    return (const char *)x_of[im->in] + s->first * elem_size[im->in];
+    return (const char *)x_of[impls[i]->in] + (s->first + (is_ref[i] ? ref_at : 0)) * elem_size[impls[i]->in];
 }
 
 static void *slice_y(const struct impl *im, const struct slice *s)
@@ -683,7 +695,7 @@ static void do_job(struct slice *s)
             if (!impls[i]->setup || s->n == 0)
                 continue;
             if (op == OP_SETUP)
-                s->state[i] = impls[i]->setup(impls[i], slice_x(impls[i], s), slice_y(impls[i], s), s->n);
+                s->state[i] = impls[i]->setup(impls[i], slice_x(i, s), slice_y(impls[i], s), s->n);
             else
                 impls[i]->teardown(s->state[i]);
         }
@@ -691,7 +703,7 @@ static void do_job(struct slice *s)
             barrier_wait(&team.bar, &s->sense);
         break;
     case OP_RUN: {
-        const void *x = slice_x(im, s);
+        const void *x = slice_x(team.impl, s);
         void *y = slice_y(im, s);
         for (long k = 0; k < reps; k++) {
             if (s->n)
@@ -780,12 +792,14 @@ static float elem_round(enum elem t, float f)
 
 /* A broken loop would time fast: check a sample of y against ours in float32 rounded to the
    output type (or x for a copy). The bound allows about an ulp of the output type. */
-static void check_output(const struct impl *im, size_t n)
+static void check_output(int i, size_t n)
 {
     static const float rel[] = {1e-3f, 1e-2f, 2e-3f};
+    const struct impl *im = impls[i];
+    const size_t at = is_ref[i] ? ref_at : 0;
     for (size_t k = 0; k < n; k += n / 61 + 1) {
-        float xk = elem_get(im->in, x_of[im->in], k), yk = elem_get(im->out, y_all, k), want = xk;
-        float ak = elem_get(im->in, a_of[im->in], k);
+        float xk = elem_get(im->in, x_of[im->in], at + k), yk = elem_get(im->out, y_all, k), want = xk;
+        float ak = elem_get(im->in, a_of[im->in], at + k);
         if (im->op == BIAS) {
             const struct slice *s = team.nthreads > 1 && k >= team.slice[1].first ? &team.slice[1] : &team.slice[0];
             xk += bias_all[(k - s->first) % ops_cols(s->n)];
@@ -815,26 +829,31 @@ static void check_output(const struct impl *im, size_t n)
 
 static void bench_size(size_t n, int rounds, double min_s)
 {
-    static long reps[MAX_IMPLS];
-    static double t[MAX_IMPLS][MAX_ROUNDS];
+    static long reps[2 * MAX_IMPLS];
+    static double t[2 * MAX_IMPLS][MAX_ROUNDS];
     split(n);
     job(OP_SETUP, 0, 0);
     /* Warm-up and calibration: double the calls per round until a round lasts min_s. */
     for (int i = 0; i < n_impls; i++) {
+        if (!runs_at(i, n))
+            continue;
         memset(y_all, 0, n * sizeof(float));
         for (reps[i] = 1; job(OP_RUN, i, reps[i]) < min_s; reps[i] *= 2)
             ;
-        check_output(impls[i], n);
+        check_output(i, n);
     }
     for (int r = 0; r < rounds; r++)
         for (int i = 0; i < n_impls; i++)
-            t[i][r] = job(OP_RUN, i, reps[i]) / reps[i];
+            if (runs_at(i, n))
+                t[i][r] = job(OP_RUN, i, reps[i]) / reps[i];
     job(OP_TEARDOWN, 0, 0);
     for (int i = 0; i < n_impls; i++) {
+        if (!runs_at(i, n))
+            continue;
         qsort(t[i], rounds, sizeof t[i][0], cmp);
         double med = rounds % 2 ? t[i][rounds / 2] : (t[i][rounds / 2 - 1] + t[i][rounds / 2]) / 2;
-        printf("%s,%s,%s,%d,%zu,%.6g,%.6g\n", impls[i]->name, impls[i]->form, row_isa(impls[i]),
-               team.nthreads, n, n / med * 1e-9, med / n * 1e9);
+        printf("%s,%s,%s,%d,%zu,%.6g,%.6g,%s\n", impls[i]->name, impls[i]->form, row_isa(impls[i]),
+               team.nthreads, n, n / med * 1e-9, med / n * 1e9, is_ref[i] ? ref_name : dist_name);
     }
     fflush(stdout);
 }
@@ -855,7 +874,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: gelu_cbench [--sizes N,...] [--threads 1,2] [--rounds R] [--min-ms MS] "
                     "[--dist normal|uniform8|student3|outliers|subnormal|far] [--only NAME,...] [--clock cpu] "
-                    "[--max-isa avx2]\n");
+                    "[--max-isa avx2] [--ref-dist normal|...]\n");
     exit(2);
 }
 
@@ -887,6 +906,40 @@ static float draw(const char *dist, unsigned *s)
         return (float)(z / sqrt(c / 3.0));
     }
     return (float)z;
+}
+
+static int known_dist(const char *d)
+{
+    static const char *names[] = {"normal", "uniform8", "student3", "outliers", "subnormal", "far"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (strcmp(d, names[k]) == 0)
+            return 1;
+    return 0;
+}
+
+/* n draws of dist from the fixed seed into x (and its bf16, f16 roundings) from element at,
+   then the bias row (when bias is not NULL: drawn either way, so that a follows alike), then
+   n draws into a_all and its roundings. */
+static void draw_inputs(const char *dist, size_t at, size_t n, float *x, uint16_t *xb, uint16_t *xh, float *bias,
+                        uint16_t *ab, uint16_t *ah)
+{
+    unsigned s = 12345;
+    for (size_t i = at; i < at + n; i++) {
+        x[i] = draw(dist, &s);
+        /* The same draws as a framework would store them in bf16 or f16. */
+        xb[i] = half_f32_to_bf16(x[i]);
+        xh[i] = half_f32_to_f16(x[i]);
+    }
+    for (size_t i = 0; i < OPS_COLS; i++) {
+        float b = 0.1f * draw(dist, &s);
+        if (bias)
+            bias[i] = b;
+    }
+    for (size_t i = at; i < at + n; i++) {
+        a_all[i] = draw(dist, &s);
+        ab[i] = half_f32_to_bf16(a_all[i]);
+        ah[i] = half_f32_to_f16(a_all[i]);
+    }
 }
 
 #if defined(GELU_HAVE_DNNL3) || defined(GELU_HAVE_DNNL2)
@@ -948,7 +1001,7 @@ int main(int argc, char **argv)
     size_t sizes[MAX_SIZES] = {1, 16, 256, 4096, 65536, 1u << 20, 1u << 24}, threads[2] = {1, 2};
     int n_sizes = 7, n_threads = 2, rounds = 5;
     double min_ms = 20;
-    const char *dist = "normal", *only = NULL;
+    const char *dist = "normal", *only = NULL, *ref = NULL;
     for (int a = 1; a < argc; a++) {
         if (a + 1 == argc)
             usage();
@@ -962,6 +1015,8 @@ int main(int argc, char **argv)
             min_ms = atof(argv[++a]);
         else if (strcmp(argv[a], "--dist") == 0)
             dist = argv[++a];
+        else if (strcmp(argv[a], "--ref-dist") == 0)
+            ref = argv[++a];
         else if (strcmp(argv[a], "--only") == 0)
             only = argv[++a];
         else if (strcmp(argv[a], "--clock") == 0 && strcmp(argv[a + 1], "cpu") == 0)
@@ -973,8 +1028,7 @@ int main(int argc, char **argv)
     }
     if (n_sizes == 0 || n_threads == 0 || rounds < 1 || rounds > MAX_ROUNDS || !(min_ms > 0))
         usage();
-    if (strcmp(dist, "normal") && strcmp(dist, "uniform8") && strcmp(dist, "student3") && strcmp(dist, "outliers") &&
-        strcmp(dist, "subnormal") && strcmp(dist, "far"))
+    if (!known_dist(dist) || (ref && !known_dist(ref)))
         usage();
     for (int t = 0; t < n_threads; t++)
         if ((threads[t] != 1 && threads[t] != 2) || (threads[t] == 2 && bench_clock != CLOCK_MONOTONIC))
@@ -986,40 +1040,33 @@ int main(int argc, char **argv)
     size_t max_n = 0;
     for (int i = 0; i < n_sizes; i++)
         max_n = sizes[i] > max_n ? sizes[i] : max_n;
-    size_t bytes = (max_n * sizeof(float) + 63) / 64 * 64;
+    /* with a reference distribution, its draws follow the first max_n of each array */
+    ref_at = ref ? max_n : 0;
+    size_t len = max_n + ref_at, bytes = (len * sizeof(float) + 63) / 64 * 64;
     float *x = aligned_alloc(64, bytes), *y = aligned_alloc(64, bytes);
     uint16_t *xb = aligned_alloc(64, bytes / 2), *xh = aligned_alloc(64, bytes / 2);
     uint16_t *ab = aligned_alloc(64, bytes / 2), *ah = aligned_alloc(64, bytes / 2);
-    if (!x || !y || !xb || !xh || !ab || !ah)
-        return 1;
-    unsigned s = 12345;
-    for (size_t i = 0; i < max_n; i++) {
-        x[i] = draw(dist, &s);
-        /* The same draws as a framework would store them in bf16 or f16. */
-        xb[i] = half_f32_to_bf16(x[i]);
-        xh[i] = half_f32_to_f16(x[i]);
-    }
-    x_of[F32] = x, x_of[BF16] = xb, x_of[F16] = xh;
     bias_all = aligned_alloc(64, OPS_COLS * sizeof(float));
     a_all = aligned_alloc(64, bytes);
-    if (!bias_all || !a_all)
+    if (!x || !y || !xb || !xh || !ab || !ah || !bias_all || !a_all)
         return 1;
-    for (size_t i = 0; i < OPS_COLS; i++)
-        bias_all[i] = 0.1f * draw(dist, &s);
-    for (size_t i = 0; i < max_n; i++) {
-        a_all[i] = draw(dist, &s);
-        ab[i] = half_f32_to_bf16(a_all[i]);
-        ah[i] = half_f32_to_f16(a_all[i]);
-    }
+    draw_inputs(dist, 0, max_n, x, xb, xh, bias_all, ab, ah);
+    if (ref) /* the same draws as a run of --dist ref would make (its bias unused) */
+        draw_inputs(ref, max_n, max_n, x, xb, xh, NULL, ab, ah);
+    x_of[F32] = x, x_of[BF16] = xb, x_of[F16] = xh;
     a_of[F32] = a_all, a_of[BF16] = ab, a_of[F16] = ah;
     y_all = y;
     for (int i = 0; i < MAX_IMPLS; i++)
         if (selected(&all_impls[i], only) && !(cap_avx2 && above_avx2(&all_impls[i])) &&
             (!all_impls[i].usable || all_impls[i].usable(&all_impls[i])))
             impls[n_impls++] = &all_impls[i];
+    for (int i = 0, n = n_impls; ref && i < n; i++)
+        if (strncmp(impls[i]->name, "gelu-ffm", 8) == 0)
+            is_ref[n_impls] = 1, impls[n_impls++] = impls[i];
+    dist_name = dist, ref_name = ref;
 
     print_meta(rounds, min_ms, dist);
-    printf("impl,form,isa,threads,n,gelem_per_s,ns_per_elem\n");
+    printf("impl,form,isa,threads,n,gelem_per_s,ns_per_elem,dist\n");
     for (int t = 0; t < n_threads; t++) {
         /* The worker lives for one threads setting only: while idle it would spin on a core
            that the single-thread runs need. */
