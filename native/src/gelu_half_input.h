@@ -177,11 +177,14 @@ static GELU_HALF_ALWAYS void gelu_half_input_group_bf16(enum gelu_form form, gel
     }
     if (__builtin_expect(any != 0, 0)) { /* the table's results (masks per register built only here) */
         unsigned outside[GELU_HALF_NB];
+        uint32_t any_table = 0;
         GELU_HALF_EACH(PAIRS) {
             uint32_t t = gelu_half_input_known(form, GELU_HALF_BF16, h[b], o[b], r + 2 * GELU_VW_LANES * b);
             outside[2 * b] = t & GELU_HALF_ALL, outside[2 * b + 1] = t >> GELU_VW_LANES;
+            any_table |= t;
         }
-        gelu_half_input_fetch(form, GELU_HALF_BF16, narrow, x, outside, r);
+        if (any_table) /* a call: the registers' constants are reloaded after it */
+            gelu_half_input_fetch(form, GELU_HALF_BF16, narrow, x, outside, r);
     }
     GELU_HALF_EACH(PAIRS) {
         gelu_vw even = gelu_vh2_bf16_even(h[b]), odd = gelu_vh2_bf16_odd(h[b]);
@@ -232,12 +235,15 @@ static GELU_HALF_ALWAYS void gelu_half_input_group(enum gelu_form form, enum gel
         v[b] = gelu_half_widen(type, gelu_vh_loadu(x + GELU_VW_LANES * b));
     if (__builtin_expect(any != 0, 0)) {
         unsigned table[GELU_HALF_NB]; /* the lanes outside whose result x does not give */
+        uint32_t any_table = 0;
         GELU_HALF_EACH(GELU_HALF_NB / 2) {
             uint32_t t = gelu_half_input_known(form, type, h[b], o[b], r + 2 * GELU_VW_LANES * b);
             outside[2 * b] = o[b] & GELU_HALF_ALL, outside[2 * b + 1] = o[b] >> GELU_VW_LANES;
             table[2 * b] = t & GELU_HALF_ALL, table[2 * b + 1] = t >> GELU_VW_LANES;
+            any_table |= t;
         }
-        gelu_half_input_fetch(form, type, narrow, x, table, r);
+        if (any_table) /* a call: the registers' constants are reloaded after it (f16's +-8, x itself, take none) */
+            gelu_half_input_fetch(form, type, narrow, x, table, r);
 #else
     GELU_HALF_EACH(GELU_HALF_NB) {
         v[b] = gelu_half_widen(type, gelu_vh_loadu(x + GELU_VW_LANES * b));
