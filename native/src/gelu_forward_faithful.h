@@ -177,41 +177,35 @@ static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_ftail(const struct gelu_fwd_for
 }
 
 /*
- * The tail lanes whose result is -0: x at or below -amax, where the tail holds a at amax and
- * every result rounds to -0 (gelu_fwd_faithful_ftail), tiny and inexact but for -inf's. Taken
- * here rather than queued: x in [-60, -12] ran 0.3 of N(0, 1) through the queue.
- */
-static GELU_FWD_ALWAYS unsigned gelu_fwd_faithful_zero(const struct gelu_faithful_float *T, gelu_vw x, unsigned low,
-                                                       unsigned *uflow)
-{
-    unsigned zero = low & gelu_vw_le(x, gelu_vw_set1(-T->tail_amax));
-    *uflow |= zero & ~gelu_vw_le(x, gelu_vw_set1(-INFINITY));
-    return zero;
-}
-
-/*
  * A register with a lane outside [lo, hi) or with |x| < 2^-40 (where x lo would underflow): the
- * central path on x held in [lo, hi], then by selects; the tail lanes (x < lo, -inf) but those
- * of gelu_fwd_faithful_zero are left to the queue, *low; *uflow gets the lanes that must raise
- * underflow.
+ * central path on x held in [lo, hi], then by selects; the tail lanes (x < lo, -inf) are left
+ * to the queue, *low; *uflow gets the lanes that must raise underflow.
  */
 static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_edges(const struct gelu_fwd_form *F, gelu_vw x, unsigned *low,
                                                        unsigned *uflow)
 {
     const struct gelu_faithful_float *T = F->ff;
-    unsigned tail = gelu_vw_lt(x, gelu_vw_set1(T->lo)), zero = gelu_fwd_faithful_zero(T, x, tail, uflow);
-    *low = tail & ~zero;
-    if (tail == (1u << GELU_VW_LANES) - 1) /* all tail lanes (the queue's result replaces them) */
+    *low = gelu_vw_lt(x, gelu_vw_set1(T->lo));
+    if (*low == (1u << GELU_VW_LANES) - 1) { /* all tail lanes (the queue's result replaces them) */
+        /* but those at or below -amax, where the tail holds a at amax and every result is -0
+           (tiny and inexact but for -inf's): taken here, not queued (x in [-60, -12] ran 0.3
+           of N(0, 1) through the queue) */
+        unsigned zero = gelu_vw_le(x, gelu_vw_set1(-T->tail_amax));
+        if (zero == 0)
+            return x;
+        *uflow |= zero & gelu_vw_lt(gelu_vw_set1(-INFINITY), x);
+        *low ^= zero;
         return gelu_vw_select(zero, gelu_vw_set1(-0.0f), x);
-    unsigned nan = gelu_vw_nge(x, gelu_vw_set1(T->lo)) & ~tail;
+    }
+    unsigned nan = gelu_vw_nge(x, gelu_vw_set1(T->lo)) & ~*low;
     unsigned tiny = gelu_vw_lt(gelu_vw_abs(x), gelu_vw_set1(0x1p-40f));
     if (__builtin_expect((nan | tiny) == 0, 1)) { /* x >= hi lanes only (and tail lanes) */
         gelu_vw y = gelu_fwd_faithful_central(T, gelu_vw_min(gelu_vw_max(x, gelu_vw_set1(T->lo)), gelu_vw_set1(T->hi)));
-        return gelu_vw_select(zero, gelu_vw_set1(-0.0f), gelu_vw_select_ge(x, gelu_vw_set1(T->hi), x, y));
+        return gelu_vw_select_ge(x, gelu_vw_set1(T->hi), x, y);
     }
-    unsigned sub = gelu_fwd_tiny_lanes(x);
     if (tiny == (1u << GELU_VW_LANES) - 1) { /* every lane x/2, below: the central path would be
                                                  thrown away (subnormal x ran 0.37 of N(0, 1)) */
+        unsigned sub = gelu_fwd_tiny_lanes(x);
         *uflow |= sub;
         return gelu_vw_select(sub, gelu_fwd_tiny_half(x, 0),
                               gelu_vw_mul(gelu_vw_select(sub, gelu_vw_set1(1.0f), x), gelu_vw_set1(0.5f)));
@@ -223,10 +217,11 @@ static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_edges(const struct gelu_fwd_for
     /* |x| < 2^-40: x/2, one of the two floats around x/2 + c x^2 (c > 0): exact but for a
        subnormal x/2, which must raise underflow however it rounds; there (|x| < 2^-125) from
        x's bits, the multiply's bits without its assist */
+    unsigned sub = gelu_fwd_tiny_lanes(x);
     gelu_vw half = gelu_vw_mul(gelu_vw_select(sub, gelu_vw_set1(1.0f), x), gelu_vw_set1(0.5f));
     y = gelu_vw_select(tiny, gelu_vw_select(sub, gelu_fwd_tiny_half(x, 0), half), y);
     *uflow |= sub;
-    y = gelu_vw_select(zero, gelu_vw_set1(-0.0f), gelu_vw_select_ge(x, gelu_vw_set1(T->hi), x, y));
+    y = gelu_vw_select_ge(x, gelu_vw_set1(T->hi), x, y);
     return gelu_vw_select(nan, gelu_vw_quiet(x), y);
 }
 
@@ -291,7 +286,8 @@ static GELU_FWD_ALWAYS void gelu_fwd_faithful_group(const struct gelu_fwd_form *
         return;
     }
     size_t n = q->n, nreg = q->nreg;
-    unsigned special = 0; /* NaN or x < -amax (gelu_fwd_faithful_zero's), one compare; |x| < 2^-40 */
+    /* NaN or x < -amax (whose register gelu_fwd_faithful_edges may finish), one compare; |x| < 2^-40 */
+    unsigned special = 0;
     _Pragma("GCC unroll 16")
     for (int w = 0; GELU_FWD_FMIX && w < GELU_FWD_FNW; w++)
         special |= gelu_vw_nge(xv[w], gelu_vw_set1(-T->tail_amax)) |
