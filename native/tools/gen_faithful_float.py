@@ -55,7 +55,7 @@ def p_quick(x):
 
 
 # name, what, P, LO, HI, K0, BETA, slope below 0, slope above 0 (the x^2 coefficient of the map)
-FORMS = [("erf", "Phi(x)", p_erf, -4.0, 5.5, 22.5, 2.5, -0.78, -0.16),
+FORMS = [("erf", "Phi(x)", p_erf, -5.5, 5.5, 24.5, 1.8, -0.48264, -0.09752),
          ("tanh", "sigma(2 sqrt(2/pi) (x + 0.044715 x^3))", p_tanh, -4.0, 5.5, 22.5, 2.5, -0.78, -0.16),
          ("quick", "sigma(1.702 x)", p_quick, -6.0, 10.0, 15.5, 2.5, -0.0133, -0.1)]
 # the negative tail holds a = -x at TAIL_AMAX: every result from there on rounds to -0, and
