@@ -36,6 +36,10 @@
 #define AND(r) "vpandd %8, %10, %" r "\n\t"
 #define SHIFT(r) "vpslld $16, %8, %" r "\n\t"
 #define MINU(r) "vpminud %8, %10, %" r "\n\t"
+#define DIVD(r) "vdivpd %8, %10, %" r "\n\t"
+#define DIVS(r) "vdivps %8, %10, %" r "\n\t"
+#define RCPD(r) "vrcp14pd %8, %" r "\n\t"
+#define SCALEFD(r) "vscalefpd %8, %10, %" r "\n\t"
 
 static double tsc_per_cycle;
 
@@ -84,6 +88,10 @@ int main(int argc, char **argv)
     TIME("  vpandd", EIGHT(AND));
     TIME("  vpslld", EIGHT(SHIFT));
     TIME("  vpminud", EIGHT(MINU));
+    TIME("  vdivpd", EIGHT(DIVD));
+    TIME("  vdivps", EIGHT(DIVS));
+    TIME("  vrcp14pd", EIGHT(RCPD));
+    TIME("  vscalefpd", EIGHT(SCALEFD));
     printf("mixed, 4 + 4 (sharing pipes: near the mean of the two alone; apart: near half the larger):\n");
     TIME("  fma + permute", FOUR_FOUR(FMA, PERM));
     TIME("  fma + mul", FOUR_FOUR(FMA, MUL));
@@ -98,6 +106,9 @@ int main(int argc, char **argv)
     TIME("  permute + vpslld", FOUR_FOUR(PERM, SHIFT));
     TIME("  permute + vpminud", FOUR_FOUR(PERM, MINU));
     TIME("  fma + vpandd", FOUR_FOUR(FMA, AND));
+    TIME("  fma + vdivpd", FOUR_FOUR(FMA, DIVD));
+    TIME("  add + vdivpd", FOUR_FOUR(ADD, DIVD));
+    TIME("  fma + vrcp14pd", FOUR_FOUR(FMA, RCPD));
     return 0;
 }
 

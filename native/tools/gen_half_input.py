@@ -47,8 +47,9 @@ only when no input fails; the count of inputs checked is in the header.
 fma is emulated exactly: a b is exact in double, a b + c is rounded to double with its error
 known (two-sum), and rounded to float with that error breaking a double that sits on a float
 midpoint. Needs numpy and scipy (Debian: python3-numpy, python3-scipy; --check numpy only).
-Usage: gen_half_input.py [--check]   (--check: verify the committed header, write nothing; the
-ctest half_input_tables runs it)
+Usage: gen_half_input.py [--check | --margins FORM TYPE DEGREE]   (--check: verify the committed
+header, write nothing; the ctest half_input_tables runs it. --margins: each piece's best margin
+at that degree, negative where no polynomial fits)
 """
 import gzip
 import os
@@ -290,8 +291,27 @@ def parse(text, form, type_):
     return rows
 
 
+def margins(table, want, degree):
+    """Per piece, the linear program's best margin at this degree, in float ulps of q (negative:
+    no polynomial of that degree puts q inside every input's interval, before any rounding)."""
+    type_ = table[1]
+    x = widen(type_, np.arange(65536, dtype=np.uint32).astype(np.uint16))
+    inside = taken(type_, x)
+    x, want = x[inside], want[inside]
+    k, t = piece_and_t(table, np.abs(x))
+    pos = np.abs(x) > 0
+    lo, hi = q_intervals(type_, x[pos], want[pos])
+    return [solve_piece(t[pos][k[pos] == p], lo[k[pos] == p], hi[k[pos] == p], degree)[1] for p in range(32)]
+
+
 def main():
     tables = golden()
+    if "--margins" in sys.argv[1:]:  # --margins FORM TYPE DEGREE: what a lower degree would miss
+        form, type_, degree = sys.argv[sys.argv.index("--margins") + 1:][:3]
+        m = margins((form, type_), tables[(form, type_)], int(degree))
+        print(f"{form} {type_} degree {degree}, margin per piece (float ulps of q):")
+        print(" ".join(f"{p}:{v:.1f}" for p, v in enumerate(m)))
+        sys.exit(0)
     if "--check" in sys.argv[1:]:
         text = open(HEADER).read()
         bad = 0
