@@ -295,18 +295,6 @@ static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form
 }
 #endif
 
-/* Underflow (and inexact), which a lane's tiny inexact result requires: the kernels compute
-   such lanes without a subnormal operation (slow on x86), so they raise it here, once a call
-   (the flag is sticky: once is all IEEE 754 asks). Its multiply is itself such an operation,
-   an assist of some hundred cycles: raised a register at a time, it made inputs with tiny
-   results (faithful tanh x < -10.1, erf x < -13.1, quick x < -53.6) run 2.5 times as slow
-   (A/B in one process, uniform[-20, -12]: 0.53 against 1.28 Gelem/s). */
-static GELU_FWD_ALWAYS void gelu_fwd_raise_underflow(void)
-{
-    volatile float t = 0x1p-100f;
-    t = t * t;
-}
-
 /* The lanes with 0 < |x| < 2^-125, by x's bits: x is subnormal there, or x/2 is. */
 static GELU_FWD_ALWAYS unsigned gelu_fwd_tiny_lanes(gelu_vw x)
 {

@@ -18,6 +18,18 @@
     for (int b = 0; b < (nb); b++)
 #define GELU_FWD_SET1 gelu_vd_set1
 
+/* Underflow (and inexact), which a lane's tiny inexact result requires: the kernels compute
+   such lanes without a subnormal operation (slow on x86), so they raise it here, once a call
+   (the flag is sticky: once is all IEEE 754 asks). Its multiply is itself such an operation,
+   an assist of some hundred cycles: raised a register at a time, it made inputs with tiny
+   results (faithful tanh x < -10.1, erf x < -13.1, quick x < -53.6) run 2.5 times as slow
+   (A/B in one process, uniform[-20, -12]: 0.53 against 1.28 Gelem/s). */
+static GELU_FWD_ALWAYS void gelu_fwd_raise_underflow(void)
+{
+    volatile float t = 0x1p-100f;
+    t = t * t;
+}
+
 /*
  * exp(t[b]) for t in [-150, 0] with exp(r) ~ sum coef[j] r^j (degree `degree`): t = k ln2 + r,
  * |r| <= ln2/2, times 2^k from the exponent bits (the low bits of z hold k; k + 1023 > 0 for

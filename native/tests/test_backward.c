@@ -41,6 +41,9 @@ static const bwd_fn kernels[N_FORMS][GELU_N_ISAS] = {GELU_FORMS(GELU_ROW)};
 static const double roots[N_FORMS] = {-0.75179152469356445746, -0.75246142207101625849, -0.7511542554412889513};
 /* Where each form's negative tail turns subnormal and then -0. */
 static const float tail_lo[N_FORMS] = {-15.5f, -12.5f, -90.0f}, tail_hi[N_FORMS] = {-12.5f, -9.0f, -40.0f};
+/* The kernels' gelu_bwd_zero_below (gelu_backward_body.h): vectors of x at or below it skip
+   the evaluation, so every float near it is checked, in runs that fill whole vectors */
+static const float zero_below[N_FORMS] = {-0x1.d152bcp+3f, -0x1.5ca010p+3f, -0x1.feb2a8p+5f};
 
 #define MAX_N 200000
 static float xs[MAX_N], want[MAX_N], dys[MAX_N], dxs[MAX_N], buf[MAX_N + 64], buf2[MAX_N + 64];
@@ -68,6 +71,8 @@ static void inputs(int form)
     float r = (float)roots[form];
     for (int k = -3000; k <= 3000; k++) /* every float near the zero crossing */
         add(gelu_from_bits32((uint32_t)((int32_t)gelu_bits32(r) + k)));
+    for (int k = -3000; k <= 3000; k++) /* every float near the zero threshold */
+        add(gelu_from_bits32((uint32_t)((int32_t)gelu_bits32(zero_below[form]) + k)));
     for (int k = 0; k < 20000; k++) /* the tail: normal, subnormal, -0 results */
         add(tail_lo[form] + (tail_hi[form] - tail_lo[form]) * (float)k / 20000.0f);
     for (int k = -2000; k <= 2000; k++) /* around 0, where GELU' = 0.5 + 0.8 x: floats near 0.5's midpoints */

@@ -6,6 +6,8 @@
  *
  *   F32, N16 (one float input)   every float bit pattern (--stride K: every K-th)
  *   H16 (one 16-bit input)       every 16-bit pattern, plus in place
+ *   BWD_F32, BWD_H16 (x and dy)  every x as above, dy cycling through 1, -0.75 and a
+ *                                subnormal (the kernels branch on x alone)
  *   every kind                   a deterministic sample of shapes: lengths and columns that
  *                                hit every tail (1..17, 63..65, 4096...), misaligned buffers,
  *                                padded rows (ld > cols), in place, and arrays of 2^18 elements
@@ -166,8 +168,20 @@ static void *exhaustive_worker(void *arg)
 {
     (void)arg;
     const struct kind_info *k = &kinds[current->kind];
-    uint32_t *x = malloc(CHUNK * 4);
+    uint32_t *x = malloc(CHUNK * 4), *dy = NULL;
     void *want = malloc(CHUNK * 4), *got = malloc(CHUNK * 4);
+    if (current->kind == BWD_F32 || current->kind == BWD_H16) { /* dy: 1, -0.75, a subnormal */
+        static const uint32_t f32[3] = {0x3F800000u, 0xBF400000u, 0x0020A5A5u};
+        static const uint16_t h16[3] = {0x3F80u, 0xBF40u,
+                                        0x0001u}; /* bf16: 1, -0.75, 2^-133; f16: 1.875, -1.8125, 2^-24 */
+        dy = malloc(CHUNK * 4);
+        for (size_t i = 0; i < CHUNK; i++) {
+            if (k->in_size == 4)
+                dy[i] = f32[i % 3];
+            else
+                ((uint16_t *)dy)[i] = h16[i % 3];
+        }
+    }
     for (;;) {
         uint64_t chunk = atomic_fetch_add(&next_chunk, 1);
         if (chunk >= n_chunks)
@@ -180,7 +194,7 @@ static void *exhaustive_worker(void *arg)
             else
                 ((uint16_t *)x)[i] = (uint16_t)(first + i);
         }
-        struct call cw = {x, NULL, want, 1, n, n, n}, cg = {x, NULL, got, 1, n, n, n};
+        struct call cw = {x, dy, want, 1, n, n, n}, cg = {x, dy, got, 1, n, n, n};
         int rc_want = -100;
         for (int j = 0; j < n_isas; j++) {
             if (j == 0 || ref_all)
@@ -203,6 +217,7 @@ static void *exhaustive_worker(void *arg)
         }
     }
     free(x);
+    free(dy);
     free(want);
     free(got);
     return NULL;
@@ -579,7 +594,8 @@ int main(int argc, char **argv)
         }
         memset(diffs, 0, sizeof diffs);
         time_t t0 = time(NULL);
-        int full = current->kind == F32 || current->kind == H16 || current->kind == N16;
+        int full = current->kind == F32 || current->kind == H16 || current->kind == N16 || current->kind == BWD_F32 ||
+                   current->kind == BWD_H16;
         if (full && !skip_exhaustive)
             exhaustive();
         sample();
