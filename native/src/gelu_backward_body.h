@@ -247,10 +247,7 @@ static GELU_FWD_ALWAYS int gelu_bwd_central_group(enum gelu_form form, const flo
     GELU_FWD_EACH(GELU_BWD_NB) {
         gelu_vd d = gelu_vd_select(gelu_vd_lt(xd[b], gelu_vd_zero()), p[b], gelu_vd_sub(GELU_FWD_SET1(1.0), p[b]));
         f[b] = gelu_vd_to_vf(d);
-        /* (dropped bits - midpoint + 2^12) mod 2^29 <= 2^13: within 2^12 ulps of the midpoint */
-        gelu_vi w = gelu_vi_and(gelu_vi_add(gelu_vd_bits(d), gelu_vi_set1(4096 - (1 << 28))),
-                                gelu_vi_set1((1 << 29) - 1));
-        unsure |= gelu_vi_le(w, gelu_vi_set1(8192));
+        unsure |= gelu_fwd_near_midpoint(d, 4096);
     }
     if (unsure)
         return 0;

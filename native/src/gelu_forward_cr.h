@@ -270,10 +270,12 @@ static GELU_FWD_ALWAYS int gelu_fwd_central_range(const float *x)
 /*
  * The central tier on a group in [LO, FLT_MAX] (gelu_fwd_central_range): Q from the pieces
  * (within 2^-42.9 of the exact value on AVX-512, 2^-38.9 on AVX2); the floats are kept only if
- * y (1 -+ 2^-40, AVX2: 2^-36) round alike in every lane, which makes them the correctly rounded
- * ones. Returns 0, having written nothing, when a lane is unsure: the group then takes the
- * tiers below. Out of line: one call per group costs nothing measurable, and the first tier
- * keeps the loop's registers to itself.
+ * no lane's y lies within 2^-40 |y| (AVX2: 2^-36), at most 2^13 (2^17) of its ulps, of a
+ * midpoint between floats (gelu_fwd_near_midpoint: this range's results are normal floats or
+ * zeros, as groups with a tiny x take gelu_fwd_tiny_group), which makes them the correctly
+ * rounded ones. Returns 0, having written nothing, when a lane is unsure: the group then takes
+ * the tiers below. Out of line: one call per group costs nothing measurable, and the first
+ * tier keeps the loop's registers to itself.
  */
 static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form *F, const float *x, float *out)
 {
@@ -285,8 +287,10 @@ static __attribute__((noinline)) int gelu_fwd_central(const struct gelu_fwd_form
     for (int h = 0; h < GELU_FWD_NB; h += GELU_FWD_CENTRAL_NB)
         gelu_fwd_pieces(F, GELU_FWD_CENTRAL_NB, xd + h, yd + h);
     unsigned unsure = 0;
-    GELU_FWD_EACH(GELU_FWD_NB)
-        unsure |= gelu_fwd_unsure_f(yd[b], GELU_FWD_CT(FLAG_LO), GELU_FWD_CT(FLAG_HI), ~0u, &f[b]);
+    GELU_FWD_EACH(GELU_FWD_NB) {
+        f[b] = gelu_vd_to_vf(yd[b]);
+        unsure |= gelu_fwd_near_midpoint(yd[b], (long long)((GELU_FWD_CT(FLAG_HI) - 1.0) * 0x1p53));
+    }
     if (unsure)
         return 0;
     GELU_FWD_EACH(GELU_FWD_NB)

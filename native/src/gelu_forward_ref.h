@@ -119,6 +119,15 @@ static GELU_FWD_ALWAYS unsigned gelu_fwd_unsure(gelu_vd y, double lo, double hi,
     return gelu_vf_bits_ne(l, h) & lanes;
 }
 
+/* The lanes whose double y lies within `ulps` of its ulps of a midpoint between floats: a test
+   on the 29 bits the rounding to float drops (an add, an and, a compare; no multiply, no
+   conversion). For a y whose float is normal or zero, where the rounding drops those bits. */
+static GELU_FWD_ALWAYS unsigned gelu_fwd_near_midpoint(gelu_vd y, long long ulps)
+{
+    gelu_vi w = gelu_vi_and(gelu_vi_add(gelu_vd_bits(y), gelu_vi_set1(ulps - (1 << 28))), gelu_vi_set1((1 << 29) - 1));
+    return gelu_vi_le(w, gelu_vi_set1(2 * ulps));
+}
+
 /* The same test, also giving y's float in every lane it passes: y lies between y lo and y hi,
    so where those round alike y rounds the same way, and one conversion is saved. */
 static GELU_FWD_ALWAYS unsigned gelu_fwd_unsure_f(gelu_vd y, double lo, double hi, unsigned lanes, gelu_vf *f)
