@@ -177,6 +177,19 @@ static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_ftail(const struct gelu_fwd_for
 }
 
 /*
+ * x/2 for |x| < 2^-40, one of the two floats around x/2 + c x^2 (c > 0): exact but for a
+ * subnormal x/2, which must raise underflow however it rounds (*uflow gets those lanes); there
+ * (|x| < 2^-125) from x's bits, the multiply's bits without its assist.
+ */
+static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_half(gelu_vw x, unsigned *uflow)
+{
+    unsigned sub = gelu_fwd_tiny_lanes(x);
+    *uflow |= sub;
+    return gelu_vw_select(sub, gelu_fwd_tiny_half(x, 0),
+                          gelu_vw_mul(gelu_vw_select(sub, gelu_vw_set1(1.0f), x), gelu_vw_set1(0.5f)));
+}
+
+/*
  * A register with a lane outside [lo, hi) or with |x| < 2^-40 (where x lo would underflow): the
  * central path on x held in [lo, hi], then by selects; the tail lanes (x < lo, -inf) are left
  * to the queue, *low; *uflow gets the lanes that must raise underflow.
@@ -203,24 +216,14 @@ static GELU_FWD_ALWAYS gelu_vw gelu_fwd_faithful_edges(const struct gelu_fwd_for
         gelu_vw y = gelu_fwd_faithful_central(T, gelu_vw_min(gelu_vw_max(x, gelu_vw_set1(T->lo)), gelu_vw_set1(T->hi)));
         return gelu_vw_select_ge(x, gelu_vw_set1(T->hi), x, y);
     }
-    if (tiny == (1u << GELU_VW_LANES) - 1) { /* every lane x/2, below: the central path would be
-                                                 thrown away (subnormal x ran 0.37 of N(0, 1)) */
-        unsigned sub = gelu_fwd_tiny_lanes(x);
-        *uflow |= sub;
-        return gelu_vw_select(sub, gelu_fwd_tiny_half(x, 0),
-                              gelu_vw_mul(gelu_vw_select(sub, gelu_vw_set1(1.0f), x), gelu_vw_set1(0.5f)));
-    }
+    if (tiny == (1u << GELU_VW_LANES) - 1) /* every lane x/2: the central path would be thrown
+                                               away (subnormal x ran 0.37 of N(0, 1)) */
+        return gelu_fwd_faithful_half(x, uflow);
     /* NaN and tiny lanes become 1 first: min and max would raise invalid on a NaN, the
        central path underflow on a tiny x */
     gelu_vw xs = gelu_vw_select(nan | tiny, gelu_vw_set1(1.0f), x);
     gelu_vw y = gelu_fwd_faithful_central(T, gelu_vw_min(gelu_vw_max(xs, gelu_vw_set1(T->lo)), gelu_vw_set1(T->hi)));
-    /* |x| < 2^-40: x/2, one of the two floats around x/2 + c x^2 (c > 0): exact but for a
-       subnormal x/2, which must raise underflow however it rounds; there (|x| < 2^-125) from
-       x's bits, the multiply's bits without its assist */
-    unsigned sub = gelu_fwd_tiny_lanes(x);
-    gelu_vw half = gelu_vw_mul(gelu_vw_select(sub, gelu_vw_set1(1.0f), x), gelu_vw_set1(0.5f));
-    y = gelu_vw_select(tiny, gelu_vw_select(sub, gelu_fwd_tiny_half(x, 0), half), y);
-    *uflow |= sub;
+    y = gelu_vw_select(tiny, gelu_fwd_faithful_half(x, uflow), y);
     y = gelu_vw_select_ge(x, gelu_vw_set1(T->hi), x, y);
     return gelu_vw_select(nan, gelu_vw_quiet(x), y);
 }

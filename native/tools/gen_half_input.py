@@ -201,16 +201,23 @@ def solve_piece(t, lo, hi, degree):
     return res.x[:-1] * scale, res.x[-1] * 2 ** 24
 
 
-def fit(table, want, degree):
-    """The tables of one form and format: (coef[j][k], the inputs checked, their results)."""
+def intervals(table, want):
+    """The inputs the path takes and their results (x, want), their pieces and variables (k, t),
+    and for those with a > 0 (pos: a zero's result does not depend on q) q's intervals."""
     type_ = table[1]
-    h = np.arange(65536, dtype=np.uint32).astype(np.uint16)
-    x = widen(type_, h)
+    x = widen(type_, np.arange(65536, dtype=np.uint32).astype(np.uint16))
     inside = taken(type_, x)
     x, want = x[inside], want[inside]
     k, t = piece_and_t(table, np.abs(x))
-    pos = np.abs(x) > 0  # a zero's result does not depend on q
+    pos = np.abs(x) > 0
     lo, hi = q_intervals(type_, x[pos], want[pos])
+    return x, want, k, t, pos, lo, hi
+
+
+def fit(table, want, degree):
+    """The tables of one form and format: (coef[j][k], the inputs checked, their results)."""
+    type_ = table[1]
+    x, want, k, t, pos, lo, hi = intervals(table, want)
     kp, tp, xp = k[pos], t[pos], x[pos]
     coef = np.zeros((degree + 1, 32), F32)
     for piece in range(32):
@@ -294,13 +301,7 @@ def parse(text, form, type_):
 def margins(table, want, degree):
     """Per piece, the linear program's best margin at this degree, in float ulps of q (negative:
     no polynomial of that degree puts q inside every input's interval, before any rounding)."""
-    type_ = table[1]
-    x = widen(type_, np.arange(65536, dtype=np.uint32).astype(np.uint16))
-    inside = taken(type_, x)
-    x, want = x[inside], want[inside]
-    k, t = piece_and_t(table, np.abs(x))
-    pos = np.abs(x) > 0
-    lo, hi = q_intervals(type_, x[pos], want[pos])
+    _, _, k, t, pos, lo, hi = intervals(table, want)
     return [solve_piece(t[pos][k[pos] == p], lo[k[pos] == p], hi[k[pos] == p], degree)[1] for p in range(32)]
 
 
