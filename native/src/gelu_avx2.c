@@ -31,7 +31,7 @@ GELU_HALF_KERNELS
 
 #define GELU_BWD_ISA avx2
 #define GELU_BWD_NB 4 /* vectors a group interleaves, for the long dependency chain */
-#define GELU_BWD_CENTRAL 0
+#define GELU_BWD_CENTRAL 1
 #define GELU_BWD_PREFETCH 0
 #include "gelu_backward_body.h"
 GELU_BWD_KERNELS

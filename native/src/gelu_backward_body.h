@@ -67,21 +67,23 @@ static const struct gelu_bwd_form gelu_bwd_forms[] = {
  */
 static GELU_FWD_ALWAYS void gelu_bwd_erf(int nb, const gelu_vd *xd, gelu_vd *d)
 {
+    _Static_assert(GELU_BWD_H_M1 == GELU_BWD_H_M0 + 1, "M0 and M1 are looked up as a pair");
+    /* the table of the kind the wrapper looks up: coefficient-major for permutes, rows for loads */
+    const double *tab = GELU_VD_PIECE_ROWS ? &gelu_bwd_h_rows[0][0] : &gelu_bwd_h[0][0];
     gelu_vd a[GELU_BWD_NB], s[GELU_BWD_NB], p[GELU_BWD_NB], t[GELU_BWD_NB], e[GELU_BWD_NB];
-    gelu_vidx i[GELU_BWD_NB];
+    gelu_vd_piece k[GELU_BWD_NB];
     GELU_FWD_EACH(nb) {
         a[b] = gelu_vd_min_quiet(gelu_vd_abs(xd[b]), GELU_FWD_SET1(GELU_ERF_AMAX)); /* NaN -> AMAX */
-        i[b] = gelu_vidx_min(gelu_vidx_trunc(a[b]), GELU_BWD_H_PIECES - 1);
-        s[b] = gelu_vd_sub(a[b], gelu_vd_lookup16(gelu_bwd_h_centre, i[b]));
-        p[b] = gelu_vd_lookup16(gelu_bwd_h_coef[GELU_BWD_H_DEGREE], i[b]);
+        k[b] = gelu_vd_piece_index(tab, GELU_BWD_H_ROW, gelu_vidx_min(gelu_vidx_trunc(a[b]), GELU_BWD_H_PIECES - 1));
+        s[b] = gelu_vd_sub(a[b], gelu_vd_piece_one(k[b], tab, GELU_BWD_H_CENTRE));
         t[b] = gelu_vd_mul(gelu_vd_mul(a[b], a[b]), GELU_FWD_SET1(-0.5));
     }
-    for (int j = GELU_BWD_H_DEGREE - 1; j >= 0; j--)
-        GELU_FWD_EACH(nb)
-            p[b] = gelu_vd_fma(p[b], s[b], gelu_vd_lookup16(gelu_bwd_h_coef[j], i[b]));
+    gelu_fwd_piece_horner(nb, k, tab, GELU_BWD_H_DEGREE, s, p);
     gelu_fwd_exp(gelu_exp_coef, GELU_EXP_DEGREE, nb, t, e);
     GELU_FWD_EACH(nb) {
-        gelu_vd m = gelu_vd_fma(s[b], gelu_vd_lookup16(gelu_bwd_h_m1, i[b]), gelu_vd_lookup16(gelu_bwd_h_m0, i[b]));
+        gelu_vd m0, m1;
+        gelu_vd_piece_pair(k[b], tab, GELU_BWD_H_M0, &m0, &m1);
+        gelu_vd m = gelu_vd_fma(s[b], m1, m0);
         gelu_vd eh = gelu_vd_mul(e[b], gelu_vd_mul(m, p[b]));
         d[b] = gelu_vd_select(gelu_vd_lt(xd[b], gelu_vd_zero()), eh, gelu_vd_sub(GELU_FWD_SET1(1.0), eh));
     }
@@ -208,46 +210,39 @@ static GELU_FWD_ALWAYS void gelu_bwd_blocks(enum gelu_form form, int nb, const f
 #if GELU_BWD_CENTRAL
 /*
  * The central tier, for a group with every x in (LO, HI): GELU' from the table of D(a) =
- * GELU'(-a) in gelu_backward_central.h (exp-free, within 2^-45 relative; the generator says
- * why one table serves both signs), kept only if no lane's double lies within 2^12 double ulps
- * (2^-40 relative, far above the 2^-45 error) of a midpoint between floats, a test on the 29
- * bits the rounding to float drops. That makes the floats the correctly rounded ones. Returns
+ * GELU'(-a) in gelu_backward_central.h (exp-free, each form at the least degree within 2^-40.5
+ * relative; the generator says why one table serves both signs), kept only if no lane's double
+ * lies within 2^15 double ulps (2^-38 relative at least, about 3 times the error) of a midpoint
+ * between floats, a test on the 29 bits the rounding to float drops (about one group in 250
+ * fails it). That makes the floats the correctly rounded ones. Returns
  * 0, having written nothing, otherwise: the group then takes gelu_bwd_blocks (a correctly
  * rounded result does not depend on the path that found it). No NaN select is needed: every
  * GELU' here is a nonzero finite float, so dy * GELU' is NaN only for a NaN dy, which the
  * multiply returns quieted.
  */
-static GELU_FWD_ALWAYS int gelu_bwd_central_group(enum gelu_form form, const float *x, const float *dy, float *dx)
+static GELU_FWD_ALWAYS int gelu_bwd_central_body(enum gelu_form form, const float *x, const float *dy, float *dx)
 {
-    const double(*c)[16] = gelu_bwd_central[form];
-    unsigned ok = 1;
-    for (int h = 0; h < GELU_BWD_GROUP / GELU_VW_LANES; h++) {
-        gelu_vw xw = gelu_vw_loadu(x + GELU_VW_LANES * h);
-        ok &= (gelu_vw_lt(gelu_vw_set1((float)GELU_BWD_C_LO), xw) &
-               gelu_vw_lt(xw, gelu_vw_set1((float)GELU_BWD_C_HI))) == (1u << GELU_VW_LANES) - 1;
-    }
-    if (!ok)
-        return 0;
-    gelu_vd xd[GELU_BWD_NB], s[GELU_BWD_NB], p[GELU_BWD_NB], z[GELU_BWD_NB];
+    /* the table of the kind the wrapper looks up: coefficient-major for permutes, rows for loads */
+    const double *tab = GELU_VD_PIECE_ROWS ? &gelu_bwd_central_rows[form][0][0] : &gelu_bwd_central[form][0][0];
+    static const int degrees[] = GELU_BWD_C_DEGREES;
+    gelu_vd xd[GELU_BWD_NB], s[GELU_BWD_NB], p[GELU_BWD_NB];
+    gelu_vd_piece k[GELU_BWD_NB];
     GELU_FWD_EACH(GELU_BWD_NB) {
         xd[b] = gelu_vf_to_vd(gelu_vf_loadu(x + GELU_VD_LANES * b));
         gelu_vd a = gelu_vd_abs(xd[b]);
         /* the low four bits of z are round(r), all the lookup reads */
-        z[b] = gelu_vd_add(gelu_vd_fma(a, GELU_FWD_SET1(GELU_BWD_C_A), GELU_FWD_SET1(GELU_BWD_C_B)),
-                           GELU_FWD_SET1(GELU_EXP_SHIFT));
-        s[b] = gelu_vd_sub(a, gelu_vd_lookup16_low_bits(c[GELU_BWD_C_CENTRE], z[b]));
-        p[b] = gelu_vd_lookup16_low_bits(c[GELU_BWD_C_DEGREE], z[b]);
+        gelu_vd z = gelu_vd_add(gelu_vd_fma(a, GELU_FWD_SET1(GELU_BWD_C_A), GELU_FWD_SET1(GELU_BWD_C_B)),
+                                GELU_FWD_SET1(GELU_EXP_SHIFT));
+        k[b] = gelu_vd_piece_low_bits(tab, 16, GELU_BWD_C_ROW, z);
+        s[b] = gelu_vd_sub(a, gelu_vd_piece_one(k[b], tab, GELU_BWD_C_CENTRE));
     }
-    _Pragma("GCC unroll 16")
-    for (int j = GELU_BWD_C_DEGREE - 1; j >= 0; j--)
-        GELU_FWD_EACH(GELU_BWD_NB)
-            p[b] = gelu_vd_fma(p[b], s[b], gelu_vd_lookup16_low_bits(c[j], z[b]));
+    gelu_fwd_piece_horner(GELU_BWD_NB, k, tab, degrees[form], s, p);
     gelu_vf f[GELU_BWD_NB];
     unsigned unsure = 0;
     GELU_FWD_EACH(GELU_BWD_NB) {
         gelu_vd d = gelu_vd_select(gelu_vd_lt(xd[b], gelu_vd_zero()), p[b], gelu_vd_sub(GELU_FWD_SET1(1.0), p[b]));
         f[b] = gelu_vd_to_vf(d);
-        unsure |= gelu_fwd_near_midpoint(d, 4096);
+        unsure |= gelu_fwd_near_midpoint(d, GELU_BWD_C_ULPS);
     }
     if (unsure)
         return 0;
@@ -257,6 +252,31 @@ static GELU_FWD_ALWAYS int gelu_bwd_central_group(enum gelu_form form, const flo
     GELU_FWD_EACH(GELU_BWD_NB)
         gelu_vf_storeu(dx + GELU_VD_LANES * b, gelu_vf_mul(g[b], f[b]));
     return 1;
+}
+
+/* The tier out of line, one function a form (its degree a constant); the range test inline: on
+   data whose groups mostly fail the test (uniform[-8, 8]) the loop then keeps the general path's
+   registers as they were. */
+#define GELU_BWD_CENTRAL_EVAL(form, FORM)                                                                    \
+    static __attribute__((noinline)) int gelu_bwd_central_##form(const float *x, const float *dy, float *dx) \
+    {                                                                                                        \
+        return gelu_bwd_central_body(GELU_FORM_##FORM, x, dy, dx);                                           \
+    }
+GELU_FORMS(GELU_BWD_CENTRAL_EVAL)
+
+static GELU_FWD_ALWAYS int gelu_bwd_central_group(enum gelu_form form, const float *x, const float *dy, float *dx)
+{
+    unsigned ok = 1;
+    for (int h = 0; h < GELU_BWD_GROUP / GELU_VW_LANES; h++) {
+        gelu_vw xw = gelu_vw_loadu(x + GELU_VW_LANES * h);
+        ok &= (gelu_vw_lt(gelu_vw_set1((float)GELU_BWD_C_LO), xw) &
+               gelu_vw_lt(xw, gelu_vw_set1((float)GELU_BWD_C_HI))) == (1u << GELU_VW_LANES) - 1;
+    }
+    if (!ok)
+        return 0;
+    return form == GELU_FORM_ERF    ? gelu_bwd_central_erf(x, dy, dx)
+           : form == GELU_FORM_TANH ? gelu_bwd_central_tanh(x, dy, dx)
+                                    : gelu_bwd_central_quick(x, dy, dx);
 }
 #endif
 

@@ -212,9 +212,11 @@ static GELU_FWD_ALWAYS void gelu_fwd_tiered(const struct gelu_fwd_form *F, const
 #if GELU_VD_PIECE_ROWS
 #define GELU_FWD_CT(name) GELU_CR_ROWS_##name
 #define GELU_FWD_CT_TABLE(F) (&(F)->central_rows[0][0])
+#define GELU_FWD_CT_ROW 8 /* doubles a row (gen_cr_central.py's ROW) */
 #else
 #define GELU_FWD_CT(name) GELU_CR_CENTRAL_##name
 #define GELU_FWD_CT_TABLE(F) (&(F)->central[0][0])
+#define GELU_FWD_CT_ROW 0 /* coefficient-major: no rows */
 #endif
 
 /*
@@ -229,7 +231,6 @@ static GELU_FWD_ALWAYS void gelu_fwd_tiered(const struct gelu_fwd_form *F, const
  */
 static GELU_FWD_ALWAYS void gelu_fwd_pieces(const struct gelu_fwd_form *F, int nb, const gelu_vd *xd, gelu_vd *y)
 {
-    _Static_assert(GELU_FWD_CT(DEGREE) % 2 == 1, "the coefficients are looked up in pairs");
     const double *tab = GELU_FWD_CT_TABLE(F);
     gelu_vd t[16], q[16], na[16];
     gelu_vd_piece k[16];
@@ -239,16 +240,9 @@ static GELU_FWD_ALWAYS void gelu_fwd_pieces(const struct gelu_fwd_form *F, int n
         gelu_vd r = gelu_vd_fma(ac, GELU_FWD_SET1(-GELU_FWD_CT(A)), GELU_FWD_SET1(GELU_FWD_CT(B)));
         gelu_vd z = gelu_vd_add(r, GELU_FWD_SET1(GELU_EXP_SHIFT));
         t[b] = gelu_vd_sub(r, gelu_vd_sub(z, GELU_FWD_SET1(GELU_EXP_SHIFT)));
-        k[b] = gelu_vd_piece_low_bits(tab, GELU_FWD_CT(PIECES), z);
+        k[b] = gelu_vd_piece_low_bits(tab, GELU_FWD_CT(PIECES), GELU_FWD_CT_ROW, z);
     }
-    _Pragma("GCC unroll 16")
-    for (int j = GELU_FWD_CT(DEGREE) - 1; j >= 0; j -= 2)
-        GELU_FWD_EACH(nb) {
-            gelu_vd c0, c1;
-            gelu_vd_piece_pair(k[b], tab, j, &c0, &c1);
-            q[b] = j == GELU_FWD_CT(DEGREE) - 1 ? c1 : gelu_vd_fma(q[b], t[b], c1);
-            q[b] = gelu_vd_fma(q[b], t[b], c0);
-        }
+    gelu_fwd_piece_horner(nb, k, tab, GELU_FWD_CT(DEGREE), t, q);
     GELU_FWD_EACH(nb)
         y[b] = gelu_vd_fma(na[b], q[b], gelu_vd_max(gelu_vd_zero(), xd[b]));
 }

@@ -62,6 +62,28 @@ static GELU_FWD_ALWAYS gelu_vd gelu_fwd_exp_neg(gelu_vd t)
     return e;
 }
 
+/*
+ * Horner's scheme on nb vectors, each over its piece's coefficients 0..deg of a table the
+ * wrapper looks up (gelu_vd_piece_*): in pairs, as the ISAs that load a lane's row read two
+ * coefficients a load, the top one alone when deg is even. s: the polynomial's variable.
+ */
+static GELU_FWD_ALWAYS void gelu_fwd_piece_horner(int nb, const gelu_vd_piece *k, const double *tab, int deg,
+                                                  const gelu_vd *s, gelu_vd *p)
+{
+    const int odd = deg % 2;
+    if (!odd)
+        GELU_FWD_EACH(nb)
+            p[b] = gelu_vd_piece_one(k[b], tab, deg);
+    _Pragma("GCC unroll 16")
+    for (int j = deg - 2 + odd; j >= 0; j -= 2)
+        GELU_FWD_EACH(nb) {
+            gelu_vd c0, c1;
+            gelu_vd_piece_pair(k[b], tab, j, &c0, &c1);
+            p[b] = odd && j == deg - 1 ? c1 : gelu_vd_fma(p[b], s[b], c1);
+            p[b] = gelu_vd_fma(p[b], s[b], c0);
+        }
+}
+
 /* The logistic forms' argument: v = w (c1 + c3 w^2), or c1 w. */
 static GELU_FWD_ALWAYS gelu_vd gelu_fwd_logistic_v(const struct gelu_fwd_form *F, gelu_vd w)
 {

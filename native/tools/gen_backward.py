@@ -33,6 +33,7 @@ H_DEGREE = 14
 ROOT_DEGREE = 10       # K of tanh and quick on |a - r| <= ROOT_W
 ROOT_W = mp.mpf(1) / 16
 TABLE_WIDTH = 16
+H_ROW = 32  # doubles a row of the piece-major copy: H_DEGREE + 4 used
 QUICK_WMAX = 88.0      # v = 1.702*88 = 149.8 keeps exp's argument in [-150, 0]; e(88) 150 < 2^-200
 K_TANH = mp.mpf("0.044715")
 K_QUICK = mp.mpf("1.702")
@@ -163,13 +164,22 @@ def main():
     def row16(vals):
         return "{" + ", ".join(hexs(c) for c in list(vals) + [0.0] * (TABLE_WIDTH - len(vals))) + "}"
     out.append("/* erf: H on piece i = [i, i+1) is fma(s, M1[i], M0[i]) * sum H[k][i] s^k, s = a - CENTRE[i].")
-    out.append("   Coefficient-major and padded to 16 entries: one row is one 16-entry table. */")
-    out.append("static const double gelu_bwd_h_centre[16] __attribute__((aligned(64))) = " + row16(centres) + ";")
-    out.append("static const double gelu_bwd_h_m1[16] __attribute__((aligned(64))) = " + row16(m1) + ";")
-    out.append("static const double gelu_bwd_h_m0[16] __attribute__((aligned(64))) = " + row16(m0) + ";")
-    out.append("static const double gelu_bwd_h_coef[GELU_BWD_H_DEGREE + 1][16] __attribute__((aligned(64))) = {")
+    out.append("   Coefficient-major and padded to 16 entries: one row is one 16-entry table; rows 0..DEGREE")
+    out.append("   hold the coefficients of s^0..s^DEGREE, then CENTRE, M0 and M1. */")
+    out.append("#define GELU_BWD_H_CENTRE (GELU_BWD_H_DEGREE + 1)")
+    out.append("#define GELU_BWD_H_M0 (GELU_BWD_H_DEGREE + 2)")
+    out.append("#define GELU_BWD_H_M1 (GELU_BWD_H_DEGREE + 3)")
+    out.append("static const double gelu_bwd_h[GELU_BWD_H_DEGREE + 4][16] __attribute__((aligned(64))) = {")
     for k in range(H_DEGREE + 1):
         out.append("    " + row16([h_tab[i][k] for i in range(H_PIECES)]) + ",")
+    out += ["    " + row16(centres) + ",", "    " + row16(m0) + ",", "    " + row16(m1) + ",", "};"]
+    out.append("/* The same numbers piece-major, for ISAs that load a lane's row (AVX2): row i holds piece i's")
+    out.append("   entries in the order above, then zeros to a power-of-2 length. */")
+    out.append(f"#define GELU_BWD_H_ROW {H_ROW}")
+    out.append("static const double gelu_bwd_h_rows[16][GELU_BWD_H_ROW] __attribute__((aligned(64))) = {")
+    for i in range(TABLE_WIDTH):
+        vals = list(h_tab[i]) + [centres[i], m0[i], m1[i]] if i < H_PIECES else []
+        out.append("    {" + ", ".join(hexs(c) for c in vals + [0.0] * (H_ROW - len(vals))) + "},")
     out.append("};")
     for name in ("TANH", "QUICK"):
         out.append(f"/* {name.lower()}: bracket = (s - R_LO) * sum K[k] s^k on |s| < ROOT_W, s = a - R_HI */")

@@ -80,33 +80,58 @@ static GELU_SIMD_ALWAYS gelu_vidx gelu_vidx_min(gelu_vidx i, int n) { return _mm
 static GELU_SIMD_ALWAYS gelu_vd gelu_vidx_to_vd(gelu_vidx i) { return _mm256_cvtepi32_pd(i); }
 static GELU_SIMD_ALWAYS gelu_vd gelu_vd_lookup16(const double *row, gelu_vidx i)
 {
-    return _mm256_i32gather_pd(row, i, 8);
+    __m128d lo = _mm_loadh_pd(_mm_load_sd(row + _mm_cvtsi128_si32(i)), row + _mm_extract_epi32(i, 1));
+    __m128d hi = _mm_loadh_pd(_mm_load_sd(row + _mm_extract_epi32(i, 2)), row + _mm_extract_epi32(i, 3));
+    return _mm256_insertf128_pd(_mm256_castpd128_pd256(lo), hi, 1);
 }
 static GELU_SIMD_ALWAYS gelu_vd gelu_vd_lookup16_low_bits(const double *row, gelu_vd z)
 {
-    return _mm256_i64gather_pd(row, _mm256_and_si256(_mm256_castpd_si256(z), _mm256_set1_epi64x(15)), 8);
+    __m256i i = _mm256_and_si256(_mm256_castpd_si256(z), _mm256_set1_epi64x(15));
+    __m128i i01 = _mm256_castsi256_si128(i), i23 = _mm256_extracti128_si256(i, 1);
+    __m128d lo = _mm_loadh_pd(_mm_load_sd(row + _mm_cvtsi128_si64(i01)), row + _mm_extract_epi64(i01, 1));
+    __m128d hi = _mm_loadh_pd(_mm_load_sd(row + _mm_cvtsi128_si64(i23)), row + _mm_extract_epi64(i23, 1));
+    return _mm256_insertf128_pd(_mm256_castpd128_pd256(lo), hi, 1);
 }
 
-/* piece k of the central tier's table (k the low bits of a double, `pieces` a power of 2), the
-   table piece-major (a row of 8 doubles a piece, 64-byte aligned): each lane's row, then
-   coefficients j and j + 1 (j even) by one 128-bit load a lane and a transpose (two inserts,
-   two unpacks). Gathers of the coefficients ran 0.59x as fast (erf, N(0, 1), n = 65536:
-   docs/BENCH.md). */
+/* piece k of a central tier's table (k the low bits of a double, `pieces` a power of 2), the
+   table piece-major (a row of `row` doubles a piece, `row` a power of 2 from 8, the table
+   64-byte aligned): each lane's row, then coefficients j and j + 1 (j even) by one 128-bit load
+   a lane and a transpose (two inserts, two unpacks), or coefficient j alone by a load a lane
+   (two of them folded into unpacks) and an insert. Gathers of the coefficients ran 0.59x as
+   fast (erf, N(0, 1), n = 65536: docs/BENCH.md). */
 #define GELU_VD_PIECE_ROWS 1
 typedef struct {
     const double *row[4];
 } gelu_vd_piece;
-static GELU_SIMD_ALWAYS gelu_vd_piece gelu_vd_piece_low_bits(const double *tab, int pieces, gelu_vd z)
+static GELU_SIMD_ALWAYS gelu_vd_piece gelu_vd_piece_low_bits(const double *tab, int pieces, int row, gelu_vd z)
 {
     /* the rows' byte offsets, moved out lane by lane: a store and four loads stall on the
        store's forwarding, 1.1x as slow */
-    __m256i off = _mm256_slli_epi64(_mm256_and_si256(_mm256_castpd_si256(z), _mm256_set1_epi64x(pieces - 1)), 6);
+    __m256i off = _mm256_slli_epi64(_mm256_and_si256(_mm256_castpd_si256(z), _mm256_set1_epi64x(pieces - 1)),
+                                    __builtin_ctz(row) + 3);
     gelu_vd_piece p;
     p.row[0] = (const double *)((const char *)tab + _mm256_extract_epi64(off, 0));
     p.row[1] = (const double *)((const char *)tab + _mm256_extract_epi64(off, 1));
     p.row[2] = (const double *)((const char *)tab + _mm256_extract_epi64(off, 2));
     p.row[3] = (const double *)((const char *)tab + _mm256_extract_epi64(off, 3));
     return p;
+}
+/* piece i of such a table by a lane's index (gelu_vidx_trunc), 0 <= i < 16 */
+static GELU_SIMD_ALWAYS gelu_vd_piece gelu_vd_piece_index(const double *tab, int row, gelu_vidx i)
+{
+    gelu_vd_piece p;
+    p.row[0] = tab + row * _mm_cvtsi128_si32(i);
+    p.row[1] = tab + row * _mm_extract_epi32(i, 1);
+    p.row[2] = tab + row * _mm_extract_epi32(i, 2);
+    p.row[3] = tab + row * _mm_extract_epi32(i, 3);
+    return p;
+}
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_piece_one(gelu_vd_piece k, const double *tab, int j)
+{
+    (void)tab;
+    __m128d lo = _mm_loadh_pd(_mm_load_sd(k.row[0] + j), k.row[1] + j);
+    __m128d hi = _mm_loadh_pd(_mm_load_sd(k.row[2] + j), k.row[3] + j);
+    return _mm256_insertf128_pd(_mm256_castpd128_pd256(lo), hi, 1);
 }
 static GELU_SIMD_ALWAYS void gelu_vd_piece_pair(gelu_vd_piece k, const double *tab, int j, gelu_vd *cj, gelu_vd *cj1)
 {

@@ -105,19 +105,30 @@ static GELU_SIMD_ALWAYS gelu_vd gelu_vd_lookup16_low_bits(const double *row, gel
     return gelu_vd_lookup16(row, _mm512_castpd_si512(z)); /* the permute reads only the low 4 bits */
 }
 
-/* piece k of the central tier's table (k the low 4 bits of a double: 16 pieces), the table
-   coefficient-major (16 entries a coefficient): coefficients j and j + 1 by two permutes */
+/* piece k of a central tier's table (k the low 4 bits of a double: 16 pieces), the table
+   coefficient-major (16 entries a coefficient; `row`, the piece-major layout's row length, is
+   for the ISAs that read rows): coefficient j by one permute, j and j + 1 by two */
 #define GELU_VD_PIECE_ROWS 0
 typedef gelu_vd gelu_vd_piece;
-static GELU_SIMD_ALWAYS gelu_vd_piece gelu_vd_piece_low_bits(const double *tab, int pieces, gelu_vd z)
+static GELU_SIMD_ALWAYS gelu_vd_piece gelu_vd_piece_low_bits(const double *tab, int pieces, int row, gelu_vd z)
 {
-    (void)tab, (void)pieces;
+    (void)tab, (void)pieces, (void)row;
     return z;
+}
+/* piece i of such a table by a lane's index (gelu_vidx_trunc) */
+static GELU_SIMD_ALWAYS gelu_vd_piece gelu_vd_piece_index(const double *tab, int row, gelu_vidx i)
+{
+    (void)tab, (void)row;
+    return _mm512_castsi512_pd(i);
+}
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_piece_one(gelu_vd_piece k, const double *tab, int j)
+{
+    return gelu_vd_lookup16_low_bits(tab + 16 * j, k);
 }
 static GELU_SIMD_ALWAYS void gelu_vd_piece_pair(gelu_vd_piece k, const double *tab, int j, gelu_vd *cj, gelu_vd *cj1)
 {
-    *cj = gelu_vd_lookup16_low_bits(tab + 16 * j, k);
-    *cj1 = gelu_vd_lookup16_low_bits(tab + 16 * (j + 1), k);
+    *cj = gelu_vd_piece_one(k, tab, j);
+    *cj1 = gelu_vd_piece_one(k, tab, j + 1);
 }
 
 /* floats: conversions (exact widening; narrowing rounds to nearest), memory, bit compares */

@@ -32,4 +32,24 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_expand(gelu_vw v, unsigned m, const floa
     return gelu_vw_loadu(lanes);
 }
 
+/* piece i of a 16-piece table by a lane's index (gelu_vidx_trunc), looked up lane by lane by
+   gelu_vd_lookup16: the table coefficient-major (16 entries a coefficient; `row` is for the
+   ISAs that read piece-major rows) */
+#define GELU_VD_PIECE_ROWS 0
+typedef gelu_vidx gelu_vd_piece;
+static GELU_SIMD_ALWAYS gelu_vd_piece gelu_vd_piece_index(const double *tab, int row, gelu_vidx i)
+{
+    (void)tab, (void)row;
+    return i;
+}
+static GELU_SIMD_ALWAYS gelu_vd gelu_vd_piece_one(gelu_vd_piece k, const double *tab, int j)
+{
+    return gelu_vd_lookup16(tab + 16 * j, k);
+}
+static GELU_SIMD_ALWAYS void gelu_vd_piece_pair(gelu_vd_piece k, const double *tab, int j, gelu_vd *cj, gelu_vd *cj1)
+{
+    *cj = gelu_vd_piece_one(k, tab, j);
+    *cj1 = gelu_vd_piece_one(k, tab, j + 1);
+}
+
 #endif

@@ -259,6 +259,6 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup_h(const float *table, gelu_vh i)
     v = vld1q_lane_f32(table + vget_lane_u16(i, 2), v, 2);
     return vld1q_lane_f32(table + vget_lane_u16(i, 3), v, 3);
 }
-#include "gelu_simd_lanes.h" /* gelu_vw_compress, gelu_lanes_compress */
+#include "gelu_simd_lanes.h" /* gelu_vw_compress, gelu_lanes_compress, gelu_vd_piece_* */
 
 #endif

@@ -202,6 +202,6 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_join(gelu_vf lo, gelu_vf hi)
 }
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup_h(const float *table, gelu_vh i) { return table[i]; }
 
-#include "gelu_simd_lanes.h" /* gelu_vw_compress, gelu_lanes_compress */
+#include "gelu_simd_lanes.h" /* gelu_vw_compress, gelu_lanes_compress, gelu_vd_piece_* */
 
 #endif
