@@ -306,11 +306,19 @@ static GELU_FWD_ALWAYS void gelu_fwd_faithful_group(const struct gelu_fwd_form *
             low[w] = gelu_vw_lt(xv[w], gelu_vw_set1(T->lo));
             all_low &= low[w] == (1u << GELU_VW_LANES) - 1;
         }
+        if (all_low) { /* a group of tail lanes only: finished here, its chains overlap as in the queue */
+            _Pragma("GCC unroll 16")
+            for (int w = 0; w < GELU_FWD_FNW; w++)
+                yv[w] = gelu_fwd_faithful_ftail(F, xv[w], &q->uflow);
+            _Pragma("GCC unroll 16")
+            for (int w = 0; w < GELU_FWD_FNW; w++)
+                gelu_vw_storeu(y + GELU_VW_LANES * w, yv[w]);
+            return;
+        }
         _Pragma("GCC unroll 16")
-        for (int w = 0; w < GELU_FWD_FNW; w++) /* all tail lanes: the queue's results replace x */
-            yv[w] = all_low ? xv[w]
-                            : gelu_fwd_faithful_central(
-                                  T, gelu_vw_min(gelu_vw_max(xv[w], gelu_vw_set1(T->lo)), gelu_vw_set1(T->hi)));
+        for (int w = 0; w < GELU_FWD_FNW; w++)
+            yv[w] = gelu_fwd_faithful_central(
+                T, gelu_vw_min(gelu_vw_max(xv[w], gelu_vw_set1(T->lo)), gelu_vw_set1(T->hi)));
         _Pragma("GCC unroll 16")
         for (int w = 0; w < GELU_FWD_FNW; w++) {
             gelu_vw_storeu(y + GELU_VW_LANES * w, gelu_vw_select_ge(xv[w], gelu_vw_set1(T->hi), xv[w], yv[w]));
