@@ -8,11 +8,12 @@
  * GELU_FWD_FIRST     1: the first tier. It evaluates Q to about 2^-36 with half the operations
  *                    of the reference sequence (no G table: one division and a polynomial
  *                    folded into the exponent; exp from a 16-entry table and a degree-5
- *                    polynomial) and accepts a lane only when y (1 -+ 2^-34) round to the same
- *                    float (tanh, quick: 2^-38), so an accepted float is the correctly rounded
- *                    one. A vector with a lane it cannot decide (on x uniform in [-6, 6], 1.3%
- *                    of the blocks of eight for erf, 0.06% for tanh) is redone by the reference
- *                    tier (gelu_forward_ref.h). 0: the reference tier alone.
+ *                    polynomial) and accepts a lane only when y lies more than 2^-34 |y|
+ *                    (tanh, quick: 2^-38) from every midpoint between floats (gelu_fwd_first),
+ *                    so an accepted float is the correctly rounded one. A vector with a lane it
+ *                    cannot decide (on x uniform in [-6, 6], 1.3% of the blocks of eight for
+ *                    erf, 0.06% for tanh) is redone by the reference tier (gelu_forward_ref.h).
+ *                    0: the reference tier alone.
  * GELU_FWD_CENTRAL   1: the central tier before the first, for the form with a central table
  *                    (erf: pieces of one polynomial, no exp and no division; AVX-512 looks up
  *                    16 pieces of degree 9 by register permutes, AVX2 loads each lane's row of
@@ -129,12 +130,25 @@ static GELU_FWD_ALWAYS void gelu_fwd_first_y(const struct gelu_fwd_form *F, int 
 
 /*
  * nb vectors from x (the first n floats) to floats f[b]; returns, per vector, the lanes whose
- * float the first tier cannot vouch for. Without quiet min/max the caller keeps NaN and -inf
- * away (a group with one takes the reference tier).
+ * float the first tier cannot vouch for: y within fast_flag |y| of a midpoint between floats.
+ * Without sub, read from the 29 bits the rounding to float drops (gelu_fwd_near_midpoint: an
+ * add, an and, a compare, and the one conversion the output needs) at fast_flag 2^53 of y's ulps
+ * (erf 2^19, tanh and quick 2^15), which cover fast_flag |y| as |y| < 2^53 ulps. That reading
+ * needs a normal float or zero: every x >= -sub_x gives one, or (x = +-2^-125) a y within about
+ * 2^-160 of 2^-126, farther than that from any midpoint it reads there. With sub (the group may
+ * hold an x below -sub_x, whose float may be subnormal, where the rounding drops more bits), the
+ * lanes where y (1 -+ fast_flag) round to different floats (gelu_fwd_unsure_f: two multiplies,
+ * two conversions). Testing |y| + 2^-126 by the bits on the lanes under 2^-126 instead, in every
+ * group, cost three operations more a vector, and the loop ran 3-6 % slower than with the
+ * multiplies (A/B, AVX-512 and AVX2), so only the groups gelu_fwd_sub_mode finds take them.
+ * Without quiet min/max the caller keeps NaN and -inf away (a group with one takes the
+ * reference tier).
  */
-static GELU_FWD_ALWAYS void gelu_fwd_first(const struct gelu_fwd_form *F, int nb, const float *x, size_t n, gelu_vf *f,
-                                           unsigned *unsure)
+static GELU_FWD_ALWAYS void gelu_fwd_first(const struct gelu_fwd_form *F, int nb, const float *x, size_t n, int sub,
+                                           gelu_vf *f, unsigned *unsure)
 {
+    /* fast_flag |y| in y's ulps: under fast_flag 2^53, as |y| < 2^53 ulps */
+    const long long ulps = (long long)((F->fast_flag_hi - 1.0) * 0x1p53);
     gelu_vd xd[GELU_FWD_NB], y[GELU_FWD_NB];
     GELU_FWD_EACH(nb) {
         gelu_vf xf = n >= (size_t)GELU_FWD_GROUP ? gelu_vf_loadu(x + GELU_VD_LANES * b) : gelu_vf_load_first(x, n);
@@ -143,20 +157,26 @@ static GELU_FWD_ALWAYS void gelu_fwd_first(const struct gelu_fwd_form *F, int nb
     gelu_fwd_first_y(F, nb, xd, y);
     GELU_FWD_EACH(nb) {
         unsigned lanes = n >= (size_t)GELU_FWD_GROUP ? (1u << GELU_VD_LANES) - 1 : (1u << n) - 1;
-        unsure[b] = gelu_fwd_unsure_f(y[b], F->fast_flag_lo, F->fast_flag_hi, lanes, &f[b]);
+        if (sub) {
+            unsure[b] = gelu_fwd_unsure_f(y[b], F->fast_flag_lo, F->fast_flag_hi, lanes, &f[b]);
+        } else {
+            f[b] = gelu_vd_to_vf(y[b]);
+            unsure[b] = gelu_fwd_near_midpoint(y[b], ulps) & lanes;
+        }
     }
 }
 
-#if GELU_FWD_FIRST && !GELU_VD_MINMAX_QUIET
-/* 1 when one of the n floats at x is a NaN or -inf: !(x >= -FLT_MAX), a quiet compare. */
-static GELU_FWD_ALWAYS int gelu_fwd_any_nan_or_neg_inf(const float *x, int n)
+/* 1 when one of the n floats at x is a NaN or below `bound`: !(x >= bound), a quiet compare. */
+static GELU_FWD_ALWAYS int gelu_fwd_any_nge(const float *x, int n, float bound)
 {
     unsigned any = 0;
     _Pragma("GCC unroll 16")
     for (int w = 0; w < n; w += GELU_VW_LANES)
-        any |= gelu_vw_nge(gelu_vw_loadu(x + w), gelu_vw_set1(-FLT_MAX));
+        any |= gelu_vw_nge(gelu_vw_loadu(x + w), gelu_vw_set1(bound));
     return any != 0;
 }
+
+#if GELU_FWD_FIRST && !GELU_VD_MINMAX_QUIET
 
 /* A group of a NaN or -inf, by the reference tier, in order: each vector is read before it is
    written, so in place is fine. Out of line, to keep the hot loop as it was. */
@@ -169,13 +189,17 @@ static __attribute__((noinline, cold)) void gelu_fwd_special(const struct gelu_f
 
 /*
  * A full group (n = GELU_FWD_GROUP) or one partial vector (n < GELU_VD_LANES) from x to out;
- * a vector with a lane the first tier cannot vouch for is redone by the reference tier.
- * Every vector is read before any is written, so x == out is fine.
+ * a vector with a lane the first tier cannot vouch for is redone by the reference tier. sub
+ * (a constant): the group may hold an x below -sub_x (gelu_fwd_first); without it, the caller
+ * has kept those away, and without quiet min/max NaN and -inf too (gelu_fwd_chunk). Every
+ * vector is read before any is written, so x == out is fine.
  */
-static GELU_FWD_ALWAYS void gelu_fwd_tiered(const struct gelu_fwd_form *F, const float *x, float *out, size_t n)
+static GELU_FWD_ALWAYS void gelu_fwd_tiered(const struct gelu_fwd_form *F, const float *x, float *out, size_t n,
+                                            int sub)
 {
     const int nb = n >= (size_t)GELU_FWD_GROUP ? GELU_FWD_NB : 1;
 #if !GELU_FWD_FIRST
+    (void)sub;
     for (int b = 0; b < nb; b++)
         gelu_fwd_ref_vector(F, x + GELU_VD_LANES * b, out + GELU_VD_LANES * b, nb > 1 ? GELU_VD_LANES : n);
 #else
@@ -184,14 +208,14 @@ static GELU_FWD_ALWAYS void gelu_fwd_tiered(const struct gelu_fwd_form *F, const
         gelu_fwd_ref_vector(F, x, out, n);
         return;
     }
-    if (__builtin_expect(gelu_fwd_any_nan_or_neg_inf(x, GELU_FWD_GROUP), 0)) {
+    if (sub && __builtin_expect(gelu_fwd_any_nge(x, GELU_FWD_GROUP, -FLT_MAX), 0)) { /* NaN or -inf */
         gelu_fwd_special(F, x, out);
         return;
     }
 #endif
     gelu_vf f[GELU_FWD_NB];
     unsigned unsure[GELU_FWD_NB];
-    gelu_fwd_first(F, nb, x, n, f, unsure);
+    gelu_fwd_first(F, nb, x, n, sub, f, unsure);
     GELU_FWD_EACH(nb) {
         if (__builtin_expect(unsure[b] != 0, 0))
             gelu_fwd_ref_vector(F, x + GELU_VD_LANES * b, out + GELU_VD_LANES * b, nb > 1 ? GELU_VD_LANES : n);
@@ -338,7 +362,7 @@ static __attribute__((noinline, cold)) void gelu_fwd_tiny_group(const struct gel
 #if GELU_FWD_CENTRAL
         if (!(F->central && gelu_fwd_central_range(xb) && gelu_fwd_central(F, xb, yb)))
 #endif
-            gelu_fwd_tiered(F, xb, yb, GELU_FWD_GROUP);
+            gelu_fwd_tiered(F, xb, yb, GELU_FWD_GROUP, 1);
     for (int w = 0; w < GELU_FWD_GROUP / GELU_VW_LANES; w++) {
         gelu_vw h = gelu_fwd_tiny_half(gelu_vw_loadu(xo + GELU_VW_LANES * w), 1);
         gelu_vw_storeu(yb + GELU_VW_LANES * w, gelu_vw_select(tiny[w], h, gelu_vw_loadu(yb + GELU_VW_LANES * w)));
@@ -348,6 +372,10 @@ static __attribute__((noinline, cold)) void gelu_fwd_tiny_group(const struct gel
 
 /* Floats a scan for tiny lanes covers (gelu_fwd_run_cr). */
 #define GELU_FWD_TINY_CHUNK (16 * GELU_FWD_GROUP)
+
+/* The scan's findings (gelu_fwd_scan). */
+#define GELU_FWD_SCAN_TINY 1u
+#define GELU_FWD_SCAN_SUB 2u
 
 /* 1 when one of the n floats at x has 0 < |x| < 2^-125 (n a multiple of GELU_VW_LANES): the
    least of 2 bits(x) - 2 (the sign shifted out, zeros wrapped to the top) below 2^25 - 2: three
@@ -364,7 +392,104 @@ static GELU_FWD_ALWAYS int gelu_fwd_any_tiny(const float *x, int n)
 }
 
 /*
- * Groups, then the last vectors. The output is not streamed past the caches at any n:
+ * How a chunk's groups that may have results under 2^-126 (an x below -sub_x), which the first
+ * tier's test by the dropped bits cannot take, are found (gelu_fwd_first):
+ * GELU_FWD_SUB_GROUP   each group is checked, where that costs nothing: without quiet min/max
+ *                      every group is checked for a NaN or -inf anyway, and the same compare
+ *                      takes -sub_x as its bound (AVX2, NEON);
+ * GELU_FWD_SUB_SCAN    by the chunk's scan, one max more a register (AVX-512's tanh and quick);
+ * GELU_FWD_SUB_ALL     not at all: every group takes the test for any result (AVX-512's erf,
+ *                      whose first tier takes only the groups the central tier leaves: a check
+ *                      of those cost 1 % on x uniform in [-8, 8], more than the test saved).
+ */
+enum { GELU_FWD_SUB_GROUP, GELU_FWD_SUB_SCAN, GELU_FWD_SUB_ALL };
+static GELU_FWD_ALWAYS int gelu_fwd_sub_mode(const struct gelu_fwd_form *F)
+{
+    if (!GELU_FWD_FIRST) /* the reference tier has no such test */
+        return GELU_FWD_SUB_ALL;
+    if (!GELU_VD_MINMAX_QUIET)
+        return GELU_FWD_SUB_GROUP;
+    return GELU_FWD_CENTRAL && F->central ? GELU_FWD_SUB_ALL : GELU_FWD_SUB_SCAN;
+}
+
+/* The same scan, which also finds an x below -sub_x (or -inf, or a negative NaN): the greatest
+   bits(x), unsigned, above those of -sub_x (one max more a register, in the same pass).
+   Returns GELU_FWD_SCAN_TINY and GELU_FWD_SCAN_SUB as found. */
+static GELU_FWD_ALWAYS unsigned gelu_fwd_scan(const struct gelu_fwd_form *F, const float *x, int n)
+{
+    gelu_vwi least = gelu_vwi_set1(-1), most = gelu_vwi_set1(0);
+    _Pragma("GCC unroll 4")
+    for (int w = 0; w < n; w += GELU_VW_LANES) {
+        gelu_vwi b = gelu_vw_bits(gelu_vw_loadu(x + w));
+        least = gelu_vwi_min_u(least, gelu_vwi_add(gelu_vwi_shl(b, 1), gelu_vwi_set1(-2)));
+        if (gelu_fwd_sub_mode(F) == GELU_FWD_SUB_SCAN)
+            most = gelu_vwi_max_u(most, b);
+    }
+    const unsigned all = (1u << GELU_VW_LANES) - 1;
+    gelu_vwi top = gelu_vwi_set1(0x01FFFFFE), bound = gelu_vw_bits(gelu_vw_set1((float)-F->sub_x));
+    return (gelu_vwi_eq(gelu_vwi_min_u(least, top), top) != all ? GELU_FWD_SCAN_TINY : 0) |
+           (gelu_fwd_sub_mode(F) == GELU_FWD_SUB_SCAN && gelu_vwi_eq(gelu_vwi_max_u(most, bound), bound) != all
+                ? GELU_FWD_SCAN_SUB
+                : 0);
+}
+
+static GELU_FWD_ALWAYS void gelu_fwd_sub_chunk(const struct gelu_fwd_form *F, const float *x, float *y, size_t n,
+                                               int tiny);
+
+/*
+ * The groups of a scanned chunk, n floats at x (a multiple of GELU_FWD_GROUP); tiny: the scan
+ * found a tiny lane. sub (a constant): every group takes the first tier's test for any result
+ * (gelu_fwd_first). Without it, and by GELU_FWD_SUB_GROUP, each group the central tier leaves is
+ * checked for an x below -sub_x, a NaN or -inf: the first one found hands the rest of the chunk
+ * over to that test (a call a group cost AVX2's small groups 7 % on x uniform in [-11, -9]).
+ */
+static GELU_FWD_ALWAYS void gelu_fwd_chunk(const struct gelu_fwd_form *F, const float *x, float *y, size_t n, int tiny,
+                                           int sub)
+{
+    for (size_t i = 0; i < n; i += GELU_FWD_GROUP) {
+        gelu_fwd_prefetch(x + i, GELU_FWD_GROUP);
+        if (__builtin_expect(tiny, 0) && gelu_fwd_any_tiny(x + i, GELU_FWD_GROUP)) {
+            gelu_fwd_tiny_group(F, x + i, y + i, GELU_FWD_GROUP);
+            continue;
+        }
+#if GELU_FWD_CENTRAL
+        if (F->central && gelu_fwd_central_range(x + i) && gelu_fwd_central(F, x + i, y + i))
+            continue;
+#endif
+        if (!sub && gelu_fwd_sub_mode(F) == GELU_FWD_SUB_GROUP &&
+            __builtin_expect(gelu_fwd_any_nge(x + i, GELU_FWD_GROUP, (float)-F->sub_x), 0)) {
+            gelu_fwd_sub_chunk(F, x + i, y + i, n - i, tiny); /* the rest of the chunk */
+            return;
+        }
+        gelu_fwd_tiered(F, x + i, y + i, GELU_FWD_GROUP, sub);
+    }
+}
+
+/* A chunk, or its rest, with an x below -sub_x: out of line, so that the loop of the others
+   stays as it was, and one function per form, so that each folds its form's constants as that
+   loop does. */
+#define GELU_FWD_SUB_CHUNK(form, FORM)                                                                            \
+    static __attribute__((noinline)) void gelu_fwd_sub_chunk_##form(const float *x, float *y, size_t n, int tiny) \
+    {                                                                                                             \
+        gelu_fwd_chunk(&gelu_fwd_forms[GELU_FORM_##FORM], x, y, n, tiny, 1);                                      \
+    }
+GELU_FORMS(GELU_FWD_SUB_CHUNK)
+#undef GELU_FWD_SUB_CHUNK
+
+static GELU_FWD_ALWAYS void gelu_fwd_sub_chunk(const struct gelu_fwd_form *F, const float *x, float *y, size_t n,
+                                               int tiny)
+{
+    switch (F->id) { /* a constant where the kernel is instantiated */
+#define GELU_FWD_SUB_CASE(form, FORM) \
+    case GELU_FORM_##FORM: gelu_fwd_sub_chunk_##form(x, y, n, tiny); break;
+        GELU_FORMS(GELU_FWD_SUB_CASE)
+#undef GELU_FWD_SUB_CASE
+    default: break;
+    }
+}
+
+/*
+ * Chunks of groups, then the last vectors. The output is not streamed past the caches at any n:
  * measured against non-temporal stores (AVX-512, a 2-core Zen 5 VM; n = 2^17 to 2^25, one
  * thread, A/B in one process; 2^24 with two threads, processes alternated), normal stores ran
  * 8-40% faster at every n from 2^21 on and alike (within the noise) below: the line read a
@@ -377,24 +502,19 @@ static GELU_FWD_ALWAYS void gelu_fwd_run_cr(const struct gelu_fwd_form *F, const
     size_t i = 0;
     int uflow = 0;
     while (i + GELU_FWD_GROUP <= n) {
-        /* a chunk is scanned for tiny lanes first, in a loop of its own (about 4 instructions a
-           register, at load speed): checked group by group, they cost the loop below 5 % */
+        /* a chunk is scanned for tiny lanes (and by GELU_FWD_SUB_SCAN for x below -sub_x) first,
+           in a loop of its own (about 4 instructions a register, 5 with those, at load speed):
+           checked group by group, tiny lanes cost the loop below 5 % */
         size_t end = i +
                      (n - i < GELU_FWD_TINY_CHUNK ? (n - i) / GELU_FWD_GROUP * GELU_FWD_GROUP : GELU_FWD_TINY_CHUNK);
-        int tiny = gelu_fwd_any_tiny(x + i, (int)(end - i));
+        unsigned scan = gelu_fwd_scan(F, x + i, (int)(end - i));
+        int tiny = (scan & GELU_FWD_SCAN_TINY) != 0;
         uflow |= tiny;
-        for (; i < end; i += GELU_FWD_GROUP) {
-            gelu_fwd_prefetch(x + i, GELU_FWD_GROUP);
-            if (__builtin_expect(tiny, 0) && gelu_fwd_any_tiny(x + i, GELU_FWD_GROUP)) {
-                gelu_fwd_tiny_group(F, x + i, y + i, GELU_FWD_GROUP);
-                continue;
-            }
-#if GELU_FWD_CENTRAL
-            if (F->central && gelu_fwd_central_range(x + i) && gelu_fwd_central(F, x + i, y + i))
-                continue;
-#endif
-            gelu_fwd_tiered(F, x + i, y + i, GELU_FWD_GROUP);
-        }
+        if (__builtin_expect(scan & GELU_FWD_SCAN_SUB, 0))
+            gelu_fwd_sub_chunk(F, x + i, y + i, end - i, tiny);
+        else
+            gelu_fwd_chunk(F, x + i, y + i, end - i, tiny, gelu_fwd_sub_mode(F) == GELU_FWD_SUB_ALL);
+        i = end;
     }
     int tiny = 0;
     for (size_t k = i; k < n; k++) { /* fewer than a group left */
@@ -407,8 +527,8 @@ static GELU_FWD_ALWAYS void gelu_fwd_run_cr(const struct gelu_fwd_form *F, const
         i = n;
         uflow = 1;
     }
-    for (; i < n; i += GELU_VD_LANES)
-        gelu_fwd_tiered(F, x + i, y + i, n - i < GELU_VD_LANES ? n - i : GELU_VD_LANES);
+    for (; i < n; i += GELU_VD_LANES) /* few: unscanned, so the test for any result */
+        gelu_fwd_tiered(F, x + i, y + i, n - i < GELU_VD_LANES ? n - i : GELU_VD_LANES, 1);
     if (uflow)
         gelu_fwd_raise_underflow();
 }

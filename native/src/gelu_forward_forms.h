@@ -23,6 +23,10 @@ struct gelu_fwd_form {
     int erf;
     double c1, c3;
     double fast_flag_lo, fast_flag_hi; /* the first tier's rounding test: y (1 -+ 2^-34 or 2^-38) */
+    /* the first tier's results lie below 2^-126, where floats are subnormal, only at x < -sub_x
+       (|x| < 2^-125 aside: gelu_fwd_tiny_group; gelu_fwd_first): |GELU(-sub_x)| is 2^-123.2 (erf,
+       13), 2^-122.6 (tanh, 10), 2^-124.4 (quick, 53), and |GELU| only falls beyond */
+    double sub_x;
     /* the central tier's pieces of Q, or none: erf only, the other forms' first tier is faster
        (native/tools/gen_cr_central.py); AVX-512's table, and AVX2's rows */
     const double (*central)[16];
@@ -35,13 +39,13 @@ struct gelu_fwd_form {
 };
 
 static const struct gelu_fwd_form gelu_fwd_forms[GELU_N_FORMS] = {
-    [GELU_FORM_ERF] = {GELU_FORM_ERF, GELU_ERF_AMAX, 1, 0.0, 0.0, GELU_FAST_FLAG_ERF_LO, GELU_FAST_FLAG_ERF_HI,
+    [GELU_FORM_ERF] = {GELU_FORM_ERF, GELU_ERF_AMAX, 1, 0.0, 0.0, GELU_FAST_FLAG_ERF_LO, GELU_FAST_FLAG_ERF_HI, 13.0,
                        gelu_cr_central_erf_coef, gelu_cr_rows_erf_coef, &gelu_faithful_float_erf, 0},
     [GELU_FORM_TANH] = {GELU_FORM_TANH, GELU_TANH_WMAX, 0, GELU_TANH_C1, GELU_TANH_C3, GELU_FAST_FLAG_TANH_LO,
-                        GELU_FAST_FLAG_TANH_HI, NULL, NULL, &gelu_faithful_float_tanh, 0},
+                        GELU_FAST_FLAG_TANH_HI, 10.0, NULL, NULL, &gelu_faithful_float_tanh, 0},
     /* the quick form's rounding test is tanh's: the same exp and division */
     [GELU_FORM_QUICK] = {GELU_FORM_QUICK, GELU_QUICK_WMAX, 0, GELU_QUICK_C, 0.0, GELU_FAST_FLAG_TANH_LO,
-                         GELU_FAST_FLAG_TANH_HI, NULL, NULL, &gelu_faithful_float_quick, 1},
+                         GELU_FAST_FLAG_TANH_HI, 53.0, NULL, NULL, &gelu_faithful_float_quick, 1},
 };
 
 #endif

@@ -294,6 +294,7 @@ static GELU_SIMD_ALWAYS unsigned gelu_simd_bits32(gelu_vwi m)
 }
 /* unsigned */
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_min_u(gelu_vwi a, gelu_vwi b) { return _mm256_min_epu32(a, b); }
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_max_u(gelu_vwi a, gelu_vwi b) { return _mm256_max_epu32(a, b); }
 static GELU_SIMD_ALWAYS unsigned gelu_vwi_le(gelu_vwi a, gelu_vwi b)
 {
     return ~gelu_simd_bits32(_mm256_cmpgt_epi32(a, b)) & 0xFF;

@@ -290,6 +290,7 @@ static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_or(gelu_vwi a, gelu_vwi b) { return _m
 static GELU_SIMD_ALWAYS gelu_vw gelu_vwi_as_vw(gelu_vwi a) { return _mm512_castsi512_ps(a); }
 /* unsigned */
 static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_min_u(gelu_vwi a, gelu_vwi b) { return _mm512_min_epu32(a, b); }
+static GELU_SIMD_ALWAYS gelu_vwi gelu_vwi_max_u(gelu_vwi a, gelu_vwi b) { return _mm512_max_epu32(a, b); }
 static GELU_SIMD_ALWAYS unsigned gelu_vwi_le(gelu_vwi a, gelu_vwi b)
 {
     return _cvtmask16_u32(_mm512_cmple_epu32_mask(a, b));
