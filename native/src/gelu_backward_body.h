@@ -7,7 +7,8 @@
  * GELU_BWD_NB        vectors a group interleaves (the dependency chain is long: exp, a
  *                    division, the polynomials)
  * GELU_BWD_CENTRAL   1: try the central tier first on each group (exp-free, from a table of
- *                    GELU'; it pays where the table lookup is a register permute, AVX-512)
+ *                    GELU'; it pays where a lookup is a register permute, AVX-512, or a lane's
+ *                    row of loads, AVX2; NEON and scalar look up entry by entry)
  * GELU_BWD_PREFETCH  1: prefetch the inputs ahead of each group
  *
  * GELU'(x) is evaluated in double to well within 2^-40 relative (native/tools/gen_backward.py
