@@ -30,6 +30,14 @@ static GELU_FWD_ALWAYS void gelu_fwd_raise_underflow(void)
     t = t * t;
 }
 
+/* Raises invalid alone (0/0: no divide-by-zero), for a signalling NaN input whose result comes
+   from a table or from bits. */
+static GELU_FWD_ALWAYS void gelu_fwd_raise_invalid(void)
+{
+    volatile float t = 0.0f;
+    t = t / t;
+}
+
 /*
  * exp(t[b]) for t in [-150, 0] with exp(r) ~ sum coef[j] r^j (degree `degree`): t = k ln2 + r,
  * |r| <= ln2/2, times 2^k from the exponent bits (the low bits of z hold k; k + 1023 > 0 for

@@ -148,6 +148,8 @@ static GELU_HALF_ALWAYS uint32_t gelu_half_input_known(enum gelu_form form, enum
     uint32_t zero = o & gelu_vh2_in_range(h, gelu_half_input_zero16[form][type], 0x8000 + inf + 1);
     uint32_t self = o & gelu_vh2_in_range(h, 0, inf + 1);
     uint32_t nan = gelu_vh2_abs_above(h, inf);
+    if (__builtin_expect(nan & ~gelu_vh2_abs_above(h, inf + gelu_half_input_quiet16[type] - 1), 0))
+        gelu_fwd_raise_invalid(); /* a signalling NaN, whose quieted result is its bits */
     gelu_vh2_fill(r, zero, 0x8000);
     gelu_vh2_store_lanes(r, self, h);
     gelu_vh2_store_lanes(r, nan, gelu_vh2_or(h, gelu_half_input_quiet16[type]));
@@ -288,11 +290,19 @@ static GELU_HALF_ALWAYS void gelu_half_input_run(enum gelu_form form, enum gelu_
 
 #else
 
-/* Every element from the table (x[i] read before y[i] is written). */
+/* Every element from the table (x[i] read before y[i] is written), a block at a time: a
+   signalling NaN among the block's inputs raises invalid (gelu_half_any_snan, while the block
+   is in the cache), as the table cannot. */
 static GELU_HALF_ALWAYS void gelu_half_input_run(enum gelu_form form, enum gelu_half type, gelu_n16_fn narrow,
                                                  const uint16_t *x, uint16_t *y, size_t n)
 {
-    gelu_half_lookup(gelu_half_fwd_table(form, type, narrow), x, y, n);
+    const uint16_t *table = gelu_half_fwd_table(form, type, narrow);
+    for (size_t i = 0; i < n; i += GELU_HALF_CHUNK) {
+        size_t len = n - i < GELU_HALF_CHUNK ? n - i : GELU_HALF_CHUNK;
+        if (__builtin_expect(gelu_half_any_snan(type, x + i, len), 0))
+            gelu_fwd_raise_invalid();
+        gelu_half_lookup(table, x + i, y + i, len);
+    }
 }
 
 #endif

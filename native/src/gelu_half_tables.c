@@ -8,7 +8,14 @@
  * and then read only: with the dispatch table, the library's only state. A mutex guards the
  * filling, an acquire load the finished table; the arrays are zero pages until then (768 KB
  * and 1.5 MB at most, in .bss).
+ *
+ * Filling runs the kernels on every 16-bit value, signalling NaNs among them, so it raises
+ * invalid: the caller's flags are put back afterwards, and the call that filled the table raises
+ * only what its own inputs ask for. The derivative table keeps a signalling NaN x as that NaN
+ * (widened), not quieted: the 16-bit backward converts GELU' to double, so a signalling NaN x
+ * raises invalid there, as IEEE 754 asks, and its result is the same quieted NaN.
  */
+#include <fenv.h>
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -36,10 +43,13 @@ const uint16_t *gelu_half_fwd_table(enum gelu_form form, enum gelu_half type, ge
         pthread_mutex_lock(&filling);
         if (!atomic_load_explicit(&fwd_ready[form][type], memory_order_relaxed)) {
             float x[CHUNK];
+            fexcept_t caller;
+            fegetexceptflag(&caller, FE_ALL_EXCEPT);
             for (uint32_t i = 0; i < VALUES; i += CHUNK) {
                 widen(type, i, x);
                 narrow(x, fwd[form][type] + i, CHUNK);
             }
+            fesetexceptflag(&caller, FE_ALL_EXCEPT);
             atomic_store_explicit(&fwd_ready[form][type], 1, memory_order_release);
         }
         pthread_mutex_unlock(&filling);
@@ -53,12 +63,20 @@ const float *gelu_half_deriv_table(enum gelu_form form, enum gelu_half type, gel
         pthread_mutex_lock(&filling);
         if (!atomic_load_explicit(&deriv_ready[form][type], memory_order_relaxed)) {
             float x[CHUNK], one[CHUNK];
+            fexcept_t caller;
+            fegetexceptflag(&caller, FE_ALL_EXCEPT);
             for (uint32_t i = 0; i < CHUNK; i++)
                 one[i] = 1.0f;
             for (uint32_t i = 0; i < VALUES; i += CHUNK) {
                 widen(type, i, x);
                 backward(x, one, deriv[form][type] + i, CHUNK); /* fl(1 d) = d, a NaN x's quieted */
+                for (uint32_t k = 0; k < CHUNK; k++) {          /* but a signalling one kept (above), by its bits */
+                    uint32_t b = gelu_bits32(x[k]);
+                    if ((b & 0x7FFFFFFFu) > 0x7F800000u && !(b & 0x00400000u))
+                        deriv[form][type][i + k] = gelu_from_bits32(b);
+                }
             }
+            fesetexceptflag(&caller, FE_ALL_EXCEPT);
             atomic_store_explicit(&deriv_ready[form][type], 1, memory_order_release);
         }
         pthread_mutex_unlock(&filling);

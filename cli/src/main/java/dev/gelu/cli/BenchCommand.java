@@ -214,16 +214,31 @@ final class BenchCommand {
 
     /** Median seconds per full pass over n elements, after a warm-up that lets the JIT finish. */
     private static double time(Pass pass, Point p, MemorySegment x, MemorySegment y, long n, double minSeconds) {
-        long warm = Math.min(n, 1 << 14);
-        // the Vector API loops take C2 most of a second to settle on a busy 2-core machine; a
-        // shorter --min-seconds (a smoke run) shortens it too
-        long until = System.nanoTime() + (long) (Math.min(1.0, 4 * minSeconds) * 1e9);
-        while (System.nanoTime() < until) {
-            pass.run(x.asSlice(0, p.in().bytes() * warm), y.asSlice(0, p.out().bytes() * warm), warm);
-        }
+        // The Vector API code runs in C1 (each operation allocating, about 100 times as slow)
+        // until C2 has compiled it, which on a 2-core machine took 1.2 s for the faithful erf
+        // kernel on uniform[-8, 8] (its tail's passes): warm up on the full input until two
+        // windows of 100 ms in a row agree within 5 %, for at least 1 s and at most 10 s (a smoke
+        // run's --min-seconds below 0.25 shortens all three in proportion).
         MemorySegment src = x.asSlice(0, p.in().bytes() * n),
                 dst = y.asSlice(0, p.out().bytes() * n);
-        pass.run(src, dst, n);
+        double scale = Math.min(1.0, 4 * minSeconds);
+        long start = System.nanoTime(), window = (long) (scale * 100_000_000L);
+        long least = start + (long) (scale * 1e9), most = start + (long) (scale * 10e9);
+        double before = 0;
+        while (true) {
+            long t0 = System.nanoTime(), reps = 0, t;
+            do {
+                pass.run(src, dst, n);
+                reps++;
+                t = System.nanoTime();
+            } while (t - t0 < window);
+            double rate = reps / (double) (t - t0);
+            boolean settled = before > 0 && Math.abs(rate - before) <= 0.05 * before;
+            if (t >= most || (t >= least && settled)) {
+                break;
+            }
+            before = rate;
+        }
         double[] rounds = new double[5];
         for (int r = 0; r < rounds.length; r++) {
             long reps = 0;
