@@ -400,16 +400,21 @@ static GELU_HALF_ALWAYS void gelu_half_leave(enum gelu_form form, enum gelu_half
     }
 }
 
-/* 1 when every lane of the group lies at or below gelu_half_zero_below (its result -0) or out
-   of the fast path's range (x < -A_MAX, +inf, NaN): gelu_half_leave finishes those without Q or
-   E (x in [-60, -12] ran 0.4 of N(0, 1) computing both for every lane and throwing them away). */
+/* The lanes of the group whose results are not known from x: 1 when at most GELU_HALF_FEW of
+   them are, and every other lies at or below gelu_half_zero_below (its result -0) or out of the
+   fast path's range (x < -A_MAX, +inf, NaN). gelu_half_leave then finishes the group without Q
+   or E, the few through q's exact path with the lanes out of range (x in [-60, -12] ran 0.4 of
+   N(0, 1) computing both for every lane and throwing most away; erf bf16, where 1 % of those
+   lanes, x in [-12.5, -12], need the tail, half its groups). */
+#define GELU_HALF_FEW 4
 static GELU_HALF_ALWAYS int gelu_half_known(enum gelu_form form, enum gelu_half type, const gelu_vw *v)
 {
-    unsigned known = GELU_HALF_ALL;
+    int unknown = 0;
     GELU_HALF_EACH(GELU_HALF_NB)
-        known &= gelu_vw_le(v[b], gelu_vw_set1(gelu_half_zero_below[form][type])) |
-                 gelu_half_out_of_range(&gelu_half_forms[form], v[b]);
-    return known == GELU_HALF_ALL;
+        unknown += __builtin_popcount(~(gelu_vw_le(v[b], gelu_vw_set1(gelu_half_zero_below[form][type])) |
+                                        gelu_half_out_of_range(&gelu_half_forms[form], v[b])) &
+                                      GELU_HALF_ALL);
+    return unknown <= GELU_HALF_FEW;
 }
 
 /* A group of a float input, `at` in the chunk: GELU_HALF_NB registers by the fast path, the
@@ -418,14 +423,14 @@ static GELU_HALF_ALWAYS int gelu_half_known(enum gelu_form form, enum gelu_half 
 static GELU_HALF_ALWAYS int gelu_half_group_narrow(enum gelu_form form, enum gelu_half type, const float *x,
                                                    uint16_t *y, struct gelu_half_queue *q, size_t at, int keep_x)
 {
-    gelu_vw v[GELU_HALF_NB], qv[GELU_HALF_NB];
+    gelu_vw v[GELU_HALF_NB], qv[GELU_HALF_NB], ax[GELU_HALF_NB];
     gelu_vh out[GELU_HALF_NB];
     unsigned slow[GELU_HALF_NB], big[GELU_HALF_NB], any_big = 0;
     GELU_HALF_EACH(GELU_HALF_NB) {
         v[b] = gelu_vw_loadu(x + GELU_VW_LANES * b);
-        gelu_vw ax = gelu_half_abs_held(v[b]);
-        qv[b] = gelu_half_q(form, ax);
-        big[b] = gelu_vw_ge(ax, gelu_vw_set1(4.0f));
+        ax[b] = gelu_half_abs_held(v[b]);
+        qv[b] = gelu_half_q(form, ax[b]);
+        big[b] = gelu_vw_ge(ax[b], gelu_vw_set1(4.0f));
         any_big |= big[b];
     }
     gelu_vw e[GELU_HALF_NB], vs[GELU_HALF_NB];
@@ -433,11 +438,12 @@ static GELU_HALF_ALWAYS int gelu_half_group_narrow(enum gelu_form form, enum gel
         gelu_half_finish(form, type, v, qv, big, NULL, out, slow);
     } else if (GELU_VW_LANES == 1) { /* nothing to pack (scalar: waiting took 8-14% longer on uniform[-8, 8]) */
         GELU_HALF_EACH(GELU_HALF_NB)
-            e[b] = gelu_half_tail_e(form, gelu_half_abs_held(v[b]));
+            e[b] = gelu_half_tail_e(form, ax[b]);
         gelu_half_finite(v, vs);
         gelu_half_finish(form, type, vs, qv, big, e, out, slow);
     } else if (islessequal(x[0], gelu_half_zero_below[form][type]) && gelu_half_known(form, type, v)) {
-        /* no lane needs Q or E: each is -0 or out of the fast path's range (left to q) */
+        /* no lane needs Q or E: each is -0, or out of the fast path's range or one of the few
+           (left to q's exact path) */
         GELU_HALF_EACH(GELU_HALF_NB) {
             out[b] = gelu_half_bits(type, gelu_vw_zero());
             slow[b] = GELU_HALF_ALL;
@@ -447,7 +453,7 @@ static GELU_HALF_ALWAYS int gelu_half_group_narrow(enum gelu_form form, enum gel
             if (keep_x)
                 gelu_vw_storeu(q->tx + at + GELU_VW_LANES * b, v[b]);
             gelu_vw_storeu(q->tq + at + GELU_VW_LANES * b, qv[b]);
-            q->n_tail += gelu_vw_compress(q->te + q->n_tail, big[b], gelu_half_abs_held(v[b]));
+            q->n_tail += gelu_vw_compress(q->te + q->n_tail, big[b], ax[b]);
         }
         q->gx[q->n_groups] = keep_x ? q->tx + at : x;
         q->groups[q->n_groups++] = (uint32_t)at;

@@ -214,16 +214,20 @@ final class BenchCommand {
 
     /** Median seconds per full pass over n elements, after a warm-up that lets the JIT finish. */
     private static double time(Pass pass, Point p, MemorySegment x, MemorySegment y, long n, double minSeconds) {
-        // The Vector API code runs in C1 (each operation allocating, about 100 times as slow)
-        // until C2 has compiled it, which on a 2-core machine took 1.2 s for the faithful erf
-        // kernel on uniform[-8, 8] (its tail's passes): warm up on the full input until two
-        // windows of 100 ms in a row agree within 5 %, for at least 1 s and at most 10 s (a smoke
-        // run's --min-seconds below 0.25 shortens all three in proportion).
+        // The Vector API code runs in the interpreter and C1 (each operation allocating, 100 to
+        // 1000 times as slow) until C2 has compiled it, which counts calls and loop trips, not
+        // elements: first 1024-element calls for 1 s, which reach C2's thresholds soonest (the
+        // faithful erf kernel on uniform[-8, 8] stayed slow for more than 8 s of full-size
+        // calls), then the full input until two windows of 100 ms in a row agree within 5 %, for
+        // at most 10 s (a smoke run's --min-seconds below 0.25 shortens all three in proportion).
         MemorySegment src = x.asSlice(0, p.in().bytes() * n),
                 dst = y.asSlice(0, p.out().bytes() * n);
         double scale = Math.min(1.0, 4 * minSeconds);
-        long start = System.nanoTime(), window = (long) (scale * 100_000_000L);
-        long least = start + (long) (scale * 1e9), most = start + (long) (scale * 10e9);
+        long small = Math.min(n, 1024), start = System.nanoTime();
+        while (System.nanoTime() - start < (long) (scale * 1e9)) {
+            pass.run(x.asSlice(0, p.in().bytes() * small), y.asSlice(0, p.out().bytes() * small), small);
+        }
+        long window = (long) (scale * 100_000_000L), most = System.nanoTime() + (long) (scale * 10e9);
         double before = 0;
         while (true) {
             long t0 = System.nanoTime(), reps = 0, t;
@@ -233,8 +237,7 @@ final class BenchCommand {
                 t = System.nanoTime();
             } while (t - t0 < window);
             double rate = reps / (double) (t - t0);
-            boolean settled = before > 0 && Math.abs(rate - before) <= 0.05 * before;
-            if (t >= most || (t >= least && settled)) {
+            if (t >= most || (before > 0 && Math.abs(rate - before) <= 0.05 * before)) {
                 break;
             }
             before = rate;
