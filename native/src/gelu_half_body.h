@@ -407,21 +407,24 @@ static GELU_HALF_ALWAYS void gelu_half_leave(enum gelu_form form, enum gelu_half
    N(0, 1) computing both for every lane and throwing most away; erf bf16, where 1 % of those
    lanes, x in [-12.5, -12], need the tail, half its groups). */
 #define GELU_HALF_FEW 4
-static GELU_HALF_ALWAYS int gelu_half_known(enum gelu_form form, enum gelu_half type, const gelu_vw *v)
+static GELU_HALF_ALWAYS int gelu_half_known(enum gelu_form form, enum gelu_half type, const gelu_vw *v, int few)
 {
     int unknown = 0;
     GELU_HALF_EACH(GELU_HALF_NB)
         unknown += __builtin_popcount(~(gelu_vw_le(v[b], gelu_vw_set1(gelu_half_zero_below[form][type])) |
                                         gelu_half_out_of_range(&gelu_half_forms[form], v[b])) &
                                       GELU_HALF_ALL);
-    return unknown <= GELU_HALF_FEW;
+    return unknown <= few;
 }
 
 /* A group of a float input, `at` in the chunk: GELU_HALF_NB registers by the fast path, the
    lanes it leaves to q; or, with a lane of |x| >= 4 and registers of more than one lane, the
-   group to q's waiting groups. Returns whether y was written. */
+   group to q's waiting groups. Returns whether y was written. few: GELU_HALF_FEW, or 0 where the
+   group is padded (gelu_half_partial_narrow: its padding lanes must never reach q, whose results
+   go to y at their places). */
 static GELU_HALF_ALWAYS int gelu_half_group_narrow(enum gelu_form form, enum gelu_half type, const float *x,
-                                                   uint16_t *y, struct gelu_half_queue *q, size_t at, int keep_x)
+                                                   uint16_t *y, struct gelu_half_queue *q, size_t at, int keep_x,
+                                                   int few)
 {
     gelu_vw v[GELU_HALF_NB], qv[GELU_HALF_NB], ax[GELU_HALF_NB];
     gelu_vh out[GELU_HALF_NB];
@@ -441,7 +444,7 @@ static GELU_HALF_ALWAYS int gelu_half_group_narrow(enum gelu_form form, enum gel
             e[b] = gelu_half_tail_e(form, ax[b]);
         gelu_half_finite(v, vs);
         gelu_half_finish(form, type, vs, qv, big, e, out, slow);
-    } else if (islessequal(x[0], gelu_half_zero_below[form][type]) && gelu_half_known(form, type, v)) {
+    } else if (islessequal(x[0], gelu_half_zero_below[form][type]) && gelu_half_known(form, type, v, few)) {
         /* no lane needs Q or E: each is -0, or out of the fast path's range or one of the few
            (left to q's exact path) */
         GELU_HALF_EACH(GELU_HALF_NB) {
@@ -472,7 +475,7 @@ static void gelu_half_partial_narrow(enum gelu_form form, enum gelu_half type, c
     float xb[GELU_HALF_GROUP] = {0};
     uint16_t yb[GELU_HALF_GROUP];
     memcpy(xb, x, n * sizeof(float));
-    if (gelu_half_group_narrow(form, type, xb, yb, q, at, 1))
+    if (gelu_half_group_narrow(form, type, xb, yb, q, at, 1, 0))
         memcpy(y, yb, n * sizeof(uint16_t));
 }
 
@@ -614,7 +617,7 @@ static GELU_HALF_ALWAYS void gelu_half_narrow_chunk(enum gelu_form form, enum ge
 {
     size_t j = 0;
     for (; j + GELU_HALF_GROUP <= len; j += GELU_HALF_GROUP)
-        gelu_half_group_narrow(form, type, x + j, y + j, q, j, q->keep_x);
+        gelu_half_group_narrow(form, type, x + j, y + j, q, j, q->keep_x, GELU_HALF_FEW);
     if (j < len)
         gelu_half_partial_narrow(form, type, x + j, y + j, len - j, q, j);
     if (q->n_groups)

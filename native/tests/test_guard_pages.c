@@ -7,6 +7,9 @@
  *   - arrays starting at every 4-byte offset of a 64-byte line;
  *   - every byte around the output that is not a guard page keeps its canary, the input is
  *     left as it was, and the output has the scalar kernel's bits exactly.
+ * The narrowing kernels (float32 in, bf16 or f16 out) the same way at the output's edges, on
+ * those inputs and on inputs far below zero (most results -0, a few lanes a group through the
+ * exact path), whose padded last group once sent padding lanes to y past its end.
  * Without arguments the ISAs are the ones gelu_isa_supported reports, so GELU_MAX_ISA caps
  * them (valgrind cannot run AVX-512 code).
  */
@@ -159,6 +162,54 @@ static void check_offsets(const struct fixture *fx, int isa, int form, size_t n)
     }
 }
 
+/* The narrowing kernels: each form to bf16, then to f16. */
+typedef int (*narrow_fn)(int, const float *, uint16_t *, size_t);
+#define GELU_FN(form, FORM) gelu_##form##_f32_to_bf16_isa, gelu_##form##_f32_to_f16_isa,
+static const narrow_fn narrow_fns[2 * N_FORMS] = {GELU_FORMS(GELU_FN)};
+#undef GELU_FN
+
+/* x far below zero: -14 to -20, every ninth -12.25 (erf bf16's tail, through the exact path). */
+static void make_far(float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = i % 9 == 4 ? -12.25f : -14.0f - (float)(i % 7);
+}
+
+/* Kernel k on the n inputs at the ends of the pages (y: 16-bit, before its guard page). */
+static void check_narrow(const struct fixture *fx, const float *in, const uint16_t *want, int isa, int k, size_t n)
+{
+    float *x = at_end(fx->xa, n);
+    uint16_t *y = (uint16_t *)fx->ya.hi - n;
+    fill_canary(fx->xa);
+    fill_canary(fx->ya);
+    memcpy(x, in, n * sizeof(float));
+    int rc = narrow_fns[k](isa, x, y, n);
+    if (rc != GELU_OK || memcmp(y, want, n * sizeof(uint16_t)) != 0)
+        FAIL("%s narrowing kernel %d n=%zu: rc %d or results differ from scalar", isa_names[isa], k, n, rc);
+    if (!canary_intact(fx->ya.lo, (const unsigned char *)y))
+        FAIL("%s narrowing kernel %d n=%zu: wrote outside y", isa_names[isa], k, n);
+    if (memcmp(x, in, n * sizeof(float)) != 0)
+        FAIL("%s narrowing kernel %d n=%zu: changed x", isa_names[isa], k, n);
+}
+
+static void check_narrowing(const struct fixture *fx)
+{
+    static float far[MAX_LEN];
+    static uint16_t want[2][2 * N_FORMS][MAX_LEN];
+    make_far(far, MAX_LEN);
+    const float *inputs[2] = {fx->in, far};
+    for (int p = 0; p < 2; p++)
+        for (int k = 0; k < 2 * N_FORMS; k++)
+            if (narrow_fns[k](GELU_ISA_SCALAR, inputs[p], want[p][k], MAX_LEN) != GELU_OK)
+                FAIL("scalar narrowing reference rc");
+    for (int isa = GELU_ISA_SCALAR; isa < GELU_N_ISAS; isa++)
+        if (gelu_isa_supported(isa))
+            for (int p = 0; p < 2; p++)
+                for (int k = 0; k < 2 * N_FORMS; k++)
+                    for (size_t n = 0; n <= MAX_LEN; n++)
+                        check_narrow(fx, inputs[p], want[p][k], isa, k, n);
+}
+
 int main(void)
 {
     static struct fixture fx;
@@ -184,6 +235,7 @@ int main(void)
             }
     }
     printf("\n");
+    check_narrowing(&fx);
     fenced_unmap(fx.xa);
     fenced_unmap(fx.ya);
     printf(failures ? "FAILED (%d)\n" : "OK\n", failures);
