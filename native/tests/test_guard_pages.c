@@ -11,7 +11,8 @@
  * those inputs and on inputs far below zero (most results -0, a few lanes a group through the
  * exact path), whose padded last group once sent padding lanes to y past its end.
  * Without arguments the ISAs are the ones gelu_isa_supported reports, so GELU_MAX_ISA caps
- * them (valgrind cannot run AVX-512 code).
+ * them (valgrind cannot run AVX-512 code). --memory-only (under valgrind): the narrowing
+ * kernels' results are not compared with the scalar kernel's, only where they write.
  */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include <stdint.h>
@@ -176,6 +177,8 @@ static void make_far(float *x, size_t n)
 }
 
 /* Kernel k on the n inputs at the ends of the pages (y: 16-bit, before its guard page). */
+static int memory_only;
+
 static void check_narrow(const struct fixture *fx, const float *in, const uint16_t *want, int isa, int k, size_t n)
 {
     float *x = at_end(fx->xa, n);
@@ -184,7 +187,7 @@ static void check_narrow(const struct fixture *fx, const float *in, const uint16
     fill_canary(fx->ya);
     memcpy(x, in, n * sizeof(float));
     int rc = narrow_fns[k](isa, x, y, n);
-    if (rc != GELU_OK || memcmp(y, want, n * sizeof(uint16_t)) != 0)
+    if (rc != GELU_OK || (!memory_only && memcmp(y, want, n * sizeof(uint16_t)) != 0))
         FAIL("%s narrowing kernel %d n=%zu: rc %d or results differ from scalar", isa_names[isa], k, n, rc);
     if (!canary_intact(fx->ya.lo, (const unsigned char *)y))
         FAIL("%s narrowing kernel %d n=%zu: wrote outside y", isa_names[isa], k, n);
@@ -210,9 +213,10 @@ static void check_narrowing(const struct fixture *fx)
                         check_narrow(fx, inputs[p], want[p][k], isa, k, n);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     static struct fixture fx;
+    memory_only = argc > 1 && strcmp(argv[1], "--memory-only") == 0;
     make_inputs(fx.in, MAX_LEN);
     for (int form = 0; form < N_FORMS; form++) {
         isa_fn fn = form_fns[form];
