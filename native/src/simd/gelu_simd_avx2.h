@@ -267,15 +267,24 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup32(const float *row, gelu_vwi i)
 static GELU_SIMD_ALWAYS void gelu_vw_lookup_piece(const float (*cm)[32], const float (*pm)[8], gelu_vwi i, gelu_vw *out)
 {
     (void)cm;
-    _Alignas(32) int k[8];
-    _mm256_store_si256((__m256i *)k, _mm256_and_si256(i, _mm256_set1_epi32(31)));
+    /* the rows' byte offsets, shifted in the vector and moved out as unsigned 32-bit values,
+       which the loads take as they are: an int index a lane cost a sign extension and a shift
+       each, and the faithful kernels ran 0.86x as fast (N(0, 1), n = 65536; a store and eight
+       reloads instead of the extracts: 0.78x) */
+    __m256i off = _mm256_slli_epi32(_mm256_and_si256(i, _mm256_set1_epi32(31)), 5);
+    __m128i o0 = _mm256_castsi256_si128(off), o1 = _mm256_extracti128_si256(off, 1);
+    const char *base = (const char *)pm;
+    const char *row[8] = {base + (unsigned)_mm_cvtsi128_si32(o0), base + (unsigned)_mm_extract_epi32(o0, 1),
+                          base + (unsigned)_mm_extract_epi32(o0, 2), base + (unsigned)_mm_extract_epi32(o0, 3),
+                          base + (unsigned)_mm_cvtsi128_si32(o1), base + (unsigned)_mm_extract_epi32(o1, 1),
+                          base + (unsigned)_mm_extract_epi32(o1, 2), base + (unsigned)_mm_extract_epi32(o1, 3)};
     _Pragma("GCC unroll 8")
     for (int h = 0; h < 2; h++) { /* entries 0-3, then 4-7 */
         __m256 t[4];
         _Pragma("GCC unroll 8")
         for (int r = 0; r < 4; r++) /* lanes r and r + 4 */
-            t[r] = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_load_ps(pm[k[r]] + 4 * h)),
-                                        _mm_load_ps(pm[k[r + 4]] + 4 * h), 1);
+            t[r] = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_load_ps((const float *)row[r] + 4 * h)),
+                                        _mm_load_ps((const float *)row[r + 4] + 4 * h), 1);
         __m256 u0 = _mm256_unpacklo_ps(t[0], t[1]), u1 = _mm256_unpackhi_ps(t[0], t[1]);
         __m256 u2 = _mm256_unpacklo_ps(t[2], t[3]), u3 = _mm256_unpackhi_ps(t[2], t[3]);
         out[4 * h] = _mm256_shuffle_ps(u0, u2, 0x44);
