@@ -85,10 +85,12 @@ static void all_16bit(int form, int type, const uint16_t *want)
 }
 
 /* Every input with |x| <= 8, one after another (repeated to a whole number of 64-lane groups):
-   each goes through the polynomial path on the ISAs that have it. */
+   each goes through the polynomial path on the ISAs that have it. Then again with every 32nd
+   lane 7.5 (in the path's range, above the bound of every shorter table, which a group takes
+   only when its every |x| is at most that bound): each goes through the form's full table too. */
 static void polynomial_range(int form, int type, const uint16_t *want)
 {
-    static uint16_t x[N + 64], y[N + 64];
+    static uint16_t x[N + 64], y[N + 64], mixed[2 * N + 128];
     size_t n = 0;
     for (uint32_t i = 0; i < N; i++) {
         float v = fabsf(widen(type, (uint16_t)i));
@@ -106,6 +108,25 @@ static void polynomial_range(int form, int type, const uint16_t *want)
         for (size_t i = 0; i < n; i++)
             if (y[i] != want[x[i]])
                 report("16-bit, |x| <= 8 packed", form, type, isa, widen(type, x[i]), y[i], want[x[i]]);
+    }
+    uint16_t seven = type ? 0x4780 : 0x40F0; /* 7.5, f16 or bf16 */
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m % 32 == 31)
+            mixed[m++] = seven;
+        mixed[m++] = x[i];
+    }
+    while (m % 64 != 0)
+        mixed[m++] = seven;
+    static uint16_t ym[2 * N + 128];
+    for (int isa = 0; isa < GELU_N_ISAS; isa++) {
+        if (!gelu_isa_supported(isa))
+            continue;
+        h16[form][type](isa, mixed, ym, m);
+        for (size_t i = 0; i < m; i++)
+            if (ym[i] != want[mixed[i]])
+                report("16-bit, |x| <= 8 with 7.5 in every group", form, type, isa, widen(type, mixed[i]), ym[i],
+                       want[mixed[i]]);
     }
 }
 

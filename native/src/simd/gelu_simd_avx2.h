@@ -274,9 +274,9 @@ static GELU_SIMD_ALWAYS void gelu_vw_lookup_piece(const float (*cm)[32], const f
     __m256i off = _mm256_slli_epi32(_mm256_and_si256(i, _mm256_set1_epi32(31)), 5);
     __m128i o0 = _mm256_castsi256_si128(off), o1 = _mm256_extracti128_si256(off, 1);
     const char *base = (const char *)pm;
-    const char *row[8] = {base + (unsigned)_mm_cvtsi128_si32(o0), base + (unsigned)_mm_extract_epi32(o0, 1),
+    const char *row[8] = {base + (unsigned)_mm_cvtsi128_si32(o0),    base + (unsigned)_mm_extract_epi32(o0, 1),
                           base + (unsigned)_mm_extract_epi32(o0, 2), base + (unsigned)_mm_extract_epi32(o0, 3),
-                          base + (unsigned)_mm_cvtsi128_si32(o1), base + (unsigned)_mm_extract_epi32(o1, 1),
+                          base + (unsigned)_mm_cvtsi128_si32(o1),    base + (unsigned)_mm_extract_epi32(o1, 1),
                           base + (unsigned)_mm_extract_epi32(o1, 2), base + (unsigned)_mm_extract_epi32(o1, 3)};
     _Pragma("GCC unroll 8")
     for (int h = 0; h < 2; h++) { /* entries 0-3, then 4-7 */
