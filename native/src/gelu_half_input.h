@@ -11,7 +11,8 @@
  * too), in float:
  *
  *   k, t                  the piece, 0 .. 31, in the low 5 bits of s, and its variable:
- *     all but quick bf16: s = |x| + M4 rounded up (M4 = 1.5 2^21 - 1/4: s = M4 + ceil(4|x|)/4),
+ *     all but quick bf16, pieces of width w = 2^-g (g = 2; erf f16's shorter table 3):
+ *           s = |x| + Mg rounded up (M4 = 1.5 2^21 - 1/4: s = M4 + ceil(4|x|)/4),
  *           k = ceil(4|x|) - 1 (|x| in (k/4, (k+1)/4]; x = 0 takes piece 31), t = |x| - ceil(4|x|)/4
  *           exact, in (-1/4, 0]
  *     quick bf16: s = fma(|x|, C, M) (M = 1.5 2^23: s = M + k), k = round(C |x|), t = C |x| - k
@@ -45,11 +46,11 @@
 
 struct gelu_half_input_form {
     const float (*rows)[32]; /* c_0 .. c_degree */
-    int degree, ceil;        /* ceil: pieces (k/4, (k+1)/4], else centred (below) */
+    int degree, grid;        /* grid g: pieces (k 2^-g, (k+1) 2^-g], 0: centred (below) */
 };
 #define GELU_HALF_INPUT_TABLE(NAME, name)                                                      \
     {                                                                                          \
-        gelu_half_input_##name, GELU_HALF_INPUT_##NAME##_DEGREE, GELU_HALF_INPUT_##NAME##_CEIL \
+        gelu_half_input_##name, GELU_HALF_INPUT_##NAME##_DEGREE, GELU_HALF_INPUT_##NAME##_GRID \
     }
 #define GELU_HALF_INPUT_ROW(form, FORM)                  \
     [GELU_FORM_##FORM] = {                               \
@@ -59,8 +60,9 @@ struct gelu_half_input_form {
 static const struct gelu_half_input_form gelu_half_input_forms[][2] = {GELU_FORMS(GELU_HALF_INPUT_ROW)};
 #undef GELU_HALF_INPUT_ROW
 /* The shorter table a group takes when its every |x| is at most a bound (gen_half_input.py's
-   FAST: erf bf16, degree 3 to 6.5), and that bound as 16-bit bits; a form and format without one
-   has its table and 8 here. Only bf16 takes it (gelu_half_input_group_bf16). */
+   FAST: erf bf16, degree 3 to 6.5; erf f16, degree 3 on pieces of 1/8 below 4), and that bound as
+   16-bit bits; a form and format without one has its table here, and 8 (bf16) or the f16 value
+   below 8 (f16, as its range test takes an odd bound: 8 itself goes to gelu_half_input_known). */
 #define GELU_HALF_INPUT_ROW(form, FORM)                            \
     [GELU_FORM_##FORM] = {                                         \
         GELU_HALF_INPUT_TABLE(FORM##_BF16_FAST, form##_bf16_fast), \
@@ -79,10 +81,10 @@ static const uint16_t gelu_half_input_fast_max16[][2] = {GELU_FORMS(GELU_HALF_IN
 static GELU_HALF_ALWAYS gelu_vw gelu_half_input_float(const struct gelu_half_input_form *f, gelu_vw x)
 {
     gelu_vw a = gelu_vw_abs(x), t;
-    gelu_vwi k; /* the piece in the low 5 bits */
-    if (f->ceil) {
-        k = gelu_vw_bits(gelu_vw_add_up(a, gelu_vw_set1(GELU_HALF_INPUT_M4)));
-        t = gelu_vw_less_ceil_quarter(a);
+    gelu_vwi k;    /* the piece in the low 5 bits */
+    if (f->grid) { /* 2 or 3 (an immediate of the reduction) */
+        k = gelu_vw_bits(gelu_vw_add_up(a, gelu_vw_set1(f->grid == 3 ? GELU_HALF_INPUT_M8 : GELU_HALF_INPUT_M4)));
+        t = f->grid == 3 ? gelu_vw_less_ceil(a, 3) : gelu_vw_less_ceil(a, 2);
     } else {
         gelu_vw c = gelu_vw_set1(GELU_HALF_INPUT_C), s = gelu_vw_fma(a, c, gelu_vw_set1(GELU_HALF_INPUT_M));
         t = gelu_vw_fma(a, c, gelu_vw_sub(gelu_vw_set1(GELU_HALF_INPUT_M), s)); /* M - s exact */
@@ -259,17 +261,30 @@ static GELU_HALF_ALWAYS void gelu_half_input_group(enum gelu_form form, enum gel
     /* f16: the lanes outside found on the 16-bit values, two registers' worth an instruction */
     uint32_t o[GELU_HALF_NB / 2];
     gelu_vh2 h[GELU_HALF_NB / 2];
+    /* |x| = 2^-24 or |x| above the shorter table's bound (gelu_half_input_fast: erf, degree 3 on
+       pieces of 1/8 below 4) by one range test, which needs its m odd (f16 bounds are: the
+       generator checks); a group with none takes that table */
     GELU_HALF_EACH(GELU_HALF_NB / 2) {
         h[b] = gelu_vh2_loadu(x + 2 * GELU_VW_LANES * b);
+        any |= gelu_vh2_abs_one_or_above(h[b], gelu_half_input_fast_max16[form][type]);
+    }
+    GELU_HALF_EACH(GELU_HALF_NB)
+        v[b] = gelu_half_widen(type, gelu_vh_loadu(x + GELU_VW_LANES * b));
+    if (__builtin_expect(any == 0, 1)) {
+        GELU_HALF_EACH(GELU_HALF_NB)
+            out[b] = gelu_half_input_y(&gelu_half_input_fast[form][type], type, v[b]);
+        gelu_half_store(y, out);
+        return;
+    }
+    any = 0;
+    GELU_HALF_EACH(GELU_HALF_NB / 2) {
         /* |x| = 2^-24 or |x| >= 8 by one range test (2-3 % against two compares); 8 itself then
            takes gelu_half_input_known's rule above 8 (GELU(8) rounds to 8), as +2^-24 does
            (GELU(2^-24) rounds to 2^-24: x/2 plus 0.4 x^2 is past the midpoint) */
         o[b] = gelu_vh2_abs_one_or_above(h[b], GELU_HALF_INPUT_F16_ABS_MAX - 1);
         any |= o[b];
     }
-    GELU_HALF_EACH(GELU_HALF_NB)
-        v[b] = gelu_half_widen(type, gelu_vh_loadu(x + GELU_VW_LANES * b));
-    if (__builtin_expect(any != 0, 0)) {
+    if (any != 0) {
         unsigned table[GELU_HALF_NB]; /* the lanes outside whose result x does not give */
         uint32_t any_table = 0;
         GELU_HALF_EACH(GELU_HALF_NB / 2) {

@@ -130,6 +130,24 @@ static void polynomial_range(int form, int type, const uint16_t *want)
     }
 }
 
+/* Every input alone among zeros, a 64-lane group each (the other lanes of a group decide its
+   path: an input that only a range test flags must be flagged by it alone, as among zeros). */
+static void alone(int form, int type, const uint16_t *want)
+{
+    static uint16_t x[64 * N], y[64 * N];
+    memset(x, 0, sizeof x);
+    for (uint32_t i = 0; i < N; i++)
+        x[64 * i + i % 64] = (uint16_t)i;
+    for (int isa = 0; isa < GELU_N_ISAS; isa++) {
+        if (!gelu_isa_supported(isa))
+            continue;
+        h16[form][type](isa, x, y, 64 * N);
+        for (size_t i = 0; i < 64 * N; i++)
+            if (y[i] != want[x[i]])
+                report("16-bit, every input alone among zeros", form, type, isa, widen(type, x[i]), y[i], want[x[i]]);
+    }
+}
+
 static float from_bits(uint32_t b)
 {
     float f;
@@ -300,6 +318,7 @@ int main(int argc, char **argv)
                 want[i] = gelu_oracle_half(form, type, widen(type, (uint16_t)i));
             all_16bit(form, type, want);
             polynomial_range(form, type, want);
+            alone(form, type, want);
             caller_mode(form, type, want);
             long_arrays(form, type, want);
             sampled_floats(form, type, stride);

@@ -10,11 +10,12 @@ native/tools/gelu_golden_half). The path, in float32 (each step rounded once, as
 
     a = |x|                               (the path takes -8 <= x <= 8, but f16's least subnormals,
                                           +-2^-24: below)
-  the tables of CEIL (all but quick bf16), pieces of width 1/4 ending at their grid point (2 operations):
-    s = a + M4 rounded up                 M4 = 1.5 2^21 - 1/4: s = M4 + j/4, j = ceil(4a); the low
-                                          5 bits of s are k = j - 1 mod 32, the piece: a in
-                                          (k/4, (k+1)/4] (a = 0 takes piece 31, harmlessly)
-    t = a - ceil(4a)/4                    exact (vreduceps), in (-1/4, 0]: the piece's variable
+  the tables of GRID (all but quick bf16), pieces of width w = 2^-g ending at their grid point,
+  g = 2 (1/4) or 3 (1/8, erf f16's shorter table) (2 operations):
+    s = a + Mg rounded up                 Mg = 1.5 2^(23-g) - w: s = Mg + j w, j = ceil(a/w); the
+                                          low 5 bits of s are k = j - 1 mod 32, the piece: a in
+                                          (k w, (k+1) w] (a = 0 takes piece 31, harmlessly)
+    t = a - ceil(a/w) w                   exact (vreduceps), in (-w, 0]: the piece's variable
   quick bf16, pieces of width 8/31.5 centred on their grid points (3 operations: it needs degree 6
   on the pieces above, 5 on these):
     s = fma(a, C, M)                      M = 1.5 2^23: s = M + k, k = round(a C) in 0 .. 31
@@ -25,7 +26,7 @@ native/tools/gelu_golden_half). The path, in float32 (each step rounded once, as
 
 y has x's sign with no copysign: max(0, -0) is -0 (vmaxps returns its second operand for two
 zeros), and q > 0 at a zero (checked), so that its y is max(0, x) - (+0) = max(0, x): with
-CEIL's pieces a zero takes piece 31 at t = 0, where q is that of x = 8; quick bf16's piece 0 has
+GRID's pieces a zero takes piece 31 at t = 0, where q is that of x = 32 w; quick bf16's piece 0 has
 q = Q(0) = 1/2 there.
 
 f16's least subnormal inputs, +-2^-24, are left to the table of every input's result: their y
@@ -47,9 +48,10 @@ only when no input fails; the count of inputs checked is in the header.
 fma is emulated exactly: a b is exact in double, a b + c is rounded to double with its error
 known (two-sum), and rounded to float with that error breaking a double that sits on a float
 midpoint. Needs numpy and scipy (Debian: python3-numpy, python3-scipy; --check numpy only).
-Usage: gen_half_input.py [--check | --margins FORM TYPE DEGREE]   (--check: verify the committed
-header, write nothing; the ctest half_input_tables runs it. --margins: each piece's best margin
-at that degree, negative where no polynomial fits)
+Usage: gen_half_input.py [--check | --margins FORM TYPE DEGREE [--fast]]   (--check: verify the
+committed header, write nothing; the ctest half_input_tables runs it. --margins: each piece's best
+margin at that degree, negative where no polynomial fits; --fast: on the pieces and range of the
+form's shorter table, FAST)
 """
 import gzip
 import os
@@ -62,8 +64,8 @@ GOLDEN = os.path.join(ROOT, "java/src/test/resources/dev/gelu/golden16.bin.gz")
 HEADER = os.path.join(ROOT, "native/src/gelu_half_input_coeffs.h")
 FORMS = ["erf", "tanh", "quick"]
 TYPES = ["bf16", "f16"]
-# CEIL: 32 pieces on a in (0, 8], of width 1/4: s = a + M4 rounded up is on the grid of 1/4 (its ulp)
-M4 = np.float32(1.5 * 2 ** 21 - 0.25)
+# GRID: 32 pieces on a in (0, 32 w], of width w = 2^-g: s = a + Mg rounded up is on the grid of w (its ulp)
+MG = {g: np.float32(1.5 * 2 ** (23 - g) - 2.0 ** -g) for g in (2, 3)}
 # the others: 32 pieces on a in [0, 8]: a C < 31.5 rounds to at most 31 (8 C is the float just below 31.5)
 C = np.nextafter(np.float32(31.5 / 8), np.float32(0))
 M = np.float32(1.5 * 2 ** 23)
@@ -71,13 +73,15 @@ A_MAX = 8.0
 # The degree per form and format
 DEGREE = {("erf", "bf16"): 4, ("erf", "f16"): 4, ("tanh", "bf16"): 5, ("tanh", "f16"): 4,
           ("quick", "bf16"): 5, ("quick", "f16"): 4}
-# A second, shorter table for the groups whose every |x| is at most a bound: (degree, bound). erf
-# bf16 at degree 3 fits every piece but 26, 30 and 31 (--margins erf bf16 3), so below 6.5 it
-# saves a lookup and an fma a register, a tenth of the path's operations; a group with a lane
-# above the bound (none in N(0, 1)'s 2^24 draws, 9 % of uniform[-8, 8]'s lanes) takes the table above.
-FAST = {("erf", "bf16"): (3, 6.5)}
-# The tables whose pieces are (k/4, (k+1)/4] (the other: centred, of width 8/31.5)
-CEIL = {("erf", "bf16"), ("tanh", "bf16"), ("erf", "f16"), ("tanh", "f16"), ("quick", "f16")}
+# A second, shorter table for the groups whose every |x| is at most a bound: (degree, bound, g).
+# erf bf16 at degree 3 on the pieces of 1/4 fits every piece but 26, 30 and 31 (--margins erf bf16
+# 3), so to 6.5; erf f16 at degree 3 fails pieces 0 and 10-17 of 1/4 but fits 32 pieces of 1/8,
+# so to 4 (--margins erf f16 3 --fast). Each saves a lookup and an fma a register, a fifth of the
+# path's FMA-pipe operations; a group with a lane above the bound (of N(0, 1)'s groups of 64: none
+# above 6.5, 0.4 % above 4; on uniform[-8, 8] nearly all) takes the form's table.
+FAST = {("erf", "bf16"): (3, 6.5, 2), ("erf", "f16"): (3, 4.0, 3)}
+# The tables whose pieces are (k/4, (k+1)/4], and their g (the other: centred, of width 8/31.5)
+GRID = {("erf", "bf16"): 2, ("tanh", "bf16"): 2, ("erf", "f16"): 2, ("tanh", "f16"): 2, ("quick", "f16"): 2}
 F32, F64 = np.float32, np.float64
 
 
@@ -117,10 +121,18 @@ def key(h):
     return np.where(h < 0x8000, h + 0x8000, 0xFFFF - h)
 
 
+def grid(table):
+    """A table's g (0: centred pieces); table is (form, type) or (form, type, fast)."""
+    if len(table) == 3 and table[2]:
+        return FAST[table[:2]][2]
+    return GRID.get(table[:2], 0)
+
+
 def piece_and_t(table, a):
-    if table in CEIL:
-        j = np.ceil(a.astype(F64) * 4)
-        return (j.astype(np.int64) - 1) % 32, (a.astype(F64) - j / 4).astype(F32)  # exact
+    g = grid(table)
+    if g:
+        j = np.ceil(a.astype(F64) * 2 ** g)
+        return (j.astype(np.int64) - 1) % 32, (a.astype(F64) - j / 2 ** g).astype(F32)  # exact
     s = fma32(a, C, M)
     return (s.astype(F64) - float(M)).astype(np.int64), fma32(a, C, -(s - M))
 
@@ -268,8 +280,9 @@ def header(results):
     least = float(np.float16(2.0 ** -24).astype(F32))
     out = ["/* Generated by native/tools/gen_half_input.py: do not edit. */", "#ifndef GELU_HALF_INPUT_COEFFS_H",
            "#define GELU_HALF_INPUT_COEFFS_H", "",
-           "/* CEIL: s = |x| + M4 rounded up = M4 + ceil(4|x|)/4: its low 5 bits are the piece, ceil(4|x|) - 1 */",
-           f"#define GELU_HALF_INPUT_M4 {h(M4)}f",
+           "/* GRID g: s = |x| + Mg rounded up = Mg + ceil(|x| 2^g) 2^-g: its low 5 bits are the piece, ceil(|x| 2^g) - 1 */",
+           f"#define GELU_HALF_INPUT_M4 {h(MG[2])}f",
+           f"#define GELU_HALF_INPUT_M8 {h(MG[3])}f",
            "/* quick bf16: s = fma(|x|, C, M) = M + k, k = round(C |x|) the piece (0 .. 31 for |x| < 8) */",
            f"#define GELU_HALF_INPUT_C {h(C)}f", f"#define GELU_HALF_INPUT_M {h(M)}f",
            "/* the path takes |x| <= 8: the bits of |x| at most these, as a float and as f16; f16 but its least",
@@ -282,18 +295,18 @@ def header(results):
         upper = name.upper()
         if fast:
             bound = FAST[(form, type_)][1]
-            bits = int(bf16_or_f16_bits(type_, bound))
-            out += ["", f"/* {form} {type_}, the groups whose every |x| is at most {bound} (0x{bits:04X} as {type_}): the",
+            bits = int(max16(type_, bound))
+            out += ["", f"/* {form} {type_}, fitted on |x| <= {bound}, for the groups whose every |x| is at most 0x{bits:04X} as {type_}: the",
                     f"   coefficients c_0 .. c_{len(coef) - 1}, the pieces past it zero (taken by zeros only, whose y does",
                     f"   not depend on q); {n} inputs checked against the MPFR oracle's table: 0 differ */",
                     f"#define GELU_HALF_INPUT_{upper}_DEGREE {len(coef) - 1}",
                     f"#define GELU_HALF_INPUT_{upper}_MAX16 0x{bits:04X}",
-                    f"#define GELU_HALF_INPUT_{upper}_CEIL {int((form, type_) in CEIL)}"]
+                    f"#define GELU_HALF_INPUT_{upper}_GRID {grid((form, type_, True))}"]
         else:
             out += ["", f"/* {form} {type_}: the coefficients c_0 .. c_{len(coef) - 1} of q in t, per piece k; {n} inputs,",
                     "   every one the path takes, checked against the MPFR oracle's table: 0 differ */",
                     f"#define GELU_HALF_INPUT_{upper}_DEGREE {len(coef) - 1}",
-                    f"#define GELU_HALF_INPUT_{upper}_CEIL {int((form, type_) in CEIL)}"]
+                    f"#define GELU_HALF_INPUT_{upper}_GRID {grid((form, type_))}"]
         out.append(f"static const float gelu_half_input_{name}[{len(coef)}][32] __attribute__((aligned(64))) = {{")
         for row in coef:
             out.append("    {" + ", ".join(h(v) + "f" for v in row) + "},")
@@ -301,8 +314,8 @@ def header(results):
         if not fast and (form, type_) not in FAST:  # no shorter table: the FAST names are the table's
             out += [f"#define gelu_half_input_{name}_fast gelu_half_input_{name}",
                     f"#define GELU_HALF_INPUT_{upper}_FAST_DEGREE GELU_HALF_INPUT_{upper}_DEGREE",
-                    f"#define GELU_HALF_INPUT_{upper}_FAST_CEIL GELU_HALF_INPUT_{upper}_CEIL",
-                    f"#define GELU_HALF_INPUT_{upper}_FAST_MAX16 0x{int(bf16_or_f16_bits(type_, A_MAX)):04X}"]
+                    f"#define GELU_HALF_INPUT_{upper}_FAST_GRID GELU_HALF_INPUT_{upper}_GRID",
+                    f"#define GELU_HALF_INPUT_{upper}_FAST_MAX16 0x{int(max16(type_, A_MAX)):04X}"]
     out += ["", "#endif", ""]
     return "\n".join(out)
 
@@ -314,25 +327,33 @@ def bf16_or_f16_bits(type_, v):
     return np.array([v], np.float16).view(np.uint16)[0]
 
 
+def max16(type_, bound):
+    """The bits of the greatest |x| a shorter table takes: the bound's; for f16 odd bits, which its
+    range test needs (gelu_vh2_abs_one_or_above takes the lanes above an odd m): the value below
+    an even bound (8 itself then goes to gelu_half_input_known, as before)."""
+    bits = int(bf16_or_f16_bits(type_, bound))
+    return bits - 1 if type_ == "f16" and bits % 2 == 0 else bits
+
+
 def parse(text, form, type_, fast=False):
     """One table of a written header, as float32 coef[j][k]; its pieces must be those this script
-    evaluates (CEIL)."""
+    evaluates (grid)."""
     name = f"{form}_{type_}"
     start = text.index(f"gelu_half_input_{name}{'_fast' if fast else ''}[")
     body = text[text.index("{", text.index("=", start)) + 1:text.index("};", start)]
     rows = [r for r in body.split("}") if "{" in r]
     rows = np.array([[float.fromhex(v.strip().rstrip("f")) for v in r[r.index("{") + 1:].split(",")]
                      for r in rows], F32)
-    ceil = f"#define GELU_HALF_INPUT_{name.upper()}_CEIL "
-    if (text[text.index(ceil) + len(ceil)] == "1") != ((form, type_) in CEIL):
-        sys.exit(f"{name}: the header's pieces are not those of CEIL")
+    key = f"#define GELU_HALF_INPUT_{name.upper()}{'_FAST' if fast else ''}_GRID "
+    if int(text[text.index(key) + len(key)]) != grid((form, type_, fast)):
+        sys.exit(f"{name}: the header's pieces are not those of GRID")
     return rows
 
 
-def margins(table, want, degree):
+def margins(table, want, degree, amax=A_MAX):
     """Per piece, the linear program's best margin at this degree, in float ulps of q (negative:
     no polynomial of that degree puts q inside every input's interval, before any rounding)."""
-    _, _, k, t, pos, lo, hi = intervals(table, want)
+    _, _, k, t, pos, lo, hi = intervals(table, want, amax)
     return [solve_piece(t[pos][k[pos] == p], lo[k[pos] == p], hi[k[pos] == p], degree)[1] for p in range(32)]
 
 
@@ -340,7 +361,9 @@ def main():
     tables = golden()
     if "--margins" in sys.argv[1:]:  # --margins FORM TYPE DEGREE: what a lower degree would miss
         form, type_, degree = sys.argv[sys.argv.index("--margins") + 1:][:3]
-        m = margins((form, type_), tables[(form, type_)], int(degree))
+        fast = "--fast" in sys.argv[1:]  # the shorter table's pieces and bound (FAST)
+        table = (form, type_, fast)
+        m = margins(table, tables[(form, type_)], int(degree), FAST[(form, type_)][1] if fast else A_MAX)
         print(f"{form} {type_} degree {degree}, margin per piece (float ulps of q):")
         print(" ".join(f"{p}:{v:.1f}" for p, v in enumerate(m)))
         sys.exit(0)
@@ -354,7 +377,7 @@ def main():
                     coef = parse(text, form, type_, fast)
                     x = widen(type_, h)
                     inside = taken(type_, x, FAST[(form, type_)][1] if fast else A_MAX)
-                    failing = check((form, type_), coef, x[inside], tables[(form, type_)][inside])
+                    failing = check((form, type_, fast), coef, x[inside], tables[(form, type_)][inside])
                     print(f"{form} {type_}{' fast' if fast else ''}: {int(inside.sum())} inputs, {failing} differ from the oracle")
                     bad += failing
         sys.exit(1 if bad else 0)
@@ -368,9 +391,9 @@ def main():
                 sys.exit(1)
             results[(form, type_, False)] = (coef, len(x))
             if (form, type_) in FAST:
-                degree, bound = FAST[(form, type_)]
-                coef, x, want = fit((form, type_), tables[(form, type_)], degree, bound)
-                failing = check((form, type_), coef, x, want)
+                degree, bound, _ = FAST[(form, type_)]
+                coef, x, want = fit((form, type_, True), tables[(form, type_)], degree, bound)
+                failing = check((form, type_, True), coef, x, want)
                 print(f"{form} {type_} fast: degree {degree}, |x| <= {bound}, {len(x)} inputs, {failing} failing")
                 if failing:
                     sys.exit(1)

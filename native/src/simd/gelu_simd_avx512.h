@@ -250,15 +250,12 @@ static GELU_SIMD_ALWAYS gelu_vw gelu_vw_lookup32_low_bits(const float *row, gelu
 {
     return gelu_vw_lookup32(row, i);
 }
-/* a + b rounded up; a - ceil(4a)/4, exact (vreduceps), for a >= 0 */
+/* a + b rounded up; a - ceil(a 2^g) 2^-g, exact (vreduceps, g an immediate), for a >= 0 */
 static GELU_SIMD_ALWAYS gelu_vw gelu_vw_add_up(gelu_vw a, gelu_vw b)
 {
     return _mm512_add_round_ps(a, b, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC);
 }
-static GELU_SIMD_ALWAYS gelu_vw gelu_vw_less_ceil_quarter(gelu_vw a)
-{
-    return _mm512_reduce_ps(a, (2 << 4) | _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC);
-}
+#define gelu_vw_less_ceil(a, g) _mm512_reduce_ps((a), ((g) << 4) | _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC)
 /* v with the 16-bit lanes of m from p (the others of p not read) */
 static GELU_SIMD_ALWAYS gelu_vh gelu_vh_patch(gelu_vh v, unsigned m, const uint16_t *p)
 {
@@ -366,7 +363,7 @@ static GELU_SIMD_ALWAYS gelu_vh2 gelu_vh2_or(gelu_vh2 v, int b)
 {
     return _mm512_or_si512(v, _mm512_set1_epi16((short)b));
 }
-/* the lanes whose bits without the sign are 1 or at least m, m odd: v = |h| ^ 1 swaps 0 and 1 and
+/* the lanes whose bits without the sign are 1 or above m, m odd: v = |h| ^ 1 swaps 0 and 1 and
    keeps [2, m] (m odd: pairs 2k, 2k + 1 stay together), so those are the lanes with v - 1 >= m */
 static GELU_SIMD_ALWAYS uint32_t gelu_vh2_abs_one_or_above(gelu_vh2 h, int m)
 {
