@@ -76,10 +76,12 @@ DEGREE = {("erf", "bf16"): 4, ("erf", "f16"): 4, ("tanh", "bf16"): 5, ("tanh", "
 # A second, shorter table for the groups whose every |x| is at most a bound: (degree, bound, g).
 # erf bf16 at degree 3 on the pieces of 1/4 fits every piece but 26, 30 and 31 (--margins erf bf16
 # 3), so to 6.5; erf f16 at degree 3 fails pieces 0 and 10-17 of 1/4 but fits 32 pieces of 1/8,
-# so to 4 (--margins erf f16 3 --fast). Each saves a lookup and an fma a register, a fifth of the
-# path's FMA-pipe operations; a group with a lane above the bound (of N(0, 1)'s groups of 64: none
-# above 6.5, 0.4 % above 4; on uniform[-8, 8] nearly all) takes the form's table.
-FAST = {("erf", "bf16"): (3, 6.5, 2), ("erf", "f16"): (3, 4.0, 3)}
+# so to 4 (--margins erf f16 3 --fast); so do tanh (bf16 from degree 5) and quick f16, not quick
+# bf16 (its piece 0 fails at degree 4). Each saves one or two lookups and fmas a register, a fifth
+# or more of the path's FMA-pipe operations; a group with a lane above the bound (of N(0, 1)'s
+# groups of 64: none above 6.5, 0.4 % above 4; on uniform[-8, 8] nearly all) takes the form's table.
+FAST = {("erf", "bf16"): (3, 6.5, 2), ("erf", "f16"): (3, 4.0, 3), ("tanh", "bf16"): (3, 4.0, 3),
+        ("tanh", "f16"): (3, 4.0, 3), ("quick", "f16"): (3, 4.0, 3)}
 # The tables whose pieces are (k/4, (k+1)/4], and their g (the other: centred, of width 8/31.5)
 GRID = {("erf", "bf16"): 2, ("tanh", "bf16"): 2, ("erf", "f16"): 2, ("tanh", "f16"): 2, ("quick", "f16"): 2}
 F32, F64 = np.float32, np.float64
