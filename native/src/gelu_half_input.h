@@ -16,6 +16,7 @@
  *           k = ceil(4|x|) - 1 (|x| in (k/4, (k+1)/4]; x = 0 takes piece 31), t = |x| - ceil(4|x|)/4
  *           exact, in (-1/4, 0]
  *     quick bf16: s = fma(|x|, C, M) (M = 1.5 2^23: s = M + k), k = round(C |x|), t = C |x| - k
+ *           (C: 31.5 over the table's bound, 8 or 4, just below)
  *           in [-1/2, 1/2]: one operation more, but degree 5 here against 6 above
  *   q = sum c_j[k] t^j    Horner, degree 4 or 5, one 32-entry table lookup per coefficient
  *   y = max(0, x) - |x| q rounded to the format: bf16 by adding half an ulp to the float's bits,
@@ -47,10 +48,12 @@
 struct gelu_half_input_form {
     const float (*rows)[32]; /* c_0 .. c_degree */
     int degree, grid;        /* grid g: pieces (k 2^-g, (k+1) 2^-g], 0: centred (below) */
+    float c;                 /* the centred pieces' scale: 31.5 over the table's bound, just below */
 };
-#define GELU_HALF_INPUT_TABLE(NAME, name)                                                      \
-    {                                                                                          \
-        gelu_half_input_##name, GELU_HALF_INPUT_##NAME##_DEGREE, GELU_HALF_INPUT_##NAME##_GRID \
+#define GELU_HALF_INPUT_TABLE(NAME, name)                                                       \
+    {                                                                                           \
+        gelu_half_input_##name, GELU_HALF_INPUT_##NAME##_DEGREE, GELU_HALF_INPUT_##NAME##_GRID, \
+            GELU_HALF_INPUT_##NAME##_C                                                          \
     }
 #define GELU_HALF_INPUT_ROW(form, FORM)                  \
     [GELU_FORM_##FORM] = {                               \
@@ -86,7 +89,7 @@ static GELU_HALF_ALWAYS gelu_vw gelu_half_input_float(const struct gelu_half_inp
         k = gelu_vw_bits(gelu_vw_add_up(a, gelu_vw_set1(f->grid == 3 ? GELU_HALF_INPUT_M8 : GELU_HALF_INPUT_M4)));
         t = f->grid == 3 ? gelu_vw_less_ceil(a, 3) : gelu_vw_less_ceil(a, 2);
     } else {
-        gelu_vw c = gelu_vw_set1(GELU_HALF_INPUT_C), s = gelu_vw_fma(a, c, gelu_vw_set1(GELU_HALF_INPUT_M));
+        gelu_vw c = gelu_vw_set1(f->c), s = gelu_vw_fma(a, c, gelu_vw_set1(GELU_HALF_INPUT_M));
         t = gelu_vw_fma(a, c, gelu_vw_sub(gelu_vw_set1(GELU_HALF_INPUT_M), s)); /* M - s exact */
         k = gelu_vw_bits(s);
     }

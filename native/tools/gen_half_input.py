@@ -76,12 +76,13 @@ DEGREE = {("erf", "bf16"): 4, ("erf", "f16"): 4, ("tanh", "bf16"): 5, ("tanh", "
 # A second, shorter table for the groups whose every |x| is at most a bound: (degree, bound, g).
 # erf bf16 at degree 3 on the pieces of 1/4 fits every piece but 26, 30 and 31 (--margins erf bf16
 # 3), so to 6.5; erf f16 at degree 3 fails pieces 0 and 10-17 of 1/4 but fits 32 pieces of 1/8,
-# so to 4 (--margins erf f16 3 --fast); so do tanh (bf16 from degree 5) and quick f16, not quick
-# bf16 (its piece 0 fails at degree 4). Each saves one or two lookups and fmas a register, a fifth
-# or more of the path's FMA-pipe operations; a group with a lane above the bound (of N(0, 1)'s
+# so to 4 (--margins erf f16 3 --fast); so do tanh (bf16 from degree 5) and quick f16; quick bf16
+# (whose piece 0 of 1/8 fits no degree 4) takes 32 centred pieces to 4 at degree 3, from 5 on
+# those to 8. Each saves one or two lookups and fmas a register, a fifth or more of the path's
+# FMA-pipe operations; a group with a lane above the bound (of N(0, 1)'s
 # groups of 64: none above 6.5, 0.4 % above 4; on uniform[-8, 8] nearly all) takes the form's table.
 FAST = {("erf", "bf16"): (3, 6.5, 2), ("erf", "f16"): (3, 4.0, 3), ("tanh", "bf16"): (3, 4.0, 3),
-        ("tanh", "f16"): (3, 4.0, 3), ("quick", "f16"): (3, 4.0, 3)}
+        ("tanh", "f16"): (3, 4.0, 3), ("quick", "f16"): (3, 4.0, 3), ("quick", "bf16"): (3, 4.0, 0)}
 # The tables whose pieces are (k/4, (k+1)/4], and their g (the other: centred, of width 8/31.5)
 GRID = {("erf", "bf16"): 2, ("tanh", "bf16"): 2, ("erf", "f16"): 2, ("tanh", "f16"): 2, ("quick", "f16"): 2}
 F32, F64 = np.float32, np.float64
@@ -130,13 +131,20 @@ def grid(table):
     return GRID.get(table[:2], 0)
 
 
+def centred_c(table):
+    """The centred pieces' C for a table's range [0, b]: b C is the float just below 31.5."""
+    b = FAST[table[:2]][1] if len(table) == 3 and table[2] else A_MAX
+    return C if b == A_MAX else np.nextafter(np.float32(31.5 / b), np.float32(0))
+
+
 def piece_and_t(table, a):
     g = grid(table)
     if g:
         j = np.ceil(a.astype(F64) * 2 ** g)
         return (j.astype(np.int64) - 1) % 32, (a.astype(F64) - j / 2 ** g).astype(F32)  # exact
-    s = fma32(a, C, M)
-    return (s.astype(F64) - float(M)).astype(np.int64), fma32(a, C, -(s - M))
+    c = centred_c(table)
+    s = fma32(a, c, M)
+    return (s.astype(F64) - float(M)).astype(np.int64), fma32(a, c, -(s - M))
 
 
 def max0(x):
@@ -285,8 +293,9 @@ def header(results):
            "/* GRID g: s = |x| + Mg rounded up = Mg + ceil(|x| 2^g) 2^-g: its low 5 bits are the piece, ceil(|x| 2^g) - 1 */",
            f"#define GELU_HALF_INPUT_M4 {h(MG[2])}f",
            f"#define GELU_HALF_INPUT_M8 {h(MG[3])}f",
-           "/* quick bf16: s = fma(|x|, C, M) = M + k, k = round(C |x|) the piece (0 .. 31 for |x| < 8) */",
-           f"#define GELU_HALF_INPUT_C {h(C)}f", f"#define GELU_HALF_INPUT_M {h(M)}f",
+           "/* centred pieces (a table's GRID 0, its C): s = fma(|x|, C, M) = M + k, k = round(C |x|) the piece",
+           "   (0 .. 31 for |x| up to the table's bound) */",
+           f"#define GELU_HALF_INPUT_M {h(M)}f",
            "/* the path takes |x| <= 8: the bits of |x| at most these, as a float and as f16; f16 but its least",
            "   subnormal, 2^-24, as a float */",
            f"#define GELU_HALF_INPUT_ABS_MAX_BITS 0x{int(F32(A_MAX).view(np.uint32)):08X}",
@@ -303,12 +312,14 @@ def header(results):
                     f"   not depend on q); {n} inputs checked against the MPFR oracle's table: 0 differ */",
                     f"#define GELU_HALF_INPUT_{upper}_DEGREE {len(coef) - 1}",
                     f"#define GELU_HALF_INPUT_{upper}_MAX16 0x{bits:04X}",
-                    f"#define GELU_HALF_INPUT_{upper}_GRID {grid((form, type_, True))}"]
+                    f"#define GELU_HALF_INPUT_{upper}_GRID {grid((form, type_, True))}",
+                    f"#define GELU_HALF_INPUT_{upper}_C {h(centred_c((form, type_, True)))}f"]
         else:
             out += ["", f"/* {form} {type_}: the coefficients c_0 .. c_{len(coef) - 1} of q in t, per piece k; {n} inputs,",
                     "   every one the path takes, checked against the MPFR oracle's table: 0 differ */",
                     f"#define GELU_HALF_INPUT_{upper}_DEGREE {len(coef) - 1}",
-                    f"#define GELU_HALF_INPUT_{upper}_GRID {grid((form, type_))}"]
+                    f"#define GELU_HALF_INPUT_{upper}_GRID {grid((form, type_))}",
+                    f"#define GELU_HALF_INPUT_{upper}_C {h(centred_c((form, type_)))}f"]
         out.append(f"static const float gelu_half_input_{name}[{len(coef)}][32] __attribute__((aligned(64))) = {{")
         for row in coef:
             out.append("    {" + ", ".join(h(v) + "f" for v in row) + "},")
@@ -317,6 +328,7 @@ def header(results):
             out += [f"#define gelu_half_input_{name}_fast gelu_half_input_{name}",
                     f"#define GELU_HALF_INPUT_{upper}_FAST_DEGREE GELU_HALF_INPUT_{upper}_DEGREE",
                     f"#define GELU_HALF_INPUT_{upper}_FAST_GRID GELU_HALF_INPUT_{upper}_GRID",
+                    f"#define GELU_HALF_INPUT_{upper}_FAST_C GELU_HALF_INPUT_{upper}_C",
                     f"#define GELU_HALF_INPUT_{upper}_FAST_MAX16 0x{int(max16(type_, A_MAX)):04X}"]
     out += ["", "#endif", ""]
     return "\n".join(out)
