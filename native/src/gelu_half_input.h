@@ -11,14 +11,14 @@
  * too), in float:
  *
  *   k, t                  the piece, 0 .. 31, in the low 5 bits of s, and its variable:
- *     all but quick bf16, pieces of width w = 2^-g (g = 2; erf f16's shorter table 3):
- *           s = |x| + Mg rounded up (M4 = 1.5 2^21 - 1/4: s = M4 + ceil(4|x|)/4),
- *           k = ceil(4|x|) - 1 (|x| in (k/4, (k+1)/4]; x = 0 takes piece 31), t = |x| - ceil(4|x|)/4
- *           exact, in (-1/4, 0]
+ *     all but quick bf16, pieces of width w = 2^-g (g = 2, 1/4; some shorter tables 3, 1/8):
+ *           s = |x| + Mg rounded up (Mg = 1.5 2^(23-g) - w: s = Mg + ceil(|x|/w) w),
+ *           k = ceil(|x|/w) - 1 (|x| in (k w, (k+1) w]; x = 0 takes piece 31), t = |x| - ceil(|x|/w) w
+ *           exact, in (-w, 0]
  *     quick bf16: s = fma(|x|, C, M) (M = 1.5 2^23: s = M + k), k = round(C |x|), t = C |x| - k
- *           (C: 31.5 over the table's bound, 8 or 4, just below)
- *           in [-1/2, 1/2]: one operation more, but degree 5 here against 6 above
- *   q = sum c_j[k] t^j    Horner, degree 4 or 5, one 32-entry table lookup per coefficient
+ *           in [-1/2, 1/2] (C: 31.5 over the table's bound, 8 or 4, just below): one operation
+ *           more, but degree 5 here against 6 above
+ *   q = sum c_j[k] t^j    Horner, degree 3 to 5, one 32-entry table lookup per coefficient
  *   y = max(0, x) - |x| q rounded to the format: bf16 by adding half an ulp to the float's bits,
  *                         f16 by the conversion
  *
@@ -31,7 +31,9 @@
  * registers with a lane outside the range (|x| > 8, NaN, an infinity, f16's +-2^-24) is computed with those
  * lanes set to zero, and they are then taken from the table of every input's result
  * (gelu_half_tables.c), merged into the registers before the store (one store a register).
- * Unrolled over GELU_HALF_NB registers so that their Horner chains
+ * A group whose every |x| is within a smaller bound (4; erf bf16 6.5) takes a shorter table of
+ * degree 3 (gelu_half_input_fast, proven the same way on its range), one or two lookups and fmas
+ * fewer a register. Unrolled over GELU_HALF_NB registers so that their Horner chains
  * overlap; where the wrapper can (GELU_VH2_PAIRS), bf16 widens and narrows two registers at a
  * time, and f16 finds its lanes outside on the 16-bit values, two registers' worth at a time.
  */
