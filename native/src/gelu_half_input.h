@@ -136,7 +136,8 @@ static void gelu_half_input_fetch(enum gelu_form form, enum gelu_half type, gelu
     for (int b = 0; b < GELU_HALF_NB; b++)
         count += __builtin_popcount(outside[b]);
     if (count > GELU_HALF_GROUP / 8) {
-        gelu_half_lookup(table, x, r, GELU_HALF_GROUP);
+        _Static_assert(GELU_HALF_GROUP % 4 == 0, "whole 64-bit loads");
+        gelu_half_lookup4(table, x, r, GELU_HALF_GROUP);
         return;
     }
     for (int b = 0; b < GELU_HALF_NB; b++)
