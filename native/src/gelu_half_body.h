@@ -583,12 +583,19 @@ static GELU_HALF_ALWAYS int gelu_half_any_snan(enum gelu_half type, const uint16
     const size_t per = 2 * GELU_VW_LANES; /* 16-bit values a register */
     gelu_vwi acc = gelu_vwi_set1(0);
     size_t i = 0;
-    for (; GELU_VW_LANES > 1 && i + per <= n; i += per) { /* (the scalar wrapper: the loop below) */
+    for (; GELU_VW_LANES > 1 && i + per <= n; i += per) { /* (the scalar wrapper: the words below) */
         gelu_vwi w = gelu_vwi_and(gelu_vw_bits(gelu_vw_loadu((const float *)(const void *)(x + i))),
                                   gelu_vwi_set1(0x7FFF7FFF));
         acc = gelu_vwi_or(acc, gelu_vwi_add(w, gelu_vwi_set1((int)((0x7FFF - inf) * 0x00010001u))));
     }
     unsigned nan = gelu_vwi_eq(gelu_vwi_and(acc, gelu_vwi_set1((int)0x80008000u)), gelu_vwi_set1(0)) != GELU_HALF_ALL;
+    uint64_t acc64 = 0; /* the rest (and the scalar wrapper's all), four a 64-bit word, alike */
+    for (; i + 4 <= n; i += 4) {
+        uint64_t w;
+        memcpy(&w, x + i, sizeof w);
+        acc64 |= (w & 0x7FFF7FFF7FFF7FFFull) + (0x7FFFu - inf) * 0x0001000100010001ull;
+    }
+    nan |= (acc64 & 0x8000800080008000ull) != 0;
     for (size_t k = i; k < n; k++)
         nan |= (x[k] & 0x7FFFu) > inf;
     if (__builtin_expect(!nan, 1))
