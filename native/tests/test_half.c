@@ -84,6 +84,20 @@ static void all_16bit(int form, int type, const uint16_t *want)
     }
 }
 
+/* The 16-bit inputs x (n of them) on every ISA the machine has, against the oracle's results. */
+static void every_isa(const char *what, int form, int type, const uint16_t *want, const uint16_t *x, uint16_t *y,
+                      size_t n)
+{
+    for (int isa = 0; isa < GELU_N_ISAS; isa++) {
+        if (!gelu_isa_supported(isa))
+            continue;
+        h16[form][type](isa, x, y, n);
+        for (size_t i = 0; i < n; i++)
+            if (y[i] != want[x[i]])
+                report(what, form, type, isa, widen(type, x[i]), y[i], want[x[i]]);
+    }
+}
+
 /* Every input with |x| <= 8, one after another (repeated to a whole number of 64-lane groups):
    each goes through the polynomial path on the ISAs that have it. Then again with every 32nd
    lane 7.5 (in the path's range, above the bound of every shorter table, which a group takes
@@ -101,14 +115,7 @@ static void polynomial_range(int form, int type, const uint16_t *want)
     }
     for (size_t i = 0; n % 64 != 0; i++)
         x[n++] = x[i];
-    for (int isa = 0; isa < GELU_N_ISAS; isa++) {
-        if (!gelu_isa_supported(isa))
-            continue;
-        h16[form][type](isa, x, y, n);
-        for (size_t i = 0; i < n; i++)
-            if (y[i] != want[x[i]])
-                report("16-bit, |x| <= 8 packed", form, type, isa, widen(type, x[i]), y[i], want[x[i]]);
-    }
+    every_isa("16-bit, |x| <= 8 packed", form, type, want, x, y, n);
     uint16_t seven = type ? 0x4780 : 0x40F0; /* 7.5, f16 or bf16 */
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
@@ -119,15 +126,7 @@ static void polynomial_range(int form, int type, const uint16_t *want)
     while (m % 64 != 0)
         mixed[m++] = seven;
     static uint16_t ym[2 * N + 128];
-    for (int isa = 0; isa < GELU_N_ISAS; isa++) {
-        if (!gelu_isa_supported(isa))
-            continue;
-        h16[form][type](isa, mixed, ym, m);
-        for (size_t i = 0; i < m; i++)
-            if (ym[i] != want[mixed[i]])
-                report("16-bit, |x| <= 8 with 7.5 in every group", form, type, isa, widen(type, mixed[i]), ym[i],
-                       want[mixed[i]]);
-    }
+    every_isa("16-bit, |x| <= 8 with 7.5 in every group", form, type, want, mixed, ym, m);
 }
 
 /* Every input alone among zeros, a 64-lane group each (the other lanes of a group decide its
@@ -138,14 +137,7 @@ static void alone(int form, int type, const uint16_t *want)
     memset(x, 0, sizeof x);
     for (uint32_t i = 0; i < N; i++)
         x[64 * i + i % 64] = (uint16_t)i;
-    for (int isa = 0; isa < GELU_N_ISAS; isa++) {
-        if (!gelu_isa_supported(isa))
-            continue;
-        h16[form][type](isa, x, y, 64 * N);
-        for (size_t i = 0; i < 64 * N; i++)
-            if (y[i] != want[x[i]])
-                report("16-bit, every input alone among zeros", form, type, isa, widen(type, x[i]), y[i], want[x[i]]);
-    }
+    every_isa("16-bit, every input alone among zeros", form, type, want, x, y, 64 * N);
 }
 
 static float from_bits(uint32_t b)
