@@ -65,9 +65,10 @@ struct gelu_half_input_form {
 static const struct gelu_half_input_form gelu_half_input_forms[][2] = {GELU_FORMS(GELU_HALF_INPUT_ROW)};
 #undef GELU_HALF_INPUT_ROW
 /* The shorter table a group takes when its every |x| is at most a bound (gen_half_input.py's
-   FAST: erf bf16, degree 3 to 6.5; erf f16, degree 3 on pieces of 1/8 below 4), and that bound as
-   16-bit bits; a form and format without one has its table here, and 8 (bf16) or the f16 value
-   below 8 (f16, as its range test takes an odd bound: 8 itself goes to gelu_half_input_known). */
+   FAST: degree 3, erf bf16 on quarters to 6.5, quick bf16 on centred pieces to 4, the others on
+   eighths below 4), and that bound as 16-bit bits (f16's odd, as its range test needs); a form
+   and format the generator gives none would have its own table here, and 8 (bf16) or the f16
+   value below 8 (8 itself then goes to gelu_half_input_known). */
 #define GELU_HALF_INPUT_ROW(form, FORM)                            \
     [GELU_FORM_##FORM] = {                                         \
         GELU_HALF_INPUT_TABLE(FORM##_BF16_FAST, form##_bf16_fast), \
@@ -217,7 +218,7 @@ static GELU_HALF_ALWAYS void gelu_half_input_pairs_bf16(const struct gelu_half_i
 /*
  * bf16, a group as GELU_HALF_NB / 2 registers of 16-bit values, checked on those values (masks
  * in memory order). When every |x| is at most the form's fast bound, by the shorter table
- * (gelu_half_input_fast: erf, degree 3 to 6.5 against 4 to 8, 1.2x on N(0, 1)); else by the
+ * (gelu_half_input_fast: degree 3 to 6.5 or 4, against 4 or 5 to 8; 1.2-1.4x on N(0, 1)); else by the
  * form's table, the lanes outside it (|x| > 8: the bits without the sign above 0x4100) from
  * gelu_half_input_known or the table of every input's result.
  */
@@ -281,9 +282,9 @@ static GELU_HALF_ALWAYS void gelu_half_input_group(enum gelu_form form, enum gel
     /* f16: the lanes outside found on the 16-bit values, two registers' worth an instruction */
     uint32_t o[GELU_HALF_NB / 2];
     gelu_vh2 h[GELU_HALF_NB / 2];
-    /* |x| = 2^-24 or |x| above the shorter table's bound (gelu_half_input_fast: erf, degree 3 on
-       pieces of 1/8 below 4) by one range test, which needs its m odd (f16 bounds are: the
-       generator checks); a group with none takes that table */
+    /* |x| = 2^-24 or |x| above the shorter table's bound (gelu_half_input_fast: degree 3 on
+       pieces of 1/8 below 4) by one range test, which needs its m odd (the generator writes f16
+       bounds so); a group with none takes that table */
     GELU_HALF_EACH(GELU_HALF_NB / 2) {
         h[b] = gelu_vh2_loadu(x + 2 * GELU_VW_LANES * b);
         any |= gelu_vh2_abs_one_or_above(h[b], gelu_half_input_fast_max16[form][type]);
