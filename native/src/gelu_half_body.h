@@ -28,9 +28,12 @@
  * midpoint, which a window test on the float's low bits sees (16 bits for bf16; 13 for f16,
  * whose normal range only is taken there), or, for f16 in a register with a tail lane (the
  * negative tail's results are mostly f16 subnormals), unless y (1 -+ the bound) round apart.
- * The lanes it leaves (x < -A_MAX, whose bf16 result is below float's normal range; NaN; the
- * infinities; the undecided ones, a few in 10^4) are queued and finished together in double
- * (gelu_half_flush).
+ * Below -A_SCALE, where y leaves float's normal range (bf16's results down to its least
+ * subnormal, at -A_MAX), E, Q and y are 2^64 times their values and gelu_half_decide takes
+ * the bf16 bits from y's; at or below -A_MAX the result is -0. The lanes it leaves (NaN, the
+ * infinities, the undecided ones, a few in 10^4) are queued and finished together in double
+ * (gelu_half_flush): x in [-13.5, -12.6] erf, whose lanes were left to it, ran 0.28 Gelem/s
+ * (a tenth of N(0, 1)), 1.0 through the float path.
  *
  * The 16-bit backward is a lookup in the table of GELU' and one exact product (gelu_half_bwd_run).
  */
@@ -58,7 +61,7 @@
    with their results. */
 struct gelu_half_form {
     const float (*coef)[32];
-    float lo, a_max, g4;
+    float lo, a_scale, a_max, g4;
     int tail_ulps;
     const uint32_t (*hard[2])[2];
     size_t n_hard[2];
@@ -68,10 +71,10 @@ struct gelu_half_form {
     {                                                                         \
         GELU_HALF_HARD_CASES_##FORM##_BF16, GELU_HALF_HARD_CASES_##FORM##_F16 \
     }
-#define GELU_HALF_FORM(form, FORM)                                                                           \
-    {                                                                                                        \
-        gelu_half_##form##_coef, -GELU_HALF_##FORM##_A_MAX, GELU_HALF_##FORM##_A_MAX, GELU_HALF_##FORM##_G4, \
-            GELU_HALF_##FORM##_TAIL_ULPS, GELU_HALF_HARD(form, FORM)                                         \
+#define GELU_HALF_FORM(form, FORM)                                                               \
+    {                                                                                            \
+        gelu_half_##form##_coef, -FLT_MAX, GELU_HALF_##FORM##_A_SCALE, GELU_HALF_##FORM##_A_MAX, \
+            GELU_HALF_##FORM##_G4, GELU_HALF_##FORM##_TAIL_ULPS, GELU_HALF_HARD(form, FORM)      \
     }
 static const struct gelu_half_form gelu_half_forms[] = {
     [GELU_FORM_ERF] = GELU_HALF_FORM(erf, ERF),
@@ -80,7 +83,9 @@ static const struct gelu_half_form gelu_half_forms[] = {
 };
 
 /*
- * The tail's E(a) = exp(-(G(a) - G4)) for a held to [4, A_MAX] (gen_half.py): G = g - e
+ * The tail's E(a) = exp(-(G(a) - G4)) for a held to [4, A_MAX] (gen_half.py), times
+ * 2^GELU_HALF_DEEP_SCALE for a > A_SCALE, where E, Q and y would leave float's normal range
+ * (there a positive x's y is x still: x Q 2^64 is below 2^-42 x). G = g - e
  * exactly (the product's rounding error by an fma), -n = round(-(g - G4) / ln 2),
  * r = G - G4 - n ln 2 (g - n ln2_hi and the subtraction of G4 are exact), E = 2^-n (1 + r S(r)).
  * erf works with 2G = a^2 (one product less), so with 2 ln 2 and 2r, S's coefficients scaled to
@@ -92,6 +97,7 @@ static GELU_HALF_ALWAYS gelu_vw gelu_half_tail_e(enum gelu_form form, gelu_vw ax
     const int erf = form == GELU_FORM_ERF;
     const float k = erf ? 2.0f : 1.0f, g4 = k * f->g4;
     gelu_vw a = gelu_vw_min(gelu_vw_max(ax, gelu_vw_set1(4.0f)), gelu_vw_set1(f->a_max));
+    unsigned deep = gelu_vw_lt(gelu_vw_set1(f->a_scale), ax);
     gelu_vw g, e;
     if (form == GELU_FORM_TANH) {
         /* C3 a^3 + a: a^2 = h - hn, a h = c - cn, a^3 = c - (cn + a hn), C3 c = p - pn exactly, and
@@ -121,6 +127,7 @@ static GELU_HALF_ALWAYS gelu_vw gelu_half_tail_e(enum gelu_form form, gelu_vw ax
         scale *= k;
         s = gelu_vw_fma(s, r, gelu_vw_set1(gelu_half_exp_s[j] * scale));
     }
+    mn = gelu_vw_add(mn, gelu_vw_select(deep, gelu_vw_set1(GELU_HALF_DEEP_SCALE), gelu_vw_zero()));
     return gelu_vw_scalef(gelu_vw_fma(r, s, gelu_vw_set1(1.0f)), mn);
 }
 
@@ -160,10 +167,26 @@ static GELU_HALF_ALWAYS unsigned gelu_half_out_of_range(const struct gelu_half_f
  */
 #define GELU_HALF_ONE_WINDOW 16
 static GELU_HALF_ALWAYS gelu_vh gelu_half_decide(enum gelu_form form, enum gelu_half type, gelu_vw y, unsigned tail,
-                                                 int with_tail, unsigned *undecided)
+                                                 int with_tail, unsigned deep, unsigned *undecided)
 {
     const int tu = gelu_half_forms[form].tail_ulps, one = with_tail && tu <= GELU_HALF_ONE_WINDOW;
-    gelu_vwi b = gelu_vw_bits(y);
+    gelu_vwi b = gelu_vw_bits(y), off = gelu_vwi_set1(0);
+    if (type == GELU_HALF_BF16 && deep) {
+        /* y is 2^64 times the value there, and negative. A normal result is y's bf16 bits less
+           64 in the exponent (0x2000). Below bf16's normal range, the value's quantum 2^-133 is
+           2^-69 here, as it is for the floats of [2^-62, 2^-61): z = y - 2^-62 rounds to bf16 as
+           the value does, and the result is z's bits less 2^-62's (0x2080; k 2^-133 has the bits
+           k, and 2^-126 those of 2^-61 less 2^-62's). z's rounding adds half an ulp of z, to an
+           error of at most half the bound in ulps of z: the window holds. Nothing subnormal is
+           computed (a subnormal would be flushed under FTZ, and costs an assist). */
+        _Static_assert(GELU_HALF_DEEP_SCALE == 64, "the offsets are 2^64's");
+        unsigned sub = deep & gelu_vw_lt(gelu_vw_set1(-0x1p-62f), y);
+        y = gelu_vw_add(y, gelu_vw_select(sub, gelu_vw_set1(-0x1p-62f), gelu_vw_set1(-0.0f)));
+        b = gelu_vw_bits(y);
+        off = gelu_vw_bits(
+            gelu_vw_select(sub, gelu_vwi_as_vw(gelu_vwi_set1(-0x2080)),
+                           gelu_vw_select(deep, gelu_vwi_as_vw(gelu_vwi_set1(-0x2000)), gelu_vwi_as_vw(off))));
+    }
     if (type == GELU_HALF_BF16) {
         const int wu = one ? tu : GELU_HALF_ULPS;
         gelu_vwi w = gelu_vwi_and(gelu_vwi_add(b, gelu_vwi_set1(wu - 0x8000)), gelu_vwi_set1(0xFFFF));
@@ -173,7 +196,8 @@ static GELU_HALF_ALWAYS gelu_vh gelu_half_decide(enum gelu_form form, enum gelu_
             *undecided = (*undecided & ~tail) | (gelu_vwi_le(w, gelu_vwi_set1(2 * tu)) & tail);
         }
         /* no tie reaches here, so adding half an ulp and truncating is round to nearest */
-        return gelu_vwi_narrow16(gelu_vwi_shr(gelu_vwi_add(b, gelu_vwi_set1(0x8000)), 16));
+        gelu_vwi h = gelu_vwi_shr(gelu_vwi_add(b, gelu_vwi_set1(0x8000)), 16);
+        return gelu_vwi_narrow16(deep ? gelu_vwi_add(h, off) : h);
     }
     gelu_vh h = gelu_vw_to_f16(y);
     unsigned apart = 0;
@@ -352,15 +376,21 @@ static GELU_HALF_ALWAYS void gelu_half_finish(enum gelu_form form, enum gelu_hal
 {
     GELU_HALF_EACH(GELU_HALF_NB) {
         gelu_vw ax = gelu_vw_abs(v[b]), qb = q[b];
-        unsigned tail = 0;
+        unsigned tail = 0, deep = 0;
         if (e && big[b]) {
             qb = gelu_vw_mul(qb, e[b]);
             tail = gelu_half_forms[form].tail_ulps <= GELU_HALF_ONE_WINDOW ? GELU_HALF_ALL
                                                                            : gelu_vw_le(v[b], gelu_vw_set1(-4.0f));
+            deep = gelu_vw_lt(v[b], gelu_vw_set1(-gelu_half_forms[form].a_scale));
         }
         /* max(0, x) returns x when both are zeros, so -0 stays -0 */
         gelu_vw y = gelu_vw_fnma(ax, qb, gelu_vw_max(gelu_vw_zero(), v[b]));
-        out[b] = gelu_half_decide(form, type, y, tail, e && tail, &slow[b]);
+        if (deep) { /* y scaled; x <= -A_MAX gives -0 in both formats (a is held there) */
+            y = gelu_vw_select(gelu_vw_le(v[b], gelu_vw_set1(-gelu_half_forms[form].a_max)), gelu_vw_set1(-0.0f), y);
+            if (type == GELU_HALF_F16) /* the scaled y of x > -A_MAX rounds to -0 too, as the value */
+                deep = 0;
+        }
+        out[b] = gelu_half_decide(form, type, y, tail, e && tail, deep, &slow[b]);
     }
 }
 
@@ -418,16 +448,35 @@ static GELU_HALF_ALWAYS int gelu_half_known(enum gelu_form form, enum gelu_half 
 }
 
 /* A group whose every x is at or below gelu_half_zero_below (-inf too) into y as -0s, before
-   any Q: returns 0, having written nothing, when one is not (x in [-60, -14], erf bf16: 1.3
-   Gelem/s through the group's path, which computes Q for every lane and throws it away). */
-static __attribute__((noinline)) int gelu_half_all_zero(enum gelu_form form, enum gelu_half type, const float *x,
-                                                        uint16_t *y)
+   any Q (x in [-60, -14], erf bf16: 1.3 Gelem/s through the group's path, which computes Q for
+   every lane and throws it away); or one whose results are known from x but for a few
+   (gelu_half_known), the few to q. Returns 0, having written nothing, for any other group. */
+static __attribute__((noinline)) int gelu_half_known_group(enum gelu_form form, enum gelu_half type, const float *x,
+                                                           uint16_t *y, struct gelu_half_queue *q, size_t at)
+{
+    gelu_vw v[GELU_HALF_NB];
+    GELU_HALF_EACH(GELU_HALF_NB)
+        v[b] = gelu_vw_loadu(x + GELU_VW_LANES * b);
+    if (!gelu_half_known(form, type, v, GELU_HALF_FEW))
+        return 0;
+    gelu_vh out[GELU_HALF_NB];
+    unsigned slow[GELU_HALF_NB];
+    GELU_HALF_EACH(GELU_HALF_NB) {
+        out[b] = gelu_half_bits(type, gelu_vw_zero());
+        slow[b] = GELU_HALF_ALL;
+    }
+    gelu_half_leave(form, type, v, out, slow, q, at);
+    gelu_half_store(y, out);
+    return 1;
+}
+static __attribute__((noinline)) int gelu_half_far_group(enum gelu_form form, enum gelu_half type, const float *x,
+                                                         uint16_t *y, struct gelu_half_queue *q, size_t at)
 {
     unsigned zero = GELU_HALF_ALL;
     GELU_HALF_EACH(GELU_HALF_NB)
         zero &= gelu_vw_le(gelu_vw_loadu(x + GELU_VW_LANES * b), gelu_vw_set1(gelu_half_zero_below[form][type]));
-    if (zero != GELU_HALF_ALL)
-        return 0;
+    if (zero != GELU_HALF_ALL) /* (apart: its frame cost the all -0 groups a fifth) */
+        return gelu_half_known_group(form, type, x, y, q, at);
     gelu_vh out[GELU_HALF_NB];
     GELU_HALF_EACH(GELU_HALF_NB)
         out[b] = gelu_half_bits(type, gelu_vw_set1(-0.0f));
@@ -662,7 +711,7 @@ static GELU_HALF_ALWAYS void gelu_half_narrow_chunk(enum gelu_form form, enum ge
         /* a chunk that starts at or below the bound: its groups of -0s go before any Q (a test
            a group in every chunk cost N(0, 1) 5-9 %) */
         for (; j + GELU_HALF_GROUP <= len; j += GELU_HALF_GROUP)
-            if (!gelu_half_all_zero(form, type, x + j, y + j))
+            if (!gelu_half_far_group(form, type, x + j, y + j, q, j))
                 gelu_half_group_narrow(form, type, x + j, y + j, q, j, q->keep_x, GELU_HALF_FEW);
     } else {
         for (; j + GELU_HALF_GROUP <= len; j += GELU_HALF_GROUP)

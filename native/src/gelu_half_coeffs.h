@@ -16,16 +16,24 @@ static const float gelu_half_exp_s[GELU_HALF_EXP_DEGREE + 1] = {-0x1.00000000000
 /* tanh's G(a) = C3 a^3 + a, quick's a C */
 #define GELU_HALF_TANH_C3 0x1.2444f20000000p-4f
 #define GELU_HALF_QUICK_C 0x1.b3b6460000000p+0f
-/* erf: x below -A_MAX takes the double path; G4; y within TAIL_ULPS float ulps for x <= -4 */
-#define GELU_HALF_ERF_A_MAX 0x1.9000000000000p+3f
+/* below -A_SCALE, E, Q and y are 2^DEEP_SCALE times their values */
+#define GELU_HALF_DEEP_SCALE 64
+/* erf: E scaled below -A_SCALE; x at or below -A_MAX gives -0 (bf16 and f16); G4; */
+/* y within TAIL_ULPS float ulps for x <= -4 */
+#define GELU_HALF_ERF_A_SCALE 0x1.9000000000000p+3f
+#define GELU_HALF_ERF_A_MAX 0x1.b400000000000p+3f
 #define GELU_HALF_ERF_G4 0x1.0000000000000p+3f
 #define GELU_HALF_ERF_TAIL_ULPS 8
-/* tanh: x below -A_MAX takes the double path; G4; y within TAIL_ULPS float ulps for x <= -4 */
-#define GELU_HALF_TANH_A_MAX 0x1.3000000000000p+3f
+/* tanh: E scaled below -A_SCALE; x at or below -A_MAX gives -0 (bf16 and f16); G4; */
+/* y within TAIL_ULPS float ulps for x <= -4 */
+#define GELU_HALF_TANH_A_SCALE 0x1.3000000000000p+3f
+#define GELU_HALF_TANH_A_MAX 0x1.4c00000000000p+3f
 #define GELU_HALF_TANH_G4 0x1.1222780000000p+3f
 #define GELU_HALF_TANH_TAIL_ULPS 16
-/* quick: x below -A_MAX takes the double path; G4; y within TAIL_ULPS float ulps for x <= -4 */
-#define GELU_HALF_QUICK_A_MAX 0x1.9000000000000p+5f
+/* quick: E scaled below -A_SCALE; x at or below -A_MAX gives -0 (bf16 and f16); G4; */
+/* y within TAIL_ULPS float ulps for x <= -4 */
+#define GELU_HALF_QUICK_A_SCALE 0x1.9000000000000p+5f
+#define GELU_HALF_QUICK_A_MAX 0x1.c800000000000p+5f
 #define GELU_HALF_QUICK_G4 0x1.b3b6460000000p+2f
 #define GELU_HALF_QUICK_TAIL_ULPS 16
 

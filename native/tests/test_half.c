@@ -7,7 +7,11 @@
  * edges of each format (largest value, overflow threshold, least subnormal). The same under
  * the caller's odd floating-point modes. The 16-bit functions once more on the inputs their
  * polynomial path takes (|x| <= 8, gelu_half_input.h) packed together, so that no register
- * holds a lane outside it (a register with one would take the table). Then the argument checks.
+ * holds a lane outside it (a register with one would take the table). The narrowing functions
+ * once more on the deep negative tail, where their float path scales E, Q and y by 2^64 and
+ * takes bf16's subnormal results from the bits (every 127th float of [-A_MAX - 1/2, -A_SCALE]),
+ * each input among other kinds of input at random places, also under FTZ+DAZ. Then the
+ * argument checks.
  * Usage: test_half [STRIDE]  (the float sample of the narrowing functions, default 65537)
  */
 #include <math.h>
@@ -17,6 +21,7 @@
 
 #include "gelu.h"
 #include "gelu_forms.h"
+#include "gelu_half_coeffs.h"
 #include "gelu_half_convert.h"
 #include "gelu_half_hard_cases.h"
 #include "gelu_half_input_coeffs.h"
@@ -146,6 +151,12 @@ static float from_bits(uint32_t b)
     memcpy(&f, &b, 4);
     return f;
 }
+static uint32_t float_bits(float f)
+{
+    uint32_t b;
+    memcpy(&b, &f, 4);
+    return b;
+}
 
 /* The narrowing functions on float inputs that are not 16-bit values. */
 static void sampled_floats(int form, int type, uint32_t stride)
@@ -172,6 +183,51 @@ static void sampled_floats(int form, int type, uint32_t stride)
             if (y[i] != want[i])
                 report("narrowing sample", form, type, isa, x[i], y[i], want[i]);
     }
+    free(x), free(want), free(y);
+}
+
+/*
+ * The deep negative tail, x in [-A_MAX - 1/2, -A_SCALE] (every 127th float), four places in nine
+ * among other inputs at random (central, the rest of the tail, zeros of the result,
+ * huge, NaN, -inf), so that registers mix them; in the default mode and under FTZ+DAZ, whose
+ * flushing any subnormal arithmetic there would show. Against MPFR.
+ */
+static void deep_tail(int form, int type)
+{
+    static const float a_scale[GELU_N_FORMS] = {GELU_HALF_ERF_A_SCALE, GELU_HALF_TANH_A_SCALE, GELU_HALF_QUICK_A_SCALE};
+    static const float a_max[GELU_N_FORMS] = {GELU_HALF_ERF_A_MAX, GELU_HALF_TANH_A_MAX, GELU_HALF_QUICK_A_MAX};
+    uint32_t lo = float_bits(-a_scale[form]), hi = float_bits(-(a_max[form] + 0.5f));
+    size_t n = 3 * ((hi - lo) / 127 + 1);
+    float *x = malloc(n * sizeof *x);
+    uint16_t *want = malloc(n * sizeof *want), *y = malloc(n * sizeof *y);
+    uint64_t r = 0x9E3779B97F4A7C15ull;
+    uint32_t u = lo;
+    for (size_t i = 0; i < n; i++) {
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        double t = (double)(r >> 11) * 0x1p-53;
+        switch (r % 9) {
+        case 0: x[i] = (float)(8 * t - 4); break;                    /* central */
+        case 1: x[i] = (float)(-4 - (a_scale[form] - 4) * t); break; /* the tail above the deep one */
+        case 2: x[i] = (float)(4 + 60 * t); break;                   /* positive tail */
+        case 3: x[i] = (float)(-a_max[form] - 100 * t); break;       /* -0 */
+        case 4: x[i] = t < 0.3 ? NAN : t < 0.6 ? -INFINITY : -0x1p100f; break;
+        default: /* the deep tail, in order */ x[i] = from_bits(u); u = u + 127 <= hi ? u + 127 : lo;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        want[i] = gelu_oracle_half(form, type, x[i]);
+    unsigned saved = test_fp_get();
+    for (int odd = 0; odd < 2; odd++)
+        for (int isa = 0; isa < GELU_N_ISAS; isa++) {
+            if (!gelu_isa_supported(isa))
+                continue;
+            test_fp_set(odd ? TEST_FP_DEFAULT | TEST_FP_FTZ | TEST_FP_DAZ : saved);
+            n16[form][type](isa, x, y, n);
+            test_fp_set(saved);
+            for (size_t i = 0; i < n; i++)
+                if (y[i] != want[i])
+                    report(odd ? "deep tail, FTZ+DAZ" : "deep tail", form, type, isa, x[i], y[i], want[i]);
+        }
     free(x), free(want), free(y);
 }
 
@@ -314,6 +370,7 @@ int main(int argc, char **argv)
             caller_mode(form, type, want);
             long_arrays(form, type, want);
             sampled_floats(form, type, stride);
+            deep_tail(form, type);
             printf("%s %s: all 2^16 inputs and a float sample, every ISA: %s\n", forms[form], types[type],
                    failures ? "FAILURES" : "ok");
         }

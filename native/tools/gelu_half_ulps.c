@@ -4,7 +4,8 @@
  * (x <= -4), the windows of the rounding test. The fast path is repeated here operation for
  * operation (a handful of float operations on the tables of gelu_half_coeffs.h; the lanes of a
  * register below 4 get E = 1 exactly, so one lane at a time is the same) and compared with the
- * correctly rounded kernels' double y, which is within 2^-40 of the exact value. Prints the
+ * correctly rounded kernels' double y, which is within 2^-40 of the exact value; below -A_SCALE
+ * the kernel's y is 2^GELU_HALF_DEEP_SCALE times its value, and so is the exact one here. Prints the
  * worst error and a histogram per form and range; exits 1 when a bound does not hold.
  * Usage: gelu_half_ulps [STRIDE]   (every STRIDE-th float bit pattern, default 101; the
  * negative tail [-A_MAX, -4], where the tail's error is largest, is always taken whole)
@@ -20,13 +21,14 @@
 struct form {
     const char *name;
     const float (*c)[32];
-    float a_max, g4;
+    float a_scale, a_max, g4;
     int tail_ulps;
 };
 
 static float tail_e(int form, const struct form *f, float ax)
 {
     const float k = form == 0 ? 2.0f : 1.0f, g4 = k * f->g4;
+    int deep = ax > f->a_scale;
     float a = fminf(fmaxf(ax, 4.0f), f->a_max);
     float g, e;
     if (form == 1) {
@@ -55,7 +57,7 @@ static float tail_e(int form, const struct form *f, float ax)
         scale *= k;
         s = fmaf(s, r, gelu_half_exp_s[j] * scale);
     }
-    return ldexpf(fmaf(r, s, 1.0f), (int)mn);
+    return ldexpf(fmaf(r, s, 1.0f), (int)mn + (deep ? GELU_HALF_DEEP_SCALE : 0));
 }
 
 static float fast_y(int form, const struct form *f, float x)
@@ -66,7 +68,7 @@ static float fast_y(int form, const struct form *f, float x)
     for (int j = GELU_HALF_DEGREE - 1; j >= 0; j--)
         q = fmaf(q, t, f->c[j][k]);
     if (ax >= 4.0f)
-        q *= tail_e(form, f, ax);
+        q *= tail_e(form, f, ax); /* scaled for x > A_SCALE too, whose y is x still */
     return fmaf(-ax, q, x >= 0.0f ? x : 0.0f);
 }
 
@@ -78,7 +80,7 @@ struct tally {
 
 static void measure(int form, const struct form *f, float x, struct tally *t)
 {
-    double exact = gelu_cr_y(form, x);
+    double exact = ldexp(gelu_cr_y(form, x), x < -f->a_scale ? GELU_HALF_DEEP_SCALE : 0);
     if (exact == 0)
         return;
     double ulp = fabs(exact) < 0x1p-126 ? 0x1p-149 : ldexp(1.0, ilogb((float)exact) - 23);
@@ -108,9 +110,12 @@ int main(int argc, char **argv)
     if (stride == 0)
         stride = 1;
     static const struct form forms[3] = {
-        {"erf", gelu_half_erf_coef, GELU_HALF_ERF_A_MAX, GELU_HALF_ERF_G4, GELU_HALF_ERF_TAIL_ULPS},
-        {"tanh", gelu_half_tanh_coef, GELU_HALF_TANH_A_MAX, GELU_HALF_TANH_G4, GELU_HALF_TANH_TAIL_ULPS},
-        {"quick", gelu_half_quick_coef, GELU_HALF_QUICK_A_MAX, GELU_HALF_QUICK_G4, GELU_HALF_QUICK_TAIL_ULPS},
+        {"erf", gelu_half_erf_coef, GELU_HALF_ERF_A_SCALE, GELU_HALF_ERF_A_MAX, GELU_HALF_ERF_G4,
+         GELU_HALF_ERF_TAIL_ULPS},
+        {"tanh", gelu_half_tanh_coef, GELU_HALF_TANH_A_SCALE, GELU_HALF_TANH_A_MAX, GELU_HALF_TANH_G4,
+         GELU_HALF_TANH_TAIL_ULPS},
+        {"quick", gelu_half_quick_coef, GELU_HALF_QUICK_A_SCALE, GELU_HALF_QUICK_A_MAX, GELU_HALF_QUICK_G4,
+         GELU_HALF_QUICK_TAIL_ULPS},
     };
     int bad = 0;
     for (int form = 0; form < 3; form++) {

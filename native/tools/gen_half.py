@@ -21,7 +21,10 @@ quick, with float constants C3, C; G4 the float evaluation of G(4), so that E(4)
 below 4 in a register that takes the tail are unchanged) and R(a) = Q(a) e^(G(a) - G4) smooth
 (about 1/a for erf, about e^(-G4) for the others), held at a = 20 (Q(20) < 2^-49 relative for
 quick, where R is still 1 within that; the other forms are zero there). E needs a float normal
-result: a is held at A_MAX, and x < -A_MAX (Q(A_MAX) >= 2^-123) takes the double path. exp(-r),
+result: for x >= -A_SCALE (Q(A_SCALE) >= 2^-123) a is held at A_SCALE; below it, down to -A_MAX
+(where the bf16 result turns -0, and every f16 result is -0 already), E is 2^DEEP_SCALE times
+its value, so that Q and y stay float normal (the kernel takes the scale back out of y's bits:
+bf16's subnormal results among them, with no subnormal float arithmetic). exp(-r),
 |r| <= ln2/2, is 1 + r S(r), S of degree EXP_DEGREE.
 Needs mpmath and numpy (Debian: python3-mpmath, python3-numpy).
 """
@@ -42,7 +45,11 @@ DIRECT = 16  # pieces of width 1/4 on [0, 4); then the tail's pieces of width 1
 # changes by a (1.702 - C)).
 ULPS = 4
 TAIL_ULPS = {"erf": 8, "tanh": 16, "quick": 16}
-A_MAX = {"erf": 12.5, "tanh": 9.5, "quick": 50.0}
+A_SCALE = {"erf": 12.5, "tanh": 9.5, "quick": 50.0}
+# x at or below -A_MAX: the correctly rounded bf16 result is -0 (|GELU(x)| below half of bf16's least
+# subnormal, 2^-134; MPFR by bisection: -13.5615 erf, -10.3332 tanh, -56.9470 quick), rounded outward
+A_MAX = {"erf": 13.625, "tanh": 10.375, "quick": 57.0}
+DEEP_SCALE = 64
 EXP_DEGREE, EXP_R = 4, mp.mpf("0.3466") + mp.mpf(2) ** -10  # |r| <= ln2/2, a little more
 # Java: its old layout, direct pieces on [0, 6) (24 of them), x < -4 and quick x >= 6 to its double path
 JAVA_PIECES, JAVA_LO, JAVA_ULPS = 24, -4.0, 4
@@ -128,9 +135,14 @@ def main():
         pieces = [fit(f, k, True) if k < DIRECT else fit(r, k, True) for k in range(PIECES)]
         errs = [worst_log2(f if k < DIRECT else r, k, pieces[k], True) for k in range(PIECES)]
         assert max(errs) <= GOAL, (name, errs)
-        assert mp.log(f(mp.mpf(A_MAX[name])), 2) >= -123
+        a_scale, a_max = mp.mpf(A_SCALE[name]), mp.mpf(A_MAX[name])
+        assert mp.log(f(a_scale), 2) >= -123  # Q and E normal above -A_SCALE
+        assert a_max * f(a_max) < mp.mpf(2) ** -134  # bf16 -0 from -A_MAX down
+        # scaled, Q, E and y normal down to -A_MAX, and y far below overflow
+        assert mp.log(f(a_max), 2) + DEEP_SCALE >= -123 and a_scale * f(a_scale) * 2 ** DEEP_SCALE < 1
         print(f"{name}: worst relative error of Q 2^{max(errs[:DIRECT]):.1f} on [0, 4), of R "
-              f"2^{max(errs[DIRECT:]):.1f} on [4, 20); G4 = {float(g4)}, A_MAX = {A_MAX[name]}")
+              f"2^{max(errs[DIRECT:]):.1f} on [4, 20); G4 = {float(g4)}, A_SCALE = {A_SCALE[name]}, "
+              f"A_MAX = {A_MAX[name]}")
         out[name] = ([[float(pieces[k][p]) for k in range(PIECES)] for p in range(DEGREE + 1)], g4)
         jp = [fit(f, k, False) for k in range(JAVA_PIECES)]
         jp += [jp[-1]] * (32 - JAVA_PIECES)
@@ -154,10 +166,14 @@ def main():
          f"#define GELU_HALF_LOG2E {h(f32(1 / ln2))}f",
          f"/* tanh's G(a) = C3 a^3 + a, quick's a C */",
          f"#define GELU_HALF_TANH_C3 {h(C3)}f",
-         f"#define GELU_HALF_QUICK_C {h(CQ)}f"]
+         f"#define GELU_HALF_QUICK_C {h(CQ)}f",
+         "/* below -A_SCALE, E, Q and y are 2^DEEP_SCALE times their values */",
+         f"#define GELU_HALF_DEEP_SCALE {DEEP_SCALE}"]
     for name, _, _ in FORMS:
         N = name.upper()
-        c.append(f"/* {name}: x below -A_MAX takes the double path; G4; y within TAIL_ULPS float ulps for x <= -4 */")
+        c.append(f"/* {name}: E scaled below -A_SCALE; x at or below -A_MAX gives -0 (bf16 and f16); G4; */")
+        c.append("/* y within TAIL_ULPS float ulps for x <= -4 */")
+        c.append(f"#define GELU_HALF_{N}_A_SCALE {h(A_SCALE[name])}f")
         c.append(f"#define GELU_HALF_{N}_A_MAX {h(A_MAX[name])}f")
         c.append(f"#define GELU_HALF_{N}_G4 {h(out[name][1])}f")
         c.append(f"#define GELU_HALF_{N}_TAIL_ULPS {TAIL_ULPS[name]}")
