@@ -55,13 +55,13 @@
 #define GELU_HALF_ALL ((1u << GELU_VW_LANES) - 1)
 #define GELU_HALF_GROUP (GELU_HALF_NB * GELU_VW_LANES)
 
-/* The fast path's table of Q and R, the range of x where it holds, [lo, +inf), its tail's
-   constants (gelu_half_tail_e) and bound in float ulps, and the exact path's hard cases (bf16,
+/* The fast path's table of Q and R, its tail's constants (gelu_half_tail_e) and bound in float
+   ulps, and the exact path's hard cases (bf16,
    f16): the inputs whose y (1 -+ 2^-40) round differently and whose lower rounding is wrong,
    with their results. */
 struct gelu_half_form {
     const float (*coef)[32];
-    float lo, a_scale, a_max, g4;
+    float a_scale, a_max, g4;
     int tail_ulps;
     const uint32_t (*hard[2])[2];
     size_t n_hard[2];
@@ -71,10 +71,10 @@ struct gelu_half_form {
     {                                                                         \
         GELU_HALF_HARD_CASES_##FORM##_BF16, GELU_HALF_HARD_CASES_##FORM##_F16 \
     }
-#define GELU_HALF_FORM(form, FORM)                                                               \
-    {                                                                                            \
-        gelu_half_##form##_coef, -FLT_MAX, GELU_HALF_##FORM##_A_SCALE, GELU_HALF_##FORM##_A_MAX, \
-            GELU_HALF_##FORM##_G4, GELU_HALF_##FORM##_TAIL_ULPS, GELU_HALF_HARD(form, FORM)      \
+#define GELU_HALF_FORM(form, FORM)                                                                            \
+    {                                                                                                         \
+        gelu_half_##form##_coef, GELU_HALF_##FORM##_A_SCALE, GELU_HALF_##FORM##_A_MAX, GELU_HALF_##FORM##_G4, \
+            GELU_HALF_##FORM##_TAIL_ULPS, GELU_HALF_HARD(form, FORM)                                          \
     }
 static const struct gelu_half_form gelu_half_forms[] = {
     [GELU_FORM_ERF] = GELU_HALF_FORM(erf, ERF),
@@ -83,21 +83,22 @@ static const struct gelu_half_form gelu_half_forms[] = {
 };
 
 /*
- * The tail's E(a) = exp(-(G(a) - G4)) for a held to [4, A_MAX] (gen_half.py), times
- * 2^GELU_HALF_DEEP_SCALE for a > A_SCALE, where E, Q and y would leave float's normal range
- * (there a positive x's y is x still: x Q 2^64 is below 2^-42 x). G = g - e
+ * The tail's E(a) = exp(-(G(a) - G4)) for a held to [4, A_SCALE] (gen_half.py); for bf16 to
+ * [4, A_MAX], times 2^GELU_HALF_DEEP_SCALE for a > A_SCALE, where E, Q and y would leave float's
+ * normal range (there a positive x's y is x still: x Q 2^64 is below 2^-42 x; f16's results
+ * are -0 below -A_SCALE, which its range leaves to gelu_half_leave). G = g - e
  * exactly (the product's rounding error by an fma), -n = round(-(g - G4) / ln 2),
  * r = G - G4 - n ln 2 (g - n ln2_hi and the subtraction of G4 are exact), E = 2^-n (1 + r S(r)).
  * erf works with 2G = a^2 (one product less), so with 2 ln 2 and 2r, S's coefficients scaled to
  * match; there g - 2G4 is exact. At a = 4, g = G4 and e = 0 give n = 0, r = 0 and E = 1 exactly.
  */
-static GELU_HALF_ALWAYS gelu_vw gelu_half_tail_e(enum gelu_form form, gelu_vw ax)
+static GELU_HALF_ALWAYS gelu_vw gelu_half_tail_e(enum gelu_form form, enum gelu_half type, gelu_vw ax)
 {
     const struct gelu_half_form *f = &gelu_half_forms[form];
-    const int erf = form == GELU_FORM_ERF;
+    const int erf = form == GELU_FORM_ERF, bf16 = type == GELU_HALF_BF16;
     const float k = erf ? 2.0f : 1.0f, g4 = k * f->g4;
-    gelu_vw a = gelu_vw_min(gelu_vw_max(ax, gelu_vw_set1(4.0f)), gelu_vw_set1(f->a_max));
-    unsigned deep = gelu_vw_lt(gelu_vw_set1(f->a_scale), ax);
+    gelu_vw a = gelu_vw_min(gelu_vw_max(ax, gelu_vw_set1(4.0f)), gelu_vw_set1(bf16 ? f->a_max : f->a_scale));
+    unsigned deep = bf16 ? gelu_vw_lt(gelu_vw_set1(f->a_scale), ax) : 0;
     gelu_vw g, e;
     if (form == GELU_FORM_TANH) {
         /* C3 a^3 + a: a^2 = h - hn, a h = c - cn, a^3 = c - (cn + a hn), C3 c = p - pn exactly, and
@@ -127,7 +128,8 @@ static GELU_HALF_ALWAYS gelu_vw gelu_half_tail_e(enum gelu_form form, gelu_vw ax
         scale *= k;
         s = gelu_vw_fma(s, r, gelu_vw_set1(gelu_half_exp_s[j] * scale));
     }
-    mn = gelu_vw_add(mn, gelu_vw_select(deep, gelu_vw_set1(GELU_HALF_DEEP_SCALE), gelu_vw_zero()));
+    if (bf16)
+        mn = gelu_vw_add(mn, gelu_vw_select(deep, gelu_vw_set1(GELU_HALF_DEEP_SCALE), gelu_vw_zero()));
     return gelu_vw_scalef(gelu_vw_fma(r, s, gelu_vw_set1(1.0f)), mn);
 }
 
@@ -152,10 +154,12 @@ static GELU_HALF_ALWAYS gelu_vw gelu_half_q(enum gelu_form form, gelu_vw ax)
     return q;
 }
 
-/* Lanes that the fast path cannot take: x below lo, +inf, or NaN (quiet compares). */
-static GELU_HALF_ALWAYS unsigned gelu_half_out_of_range(const struct gelu_half_form *f, gelu_vw x)
+/* Lanes that the fast path cannot take: -inf, +inf, NaN, and for f16 x < -A_SCALE (all -0)
+   (quiet compares). */
+static GELU_HALF_ALWAYS unsigned gelu_half_out_of_range(enum gelu_form form, enum gelu_half type, gelu_vw x)
 {
-    return ~(gelu_vw_ge(x, gelu_vw_set1(f->lo)) & gelu_vw_lt(x, gelu_vw_set1(INFINITY))) & GELU_HALF_ALL;
+    float lo = type == GELU_HALF_BF16 ? -FLT_MAX : -gelu_half_forms[form].a_scale;
+    return ~(gelu_vw_ge(x, gelu_vw_set1(lo)) & gelu_vw_lt(x, gelu_vw_set1(INFINITY))) & GELU_HALF_ALL;
 }
 
 /*
@@ -381,15 +385,13 @@ static GELU_HALF_ALWAYS void gelu_half_finish(enum gelu_form form, enum gelu_hal
             qb = gelu_vw_mul(qb, e[b]);
             tail = gelu_half_forms[form].tail_ulps <= GELU_HALF_ONE_WINDOW ? GELU_HALF_ALL
                                                                            : gelu_vw_le(v[b], gelu_vw_set1(-4.0f));
-            deep = gelu_vw_lt(v[b], gelu_vw_set1(-gelu_half_forms[form].a_scale));
+            if (type == GELU_HALF_BF16)
+                deep = gelu_vw_lt(v[b], gelu_vw_set1(-gelu_half_forms[form].a_scale));
         }
         /* max(0, x) returns x when both are zeros, so -0 stays -0 */
         gelu_vw y = gelu_vw_fnma(ax, qb, gelu_vw_max(gelu_vw_zero(), v[b]));
-        if (deep) { /* y scaled; x <= -A_MAX gives -0 in both formats (a is held there) */
+        if (deep) /* y scaled; x <= -A_MAX gives -0 (a is held there) */
             y = gelu_vw_select(gelu_vw_le(v[b], gelu_vw_set1(-gelu_half_forms[form].a_max)), gelu_vw_set1(-0.0f), y);
-            if (type == GELU_HALF_F16) /* the scaled y of x > -A_MAX rounds to -0 too, as the value */
-                deep = 0;
-        }
         out[b] = gelu_half_decide(form, type, y, tail, e && tail, deep, &slow[b]);
     }
 }
@@ -401,7 +403,7 @@ static GELU_HALF_ALWAYS void gelu_half_leave(enum gelu_form form, enum gelu_half
 {
     unsigned any = 0;
     GELU_HALF_EACH(GELU_HALF_NB) {
-        slow[b] |= gelu_half_out_of_range(&gelu_half_forms[form], v[b]);
+        slow[b] |= gelu_half_out_of_range(form, type, v[b]);
         any |= slow[b];
     }
     if (any) {
@@ -442,7 +444,7 @@ static GELU_HALF_ALWAYS int gelu_half_known(enum gelu_form form, enum gelu_half 
     int unknown = 0;
     GELU_HALF_EACH(GELU_HALF_NB)
         unknown += __builtin_popcount(~(gelu_vw_le(v[b], gelu_vw_set1(gelu_half_zero_below[form][type])) |
-                                        gelu_half_out_of_range(&gelu_half_forms[form], v[b])) &
+                                        gelu_half_out_of_range(form, type, v[b])) &
                                       GELU_HALF_ALL);
     return unknown <= few;
 }
@@ -472,11 +474,15 @@ static __attribute__((noinline)) int gelu_half_known_group(enum gelu_form form, 
 static __attribute__((noinline)) int gelu_half_far_group(enum gelu_form form, enum gelu_half type, const float *x,
                                                          uint16_t *y, struct gelu_half_queue *q, size_t at)
 {
-    unsigned zero = GELU_HALF_ALL;
+    int other = 0;
     GELU_HALF_EACH(GELU_HALF_NB)
-        zero &= gelu_vw_le(gelu_vw_loadu(x + GELU_VW_LANES * b), gelu_vw_set1(gelu_half_zero_below[form][type]));
-    if (zero != GELU_HALF_ALL) /* (apart: its frame cost the all -0 groups a fifth) */
-        return gelu_half_known_group(form, type, x, y, q, at);
+        other += __builtin_popcount(
+            ~gelu_vw_le(gelu_vw_loadu(x + GELU_VW_LANES * b), gelu_vw_set1(gelu_half_zero_below[form][type])) &
+            GELU_HALF_ALL);
+    /* apart, as its frame cost the all -0 groups a fifth; and only where it may apply (a lane
+       out of range, NaN or an infinity, is known too, but rare) */
+    if (other)
+        return other <= GELU_HALF_FEW ? gelu_half_known_group(form, type, x, y, q, at) : 0;
     gelu_vh out[GELU_HALF_NB];
     GELU_HALF_EACH(GELU_HALF_NB)
         out[b] = gelu_half_bits(type, gelu_vw_set1(-0.0f));
@@ -508,7 +514,7 @@ static GELU_HALF_ALWAYS int gelu_half_group_narrow(enum gelu_form form, enum gel
         gelu_half_finish(form, type, v, qv, big, NULL, out, slow);
     } else if (GELU_VW_LANES == 1) { /* nothing to pack (scalar: waiting took 8-14% longer on uniform[-8, 8]) */
         GELU_HALF_EACH(GELU_HALF_NB)
-            e[b] = gelu_half_tail_e(form, ax[b]);
+            e[b] = gelu_half_tail_e(form, type, ax[b]);
         gelu_half_finite(v, vs);
         gelu_half_finish(form, type, vs, qv, big, e, out, slow);
     } else if (islessequal(x[0], gelu_half_zero_below[form][type]) && gelu_half_known(form, type, v, few)) {
@@ -554,7 +560,7 @@ static GELU_HALF_ALWAYS void gelu_half_tails(enum gelu_form form, enum gelu_half
 {
     gelu_vw_storeu(q->te + q->n_tail, gelu_vw_zero());
     for (size_t k = 0; k < q->n_tail; k += GELU_VW_LANES)
-        gelu_vw_storeu(q->te + k, gelu_half_tail_e(form, gelu_vw_loadu(q->te + k)));
+        gelu_vw_storeu(q->te + k, gelu_half_tail_e(form, type, gelu_vw_loadu(q->te + k)));
     const float *te = q->te;
     for (size_t g = 0; g < q->n_groups; g++) {
         size_t at = q->groups[g];
