@@ -30,7 +30,8 @@
  * negative tail's results are mostly f16 subnormals), unless y (1 -+ the bound) round apart.
  * Below -A_SCALE, where y leaves float's normal range (bf16's results down to its least
  * subnormal, at -A_MAX), E, Q and y are 2^64 times their values and gelu_half_decide takes
- * the bf16 bits from y's; at or below -A_MAX the result is -0. The lanes it leaves (NaN, the
+ * the bf16 bits from y's; at or below -A_MAX the result is -0 (f16's results are -0 there
+ * already: its lanes below -A_SCALE are out of its range, known from x). The lanes it leaves (NaN, the
  * infinities, the undecided ones, a few in 10^4) are queued and finished together in double
  * (gelu_half_flush): x in [-13.5, -12.6] erf, whose lanes were left to it, ran 0.28 Gelem/s
  * (a tenth of N(0, 1)), 1.0 through the float path.
