@@ -71,7 +71,8 @@ static GELU_FWD_ALWAYS void gelu_fwd_exp_fast(int nb, const gelu_vd *t, gelu_vd 
 
 /*
  * The first tier's Q. erf: u exp(-a^2/2 + P(u)), u = 0.5/(1 + FAST_P a), P by Estrin's scheme
- * for a short chain. logistic: sigma(-v) = e/(1+e), e = exp(-v), v as in the reference tier.
+ * for a short chain. logistic: e = exp(-v), v as in the reference tier; gelu_fwd_first_y takes
+ * sigma(-v) = e/(1 + e) or sigma(v) = 1/(1 + e) with one division.
  */
 static GELU_FWD_ALWAYS void gelu_fwd_fast_q(const struct gelu_fwd_form *F, int nb, const gelu_vd *a, gelu_vd *q)
 {
@@ -100,8 +101,6 @@ static GELU_FWD_ALWAYS void gelu_fwd_fast_q(const struct gelu_fwd_form *F, int n
     GELU_FWD_EACH(nb)
         t[b] = gelu_vd_neg(gelu_fwd_logistic_v(F, a[b]));
     gelu_fwd_exp_fast(nb, t, q);
-    GELU_FWD_EACH(nb)
-        q[b] = gelu_vd_div(q[b], gelu_vd_add(GELU_FWD_SET1(1.0), q[b]));
 }
 
 /*
@@ -116,7 +115,13 @@ static GELU_FWD_ALWAYS void gelu_fwd_first_y(const struct gelu_fwd_form *F, int 
         a[b] = gelu_vd_min(gelu_vd_abs(xd[b]), amax); /* NaN -> amax */
     gelu_fwd_fast_q(F, nb, a, q);
     GELU_FWD_EACH(nb) {
-        gelu_vd p = gelu_vd_select(gelu_vd_lt(xd[b], gelu_vd_zero()), q[b], gelu_vd_sub(GELU_FWD_SET1(1.0), q[b]));
+        /* x Q (x < 0) or x (1 - Q); for the logistic forms (1 or e)/(1 + e), one operation less
+           than e/(1 + e) and its complement (2 % on AVX-512), with at most half that one's error
+           from e (e <= 1) */
+        gelu_vm neg = gelu_vd_lt(xd[b], gelu_vd_zero());
+        gelu_vd p = F->erf ? gelu_vd_select(neg, q[b], gelu_vd_sub(GELU_FWD_SET1(1.0), q[b]))
+                           : gelu_vd_div(gelu_vd_select(neg, q[b], GELU_FWD_SET1(1.0)),
+                                         gelu_vd_add(GELU_FWD_SET1(1.0), q[b]));
         /* max(-amax, x) keeps a NaN x: max returns its second operand when one is NaN */
         gelu_vd xc = gelu_vd_max(GELU_FWD_SET1(-F->amax), xd[b]);
 #if GELU_VD_MINMAX_QUIET
