@@ -346,12 +346,12 @@ static GELU_HALF_ALWAYS void gelu_half_store(uint16_t *y, const gelu_vh *out)
  * x at or below which the correctly rounded result is -0, bf16 and f16: there |GELU(x)| is below
  * half the least subnormal (2^-134, 2^-25), from x = -13.5615 (erf), -10.3332 (tanh), -56.9470
  * (quick) for bf16 and -5.7239, -5.2886, -11.6226 for f16 (MPFR, by bisection; GELU is monotone
- * there), rounded outward. bf16's is -A_MAX (gen_half.py asserts it).
+ * there), rounded outward; from gen_half.py, which asserts both.
  */
 static const float gelu_half_zero_below[][2] = {
-    [GELU_FORM_ERF] = {-GELU_HALF_ERF_A_MAX, -5.75f},
-    [GELU_FORM_TANH] = {-GELU_HALF_TANH_A_MAX, -5.3125f},
-    [GELU_FORM_QUICK] = {-GELU_HALF_QUICK_A_MAX, -11.625f},
+    [GELU_FORM_ERF] = {-GELU_HALF_ERF_A_MAX, GELU_HALF_ERF_F16_ZERO_BELOW},
+    [GELU_FORM_TANH] = {-GELU_HALF_TANH_A_MAX, GELU_HALF_TANH_F16_ZERO_BELOW},
+    [GELU_FORM_QUICK] = {-GELU_HALF_QUICK_A_MAX, GELU_HALF_QUICK_F16_ZERO_BELOW},
 };
 
 /*

@@ -18,22 +18,28 @@ static const float gelu_half_exp_s[GELU_HALF_EXP_DEGREE + 1] = {-0x1.00000000000
 #define GELU_HALF_QUICK_C 0x1.b3b6460000000p+0f
 /* below -A_SCALE, E, Q and y are 2^DEEP_SCALE times their values */
 #define GELU_HALF_DEEP_SCALE 64
-/* erf: E scaled below -A_SCALE; x at or below -A_MAX gives -0 (bf16 and f16); G4; */
+/* erf: E scaled below -A_SCALE; x at or below -A_MAX gives -0 (bf16 and f16), at or */
+/* below F16_ZERO_BELOW (f16); G4; */
 /* y within TAIL_ULPS float ulps for x <= -4 */
 #define GELU_HALF_ERF_A_SCALE 0x1.9000000000000p+3f
 #define GELU_HALF_ERF_A_MAX 0x1.b400000000000p+3f
+#define GELU_HALF_ERF_F16_ZERO_BELOW -0x1.7000000000000p+2f
 #define GELU_HALF_ERF_G4 0x1.0000000000000p+3f
 #define GELU_HALF_ERF_TAIL_ULPS 8
-/* tanh: E scaled below -A_SCALE; x at or below -A_MAX gives -0 (bf16 and f16); G4; */
+/* tanh: E scaled below -A_SCALE; x at or below -A_MAX gives -0 (bf16 and f16), at or */
+/* below F16_ZERO_BELOW (f16); G4; */
 /* y within TAIL_ULPS float ulps for x <= -4 */
 #define GELU_HALF_TANH_A_SCALE 0x1.3000000000000p+3f
 #define GELU_HALF_TANH_A_MAX 0x1.4c00000000000p+3f
+#define GELU_HALF_TANH_F16_ZERO_BELOW -0x1.5400000000000p+2f
 #define GELU_HALF_TANH_G4 0x1.1222780000000p+3f
 #define GELU_HALF_TANH_TAIL_ULPS 16
-/* quick: E scaled below -A_SCALE; x at or below -A_MAX gives -0 (bf16 and f16); G4; */
+/* quick: E scaled below -A_SCALE; x at or below -A_MAX gives -0 (bf16 and f16), at or */
+/* below F16_ZERO_BELOW (f16); G4; */
 /* y within TAIL_ULPS float ulps for x <= -4 */
 #define GELU_HALF_QUICK_A_SCALE 0x1.9000000000000p+5f
 #define GELU_HALF_QUICK_A_MAX 0x1.c800000000000p+5f
+#define GELU_HALF_QUICK_F16_ZERO_BELOW -0x1.7400000000000p+3f
 #define GELU_HALF_QUICK_G4 0x1.b3b6460000000p+2f
 #define GELU_HALF_QUICK_TAIL_ULPS 16
 

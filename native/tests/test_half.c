@@ -9,10 +9,12 @@
  * polynomial path takes (|x| <= 8, gelu_half_input.h) packed together, so that no register
  * holds a lane outside it (a register with one would take the table). The narrowing functions
  * once more on the deep negative tail, where their float path scales E, Q and y by 2^64 and
- * takes bf16's subnormal results from the bits (every 127th float of [-A_MAX - 1/2, -A_SCALE]),
+ * takes bf16's subnormal results from the bits (every 127th float of [-A_MAX - 1/2, -A_SCALE],
+ * every 509th under qemu),
  * each input among other kinds of input at random places, also under FTZ+DAZ. Then the
  * argument checks.
- * Usage: test_half [STRIDE]  (the float sample of the narrowing functions, default 65537)
+ * Usage: test_half [STRIDE [STEP]]  (the float sample of the narrowing functions, default 65537;
+ *        the deep tail's step, default 127: under an emulator, MPFR's time there adds up)
  */
 #include <math.h>
 #include <stdio.h>
@@ -187,17 +189,17 @@ static void sampled_floats(int form, int type, uint32_t stride)
 }
 
 /*
- * The deep negative tail, x in [-A_MAX - 1/2, -A_SCALE] (every 127th float), four places in nine
+ * The deep negative tail, x in [-A_MAX - 1/2, -A_SCALE] (every step-th float), four places in nine
  * among other inputs at random (central, the rest of the tail, zeros of the result,
  * huge, NaN, -inf), so that registers mix them; in the default mode and under FTZ+DAZ, whose
  * flushing any subnormal arithmetic there would show. Against MPFR.
  */
-static void deep_tail(int form, int type)
+static void deep_tail(int form, int type, uint32_t step)
 {
     static const float a_scale[GELU_N_FORMS] = {GELU_HALF_ERF_A_SCALE, GELU_HALF_TANH_A_SCALE, GELU_HALF_QUICK_A_SCALE};
     static const float a_max[GELU_N_FORMS] = {GELU_HALF_ERF_A_MAX, GELU_HALF_TANH_A_MAX, GELU_HALF_QUICK_A_MAX};
     uint32_t lo = float_bits(-a_scale[form]), hi = float_bits(-(a_max[form] + 0.5f));
-    size_t n = 3 * ((hi - lo) / 127 + 1);
+    size_t n = 3 * ((hi - lo) / step + 1);
     float *x = malloc(n * sizeof *x);
     uint16_t *want = malloc(n * sizeof *want), *y = malloc(n * sizeof *y);
     uint64_t r = 0x9E3779B97F4A7C15ull;
@@ -211,7 +213,7 @@ static void deep_tail(int form, int type)
         case 2: x[i] = (float)(4 + 60 * t); break;                   /* positive tail */
         case 3: x[i] = (float)(-a_max[form] - 100 * t); break;       /* -0 */
         case 4: x[i] = t < 0.3 ? NAN : t < 0.6 ? -INFINITY : -0x1p100f; break;
-        default: /* the deep tail, in order */ x[i] = from_bits(u); u = u + 127 <= hi ? u + 127 : lo;
+        default: /* the deep tail, in order */ x[i] = from_bits(u); u = u + step <= hi ? u + step : lo;
         }
     }
     for (size_t i = 0; i < n; i++)
@@ -359,6 +361,7 @@ static void caller_mode(int form, int type, const uint16_t *want)
 int main(int argc, char **argv)
 {
     uint32_t stride = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 65537;
+    uint32_t step = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 10) : 127;
     static uint16_t want[N];
     for (int form = 0; form < GELU_N_FORMS; form++)
         for (int type = 0; type < 2; type++) {
@@ -370,7 +373,7 @@ int main(int argc, char **argv)
             caller_mode(form, type, want);
             long_arrays(form, type, want);
             sampled_floats(form, type, stride);
-            deep_tail(form, type);
+            deep_tail(form, type, step);
             printf("%s %s: all 2^16 inputs and a float sample, every ISA: %s\n", forms[form], types[type],
                    failures ? "FAILURES" : "ok");
         }

@@ -49,6 +49,8 @@ A_SCALE = {"erf": 12.5, "tanh": 9.5, "quick": 50.0}
 # x at or below -A_MAX: the correctly rounded bf16 result is -0 (|GELU(x)| below half of bf16's least
 # subnormal, 2^-134; MPFR by bisection: -13.5615 erf, -10.3332 tanh, -56.9470 quick), rounded outward
 A_MAX = {"erf": 13.625, "tanh": 10.375, "quick": 57.0}
+# the same for f16 (half of its least subnormal, 2^-25; MPFR: -5.7239 erf, -5.2886 tanh, -11.6226 quick)
+F16_ZERO_BELOW = {"erf": 5.75, "tanh": 5.3125, "quick": 11.625}
 DEEP_SCALE = 64
 EXP_DEGREE, EXP_R = 4, mp.mpf("0.3466") + mp.mpf(2) ** -10  # |r| <= ln2/2, a little more
 # Java: its old layout, direct pieces on [0, 6) (24 of them), x < -4 and quick x >= 6 to its double path
@@ -138,6 +140,8 @@ def main():
         a_scale, a_max = mp.mpf(A_SCALE[name]), mp.mpf(A_MAX[name])
         assert mp.log(f(a_scale), 2) >= -123  # Q and E normal above -A_SCALE
         assert a_max * f(a_max) < mp.mpf(2) ** -134  # bf16 -0 from -A_MAX down
+        z16 = mp.mpf(F16_ZERO_BELOW[name])
+        assert z16 * f(z16) < mp.mpf(2) ** -25  # f16 -0 from -F16_ZERO_BELOW down
         # scaled, Q, E and y normal down to -A_MAX, and y far below overflow
         assert mp.log(f(a_max), 2) + DEEP_SCALE >= -123 and a_scale * f(a_scale) * 2 ** DEEP_SCALE < 1
         print(f"{name}: worst relative error of Q 2^{max(errs[:DIRECT]):.1f} on [0, 4), of R "
@@ -171,10 +175,12 @@ def main():
          f"#define GELU_HALF_DEEP_SCALE {DEEP_SCALE}"]
     for name, _, _ in FORMS:
         N = name.upper()
-        c.append(f"/* {name}: E scaled below -A_SCALE; x at or below -A_MAX gives -0 (bf16 and f16); G4; */")
+        c.append(f"/* {name}: E scaled below -A_SCALE; x at or below -A_MAX gives -0 (bf16 and f16), at or */")
+        c.append("/* below F16_ZERO_BELOW (f16); G4; */")
         c.append("/* y within TAIL_ULPS float ulps for x <= -4 */")
         c.append(f"#define GELU_HALF_{N}_A_SCALE {h(A_SCALE[name])}f")
         c.append(f"#define GELU_HALF_{N}_A_MAX {h(A_MAX[name])}f")
+        c.append(f"#define GELU_HALF_{N}_F16_ZERO_BELOW {h(-F16_ZERO_BELOW[name])}f")
         c.append(f"#define GELU_HALF_{N}_G4 {h(out[name][1])}f")
         c.append(f"#define GELU_HALF_{N}_TAIL_ULPS {TAIL_ULPS[name]}")
     for name, what, _ in FORMS:
@@ -200,6 +206,10 @@ def main():
         if name == "quick":
             j.append(f"    /** x at or above this takes the double path (the clamp at 6 is not valid for this form). */")
             j.append(f"    public static final float {name.upper()}_HI = {h(6.0)}f;")
+        j.append(f"    /** x at or below this gives -0 in bf16 (the result is below half its least subnormal). */")
+        j.append(f"    public static final float {name.upper()}_BF16_ZERO_BELOW = {h(-A_MAX[name])}f;")
+        j.append(f"    /** x at or below this gives -0 in f16. */")
+        j.append(f"    public static final float {name.upper()}_F16_ZERO_BELOW = {h(-F16_ZERO_BELOW[name])}f;")
     for name, what, _ in FORMS:
         j += ["", f"    /** Q(a) = {what}: coefficient p of piece k at [32p + k]. */",
               f"    public static final float[] {name.upper()} = {{"]

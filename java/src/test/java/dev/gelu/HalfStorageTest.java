@@ -198,6 +198,70 @@ class HalfStorageTest {
         }
     }
 
+    /**
+     * Float32 in, 16-bit out, on every backend against the scalar double path ({@code
+     * HalfMath}, element by element, the bits that gelu_exhaustive_half proves against MPFR):
+     * random lengths (past several of the Vector API queue's flushes) and offsets, in place and
+     * not, on data where a large share of lanes leave the float path (the tail below −4, the deep
+     * tail, quick's x ≥ 6, NaNs, infinities, tiny and huge values, the hard cases).
+     */
+    @ParameterizedTest
+    @MethodSource("points")
+    void narrowingLanesOffTheFloatPathGetTheScalarBits(Form form, Storage type) {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(31 * form.ordinal() + type.ordinal());
+        int[] hard = dev.gelu.internal.HalfMath.hardCaseInputs(form, type);
+        GeluKernels reference = new dev.gelu.internal.ScalarKernels();
+        for (GeluKernels k : Backends.available()) {
+            for (int call = 0; call < 40; call++) {
+                int len = call < 20 ? call * 7 : rnd.nextInt(3000);
+                float[] x = new float[len];
+                for (int i = 0; i < len; i++) {
+                    x[i] = switch (rnd.nextInt(10)) {
+                        case 0, 1, 2 -> (float) rnd.nextDouble(-8, 8);
+                        case 3, 4 -> (float) rnd.nextDouble(-60, -4);
+                        case 5 -> (float) rnd.nextGaussian();
+                        case 6 -> (float) rnd.nextDouble(4, 30);
+                        case 7 -> Float.intBitsToFloat(rnd.nextInt()); // NaNs, infinities, tiny, huge
+                        case 8 -> hard.length > 0 ? Float.intBitsToFloat(hard[rnd.nextInt(hard.length)]) : -4.5f;
+                        default ->
+                            new float[] {
+                                        Float.NaN,
+                                        Float.NEGATIVE_INFINITY,
+                                        Float.POSITIVE_INFINITY,
+                                        -0.0f,
+                                        Float.MIN_VALUE,
+                                        -Float.MAX_VALUE,
+                                        Float.MAX_VALUE,
+                                        0x1p-31f,
+                                        -0x1p-31f
+                                    }
+                                    [rnd.nextInt(9)];
+                    };
+                }
+                short[] want = new short[len];
+                reference.forward(form, Storage.F32, type, MemorySegment.ofArray(x), MemorySegment.ofArray(want), len);
+                String what = k.name() + "/" + k.isa() + " " + form + " F32 -> " + type + " len=" + len;
+                try (Arena arena = Arena.ofConfined()) {
+                    int off = rnd.nextInt(4);
+                    MemorySegment src = arena.allocate(4L * len + 4 * off).asSlice(4L * off);
+                    MemorySegment.copy(x, 0, src, ValueLayout.JAVA_FLOAT, 0, len);
+                    boolean inPlace = rnd.nextBoolean();
+                    MemorySegment dst = inPlace
+                            ? src.asSlice(0, 2L * len)
+                            : arena.allocate(2L * len + 2).asSlice(2);
+                    k.forward(form, Storage.F32, type, src, dst, len);
+                    short[] got = dst.toArray(U16);
+                    for (int i = 0; i < len; i++) {
+                        assertEquals(
+                                want[i],
+                                got[i],
+                                what + (inPlace ? " in place" : "") + " at " + i + ", x = " + Float.toHexString(x[i]));
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void theDescriptorNamesItsStorage() {
         Gelu bf16 = Gelu.of(Form.TANH).storage(Storage.BF16);

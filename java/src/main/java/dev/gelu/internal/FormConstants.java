@@ -55,6 +55,8 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
      * @param table Q on 24 pieces of width 1/4, coefficient p of piece k at [32p + k]
      * @param lo x below this takes the double path
      * @param hi x at or above this takes the double path ({@code +∞}: none)
+     * @param bf16ZeroBelow x at or below this gives −0 in bf16
+     * @param f16ZeroBelow x at or below this gives −0 in f16
      * @param bf16Inputs bf16: the inputs (float bits, sorted as unsigned) the double path cannot decide
      * @param bf16Results bf16: their results (bits)
      * @param f16Inputs f16: the inputs the double path cannot decide
@@ -64,6 +66,8 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
             float[] table,
             float lo,
             float hi,
+            float bf16ZeroBelow,
+            float f16ZeroBelow,
             int[] bf16Inputs,
             int[] bf16Results,
             int[] f16Inputs,
@@ -101,6 +105,8 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
                     HalfCoefficients.ERF,
                     HalfCoefficients.ERF_LO,
                     Float.POSITIVE_INFINITY,
+                    HalfCoefficients.ERF_BF16_ZERO_BELOW,
+                    HalfCoefficients.ERF_F16_ZERO_BELOW,
                     HalfHardCaseTable.ERF_BF16_X,
                     HalfHardCaseTable.ERF_BF16_Y,
                     HalfHardCaseTable.ERF_F16_X,
@@ -129,6 +135,8 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
                     HalfCoefficients.TANH,
                     HalfCoefficients.TANH_LO,
                     Float.POSITIVE_INFINITY,
+                    HalfCoefficients.TANH_BF16_ZERO_BELOW,
+                    HalfCoefficients.TANH_F16_ZERO_BELOW,
                     HalfHardCaseTable.TANH_BF16_X,
                     HalfHardCaseTable.TANH_BF16_Y,
                     HalfHardCaseTable.TANH_F16_X,
@@ -157,6 +165,8 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
                     HalfCoefficients.QUICK,
                     HalfCoefficients.QUICK_LO,
                     HalfCoefficients.QUICK_HI,
+                    HalfCoefficients.QUICK_BF16_ZERO_BELOW,
+                    HalfCoefficients.QUICK_F16_ZERO_BELOW,
                     HalfHardCaseTable.QUICK_BF16_X,
                     HalfHardCaseTable.QUICK_BF16_Y,
                     HalfHardCaseTable.QUICK_F16_X,

@@ -12,12 +12,24 @@ public final class HalfCoefficients {
     public static final float R_MAX = 0x1.7ffffe0000000p+4f;
     /** x below this takes the double path. */
     public static final float ERF_LO = -0x1.0000000000000p+2f;
+    /** x at or below this gives -0 in bf16 (the result is below half its least subnormal). */
+    public static final float ERF_BF16_ZERO_BELOW = -0x1.b400000000000p+3f;
+    /** x at or below this gives -0 in f16. */
+    public static final float ERF_F16_ZERO_BELOW = -0x1.7000000000000p+2f;
     /** x below this takes the double path. */
     public static final float TANH_LO = -0x1.0000000000000p+2f;
+    /** x at or below this gives -0 in bf16 (the result is below half its least subnormal). */
+    public static final float TANH_BF16_ZERO_BELOW = -0x1.4c00000000000p+3f;
+    /** x at or below this gives -0 in f16. */
+    public static final float TANH_F16_ZERO_BELOW = -0x1.5400000000000p+2f;
     /** x below this takes the double path. */
     public static final float QUICK_LO = -0x1.0000000000000p+2f;
     /** x at or above this takes the double path (the clamp at 6 is not valid for this form). */
     public static final float QUICK_HI = 0x1.8000000000000p+2f;
+    /** x at or below this gives -0 in bf16 (the result is below half its least subnormal). */
+    public static final float QUICK_BF16_ZERO_BELOW = -0x1.c800000000000p+5f;
+    /** x at or below this gives -0 in f16. */
+    public static final float QUICK_F16_ZERO_BELOW = -0x1.7400000000000p+3f;
 
     /** Q(a) = Phi(-a): coefficient p of piece k at [32p + k]. */
     public static final float[] ERF = {

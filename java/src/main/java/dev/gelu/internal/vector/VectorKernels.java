@@ -51,15 +51,13 @@ import jdk.incubator.vector.VectorSpecies;
  * is readable, so no class of the fallback path refers to Vector API types.
  */
 public final class VectorKernels implements GeluKernels {
-    private static final VectorSpecies<Double> DS = species();
-    private static final VectorSpecies<Float> FS =
+    static final VectorSpecies<Double> DS = species();
+    static final VectorSpecies<Float> FS =
             VectorSpecies.of(float.class, VectorShape.forBitSize(DS.vectorBitSize() / 2));
     /* Same-width integral species, named constants so every conversion below has a constant
     target: species derived on the fly (withLanes, asIntegral) defeat the intrinsics. */
-    private static final VectorSpecies<Long> LS =
-            VectorSpecies.of(long.class, VectorShape.forBitSize(DS.vectorBitSize()));
-    private static final VectorSpecies<Integer> IS =
-            VectorSpecies.of(int.class, VectorShape.forBitSize(FS.vectorBitSize()));
+    static final VectorSpecies<Long> LS = VectorSpecies.of(long.class, VectorShape.forBitSize(DS.vectorBitSize()));
+    static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, VectorShape.forBitSize(FS.vectorBitSize()));
     private static final int VL = DS.length();
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -224,12 +222,14 @@ public final class VectorKernels implements GeluKernels {
 
     // ---- second tier
 
-    private static DoubleVector erf(FloatVector x, double amax) {
+    /** The correctly rounded kernels' double y (GeluMath.y's bits for finite x), Gaussian family. */
+    static DoubleVector erf(FloatVector x, double amax) {
         DoubleVector xd = (DoubleVector) x.convertShape(F2D, DS, 0);
         return product(xd, erfQ(atMost(xd.abs(), amax)), amax);
     }
 
-    private static DoubleVector logistic(FloatVector x, double amax, double c1, double c3) {
+    /** The correctly rounded kernels' double y (GeluMath.y's bits for finite x), logistic family. */
+    static DoubleVector logistic(FloatVector x, double amax, double c1, double c3) {
         DoubleVector xd = (DoubleVector) x.convertShape(F2D, DS, 0);
         return product(xd, logisticQ(atMost(xd.abs(), amax), c1, c3), amax);
     }
