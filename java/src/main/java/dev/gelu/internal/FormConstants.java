@@ -52,9 +52,10 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
      * The 16-bit kernel's float fast path (the Vector API one; the scalar one takes the double y
      * of {@link Forward}).
      *
-     * @param table Q on 24 pieces of width 1/4, coefficient p of piece k at [32p + k]
-     * @param lo x below this takes the double path
-     * @param hi x at or above this takes the double path ({@code +∞}: none)
+     * @param table Q and the tail's R on 32 pieces, coefficient p of piece k at [32p + k]
+     * @param aScale the tail's E holds a at this; x below -aScale takes the double path
+     * @param g4 G(4) in float, where E is 1
+     * @param tailUlps y's bound in float ulps in a register with a lane of |x| >= 4
      * @param bf16ZeroBelow x at or below this gives −0 in bf16
      * @param f16ZeroBelow x at or below this gives −0 in f16
      * @param bf16Inputs bf16: the inputs (float bits, sorted as unsigned) the double path cannot decide
@@ -64,8 +65,9 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
      */
     public record Half(
             float[] table,
-            float lo,
-            float hi,
+            float aScale,
+            float g4,
+            int tailUlps,
             float bf16ZeroBelow,
             float f16ZeroBelow,
             int[] bf16Inputs,
@@ -103,8 +105,9 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
             new Faithful(FaithfulFloatCoefficients.ERF),
             new Half(
                     HalfCoefficients.ERF,
-                    HalfCoefficients.ERF_LO,
-                    Float.POSITIVE_INFINITY,
+                    HalfCoefficients.ERF_A_SCALE,
+                    HalfCoefficients.ERF_G4,
+                    HalfCoefficients.ERF_TAIL_ULPS,
                     HalfCoefficients.ERF_BF16_ZERO_BELOW,
                     HalfCoefficients.ERF_F16_ZERO_BELOW,
                     HalfHardCaseTable.ERF_BF16_X,
@@ -133,8 +136,9 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
             new Faithful(FaithfulFloatCoefficients.TANH),
             new Half(
                     HalfCoefficients.TANH,
-                    HalfCoefficients.TANH_LO,
-                    Float.POSITIVE_INFINITY,
+                    HalfCoefficients.TANH_A_SCALE,
+                    HalfCoefficients.TANH_G4,
+                    HalfCoefficients.TANH_TAIL_ULPS,
                     HalfCoefficients.TANH_BF16_ZERO_BELOW,
                     HalfCoefficients.TANH_F16_ZERO_BELOW,
                     HalfHardCaseTable.TANH_BF16_X,
@@ -163,8 +167,9 @@ public record FormConstants(Forward forward, Faithful faithful, Half half, Deriv
             new Faithful(FaithfulFloatCoefficients.QUICK),
             new Half(
                     HalfCoefficients.QUICK,
-                    HalfCoefficients.QUICK_LO,
-                    HalfCoefficients.QUICK_HI,
+                    HalfCoefficients.QUICK_A_SCALE,
+                    HalfCoefficients.QUICK_G4,
+                    HalfCoefficients.QUICK_TAIL_ULPS,
                     HalfCoefficients.QUICK_BF16_ZERO_BELOW,
                     HalfCoefficients.QUICK_F16_ZERO_BELOW,
                     HalfHardCaseTable.QUICK_BF16_X,

@@ -6,6 +6,7 @@ import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.I2S;
 import static jdk.incubator.vector.VectorOperators.LE;
+import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.LT;
 
@@ -28,14 +29,14 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * 16-bit outputs on the Vector API: the float32 fast path of native/src/gelu_half_body.h (see
- * there), 16 or 8 lanes, the 32-entry coefficient rows looked up by two-vector selects, for
- * float32 inputs (narrowing); 16-bit inputs are a table lookup ({@link
- * dev.gelu.internal.HalfTables}), which is faster here than this path. A lane the window test
- * cannot decide, an x below the form's lo (or at or above its hi) but above the point where the
- * result turns −0, +inf or a NaN, and the last count % L elements are queued and done by {@link HalfExactVector}, the double path
- * of {@code HalfMath} in vector lanes: the results are correctly rounded either way, so the bits
- * are those of every backend. (Until 2026-12-07 such lanes went to {@code HalfMath} one at a
- * time, and uniform[−8, 8] ran 4.9× slower than N(0, 1).)
+ * there), 16 or 8 lanes, for float32 inputs (narrowing); 16-bit inputs are a table lookup
+ * ({@link dev.gelu.internal.HalfTables}), which is faster here than this path. The same 32
+ * pieces of Q (and the tail's R), looked up by two-vector selects; a register with a lane of
+ * |x| >= 4 (or a NaN) takes the tail's E in float, through short loops over up to 64 such
+ * registers (see {@link #flushTail}). A lane whose window test does not decide, x below
+ * -A_SCALE but above where the result turns -0, a NaN, and the last count % L elements are
+ * queued and done by {@link HalfExactVector}, the double path of {@code HalfMath} in vector
+ * lanes: the results are correctly rounded either way, so the bits are those of every backend.
  */
 final class HalfVectorKernels {
     private HalfVectorKernels() {}
@@ -76,64 +77,139 @@ final class HalfVectorKernels {
     /** Narrowing: float32 in, {@code out} (BF16 or F16) out. */
     static void forward(Form form, Storage out, MemorySegment src, MemorySegment dst, long count) {
         FormConstants f = FormConstants.of(form);
+        FormConstants.Half half = f.half();
         float[][][] c = PARTS[form.ordinal()];
-        float lo = f.half().lo();
-        // x < hi: x <= MAX_VALUE, or (quick) below where the table's clamp stops being valid
-        float hi = f.half().hi();
+        float lo = -half.aScale(); // below, E leaves float's normal range: the double path
         boolean bf16 = out == Storage.BF16;
-        float zeroBelow = bf16 ? f.half().bf16ZeroBelow() : f.half().f16ZeroBelow();
+        float zeroBelow = bf16 ? half.bf16ZeroBelow() : half.f16ZeroBelow();
+        // x at or above this gives +inf: bf16 at +inf only, f16 above 65520 (GELU(65520) < 65520
+        // rounds to 65504; above, GELU(x) > 65520)
+        float infFrom = bf16 ? Float.POSITIVE_INFINITY : Math.nextUp(65520.0f);
+        Call call = new Call(f, bf16, lo, zeroBelow, infFrom, dst, count);
         long bound = count - count % L;
-        Queue queue = null; // made at the first lane that needs it
-        float[] lanes = new float[L];
+        float[] xs = new float[L];
         for (long i = 0; i < bound; i += L) {
             FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
-            VectorMask<Float> slow = x.compare(GE, lo).and(x.compare(LT, hi)).not();
-            VectorMask<Float> gone = x.compare(LE, zeroBelow); // -0, -inf included: known, not queued
-            FloatVector y = y(c, x);
-            IntVector b = y.reinterpretAsInts();
-            IntVector bits;
-            VectorMask<Integer> undecided;
-            if (bf16) {
-                IntVector w = b.add(M - 0x8000).and(0xFFFF);
-                undecided = w.compare(LE, 2 * M);
-                bits = b.add(0x8000).lanewise(LSHR, 16);
-            } else {
-                IntVector ab = b.and(0x7FFFFFFF);
-                VectorMask<Integer> zero = ab.compare(EQ, 0);
-                VectorMask<Integer> normal = ab.compare(GE, 0x38800000).and(ab.compare(LT, 0x477FE000));
-                IntVector w = b.add(M - 0x1000).and(0x1FFF);
-                undecided = w.compare(LE, 2 * M).or(normal.or(zero).not());
-                IntVector sign = b.lanewise(LSHR, 16).and(0x8000);
-                bits = ab.sub(0x38000000 - 0x1000)
-                        .lanewise(LSHR, 13)
-                        .blend(0, zero)
-                        .or(sign);
-            }
-            bits = bits.blend(0x8000, gone.cast(IS));
-            ((ShortVector) bits.convertShape(I2S, SS, 0)).intoMemorySegment(dst, 2 * i, ORDER);
-            VectorMask<Float> left = slow.or(undecided.cast(FS)).andNot(gone);
-            if (left.anyTrue()) {
-                if (queue == null) {
-                    queue = new Queue();
+            FloatVector ax = x.abs();
+            FloatVector q = q(c, ax);
+            // No vector crosses a call that is not inlined or merges at a branch (C2 would box
+            // it): a register with a lane of |x| >= 4 (or a NaN) waits, x and Q in arrays, for
+            // its form's loop (a method of its own, out of this loop's inlining budget). The
+            // rest have every |x| < 4: no -0 known from x, no infinity, nothing below lo.
+            if (!ax.compare(LT, 4.0f).allTrue()) {
+                if (x.compare(LE, zeroBelow).allTrue()) { // all -0 (x in [-60, -12]: 0.7x without this)
+                    ShortVector.broadcast(SS, (short) 0x8000).intoMemorySegment(dst, 2 * i, ORDER);
+                    continue;
                 }
-                x.intoArray(lanes, 0); // x as read: in place, the store above covered part of src
-                queue.add(lanes, left.toLong(), i); // arrays only: a vector passed to a call is boxed
-                if (queue.full()) {
-                    queue.flush(f, bf16, dst);
+                Tail t = call.tail();
+                x.intoArray(t.x, t.n * L); // x as read: in place, the stores cover part of src
+                q.intoArray(t.q, t.n * L);
+                t.at[t.n++] = i;
+                if (t.n == t.registers) {
+                    flushTail(form, call);
                 }
+                continue;
+            }
+            long left = central(ax.neg().fma(q, positive(x)), bf16, dst, i);
+            if (left != 0) {
+                x.intoArray(xs, 0);
+                call.leave(xs, 0, left, i);
             }
         }
-        if (bound < count) {
-            if (queue == null) {
-                queue = new Queue();
+        if (call.tail != null) {
+            flushTail(form, call);
+        }
+        for (long i = bound; i < count; i++) {
+            call.lanes().add(src.getAtIndex(F32, i), i);
+        }
+        if (call.lanes != null) {
+            call.lanes.flush(f, bf16, dst);
+        }
+    }
+
+    /** One call's constants, and its queues (made when first needed). */
+    private static final class Call {
+        final FormConstants f;
+        final boolean bf16;
+        final float lo, zeroBelow, infFrom;
+        final MemorySegment dst;
+        final long count;
+        Queue lanes;
+        Tail tail;
+
+        Call(FormConstants f, boolean bf16, float lo, float zeroBelow, float infFrom, MemorySegment dst, long count) {
+            this.count = count;
+            this.f = f;
+            this.bf16 = bf16;
+            this.lo = lo;
+            this.zeroBelow = zeroBelow;
+            this.infFrom = infFrom;
+            this.dst = dst;
+        }
+
+        Queue lanes() {
+            if (lanes == null) {
+                lanes = new Queue(count);
             }
-            for (long i = bound; i < count; i++) {
-                queue.add(src.getAtIndex(F32, i), i);
+            return lanes;
+        }
+
+        Tail tail() {
+            if (tail == null) {
+                tail = new Tail(count);
+            }
+            return tail;
+        }
+
+        /** The lanes of mask (x from a[off...]) of the register at element i to the double path. */
+        void leave(float[] a, int off, long mask, long i) {
+            Queue q = lanes();
+            q.add(a, off, mask, i);
+            if (q.full()) {
+                q.flush(f, bf16, dst);
             }
         }
-        if (queue != null) {
-            queue.flush(f, bf16, dst);
+    }
+
+    /** Registers with a lane of |x| >= 4: their x and Q, their places, then the lanes they leave. */
+    private static final class Tail {
+        static final int REGISTERS = 64;
+        final int registers;
+        final float[] x, q, g, e, mn;
+        final long[] at, left;
+        int n;
+
+        /** For a call of count elements: no more registers than it has. */
+        Tail(long count) {
+            registers = (int) Math.max(1, Math.min(REGISTERS, count / L));
+            x = new float[registers * L];
+            q = new float[registers * L];
+            g = new float[registers * L];
+            e = new float[registers * L];
+            mn = new float[registers * L];
+            at = new long[registers];
+            left = new long[registers];
         }
+    }
+
+    /** The waiting registers through their form's loop, then the lanes they leave to the queue. */
+    private static void flushTail(Form form, Call call) {
+        Tail t = call.tail;
+        switch (form) {
+            case ERF -> tailErf(call, t);
+            case TANH -> tailTanh(call, t);
+            case QUICK -> tailQuick(call, t);
+        }
+        float k = form == Form.ERF ? 2.0f : 1.0f;
+        tailReduce(call, t, k);
+        tailScale(t, EXP_S[form == Form.ERF ? 1 : 0]);
+        tailStore(call, t);
+        for (int r = 0; r < t.n; r++) {
+            if (t.left[r] != 0) {
+                call.leave(t.x, r * L, t.left[r], t.at[r]);
+            }
+        }
+        t.n = 0;
     }
 
     /**
@@ -149,16 +225,26 @@ final class HalfVectorKernels {
          */
         private static final int FEW = 64;
 
-        private final float[] x = new float[CAPACITY + L + HalfExactVector.VL];
-        private final long[] at = new long[CAPACITY + L];
-        private final int[] out = new int[CAPACITY + L + HalfExactVector.VL];
-        private final double[] y = new double[CAPACITY + L + HalfExactVector.VL];
+        private final int capacity;
+        private final float[] x;
+        private final long[] at;
+        private final int[] out;
+        private final double[] y;
         private int n;
 
-        void add(float[] lanes, long mask, long i) {
+        /** For a call of count elements: no larger than it needs (a short call allocates little). */
+        Queue(long count) {
+            capacity = (int) Math.min(CAPACITY, count);
+            x = new float[capacity + L + HalfExactVector.VL];
+            at = new long[capacity + L];
+            out = new int[capacity + L + HalfExactVector.VL];
+            y = new double[capacity + L + HalfExactVector.VL];
+        }
+
+        void add(float[] lanes, int off, long mask, long i) {
             for (; mask != 0; mask &= mask - 1) {
                 int l = Long.numberOfTrailingZeros(mask);
-                x[n] = lanes[l];
+                x[n] = lanes[off + l];
                 at[n++] = i + l;
             }
         }
@@ -169,7 +255,7 @@ final class HalfVectorKernels {
         }
 
         boolean full() {
-            return n >= CAPACITY;
+            return n >= capacity;
         }
 
         void flush(FormConstants f, boolean bf16, MemorySegment dst) {
@@ -191,21 +277,237 @@ final class HalfVectorKernels {
         }
     }
 
-    /** y = fma(-|x|, Q(|x|), x >= 0 ? x : 0) in float, Q from 24 pieces of width 1/4. */
-    private static FloatVector y(float[][][] c, FloatVector x) {
-        FloatVector ax = x.abs();
-        FloatVector r = ax.mul(4.0f).min(HalfCoefficients.R_MAX);
+    /**
+     * Q(a) from the 32 pieces (gelu_half_q): r = min(4a, a + 12) is 4a below 4 (exact) and a + 12
+     * from 4 on, held below 32; k = trunc(r) picks the piece, t = r - k - 1/2. 4a is
+     * fma(a, 4, 2^-100), as in C.
+     */
+    private static FloatVector q(float[][][] c, FloatVector ax) {
+        FloatVector r = ax.fma(4.0f, 0x1p-100f).min(ax.add(12.0f)).min(HalfCoefficients.R_MAX);
         FloatVector kf = (FloatVector) ((IntVector) r.convertShape(F2I, IS, 0)).convertShape(I2F, FS, 0);
         FloatVector t = r.sub(kf).sub(0.5f);
         FloatVector q = lookup(c[HalfCoefficients.DEGREE], kf);
         for (int j = HalfCoefficients.DEGREE - 1; j >= 0; j--) {
             q = q.fma(t, lookup(c[j], kf));
         }
-        FloatVector pos = FloatVector.zero(FS).blend(x, x.compare(GE, 0.0f)); // -0 stays -0
-        return ax.neg().fma(q, pos);
+        return q;
     }
 
-    /** Row entry kf (a float index in [0, 24)) from the row's 32 / L parts. */
+    /** |x| held at 2^64 by its bits (NaN and the infinities too), so nothing overflows. */
+    private static FloatVector held(FloatVector x) {
+        return x.reinterpretAsInts().and(0x7FFFFFFF).min(0x5F800000).reinterpretAsFloats();
+    }
+
+    /** max(0, x), with -0 kept. */
+    private static FloatVector positive(FloatVector x) {
+        return FloatVector.zero(FS).blend(x, x.compare(GE, 0.0f));
+    }
+
+    /**
+     * y rounded to the type and stored at element i of dst, with the results known from x (-0
+     * at or below zeroBelow, +inf from infFrom); returns the lanes left to the double path (x
+     * below lo, a NaN, or a rounding the window of m float ulps does not decide). One method a
+     * type, each small enough for C2 to inline (one for both was not, and its vectors were boxed).
+     */
+    private static long store(
+            FloatVector x,
+            FloatVector y,
+            int m,
+            boolean bf16,
+            float lo,
+            float zeroBelow,
+            float infFrom,
+            MemorySegment dst,
+            long i) {
+        return bf16 ? storeBf16(x, y, m, lo, zeroBelow, dst, i) : storeF16(x, y, m, lo, zeroBelow, infFrom, dst, i);
+    }
+
+    /** y (every |x| < 4) rounded and stored; returns the lanes the window of M ulps leaves. */
+    private static long central(FloatVector y, boolean bf16, MemorySegment dst, long i) {
+        return bf16 ? centralBf16(y, dst, i) : centralF16(y, dst, i);
+    }
+
+    private static long centralBf16(FloatVector y, MemorySegment dst, long i) {
+        IntVector b = y.reinterpretAsInts();
+        VectorMask<Integer> undecided = b.add(M - 0x8000).and(0xFFFF).compare(LE, 2 * M);
+        IntVector bits = b.add(0x8000).lanewise(LSHR, 16);
+        ((ShortVector) bits.convertShape(I2S, SS, 0)).intoMemorySegment(dst, 2 * i, ORDER);
+        return undecided.toLong();
+    }
+
+    private static long centralF16(FloatVector y, MemorySegment dst, long i) {
+        IntVector b = y.reinterpretAsInts();
+        IntVector ab = b.and(0x7FFFFFFF);
+        VectorMask<Integer> zero = ab.compare(EQ, 0);
+        VectorMask<Integer> normal = ab.compare(GE, 0x38800000).and(ab.compare(LT, 0x477FE000));
+        VectorMask<Integer> undecided = b.add(M - 0x1000)
+                .and(0x1FFF)
+                .compare(LE, 2 * M)
+                .or(normal.or(zero).not());
+        IntVector bits = ab.sub(0x38000000 - 0x1000)
+                .lanewise(LSHR, 13)
+                .blend(0, zero)
+                .or(b.lanewise(LSHR, 16).and(0x8000));
+        ((ShortVector) bits.convertShape(I2S, SS, 0)).intoMemorySegment(dst, 2 * i, ORDER);
+        return undecided.toLong();
+    }
+
+    private static long storeBf16(
+            FloatVector x, FloatVector y, int m, float lo, float zeroBelow, MemorySegment dst, long i) {
+        VectorMask<Float> gone = x.compare(LE, zeroBelow); // -inf too
+        VectorMask<Float> inf = x.compare(EQ, Float.POSITIVE_INFINITY);
+        VectorMask<Float> slow = x.compare(GE, lo).not().andNot(gone); // NaN too
+        IntVector b = y.reinterpretAsInts();
+        VectorMask<Integer> undecided = b.add(m - 0x8000).and(0xFFFF).compare(LE, 2 * m);
+        IntVector bits =
+                b.add(0x8000).lanewise(LSHR, 16).blend(0x8000, gone.cast(IS)).blend(0x7F80, inf.cast(IS));
+        ((ShortVector) bits.convertShape(I2S, SS, 0)).intoMemorySegment(dst, 2 * i, ORDER);
+        return undecided.cast(FS).andNot(gone).andNot(inf).or(slow).toLong();
+    }
+
+    private static long storeF16(
+            FloatVector x, FloatVector y, int m, float lo, float zeroBelow, float infFrom, MemorySegment dst, long i) {
+        VectorMask<Float> gone = x.compare(LE, zeroBelow); // -inf too
+        VectorMask<Float> inf = x.compare(GE, infFrom);
+        VectorMask<Float> slow = x.compare(GE, lo).not().andNot(gone); // NaN too
+        IntVector b = y.reinterpretAsInts();
+        IntVector ab = b.and(0x7FFFFFFF);
+        VectorMask<Integer> zero = ab.compare(EQ, 0);
+        VectorMask<Integer> normal = ab.compare(GE, 0x38800000).and(ab.compare(LT, 0x477FE000));
+        VectorMask<Integer> undecided = b.add(m - 0x1000)
+                .and(0x1FFF)
+                .compare(LE, 2 * m)
+                .or(normal.or(zero).not());
+        IntVector bits = ab.sub(0x38000000 - 0x1000)
+                .lanewise(LSHR, 13)
+                .blend(0, zero)
+                .or(b.lanewise(LSHR, 16).and(0x8000))
+                .blend(0x8000, gone.cast(IS))
+                .blend(0x7C00, inf.cast(IS));
+        ((ShortVector) bits.convertShape(I2S, SS, 0)).intoMemorySegment(dst, 2 * i, ORDER);
+        return undecided.cast(FS).andNot(gone).andNot(inf).or(slow).toLong();
+    }
+
+    /*
+     * Registers with a lane of |x| >= 4: Q times the tail's E(a) = exp(-(G(a) - G4)) for a held
+     * to [4, A_SCALE], gelu_half_tail_e's operations (see there) without its deep scaling (those
+     * lanes, below -A_SCALE, take the double path here). Below 4, E = 1 exactly, so the other
+     * lanes keep their Q; the window is the tail's. In short loops through arrays: C2 parses
+     * each Vector API operation into hundreds of nodes, and a method of more than about twenty
+     * of them runs out (NodeCountInliningCutoff), leaves calls out, and boxes their vectors
+     * (the whole of E in one loop ran at a sixth of the speed).
+     */
+
+    /** G = g - e exactly, into t.g and t.e: erf's 2G = a^2 (erf works with 2 ln 2 and 2r). */
+    private static void tailErf(Call call, Tail t) {
+        float aScale = call.f.half().aScale();
+        for (int r = 0; r < t.n * L; r += L) {
+            FloatVector a = held(FloatVector.fromArray(FS, t.x, r)).max(4.0f).min(aScale);
+            FloatVector g = a.mul(a);
+            g.intoArray(t.g, r);
+            a.neg().fma(a, g).intoArray(t.e, r);
+        }
+    }
+
+    /** tanh's G = C3 a^3 + a: a^2 = hh - hn, a hh = cu - cn, C3 cu = p - pn exactly, p + a = g - sn exactly. */
+    private static void tailTanh(Call call, Tail t) {
+        float aScale = call.f.half().aScale();
+        FloatVector c3 = bc(HalfCoefficients.TANH_C3);
+        for (int r = 0; r < t.n * L; r += L) {
+            FloatVector a = held(FloatVector.fromArray(FS, t.x, r)).max(4.0f).min(aScale);
+            FloatVector hh = a.mul(a),
+                    hn = a.neg().fma(a, hh),
+                    cu = a.mul(hh),
+                    cn = a.neg().fma(hh, cu);
+            FloatVector p = c3.mul(cu), pn = c3.neg().fma(cu, p);
+            FloatVector g = p.add(a);
+            g.intoArray(t.g, r);
+            c3.fma(a.fma(hn, cn), pn).add(g.sub(p).sub(a)).intoArray(t.e, r);
+        }
+    }
+
+    /** quick's G = a C. */
+    private static void tailQuick(Call call, Tail t) {
+        float aScale = call.f.half().aScale();
+        FloatVector c = bc(HalfCoefficients.QUICK_C);
+        for (int r = 0; r < t.n * L; r += L) {
+            FloatVector a = held(FloatVector.fromArray(FS, t.x, r)).max(4.0f).min(aScale);
+            FloatVector g = a.mul(c);
+            g.intoArray(t.g, r);
+            a.neg().fma(c, g).intoArray(t.e, r);
+        }
+    }
+
+    /**
+     * From G = g - e (k G for erf, k = 2): -n = round(-(g - G4) / ln 2) into t.n_, and r = G -
+     * G4 - n ln 2 into t.g, as fma(-n, k ln2_hi, u) - v with (u, v) = (g - G4, 0) for erf (there
+     * g - G4 is exact) and (g, G4) for the others; the same operations as the C kernels.
+     */
+    private static void tailReduce(Call call, Tail t, float k) {
+        float g4 = k * call.f.half().g4();
+        boolean erf = k == 2.0f;
+        float u4 = erf ? g4 : 0.0f, v4 = erf ? 0.0f : g4;
+        FloatVector hi = bc(k * HalfCoefficients.LN2_HI), lo = bc(k * HalfCoefficients.LN2_LO);
+        for (int r = 0; r < t.n * L; r += L) {
+            FloatVector g = FloatVector.fromArray(FS, t.g, r);
+            FloatVector mn =
+                    g.sub(g4).mul(-HalfCoefficients.LOG2E / k).add(0x1.8p23f).sub(0x1.8p23f); // to nearest
+            mn.intoArray(t.mn, r);
+            mn.fma(lo, mn.fma(hi, g.sub(u4)).sub(v4))
+                    .sub(FloatVector.fromArray(FS, t.e, r))
+                    .intoArray(t.g, r);
+        }
+    }
+
+    /** Q E into t.q: E = 2^-n (1 + r S(r)), S's coefficient j over k^(j+1) (s). */
+    private static void tailScale(Tail t, float[] s) {
+        int degree = s.length - 1;
+        for (int i = 0; i < t.n * L; i += L) {
+            FloatVector r = FloatVector.fromArray(FS, t.g, i);
+            FloatVector p = bc(s[degree]);
+            for (int j = degree - 1; j >= 0; j--) {
+                p = p.fma(r, bc(s[j]));
+            }
+            // 2^mn from its bits: mn is an integer in [-127, 0] here, E a normal float
+            IntVector n = ((IntVector) FloatVector.fromArray(FS, t.mn, i).convertShape(F2I, IS, 0))
+                    .add(127)
+                    .lanewise(LSHL, 23);
+            r.fma(p, bc(1.0f))
+                    .mul(n.reinterpretAsFloats())
+                    .mul(FloatVector.fromArray(FS, t.q, i))
+                    .intoArray(t.q, i);
+        }
+    }
+
+    /** The waiting registers' y from x and Q E (in t.q), stored; their left lanes into t.left. */
+    private static void tailStore(Call call, Tail t) {
+        int m = call.f.half().tailUlps();
+        for (int r = 0; r < t.n; r++) {
+            FloatVector x = FloatVector.fromArray(FS, t.x, r * L);
+            FloatVector y = held(x).neg().fma(FloatVector.fromArray(FS, t.q, r * L), positive(x));
+            t.left[r] = store(x, y, m, call.bf16, call.lo, call.zeroBelow, call.infFrom, call.dst, t.at[r]);
+        }
+    }
+
+    /** S's coefficients for k = 1 and k = 2 (erf): coefficient j over k^(j+1), exactly. */
+    private static final float[][] EXP_S = {scaled(1.0f), scaled(2.0f)};
+
+    private static float[] scaled(float k) {
+        float[] es = HalfCoefficients.EXP_S;
+        float[] s = new float[es.length];
+        float scale = 1.0f / k;
+        for (int j = 0; j < es.length; j++) {
+            s[j] = es[j] * scale;
+            scale /= k;
+        }
+        return s;
+    }
+
+    private static FloatVector bc(float v) {
+        return FloatVector.broadcast(FS, v);
+    }
+
+    /** Row entry kf (a float index in [0, 32)) from the row's 32 / L parts. */
     private static FloatVector lookup(float[][] row, FloatVector kf) {
         if (L == 16) {
             return kf.selectFrom(FloatVector.fromArray(FS, row[0], 0), FloatVector.fromArray(FS, row[1], 0));
