@@ -41,27 +41,33 @@ final class HalfExactVector {
 
     /**
      * The type's bits of x[0, n) into out[0, n), n a multiple of {@link #VL}; y is scratch of
-     * n doubles. Two loops, y then the bits, with y passed in memory: in one loop C2 ran out of
-     * nodes inlining the two, and boxed the vectors (8–20 ns a lane).
+     * n doubles. Two loops, y then the bits, with y passed in memory, called through {@link
+     * Step} from one call site that sees three classes, which C2 does not inline: in one method
+     * it ran out of nodes inlining the two, and boxed the vectors (8-20 ns a lane).
      */
     static void run(FormConstants c, boolean bf16, float[] x, double[] y, int[] out, int n) {
-        // one loop a family, as in VectorKernels: neither's inlined code pushes the other's out
-        if (c.forward().gaussian()) {
-            gaussian(c.forward(), x, y, n);
-        } else {
-            logistic(c.forward(), x, y, n);
+        for (Step s : c.forward().gaussian() ? GAUSSIAN : LOGISTIC) {
+            s.run(c, bf16, x, y, out, n);
         }
-        finish(c, bf16, x, y, out, n);
     }
 
-    private static void gaussian(FormConstants.Forward f, float[] x, double[] y, int n) {
-        double amax = f.amax();
+    @FunctionalInterface
+    private interface Step {
+        void run(FormConstants c, boolean bf16, float[] x, double[] y, int[] out, int n);
+    }
+
+    private static final Step[] GAUSSIAN = {HalfExactVector::gaussian, HalfExactVector::finish};
+    private static final Step[] LOGISTIC = {HalfExactVector::logistic, HalfExactVector::finish};
+
+    private static void gaussian(FormConstants c, boolean bf16, float[] x, double[] y, int[] out, int n) {
+        double amax = c.forward().amax();
         for (int k = 0; k < n; k += VL) {
             VectorKernels.erf(FloatVector.fromArray(FS, x, k), amax).intoArray(y, k);
         }
     }
 
-    private static void logistic(FormConstants.Forward f, float[] x, double[] y, int n) {
+    private static void logistic(FormConstants c, boolean bf16, float[] x, double[] y, int[] out, int n) {
+        FormConstants.Forward f = c.forward();
         double amax = f.amax(), c1 = f.c1(), c3 = f.c3();
         for (int k = 0; k < n; k += VL) {
             VectorKernels.logistic(FloatVector.fromArray(FS, x, k), amax, c1, c3)

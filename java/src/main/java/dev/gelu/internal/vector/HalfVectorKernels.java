@@ -134,11 +134,15 @@ final class HalfVectorKernels {
         final float lo, zeroBelow, infFrom;
         final MemorySegment dst;
         final long count;
+        /** erf works with 2G, 2 ln 2 and 2r: k = 2; the others 1. */
+        final float k;
+
         Queue lanes;
         Tail tail;
 
         Call(FormConstants f, boolean bf16, float lo, float zeroBelow, float infFrom, MemorySegment dst, long count) {
             this.count = count;
+            this.k = f.forward().gaussian() ? 2.0f : 1.0f;
             this.f = f;
             this.bf16 = bf16;
             this.lo = lo;
@@ -192,18 +196,45 @@ final class HalfVectorKernels {
         }
     }
 
-    /** The waiting registers through their form's loop, then the lanes they leave to the queue. */
+    /**
+     * A pass over the waiting registers: G (one a form), the reduction, E, then y and the store.
+     * Each is a loop of its own, called through this interface from one call site that sees six
+     * classes, which C2 does not inline: inlined into one method (which it did when that method
+     * was compiled first), their vector operations exhausted its node budget and it boxed their
+     * vectors, at a sixth of the speed or less.
+     */
+    @FunctionalInterface
+    private interface Pass {
+        void run(Call call, Tail t);
+    }
+
+    private static final Pass[][] PASSES = {
+        {
+            HalfVectorKernels::tailErf,
+            HalfVectorKernels::tailReduce,
+            HalfVectorKernels::tailScale,
+            HalfVectorKernels::tailStore
+        },
+        {
+            HalfVectorKernels::tailTanh,
+            HalfVectorKernels::tailReduce,
+            HalfVectorKernels::tailScale,
+            HalfVectorKernels::tailStore
+        },
+        {
+            HalfVectorKernels::tailQuick,
+            HalfVectorKernels::tailReduce,
+            HalfVectorKernels::tailScale,
+            HalfVectorKernels::tailStore
+        },
+    };
+
+    /** The waiting registers through their passes, then the lanes they leave to the queue. */
     private static void flushTail(Form form, Call call) {
         Tail t = call.tail;
-        switch (form) {
-            case ERF -> tailErf(call, t);
-            case TANH -> tailTanh(call, t);
-            case QUICK -> tailQuick(call, t);
+        for (Pass p : PASSES[form.ordinal()]) {
+            p.run(call, t);
         }
-        float k = form == Form.ERF ? 2.0f : 1.0f;
-        tailReduce(call, t, k);
-        tailScale(t, EXP_S[form == Form.ERF ? 1 : 0]);
-        tailStore(call, t);
         for (int r = 0; r < t.n; r++) {
             if (t.left[r] != 0) {
                 call.leave(t.x, r * L, t.left[r], t.at[r]);
@@ -443,7 +474,8 @@ final class HalfVectorKernels {
      * G4 - n ln 2 into t.g, as fma(-n, k ln2_hi, u) - v with (u, v) = (g - G4, 0) for erf (there
      * g - G4 is exact) and (g, G4) for the others; the same operations as the C kernels.
      */
-    private static void tailReduce(Call call, Tail t, float k) {
+    private static void tailReduce(Call call, Tail t) {
+        float k = call.k;
         float g4 = k * call.f.half().g4();
         boolean erf = k == 2.0f;
         float u4 = erf ? g4 : 0.0f, v4 = erf ? 0.0f : g4;
@@ -460,7 +492,8 @@ final class HalfVectorKernels {
     }
 
     /** Q E into t.q: E = 2^-n (1 + r S(r)), S's coefficient j over k^(j+1) (s). */
-    private static void tailScale(Tail t, float[] s) {
+    private static void tailScale(Call call, Tail t) {
+        float[] s = EXP_S[call.k == 2.0f ? 1 : 0];
         int degree = s.length - 1;
         for (int i = 0; i < t.n * L; i += L) {
             FloatVector r = FloatVector.fromArray(FS, t.g, i);
