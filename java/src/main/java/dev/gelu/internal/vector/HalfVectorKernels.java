@@ -3,6 +3,7 @@ package dev.gelu.internal.vector;
 import static jdk.incubator.vector.VectorOperators.EQ;
 import static jdk.incubator.vector.VectorOperators.F2I;
 import static jdk.incubator.vector.VectorOperators.GE;
+import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.I2S;
 import static jdk.incubator.vector.VectorOperators.LE;
@@ -197,8 +198,8 @@ final class HalfVectorKernels {
     }
 
     /**
-     * A pass over the waiting registers: G (one a form), the reduction, E, then y and the store.
-     * Each is a loop of its own, called through this interface from one call site that sees six
+     * A pass over the waiting registers: G (one a form), the reduction, E, y, the store. Each
+     * is a loop of its own, called through this interface from one call site that sees seven
      * classes, which C2 does not inline: inlined into one method (which it did when that method
      * was compiled first), their vector operations exhausted its node budget and it boxed their
      * vectors, at a sixth of the speed or less.
@@ -213,18 +214,21 @@ final class HalfVectorKernels {
             HalfVectorKernels::tailErf,
             HalfVectorKernels::tailReduce,
             HalfVectorKernels::tailScale,
+            HalfVectorKernels::tailY,
             HalfVectorKernels::tailStore
         },
         {
             HalfVectorKernels::tailTanh,
             HalfVectorKernels::tailReduce,
             HalfVectorKernels::tailScale,
+            HalfVectorKernels::tailY,
             HalfVectorKernels::tailStore
         },
         {
             HalfVectorKernels::tailQuick,
             HalfVectorKernels::tailReduce,
             HalfVectorKernels::tailScale,
+            HalfVectorKernels::tailY,
             HalfVectorKernels::tailStore
         },
     };
@@ -396,6 +400,12 @@ final class HalfVectorKernels {
         return undecided.cast(FS).andNot(gone).andNot(inf).or(slow).toLong();
     }
 
+    /**
+     * f16 takes its subnormal results here too (most of the tail's lanes above where f16 turns
+     * -0 are subnormal, and went to the double path): u = |y| 2^24 (exact, below 2^10) rounds
+     * to the result's bits k, decided where u's fraction is farther from 1/2 than y's error, m
+     * ulps of y, at most m 2^-14 in u (k = 1024 is the least normal's bits).
+     */
     private static long storeF16(
             FloatVector x, FloatVector y, int m, float lo, float zeroBelow, float infFrom, MemorySegment dst, long i) {
         VectorMask<Float> gone = x.compare(LE, zeroBelow); // -inf too
@@ -403,15 +413,20 @@ final class HalfVectorKernels {
         VectorMask<Float> slow = x.compare(GE, lo).not().andNot(gone); // NaN too
         IntVector b = y.reinterpretAsInts();
         IntVector ab = b.and(0x7FFFFFFF);
-        VectorMask<Integer> zero = ab.compare(EQ, 0);
-        VectorMask<Integer> normal = ab.compare(GE, 0x38800000).and(ab.compare(LT, 0x477FE000));
+        VectorMask<Integer> sub = ab.compare(LT, 0x38800000); // below 2^-14, zeros too
+        FloatVector u = y.abs().mul(0x1p24f);
+        IntVector k = (IntVector) u.convertShape(F2I, IS, 0);
+        FloatVector frac = u.sub((FloatVector) k.convertShape(I2F, FS, 0));
+        VectorMask<Integer> tie = frac.sub(0.5f).abs().compare(LE, m * 0x1p-13f).cast(IS);
         VectorMask<Integer> undecided = b.add(m - 0x1000)
                 .and(0x1FFF)
                 .compare(LE, 2 * m)
-                .or(normal.or(zero).not());
+                .or(ab.compare(GE, 0x477FE000))
+                .andNot(sub)
+                .or(tie.and(sub));
         IntVector bits = ab.sub(0x38000000 - 0x1000)
                 .lanewise(LSHR, 13)
-                .blend(0, zero)
+                .blend(k.add(1, frac.compare(GT, 0.5f).cast(IS)), sub)
                 .or(b.lanewise(LSHR, 16).and(0x8000))
                 .blend(0x8000, gone.cast(IS))
                 .blend(0x7C00, inf.cast(IS));
@@ -470,7 +485,7 @@ final class HalfVectorKernels {
     }
 
     /**
-     * From G = g - e (k G for erf, k = 2): -n = round(-(g - G4) / ln 2) into t.n_, and r = G -
+     * From G = g - e (k G for erf, k = 2): -n = round(-(g - G4) / ln 2) into t.mn, and r = G -
      * G4 - n ln 2 into t.g, as fma(-n, k ln2_hi, u) - v with (u, v) = (g - G4, 0) for erf (there
      * g - G4 is exact) and (g, G4) for the others; the same operations as the C kernels.
      */
@@ -512,12 +527,19 @@ final class HalfVectorKernels {
         }
     }
 
-    /** The waiting registers' y from x and Q E (in t.q), stored; their left lanes into t.left. */
+    /** The waiting registers' y from x and Q E (in t.q), into t.g. */
+    private static void tailY(Call call, Tail t) {
+        for (int r = 0; r < t.n * L; r += L) {
+            FloatVector x = FloatVector.fromArray(FS, t.x, r);
+            held(x).neg().fma(FloatVector.fromArray(FS, t.q, r), positive(x)).intoArray(t.g, r);
+        }
+    }
+
+    /** The waiting registers' y (in t.g) rounded and stored; their left lanes into t.left. */
     private static void tailStore(Call call, Tail t) {
         int m = call.f.half().tailUlps();
         for (int r = 0; r < t.n; r++) {
-            FloatVector x = FloatVector.fromArray(FS, t.x, r * L);
-            FloatVector y = held(x).neg().fma(FloatVector.fromArray(FS, t.q, r * L), positive(x));
+            FloatVector x = FloatVector.fromArray(FS, t.x, r * L), y = FloatVector.fromArray(FS, t.g, r * L);
             t.left[r] = store(x, y, m, call.bf16, call.lo, call.zeroBelow, call.infFrom, call.dst, t.at[r]);
         }
     }
