@@ -35,15 +35,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class HalfBackward {
     private HalfBackward() {}
 
-    /** The width of the float32 backend (-Dgelu.vector.bits or the preferred one), at most 512. */
-    private static final VectorSpecies<Double> DS = VectorSpecies.of(
-            double.class,
-            VectorShape.forBitSize(Math.min(
-                    512, Integer.getInteger("gelu.vector.bits", DoubleVector.SPECIES_PREFERRED.vectorBitSize()))));
-
-    private static final VectorSpecies<Float> FS =
-            VectorSpecies.of(float.class, VectorShape.forBitSize(DS.vectorBitSize() / 2));
-    private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, FS.vectorShape());
+    /* The float32 backend's species ({@link VectorKernels}'), whose constants {@link
+    HalfRounding} shares, and shorts of the same lane count. */
+    private static final VectorSpecies<Double> DS = VectorKernels.DS;
+    private static final VectorSpecies<Float> FS = VectorKernels.FS;
+    private static final VectorSpecies<Integer> IS = VectorKernels.IS;
     private static final VectorSpecies<Short> SS =
             VectorSpecies.of(short.class, VectorShape.forBitSize(DS.vectorBitSize() / 4));
     private static final int L = DS.length();
@@ -58,7 +54,7 @@ final class HalfBackward {
         float[] table = HalfTables.derivative(form, type);
         boolean bf16 = type == Storage.BF16;
         int[] index = new int[L];
-        short[] out = new short[L];
+        short[] redone = new short[L];
         long bound = n - n % L;
         for (long i = 0; i < bound; i += L) {
             IntVector xi = ((IntVector)
@@ -69,33 +65,31 @@ final class HalfBackward {
             IntVector h = (IntVector)
                     ShortVector.fromMemorySegment(SS, dy, 2 * i, ORDER).convertShape(S2I, IS, 0);
             IntVector mag = h.and(0x7FFF);
-            IntVector g; // dy's float bits, exact for finite dy
-            VectorMask<Integer> special;
-            if (bf16) {
-                g = h.lanewise(LSHL, 16);
-                special = mag.compare(GE, 0x7F80);
-            } else {
-                IntVector normal = mag.lanewise(LSHL, 13).add(112 << 23);
-                IntVector subnormal = ((FloatVector) mag.convertShape(I2F, FS, 0))
-                        .mul(0x1p-24f)
-                        .reinterpretAsInts();
-                g = normal.blend(subnormal, mag.compare(LT, 0x400))
-                        .or(h.and(0x8000).lanewise(LSHL, 16));
-                special = mag.compare(GE, 0x7C00);
-            }
+            // dy's float bits, exact for finite dy: the two types differ only in scalars (bf16's
+            // mag << 16 with the sign; f16's normal and subnormal steps), as vectors merged at a
+            // branch are boxed
+            IntVector subnormal =
+                    ((FloatVector) mag.convertShape(I2F, FS, 0)).mul(0x1p-24f).reinterpretAsInts();
+            IntVector g = mag.lanewise(LSHL, bf16 ? 16 : 13)
+                    .add(bf16 ? 0 : 112 << 23)
+                    .blend(subnormal, mag.compare(LT, bf16 ? 0 : 0x400))
+                    .or(h.and(0x8000).lanewise(LSHL, 16));
+            VectorMask<Integer> special = mag.compare(GE, bf16 ? 0x7F80 : 0x7C00);
             special = special.or(d.test(IS_NAN).cast(IS));
             DoubleVector p = ((DoubleVector) g.reinterpretAsFloats().convertShape(F2D, DS, 0))
                     .mul((DoubleVector) d.convertShape(F2D, DS, 0));
-            ShortVector y = (ShortVector) HalfRounding.bits(p, bf16, FS, IS).convertShape(I2S, SS, 0);
-            if (special.anyTrue()) {
-                y.intoArray(out, 0);
-                for (long lanes = special.toLong(); lanes != 0; lanes &= lanes - 1) {
-                    int l = Long.numberOfTrailingZeros(lanes);
-                    out[l] = Backward.product16(type, dy.getAtIndex(U16, i + l), table[index[l]]);
-                }
-                y = ShortVector.fromArray(SS, out, 0);
+            // the special lanes are redone from the inputs before the store (dx may be x or dy)
+            // and written after it: a vector replaced in a branch would be boxed
+            long lanes = special.toLong();
+            for (long m = lanes; m != 0; m &= m - 1) {
+                int l = Long.numberOfTrailingZeros(m);
+                redone[l] = Backward.product16(type, dy.getAtIndex(U16, i + l), table[index[l]]);
             }
-            y.intoMemorySegment(dx, 2 * i, ORDER);
+            ((ShortVector) HalfRounding.bits(p, bf16).convertShape(I2S, SS, 0)).intoMemorySegment(dx, 2 * i, ORDER);
+            for (long m = lanes; m != 0; m &= m - 1) {
+                int l = Long.numberOfTrailingZeros(m);
+                dx.setAtIndex(U16, i + l, redone[l]);
+            }
         }
         for (long i = bound; i < n; i++) {
             dx.setAtIndex(

@@ -41,9 +41,10 @@ final class HalfExactVector {
 
     /**
      * The type's bits of x[0, n) into out[0, n), n a multiple of {@link #VL}; y is scratch of
-     * n doubles. Two loops, y then the bits, with y passed in memory, called through {@link
-     * Step} from one call site that sees three classes, which C2 does not inline: in one method
-     * it ran out of nodes inlining the two, and boxed the vectors (8-20 ns a lane).
+     * n doubles. Four loops (y, the values known without it, the bits, the special lanes) with
+     * y passed in memory, called through {@link Step} from one call site that sees several
+     * classes, which C2 does not inline: in one method it ran out of nodes inlining them, and
+     * boxed the vectors (8-20 ns a lane).
      */
     static void run(FormConstants c, boolean bf16, float[] x, double[] y, int[] out, int n) {
         for (Step s : c.forward().gaussian() ? GAUSSIAN : LOGISTIC) {
@@ -56,8 +57,12 @@ final class HalfExactVector {
         void run(FormConstants c, boolean bf16, float[] x, double[] y, int[] out, int n);
     }
 
-    private static final Step[] GAUSSIAN = {HalfExactVector::gaussian, HalfExactVector::finish};
-    private static final Step[] LOGISTIC = {HalfExactVector::logistic, HalfExactVector::finish};
+    private static final Step[] GAUSSIAN = {
+        HalfExactVector::gaussian, HalfExactVector::known, HalfExactVector::round, HalfExactVector::special
+    };
+    private static final Step[] LOGISTIC = {
+        HalfExactVector::logistic, HalfExactVector::known, HalfExactVector::round, HalfExactVector::special
+    };
 
     private static void gaussian(FormConstants c, boolean bf16, float[] x, double[] y, int[] out, int n) {
         double amax = c.forward().amax();
@@ -76,18 +81,43 @@ final class HalfExactVector {
     }
 
     /**
-     * The bits from x and y; a lane whose x is a NaN, +inf or a hard case is then redone by
-     * {@code HalfMath.forward} (which the rest of the lanes' selects follow step for step).
+     * y times 1 - 2^-40, but the values known without it (HalfMath.forward's order); +inf and
+     * NaN lanes 0, done later. One loop, no helper: a method of vectors is not always inlined.
      */
-    private static void finish(FormConstants c, boolean bf16, float[] x, double[] y, int[] out, int n) {
-        Storage type = bf16 ? Storage.BF16 : Storage.F16;
-        int[] hard = bf16 ? c.half().bf16Inputs() : c.half().f16Inputs();
+    private static void known(FormConstants c, boolean bf16, float[] x, double[] y, int[] out, int n) {
         double amax = c.forward().amax();
         for (int k = 0; k < n; k += VL) {
+            DoubleVector xd = (DoubleVector) FloatVector.fromArray(FS, x, k).convertShape(F2D, DS, 0);
+            DoubleVector yk = DoubleVector.fromArray(DS, y, k).mul(FLAG_LO);
+            LongVector top = xd.min(Float.MAX_VALUE).reinterpretAsLongs(); // +inf: any finite value
+            yk = yk.blend(top.sub(1).reinterpretAsDoubles(), xd.compare(GE, 20.0));
+            LongVector half = xd.mul(0.5).reinterpretAsLongs();
+            VectorMask<Long> negative = xd.compare(LT, 0.0).cast(LS);
+            DoubleVector up = half.add(1).blend(half.sub(1), negative).reinterpretAsDoubles();
+            up = up.blend(xd, xd.compare(EQ, 0.0));
+            yk = yk.blend(up, xd.abs().compare(LT, 0x1p-30));
+            yk = yk.blend(-0.0, xd.compare(LE, -amax));
+            yk.blend(0.0, xd.compare(EQ, Double.POSITIVE_INFINITY).or(xd.test(IS_NAN)))
+                    .intoArray(y, k);
+        }
+    }
+
+    /** The type's bits of y. */
+    private static void round(FormConstants c, boolean bf16, float[] x, double[] y, int[] out, int n) {
+        for (int k = 0; k < n; k += VL) {
+            HalfRounding.bits(DoubleVector.fromArray(DS, y, k), bf16).intoArray(out, k);
+        }
+    }
+
+    /**
+     * A lane whose x is a NaN, +inf or a hard case redone by {@code HalfMath.forward} (which the
+     * rest of the lanes' selects follow step for step).
+     */
+    private static void special(FormConstants c, boolean bf16, float[] x, double[] y, int[] out, int n) {
+        Storage type = bf16 ? Storage.BF16 : Storage.F16;
+        int[] hard = bf16 ? c.half().bf16Inputs() : c.half().f16Inputs();
+        for (int k = 0; k < n; k += VL) {
             FloatVector v = FloatVector.fromArray(FS, x, k);
-            DoubleVector xd = (DoubleVector) v.convertShape(F2D, DS, 0);
-            DoubleVector yk = known(xd, DoubleVector.fromArray(DS, y, k).mul(FLAG_LO), amax);
-            HalfRounding.bits(yk, bf16, FS, IS).intoArray(out, k);
             VectorMask<Float> special = v.test(IS_NAN).or(v.compare(EQ, Float.POSITIVE_INFINITY));
             IntVector vb = v.reinterpretAsInts();
             for (int h : hard) {
@@ -100,18 +130,5 @@ final class HalfExactVector {
                 }
             }
         }
-    }
-
-    /** y, but the values known without it (HalfMath.forward's order); +inf and NaN lanes 0, done later. */
-    private static DoubleVector known(DoubleVector xd, DoubleVector y, double amax) {
-        LongVector top = xd.min(Float.MAX_VALUE).reinterpretAsLongs(); // +inf: any finite value
-        y = y.blend(top.sub(1).reinterpretAsDoubles(), xd.compare(GE, 20.0));
-        LongVector half = xd.mul(0.5).reinterpretAsLongs();
-        VectorMask<Long> negative = xd.compare(LT, 0.0).cast(LS);
-        DoubleVector up = half.add(1).blend(half.sub(1), negative).reinterpretAsDoubles();
-        up = up.blend(xd, xd.compare(EQ, 0.0));
-        y = y.blend(up, xd.abs().compare(LT, 0x1p-30));
-        y = y.blend(-0.0, xd.compare(LE, -amax));
-        return y.blend(0.0, xd.compare(EQ, Double.POSITIVE_INFINITY).or(xd.test(IS_NAN)));
     }
 }
