@@ -23,6 +23,7 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
 import dev.gelu.internal.FaithfulFloatCoefficients;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 
 /**
  * The faithful kernels' negative tail in float on the Vector API, step for step
@@ -159,6 +160,14 @@ final class FaithfulFloatTailVector {
      * 2^(j/32) from the table, j = n mod 32; the scale 2^(floor(n/32) + 64) from z's bits.
      */
     private static void exp(int n, Work work) {
+        // 2^(j/32) as int vectors, hoisted, each lookup written out below for the width (L is a
+        // constant: C2 parses one branch): as a method of vectors (98 bytes) it was not always
+        // inlined, and then its reinterpretations ran as Java loops (x in [-14, -4] at 0.2
+        // Gelem/s, most of it there)
+        IntVector ha = bits(TAIL_EXP2[0], 0), hb = bits(TAIL_EXP2[0], 1);
+        IntVector la = bits(TAIL_EXP2[1], 0), lb = bits(TAIL_EXP2[1], 1);
+        IntVector hc = bits(TAIL_EXP2[0], 2), hd = bits(TAIL_EXP2[0], 3);
+        IntVector lc = bits(TAIL_EXP2[1], 2), ld = bits(TAIL_EXP2[1], 3);
         for (int i = 0; i < n; i += L) {
             FloatVector w = FloatVector.fromArray(FS, work.w, i);
             FloatVector z = w.fma(TAIL_INV_L, TAIL_MAGIC);
@@ -170,9 +179,15 @@ final class FaithfulFloatTailVector {
             p = r.mul(r).fma(p, r);
             IntVector zb = z.reinterpretAsInts();
             IntVector j = zb.and(31);
-            FloatVector eh = entry(TAIL_EXP2[0], j);
+            IntVector hj = j.selectFrom(ha, hb), lj = j.selectFrom(la, lb); // 16 lanes: mod 32
+            if (L == 8) { // mod 16, the upper half by a blend
+                VectorMask<Integer> upper = j.compare(GE, 16);
+                hj = hj.blend(j.selectFrom(hc, hd), upper);
+                lj = lj.blend(j.selectFrom(lc, ld), upper);
+            }
+            FloatVector eh = hj.reinterpretAsFloats();
             eh.intoArray(work.eh, i);
-            eh.fma(p, entry(TAIL_EXP2[1], j)).intoArray(work.el, i);
+            eh.fma(p, lj.reinterpretAsFloats()).intoArray(work.el, i);
             // z's bits are those of 1.5 2^23 plus n: floor(n/32) + 64 + 127 in the exponent field
             zb.lanewise(LSHR, 5)
                     .add(191 - (0x4B400000 >> 5))
@@ -246,17 +261,8 @@ final class FaithfulFloatTailVector {
         return v.blend(u, r.compare(GE, 2 * L));
     }
 
-    /** Entry j of a 32-entry row, j in [0, 32): as {@link #piece}, on the row's bits. */
-    private static FloatVector entry(float[] row, IntVector j) {
-        IntVector v = j.selectFrom(
-                FloatVector.fromArray(FS, row, 0).reinterpretAsInts(),
-                FloatVector.fromArray(FS, row, L).reinterpretAsInts());
-        if (L == 16) {
-            return v.reinterpretAsFloats();
-        }
-        IntVector u = j.selectFrom(
-                FloatVector.fromArray(FS, row, 2 * L).reinterpretAsInts(),
-                FloatVector.fromArray(FS, row, 3 * L).reinterpretAsInts());
-        return v.blend(u, j.compare(GE, 2 * L)).reinterpretAsFloats();
+    /** Part k of a 32-entry row as ints, its floats [k L, (k + 1) L) wrapped to the row (parts 2 and 3 for 8 lanes only). */
+    private static IntVector bits(float[] row, int k) {
+        return k < 2 || L == 8 ? FloatVector.fromArray(FS, row, k * L % 32).reinterpretAsInts() : null;
     }
 }

@@ -2,6 +2,7 @@ package dev.gelu.internal.vector;
 
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.IS_NAN;
+import static jdk.incubator.vector.VectorOperators.LE;
 import static jdk.incubator.vector.VectorOperators.LT;
 
 import dev.gelu.internal.FaithfulFloatCoefficients;
@@ -47,6 +48,8 @@ final class FaithfulVectorKernels {
     static final int L = FS.length();
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    /** A whole vector's lanes, as VectorMask.toLong. */
+    private static final long ALL = (1L << L) - 1;
     /** Vectors a chunk holds. */
     private static final int CHUNK = 64;
     /**
@@ -103,25 +106,39 @@ final class FaithfulVectorKernels {
      */
     private static int chunk(
             FaithfulFloatCoefficients.Form f, MemorySegment src, MemorySegment dst, long base, int nv, Queue q) {
-        float lo = f.lo(), hi = f.hi();
+        float lo = f.lo(), hi = f.hi(), tailAmax = f.tailAmax();
         FloatVector gamma = FloatVector.broadcast(FS, f.gamma()), beta = FloatVector.broadcast(FS, f.beta());
         FloatVector delta = FloatVector.broadcast(FS, f.delta()), k0 = FloatVector.broadcast(FS, f.k0());
-        // the rows (DEGREE = 6: m and c0 .. c6) in registers, 32 / L vectors each (for 16 lanes
-        // the last two of each are not used): read in the loop, C2 loaded all 16 for every
-        // vector, as the queue's stores may alias any float[]
+        // the rows (DEGREE = 6: m and c0 .. c6) in registers, 32 / L vectors each (16 lanes use
+        // two, upperPart): read in the loop, C2 loaded all 16 for every vector, as the queue's
+        // stores may alias any float[]
         float[][] p = f.c();
-        FloatVector m0 = part(p[0], 0), m1 = part(p[0], 1), m2 = part(p[0], 2), m3 = part(p[0], 3);
-        FloatVector a0 = part(p[1], 0), a1 = part(p[1], 1), a2 = part(p[1], 2), a3 = part(p[1], 3);
-        FloatVector b0 = part(p[2], 0), b1 = part(p[2], 1), b2 = part(p[2], 2), b3 = part(p[2], 3);
-        FloatVector c0 = part(p[3], 0), c1 = part(p[3], 1), c2 = part(p[3], 2), c3 = part(p[3], 3);
-        FloatVector d0 = part(p[4], 0), d1 = part(p[4], 1), d2 = part(p[4], 2), d3 = part(p[4], 3);
-        FloatVector e0 = part(p[5], 0), e1 = part(p[5], 1), e2 = part(p[5], 2), e3 = part(p[5], 3);
-        FloatVector g0 = part(p[6], 0), g1 = part(p[6], 1), g2 = part(p[6], 2), g3 = part(p[6], 3);
-        FloatVector h0 = part(p[7], 0), h1 = part(p[7], 1), h2 = part(p[7], 2), h3 = part(p[7], 3);
+        FloatVector m0 = part(p[0], 0), m1 = part(p[0], 1), m2 = upperPart(p[0], 2), m3 = upperPart(p[0], 3);
+        FloatVector a0 = part(p[1], 0), a1 = part(p[1], 1), a2 = upperPart(p[1], 2), a3 = upperPart(p[1], 3);
+        FloatVector b0 = part(p[2], 0), b1 = part(p[2], 1), b2 = upperPart(p[2], 2), b3 = upperPart(p[2], 3);
+        FloatVector c0 = part(p[3], 0), c1 = part(p[3], 1), c2 = upperPart(p[3], 2), c3 = upperPart(p[3], 3);
+        FloatVector d0 = part(p[4], 0), d1 = part(p[4], 1), d2 = upperPart(p[4], 2), d3 = upperPart(p[4], 3);
+        FloatVector e0 = part(p[5], 0), e1 = part(p[5], 1), e2 = upperPart(p[5], 2), e3 = upperPart(p[5], 3);
+        FloatVector g0 = part(p[6], 0), g1 = part(p[6], 1), g2 = upperPart(p[6], 2), g3 = upperPart(p[6], 3);
+        FloatVector h0 = part(p[7], 0), h1 = part(p[7], 1), h2 = upperPart(p[7], 2), h3 = upperPart(p[7], 3);
         int queued = 0, vectors = 0;
         for (int v = 0; v < nv; v++) {
             long i = base + (long) v * L;
             FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
+            VectorMask<Float> low = x.compare(LT, lo);
+            if (low.allTrue()) {
+                // a vector of tail lanes only skips the central path, as the C kernels' groups
+                // do: -0 where every x is at or below -tailAmax, else queued whole
+                if (x.compare(LE, -tailAmax).allTrue()) {
+                    FloatVector.broadcast(FS, -0.0f).intoMemorySegment(dst, 4 * i, ORDER);
+                } else {
+                    x.intoArray(q.x, queued);
+                    queued += L;
+                    q.vector[vectors] = v;
+                    q.lanes[vectors++] = ALL;
+                }
+                continue;
+            }
             // the lanes outside [lo, hi) are replaced below (no flags to keep clear here, unlike
             // C: no clamp)
             FloatVector s = x.fma(gamma, beta);
@@ -147,7 +164,6 @@ final class FaithfulVectorKernels {
                         .blend(x.mul(0.5f), tiny)
                         .blend(x.reinterpretAsInts().or(0x00400000).reinterpretAsFloats(), x.test(IS_NAN))
                         .intoMemorySegment(dst, 4 * i, ORDER);
-                VectorMask<Float> low = x.compare(LT, lo);
                 x.compress(low).intoArray(q.x, queued);
                 queued += low.trueCount();
                 q.vector[vectors] = v;
@@ -187,6 +203,17 @@ final class FaithfulVectorKernels {
         for (long i = from; i < to; i++) {
             dst.setAtIndex(F32, i, FaithfulMath.forward(c, src.getAtIndex(F32, i)));
         }
+    }
+
+    /**
+     * Parts 2 and 3 of a row, which only 8 lanes use: for 16 none (L is a constant, so C2 does
+     * not parse the loads at all). With them parsed, the test for a vector of tail lanes only
+     * took {@link #chunk} past C2's node budget (NodeCountInliningCutoff), after which its
+     * lookups were not inlined and their vectors were boxed: N(0, 1) ran 0.15 instead of 1.7
+     * Gelem/s in the JVMs where C2 compiled the lookup on its own first.
+     */
+    private static FloatVector upperPart(float[] row, int k) {
+        return L == 8 ? part(row, k) : null;
     }
 
     /** Part k of a 32-entry row, its floats [k L, (k + 1) L) wrapped to the row. */

@@ -9,6 +9,8 @@ import dev.gelu.Form;
 import dev.gelu.internal.FaithfulFloatCoefficients;
 import dev.gelu.internal.FaithfulFloatTail;
 import dev.gelu.internal.nativelib.NativeKernels;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
@@ -50,6 +52,44 @@ class FaithfulFloatTailTest {
             String where = form + " native " + k.isa() + " against ";
             assertSame(x, want, scalar, where + "FaithfulFloatTail");
             assertSame(x, want, vector, where + "FaithfulFloatTailVector, " + FaithfulVectorKernels.L + " lanes");
+        }
+    }
+
+    /**
+     * The whole Vector API kernel ({@link FaithfulVectorKernels#forward}) on the same inputs,
+     * which come in runs: whole vectors of tail lanes (queued whole), of lanes at or below
+     * -tailAmax (stored as -0 without the tail), and, in a second copy, the same with one lane
+     * of every third vector replaced by a central value, a NaN or x >= hi; out of place and in
+     * place, against each native ISA.
+     */
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void wholeVectorsOfTailLanesMatchTheNativeKernels(Form form) {
+        Assumptions.assumeTrue(
+                System.getProperty("gelu.backend") == null || System.getProperty("gelu.vector.bits") != null,
+                "as above");
+        FaithfulFloatCoefficients.Form f = coefficients(form);
+        float[] tail = inputs(form, f);
+        float[] mixed = tail.clone();
+        float[] others = {0.75f, Float.NaN, f.hi() + 1.0f, -1e-30f};
+        for (int v = 0, k = 0; v < mixed.length / 16; v += 3) {
+            mixed[16 * v + (v * 7) % 16] = others[k++ % others.length];
+        }
+        for (float[] x : List.of(tail, mixed)) {
+            MemorySegment src = MemorySegment.ofArray(x.clone());
+            MemorySegment dst = MemorySegment.ofArray(new float[x.length]);
+            FaithfulVectorKernels.forward(dev.gelu.internal.FormConstants.of(form), src, dst, x.length);
+            float[] got = dst.toArray(ValueLayout.JAVA_FLOAT);
+            FaithfulVectorKernels.forward(dev.gelu.internal.FormConstants.of(form), src, src, x.length);
+            float[] inPlace = src.toArray(ValueLayout.JAVA_FLOAT);
+            for (NativeKernels k : NativeKernels.supported()) {
+                float[] want = new float[x.length];
+                k.forward(form, Accuracy.FAITHFUL, x, 0, want, 0, x.length);
+                String where = form + (x == tail ? " tail runs" : " mixed runs") + ", native " + k.isa()
+                        + " against the Vector API kernel, " + FaithfulVectorKernels.L + " lanes";
+                assertSame(x, want, got, where);
+                assertSame(x, want, inPlace, where + ", in place");
+            }
         }
     }
 
