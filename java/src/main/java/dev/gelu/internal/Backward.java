@@ -11,8 +11,8 @@ import java.lang.foreign.ValueLayout;
  * native/src/gelu_backward_body.h), the product rounded once to the storage type (16-bit: from the
  * exact double product, as native/src/gelu_ops.h does; d from {@link HalfTables}, which holds
  * it for every 16-bit x). A NaN result is dy's (quieted), else x's (quieted), else the positive
- * quiet NaN (0 · ∞), as in libgelu. The Vector API backend's 16-bit loop comes back here for its
- * NaN and infinity lanes.
+ * quiet NaN (0 · ∞), as in libgelu. The Vector API backend's loops come back here for their NaN
+ * and infinity lanes (and float32's undecided ones).
  */
 public final class Backward {
     private Backward() {}
@@ -42,7 +42,7 @@ public final class Backward {
     }
 
     /** fl(dy d) as float bits, with libgelu's choice of NaN. */
-    static int product(int dy, int d) {
+    public static int product(int dy, int d) {
         if (isNaN(dy)) {
             return dy | 0x00400000;
         }

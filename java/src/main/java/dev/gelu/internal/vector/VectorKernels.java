@@ -106,10 +106,12 @@ public final class VectorKernels implements GeluKernels {
         }
     }
 
-    /** 16-bit: {@link HalfBackward}; float32 (and other widths) element by element, as the scalar backend. */
+    /** 16-bit: {@link HalfBackward}; float32: {@link FloatBackward}; other widths element by element, as the scalar backend. */
     @Override
     public void backward(Form form, Storage type, MemorySegment x, MemorySegment dy, MemorySegment dx, long count) {
-        if (type != Storage.F32 && HalfBackward.usable()) {
+        if (type == Storage.F32 && FloatBackward.usable()) {
+            FloatBackward.run(form, x, dy, dx, count);
+        } else if (type != Storage.F32 && HalfBackward.usable()) {
             HalfBackward.run(form, type, x, dy, dx, count);
         } else {
             Backward.run(form, type, x, dy, dx, count);
