@@ -21,6 +21,9 @@ import dev.gelu.internal.HalfTables;
 import dev.gelu.internal.ScalarKernels;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -146,7 +149,7 @@ public final class VectorKernels implements GeluKernels {
             // assumes), and x86 converts a subnormal x slowly, so the block takes the scalar
             // code, which has such a result from x's bits (subnormal data 0.03 -> 0.3 Gelem/s)
             if (x.reinterpretAsInts().and(0x7FFFFFFF).compare(LT, 0x01000000).anyTrue()) {
-                scalarBlock(f, src, dst, i, VL);
+                tinyBlock(f, src, dst, i);
                 continue;
             }
             DoubleVector xd = (DoubleVector) x.convertShape(F2D, DS, 0);
@@ -172,7 +175,7 @@ public final class VectorKernels implements GeluKernels {
         for (long i = 0; i < bound; i += VL) {
             FloatVector x = FloatVector.fromMemorySegment(FS, src, 4 * i, ORDER);
             if (x.reinterpretAsInts().and(0x7FFFFFFF).compare(LT, 0x01000000).anyTrue()) { // as above
-                scalarBlock(f, src, dst, i, VL);
+                tinyBlock(f, src, dst, i);
                 continue;
             }
             store(f, logistic(x, amax, c1, c3), src, dst, i, VL, null);
@@ -277,6 +280,39 @@ public final class VectorKernels implements GeluKernels {
             ((FloatVector) y.convertShape(D2F, FS, 0)).intoMemorySegment(dst, 4 * at, ORDER);
         } else {
             ((FloatVector) y.convertShape(D2F, FS, 0)).intoMemorySegment(dst, 4 * at, ORDER, m);
+        }
+    }
+
+    /**
+     * The scalar code on a block with a tiny lane, through a method handle C2 cannot treat as a
+     * constant (the field is not final), so that it never inlines that code into the loop: once
+     * the branch had been taken, the inlined scalar code left the loop a quarter slower.
+     */
+    private static MethodHandle scalarBlockHandle = scalarBlockHandle();
+
+    private static MethodHandle scalarBlockHandle() {
+        try {
+            return MethodHandles.lookup()
+                    .findStatic(
+                            VectorKernels.class,
+                            "scalarBlock",
+                            MethodType.methodType(
+                                    void.class,
+                                    FormConstants.Forward.class,
+                                    MemorySegment.class,
+                                    MemorySegment.class,
+                                    long.class,
+                                    int.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static void tinyBlock(FormConstants.Forward f, MemorySegment src, MemorySegment dst, long at) {
+        try {
+            scalarBlockHandle.invokeExact(f, src, dst, at, VL);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
         }
     }
 
