@@ -8,15 +8,11 @@ import static dev.gelu.internal.BackwardCoefficients.H_M1;
 import static dev.gelu.internal.BackwardCoefficients.H_PIECES;
 import static dev.gelu.internal.BackwardCoefficients.ROOT_DEGREE;
 import static dev.gelu.internal.BackwardCoefficients.ROOT_W;
-import static dev.gelu.internal.Coefficients.EXP;
-import static dev.gelu.internal.Coefficients.EXP_DEGREE;
-import static dev.gelu.internal.Coefficients.EXP_SHIFT;
 import static dev.gelu.internal.Coefficients.FLAG_HI;
 import static dev.gelu.internal.Coefficients.FLAG_LO;
-import static dev.gelu.internal.Coefficients.LN2_HI;
-import static dev.gelu.internal.Coefficients.LN2_LO;
-import static dev.gelu.internal.Coefficients.LOG2E;
 import static dev.gelu.internal.Coefficients.TABLE_WIDTH;
+import static dev.gelu.internal.vector.VectorKernels.coefficient;
+import static dev.gelu.internal.vector.VectorKernels.expNeg;
 import static jdk.incubator.vector.VectorOperators.D2F;
 import static jdk.incubator.vector.VectorOperators.D2L;
 import static jdk.incubator.vector.VectorOperators.F2D;
@@ -24,7 +20,6 @@ import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.IS_INFINITE;
 import static jdk.incubator.vector.VectorOperators.IS_NAN;
 import static jdk.incubator.vector.VectorOperators.L2D;
-import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.NE;
 
@@ -174,13 +169,13 @@ final class FloatBackward {
             DoubleVector idx = (DoubleVector)
                     ((LongVector) a.convertShape(D2L, LS, 0)).min(H_PIECES - 1).convertShape(L2D, DS, 0);
             VectorMask<Double> upper = VL == 4 ? idx.compare(GE, 8.0) : null;
-            DoubleVector s = a.sub(look(CENTRE, 0, idx, upper));
-            DoubleVector p = look(H, H_DEGREE * TABLE_WIDTH, idx, upper);
+            DoubleVector s = a.sub(coefficient(CENTRE, 0, idx, upper));
+            DoubleVector p = coefficient(H, H_DEGREE, idx, upper);
             for (int j = H_DEGREE - 1; j >= 0; j--) {
-                p = p.fma(s, look(H, j * TABLE_WIDTH, idx, upper));
+                p = p.fma(s, coefficient(H, j, idx, upper));
             }
-            DoubleVector h =
-                    s.fma(look(M1, 0, idx, upper), look(M0, 0, idx, upper)).mul(p);
+            DoubleVector h = s.fma(coefficient(M1, 0, idx, upper), coefficient(M0, 0, idx, upper))
+                    .mul(p);
             DoubleVector eh = expNeg(a.mul(a).mul(-0.5)).mul(h);
             DoubleVector.broadcast(DS, 1.0)
                     .sub(eh)
@@ -216,32 +211,5 @@ final class FloatBackward {
             DoubleVector q = bb.div(d1.mul(d1));
             q.blend(q.mul(e), neg).intoArray(b.d, k);
         }
-    }
-
-    /** exp(t) as GeluMath.expNeg, step for step (its bits). */
-    private static DoubleVector expNeg(DoubleVector t) {
-        DoubleVector z = t.fma(LOG2E, EXP_SHIFT);
-        DoubleVector k = z.sub(EXP_SHIFT);
-        DoubleVector r = k.neg().fma(DoubleVector.broadcast(DS, LN2_HI), t);
-        r = k.neg().fma(DoubleVector.broadcast(DS, LN2_LO), r);
-        DoubleVector p = DoubleVector.broadcast(DS, EXP[EXP_DEGREE]);
-        for (int j = EXP_DEGREE - 1; j >= 0; j--) {
-            p = p.fma(r, DoubleVector.broadcast(DS, EXP[j]));
-        }
-        LongVector e = z.reinterpretAsLongs().add(1023L).lanewise(LSHL, 52);
-        return p.mul(e.reinterpretAsDoubles());
-    }
-
-    /** Entry idx of the 16 at table[off]: one two-vector select for 8 lanes, two and a blend for 4. */
-    private static DoubleVector look(double[] table, int off, DoubleVector idx, VectorMask<Double> upper) {
-        DoubleVector v =
-                idx.selectFrom(DoubleVector.fromArray(DS, table, off), DoubleVector.fromArray(DS, table, off + VL));
-        return upper == null
-                ? v
-                : v.blend(
-                        idx.selectFrom(
-                                DoubleVector.fromArray(DS, table, off + 2 * VL),
-                                DoubleVector.fromArray(DS, table, off + 3 * VL)),
-                        upper);
     }
 }

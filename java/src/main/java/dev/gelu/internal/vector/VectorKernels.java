@@ -327,7 +327,8 @@ public final class VectorKernels implements GeluKernels {
         return v.blend(max, v.compare(LT, max).not());
     }
 
-    private static DoubleVector expNeg(DoubleVector t) {
+    /** exp(t) as GeluMath.expNeg, step for step (its bits). */
+    static DoubleVector expNeg(DoubleVector t) {
         DoubleVector z = t.fma(LOG2E, EXP_SHIFT);
         DoubleVector k = z.sub(EXP_SHIFT);
         DoubleVector r = k.neg().fma(DoubleVector.broadcast(DS, LN2_HI), t);
@@ -357,7 +358,7 @@ public final class VectorKernels implements GeluKernels {
      * for 8 lanes, two for 4. The rows are loaded from the double[] each time (L1 hits):
      * vectors kept in an Object array would lose their exact type and with it the intrinsics.
      */
-    private static DoubleVector coefficient(double[] table, int k, DoubleVector idx, VectorMask<Double> upper) {
+    static DoubleVector coefficient(double[] table, int k, DoubleVector idx, VectorMask<Double> upper) {
         int row = k * TABLE_WIDTH;
         DoubleVector v =
                 idx.selectFrom(DoubleVector.fromArray(DS, table, row), DoubleVector.fromArray(DS, table, row + VL));
