@@ -24,6 +24,7 @@ import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.NE;
 
 import dev.gelu.Form;
+import dev.gelu.Storage;
 import dev.gelu.internal.Backward;
 import dev.gelu.internal.BackwardMath;
 import dev.gelu.internal.FormConstants;
@@ -80,24 +81,19 @@ final class FloatBackward {
         final long[] redo = new long[BATCH / 4];
     }
 
-    @FunctionalInterface
-    private interface Pass {
-        void run(FormConstants.Derivative f, Batch b, int m);
-    }
-
-    /* called through the interface: the two families' loops stay apart, each its own compilation */
-    private static final Pass GAUSSIAN = FloatBackward::gaussian;
-    private static final Pass LOGISTIC = FloatBackward::logistic;
-
     static void run(Form form, MemorySegment x, MemorySegment dy, MemorySegment dx, long n) {
         FormConstants c = FormConstants.of(form);
-        Pass pass = c.forward().gaussian() ? GAUSSIAN : LOGISTIC;
+        boolean gaussian = c.forward().gaussian();
         Batch b = new Batch();
         long bound = n - n % VL;
         for (long base = 0; base < bound; base += BATCH) {
             int m = (int) Math.min(BATCH, bound - base);
             load(x, dy, base, m, b);
-            pass.run(c.derivative(), b, m);
+            if (gaussian) {
+                gaussian(c.derivative(), b, m);
+            } else {
+                logistic(c.derivative(), b, m);
+            }
             if (product(dx, base, m, b)) {
                 for (int v = 0; v < m / VL; v++) {
                     for (long lanes = b.redo[v]; lanes != 0; lanes &= lanes - 1) {
@@ -107,17 +103,13 @@ final class FloatBackward {
                 }
             }
         }
-        for (long i = bound; i < n; i++) { // each element read before it is written
-            dx.set(
-                    I32,
-                    4 * i,
-                    scalar(
-                            c,
-                            x.get(ValueLayout.JAVA_FLOAT_UNALIGNED, 4 * i),
-                            dy.get(ValueLayout.JAVA_FLOAT_UNALIGNED, 4 * i)));
+        if (bound < n) { // the last elements by the scalar backend's loop
+            Backward.run(
+                    form, Storage.F32, x.asSlice(4 * bound), dy.asSlice(4 * bound), dx.asSlice(4 * bound), n - bound);
         }
     }
 
+    /** One lane by the scalar steps, from its saved inputs (dx may be x or dy). */
     private static int scalar(FormConstants c, float x, float dy) {
         return Backward.product(Float.floatToRawIntBits(dy), Float.floatToRawIntBits(BackwardMath.derivative(c, x)));
     }

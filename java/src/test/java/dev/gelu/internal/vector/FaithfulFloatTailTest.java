@@ -157,7 +157,8 @@ class FaithfulFloatTailTest {
         }
     }
 
-    private static void assertSame(float[] x, float[] want, float[] got, String what) {
+    /** want and got bit for bit; the message names the first x that differs. */
+    static void assertSame(float[] x, float[] want, float[] got, String what) {
         int bad = 0, first = -1;
         for (int i = 0; i < x.length; i++) {
             if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {

@@ -1,6 +1,5 @@
 package dev.gelu.internal.vector;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.gelu.Form;
@@ -57,9 +56,9 @@ class FloatBackwardTest {
             float[] w = want.toArray(ValueLayout.JAVA_FLOAT);
             String what = form + ", native " + k.isa() + " against the Vector API ("
                     + FloatBackward.class.getSimpleName() + ")";
-            same(x, dy, w, got, what);
-            same(x, dy, w, overX, what + ", in place over x");
-            same(x, dy, w, overDy, what + ", in place over dy");
+            FaithfulFloatTailTest.assertSame(x, w, got, what);
+            FaithfulFloatTailTest.assertSame(x, w, overX, what + ", in place over x");
+            FaithfulFloatTailTest.assertSame(x, w, overDy, what + ", in place over dy");
         }
     }
 
@@ -88,22 +87,5 @@ class FloatBackwardTest {
             x[n++] = 1.0f; // an odd count: the last elements take the scalar steps
         }
         return x;
-    }
-
-    private static void same(float[] x, float[] dy, float[] want, float[] got, String what) {
-        int bad = 0, first = -1;
-        for (int i = 0; i < x.length; i++) {
-            if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {
-                bad++;
-                first = first < 0 ? i : first;
-            }
-        }
-        int count = bad, at = first;
-        assertEquals(
-                0,
-                count,
-                () -> what + ": " + count + " of " + x.length + " differ, first at x = "
-                        + Float.toHexString(x[at]) + ", dy = " + Float.toHexString(dy[at]) + ": want "
-                        + Float.toHexString(want[at]) + ", got " + Float.toHexString(got[at]));
     }
 }
